@@ -1,0 +1,45 @@
+//! yikou domain: the pure rules of the relief campaign (帮困送温暖). No I/O here.
+
+pub mod area;
+pub mod campaign;
+pub mod entitlement;
+pub mod id_number;
+pub mod money;
+pub mod phone;
+pub mod project;
+pub mod reference;
+pub mod summary;
+
+pub use area::AreaCode;
+pub use campaign::{Campaign, Phase, PhaseWindow};
+pub use entitlement::{Entitlement, EntitlementState};
+pub use id_number::{IdNumber, Sex};
+pub use money::Fen;
+pub use phone::Phone;
+pub use project::{CountingUnit, Form, Project, Standard, UnitGroup};
+
+use time::Date;
+
+/// Today's date in China Standard Time (UTC+8), the calendar the users live in.
+pub fn today() -> Date {
+    (time::OffsetDateTime::now_utc() + time::Duration::hours(8)).date()
+}
+
+/// Whole years from `birth` to `at`.
+pub fn age_between(birth: Date, at: Date) -> i32 {
+    let mut age = at.year() - birth.year();
+    if (u8::from(at.month()), at.day()) < (u8::from(birth.month()), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Parses an ISO date `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// Formats an ISO date `YYYY-MM-DD`.
+pub fn format_date(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
