@@ -1,5 +1,6 @@
 //! yikou domain: the pure rules of the relief campaign (帮困送温暖). No I/O here.
 
+pub mod access;
 pub mod area;
 pub mod campaign;
 pub mod entitlement;
@@ -10,6 +11,7 @@ pub mod project;
 pub mod reference;
 pub mod summary;
 
+pub use access::{Actor, Role, Scope};
 pub use area::AreaCode;
 pub use campaign::{Campaign, Phase, PhaseWindow};
 pub use entitlement::{Entitlement, EntitlementState};
@@ -36,7 +38,11 @@ pub fn age_between(birth: Date, at: Date) -> i32 {
 
 /// Parses an ISO date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+    Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()
 }
 
 /// Formats an ISO date `YYYY-MM-DD`.

@@ -1,1 +1,421 @@
+//! yikou storage: one `Store` over SQLite (default) or PostgreSQL. Every write goes through a
+//! [`WriteTx`], which takes the acting user and leaves an audit record in the same transaction;
+//! every read takes a [`Scope`] and filters by it in SQL.
 
+pub mod audit;
+pub mod campaigns;
+pub mod crypto;
+pub mod db;
+pub mod people;
+pub mod reference;
+pub mod report;
+pub mod users;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+use yikou_domain::{Actor, Scope};
+
+pub use crypto::Keys;
+pub use db::{Db, Tx};
+
+/// 存储错误. Messages are Chinese and never contain an ID number, name or phone.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库错误：{0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("无法连接数据库：{0}")]
+    Unreachable(String),
+    #[error("{0}")]
+    BadUrl(String),
+    #[error("未找到密钥：{0} 不存在，也未设置 YIKOU_KEY。请先运行 yikou init 初始化数据目录；若已初始化，请找回原密钥文件（丢失密钥将无法读取身份证号）")]
+    KeyMissing(PathBuf),
+    #[error("密钥文件格式不正确：应为64位十六进制字符")]
+    BadKeyFile,
+    #[error("密钥与数据库不匹配：该数据库是用另一把密钥初始化的，拒绝打开。请使用初始化时生成的密钥文件")]
+    WrongKey,
+    #[error("数据目录 {0} 已初始化，拒绝重复初始化（不会覆盖现有密钥和数据）")]
+    AlreadyInitialised(PathBuf),
+    #[error("数据库尚未初始化：请先运行 yikou init")]
+    NotInitialised,
+    #[error("无法解密身份证号：密钥不符或数据损坏")]
+    Decrypt,
+    #[error("未找到{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("文件操作失败：{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// 数据目录: holds the key file and, by default, the SQLite database.
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; default `sqlite://DATA/yikou.db`.
+    pub database_url: Option<String>,
+    /// Master key as hex (env `YIKOU_KEY`); default the key file in the data folder.
+    pub key_hex: Option<String>,
+}
+
+impl StoreConfig {
+    pub fn key_path(&self) -> PathBuf {
+        self.data_dir.join("yikou.key")
+    }
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("yikou.db")
+    }
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.sqlite_path().display()))
+    }
+    fn uses_default_sqlite(&self) -> bool {
+        self.database_url.is_none()
+    }
+}
+
+/// What `init` made: the store and the administrator's one-time password.
+pub struct Initialised {
+    pub store: Store,
+    pub admin_login: String,
+    pub admin_password: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+    pub(crate) keys: Keys,
+}
+
+/// Current time, UTC, RFC 3339 with milliseconds.
+pub fn now() -> String {
+    let t = time::OffsetDateTime::now_utc();
+    t.format(&time::format_description::well_known::Rfc3339)
+        .expect("formattable")
+}
+
+impl Store {
+    /// Opens an initialised store; refuses a database that was initialised with another key.
+    pub async fn open(cfg: &StoreConfig) -> Result<Store> {
+        let master = match &cfg.key_hex {
+            Some(h) => Keys::parse_master(h)?,
+            None => {
+                let path = cfg.key_path();
+                let text =
+                    std::fs::read_to_string(&path).map_err(|_| StoreError::KeyMissing(path))?;
+                Keys::parse_master(&text)?
+            }
+        };
+        if cfg.uses_default_sqlite() && !cfg.sqlite_path().exists() {
+            return Err(StoreError::NotInitialised);
+        }
+        let db = Db::connect(&cfg.url()).await?;
+        Self::attach(db, Keys::from_master(&master)).await
+    }
+
+    /// Uses an open database with the given keys: migrates, then checks the key.
+    pub async fn attach(db: Db, keys: Keys) -> Result<Store> {
+        db.migrate().await?;
+        let store = Store { db, keys };
+        match store.meta("key_check").await? {
+            None => Err(StoreError::NotInitialised),
+            Some(v) if v == store.keys.check_value() => Ok(store),
+            Some(_) => Err(StoreError::WrongKey),
+        }
+    }
+
+    /// 初始化: creates the data folder, the key file (never overwritten), the schema, the reference
+    /// data and an administrator with a one-time password.
+    pub async fn init(cfg: &StoreConfig) -> Result<Initialised> {
+        let key_path = cfg.key_path();
+        if key_path.exists() || (cfg.uses_default_sqlite() && cfg.sqlite_path().exists()) {
+            return Err(StoreError::AlreadyInitialised(cfg.data_dir.clone()));
+        }
+        std::fs::create_dir_all(&cfg.data_dir)?;
+        let master = match &cfg.key_hex {
+            Some(h) => Keys::parse_master(h)?,
+            None => Keys::generate_master(),
+        };
+        let wrote_key = cfg.key_hex.is_none();
+        if wrote_key {
+            write_key_file(&key_path, &master)?;
+        }
+        let result = Self::init_database(cfg, Keys::from_master(&master)).await;
+        if result.is_err() {
+            // Leave nothing half-made: a key without its database (or the reverse) is a trap.
+            if wrote_key {
+                let _ = std::fs::remove_file(&key_path);
+            }
+            if cfg.uses_default_sqlite() {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ =
+                        std::fs::remove_file(format!("{}{}", cfg.sqlite_path().display(), suffix));
+                }
+            }
+        }
+        result
+    }
+
+    async fn init_database(cfg: &StoreConfig, keys: Keys) -> Result<Initialised> {
+        let db = Db::connect(&cfg.url()).await?;
+        db.migrate().await?;
+        let store = Store { db, keys };
+        if store.meta("key_check").await?.is_some() {
+            return Err(StoreError::AlreadyInitialised(cfg.data_dir.clone()));
+        }
+        let actor = Actor::system("init");
+        let mut tx = store.write(&actor).await?;
+        tx.set_meta("key_check", &store.keys.check_value()).await?;
+        tx.set_meta("initialised_at", &now()).await?;
+        reference::seed(&mut tx).await?;
+        let admin_password = users::generate_password();
+        users::create_user(
+            &mut tx,
+            &users::NewUser {
+                login: "admin".into(),
+                display_name: "系统管理员".into(),
+                unit_code: yikou_domain::reference::BUREAU_CODE.into(),
+                role: yikou_domain::Role::SystemAdmin,
+                password: admin_password.clone(),
+                must_change_password: true,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Initialised {
+            store,
+            admin_login: "admin".into(),
+            admin_password,
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.db.backend()
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            on_db!(&self.db, p => sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(p)
+            .await?),
+        )
+    }
+
+    /// Begins a write transaction for `actor`. Its first statement takes the audit head's row, which
+    /// serialises writers (so the audit chain never forks) and, on SQLite, takes the write lock up
+    /// front instead of failing on a later upgrade.
+    pub async fn write(&self, actor: &Actor) -> Result<WriteTx<'_>> {
+        let mut tx = self.db.begin().await?;
+        on_tx!(&mut tx, c => sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(c).await?.rows_affected());
+        let (seq, hash): (i64, String) = on_tx!(&mut tx, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(c)
+            .await?);
+        Ok(WriteTx {
+            tx,
+            keys: &self.keys,
+            seq,
+            head: hash,
+            actor: actor.clone(),
+            dirty: false,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.db.close().await
+    }
+}
+
+fn write_key_file(path: &Path, master: &[u8; 32]) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            StoreError::AlreadyInitialised(path.parent().unwrap_or(path).to_path_buf())
+        } else {
+            StoreError::Io(e)
+        }
+    })?;
+    writeln!(f, "{}", hex::encode(master))?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// A write transaction with its audit trail. Dropping it without `commit` rolls everything back,
+/// audit records included.
+pub struct WriteTx<'s> {
+    pub(crate) tx: Tx,
+    keys: &'s Keys,
+    seq: i64,
+    head: String,
+    actor: Actor,
+    dirty: bool,
+}
+
+impl WriteTx<'_> {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn keys(&self) -> &Keys {
+        self.keys
+    }
+
+    /// Appends one audit record: what the actor did to which entity, before and after (no plaintext
+    /// ID numbers or phones: callers pass masked forms).
+    pub async fn audit(
+        &mut self,
+        action: &str,
+        entity: &str,
+        entity_id: &str,
+        before: Option<&Value>,
+        after: Option<&Value>,
+    ) -> Result<()> {
+        let seq = self.seq + 1;
+        let at = now();
+        let before = before.map(|v| v.to_string());
+        let after = after.map(|v| v.to_string());
+        let seq_text = seq.to_string();
+        let hash = self.keys.audit_hash(
+            &self.head,
+            &audit::fields(
+                &seq_text,
+                &at,
+                &self.actor.login,
+                action,
+                entity,
+                entity_id,
+                before.as_deref(),
+                after.as_deref(),
+            ),
+        );
+        on_tx!(&mut self.tx, c => sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(&at)
+        .bind(&self.actor.login)
+        .bind(action)
+        .bind(entity)
+        .bind(entity_id)
+        .bind(&before)
+        .bind(&after)
+        .bind(&self.head)
+        .bind(&hash)
+        .execute(c)
+        .await?
+        .rows_affected());
+        self.seq = seq;
+        self.head = hash;
+        self.dirty = true;
+        Ok(())
+    }
+
+    pub async fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        on_tx!(&mut self.tx, c => sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(c)
+        .await?
+        .rows_affected());
+        let after = serde_json::json!({ "key": key });
+        self.audit("meta.set", "meta", key, None, Some(&after))
+            .await
+    }
+
+    /// Marks a point to return to if the operation that follows fails, so that each store function
+    /// is all-or-nothing even inside a larger transaction (and PostgreSQL's transaction stays usable).
+    pub(crate) async fn savepoint(&mut self) -> Result<Savepoint> {
+        on_tx!(&mut self.tx, c => sqlx::query("SAVEPOINT yikou_op").execute(c).await?.rows_affected());
+        Ok(Savepoint {
+            seq: self.seq,
+            head: self.head.clone(),
+            dirty: self.dirty,
+        })
+    }
+
+    /// Keeps the operation's writes on success; undoes them (audit records included) on failure.
+    pub(crate) async fn finish<T>(&mut self, sp: Savepoint, r: Result<T>) -> Result<T> {
+        match r {
+            Ok(v) => {
+                on_tx!(&mut self.tx, c => sqlx::query("RELEASE SAVEPOINT yikou_op").execute(c).await?.rows_affected());
+                Ok(v)
+            }
+            Err(e) => {
+                on_tx!(&mut self.tx, c => sqlx::query("ROLLBACK TO SAVEPOINT yikou_op").execute(c).await?.rows_affected());
+                on_tx!(&mut self.tx, c => sqlx::query("RELEASE SAVEPOINT yikou_op").execute(c).await?.rows_affected());
+                self.seq = sp.seq;
+                self.head = sp.head;
+                self.dirty = sp.dirty;
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        if self.dirty {
+            on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(self.seq)
+                .bind(&self.head)
+                .execute(c)
+                .await?
+                .rows_affected());
+        }
+        self.tx.commit().await
+    }
+}
+
+pub(crate) struct Savepoint {
+    seq: i64,
+    head: String,
+    dirty: bool,
+}
+
+/// Runs the body as one all-or-nothing operation inside the write transaction `$tx`.
+macro_rules! atomic {
+    ($tx:ident, $body:block) => {{
+        let sp = $tx.savepoint().await?;
+        let r: $crate::Result<_> = async { $body }.await;
+        $tx.finish(sp, r).await
+    }};
+}
+pub(crate) use atomic;
+
+/// The SQL condition that limits people (alias `pe`) to a scope, and its bound value.
+/// `$n` is the placeholder number to use.
+pub(crate) fn person_scope(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(code) => (format!("pe.street_code = ${n}"), Some(code.clone())),
+        Scope::Committee(code) => (format!("pe.committee_code = ${n}"), Some(code.clone())),
+        Scope::Unit(code) => (
+            format!(
+                "EXISTS (SELECT 1 FROM entitlements se JOIN projects sp ON sp.id = se.project_id
+                 WHERE se.person_id = pe.id AND sp.unit_code = ${n})"
+            ),
+            Some(code.clone()),
+        ),
+    }
+}

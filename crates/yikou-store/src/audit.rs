@@ -1,0 +1,190 @@
+//! 审计日志 (audit log): append-only, each record sealed onto the previous one with a keyed hash, so
+//! that changing, inserting or deleting a record is detected by `verify`.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{on_db, Result, Store};
+
+/// The fields a record's hash covers, in a fixed order.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn fields<'a>(
+    seq: &'a str,
+    at: &'a str,
+    actor: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+) -> [&'a str; 8] {
+    [
+        seq,
+        at,
+        actor,
+        action,
+        entity,
+        entity_id,
+        before.unwrap_or("\u{0}"),
+        after.unwrap_or("\u{0}"),
+    ]
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Verification {
+    pub records: i64,
+    /// The first record that does not fit the chain, and why.
+    pub first_bad: Option<i64>,
+    pub problem: Option<String>,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+impl Store {
+    /// Walks the whole chain in order: sequence without gaps, each record linked to the one before and
+    /// sealed with the audit key, and the head pointing at the last record.
+    pub async fn verify_audit(&self) -> Result<Verification> {
+        let (head_seq, head_hash): (i64, String) = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?);
+        let rows = on_db!(&self.db, p => {
+            let rows = sqlx::query(
+                "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash
+                 FROM audit_log ORDER BY seq",
+            )
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok::<_, sqlx::Error>((
+                        AuditRecord {
+                            seq: r.try_get("seq")?,
+                            at: r.try_get("at")?,
+                            actor: r.try_get("actor")?,
+                            action: r.try_get("action")?,
+                            entity: r.try_get("entity")?,
+                            entity_id: r.try_get("entity_id")?,
+                            before_json: r.try_get("before_json")?,
+                            after_json: r.try_get("after_json")?,
+                        },
+                        r.try_get::<String, _>("prev_hash")?,
+                        r.try_get::<String, _>("hash")?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        });
+        let mut prev = String::from("genesis");
+        let mut expected_seq = 1i64;
+        let bad = |seq: i64, why: String| Verification {
+            records: rows.len() as i64,
+            first_bad: Some(seq),
+            problem: Some(why),
+        };
+        for (rec, prev_hash, hash) in &rows {
+            if rec.seq != expected_seq {
+                return Ok(bad(
+                    expected_seq,
+                    format!(
+                        "审计记录 #{expected_seq} 缺失（下一条是 #{}）：记录被删除",
+                        rec.seq
+                    ),
+                ));
+            }
+            if *prev_hash != prev {
+                return Ok(bad(
+                    rec.seq,
+                    format!(
+                        "审计记录 #{} 与前一条记录链接不上：前一条记录被改动或删除",
+                        rec.seq
+                    ),
+                ));
+            }
+            let seq_text = rec.seq.to_string();
+            let computed = self.keys.audit_hash(
+                &prev,
+                &fields(
+                    &seq_text,
+                    &rec.at,
+                    &rec.actor,
+                    &rec.action,
+                    &rec.entity,
+                    &rec.entity_id,
+                    rec.before_json.as_deref(),
+                    rec.after_json.as_deref(),
+                ),
+            );
+            if computed != *hash {
+                return Ok(bad(
+                    rec.seq,
+                    format!("审计记录 #{} 内容被改动（校验值不符）", rec.seq),
+                ));
+            }
+            prev = hash.clone();
+            expected_seq += 1;
+        }
+        let last = expected_seq - 1;
+        if head_seq != last || head_hash != prev {
+            return Ok(bad(
+                last + 1,
+                format!(
+                    "审计链末端不符：应有 {head_seq} 条记录，实有 {last} 条，末尾记录被删除或改动"
+                ),
+            ));
+        }
+        Ok(Verification {
+            records: rows.len() as i64,
+            first_bad: None,
+            problem: None,
+        })
+    }
+
+    /// The most recent audit records (newest first), optionally for one entity.
+    pub async fn audit_records(
+        &self,
+        entity: Option<(&str, &str)>,
+        limit: i64,
+    ) -> Result<Vec<AuditRecord>> {
+        let (e, id) = entity.unwrap_or(("", ""));
+        Ok(on_db!(&self.db, p => {
+            let rows = sqlx::query(
+                "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log
+                 WHERE ($1 = '' OR (entity = $1 AND entity_id = $2)) ORDER BY seq DESC LIMIT $3",
+            )
+            .bind(e)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok::<_, sqlx::Error>(AuditRecord {
+                        seq: r.try_get("seq")?,
+                        at: r.try_get("at")?,
+                        actor: r.try_get("actor")?,
+                        action: r.try_get("action")?,
+                        entity: r.try_get("entity")?,
+                        entity_id: r.try_get("entity_id")?,
+                        before_json: r.try_get("before_json")?,
+                        after_json: r.try_get("after_json")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }))
+    }
+}

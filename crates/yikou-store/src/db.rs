@@ -1,0 +1,181 @@
+//! One `Db` over a SQLite pool or a PostgreSQL pool. Queries are written once, in the SQL both
+//! dialects accept, and run on either pool through the `on_db!`/`on_tx!` macros, which expand the
+//! same body once per backend so each arm type-checks against its own driver.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::StoreError;
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A transaction on either backend.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$p` bound to the pool of whichever backend `$db` is.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($p) => $body,
+            $crate::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$c` bound to the transaction's connection.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Migrations per backend, with the same names; embedded so the binary carries its schema.
+const MIGRATIONS: &[(&str, &str, &str)] = &[(
+    "0001_init",
+    include_str!("../migrations/sqlite/0001_init.sql"),
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
+
+impl Db {
+    /// Opens `sqlite://PATH` or `postgres://…`. A SQLite file is created if missing.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            Self::connect_pg(opts).await
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Self::connect_sqlite(std::path::Path::new(path)).await
+        } else {
+            Err(StoreError::BadUrl(format!(
+                "不支持的数据库地址“{}”：请使用 sqlite://文件路径 或 postgres://用户@主机/库名",
+                url.split('@').next_back().unwrap_or(url)
+            )))
+        }
+    }
+
+    pub async fn connect_sqlite(path: &std::path::Path) -> Result<Db, StoreError> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-65536");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        Ok(Db::Sqlite(pool))
+    }
+
+    pub async fn connect_pg(opts: PgConnectOptions) -> Result<Db, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Applies the migrations not yet applied, each in its own transaction.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        on_db!(self, p => {
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+            )
+            .execute(p)
+            .await?;
+        });
+        for (version, sqlite_sql, pg_sql) in MIGRATIONS {
+            let mut tx = self.begin().await?;
+            let done: Option<String> = on_tx!(&mut tx, c => sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(c)
+                .await?);
+            if done.is_some() {
+                continue;
+            }
+            match &mut tx {
+                Tx::Sqlite(t) => {
+                    sqlx::raw_sql(sqlite_sql).execute(&mut **t).await?;
+                }
+                Tx::Postgres(t) => {
+                    sqlx::raw_sql(pg_sql).execute(&mut **t).await?;
+                }
+            }
+            on_tx!(&mut tx, c => sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(crate::now())
+                .execute(c)
+                .await?
+                .rows_affected());
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, p => p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Rows per multi-row INSERT: stays under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
+pub fn rows_per_insert(columns: usize) -> usize {
+    (30_000 / columns).max(1)
+}

@@ -1,0 +1,509 @@
+//! 帮困对象 (people) and 户 (households). The ID number is stored encrypted with a keyed hash as its
+//! key; reads return the masked form, and the full number only through `reveal_id_number`, which is
+//! audited.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use time::Date;
+use yikou_domain::{format_date, Actor, IdNumber, Phone, Scope};
+
+use crate::db::rows_per_insert;
+use crate::{now, on_db, on_tx, person_scope, Result, Store, StoreError, WriteTx};
+
+/// A category membership with its dates (end None: still current).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CategorySpan {
+    pub code: String,
+    pub start: String,
+    pub end: Option<String>,
+}
+
+/// A person to register.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id_number: IdNumber,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub address: Option<String>,
+    pub street_code: Option<String>,
+    pub committee_code: Option<String>,
+    pub household_id: Option<i64>,
+    pub is_household_head: bool,
+    pub categories: Vec<(String, Date, Option<Date>)>,
+}
+
+/// A person as read back (masked by default).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Person {
+    pub id: i64,
+    pub id_number_masked: String,
+    pub name: String,
+    pub sex: String,
+    pub birth_date: String,
+    pub phone_masked: Option<String>,
+    pub street_code: Option<String>,
+    pub committee_code: Option<String>,
+    pub household_id: Option<i64>,
+    pub is_household_head: bool,
+    pub deceased_on: Option<String>,
+    pub moved_away_on: Option<String>,
+    pub categories: Vec<CategorySpan>,
+}
+
+fn validate_name(name: &str) -> Result<String> {
+    let n = name.trim();
+    if n.is_empty() {
+        return Err(StoreError::Invalid("姓名不能为空".into()));
+    }
+    if n.chars().count() > 50 {
+        return Err(StoreError::Invalid("姓名过长（超过50个字）".into()));
+    }
+    Ok(n.to_string())
+}
+
+fn mask_phone(stored: &str) -> String {
+    Phone::parse(stored)
+        .map(|p| p.masked())
+        .unwrap_or_else(|_| "****".into())
+}
+
+/// Creates a household with a code unique in the register.
+pub async fn create_household(
+    tx: &mut WriteTx<'_>,
+    code: &str,
+    street_code: Option<&str>,
+    committee_code: Option<&str>,
+) -> Result<i64> {
+    crate::atomic!(tx, {
+        let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+        "INSERT INTO households (code, street_code, committee_code, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        .bind(code).bind(street_code).bind(committee_code).bind(now())
+        .fetch_one(c).await?);
+        let after = json!({ "code": code, "street": street_code, "committee": committee_code });
+        tx.audit(
+            "household.create",
+            "household",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    })
+}
+
+/// Bulk households for generated or loaded data: one audit record for the batch.
+pub async fn insert_households(
+    tx: &mut WriteTx<'_>,
+    rows: &[(String, Option<String>, Option<String>)],
+) -> Result<Vec<i64>> {
+    crate::atomic!(tx, {
+        let at = now();
+        let mut ids = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(rows_per_insert(4)) {
+            let got: Vec<(i64, String)> = on_tx!(&mut tx.tx, c => {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO households (code, street_code, committee_code, created_at) ");
+                qb.push_values(chunk, |mut b, (code, s, cm)| {
+                    b.push_bind(code.clone()).push_bind(s.clone()).push_bind(cm.clone()).push_bind(at.clone());
+                });
+                qb.push(" RETURNING id, code");
+                qb.build_query_as().fetch_all(c).await?
+            });
+            let by_code: std::collections::HashMap<String, i64> =
+                got.into_iter().map(|(i, c)| (c, i)).collect();
+            ids.extend(chunk.iter().map(|(code, _, _)| by_code[code]));
+        }
+        tx.audit(
+            "household.bulk_create",
+            "household",
+            "*",
+            None,
+            Some(&json!({ "count": rows.len() })),
+        )
+        .await?;
+        Ok(ids)
+    })
+}
+
+/// Registers people in bulk and returns their ids in input order. An ID number already in the
+/// register is refused (callers decide beforehand whether a row is new or an update).
+pub async fn insert_people(
+    tx: &mut WriteTx<'_>,
+    people: &[NewPerson],
+    batch_label: &str,
+) -> Result<Vec<i64>> {
+    crate::atomic!(tx, {
+        let ids = insert_people_rows(tx, people).await?;
+        let categories: usize = people.iter().map(|p| p.categories.len()).sum();
+        let after =
+            json!({ "count": people.len(), "categories": categories, "batch": batch_label });
+        tx.audit("person.bulk_create", "person", "*", None, Some(&after))
+            .await?;
+        Ok(ids)
+    })
+}
+
+async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Result<Vec<i64>> {
+    struct Row<'a> {
+        key: Vec<u8>,
+        cipher: Vec<u8>,
+        masked: String,
+        name: String,
+        p: &'a NewPerson,
+    }
+    let mut rows = Vec::with_capacity(people.len());
+    let mut seen = std::collections::HashSet::with_capacity(people.len());
+    for p in people {
+        let key = tx.keys().id_key(p.id_number.as_str());
+        if !seen.insert(key.clone()) {
+            return Err(StoreError::Invalid(format!(
+                "同一批中身份证号 {} 重复",
+                p.id_number.masked()
+            )));
+        }
+        rows.push(Row {
+            key,
+            cipher: tx.keys().encrypt(p.id_number.as_str()),
+            masked: p.id_number.masked(),
+            name: validate_name(&p.name)?,
+            p,
+        });
+    }
+    let at = now();
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(rows_per_insert(15)) {
+        let got: Vec<(i64, Vec<u8>)> = on_tx!(&mut tx.tx, c => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
+                 committee_code, household_id, is_household_head, created_at, updated_at, notes) ");
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.key.clone())
+                    .push_bind(r.cipher.clone())
+                    .push_bind(r.masked.clone())
+                    .push_bind(r.name.clone())
+                    .push_bind(r.p.id_number.sex().code())
+                    .push_bind(format_date(r.p.id_number.birth_date()))
+                    .push_bind(r.p.phone.as_ref().map(|x| x.canonical()))
+                    .push_bind(r.p.address.clone())
+                    .push_bind(r.p.street_code.clone())
+                    .push_bind(r.p.committee_code.clone())
+                    .push_bind(r.p.household_id)
+                    .push_bind(i64::from(r.p.is_household_head))
+                    .push_bind(at.clone())
+                    .push_bind(at.clone())
+                    .push_bind(Option::<String>::None);
+            });
+            qb.push(" ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key");
+            qb.build_query_as().fetch_all(c).await?
+        });
+        if got.len() != chunk.len() {
+            return Err(StoreError::Invalid(format!(
+                "有 {} 个身份证号已在帮困对象库中，不能重复登记",
+                chunk.len() - got.len()
+            )));
+        }
+        let by_key: std::collections::HashMap<Vec<u8>, i64> =
+            got.into_iter().map(|(i, k)| (k, i)).collect();
+        ids.extend(chunk.iter().map(|r| by_key[&r.key]));
+    }
+    let mut cats: Vec<(i64, String, String, Option<String>)> = Vec::new();
+    for (id, p) in ids.iter().zip(people) {
+        for (code, start, end) in &p.categories {
+            cats.push((*id, code.clone(), format_date(*start), end.map(format_date)));
+        }
+    }
+    insert_categories(tx, &cats).await?;
+    Ok(ids)
+}
+
+async fn insert_categories(
+    tx: &mut WriteTx<'_>,
+    cats: &[(i64, String, String, Option<String>)],
+) -> Result<()> {
+    for chunk in cats.chunks(rows_per_insert(4)) {
+        on_tx!(&mut tx.tx, c => {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_categories (person_id, category_code, start_date, end_date) ");
+            qb.push_values(chunk, |mut b, (id, code, s, e)| {
+                b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone());
+            });
+            qb.build().execute(c).await.map_err(|e| match e {
+                sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
+                    StoreError::Invalid("类别代码不存在，请先在类别设置中添加".into())
+                }
+                e => StoreError::Sql(e),
+            })?
+            .rows_affected()
+        });
+    }
+    Ok(())
+}
+
+/// Registers one person (with an audit record of its own).
+pub async fn create_person(tx: &mut WriteTx<'_>, p: &NewPerson) -> Result<i64> {
+    crate::atomic!(tx, {
+        let key = tx.keys().id_key(p.id_number.as_str());
+        let exists: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM people WHERE id_key = $1")
+        .bind(&key).fetch_optional(c).await?);
+        if exists.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "身份证号 {} 已在帮困对象库中，不能重复登记",
+                p.id_number.masked()
+            )));
+        }
+        let ids = insert_people_rows(tx, std::slice::from_ref(p)).await?;
+        let id = ids[0];
+        let after = json!({
+            "id_number": p.id_number.masked(), "name": p.name.trim(), "street": p.street_code, "committee": p.committee_code,
+            "household": p.household_id, "categories": p.categories.iter().map(|c| &c.0).collect::<Vec<_>>(),
+        });
+        tx.audit(
+            "person.create",
+            "person",
+            &id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await?;
+        Ok(id)
+    })
+}
+
+/// What a register edit may change. `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PersonUpdate {
+    pub name: Option<String>,
+    pub phone: Option<Option<Phone>>,
+    pub address: Option<Option<String>>,
+    pub street_code: Option<String>,
+    pub committee_code: Option<Option<String>>,
+    pub household_id: Option<Option<i64>>,
+    pub deceased_on: Option<Option<Date>>,
+    pub moved_away_on: Option<Option<Date>>,
+}
+
+/// Applies an edit and records which fields changed, before and after (phones masked).
+/// Returns the names of the fields that actually changed.
+pub async fn update_person(
+    tx: &mut WriteTx<'_>,
+    scope: &Scope,
+    id: i64,
+    u: &PersonUpdate,
+) -> Result<Vec<&'static str>> {
+    crate::atomic!(tx, {
+        let (cond, arg) = person_scope(scope, 2);
+        let sql = format!(
+        "SELECT name, phone, address, street_code, committee_code, household_id, deceased_on, moved_away_on
+         FROM people pe WHERE pe.id = $1 AND {cond}"
+    );
+        type Cur = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
+        let cur: Option<Cur> = on_tx!(&mut tx.tx, c => {
+            let q = sqlx::query_as(&sql).bind(id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_optional(c).await?
+        });
+        let Some(cur) = cur else {
+            return Err(StoreError::NotFound("该帮困对象".into()));
+        };
+        let mut next = cur.clone();
+        if let Some(n) = &u.name {
+            next.0 = validate_name(n)?;
+        }
+        if let Some(p) = &u.phone {
+            next.1 = p.as_ref().map(|p| p.canonical());
+        }
+        if let Some(a) = &u.address {
+            next.2 = a.clone();
+        }
+        if let Some(s) = &u.street_code {
+            next.3 = Some(s.clone());
+        }
+        if let Some(c) = &u.committee_code {
+            next.4 = c.clone();
+        }
+        if let Some(h) = &u.household_id {
+            next.5 = *h;
+        }
+        if let Some(d) = &u.deceased_on {
+            next.6 = d.map(format_date);
+        }
+        if let Some(d) = &u.moved_away_on {
+            next.7 = d.map(format_date);
+        }
+        let mut changed = Vec::new();
+        let mut before = serde_json::Map::new();
+        let mut after = serde_json::Map::new();
+        macro_rules! diff {
+            ($f:tt, $name:literal, $show:expr) => {
+                if cur.$f != next.$f {
+                    changed.push($name);
+                    before.insert($name.into(), $show(&cur.$f));
+                    after.insert($name.into(), $show(&next.$f));
+                }
+            };
+        }
+        let plain = |v: &Option<String>| json!(v);
+        diff!(0, "name", |v: &String| json!(v));
+        diff!(1, "phone", |v: &Option<String>| json!(v
+            .as_deref()
+            .map(mask_phone)));
+        diff!(2, "address", |v: &Option<String>| json!(v
+            .as_ref()
+            .map(|_| "（已变更）")));
+        diff!(3, "street_code", |v: &Option<String>| plain(v));
+        diff!(4, "committee_code", |v: &Option<String>| plain(v));
+        diff!(5, "household_id", |v: &Option<i64>| json!(v));
+        diff!(6, "deceased_on", |v: &Option<String>| plain(v));
+        diff!(7, "moved_away_on", |v: &Option<String>| plain(v));
+        if changed.is_empty() {
+            return Ok(changed);
+        }
+        on_tx!(&mut tx.tx, c => sqlx::query(
+        "UPDATE people SET name = $1, phone = $2, address = $3, street_code = $4, committee_code = $5, household_id = $6,
+         deceased_on = $7, moved_away_on = $8, updated_at = $9 WHERE id = $10")
+        .bind(&next.0).bind(&next.1).bind(&next.2).bind(&next.3).bind(&next.4).bind(next.5).bind(&next.6).bind(&next.7)
+        .bind(now()).bind(id)
+        .execute(c).await?.rows_affected());
+        tx.audit(
+            "person.update",
+            "person",
+            &id.to_string(),
+            Some(&before.into()),
+            Some(&after.into()),
+        )
+        .await?;
+        Ok(changed)
+    })
+}
+
+/// Adds a category membership.
+pub async fn add_category(
+    tx: &mut WriteTx<'_>,
+    person_id: i64,
+    code: &str,
+    start: Date,
+    end: Option<Date>,
+) -> Result<()> {
+    crate::atomic!(tx, {
+        insert_categories(
+            tx,
+            &[(
+                person_id,
+                code.to_string(),
+                format_date(start),
+                end.map(format_date),
+            )],
+        )
+        .await?;
+        let after =
+            json!({ "category": code, "start": format_date(start), "end": end.map(format_date) });
+        tx.audit(
+            "person.category_add",
+            "person",
+            &person_id.to_string(),
+            None,
+            Some(&after),
+        )
+        .await
+    })
+}
+
+const PERSON_COLUMNS: &str = "pe.id, pe.id_masked, pe.name, pe.sex, pe.birth_date, pe.phone, pe.street_code, pe.committee_code,
+     pe.household_id, pe.is_household_head, pe.deceased_on, pe.moved_away_on";
+
+impl Store {
+    /// One person, if the scope may see them (None otherwise: the caller answers 404).
+    pub async fn person(&self, scope: &Scope, id: i64) -> Result<Option<Person>> {
+        let (cond, arg) = person_scope(scope, 2);
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people pe WHERE pe.id = $1 AND {cond}");
+        let person = on_db!(&self.db, p => {
+            let q = sqlx::query(&sql).bind(id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            match q.fetch_optional(p).await? {
+                None => None,
+                Some(r) => Some(Person {
+                    id: r.try_get("id")?,
+                    id_number_masked: r.try_get("id_masked")?,
+                    name: r.try_get("name")?,
+                    sex: r.try_get("sex")?,
+                    birth_date: r.try_get("birth_date")?,
+                    phone_masked: r.try_get::<Option<String>, _>("phone")?.as_deref().map(mask_phone),
+                    street_code: r.try_get("street_code")?,
+                    committee_code: r.try_get("committee_code")?,
+                    household_id: r.try_get("household_id")?,
+                    is_household_head: r.try_get::<i64, _>("is_household_head")? != 0,
+                    deceased_on: r.try_get("deceased_on")?,
+                    moved_away_on: r.try_get("moved_away_on")?,
+                    categories: Vec::new(),
+                }),
+            }
+        });
+        let Some(mut person) = person else {
+            return Ok(None);
+        };
+        person.categories = on_db!(&self.db, p => {
+            let rows = sqlx::query(
+                "SELECT category_code, start_date, end_date FROM person_categories WHERE person_id = $1 ORDER BY start_date, category_code")
+                .bind(id).fetch_all(p).await?;
+            rows.iter().map(|r| Ok::<_, sqlx::Error>(CategorySpan {
+                code: r.try_get("category_code")?, start: r.try_get("start_date")?, end: r.try_get("end_date")?,
+            })).collect::<Result<Vec<_>, _>>()?
+        });
+        Ok(Some(person))
+    }
+
+    /// Looks a person up by ID number (exact, through the keyed hash), within the scope.
+    pub async fn find_person_by_id_number(
+        &self,
+        scope: &Scope,
+        id_number: &IdNumber,
+    ) -> Result<Option<i64>> {
+        let key = self.keys.id_key(id_number.as_str());
+        let (cond, arg) = person_scope(scope, 2);
+        let sql = format!("SELECT pe.id FROM people pe WHERE pe.id_key = $1 AND {cond}");
+        Ok(on_db!(&self.db, p => {
+            let q = sqlx::query_scalar(&sql).bind(key);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_optional(p).await?
+        }))
+    }
+
+    /// The full ID number (查看完整): a deliberate act, recorded in the audit log.
+    pub async fn reveal_id_number(&self, actor: &Actor, id: i64) -> Result<IdNumber> {
+        let (cond, arg) = person_scope(&actor.scope, 2);
+        let sql = format!("SELECT pe.id_cipher FROM people pe WHERE pe.id = $1 AND {cond}");
+        let mut tx = self.write(actor).await?;
+        let blob: Option<Vec<u8>> = on_tx!(&mut tx.tx, c => {
+            let q = sqlx::query_scalar(&sql).bind(id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_optional(c).await?
+        });
+        let blob = blob.ok_or_else(|| StoreError::NotFound("该帮困对象".into()))?;
+        let plain = self.keys.decrypt(&blob)?;
+        let id_number = IdNumber::parse(&plain).map_err(|_| StoreError::Decrypt)?;
+        tx.audit("person.reveal_id", "person", &id.to_string(), None, None)
+            .await?;
+        tx.commit().await?;
+        Ok(id_number)
+    }
+
+    /// Number of people the scope may see.
+    pub async fn count_people(&self, scope: &Scope) -> Result<i64> {
+        let (cond, arg) = person_scope(scope, 1);
+        let sql = format!("SELECT COUNT(*) FROM people pe WHERE {cond}");
+        Ok(on_db!(&self.db, p => {
+            let q = sqlx::query_scalar(&sql);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_one(p).await?
+        }))
+    }
+}

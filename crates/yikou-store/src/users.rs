@@ -1,0 +1,140 @@
+//! 用户 (accounts): argon2id password hashes; the first password is one-time (must be changed).
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use rand::Rng;
+use serde_json::json;
+use yikou_domain::access::check_password_rules;
+use yikou_domain::Role;
+
+use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
+
+pub struct NewUser {
+    pub login: String,
+    pub display_name: String,
+    pub unit_code: String,
+    pub role: Role,
+    pub password: String,
+    pub must_change_password: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub unit_code: String,
+    pub role: Role,
+    pub must_change_password: bool,
+    pub disabled: bool,
+}
+
+/// A random password that satisfies the rules, from characters that are hard to misread.
+pub fn generate_password() -> String {
+    const SETS: [&[u8]; 4] = [
+        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
+        b"abcdefghijkmnpqrstuvwxyz",
+        b"23456789",
+        b"#%+=@",
+    ];
+    let mut rng = rand::rngs::OsRng;
+    let mut chars: Vec<u8> = SETS.iter().map(|s| s[rng.gen_range(0..s.len())]).collect();
+    let all: Vec<u8> = SETS.concat();
+    while chars.len() < 14 {
+        chars.push(all[rng.gen_range(0..all.len())]);
+    }
+    for i in (1..chars.len()).rev() {
+        chars.swap(i, rng.gen_range(0..=i));
+    }
+    String::from_utf8(chars).expect("ascii")
+}
+
+pub fn hash_password(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Invalid(format!("口令处理失败：{e}")))
+}
+
+pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
+    crate::atomic!(tx, {
+        let login = u.login.trim();
+        if login.is_empty()
+            || login.len() > 64
+            || !login
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(StoreError::Invalid(
+                "登录名只能由字母、数字和 . _ - 组成，最长64位".into(),
+            ));
+        }
+        check_password_rules(&u.password).map_err(StoreError::Invalid)?;
+        let hash = hash_password(&u.password)?;
+        let at = now();
+        let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+        "INSERT INTO users (login, display_name, unit_code, role, password_hash, must_change_password, password_changed_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (login) DO NOTHING RETURNING id")
+        .bind(login).bind(u.display_name.trim()).bind(&u.unit_code).bind(u.role.code()).bind(&hash)
+        .bind(i64::from(u.must_change_password)).bind(&at)
+        .fetch_optional(c).await.map_err(|e| match e {
+            sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") =>
+                StoreError::Invalid(format!("单位代码“{}”不存在", u.unit_code)),
+            e => StoreError::Sql(e),
+        })?);
+        let id = id.ok_or_else(|| StoreError::Invalid(format!("登录名“{login}”已被使用")))?;
+        let after = json!({ "login": login, "unit": u.unit_code, "role": u.role.code() });
+        tx.audit("user.create", "user", &id.to_string(), None, Some(&after))
+            .await?;
+        Ok(id)
+    })
+}
+
+impl Store {
+    /// Checks a login and password; None for an unknown login, a wrong password or a disabled account
+    /// (the caller cannot tell which, and neither can an attacker).
+    pub async fn check_password(&self, login: &str, password: &str) -> Result<Option<User>> {
+        type UserRow = (i64, String, String, String, String, String, i64, i64);
+        let row: Option<UserRow> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, login, display_name, unit_code, role, password_hash, must_change_password, disabled FROM users WHERE login = $1")
+            .bind(login).fetch_optional(p).await?);
+        let Some((id, login, display_name, unit_code, role, hash, must, disabled)) = row else {
+            return Ok(None);
+        };
+        let parsed =
+            PasswordHash::new(&hash).map_err(|_| StoreError::Invalid("口令记录损坏".into()))?;
+        if disabled != 0
+            || Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_err()
+        {
+            return Ok(None);
+        }
+        let role = Role::from_code(&role)
+            .ok_or_else(|| StoreError::Invalid(format!("未知角色“{role}”")))?;
+        Ok(Some(User {
+            id,
+            login,
+            display_name,
+            unit_code,
+            role,
+            must_change_password: must != 0,
+            disabled: disabled != 0,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_passwords_meet_the_rules() {
+        for _ in 0..50 {
+            let p = super::generate_password();
+            assert_eq!(p.len(), 14);
+            yikou_domain::access::check_password_rules(&p).unwrap();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Test helper: the same storage story on every backend. SQLite always; PostgreSQL when
+//! YIKOU_TEST_POSTGRES_URL is set (each test gets a schema of its own).
+
+use yikou_store::{Store, StoreConfig};
+
+pub struct Backend {
+    pub name: &'static str,
+    pub store: Store,
+    pub cfg: StoreConfig,
+    pub admin_password: String,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn fresh_pg_url(base: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("t_{}_{}", std::process::id(), rand_suffix());
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .expect("connect to YIKOU_TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .expect("create schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{:x}{}", t & 0xffff_ffff, N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Initialised stores, one per available backend.
+pub async fn backends() -> Vec<Backend> {
+    let mut out = Vec::new();
+    let mut urls: Vec<(&'static str, Option<String>)> = vec![("sqlite", None)];
+    match std::env::var("YIKOU_TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => urls.push(("postgres", Some(fresh_pg_url(&base).await))),
+        _ => eprintln!("note: YIKOU_TEST_POSTGRES_URL not set, PostgreSQL part skipped"),
+    }
+    for (name, url) in urls {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = StoreConfig {
+            data_dir: dir.path().join("data"),
+            database_url: url,
+            key_hex: None,
+        };
+        let init = Store::init(&cfg)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: init failed: {e}"));
+        out.push(Backend {
+            name,
+            store: init.store,
+            cfg,
+            admin_password: init.admin_password,
+            _dir: dir,
+        });
+    }
+    out
+}
