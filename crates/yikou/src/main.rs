@@ -1,1 +1,337 @@
-fn main() {}
+//! yikou (一口上下): the relief campaign's one binary.
+
+mod demo;
+mod rng;
+mod text;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use yikou_domain::money::group_thousands;
+use yikou_domain::reference::FUNDING_SOURCES;
+use yikou_domain::summary::CampaignSummary;
+use yikou_domain::{Actor, Fen, Scope};
+use yikou_store::{Store, StoreConfig, StoreError};
+
+#[derive(Parser)]
+#[command(
+    name = "yikou",
+    version,
+    about = "一口上下 社会救助帮困信息系统 (yikou: the relief campaign system)",
+    long_about = "一口上下 社会救助帮困信息系统：帮困对象建档、帮困项目、比对核查、一口下达一口发放、回访与汇总。\n\
+                  yikou carries a district's holiday relief campaign from survey to summary.\n\n\
+                  默认使用数据目录中的 SQLite 数据库；--database postgres://… 使用 PostgreSQL。"
+)]
+struct Cli {
+    /// 数据目录：存放密钥文件和默认的 SQLite 数据库 (data folder)
+    #[arg(long, global = true, env = "YIKOU_DATA", default_value = "yikou-data")]
+    data: PathBuf,
+    /// 数据库地址 postgres://… 或 sqlite://…；默认为数据目录中的 yikou.db (database URL)
+    #[arg(long, global = true, env = "YIKOU_DATABASE_URL")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 初始化数据目录：生成密钥、建库、载入参考数据、创建管理员 (initialise)
+    Init,
+    /// 生成演示活动“2020年元旦春节帮困送温暖”（虚构数据）并显示汇总 (build the demo campaign)
+    Demo {
+        /// 随机种子：同一种子生成同样的数据 (seed)
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+    },
+    /// 报表 (reports)
+    Report {
+        #[command(subcommand)]
+        report: ReportCommand,
+    },
+    /// 审计日志 (audit log)
+    Audit {
+        #[command(subcommand)]
+        audit: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// 活动汇总：按单位类别统计项目、人次、人数、户数、金额和资金来源 (campaign summary)
+    Summary {
+        /// 活动年度，默认最新 (campaign year)
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 输出 JSON (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// 校验审计链：发现被改动或删除的记录 (verify the hash chain)
+    Verify {
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Prints to stdout; a closed pipe (`yikou … | head`) ends the program quietly instead of panicking.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
+
+macro_rules! say {
+    () => { emit("\n") };
+    ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+fn config(cli: &Cli) -> StoreConfig {
+    StoreConfig {
+        data_dir: cli.data.clone(),
+        database_url: cli.database.clone(),
+        key_hex: std::env::var("YIKOU_KEY")
+            .ok()
+            .filter(|k| !k.trim().is_empty()),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YIKOU_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let cfg = config(&cli);
+    match cli.command {
+        Command::Init => {
+            let init = Store::init(&cfg).await?;
+            print_init(&cfg, &init);
+            init.store.close().await;
+        }
+        Command::Demo { seed } => {
+            let store = match Store::open(&cfg).await {
+                Ok(s) => s,
+                Err(StoreError::NotInitialised | StoreError::KeyMissing(_))
+                    if !cfg.key_path().exists() =>
+                {
+                    let init = Store::init(&cfg).await?;
+                    print_init(&cfg, &init);
+                    init.store
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if store.campaign(demo::DEMO_YEAR).await?.is_some() {
+                say!("演示活动“2020年元旦春节帮困送温暖”已存在，未重复生成。");
+            } else {
+                let started = Instant::now();
+                let data =
+                    demo::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
+                let generated = started.elapsed();
+                let mut tx = store.write(&Actor::system("demo")).await?;
+                let written = demo::write(&store, &mut tx, &data).await?;
+                tx.commit().await?;
+                say!(
+                    "已生成演示活动（种子 {seed}，{}）：{} 人（其中 {} 人以15位旧身份证号录入，已升级为18位）、{} 户、{} 个项目、{} 条帮扶记录；生成 {:.2} 秒，写入 {:.2} 秒。",
+                    store.backend(),
+                    group_thousands(written.people as u64),
+                    group_thousands(written.legacy15 as u64),
+                    group_thousands(written.households as u64),
+                    written.projects,
+                    group_thousands(written.entitlements as u64),
+                    generated.as_secs_f64(),
+                    (started.elapsed() - generated).as_secs_f64()
+                );
+            }
+            say!();
+            let summary = store.campaign_summary(&Scope::All, demo::DEMO_YEAR).await?;
+            emit(&render_summary(&summary));
+            store.close().await;
+        }
+        Command::Report {
+            report: ReportCommand::Summary { campaign, json },
+        } => {
+            let store = Store::open(&cfg).await?;
+            let year = match campaign {
+                Some(y) => y,
+                None => store
+                    .latest_campaign_year()
+                    .await?
+                    .context("还没有任何活动：请先运行 yikou demo 或导入活动数据")?,
+            };
+            let summary = store.campaign_summary(&Scope::All, year).await?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&summary_json(&summary))?);
+            } else {
+                emit(&render_summary(&summary));
+            }
+            store.close().await;
+        }
+        Command::Audit {
+            audit: AuditCommand::Verify { json },
+        } => {
+            let store = Store::open(&cfg).await?;
+            let v = store.verify_audit().await?;
+            store.close().await;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&v)?);
+            } else if v.ok() {
+                say!(
+                    "审计链完整：共 {} 条记录，均未被改动或删除。",
+                    group_thousands(v.records as u64)
+                );
+            } else {
+                say!(
+                    "审计链被破坏：第一条有问题的记录是 #{}。{}",
+                    v.first_bad.unwrap_or(0),
+                    v.problem.as_deref().unwrap_or("")
+                );
+            }
+            if !v.ok() {
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_init(cfg: &StoreConfig, init: &yikou_store::Initialised) {
+    say!(
+        "已初始化数据目录 {}（数据库：{}）。",
+        cfg.data_dir.display(),
+        init.store.backend()
+    );
+    if cfg.key_hex.is_none() {
+        say!(
+            "密钥文件：{}。请另行备份；丢失密钥将无法读取已存的身份证号。",
+            cfg.key_path().display()
+        );
+    }
+    say!(
+        "管理员账号：{}　一次性口令：{}（首次登录须修改）",
+        init.admin_login,
+        init.admin_password
+    );
+    say!();
+}
+
+/// The JSON contract of `yikou report summary --json`.
+fn summary_json(s: &CampaignSummary) -> serde_json::Value {
+    serde_json::json!({
+        "campaign": s.campaign,
+        "year": s.year,
+        "groups": s.groups,
+        "total": s.total,
+        "stated": s.stated,
+        "mismatches": s.mismatches,
+    })
+}
+
+fn render_summary(s: &CampaignSummary) -> String {
+    let range = |min: Option<i64>, max: Option<i64>| match (min, max) {
+        (Some(a), Some(b)) => format!(
+            "{}–{}",
+            group_thousands((a / 100) as u64),
+            group_thousands((b / 100) as u64)
+        ),
+        _ => "—".into(),
+    };
+    let mut rows: Vec<Vec<String>> = s
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                g.group.clone(),
+                g.projects.to_string(),
+                group_thousands(g.person_times as u64),
+                group_thousands(g.people as u64),
+                group_thousands(g.households as u64),
+                Fen(g.amount_fen).wan(),
+                range(g.standard_min_fen, g.standard_max_fen),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "合计".into(),
+        s.total.projects.to_string(),
+        group_thousands(s.total.person_times as u64),
+        group_thousands(s.total.people as u64),
+        group_thousands(s.total.households as u64),
+        Fen(s.total.amount_fen).wan(),
+        String::new(),
+    ]);
+    let mut out = format!(
+        "{} · 汇总（覆盖 {} 类困难对象）\n\n",
+        s.campaign, s.total.categories
+    );
+    out.push_str(&text::table(
+        &[
+            "单位类别",
+            "项目数",
+            "人次",
+            "人数",
+            "户数",
+            "金额(万元)",
+            "标准(元)",
+        ],
+        &rows,
+    ));
+    out.push_str("注：人数、户数按身份证号、户去重；同一人可在多个项目中，合计的人数不是各行之和。\n\n资金来源（万元）：\n");
+    for g in &s.groups {
+        if g.by_source_fen.is_empty() {
+            continue;
+        }
+        // In the reference order (市级, 部门预算, 区级, 街镇配套, 条线自筹, 社会募集), then any others.
+        let order = |name: &str| {
+            FUNDING_SOURCES
+                .iter()
+                .position(|f| f.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        let mut sources: Vec<(&String, &i64)> = g.by_source_fen.iter().collect();
+        sources.sort_by_key(|(k, _)| order(k));
+        let parts: Vec<String> = sources
+            .iter()
+            .map(|(k, v)| format!("{k} {}", Fen(**v).wan()))
+            .collect();
+        out.push_str(&format!("  {}：{}\n", g.group, parts.join("，")));
+    }
+    if s.stated.person_times.is_some() || s.stated.amount_fen.is_some() {
+        out.push_str(&format!(
+            "\n方案所述：{} 人次，{} 万元\n",
+            s.stated
+                .person_times
+                .map_or("—".into(), |v| group_thousands(v as u64)),
+            s.stated.amount_fen.map_or("—".into(), |v| Fen(v).wan())
+        ));
+    }
+    for m in &s.mismatches {
+        out.push_str(&format!("不符：{}\n", m.message));
+    }
+    out
+}

@@ -1,0 +1,236 @@
+//! The command line as a user (or the municipal system's scripts) drives it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn yikou(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"));
+    c.arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("YIKOU_KEY")
+        .env_remove("YIKOU_DATABASE_URL");
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    c.output().expect("run yikou")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn init_prints_a_one_time_password_and_refuses_a_second_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let o = yikou(&data, &["init"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("一次性口令"));
+    let key = std::fs::read_to_string(data.join("yikou.key")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("yikou.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "key file readable by others");
+    }
+    let again = yikou(&data, &["init"], &[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("拒绝重复初始化"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("yikou.key")).unwrap(),
+        key,
+        "key untouched"
+    );
+}
+
+#[test]
+fn a_wrong_key_and_a_missing_campaign_get_clear_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(yikou(&data, &["init"], &[]).status.success());
+    let o = yikou(
+        &data,
+        &["report", "summary"],
+        &[("YIKOU_KEY", &"cd".repeat(32))],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("密钥与数据库不匹配"), "{}", stderr(&o));
+    let o = yikou(&data, &["report", "summary", "--campaign", "1999"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("未找到1999年的活动"), "{}", stderr(&o));
+    let o = yikou(&data, &["report", "summary"], &[]);
+    assert!(stderr(&o).contains("还没有任何活动"), "{}", stderr(&o));
+    let empty = dir.path().join("never-initialised");
+    let o = yikou(&empty, &["audit", "verify"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("yikou init"), "{}", stderr(&o));
+}
+
+fn check_plan_figures(v: &Value) {
+    assert_eq!(v["campaign"], "2020年元旦春节帮困送温暖");
+    let g = &v["groups"];
+    assert_eq!(g[0]["group"], "民政部门");
+    assert_eq!(g[0]["projects"], 11);
+    assert_eq!(g[0]["person_times"], 63_426);
+    assert_eq!(g[0]["amount_fen"], 3_731_140_000i64);
+    assert_eq!(g[0]["standard_min_fen"], 30_000);
+    assert_eq!(g[0]["standard_max_fen"], 110_000);
+    assert_eq!(g[0]["by_source_fen"]["市级资金"], 1_980_000);
+    assert_eq!(g[0]["by_source_fen"]["部门预算"], 2_677_200_000i64);
+    assert_eq!(g[0]["by_source_fen"]["区级资金"], 536_350_000);
+    assert_eq!(g[0]["by_source_fen"]["街镇配套资金"], 515_610_000);
+    assert_eq!(g[1]["group"], "相关职能部门");
+    assert_eq!(
+        (g[1]["projects"].as_i64(), g[1]["person_times"].as_i64()),
+        (Some(34), Some(23_149))
+    );
+    assert_eq!(g[1]["amount_fen"], 1_845_330_000i64);
+    assert_eq!(
+        (
+            g[1]["standard_min_fen"].as_i64(),
+            g[1]["standard_max_fen"].as_i64()
+        ),
+        (Some(20_000), Some(3_000_000))
+    );
+    assert_eq!(g[2]["group"], "各镇、街道、莘庄工业区");
+    assert_eq!(
+        (g[2]["projects"].as_i64(), g[2]["person_times"].as_i64()),
+        (Some(77), Some(21_469))
+    );
+    assert_eq!(g[2]["amount_fen"], 1_746_060_000i64);
+    assert_eq!(
+        (
+            g[2]["standard_min_fen"].as_i64(),
+            g[2]["standard_max_fen"].as_i64()
+        ),
+        (Some(20_000), Some(1_000_000))
+    );
+    let t = &v["total"];
+    assert_eq!(t["projects"], 122);
+    assert_eq!(t["person_times"], 108_044);
+    assert_eq!(t["amount_fen"], 7_322_530_000i64);
+    assert_eq!(t["categories"], 10);
+    let people = t["people"].as_i64().unwrap();
+    assert!(
+        people < 108_044 && people > 50_000,
+        "distinct people counted, {people}"
+    );
+    assert!(
+        t["households"].as_i64().unwrap() < people,
+        "households counted separately"
+    );
+    assert_eq!(v["stated"]["person_times"], 112_800);
+    assert_eq!(v["stated"]["amount_fen"], 7_322_830_000i64);
+    let m = v["mismatches"].as_array().unwrap();
+    assert_eq!(m.len(), 2);
+    assert_eq!(m[0]["stated"], 112_800);
+    assert_eq!(m[0]["computed"], 108_044);
+    assert_eq!(m[1]["computed"], 7_322_530_000i64);
+}
+
+#[test]
+fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let o = yikou(&data, &["demo", "--seed", "2020"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("3,731.14"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("不符"));
+
+    let o = yikou(&data, &["report", "summary", "--json"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
+    check_plan_figures(&v);
+
+    // A second demo adds nothing twice.
+    let o = yikou(&data, &["demo"], &[]);
+    assert!(stdout(&o).contains("已存在"), "{}", stdout(&o));
+    let again: Value = serde_json::from_str(&stdout(&yikou(
+        &data,
+        &["report", "summary", "--json"],
+        &[],
+    )))
+    .unwrap();
+    assert_eq!(again["total"], v["total"]);
+
+    let o = yikou(&data, &["audit", "verify"], &[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("审计链完整"));
+
+    // Change one audit record behind the system's back.
+    let rt = tokio_rt();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", data.join("yikou.db").display());
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("UPDATE audit_log SET after_json = '{\"count\":1}' WHERE seq = 5")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    });
+    let o = yikou(&data, &["audit", "verify", "--json"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["first_bad"], 5);
+    let o = yikou(&data, &["audit", "verify"], &[]);
+    assert!(stdout(&o).contains("#5"), "{}", stdout(&o));
+}
+
+#[test]
+fn demo_on_postgres_gives_the_same_figures() {
+    let Ok(base) = std::env::var("YIKOU_TEST_POSTGRES_URL") else {
+        eprintln!("note: YIKOU_TEST_POSTGRES_URL not set, PostgreSQL part skipped");
+        return;
+    };
+    let schema = format!("cli_{}", std::process::id());
+    let rt = tokio_rt();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let o = yikou(&data, &["--database", &url, "demo"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = yikou(
+        &data,
+        &["report", "summary", "--json"],
+        &[("YIKOU_DATABASE_URL", &url)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    check_plan_figures(&serde_json::from_str(&stdout(&o)).unwrap());
+    let o = yikou(&data, &["--database", &url, "audit", "verify"], &[]);
+    assert!(o.status.success(), "{}", stdout(&o));
+}
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
