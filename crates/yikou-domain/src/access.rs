@@ -99,11 +99,7 @@ pub struct Actor {
 impl Actor {
     /// The command line or a system job acting on the whole district.
     pub fn system(name: &str) -> Actor {
-        Actor {
-            login: format!("system:{name}"),
-            role: None,
-            scope: Scope::All,
-        }
+        Actor { login: format!("system:{name}"), role: None, scope: Scope::All }
     }
 }
 

@@ -18,12 +18,7 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 4] = [
-        Phase::Prepare,
-        Phase::Mobilise,
-        Phase::Implement,
-        Phase::FollowUp,
-    ];
+    pub const ALL: [Phase; 4] = [Phase::Prepare, Phase::Mobilise, Phase::Implement, Phase::FollowUp];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -44,9 +39,7 @@ impl Phase {
     }
 
     pub fn from_code(s: &str) -> Option<Phase> {
-        Phase::ALL
-            .into_iter()
-            .find(|p| p.code() == s || p.label() == s)
+        Phase::ALL.into_iter().find(|p| p.code() == s || p.label() == s)
     }
 }
 
@@ -65,31 +58,12 @@ pub enum CampaignError {
     #[error("活动起止日期颠倒：开始 {start} 晚于结束 {end}")]
     CampaignReversed { start: Date, end: Date },
     #[error("{phase}阶段的时间窗口 {start} 至 {end} 开始晚于结束，请检查年份或月份")]
-    PhaseReversed {
-        phase: &'static str,
-        start: Date,
-        end: Date,
-    },
-    #[error(
-        "{phase}阶段的时间窗口 {start} 至 {end} 超出活动时间 {campaign_start} 至 {campaign_end}"
-    )]
-    PhaseOutside {
-        phase: &'static str,
-        start: Date,
-        end: Date,
-        campaign_start: Date,
-        campaign_end: Date,
-    },
+    PhaseReversed { phase: &'static str, start: Date, end: Date },
+    #[error("{phase}阶段的时间窗口 {start} 至 {end} 超出活动时间 {campaign_start} 至 {campaign_end}")]
+    PhaseOutside { phase: &'static str, start: Date, end: Date, campaign_start: Date, campaign_end: Date },
     #[error("{later}阶段（{later_start} 起）与{earlier}阶段（至 {earlier_end}）重叠或顺序颠倒：四个阶段须依次排列、互不重叠")]
-    PhaseOverlap {
-        earlier: &'static str,
-        earlier_end: Date,
-        later: &'static str,
-        later_start: Date,
-    },
-    #[error(
-        "阶段不完整：须有排摸准备、动员部署、组织实施、回访总结四个阶段各一个，缺少或重复“{0}”"
-    )]
+    PhaseOverlap { earlier: &'static str, earlier_end: Date, later: &'static str, later_start: Date },
+    #[error("阶段不完整：须有排摸准备、动员部署、组织实施、回访总结四个阶段各一个，缺少或重复“{0}”")]
     PhasesIncomplete(&'static str),
 }
 
@@ -131,11 +105,7 @@ impl Campaign {
         phases.sort_by_key(|w| w.phase);
         for w in &phases {
             if w.start > w.end {
-                return Err(CampaignError::PhaseReversed {
-                    phase: w.phase.label(),
-                    start: w.start,
-                    end: w.end,
-                });
+                return Err(CampaignError::PhaseReversed { phase: w.phase.label(), start: w.start, end: w.end });
             }
             if w.start < start || w.end > end {
                 return Err(CampaignError::PhaseOutside {
@@ -170,10 +140,7 @@ impl Campaign {
 
     /// The phase whose window contains `day`, if any.
     pub fn phase_on(&self, day: Date) -> Option<Phase> {
-        self.phases
-            .iter()
-            .find(|w| w.start <= day && day <= w.end)
-            .map(|w| w.phase)
+        self.phases.iter().find(|w| w.start <= day && day <= w.end).map(|w| w.phase)
     }
 }
 
@@ -184,37 +151,15 @@ mod tests {
 
     fn windows(implement_start: Date) -> Vec<PhaseWindow> {
         vec![
-            PhaseWindow {
-                phase: Phase::Prepare,
-                start: date!(2019 - 11 - 11),
-                end: date!(2019 - 12 - 10),
-            },
-            PhaseWindow {
-                phase: Phase::Mobilise,
-                start: date!(2019 - 12 - 21),
-                end: date!(2019 - 12 - 25),
-            },
-            PhaseWindow {
-                phase: Phase::Implement,
-                start: implement_start,
-                end: date!(2020 - 01 - 31),
-            },
-            PhaseWindow {
-                phase: Phase::FollowUp,
-                start: date!(2020 - 02 - 01),
-                end: date!(2020 - 02 - 29),
-            },
+            PhaseWindow { phase: Phase::Prepare, start: date!(2019 - 11 - 11), end: date!(2019 - 12 - 10) },
+            PhaseWindow { phase: Phase::Mobilise, start: date!(2019 - 12 - 21), end: date!(2019 - 12 - 25) },
+            PhaseWindow { phase: Phase::Implement, start: implement_start, end: date!(2020 - 01 - 31) },
+            PhaseWindow { phase: Phase::FollowUp, start: date!(2020 - 02 - 01), end: date!(2020 - 02 - 29) },
         ]
     }
 
     fn campaign(ws: Vec<PhaseWindow>) -> Result<Campaign, CampaignError> {
-        Campaign::new(
-            2020,
-            "2020年元旦春节帮困送温暖",
-            date!(2019 - 11 - 11),
-            date!(2020 - 02 - 29),
-            ws,
-        )
+        Campaign::new(2020, "2020年元旦春节帮困送温暖", date!(2019 - 11 - 11), date!(2020 - 02 - 29), ws)
     }
 
     #[test]
@@ -228,52 +173,21 @@ mod tests {
     fn the_plans_own_typo_is_refused_naming_the_phase() {
         // The plan says 组织实施 "2020年12月下旬至1月底": start after end.
         let e = campaign(windows(date!(2020 - 12 - 21))).unwrap_err();
-        assert!(
-            matches!(
-                e,
-                CampaignError::PhaseReversed {
-                    phase: "组织实施",
-                    ..
-                }
-            ),
-            "{e}"
-        );
+        assert!(matches!(e, CampaignError::PhaseReversed { phase: "组织实施", .. }), "{e}");
         assert!(e.to_string().contains("组织实施阶段"));
     }
 
     #[test]
     fn overlap_outside_and_missing_phases_are_refused() {
         let e = campaign(windows(date!(2019 - 12 - 24))).unwrap_err();
-        assert!(matches!(
-            e,
-            CampaignError::PhaseOverlap {
-                earlier: "动员部署",
-                later: "组织实施",
-                ..
-            }
-        ));
+        assert!(matches!(e, CampaignError::PhaseOverlap { earlier: "动员部署", later: "组织实施", .. }));
         let mut ws = windows(date!(2019 - 12 - 26));
         ws[3].end = date!(2020 - 03 - 05);
-        assert!(matches!(
-            campaign(ws).unwrap_err(),
-            CampaignError::PhaseOutside {
-                phase: "回访总结",
-                ..
-            }
-        ));
+        assert!(matches!(campaign(ws).unwrap_err(), CampaignError::PhaseOutside { phase: "回访总结", .. }));
         let mut ws = windows(date!(2019 - 12 - 26));
         ws.pop();
-        assert_eq!(
-            campaign(ws).unwrap_err(),
-            CampaignError::PhasesIncomplete("回访总结")
-        );
-        let e = Campaign::new(
-            2020,
-            "x",
-            date!(2020 - 02 - 29),
-            date!(2019 - 11 - 11),
-            windows(date!(2019 - 12 - 26)),
-        );
+        assert_eq!(campaign(ws).unwrap_err(), CampaignError::PhasesIncomplete("回访总结"));
+        let e = Campaign::new(2020, "x", date!(2020 - 02 - 29), date!(2019 - 11 - 11), windows(date!(2019 - 12 - 26)));
         assert!(matches!(e, Err(CampaignError::CampaignReversed { .. })));
     }
 }

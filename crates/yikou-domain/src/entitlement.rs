@@ -78,10 +78,7 @@ impl EntitlementState {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntitlementError {
     #[error("状态不能从“{}”变为“{}”：帮扶记录须按 草稿→已提交→已下达→已发放/发放失败 的顺序办理", from.label(), to.label())]
-    BadTransition {
-        from: EntitlementState,
-        to: EntitlementState,
-    },
+    BadTransition { from: EntitlementState, to: EntitlementState },
     #[error("该记录已下达，金额 {frozen} 已锁定，不能改为 {requested}；如确需调整，请先办理退回")]
     AmountFrozen { frozen: Fen, requested: Fen },
     #[error("金额不能为负数：{0}")]
@@ -102,19 +99,12 @@ impl Entitlement {
         if amount.0 < 0 {
             return Err(EntitlementError::NegativeAmount(amount));
         }
-        Ok(Entitlement {
-            amount,
-            state: EntitlementState::Draft,
-            approved_amount: None,
-        })
+        Ok(Entitlement { amount, state: EntitlementState::Draft, approved_amount: None })
     }
 
     pub fn transition(&mut self, to: EntitlementState) -> Result<(), EntitlementError> {
         if !self.state.can_move_to(to) {
-            return Err(EntitlementError::BadTransition {
-                from: self.state,
-                to,
-            });
+            return Err(EntitlementError::BadTransition { from: self.state, to });
         }
         if to == EntitlementState::Approved {
             self.approved_amount = Some(self.amount);
@@ -131,10 +121,7 @@ impl Entitlement {
             return Err(EntitlementError::NegativeAmount(amount));
         }
         if self.state.is_frozen() && amount != self.amount {
-            return Err(EntitlementError::AmountFrozen {
-                frozen: self.amount,
-                requested: amount,
-            });
+            return Err(EntitlementError::AmountFrozen { frozen: self.amount, requested: amount });
         }
         self.amount = amount;
         Ok(())
@@ -169,11 +156,7 @@ mod tests {
         ];
         for from in EntitlementState::ALL {
             for to in EntitlementState::ALL {
-                assert_eq!(
-                    from.can_move_to(to),
-                    allowed.contains(&(from, to)),
-                    "{from:?}→{to:?}"
-                );
+                assert_eq!(from.can_move_to(to), allowed.contains(&(from, to)), "{from:?}→{to:?}");
             }
         }
         let mut e = Entitlement::draft(Fen(1)).unwrap();

@@ -38,11 +38,7 @@ pub fn age_between(birth: Date, at: Date) -> i32 {
 
 /// Parses an ISO date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
-    Date::parse(
-        s.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
+    Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
 /// Formats an ISO date `YYYY-MM-DD`.

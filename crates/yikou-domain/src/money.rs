@@ -5,9 +5,7 @@ use std::iter::Sum;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Fen(pub i64);
 
@@ -56,10 +54,7 @@ impl Fen {
         if t.is_empty() {
             return Err(MoneyError::Empty);
         }
-        let mut s: String = t
-            .chars()
-            .filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}' | '¥' | '￥'))
-            .collect();
+        let mut s: String = t.chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '\u{3000}' | '¥' | '￥')).collect();
         if let Some(stripped) = s.strip_suffix('元') {
             s = stripped.trim().to_string();
         }
@@ -85,12 +80,8 @@ impl Fen {
         if int.len() > 12 {
             return Err(MoneyError::TooLarge(t.to_string()));
         }
-        let yuan: i64 = if int.is_empty() {
-            0
-        } else {
-            int.parse()
-                .map_err(|_| MoneyError::NotANumber(t.to_string()))?
-        };
+        let yuan: i64 =
+            if int.is_empty() { 0 } else { int.parse().map_err(|_| MoneyError::NotANumber(t.to_string()))? };
         let mut cents = 0i64;
         for (i, c) in frac.chars().take(2).enumerate() {
             cents += i64::from(c as u8 - b'0') * if i == 0 { 10 } else { 1 };
@@ -175,7 +166,7 @@ pub fn group_thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -202,27 +193,12 @@ mod tests {
     #[test]
     fn refuses_what_would_lose_or_invent_money() {
         assert_eq!(Fen::parse("").unwrap_err().code(), "amount_empty");
-        assert_eq!(
-            Fen::parse("12.345").unwrap_err().code(),
-            "amount_too_many_decimals"
-        );
+        assert_eq!(Fen::parse("12.345").unwrap_err().code(), "amount_too_many_decimals");
         assert_eq!(Fen::parse("-300").unwrap_err().code(), "amount_negative");
-        assert_eq!(
-            Fen::parse("三百").unwrap_err().code(),
-            "amount_not_a_number"
-        );
-        assert_eq!(
-            Fen::parse("1.2.3").unwrap_err().code(),
-            "amount_not_a_number"
-        );
-        assert_eq!(
-            Fen::parse("9999999999999").unwrap_err().code(),
-            "amount_too_large"
-        );
-        assert!(Fen::parse("12.345")
-            .unwrap_err()
-            .to_string()
-            .contains("12.345"));
+        assert_eq!(Fen::parse("三百").unwrap_err().code(), "amount_not_a_number");
+        assert_eq!(Fen::parse("1.2.3").unwrap_err().code(), "amount_not_a_number");
+        assert_eq!(Fen::parse("9999999999999").unwrap_err().code(), "amount_too_large");
+        assert!(Fen::parse("12.345").unwrap_err().to_string().contains("12.345"));
     }
 
     #[test]
@@ -230,18 +206,9 @@ mod tests {
         assert_eq!(Fen::from_cell_number(1200.5), Ok(Fen(120_050)));
         assert_eq!(Fen::from_cell_number(0.1 + 0.2), Ok(Fen(30)));
         assert_eq!(Fen::from_cell_number(19.99), Ok(Fen(1999)));
-        assert_eq!(
-            Fen::from_cell_number(1.005).unwrap_err().code(),
-            "amount_too_many_decimals"
-        );
-        assert_eq!(
-            Fen::from_cell_number(-1.0).unwrap_err().code(),
-            "amount_negative"
-        );
-        assert_eq!(
-            Fen::from_cell_number(f64::NAN).unwrap_err().code(),
-            "amount_not_a_number"
-        );
+        assert_eq!(Fen::from_cell_number(1.005).unwrap_err().code(), "amount_too_many_decimals");
+        assert_eq!(Fen::from_cell_number(-1.0).unwrap_err().code(), "amount_negative");
+        assert_eq!(Fen::from_cell_number(f64::NAN).unwrap_err().code(), "amount_not_a_number");
     }
 
     #[test]
@@ -259,9 +226,6 @@ mod tests {
     #[test]
     fn sums_are_checked() {
         assert_eq!(Fen::checked_sum([Fen(1), Fen(2)]), Ok(Fen(3)));
-        assert_eq!(
-            Fen::checked_sum([Fen(i64::MAX), Fen(1)]),
-            Err(MoneyError::Overflow)
-        );
+        assert_eq!(Fen::checked_sum([Fen(i64::MAX), Fen(1)]), Err(MoneyError::Overflow));
     }
 }

@@ -17,38 +17,26 @@ impl fmt::Debug for Phone {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "联系电话“{shown}”格式不正确：应为11位手机号（1开头）或上海固定电话（可带021区号，8位号码）"
-)]
+#[error("联系电话“{shown}”格式不正确：应为11位手机号（1开头）或上海固定电话（可带021区号，8位号码）")]
 pub struct PhoneError {
     pub shown: String,
 }
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Phone, PhoneError> {
-        let digits: String = raw
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '\u{3000}'))
-            .collect();
+        let digits: String =
+            raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '\u{3000}')).collect();
         let d = digits.strip_prefix('+').unwrap_or(&digits);
-        let err = || PhoneError {
-            shown: crate::id_number::mask(raw.trim()),
-        };
+        let err = || PhoneError { shown: crate::id_number::mask(raw.trim()) };
         if !d.chars().all(|c| c.is_ascii_digit()) {
             return Err(err());
         }
-        let d = d
-            .strip_prefix("86")
-            .filter(|r| r.len() == 11 || r.starts_with("21"))
-            .unwrap_or(d);
+        let d = d.strip_prefix("86").filter(|r| r.len() == 11 || r.starts_with("21")).unwrap_or(d);
         let b = d.as_bytes();
         if b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
             return Ok(Phone::Mobile(d.to_string()));
         }
-        let local = d
-            .strip_prefix("021")
-            .or_else(|| d.strip_prefix("21").filter(|r| r.len() == 8))
-            .unwrap_or(d);
+        let local = d.strip_prefix("021").or_else(|| d.strip_prefix("21").filter(|r| r.len() == 8)).unwrap_or(d);
         if local.len() == 8 && !local.starts_with('0') && !local.starts_with('1') {
             return Ok(Phone::ShanghaiLandline(local.to_string()));
         }
@@ -78,44 +66,19 @@ mod tests {
 
     #[test]
     fn mobiles_and_landlines() {
-        assert_eq!(
-            Phone::parse("138 1234 5678").unwrap().canonical(),
-            "13812345678"
-        );
-        assert_eq!(
-            Phone::parse("+86 13812345678").unwrap().canonical(),
-            "13812345678"
-        );
-        assert_eq!(
-            Phone::parse("021-64123456").unwrap().canonical(),
-            "021-64123456"
-        );
-        assert_eq!(
-            Phone::parse("(021)64123456").unwrap().canonical(),
-            "021-64123456"
-        );
-        assert_eq!(
-            Phone::parse("+86 21 6412 3456").unwrap().canonical(),
-            "021-64123456"
-        );
-        assert_eq!(
-            Phone::parse("64123456").unwrap().canonical(),
-            "021-64123456"
-        );
+        assert_eq!(Phone::parse("138 1234 5678").unwrap().canonical(), "13812345678");
+        assert_eq!(Phone::parse("+86 13812345678").unwrap().canonical(), "13812345678");
+        assert_eq!(Phone::parse("021-64123456").unwrap().canonical(), "021-64123456");
+        assert_eq!(Phone::parse("(021)64123456").unwrap().canonical(), "021-64123456");
+        assert_eq!(Phone::parse("+86 21 6412 3456").unwrap().canonical(), "021-64123456");
+        assert_eq!(Phone::parse("64123456").unwrap().canonical(), "021-64123456");
         assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
         assert_eq!(Phone::parse("64123456").unwrap().masked(), "021-6412****");
     }
 
     #[test]
     fn refuses_wrong_shapes_with_a_message() {
-        for bad in [
-            "12812345678",
-            "1381234567",
-            "6412345",
-            "010-64123456",
-            "abc",
-            "",
-        ] {
+        for bad in ["12812345678", "1381234567", "6412345", "010-64123456", "abc", ""] {
             let e = Phone::parse(bad).unwrap_err();
             assert!(e.to_string().contains("格式不正确"), "{bad}");
         }

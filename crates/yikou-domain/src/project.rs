@@ -16,11 +16,7 @@ pub enum UnitGroup {
 }
 
 impl UnitGroup {
-    pub const ALL: [UnitGroup; 3] = [
-        UnitGroup::CivilAffairs,
-        UnitGroup::Departments,
-        UnitGroup::Streets,
-    ];
+    pub const ALL: [UnitGroup; 3] = [UnitGroup::CivilAffairs, UnitGroup::Departments, UnitGroup::Streets];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -51,13 +47,7 @@ pub enum Form {
 }
 
 impl Form {
-    pub const ALL: [Form; 5] = [
-        Form::Cash,
-        Form::GiftPack,
-        Form::Voucher,
-        Form::Service,
-        Form::Visit,
-    ];
+    pub const ALL: [Form; 5] = [Form::Cash, Form::GiftPack, Form::Voucher, Form::Service, Form::Visit];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -80,9 +70,7 @@ impl Form {
     }
 
     pub fn from_code(s: &str) -> Option<Form> {
-        Form::ALL
-            .into_iter()
-            .find(|f| f.code() == s || f.label() == s)
+        Form::ALL.into_iter().find(|f| f.code() == s || f.label() == s)
     }
 }
 
@@ -149,12 +137,9 @@ impl Standard {
     pub fn amount_for(&self, members: u32) -> Option<Fen> {
         match *self {
             Standard::PerPerson(a) => Some(a),
-            Standard::PerHousehold {
-                base,
-                per_extra_member,
-            } => Some(Fen(
-                base.0 + per_extra_member.0 * i64::from(members.saturating_sub(1))
-            )),
+            Standard::PerHousehold { base, per_extra_member } => {
+                Some(Fen(base.0 + per_extra_member.0 * i64::from(members.saturating_sub(1))))
+            }
             Standard::Range { .. } => None,
         }
     }
@@ -170,15 +155,8 @@ impl Standard {
     pub fn describe(&self) -> String {
         match self {
             Standard::PerPerson(a) => format!("{}元/人", a.yuan()),
-            Standard::PerHousehold {
-                base,
-                per_extra_member,
-            } => {
-                format!(
-                    "{}元/户，每增加1人加{}元",
-                    base.yuan(),
-                    per_extra_member.yuan()
-                )
+            Standard::PerHousehold { base, per_extra_member } => {
+                format!("{}元/户，每增加1人加{}元", base.yuan(), per_extra_member.yuan())
             }
             Standard::Range { min, max } => format!("{}–{}元", min.yuan(), max.yuan()),
         }
@@ -216,27 +194,17 @@ impl Project {
             return Err(ProjectError::EmptyName);
         }
         match self.standard {
-            Standard::PerPerson(a) if a.0 <= 0 => {
-                return Err(ProjectError::ZeroStandard(self.name.clone()))
-            }
+            Standard::PerPerson(a) if a.0 <= 0 => return Err(ProjectError::ZeroStandard(self.name.clone())),
             Standard::PerHousehold { base, .. } if base.0 <= 0 => {
                 return Err(ProjectError::ZeroStandard(self.name.clone()))
             }
             Standard::PerHousehold { .. } if self.counting_unit != CountingUnit::Household => {
-                return Err(ProjectError::HouseholdStandardCountsPeople {
-                    name: self.name.clone(),
-                })
+                return Err(ProjectError::HouseholdStandardCountsPeople { name: self.name.clone() })
             }
             Standard::Range { min, max } if min > max => {
-                return Err(ProjectError::RangeReversed {
-                    name: self.name.clone(),
-                    min,
-                    max,
-                })
+                return Err(ProjectError::RangeReversed { name: self.name.clone(), min, max })
             }
-            Standard::Range { max, .. } if max.0 <= 0 => {
-                return Err(ProjectError::ZeroStandard(self.name.clone()))
-            }
+            Standard::Range { max, .. } if max.0 <= 0 => return Err(ProjectError::ZeroStandard(self.name.clone())),
             _ => {}
         }
         if self.planned_count < 0 {
@@ -244,10 +212,7 @@ impl Project {
         }
         for (i, (s, _)) in self.planned_budget.iter().enumerate() {
             if self.planned_budget[..i].iter().any(|(t, _)| t == s) {
-                return Err(ProjectError::DuplicateSource {
-                    name: self.name.clone(),
-                    source_code: s.clone(),
-                });
+                return Err(ProjectError::DuplicateSource { name: self.name.clone(), source_code: s.clone() });
             }
         }
         Ok(())
@@ -280,62 +245,31 @@ mod tests {
 
     #[test]
     fn household_standard_pays_base_plus_extra_members() {
-        let s = Standard::PerHousehold {
-            base: Fen::from_yuan(600),
-            per_extra_member: Fen::from_yuan(100),
-        };
+        let s = Standard::PerHousehold { base: Fen::from_yuan(600), per_extra_member: Fen::from_yuan(100) };
         assert_eq!(s.amount_for(1), Some(Fen::from_yuan(600)));
         assert_eq!(s.amount_for(4), Some(Fen::from_yuan(900)));
         assert!(s.allows(Fen::from_yuan(700), 2));
         assert!(!s.allows(Fen::from_yuan(700), 3));
         assert_eq!(s.describe(), "600.00元/户，每增加1人加100.00元");
-        let r = Standard::Range {
-            min: Fen::from_yuan(2000),
-            max: Fen::from_yuan(30_000),
-        };
+        let r = Standard::Range { min: Fen::from_yuan(2000), max: Fen::from_yuan(30_000) };
         assert!(r.allows(Fen::from_yuan(30_000), 1) && !r.allows(Fen::from_yuan(30_001), 1));
     }
 
     #[test]
     fn invalid_projects_are_refused_by_name() {
-        let ok = project(
-            Standard::PerPerson(Fen::from_yuan(900)),
-            CountingUnit::Person,
-        );
+        let ok = project(Standard::PerPerson(Fen::from_yuan(900)), CountingUnit::Person);
         assert_eq!(ok.validate(), Ok(()));
         let p = project(
-            Standard::PerHousehold {
-                base: Fen::from_yuan(600),
-                per_extra_member: Fen::from_yuan(100),
-            },
+            Standard::PerHousehold { base: Fen::from_yuan(600), per_extra_member: Fen::from_yuan(100) },
             CountingUnit::Person,
         );
-        assert!(matches!(
-            p.validate(),
-            Err(ProjectError::HouseholdStandardCountsPeople { .. })
-        ));
-        let p = project(
-            Standard::Range {
-                min: Fen::from_yuan(10),
-                max: Fen::from_yuan(5),
-            },
-            CountingUnit::Person,
-        );
-        assert!(p
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("低保家庭节日补助"));
+        assert!(matches!(p.validate(), Err(ProjectError::HouseholdStandardCountsPeople { .. })));
+        let p = project(Standard::Range { min: Fen::from_yuan(10), max: Fen::from_yuan(5) }, CountingUnit::Person);
+        assert!(p.validate().unwrap_err().to_string().contains("低保家庭节日补助"));
         let p = project(Standard::PerPerson(Fen::ZERO), CountingUnit::Person);
         assert!(matches!(p.validate(), Err(ProjectError::ZeroStandard(_))));
-        let mut p = project(
-            Standard::PerPerson(Fen::from_yuan(900)),
-            CountingUnit::Person,
-        );
+        let mut p = project(Standard::PerPerson(Fen::from_yuan(900)), CountingUnit::Person);
         p.planned_budget.push(("QJ".into(), Fen::from_yuan(1)));
-        assert!(matches!(
-            p.validate(),
-            Err(ProjectError::DuplicateSource { .. })
-        ));
+        assert!(matches!(p.validate(), Err(ProjectError::DuplicateSource { .. })));
     }
 }

@@ -82,192 +82,42 @@ pub const DISTRICT_CODE: &str = "310112";
 /// 区民政局.
 pub const BUREAU_CODE: &str = "310112-MZJ";
 
-const fn u(
-    code: &'static str,
-    name: &'static str,
-    kind: UnitKind,
-    parent: Option<&'static str>,
-) -> UnitRef {
-    UnitRef {
-        code,
-        name,
-        kind,
-        parent,
-    }
+const fn u(code: &'static str, name: &'static str, kind: UnitKind, parent: Option<&'static str>) -> UnitRef {
+    UnitRef { code, name, kind, parent }
 }
 
 /// 闵行区, its bureau, the departments and organisations of the joint meeting, and the 14
 /// streets/towns with their GB/T 2260-style 12-digit codes.
 pub const UNITS: &[UnitRef] = &[
     u(DISTRICT_CODE, "闵行区", UnitKind::District, None),
-    u(
-        BUREAU_CODE,
-        "区民政局",
-        UnitKind::Bureau,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-RSJ",
-        "区人力资源和社会保障局",
-        UnitKind::Department,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-WJW",
-        "区卫生健康委员会",
-        UnitKind::Department,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-YBJ",
-        "区医疗保障局",
-        UnitKind::Department,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-JYJ",
-        "区教育局",
-        UnitKind::Department,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-TYJ",
-        "区退役军人事务局",
-        UnitKind::Department,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-FGJ",
-        "区住房保障和房屋管理局",
-        UnitKind::Department,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-CZJ",
-        "区财政局",
-        UnitKind::Department,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-ZGH",
-        "区总工会",
-        UnitKind::Organisation,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-TQW",
-        "团区委",
-        UnitKind::Organisation,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-FL",
-        "区妇联",
-        UnitKind::Organisation,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-CL",
-        "区残联",
-        UnitKind::Organisation,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-HSH",
-        "区红十字会",
-        UnitKind::Organisation,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112-CSJJ",
-        "上海市慈善基金会闵行区代表处",
-        UnitKind::Organisation,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112001000",
-        "江川路街道",
-        UnitKind::Street,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112006000",
-        "古美街道",
-        UnitKind::Street,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112008000",
-        "新虹街道",
-        UnitKind::Street,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112009000",
-        "浦锦街道",
-        UnitKind::Street,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112101000",
-        "莘庄镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112102000",
-        "七宝镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112103000",
-        "颛桥镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112106000",
-        "华漕镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112107000",
-        "虹桥镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112108000",
-        "梅陇镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112110000",
-        "吴泾镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112112000",
-        "马桥镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112114000",
-        "浦江镇",
-        UnitKind::Town,
-        Some(DISTRICT_CODE),
-    ),
-    u(
-        "310112501000",
-        "莘庄工业区",
-        UnitKind::Zone,
-        Some(DISTRICT_CODE),
-    ),
+    u(BUREAU_CODE, "区民政局", UnitKind::Bureau, Some(DISTRICT_CODE)),
+    u("310112-RSJ", "区人力资源和社会保障局", UnitKind::Department, Some(DISTRICT_CODE)),
+    u("310112-WJW", "区卫生健康委员会", UnitKind::Department, Some(DISTRICT_CODE)),
+    u("310112-YBJ", "区医疗保障局", UnitKind::Department, Some(DISTRICT_CODE)),
+    u("310112-JYJ", "区教育局", UnitKind::Department, Some(DISTRICT_CODE)),
+    u("310112-TYJ", "区退役军人事务局", UnitKind::Department, Some(DISTRICT_CODE)),
+    u("310112-FGJ", "区住房保障和房屋管理局", UnitKind::Department, Some(DISTRICT_CODE)),
+    u("310112-CZJ", "区财政局", UnitKind::Department, Some(DISTRICT_CODE)),
+    u("310112-ZGH", "区总工会", UnitKind::Organisation, Some(DISTRICT_CODE)),
+    u("310112-TQW", "团区委", UnitKind::Organisation, Some(DISTRICT_CODE)),
+    u("310112-FL", "区妇联", UnitKind::Organisation, Some(DISTRICT_CODE)),
+    u("310112-CL", "区残联", UnitKind::Organisation, Some(DISTRICT_CODE)),
+    u("310112-HSH", "区红十字会", UnitKind::Organisation, Some(DISTRICT_CODE)),
+    u("310112-CSJJ", "上海市慈善基金会闵行区代表处", UnitKind::Organisation, Some(DISTRICT_CODE)),
+    u("310112001000", "江川路街道", UnitKind::Street, Some(DISTRICT_CODE)),
+    u("310112006000", "古美街道", UnitKind::Street, Some(DISTRICT_CODE)),
+    u("310112008000", "新虹街道", UnitKind::Street, Some(DISTRICT_CODE)),
+    u("310112009000", "浦锦街道", UnitKind::Street, Some(DISTRICT_CODE)),
+    u("310112101000", "莘庄镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112102000", "七宝镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112103000", "颛桥镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112106000", "华漕镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112107000", "虹桥镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112108000", "梅陇镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112110000", "吴泾镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112112000", "马桥镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112114000", "浦江镇", UnitKind::Town, Some(DISTRICT_CODE)),
+    u("310112501000", "莘庄工业区", UnitKind::Zone, Some(DISTRICT_CODE)),
 ];
 
 /// The 14 street/town-level units.
@@ -328,30 +178,12 @@ pub struct FundingSourceRef {
 
 /// 资金来源.
 pub const FUNDING_SOURCES: &[FundingSourceRef] = &[
-    FundingSourceRef {
-        code: "SJ",
-        name: "市级资金",
-    },
-    FundingSourceRef {
-        code: "BMYS",
-        name: "部门预算",
-    },
-    FundingSourceRef {
-        code: "QJ",
-        name: "区级资金",
-    },
-    FundingSourceRef {
-        code: "JZPT",
-        name: "街镇配套资金",
-    },
-    FundingSourceRef {
-        code: "TXZC",
-        name: "条线自筹",
-    },
-    FundingSourceRef {
-        code: "SHMJ",
-        name: "社会募集",
-    },
+    FundingSourceRef { code: "SJ", name: "市级资金" },
+    FundingSourceRef { code: "BMYS", name: "部门预算" },
+    FundingSourceRef { code: "QJ", name: "区级资金" },
+    FundingSourceRef { code: "JZPT", name: "街镇配套资金" },
+    FundingSourceRef { code: "TXZC", name: "条线自筹" },
+    FundingSourceRef { code: "SHMJ", name: "社会募集" },
 ];
 
 #[cfg(test)]
@@ -363,11 +195,7 @@ mod tests {
         let s: Vec<_> = streets().collect();
         assert_eq!(s.len(), 14);
         for u in s {
-            assert!(
-                crate::area::AreaCode::parse(u.code).unwrap().is_street(),
-                "{}",
-                u.code
-            );
+            assert!(crate::area::AreaCode::parse(u.code).unwrap().is_street(), "{}", u.code);
         }
     }
 
@@ -376,11 +204,7 @@ mod tests {
         assert_eq!(CATEGORIES.iter().filter(|c| c.parent.is_none()).count(), 10);
         for c in CATEGORIES {
             if let Some(p) = c.parent {
-                assert!(
-                    CATEGORIES.iter().any(|x| x.code == p && x.parent.is_none()),
-                    "{}",
-                    c.code
-                );
+                assert!(CATEGORIES.iter().any(|x| x.code == p && x.parent.is_none()), "{}", c.code);
             }
         }
         let mut codes: Vec<_> = CATEGORIES.iter().map(|c| c.code).collect();

@@ -99,12 +99,7 @@ pub fn mismatches(stated: &Stated, total: &TotalSummary) -> Vec<Mismatch> {
 
 /// Adds the group rows into a total (people and households must come from a distinct count over
 /// all groups, not from a sum, since one person can be in several groups).
-pub fn total_of(
-    groups: &[GroupSummary],
-    people: i64,
-    households: i64,
-    categories: i64,
-) -> TotalSummary {
+pub fn total_of(groups: &[GroupSummary], people: i64, households: i64, categories: i64) -> TotalSummary {
     TotalSummary {
         projects: groups.iter().map(|g| g.projects).sum(),
         person_times: groups.iter().map(|g| g.person_times).sum(),
@@ -129,30 +124,12 @@ mod tests {
             amount_fen: 7_322_530_000,
             categories: 10,
         };
-        let m = mismatches(
-            &Stated {
-                person_times: Some(112_800),
-                amount_fen: Some(7_322_830_000),
-            },
-            &total,
-        );
+        let m = mismatches(&Stated { person_times: Some(112_800), amount_fen: Some(7_322_830_000) }, &total);
         assert_eq!(m.len(), 2);
         assert_eq!(m[0].difference, 4_756);
-        assert_eq!(
-            m[0].message,
-            "方案所述总人次 112,800 与各部分合计 108,044 不符（相差 4,756）"
-        );
-        assert_eq!(
-            m[1].message,
-            "方案所述总金额 7,322.83万元 与各部分合计 7,322.53万元 不符（相差 0.30万元）"
-        );
-        let none = mismatches(
-            &Stated {
-                person_times: Some(108_044),
-                amount_fen: None,
-            },
-            &total,
-        );
+        assert_eq!(m[0].message, "方案所述总人次 112,800 与各部分合计 108,044 不符（相差 4,756）");
+        assert_eq!(m[1].message, "方案所述总金额 7,322.83万元 与各部分合计 7,322.53万元 不符（相差 0.30万元）");
+        let none = mismatches(&Stated { person_times: Some(108_044), amount_fen: None }, &total);
         assert!(none.is_empty());
     }
 }

@@ -18,16 +18,7 @@ pub(crate) fn fields<'a>(
     before: Option<&'a str>,
     after: Option<&'a str>,
 ) -> [&'a str; 8] {
-    [
-        seq,
-        at,
-        actor,
-        action,
-        entity,
-        entity_id,
-        before.unwrap_or("\u{0}"),
-        after.unwrap_or("\u{0}"),
-    ]
+    [seq, at, actor, action, entity, entity_id, before.unwrap_or("\u{0}"), after.unwrap_or("\u{0}")]
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -100,20 +91,11 @@ impl Store {
             if rec.seq != expected_seq {
                 return Ok(bad(
                     expected_seq,
-                    format!(
-                        "审计记录 #{expected_seq} 缺失（下一条是 #{}）：记录被删除",
-                        rec.seq
-                    ),
+                    format!("审计记录 #{expected_seq} 缺失（下一条是 #{}）：记录被删除", rec.seq),
                 ));
             }
             if *prev_hash != prev {
-                return Ok(bad(
-                    rec.seq,
-                    format!(
-                        "审计记录 #{} 与前一条记录链接不上：前一条记录被改动或删除",
-                        rec.seq
-                    ),
-                ));
+                return Ok(bad(rec.seq, format!("审计记录 #{} 与前一条记录链接不上：前一条记录被改动或删除", rec.seq)));
             }
             let seq_text = rec.seq.to_string();
             let computed = self.keys.audit_hash(
@@ -130,10 +112,7 @@ impl Store {
                 ),
             );
             if computed != *hash {
-                return Ok(bad(
-                    rec.seq,
-                    format!("审计记录 #{} 内容被改动（校验值不符）", rec.seq),
-                ));
+                return Ok(bad(rec.seq, format!("审计记录 #{} 内容被改动（校验值不符）", rec.seq)));
             }
             prev = hash.clone();
             expected_seq += 1;
@@ -142,24 +121,14 @@ impl Store {
         if head_seq != last || head_hash != prev {
             return Ok(bad(
                 last + 1,
-                format!(
-                    "审计链末端不符：应有 {head_seq} 条记录，实有 {last} 条，末尾记录被删除或改动"
-                ),
+                format!("审计链末端不符：应有 {head_seq} 条记录，实有 {last} 条，末尾记录被删除或改动"),
             ));
         }
-        Ok(Verification {
-            records: rows.len() as i64,
-            first_bad: None,
-            problem: None,
-        })
+        Ok(Verification { records: rows.len() as i64, first_bad: None, problem: None })
     }
 
     /// The most recent audit records (newest first), optionally for one entity.
-    pub async fn audit_records(
-        &self,
-        entity: Option<(&str, &str)>,
-        limit: i64,
-    ) -> Result<Vec<AuditRecord>> {
+    pub async fn audit_records(&self, entity: Option<(&str, &str)>, limit: i64) -> Result<Vec<AuditRecord>> {
         let (e, id) = entity.unwrap_or(("", ""));
         Ok(on_db!(&self.db, p => {
             let rows = sqlx::query(

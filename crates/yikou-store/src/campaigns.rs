@@ -6,8 +6,8 @@ use sqlx::Row;
 use time::Date;
 use yikou_domain::entitlement::Entitlement;
 use yikou_domain::{
-    format_date, parse_date, Campaign, CountingUnit, EntitlementState, Fen, Form, Phase,
-    PhaseWindow, Project, Scope, Standard, UnitGroup,
+    format_date, parse_date, Campaign, CountingUnit, EntitlementState, Fen, Form, Phase, PhaseWindow, Project, Scope,
+    Standard, UnitGroup,
 };
 
 use crate::db::rows_per_insert;
@@ -71,10 +71,7 @@ pub async fn create_campaign(tx: &mut WriteTx<'_>, c: &Campaign) -> Result<i64> 
         let exists: Option<i64> = on_tx!(&mut tx.tx, conn => sqlx::query_scalar("SELECT id FROM campaigns WHERE year = $1")
         .bind(i64::from(c.year)).fetch_optional(conn).await?);
         if exists.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "{}年的活动已存在，不能重复创建",
-                c.year
-            )));
+            return Err(StoreError::Invalid(format!("{}年的活动已存在，不能重复创建", c.year)));
         }
         let id: i64 = on_tx!(&mut tx.tx, conn => sqlx::query_scalar(
         "INSERT INTO campaigns (year, name, start_date, end_date, stated_person_times, stated_amount_fen, created_at)
@@ -93,14 +90,7 @@ pub async fn create_campaign(tx: &mut WriteTx<'_>, c: &Campaign) -> Result<i64> 
             "phases": c.phases.iter().map(|w| json!([w.phase.code(), format_date(w.start), format_date(w.end)])).collect::<Vec<_>>(),
             "stated_person_times": c.stated_person_times, "stated_amount_fen": c.stated_amount_fen,
         });
-        tx.audit(
-            "campaign.create",
-            "campaign",
-            &id.to_string(),
-            None,
-            Some(&after),
-        )
-        .await?;
+        tx.audit("campaign.create", "campaign", &id.to_string(), None, Some(&after)).await?;
         Ok(id)
     })
 }
@@ -127,10 +117,7 @@ pub async fn set_phase(tx: &mut WriteTx<'_>, campaign_id: i64, phase: Phase) -> 
 fn standard_columns(s: &Standard) -> (&'static str, i64, i64) {
     match *s {
         Standard::PerPerson(a) => ("per_person", a.0, 0),
-        Standard::PerHousehold {
-            base,
-            per_extra_member,
-        } => ("per_household", base.0, per_extra_member.0),
+        Standard::PerHousehold { base, per_extra_member } => ("per_household", base.0, per_extra_member.0),
         Standard::Range { min, max } => ("range", min.0, max.0),
     }
 }
@@ -138,14 +125,8 @@ fn standard_columns(s: &Standard) -> (&'static str, i64, i64) {
 fn standard_from(kind: &str, a: i64, b: i64) -> Result<Standard> {
     Ok(match kind {
         "per_person" => Standard::PerPerson(Fen(a)),
-        "per_household" => Standard::PerHousehold {
-            base: Fen(a),
-            per_extra_member: Fen(b),
-        },
-        "range" => Standard::Range {
-            min: Fen(a),
-            max: Fen(b),
-        },
+        "per_household" => Standard::PerHousehold { base: Fen(a), per_extra_member: Fen(b) },
+        "range" => Standard::Range { min: Fen(a), max: Fen(b) },
         other => return Err(StoreError::Invalid(format!("未知的标准类型“{other}”"))),
     })
 }
@@ -153,8 +134,7 @@ fn standard_from(kind: &str, a: i64, b: i64) -> Result<Standard> {
 /// 创建项目: validates the project, its unit, target categories and funding sources.
 pub async fn create_project(tx: &mut WriteTx<'_>, campaign_id: i64, p: &Project) -> Result<i64> {
     crate::atomic!(tx, {
-        p.validate()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        p.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
         let (kind, a, b) = standard_columns(&p.standard);
         let group = p.unit_group.label();
         let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
@@ -177,14 +157,7 @@ pub async fn create_project(tx: &mut WriteTx<'_>, campaign_id: i64, p: &Project)
             .map_err(|e| fk_message(e, &format!("项目“{}”的资金来源“{src}”不存在", p.name)))?.rows_affected());
         }
         let after = serde_json::to_value(p).unwrap_or_default();
-        tx.audit(
-            "project.create",
-            "project",
-            &id.to_string(),
-            None,
-            Some(&after),
-        )
-        .await?;
+        tx.audit("project.create", "project", &id.to_string(), None, Some(&after)).await?;
         Ok(id)
     })
 }
@@ -192,17 +165,9 @@ pub async fn create_project(tx: &mut WriteTx<'_>, campaign_id: i64, p: &Project)
 /// Adds one entitlement as a draft.
 pub async fn add_entitlement(tx: &mut WriteTx<'_>, e: &NewEntitlement) -> Result<i64> {
     crate::atomic!(tx, {
-        let ids =
-            insert_entitlement_rows(tx, std::slice::from_ref(e), EntitlementState::Draft).await?;
+        let ids = insert_entitlement_rows(tx, std::slice::from_ref(e), EntitlementState::Draft).await?;
         let after = json!({ "project": e.project_id, "person": e.person_id, "amount_fen": e.amount.0, "source": e.source_code, "state": "draft" });
-        tx.audit(
-            "entitlement.create",
-            "entitlement",
-            &ids[0].to_string(),
-            None,
-            Some(&after),
-        )
-        .await?;
+        tx.audit("entitlement.create", "entitlement", &ids[0].to_string(), None, Some(&after)).await?;
         Ok(ids[0])
     })
 }
@@ -217,17 +182,9 @@ pub async fn insert_entitlements(
 ) -> Result<Vec<i64>> {
     crate::atomic!(tx, {
         let ids = insert_entitlement_rows(tx, rows, state).await?;
-        let total = Fen::checked_sum(rows.iter().map(|r| r.amount))
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let total = Fen::checked_sum(rows.iter().map(|r| r.amount)).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let after = json!({ "count": rows.len(), "amount_fen": total.0, "state": state.code(), "batch": batch_label });
-        tx.audit(
-            "entitlement.bulk_create",
-            "entitlement",
-            "*",
-            None,
-            Some(&after),
-        )
-        .await?;
+        tx.audit("entitlement.bulk_create", "entitlement", "*", None, Some(&after)).await?;
         Ok(ids)
     })
 }
@@ -238,10 +195,7 @@ async fn insert_entitlement_rows(
     state: EntitlementState,
 ) -> Result<Vec<i64>> {
     if let Some(bad) = rows.iter().find(|r| r.amount.0 < 0) {
-        return Err(StoreError::Invalid(format!(
-            "金额不能为负数：{}",
-            bad.amount
-        )));
+        return Err(StoreError::Invalid(format!("金额不能为负数：{}", bad.amount)));
     }
     let at = now();
     let approved = state.is_frozen();
@@ -271,20 +225,13 @@ fn entitlement_scope(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
         Scope::All => ("1 = 1".into(), None),
         Scope::Nothing => ("1 = 0".into(), None),
-        Scope::Street(c) => (
-            format!("(pe.street_code = ${n} OR pr.unit_code = ${n})"),
-            Some(c.clone()),
-        ),
+        Scope::Street(c) => (format!("(pe.street_code = ${n} OR pr.unit_code = ${n})"), Some(c.clone())),
         Scope::Committee(c) => (format!("pe.committee_code = ${n}"), Some(c.clone())),
         Scope::Unit(c) => (format!("pr.unit_code = ${n}"), Some(c.clone())),
     }
 }
 
-async fn load_entitlement(
-    tx: &mut WriteTx<'_>,
-    scope: &Scope,
-    id: i64,
-) -> Result<StoredEntitlement> {
+async fn load_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64) -> Result<StoredEntitlement> {
     let (cond, arg) = entitlement_scope(scope, 2);
     let sql = format!(
         "SELECT e.id, e.project_id, e.person_id, e.household_id, e.household_size, e.source_code, e.amount_fen,
@@ -318,8 +265,7 @@ fn entitlement_from(
     approved: Option<i64>,
     state: String,
 ) -> Result<StoredEntitlement> {
-    let state = EntitlementState::from_code(&state)
-        .ok_or_else(|| StoreError::Invalid(format!("未知状态“{state}”")))?;
+    let state = EntitlementState::from_code(&state).ok_or_else(|| StoreError::Invalid(format!("未知状态“{state}”")))?;
     Ok(StoredEntitlement {
         id,
         project_id,
@@ -327,53 +273,37 @@ fn entitlement_from(
         household_id,
         household_size,
         source_code,
-        entitlement: Entitlement {
-            amount: Fen(amount),
-            state,
-            approved_amount: approved.map(Fen),
-        },
+        entitlement: Entitlement { amount: Fen(amount), state, approved_amount: approved.map(Fen) },
     })
 }
 
 /// Moves an entitlement along the state machine; any other move is refused with the domain's message.
-pub async fn transition_entitlement(
-    tx: &mut WriteTx<'_>,
-    scope: &Scope,
-    id: i64,
-    to: EntitlementState,
-) -> Result<()> {
+pub async fn transition_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64, to: EntitlementState) -> Result<()> {
     crate::atomic!(tx, {
         let stored = load_entitlement(tx, scope, id).await?;
         let mut e = stored.entitlement.clone();
-        e.transition(to)
-            .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        e.transition(to).map_err(|err| StoreError::Invalid(err.to_string()))?;
         on_tx!(&mut tx.tx, c => sqlx::query(
         "UPDATE entitlements SET state = $1, approved_amount_fen = $2, updated_at = $3 WHERE id = $4 AND state = $5")
         .bind(e.state.code()).bind(e.approved_amount.map(|f| f.0)).bind(now()).bind(id).bind(stored.entitlement.state.code())
         .execute(c).await?.rows_affected());
         tx.audit(
-        "entitlement.transition",
-        "entitlement",
-        &id.to_string(),
-        Some(&json!({ "state": stored.entitlement.state.code() })),
-        Some(&json!({ "state": e.state.code(), "approved_amount_fen": e.approved_amount.map(|f| f.0) })),
-    )
-    .await
+            "entitlement.transition",
+            "entitlement",
+            &id.to_string(),
+            Some(&json!({ "state": stored.entitlement.state.code() })),
+            Some(&json!({ "state": e.state.code(), "approved_amount_fen": e.approved_amount.map(|f| f.0) })),
+        )
+        .await
     })
 }
 
 /// Changes the amount of an entitlement that is not yet approved; an approved amount is frozen.
-pub async fn set_entitlement_amount(
-    tx: &mut WriteTx<'_>,
-    scope: &Scope,
-    id: i64,
-    amount: Fen,
-) -> Result<()> {
+pub async fn set_entitlement_amount(tx: &mut WriteTx<'_>, scope: &Scope, id: i64, amount: Fen) -> Result<()> {
     crate::atomic!(tx, {
         let stored = load_entitlement(tx, scope, id).await?;
         let mut e = stored.entitlement.clone();
-        e.set_amount(amount)
-            .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        e.set_amount(amount).map_err(|err| StoreError::Invalid(err.to_string()))?;
         if e.amount == stored.entitlement.amount {
             return Ok(());
         }
@@ -392,16 +322,7 @@ pub async fn set_entitlement_amount(
 
 impl Store {
     pub async fn campaign(&self, year: i32) -> Result<Option<StoredCampaign>> {
-        let row: Option<(
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-        )> = on_db!(&self.db, p => sqlx::query_as(
+        let row: Option<(i64, i64, String, String, String, Option<String>, Option<i64>, Option<i64>)> = on_db!(&self.db, p => sqlx::query_as(
             "SELECT id, year, name, start_date, end_date, current_phase, stated_person_times, stated_amount_fen
              FROM campaigns WHERE year = $1")
             .bind(i64::from(year)).fetch_optional(p).await?);
@@ -413,34 +334,20 @@ impl Store {
             .bind(id).fetch_all(p).await?);
         let mut windows = Vec::new();
         for (ph, s, e) in phases {
-            let phase = Phase::from_code(&ph)
-                .ok_or_else(|| StoreError::Invalid(format!("未知阶段“{ph}”")))?;
-            windows.push(PhaseWindow {
-                phase,
-                start: db_date(&s)?,
-                end: db_date(&e)?,
-            });
+            let phase = Phase::from_code(&ph).ok_or_else(|| StoreError::Invalid(format!("未知阶段“{ph}”")))?;
+            windows.push(PhaseWindow { phase, start: db_date(&s)?, end: db_date(&e)? });
         }
-        let mut campaign = Campaign::new(
-            year as i32,
-            &name,
-            db_date(&start)?,
-            db_date(&end)?,
-            windows,
-        )
-        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut campaign = Campaign::new(year as i32, &name, db_date(&start)?, db_date(&end)?, windows)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         campaign.stated_person_times = stated_pt;
         campaign.stated_amount_fen = stated_amount;
-        Ok(Some(StoredCampaign {
-            id,
-            campaign,
-            current_phase: current.as_deref().and_then(Phase::from_code),
-        }))
+        Ok(Some(StoredCampaign { id, campaign, current_phase: current.as_deref().and_then(Phase::from_code) }))
     }
 
     /// The newest campaign's year, if any.
     pub async fn latest_campaign_year(&self) -> Result<Option<i32>> {
-        let y: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar("SELECT MAX(year) FROM campaigns").fetch_one(p).await?);
+        let y: Option<i64> =
+            on_db!(&self.db, p => sqlx::query_scalar("SELECT MAX(year) FROM campaigns").fetch_one(p).await?);
         Ok(y.map(|y| y as i32))
     }
 
@@ -453,12 +360,14 @@ impl Store {
             Scope::Unit(c) => ("pr.unit_code = $2".to_string(), Some(c.clone())),
             Scope::Street(c) => (
                 "(pr.unit_code = $2 OR EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id
-                  WHERE e.project_id = pr.id AND pe.street_code = $2))".to_string(),
+                  WHERE e.project_id = pr.id AND pe.street_code = $2))"
+                    .to_string(),
                 Some(c.clone()),
             ),
             Scope::Committee(c) => (
                 "EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id
-                  WHERE e.project_id = pr.id AND pe.committee_code = $2)".to_string(),
+                  WHERE e.project_id = pr.id AND pe.committee_code = $2)"
+                    .to_string(),
                 Some(c.clone()),
             ),
         };
@@ -467,20 +376,7 @@ impl Store {
              pr.standard_b_fen, pr.counting_unit, pr.planned_count, pr.exclusive_group FROM projects pr
              WHERE pr.campaign_id = $1 AND {cond} ORDER BY pr.code"
         );
-        type ProjectRow = (
-            i64,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            i64,
-            i64,
-            String,
-            i64,
-            Option<String>,
-        );
+        type ProjectRow = (i64, String, String, String, String, String, String, i64, i64, String, i64, Option<String>);
         let rows: Vec<ProjectRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(campaign_id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
@@ -494,54 +390,28 @@ impl Store {
              JOIN funding_sources f ON f.code = b.source_code WHERE pr.campaign_id = $1 ORDER BY f.sort")
             .bind(campaign_id).fetch_all(p).await?);
         rows.into_iter()
-            .map(
-                |(
+            .map(|(id, code, name, unit_code, group, form, kind, a, b, counting, planned, exclusive)| {
+                Ok(StoredProject {
                     id,
-                    code,
-                    name,
-                    unit_code,
-                    group,
-                    form,
-                    kind,
-                    a,
-                    b,
-                    counting,
-                    planned,
-                    exclusive,
-                )| {
-                    Ok(StoredProject {
-                        id,
-                        campaign_id,
-                        project: Project {
-                            code,
-                            name,
-                            unit_code,
-                            unit_group: UnitGroup::parse(&group).ok_or_else(|| {
-                                StoreError::Invalid(format!("未知单位类别“{group}”"))
-                            })?,
-                            target_categories: targets
-                                .iter()
-                                .filter(|t| t.0 == id)
-                                .map(|t| t.1.clone())
-                                .collect(),
-                            form: Form::from_code(&form).ok_or_else(|| {
-                                StoreError::Invalid(format!("未知帮扶形式“{form}”"))
-                            })?,
-                            standard: standard_from(&kind, a, b)?,
-                            counting_unit: CountingUnit::from_code(&counting).ok_or_else(|| {
-                                StoreError::Invalid(format!("未知计数单位“{counting}”"))
-                            })?,
-                            planned_count: planned,
-                            planned_budget: budgets
-                                .iter()
-                                .filter(|b| b.0 == id)
-                                .map(|b| (b.1.clone(), Fen(b.2)))
-                                .collect(),
-                            exclusive_group: exclusive,
-                        },
-                    })
-                },
-            )
+                    campaign_id,
+                    project: Project {
+                        code,
+                        name,
+                        unit_code,
+                        unit_group: UnitGroup::parse(&group)
+                            .ok_or_else(|| StoreError::Invalid(format!("未知单位类别“{group}”")))?,
+                        target_categories: targets.iter().filter(|t| t.0 == id).map(|t| t.1.clone()).collect(),
+                        form: Form::from_code(&form)
+                            .ok_or_else(|| StoreError::Invalid(format!("未知帮扶形式“{form}”")))?,
+                        standard: standard_from(&kind, a, b)?,
+                        counting_unit: CountingUnit::from_code(&counting)
+                            .ok_or_else(|| StoreError::Invalid(format!("未知计数单位“{counting}”")))?,
+                        planned_count: planned,
+                        planned_budget: budgets.iter().filter(|b| b.0 == id).map(|b| (b.1.clone(), Fen(b.2))).collect(),
+                        exclusive_group: exclusive,
+                    },
+                })
+            })
             .collect()
     }
 
@@ -553,60 +423,32 @@ impl Store {
              e.approved_amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id
              JOIN projects pr ON pr.id = e.project_id WHERE e.id = $1 AND {cond}"
         );
-        type EntRow = (
-            i64,
-            i64,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            String,
-            i64,
-            Option<i64>,
-            String,
-        );
+        type EntRow = (i64, i64, i64, Option<i64>, Option<i64>, String, i64, Option<i64>, String);
         let row: Option<EntRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_optional(p).await?
         });
-        row.map(|(id, pr, pe, h, hs, src, amt, appr, st)| {
-            entitlement_from(id, pr, pe, h, hs, src, amt, appr, st)
-        })
-        .transpose()
+        row.map(|(id, pr, pe, h, hs, src, amt, appr, st)| entitlement_from(id, pr, pe, h, hs, src, amt, appr, st))
+            .transpose()
     }
 
     /// Entitlements of one person across all campaigns, within the scope.
-    pub async fn entitlements_of_person(
-        &self,
-        scope: &Scope,
-        person_id: i64,
-    ) -> Result<Vec<StoredEntitlement>> {
+    pub async fn entitlements_of_person(&self, scope: &Scope, person_id: i64) -> Result<Vec<StoredEntitlement>> {
         let (cond, arg) = entitlement_scope(scope, 2);
         let sql = format!(
             "SELECT e.id, e.project_id, e.person_id, e.household_id, e.household_size, e.source_code, e.amount_fen,
              e.approved_amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id
              JOIN projects pr ON pr.id = e.project_id WHERE e.person_id = $1 AND {cond} ORDER BY e.id"
         );
-        type EntRow = (
-            i64,
-            i64,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            String,
-            i64,
-            Option<i64>,
-            String,
-        );
+        type EntRow = (i64, i64, i64, Option<i64>, Option<i64>, String, i64, Option<i64>, String);
         let rows: Vec<EntRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(person_id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_all(p).await?
         });
         rows.into_iter()
-            .map(|(id, pr, pe, h, hs, src, amt, appr, st)| {
-                entitlement_from(id, pr, pe, h, hs, src, amt, appr, st)
-            })
+            .map(|(id, pr, pe, h, hs, src, amt, appr, st)| entitlement_from(id, pr, pe, h, hs, src, amt, appr, st))
             .collect()
     }
 }

@@ -80,10 +80,7 @@ impl Keys {
         if blob.len() < 12 + 16 {
             return Err(StoreError::Decrypt);
         }
-        let pt = self
-            .cipher
-            .decrypt(Nonce::from_slice(&blob[..12]), &blob[12..])
-            .map_err(|_| StoreError::Decrypt)?;
+        let pt = self.cipher.decrypt(Nonce::from_slice(&blob[..12]), &blob[12..]).map_err(|_| StoreError::Decrypt)?;
         String::from_utf8(pt).map_err(|_| StoreError::Decrypt)
     }
 
@@ -125,9 +122,6 @@ mod tests {
     #[test]
     fn audit_hash_separates_fields() {
         let k = Keys::from_master(&[1u8; 32]);
-        assert_ne!(
-            k.audit_hash("p", &["ab", "c"]),
-            k.audit_hash("p", &["a", "bc"])
-        );
+        assert_ne!(k.audit_hash("p", &["ab", "c"]), k.audit_hash("p", &["a", "bc"]));
     }
 }

@@ -64,13 +64,9 @@ impl Db {
     /// Opens `sqlite://PATH` or `postgres://…`. A SQLite file is created if missing.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts =
-                PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
             Self::connect_pg(opts).await
-        } else if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             Self::connect_sqlite(std::path::Path::new(path)).await
         } else {
             Err(StoreError::BadUrl(format!(

@@ -69,9 +69,7 @@ impl StoreConfig {
         self.data_dir.join("yikou.db")
     }
     pub fn url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.sqlite_path().display()))
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.sqlite_path().display()))
     }
     fn uses_default_sqlite(&self) -> bool {
         self.database_url.is_none()
@@ -94,8 +92,7 @@ pub struct Store {
 /// Current time, UTC, RFC 3339 with milliseconds.
 pub fn now() -> String {
     let t = time::OffsetDateTime::now_utc();
-    t.format(&time::format_description::well_known::Rfc3339)
-        .expect("formattable")
+    t.format(&time::format_description::well_known::Rfc3339).expect("formattable")
 }
 
 impl Store {
@@ -105,8 +102,7 @@ impl Store {
             Some(h) => Keys::parse_master(h)?,
             None => {
                 let path = cfg.key_path();
-                let text =
-                    std::fs::read_to_string(&path).map_err(|_| StoreError::KeyMissing(path))?;
+                let text = std::fs::read_to_string(&path).map_err(|_| StoreError::KeyMissing(path))?;
                 Keys::parse_master(&text)?
             }
         };
@@ -152,8 +148,7 @@ impl Store {
             }
             if cfg.uses_default_sqlite() {
                 for suffix in ["", "-wal", "-shm"] {
-                    let _ =
-                        std::fs::remove_file(format!("{}{}", cfg.sqlite_path().display(), suffix));
+                    let _ = std::fs::remove_file(format!("{}{}", cfg.sqlite_path().display(), suffix));
                 }
             }
         }
@@ -186,11 +181,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(Initialised {
-            store,
-            admin_login: "admin".into(),
-            admin_password,
-        })
+        Ok(Initialised { store, admin_login: "admin".into(), admin_password })
     }
 
     pub fn db(&self) -> &Db {
@@ -206,12 +197,10 @@ impl Store {
     }
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(
-            on_db!(&self.db, p => sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+        Ok(on_db!(&self.db, p => sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
             .bind(key)
             .fetch_optional(p)
-            .await?),
-        )
+            .await?))
     }
 
     /// Begins a write transaction for `actor`. Its first statement takes the audit head's row, which
@@ -223,14 +212,7 @@ impl Store {
         let (seq, hash): (i64, String) = on_tx!(&mut tx, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(c)
             .await?);
-        Ok(WriteTx {
-            tx,
-            keys: &self.keys,
-            seq,
-            head: hash,
-            actor: actor.clone(),
-            dirty: false,
-        })
+        Ok(WriteTx { tx, keys: &self.keys, seq, head: hash, actor: actor.clone(), dirty: false })
     }
 
     pub async fn close(&self) {
@@ -340,19 +322,14 @@ impl WriteTx<'_> {
         .await?
         .rows_affected());
         let after = serde_json::json!({ "key": key });
-        self.audit("meta.set", "meta", key, None, Some(&after))
-            .await
+        self.audit("meta.set", "meta", key, None, Some(&after)).await
     }
 
     /// Marks a point to return to if the operation that follows fails, so that each store function
     /// is all-or-nothing even inside a larger transaction (and PostgreSQL's transaction stays usable).
     pub(crate) async fn savepoint(&mut self) -> Result<Savepoint> {
         on_tx!(&mut self.tx, c => sqlx::query("SAVEPOINT yikou_op").execute(c).await?.rows_affected());
-        Ok(Savepoint {
-            seq: self.seq,
-            head: self.head.clone(),
-            dirty: self.dirty,
-        })
+        Ok(Savepoint { seq: self.seq, head: self.head.clone(), dirty: self.dirty })
     }
 
     /// Keeps the operation's writes on success; undoes them (audit records included) on failure.

@@ -63,9 +63,7 @@ fn validate_name(name: &str) -> Result<String> {
 }
 
 fn mask_phone(stored: &str) -> String {
-    Phone::parse(stored)
-        .map(|p| p.masked())
-        .unwrap_or_else(|_| "****".into())
+    Phone::parse(stored).map(|p| p.masked()).unwrap_or_else(|_| "****".into())
 }
 
 /// Creates a household with a code unique in the register.
@@ -81,14 +79,7 @@ pub async fn create_household(
         .bind(code).bind(street_code).bind(committee_code).bind(now())
         .fetch_one(c).await?);
         let after = json!({ "code": code, "street": street_code, "committee": committee_code });
-        tx.audit(
-            "household.create",
-            "household",
-            &id.to_string(),
-            None,
-            Some(&after),
-        )
-        .await?;
+        tx.audit("household.create", "household", &id.to_string(), None, Some(&after)).await?;
         Ok(id)
     })
 }
@@ -110,36 +101,22 @@ pub async fn insert_households(
                 qb.push(" RETURNING id, code");
                 qb.build_query_as().fetch_all(c).await?
             });
-            let by_code: std::collections::HashMap<String, i64> =
-                got.into_iter().map(|(i, c)| (c, i)).collect();
+            let by_code: std::collections::HashMap<String, i64> = got.into_iter().map(|(i, c)| (c, i)).collect();
             ids.extend(chunk.iter().map(|(code, _, _)| by_code[code]));
         }
-        tx.audit(
-            "household.bulk_create",
-            "household",
-            "*",
-            None,
-            Some(&json!({ "count": rows.len() })),
-        )
-        .await?;
+        tx.audit("household.bulk_create", "household", "*", None, Some(&json!({ "count": rows.len() }))).await?;
         Ok(ids)
     })
 }
 
 /// Registers people in bulk and returns their ids in input order. An ID number already in the
 /// register is refused (callers decide beforehand whether a row is new or an update).
-pub async fn insert_people(
-    tx: &mut WriteTx<'_>,
-    people: &[NewPerson],
-    batch_label: &str,
-) -> Result<Vec<i64>> {
+pub async fn insert_people(tx: &mut WriteTx<'_>, people: &[NewPerson], batch_label: &str) -> Result<Vec<i64>> {
     crate::atomic!(tx, {
         let ids = insert_people_rows(tx, people).await?;
         let categories: usize = people.iter().map(|p| p.categories.len()).sum();
-        let after =
-            json!({ "count": people.len(), "categories": categories, "batch": batch_label });
-        tx.audit("person.bulk_create", "person", "*", None, Some(&after))
-            .await?;
+        let after = json!({ "count": people.len(), "categories": categories, "batch": batch_label });
+        tx.audit("person.bulk_create", "person", "*", None, Some(&after)).await?;
         Ok(ids)
     })
 }
@@ -157,10 +134,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     for p in people {
         let key = tx.keys().id_key(p.id_number.as_str());
         if !seen.insert(key.clone()) {
-            return Err(StoreError::Invalid(format!(
-                "同一批中身份证号 {} 重复",
-                p.id_number.masked()
-            )));
+            return Err(StoreError::Invalid(format!("同一批中身份证号 {} 重复", p.id_number.masked())));
         }
         rows.push(Row {
             key,
@@ -203,8 +177,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
                 chunk.len() - got.len()
             )));
         }
-        let by_key: std::collections::HashMap<Vec<u8>, i64> =
-            got.into_iter().map(|(i, k)| (k, i)).collect();
+        let by_key: std::collections::HashMap<Vec<u8>, i64> = got.into_iter().map(|(i, k)| (k, i)).collect();
         ids.extend(chunk.iter().map(|r| by_key[&r.key]));
     }
     let mut cats: Vec<(i64, String, String, Option<String>)> = Vec::new();
@@ -217,10 +190,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     Ok(ids)
 }
 
-async fn insert_categories(
-    tx: &mut WriteTx<'_>,
-    cats: &[(i64, String, String, Option<String>)],
-) -> Result<()> {
+async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, Option<String>)]) -> Result<()> {
     for chunk in cats.chunks(rows_per_insert(4)) {
         on_tx!(&mut tx.tx, c => {
             let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_categories (person_id, category_code, start_date, end_date) ");
@@ -257,14 +227,7 @@ pub async fn create_person(tx: &mut WriteTx<'_>, p: &NewPerson) -> Result<i64> {
             "id_number": p.id_number.masked(), "name": p.name.trim(), "street": p.street_code, "committee": p.committee_code,
             "household": p.household_id, "categories": p.categories.iter().map(|c| &c.0).collect::<Vec<_>>(),
         });
-        tx.audit(
-            "person.create",
-            "person",
-            &id.to_string(),
-            None,
-            Some(&after),
-        )
-        .await?;
+        tx.audit("person.create", "person", &id.to_string(), None, Some(&after)).await?;
         Ok(id)
     })
 }
@@ -293,9 +256,9 @@ pub async fn update_person(
     crate::atomic!(tx, {
         let (cond, arg) = person_scope(scope, 2);
         let sql = format!(
-        "SELECT name, phone, address, street_code, committee_code, household_id, deceased_on, moved_away_on
+            "SELECT name, phone, address, street_code, committee_code, household_id, deceased_on, moved_away_on
          FROM people pe WHERE pe.id = $1 AND {cond}"
-    );
+        );
         type Cur = (
             String,
             Option<String>,
@@ -353,12 +316,8 @@ pub async fn update_person(
         }
         let plain = |v: &Option<String>| json!(v);
         diff!(0, "name", |v: &String| json!(v));
-        diff!(1, "phone", |v: &Option<String>| json!(v
-            .as_deref()
-            .map(mask_phone)));
-        diff!(2, "address", |v: &Option<String>| json!(v
-            .as_ref()
-            .map(|_| "（已变更）")));
+        diff!(1, "phone", |v: &Option<String>| json!(v.as_deref().map(mask_phone)));
+        diff!(2, "address", |v: &Option<String>| json!(v.as_ref().map(|_| "（已变更）")));
         diff!(3, "street_code", |v: &Option<String>| plain(v));
         diff!(4, "committee_code", |v: &Option<String>| plain(v));
         diff!(5, "household_id", |v: &Option<i64>| json!(v));
@@ -373,14 +332,7 @@ pub async fn update_person(
         .bind(&next.0).bind(&next.1).bind(&next.2).bind(&next.3).bind(&next.4).bind(next.5).bind(&next.6).bind(&next.7)
         .bind(now()).bind(id)
         .execute(c).await?.rows_affected());
-        tx.audit(
-            "person.update",
-            "person",
-            &id.to_string(),
-            Some(&before.into()),
-            Some(&after.into()),
-        )
-        .await?;
+        tx.audit("person.update", "person", &id.to_string(), Some(&before.into()), Some(&after.into())).await?;
         Ok(changed)
     })
 }
@@ -394,30 +346,14 @@ pub async fn add_category(
     end: Option<Date>,
 ) -> Result<()> {
     crate::atomic!(tx, {
-        insert_categories(
-            tx,
-            &[(
-                person_id,
-                code.to_string(),
-                format_date(start),
-                end.map(format_date),
-            )],
-        )
-        .await?;
-        let after =
-            json!({ "category": code, "start": format_date(start), "end": end.map(format_date) });
-        tx.audit(
-            "person.category_add",
-            "person",
-            &person_id.to_string(),
-            None,
-            Some(&after),
-        )
-        .await
+        insert_categories(tx, &[(person_id, code.to_string(), format_date(start), end.map(format_date))]).await?;
+        let after = json!({ "category": code, "start": format_date(start), "end": end.map(format_date) });
+        tx.audit("person.category_add", "person", &person_id.to_string(), None, Some(&after)).await
     })
 }
 
-const PERSON_COLUMNS: &str = "pe.id, pe.id_masked, pe.name, pe.sex, pe.birth_date, pe.phone, pe.street_code, pe.committee_code,
+const PERSON_COLUMNS: &str =
+    "pe.id, pe.id_masked, pe.name, pe.sex, pe.birth_date, pe.phone, pe.street_code, pe.committee_code,
      pe.household_id, pe.is_household_head, pe.deceased_on, pe.moved_away_on";
 
 impl Store {
@@ -462,11 +398,7 @@ impl Store {
     }
 
     /// Looks a person up by ID number (exact, through the keyed hash), within the scope.
-    pub async fn find_person_by_id_number(
-        &self,
-        scope: &Scope,
-        id_number: &IdNumber,
-    ) -> Result<Option<i64>> {
+    pub async fn find_person_by_id_number(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<i64>> {
         let key = self.keys.id_key(id_number.as_str());
         let (cond, arg) = person_scope(scope, 2);
         let sql = format!("SELECT pe.id FROM people pe WHERE pe.id_key = $1 AND {cond}");
@@ -490,8 +422,7 @@ impl Store {
         let blob = blob.ok_or_else(|| StoreError::NotFound("该帮困对象".into()))?;
         let plain = self.keys.decrypt(&blob)?;
         let id_number = IdNumber::parse(&plain).map_err(|_| StoreError::Decrypt)?;
-        tx.audit("person.reveal_id", "person", &id.to_string(), None, None)
-            .await?;
+        tx.audit("person.reveal_id", "person", &id.to_string(), None, None).await?;
         tx.commit().await?;
         Ok(id_number)
     }

@@ -39,11 +39,7 @@ pub async fn seed(tx: &mut WriteTx<'_>) -> Result<()> {
         }
         // Parents first so that the foreign key holds.
         for pass in [true, false] {
-            for (i, c) in CATEGORIES
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.parent.is_none() == pass)
-            {
+            for (i, c) in CATEGORIES.iter().enumerate().filter(|(_, c)| c.parent.is_none() == pass) {
                 on_tx!(&mut tx.tx, conn => sqlx::query(
                 "INSERT INTO categories (code, name, parent_code, sort) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING")
                 .bind(c.code).bind(c.name).bind(c.parent).bind(i as i64)
@@ -56,20 +52,14 @@ pub async fn seed(tx: &mut WriteTx<'_>) -> Result<()> {
             .bind(f.code).bind(f.name).bind(i as i64)
             .execute(c).await?.rows_affected());
         }
-        let after = json!({ "units": UNITS.len(), "categories": CATEGORIES.len(), "funding_sources": FUNDING_SOURCES.len() });
-        tx.audit("reference.seed", "reference", "default", None, Some(&after))
-            .await
+        let after =
+            json!({ "units": UNITS.len(), "categories": CATEGORIES.len(), "funding_sources": FUNDING_SOURCES.len() });
+        tx.audit("reference.seed", "reference", "default", None, Some(&after)).await
     })
 }
 
 /// Adds a unit (e.g. a committee under a street). Refuses an unknown parent or a duplicate code.
-pub async fn add_unit(
-    tx: &mut WriteTx<'_>,
-    code: &str,
-    name: &str,
-    kind: UnitKind,
-    parent: &str,
-) -> Result<()> {
+pub async fn add_unit(tx: &mut WriteTx<'_>, code: &str, name: &str, kind: UnitKind, parent: &str) -> Result<()> {
     crate::atomic!(tx, {
         if name.trim().is_empty() || code.trim().is_empty() {
             return Err(StoreError::Invalid("单位代码和名称不能为空".into()));
@@ -86,10 +76,8 @@ pub async fn add_unit(
         if inserted == 0 {
             return Err(StoreError::Invalid(format!("单位代码“{code}”已存在")));
         }
-        let after =
-            json!({ "code": code, "name": name.trim(), "kind": kind.code(), "parent": parent });
-        tx.audit("unit.create", "unit", code, None, Some(&after))
-            .await
+        let after = json!({ "code": code, "name": name.trim(), "kind": kind.code(), "parent": parent });
+        tx.audit("unit.create", "unit", code, None, Some(&after)).await
     })
 }
 

@@ -12,10 +12,7 @@ fn count_scope(scope: &Scope) -> (&'static str, Option<String>) {
     match scope {
         Scope::All => ("1 = 1", None),
         Scope::Nothing => ("1 = 0", None),
-        Scope::Street(c) => (
-            "(pe.street_code = $2 OR pr.unit_code = $2)",
-            Some(c.clone()),
-        ),
+        Scope::Street(c) => ("(pe.street_code = $2 OR pr.unit_code = $2)", Some(c.clone())),
         Scope::Committee(c) => ("pe.committee_code = $2", Some(c.clone())),
         Scope::Unit(c) => ("pr.unit_code = $2", Some(c.clone())),
     }
@@ -24,10 +21,7 @@ fn count_scope(scope: &Scope) -> (&'static str, Option<String>) {
 impl Store {
     /// The plan's section 四 rebuilt from data for one campaign, within the scope.
     pub async fn campaign_summary(&self, scope: &Scope, year: i32) -> Result<CampaignSummary> {
-        let stored = self
-            .campaign(year)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("{year}年的活动")))?;
+        let stored = self.campaign(year).await?.ok_or_else(|| StoreError::NotFound(format!("{year}年的活动")))?;
         let cid = stored.id;
         let (cond, arg) = count_scope(scope);
         // A person without a household counts as a household of one (-id never collides with an id).
@@ -44,8 +38,7 @@ impl Store {
             "SELECT pr.unit_group, f.name, CAST(SUM(e.amount_fen) AS BIGINT) {from_src} GROUP BY pr.unit_group, f.name",
             from_src = from.replace("WHERE", "JOIN funding_sources f ON f.code = e.source_code WHERE")
         );
-        let total_sql =
-            format!("SELECT COUNT(DISTINCT e.person_id), COUNT(DISTINCT {household}) {from}");
+        let total_sql = format!("SELECT COUNT(DISTINCT e.person_id), COUNT(DISTINCT {household}) {from}");
         let project_sql = format!(
             "SELECT pr.unit_group, COUNT(*) FROM projects pr WHERE pr.campaign_id = $1 AND {} GROUP BY pr.unit_group",
             match scope {
@@ -68,17 +61,12 @@ impl Store {
                 })
             };
         }
-        let groups: Vec<(String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>)> = run!(
-            &group_sql,
-            (String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>),
-            fetch_all
-        );
-        let sources: Vec<(String, String, Option<i64>)> =
-            run!(&source_sql, (String, String, Option<i64>), fetch_all);
+        let groups: Vec<(String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>)> =
+            run!(&group_sql, (String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>), fetch_all);
+        let sources: Vec<(String, String, Option<i64>)> = run!(&source_sql, (String, String, Option<i64>), fetch_all);
         let (people, households): (i64, i64) = run!(&total_sql, (i64, i64), fetch_one);
         let projects: Vec<(String, i64)> = run!(&project_sql, (String, i64), fetch_all);
-        let categories: i64 =
-            on_db!(&self.db, p => sqlx::query_scalar(categories_sql).bind(cid).fetch_one(p).await?);
+        let categories: i64 = on_db!(&self.db, p => sqlx::query_scalar(categories_sql).bind(cid).fetch_one(p).await?);
 
         let rows: Vec<GroupSummary> = UnitGroup::ALL
             .iter()
@@ -103,23 +91,10 @@ impl Store {
             })
             .collect();
         let total = total_of(&rows, people, households, categories);
-        let stated = Stated {
-            person_times: stored.campaign.stated_person_times,
-            amount_fen: stored.campaign.stated_amount_fen,
-        };
+        let stated =
+            Stated { person_times: stored.campaign.stated_person_times, amount_fen: stored.campaign.stated_amount_fen };
         // Stated figures describe the whole district; a narrower scope is not expected to match them.
-        let mismatches = if *scope == Scope::All {
-            mismatches(&stated, &total)
-        } else {
-            Vec::new()
-        };
-        Ok(CampaignSummary {
-            campaign: stored.campaign.name.clone(),
-            year,
-            groups: rows,
-            total,
-            stated,
-            mismatches,
-        })
+        let mismatches = if *scope == Scope::All { mismatches(&stated, &total) } else { Vec::new() };
+        Ok(CampaignSummary { campaign: stored.campaign.name.clone(), year, groups: rows, total, stated, mismatches })
     }
 }

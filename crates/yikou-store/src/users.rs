@@ -1,8 +1,6 @@
 //! 用户 (accounts): argon2id password hashes; the first password is one-time (must be changed).
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::Rng;
 use serde_json::json;
@@ -33,12 +31,7 @@ pub struct User {
 
 /// A random password that satisfies the rules, from characters that are hard to misread.
 pub fn generate_password() -> String {
-    const SETS: [&[u8]; 4] = [
-        b"ABCDEFGHJKLMNPQRSTUVWXYZ",
-        b"abcdefghijkmnpqrstuvwxyz",
-        b"23456789",
-        b"#%+=@",
-    ];
+    const SETS: [&[u8]; 4] = [b"ABCDEFGHJKLMNPQRSTUVWXYZ", b"abcdefghijkmnpqrstuvwxyz", b"23456789", b"#%+=@"];
     let mut rng = rand::rngs::OsRng;
     let mut chars: Vec<u8> = SETS.iter().map(|s| s[rng.gen_range(0..s.len())]).collect();
     let all: Vec<u8> = SETS.concat();
@@ -64,13 +57,9 @@ pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
         let login = u.login.trim();
         if login.is_empty()
             || login.len() > 64
-            || !login
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            || !login.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
-            return Err(StoreError::Invalid(
-                "登录名只能由字母、数字和 . _ - 组成，最长64位".into(),
-            ));
+            return Err(StoreError::Invalid("登录名只能由字母、数字和 . _ - 组成，最长64位".into()));
         }
         check_password_rules(&u.password).map_err(StoreError::Invalid)?;
         let hash = hash_password(&u.password)?;
@@ -87,8 +76,7 @@ pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
         })?);
         let id = id.ok_or_else(|| StoreError::Invalid(format!("登录名“{login}”已被使用")))?;
         let after = json!({ "login": login, "unit": u.unit_code, "role": u.role.code() });
-        tx.audit("user.create", "user", &id.to_string(), None, Some(&after))
-            .await?;
+        tx.audit("user.create", "user", &id.to_string(), None, Some(&after)).await?;
         Ok(id)
     })
 }
@@ -104,17 +92,11 @@ impl Store {
         let Some((id, login, display_name, unit_code, role, hash, must, disabled)) = row else {
             return Ok(None);
         };
-        let parsed =
-            PasswordHash::new(&hash).map_err(|_| StoreError::Invalid("口令记录损坏".into()))?;
-        if disabled != 0
-            || Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_err()
-        {
+        let parsed = PasswordHash::new(&hash).map_err(|_| StoreError::Invalid("口令记录损坏".into()))?;
+        if disabled != 0 || Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
             return Ok(None);
         }
-        let role = Role::from_code(&role)
-            .ok_or_else(|| StoreError::Invalid(format!("未知角色“{role}”")))?;
+        let role = Role::from_code(&role).ok_or_else(|| StoreError::Invalid(format!("未知角色“{role}”")))?;
         Ok(Some(User {
             id,
             login,

@@ -7,8 +7,8 @@ use serde_json::json;
 use time::macros::date;
 use yikou_domain::reference::{UnitKind, BUREAU_CODE};
 use yikou_domain::{
-    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, PhaseWindow,
-    Phone, Project, Role, Scope, Standard, UnitGroup,
+    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, PhaseWindow, Phone, Project, Role,
+    Scope, Standard, UnitGroup,
 };
 use yikou_store::campaigns::{self, NewEntitlement};
 use yikou_store::people::{self, NewPerson, PersonUpdate};
@@ -38,26 +38,10 @@ fn campaign_2020() -> Campaign {
         date!(2019 - 11 - 11),
         date!(2020 - 02 - 29),
         vec![
-            PhaseWindow {
-                phase: Phase::Prepare,
-                start: date!(2019 - 11 - 11),
-                end: date!(2019 - 12 - 10),
-            },
-            PhaseWindow {
-                phase: Phase::Mobilise,
-                start: date!(2019 - 12 - 21),
-                end: date!(2019 - 12 - 25),
-            },
-            PhaseWindow {
-                phase: Phase::Implement,
-                start: date!(2019 - 12 - 26),
-                end: date!(2020 - 01 - 31),
-            },
-            PhaseWindow {
-                phase: Phase::FollowUp,
-                start: date!(2020 - 02 - 01),
-                end: date!(2020 - 02 - 29),
-            },
+            PhaseWindow { phase: Phase::Prepare, start: date!(2019 - 11 - 11), end: date!(2019 - 12 - 10) },
+            PhaseWindow { phase: Phase::Mobilise, start: date!(2019 - 12 - 21), end: date!(2019 - 12 - 25) },
+            PhaseWindow { phase: Phase::Implement, start: date!(2019 - 12 - 26), end: date!(2020 - 01 - 31) },
+            PhaseWindow { phase: Phase::FollowUp, start: date!(2020 - 02 - 01), end: date!(2020 - 02 - 29) },
         ],
     )
     .unwrap()
@@ -97,44 +81,18 @@ async fn init_writes_key_reference_data_and_a_one_time_admin() {
                 .count(),
             14
         );
-        assert_eq!(
-            s.categories()
-                .await
-                .unwrap()
-                .iter()
-                .filter(|c| c.parent_code.is_none())
-                .count(),
-            10
-        );
+        assert_eq!(s.categories().await.unwrap().iter().filter(|c| c.parent_code.is_none()).count(), 10);
         assert_eq!(s.funding_sources().await.unwrap().len(), 6);
-        let admin = s
-            .check_password("admin", &b.admin_password)
-            .await
-            .unwrap()
-            .expect("admin logs in");
+        let admin = s.check_password("admin", &b.admin_password).await.unwrap().expect("admin logs in");
         assert_eq!(admin.role, Role::SystemAdmin);
         assert!(admin.must_change_password);
-        assert!(s
-            .check_password("admin", "wrong-Password1")
-            .await
-            .unwrap()
-            .is_none());
+        assert!(s.check_password("admin", "wrong-Password1").await.unwrap().is_none());
         // A second init never overwrites the key.
         let key_before = std::fs::read_to_string(b.cfg.key_path()).unwrap();
-        let err = Store::init(&b.cfg)
-            .await
-            .err()
-            .expect("second init refused");
-        assert!(
-            matches!(err, StoreError::AlreadyInitialised(_)),
-            "{}: {err}",
-            b.name
-        );
+        let err = Store::init(&b.cfg).await.err().expect("second init refused");
+        assert!(matches!(err, StoreError::AlreadyInitialised(_)), "{}: {err}", b.name);
         assert!(err.to_string().contains("拒绝重复初始化"));
-        assert_eq!(
-            std::fs::read_to_string(b.cfg.key_path()).unwrap(),
-            key_before
-        );
+        assert_eq!(std::fs::read_to_string(b.cfg.key_path()).unwrap(), key_before);
         assert!(s.verify_audit().await.unwrap().ok());
     }
 }
@@ -145,18 +103,12 @@ async fn a_database_opened_with_another_key_is_refused() {
         b.store.close().await;
         let reopened = Store::open(&b.cfg).await.unwrap();
         reopened.close().await;
-        let other = StoreConfig {
-            key_hex: Some("ab".repeat(32)),
-            ..b.cfg.clone()
-        };
-        let err = Store::open(&other).await.err().expect("wrong key refused");
+        let other = StoreConfig { key_hex: Some("ab".repeat(32)), ..b.cfg.clone() };
+        let err = Store::open(&other).await.expect_err("wrong key refused");
         assert!(matches!(err, StoreError::WrongKey), "{}: {err}", b.name);
         assert!(err.to_string().contains("密钥与数据库不匹配"));
         std::fs::remove_file(b.cfg.key_path()).unwrap();
-        let err = Store::open(&b.cfg)
-            .await
-            .err()
-            .expect("missing key refused");
+        let err = Store::open(&b.cfg).await.expect_err("missing key refused");
         assert!(matches!(err, StoreError::KeyMissing(_)));
     }
 }
@@ -167,9 +119,7 @@ async fn id_numbers_are_encrypted_keyed_and_masked() {
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI))
-            .await
-            .unwrap();
+        let id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
         tx.commit().await.unwrap();
 
         let p = s.person(&Scope::All, id).await.unwrap().unwrap();
@@ -186,42 +136,19 @@ async fn id_numbers_are_encrypted_keyed_and_masked() {
         let blob: Vec<u8> = on_db!(s.db(), pool => sqlx::query_scalar("SELECT id_cipher FROM people WHERE id = $1").bind(id).fetch_one(pool).await.unwrap());
         assert!(!blob.windows(18).any(|w| w == b"11010519491231002X"));
         // Lookup by number goes through the keyed hash, also from a 15→18 equivalent input form.
-        let found = s
-            .find_person_by_id_number(
-                &Scope::All,
-                &IdNumber::parse("110105 19491231 002x").unwrap(),
-            )
-            .await
-            .unwrap();
+        let found =
+            s.find_person_by_id_number(&Scope::All, &IdNumber::parse("110105 19491231 002x").unwrap()).await.unwrap();
         assert_eq!(found, Some(id));
         // Revealing is audited.
-        let before = s
-            .audit_records(Some(("person", &id.to_string())), 10)
-            .await
-            .unwrap()
-            .len();
-        assert_eq!(
-            s.reveal_id_number(&actor, id).await.unwrap().as_str(),
-            "11010519491231002X"
-        );
-        let after = s
-            .audit_records(Some(("person", &id.to_string())), 10)
-            .await
-            .unwrap();
+        let before = s.audit_records(Some(("person", &id.to_string())), 10).await.unwrap().len();
+        assert_eq!(s.reveal_id_number(&actor, id).await.unwrap().as_str(), "11010519491231002X");
+        let after = s.audit_records(Some(("person", &id.to_string())), 10).await.unwrap();
         assert_eq!(after.len(), before + 1);
         assert_eq!(after[0].action, "person.reveal_id");
         // The audit trail of the creation names the number only masked.
         let created = after.iter().find(|r| r.action == "person.create").unwrap();
-        assert!(created
-            .after_json
-            .as_ref()
-            .unwrap()
-            .contains("110105********002X"));
-        assert!(!created
-            .after_json
-            .as_ref()
-            .unwrap()
-            .contains("11010519491231002X"));
+        assert!(created.after_json.as_ref().unwrap().contains("110105********002X"));
+        assert!(!created.after_json.as_ref().unwrap().contains("11010519491231002X"));
     }
 }
 
@@ -233,47 +160,31 @@ async fn duplicates_are_refused_and_a_failed_batch_writes_nothing() {
         let mut tx = s.write(&actor).await.unwrap();
         let ids = people::insert_people(
             &mut tx,
-            &[
-                person("11010519491231002X", "甲", GUMEI),
-                person("34052419800101001X", "乙", QIBAO),
-            ],
+            &[person("11010519491231002X", "甲", GUMEI), person("34052419800101001X", "乙", QIBAO)],
             "t1",
         )
         .await
         .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(ids.len(), 2);
-        assert_eq!(
-            s.person(&Scope::All, ids[1]).await.unwrap().unwrap().name,
-            "乙"
-        );
+        assert_eq!(s.person(&Scope::All, ids[1]).await.unwrap().unwrap().name, "乙");
 
         let audit_before = s.verify_audit().await.unwrap().records;
         let mut tx = s.write(&actor).await.unwrap();
         let err = people::insert_people(
             &mut tx,
-            &[
-                person("310221194503150021", "丙", GUMEI),
-                person("11010519491231002X", "甲2", GUMEI),
-            ],
+            &[person("310221194503150021", "丙", GUMEI), person("11010519491231002X", "甲2", GUMEI)],
             "t2",
         )
         .await
         .unwrap_err();
         assert!(err.to_string().contains("已在帮困对象库中"), "{err}");
         drop(tx);
-        assert_eq!(
-            s.count_people(&Scope::All).await.unwrap(),
-            2,
-            "{}: nothing of the failed batch",
-            b.name
-        );
+        assert_eq!(s.count_people(&Scope::All).await.unwrap(), 2, "{}: nothing of the failed batch", b.name);
         assert_eq!(s.verify_audit().await.unwrap().records, audit_before);
 
         let mut tx = s.write(&actor).await.unwrap();
-        let err = people::create_person(&mut tx, &person("34052419800101001X", "乙", QIBAO))
-            .await
-            .unwrap_err();
+        let err = people::create_person(&mut tx, &person("34052419800101001X", "乙", QIBAO)).await.unwrap_err();
         assert!(err.to_string().contains("340524********001X"), "{err}");
         let mut bad = person("310221194503150021", "丁", GUMEI);
         bad.categories = vec![("NOPE".into(), date!(2019 - 01 - 01), None)];
@@ -288,58 +199,30 @@ async fn scope_limits_every_read_to_the_users_area() {
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let gumei = people::create_person(&mut tx, &person("11010519491231002X", "古美人", GUMEI))
-            .await
-            .unwrap();
-        let qibao = people::create_person(&mut tx, &person("34052419800101001X", "七宝人", QIBAO))
-            .await
-            .unwrap();
+        let gumei = people::create_person(&mut tx, &person("11010519491231002X", "古美人", GUMEI)).await.unwrap();
+        let qibao = people::create_person(&mut tx, &person("34052419800101001X", "七宝人", QIBAO)).await.unwrap();
         tx.commit().await.unwrap();
         let street = Scope::Street(GUMEI.into());
         assert!(s.person(&street, gumei).await.unwrap().is_some());
-        assert!(
-            s.person(&street, qibao).await.unwrap().is_none(),
-            "{}: other street invisible",
-            b.name
-        );
+        assert!(s.person(&street, qibao).await.unwrap().is_none(), "{}: other street invisible", b.name);
         assert_eq!(s.count_people(&street).await.unwrap(), 1);
         assert_eq!(s.count_people(&Scope::Nothing).await.unwrap(), 0);
         let qibao_id = IdNumber::parse("34052419800101001X").unwrap();
-        assert_eq!(
-            s.find_person_by_id_number(&street, &qibao_id)
-                .await
-                .unwrap(),
-            None
-        );
-        let street_actor = Actor {
-            login: "gm".into(),
-            role: Some(Role::Street),
-            scope: street.clone(),
-        };
-        assert!(matches!(
-            s.reveal_id_number(&street_actor, qibao).await,
-            Err(StoreError::NotFound(_))
-        ));
+        assert_eq!(s.find_person_by_id_number(&street, &qibao_id).await.unwrap(), None);
+        let street_actor = Actor { login: "gm".into(), role: Some(Role::Street), scope: street.clone() };
+        assert!(matches!(s.reveal_id_number(&street_actor, qibao).await, Err(StoreError::NotFound(_))));
         let mut tx = s.write(&street_actor).await.unwrap();
         let err = people::update_person(
             &mut tx,
             &street,
             qibao,
-            &PersonUpdate {
-                name: Some("x".into()),
-                ..Default::default()
-            },
+            &PersonUpdate { name: Some("x".into()), ..Default::default() },
         )
         .await
         .unwrap_err();
         assert!(matches!(err, StoreError::NotFound(_)));
         // A department sees only people on its own projects' rosters.
-        assert_eq!(
-            s.count_people(&Scope::Unit("310112-RSJ".into()))
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(s.count_people(&Scope::Unit("310112-RSJ".into())).await.unwrap(), 0);
     }
 }
 
@@ -349,12 +232,8 @@ async fn register_edits_record_before_and_after() {
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI))
-            .await
-            .unwrap();
-        people::add_category(&mut tx, id, "LR", date!(2019 - 06 - 01), None)
-            .await
-            .unwrap();
+        let id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
+        people::add_category(&mut tx, id, "LR", date!(2019 - 06 - 01), None).await.unwrap();
         let changed = people::update_person(
             &mut tx,
             &Scope::All,
@@ -373,10 +252,7 @@ async fn register_edits_record_before_and_after() {
             &mut tx,
             &Scope::All,
             id,
-            &PersonUpdate {
-                name: Some(" 张三丰 ".into()),
-                ..Default::default()
-            },
+            &PersonUpdate { name: Some(" 张三丰 ".into()), ..Default::default() },
         )
         .await
         .unwrap();
@@ -386,15 +262,10 @@ async fn register_edits_record_before_and_after() {
         assert_eq!(p.name, "张三丰");
         assert_eq!(p.deceased_on.as_deref(), Some("2020-01-05"));
         assert_eq!(p.categories.len(), 2);
-        let rec = &s
-            .audit_records(Some(("person", &id.to_string())), 1)
-            .await
-            .unwrap()[0];
+        let rec = &s.audit_records(Some(("person", &id.to_string())), 1).await.unwrap()[0];
         assert_eq!(rec.action, "person.update");
-        let before: serde_json::Value =
-            serde_json::from_str(rec.before_json.as_ref().unwrap()).unwrap();
-        let after: serde_json::Value =
-            serde_json::from_str(rec.after_json.as_ref().unwrap()).unwrap();
+        let before: serde_json::Value = serde_json::from_str(rec.before_json.as_ref().unwrap()).unwrap();
+        let after: serde_json::Value = serde_json::from_str(rec.after_json.as_ref().unwrap()).unwrap();
         assert_eq!(before["name"], json!("张三"));
         assert_eq!(after["phone"], json!("021-6412****"));
         assert!(!rec.after_json.as_ref().unwrap().contains("64123456"));
@@ -412,23 +283,13 @@ async fn campaigns_phases_and_projects() {
         let cid = campaigns::create_campaign(&mut tx, &c).await.unwrap();
         let err = campaigns::create_campaign(&mut tx, &c).await.unwrap_err();
         assert!(err.to_string().contains("2020年的活动已存在"));
-        campaigns::set_phase(&mut tx, cid, Phase::Implement)
+        campaigns::set_phase(&mut tx, cid, Phase::Implement).await.unwrap();
+        let pid = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
             .await
             .unwrap();
-        let pid = campaigns::create_project(
-            &mut tx,
-            cid,
-            &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs),
-        )
-        .await
-        .unwrap();
-        let err = campaigns::create_project(
-            &mut tx,
-            cid,
-            &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs),
-        )
-        .await
-        .unwrap_err();
+        let err = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("已存在"), "{err}");
         let mut bad = project("MZ-02", BUREAU_CODE, UnitGroup::CivilAffairs);
         bad.target_categories = vec!["XX".into()];
@@ -439,11 +300,7 @@ async fn campaigns_phases_and_projects() {
             .contains("对象类别“XX”不存在"));
         let mut bad = project("MZ-03", "NO-SUCH-UNIT", UnitGroup::CivilAffairs);
         bad.planned_budget.clear();
-        assert!(campaigns::create_project(&mut tx, cid, &bad)
-            .await
-            .unwrap_err()
-            .to_string()
-            .contains("NO-SUCH-UNIT"));
+        assert!(campaigns::create_project(&mut tx, cid, &bad).await.unwrap_err().to_string().contains("NO-SUCH-UNIT"));
         tx.commit().await.unwrap();
         let stored = s.campaign(2020).await.unwrap().unwrap();
         assert_eq!(stored.campaign.phases.len(), 4);
@@ -453,22 +310,9 @@ async fn campaigns_phases_and_projects() {
         let ps = s.projects(&Scope::All, cid).await.unwrap();
         assert_eq!(ps.len(), 1, "{}: failed projects left nothing", b.name);
         assert_eq!(ps[0].id, pid);
-        assert_eq!(
-            ps[0].project,
-            project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs)
-        );
-        assert!(s
-            .projects(&Scope::Unit("310112-RSJ".into()), cid)
-            .await
-            .unwrap()
-            .is_empty());
-        assert_eq!(
-            s.projects(&Scope::Unit(BUREAU_CODE.into()), cid)
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
+        assert_eq!(ps[0].project, project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs));
+        assert!(s.projects(&Scope::Unit("310112-RSJ".into()), cid).await.unwrap().is_empty());
+        assert_eq!(s.projects(&Scope::Unit(BUREAU_CODE.into()), cid).await.unwrap().len(), 1);
     }
 }
 
@@ -478,20 +322,11 @@ async fn entitlements_follow_the_state_machine_and_freeze_the_approved_amount() 
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let cid = campaigns::create_campaign(&mut tx, &campaign_2020())
+        let cid = campaigns::create_campaign(&mut tx, &campaign_2020()).await.unwrap();
+        let pid = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
             .await
             .unwrap();
-        let pid = campaigns::create_project(
-            &mut tx,
-            cid,
-            &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs),
-        )
-        .await
-        .unwrap();
-        let person_id =
-            people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI))
-                .await
-                .unwrap();
+        let person_id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
         let eid = campaigns::add_entitlement(
             &mut tx,
             &NewEntitlement {
@@ -509,74 +344,28 @@ async fn entitlements_follow_the_state_machine_and_freeze_the_approved_amount() 
 
         let all = Scope::All;
         let mut tx = s.write(&actor).await.unwrap();
-        campaigns::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(800))
-            .await
-            .unwrap();
-        let err =
-            campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed)
-                .await
-                .unwrap_err();
+        campaigns::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(800)).await.unwrap();
+        let err = campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed).await.unwrap_err();
         assert!(err.to_string().contains("“草稿”变为“已发放”"), "{err}");
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Submitted)
-            .await
-            .unwrap();
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Approved)
-            .await
-            .unwrap();
-        let err = campaigns::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(1000))
-            .await
-            .unwrap_err();
+        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Submitted).await.unwrap();
+        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Approved).await.unwrap();
+        let err = campaigns::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(1000)).await.unwrap_err();
         assert!(err.to_string().contains("已锁定"), "{err}");
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Failed)
-            .await
-            .unwrap();
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Reissued)
-            .await
-            .unwrap();
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed)
-            .await
-            .unwrap();
+        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Failed).await.unwrap();
+        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Reissued).await.unwrap();
+        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed).await.unwrap();
         tx.commit().await.unwrap();
 
         let e = s.entitlement(&all, eid).await.unwrap().unwrap();
         assert_eq!(e.entitlement.state, EntitlementState::Disbursed);
         assert_eq!(e.entitlement.amount, Fen::from_yuan(800));
         assert_eq!(e.entitlement.approved_amount, Some(Fen::from_yuan(800)));
-        assert_eq!(
-            s.entitlements_of_person(&all, person_id)
-                .await
-                .unwrap()
-                .len(),
-            1
-        );
-        assert!(s
-            .entitlement(&Scope::Street(QIBAO.into()), eid)
-            .await
-            .unwrap()
-            .is_none());
-        assert!(s
-            .entitlement(&Scope::Street(GUMEI.into()), eid)
-            .await
-            .unwrap()
-            .is_some());
-        let trail = s
-            .audit_records(Some(("entitlement", &eid.to_string())), 20)
-            .await
-            .unwrap();
-        assert_eq!(
-            trail
-                .iter()
-                .filter(|r| r.action == "entitlement.transition")
-                .count(),
-            5
-        );
-        assert_eq!(
-            trail
-                .iter()
-                .filter(|r| r.action == "entitlement.set_amount")
-                .count(),
-            1
-        );
+        assert_eq!(s.entitlements_of_person(&all, person_id).await.unwrap().len(), 1);
+        assert!(s.entitlement(&Scope::Street(QIBAO.into()), eid).await.unwrap().is_none());
+        assert!(s.entitlement(&Scope::Street(GUMEI.into()), eid).await.unwrap().is_some());
+        let trail = s.audit_records(Some(("entitlement", &eid.to_string())), 20).await.unwrap();
+        assert_eq!(trail.iter().filter(|r| r.action == "entitlement.transition").count(), 5);
+        assert_eq!(trail.iter().filter(|r| r.action == "entitlement.set_amount").count(), 1);
     }
 }
 
@@ -609,10 +398,7 @@ async fn audit_verify_detects_changed_and_deleted_records() {
         assert_eq!(v.first_bad, Some(3), "{}: {:?}", b.name, v);
         assert!(v.problem.unwrap().contains("#3"));
         on_db!(s.db(), p => sqlx::query("UPDATE audit_log SET actor = 'system:init' WHERE seq = 3").execute(p).await.unwrap().rows_affected());
-        assert!(
-            s.verify_audit().await.unwrap().ok(),
-            "restoring the content restores the chain"
-        );
+        assert!(s.verify_audit().await.unwrap().ok(), "restoring the content restores the chain");
 
         // Delete a record in the middle.
         on_db!(s.db(), p => sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(p).await.unwrap().rows_affected());
@@ -646,34 +432,24 @@ async fn users_are_created_with_rules_and_unique_logins() {
             password: pw.into(),
             must_change_password: false,
         };
-        users::create_user(&mut tx, &mk("gumei1", "Gumei-2020", GUMEI))
+        users::create_user(&mut tx, &mk("gumei1", "Gumei-2020", GUMEI)).await.unwrap();
+        assert!(users::create_user(&mut tx, &mk("gumei1", "Gumei-2020", GUMEI))
             .await
-            .unwrap();
-        assert!(
-            users::create_user(&mut tx, &mk("gumei1", "Gumei-2020", GUMEI))
-                .await
-                .unwrap_err()
-                .to_string()
-                .contains("已被使用")
-        );
+            .unwrap_err()
+            .to_string()
+            .contains("已被使用"));
         assert!(users::create_user(&mut tx, &mk("gumei2", "short", GUMEI))
             .await
             .unwrap_err()
             .to_string()
             .contains("至少8位"));
-        assert!(
-            users::create_user(&mut tx, &mk("gumei3", "Gumei-2020", "999"))
-                .await
-                .unwrap_err()
-                .to_string()
-                .contains("单位代码“999”不存在")
-        );
-        tx.commit().await.unwrap();
-        let u = s
-            .check_password("gumei1", "Gumei-2020")
+        assert!(users::create_user(&mut tx, &mk("gumei3", "Gumei-2020", "999"))
             .await
-            .unwrap()
-            .unwrap();
+            .unwrap_err()
+            .to_string()
+            .contains("单位代码“999”不存在"));
+        tx.commit().await.unwrap();
+        let u = s.check_password("gumei1", "Gumei-2020").await.unwrap().unwrap();
         assert_eq!((u.role, u.unit_code.as_str()), (Role::Street, GUMEI));
         let hash: String = on_db!(s.db(), p => sqlx::query_scalar("SELECT password_hash FROM users WHERE login = 'gumei1'").fetch_one(p).await.unwrap());
         assert!(hash.starts_with("$argon2id$"));
@@ -690,30 +466,19 @@ async fn summary_counts_people_households_and_money_by_group() {
         c.stated_person_times = Some(4);
         c.stated_amount_fen = Some(Fen::from_yuan(2_400).0);
         let cid = campaigns::create_campaign(&mut tx, &c).await.unwrap();
-        let mz = campaigns::create_project(
-            &mut tx,
-            cid,
-            &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs),
-        )
-        .await
-        .unwrap();
+        let mz = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+            .await
+            .unwrap();
         let mut p2 = project("JZ-01", GUMEI, UnitGroup::Streets);
         p2.target_categories = vec!["LR".into()];
         let jz = campaigns::create_project(&mut tx, cid, &p2).await.unwrap();
-        let hh = people::create_household(&mut tx, "H1", Some(GUMEI), None)
-            .await
-            .unwrap();
+        let hh = people::create_household(&mut tx, "H1", Some(GUMEI), None).await.unwrap();
         let mut a = person("11010519491231002X", "甲", GUMEI);
         a.household_id = Some(hh);
         let mut b2 = person("34052419800101001X", "乙", GUMEI);
         b2.household_id = Some(hh);
-        let ids = people::insert_people(
-            &mut tx,
-            &[a, b2, person("310221194503150021", "丙", QIBAO)],
-            "t",
-        )
-        .await
-        .unwrap();
+        let ids =
+            people::insert_people(&mut tx, &[a, b2, person("310221194503150021", "丙", QIBAO)], "t").await.unwrap();
         let ent = |project_id, person_id, source: &str, yuan| NewEntitlement {
             project_id,
             person_id,
@@ -739,17 +504,9 @@ async fn summary_counts_people_households_and_money_by_group() {
 
         let sum = s.campaign_summary(&Scope::All, 2020).await.unwrap();
         let mzg = &sum.groups[0];
-        assert_eq!(
-            (mzg.projects, mzg.person_times, mzg.people, mzg.households),
-            (1, 3, 3, 2),
-            "{}",
-            b.name
-        );
+        assert_eq!((mzg.projects, mzg.person_times, mzg.people, mzg.households), (1, 3, 3, 2), "{}", b.name);
         assert_eq!(mzg.amount_fen, Fen::from_yuan(1_800).0);
-        assert_eq!(
-            (mzg.standard_min_fen, mzg.standard_max_fen),
-            (Some(30_000), Some(90_000))
-        );
+        assert_eq!((mzg.standard_min_fen, mzg.standard_max_fen), (Some(30_000), Some(90_000)));
         assert_eq!(mzg.by_source_fen["市级资金"], 90_000);
         assert_eq!(mzg.by_source_fen["区级资金"], 90_000);
         assert_eq!(sum.groups[1].projects, 0);
@@ -763,20 +520,10 @@ async fn summary_counts_people_households_and_money_by_group() {
         assert_eq!(sum.mismatches.len(), 1);
         assert_eq!(sum.mismatches[0].field, "amount_fen");
         // A street's summary counts only its people and its own projects.
-        let gm = s
-            .campaign_summary(&Scope::Street(GUMEI.into()), 2020)
-            .await
-            .unwrap();
+        let gm = s.campaign_summary(&Scope::Street(GUMEI.into()), 2020).await.unwrap();
         assert_eq!(gm.total.person_times, 3);
         assert_eq!(gm.total.people, 2);
         assert!(gm.mismatches.is_empty());
-        assert_eq!(
-            count(
-                s,
-                "SELECT COUNT(*) FROM entitlements WHERE approved_amount_fen = amount_fen"
-            )
-            .await,
-            4
-        );
+        assert_eq!(count(s, "SELECT COUNT(*) FROM entitlements WHERE approved_amount_fen = amount_fen").await, 4);
     }
 }

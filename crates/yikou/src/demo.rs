@@ -9,12 +9,12 @@ use time::{Date, Duration};
 use yikou_domain::id_number::compose;
 use yikou_domain::reference::{streets, UnitKind, BUREAU_CODE};
 use yikou_domain::{
-    Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, PhaseWindow, Phone,
-    Project, Standard, UnitGroup,
+    Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, PhaseWindow, Phone, Project, Standard,
+    UnitGroup,
 };
 use yikou_store::campaigns::{self, NewEntitlement};
 use yikou_store::people::{self, NewPerson};
-use yikou_store::{reference, Store, WriteTx};
+use yikou_store::{reference, WriteTx};
 
 use crate::rng::Rng;
 
@@ -27,20 +27,11 @@ pub const PLAN_GROUPS: [(UnitGroup, usize, i64, i64); 3] = [
     (UnitGroup::Streets, 77, 21_469, 17_460_600),
 ];
 /// 民政部门 by funding source (元): 市级 1.98万, 部门预算 2,677.20万, 区级 536.35万, 街镇配套 515.61万.
-const CIVIL_AFFAIRS_SOURCES: [(&str, i64); 4] = [
-    ("SJ", 19_800),
-    ("BMYS", 26_772_000),
-    ("QJ", 5_363_500),
-    ("JZPT", 5_156_100),
-];
+const CIVIL_AFFAIRS_SOURCES: [(&str, i64); 4] =
+    [("SJ", 19_800), ("BMYS", 26_772_000), ("QJ", 5_363_500), ("JZPT", 5_156_100)];
 /// Person-times per 民政 funding pool (the plan gives only money; these counts make each pool's
 /// average fall inside its projects' standards).
-const CIVIL_AFFAIRS_POOL_COUNTS: [(&str, i64); 4] = [
-    ("SJ", 22),
-    ("BMYS", 43_810),
-    ("QJ", 6_704),
-    ("JZPT", 12_890),
-];
+const CIVIL_AFFAIRS_POOL_COUNTS: [(&str, i64); 4] = [("SJ", 22), ("BMYS", 43_810), ("QJ", 6_704), ("JZPT", 12_890)];
 pub const STATED_PERSON_TIMES: i64 = 112_800;
 pub const STATED_AMOUNT_FEN: i64 = 7_322_830_000;
 
@@ -73,543 +64,92 @@ const fn t(
     source: &'static str,
     weight: u32,
 ) -> Tpl {
-    Tpl {
-        code,
-        name,
-        unit,
-        targets,
-        form,
-        std,
-        source,
-        weight,
-    }
+    Tpl { code, name, unit, targets, form, std, source, weight }
 }
 
 use Form::{Cash, GiftPack, Service, Voucher};
 use Std::{Fixed, Household, Range};
 
 const CIVIL_AFFAIRS: &[Tpl] = &[
-    t(
-        "MZ-01",
-        "低保家庭节日补助",
-        BUREAU_CODE,
-        &["DB"],
-        Cash,
-        Household(600, 100),
-        "BMYS",
-        30,
-    ),
-    t(
-        "MZ-02",
-        "低收入困难家庭节日补助",
-        BUREAU_CODE,
-        &["DSR"],
-        Cash,
-        Fixed(500),
-        "BMYS",
-        40,
-    ),
-    t(
-        "MZ-03",
-        "特困供养人员节日补助",
-        BUREAU_CODE,
-        &["TK"],
-        Cash,
-        Fixed(900),
-        "BMYS",
-        8,
-    ),
-    t(
-        "MZ-04",
-        "重残无业人员节日补助",
-        BUREAU_CODE,
-        &["CJ"],
-        Cash,
-        Fixed(900),
-        "QJ",
-        40,
-    ),
-    t(
-        "MZ-05",
-        "因病支出型贫困家庭节日补助",
-        BUREAU_CODE,
-        &["YB"],
-        Cash,
-        Household(600, 100),
-        "QJ",
-        25,
-    ),
-    t(
-        "MZ-06",
-        "困难老人节日慰问礼包",
-        BUREAU_CODE,
-        &["LR"],
-        GiftPack,
-        Fixed(300),
-        "JZPT",
-        60,
-    ),
-    t(
-        "MZ-07",
-        "困境儿童节日关爱金",
-        BUREAU_CODE,
-        &["ET"],
-        Cash,
-        Fixed(1100),
-        "JZPT",
-        12,
-    ),
-    t(
-        "MZ-08",
-        "散居孤儿节日补助",
-        BUREAU_CODE,
-        &["ET-GE"],
-        Cash,
-        Fixed(1000),
-        "BMYS",
-        2,
-    ),
-    t(
-        "MZ-09",
-        "市级特殊困难对象节日补助",
-        BUREAU_CODE,
-        &["TK", "CJ"],
-        Cash,
-        Fixed(900),
-        "SJ",
-        1,
-    ),
-    t(
-        "MZ-10",
-        "临时困难对象节日救助",
-        BUREAU_CODE,
-        &["LS"],
-        Cash,
-        Fixed(800),
-        "QJ",
-        15,
-    ),
-    t(
-        "MZ-11",
-        "独居老人关爱慰问",
-        BUREAU_CODE,
-        &["LR-DJ"],
-        GiftPack,
-        Fixed(400),
-        "JZPT",
-        25,
-    ),
+    t("MZ-01", "低保家庭节日补助", BUREAU_CODE, &["DB"], Cash, Household(600, 100), "BMYS", 30),
+    t("MZ-02", "低收入困难家庭节日补助", BUREAU_CODE, &["DSR"], Cash, Fixed(500), "BMYS", 40),
+    t("MZ-03", "特困供养人员节日补助", BUREAU_CODE, &["TK"], Cash, Fixed(900), "BMYS", 8),
+    t("MZ-04", "重残无业人员节日补助", BUREAU_CODE, &["CJ"], Cash, Fixed(900), "QJ", 40),
+    t("MZ-05", "因病支出型贫困家庭节日补助", BUREAU_CODE, &["YB"], Cash, Household(600, 100), "QJ", 25),
+    t("MZ-06", "困难老人节日慰问礼包", BUREAU_CODE, &["LR"], GiftPack, Fixed(300), "JZPT", 60),
+    t("MZ-07", "困境儿童节日关爱金", BUREAU_CODE, &["ET"], Cash, Fixed(1100), "JZPT", 12),
+    t("MZ-08", "散居孤儿节日补助", BUREAU_CODE, &["ET-GE"], Cash, Fixed(1000), "BMYS", 2),
+    t("MZ-09", "市级特殊困难对象节日补助", BUREAU_CODE, &["TK", "CJ"], Cash, Fixed(900), "SJ", 1),
+    t("MZ-10", "临时困难对象节日救助", BUREAU_CODE, &["LS"], Cash, Fixed(800), "QJ", 15),
+    t("MZ-11", "独居老人关爱慰问", BUREAU_CODE, &["LR-DJ"], GiftPack, Fixed(400), "JZPT", 25),
 ];
 
 const DEPARTMENTS: &[Tpl] = &[
-    t(
-        "BM-01",
-        "就业困难人员节日慰问",
-        "310112-RSJ",
-        &["ZG"],
-        Cash,
-        Fixed(700),
-        "TXZC",
-        18,
-    ),
-    t(
-        "BM-02",
-        "支内回沪人员帮困",
-        "310112-RSJ",
-        &["ZG-ZN"],
-        Cash,
-        Fixed(500),
-        "QJ",
-        6,
-    ),
-    t(
-        "BM-03",
-        "落实政策人员慰问",
-        "310112-RSJ",
-        &["ZG-LSZC"],
-        Cash,
-        Fixed(600),
-        "QJ",
-        3,
-    ),
-    t(
-        "BM-04",
-        "乡村离岗医生节日慰问",
-        "310112-WJW",
-        &["ZG-XCYS"],
-        Cash,
-        Fixed(800),
-        "QJ",
-        2,
-    ),
-    t(
-        "BM-05",
-        "计划生育特殊家庭慰问",
-        "310112-WJW",
-        &["LR"],
-        Cash,
-        Fixed(1000),
-        "SJ",
-        6,
-    ),
-    t(
-        "BM-06",
-        "认知症老人关爱服务",
-        "310112-WJW",
-        &["LR-RZZ"],
-        Service,
-        Fixed(300),
-        "TXZC",
-        6,
-    ),
-    t(
-        "BM-07",
-        "因病困难对象医疗帮扶",
-        "310112-YBJ",
-        &["YB"],
-        Cash,
-        Range(2_000, 20_000),
-        "QJ",
-        1,
-    ),
-    t(
-        "BM-08",
-        "大病医保困难对象慰问",
-        "310112-YBJ",
-        &["YB"],
-        Cash,
-        Fixed(500),
-        "QJ",
-        4,
-    ),
-    t(
-        "BM-09",
-        "困难学生新春助学金",
-        "310112-JYJ",
-        &["ET-XS"],
-        Cash,
-        Fixed(1000),
-        "QJ",
-        6,
-    ),
-    t(
-        "BM-10",
-        "困难学生寒假关爱礼包",
-        "310112-JYJ",
-        &["ET-XS"],
-        GiftPack,
-        Fixed(300),
-        "TXZC",
-        4,
-    ),
-    t(
-        "BM-11",
-        "重点优抚对象节日慰问",
-        "310112-TYJ",
-        &["YF-ZD"],
-        Cash,
-        Fixed(1100),
-        "SJ",
-        10,
-    ),
-    t(
-        "BM-12",
-        "烈士遗属节日慰问",
-        "310112-TYJ",
-        &["YF-LS"],
-        Cash,
-        Fixed(1500),
-        "SJ",
-        1,
-    ),
-    t(
-        "BM-13",
-        "优抚对象新春慰问品",
-        "310112-TYJ",
-        &["YF"],
-        GiftPack,
-        Fixed(300),
-        "TXZC",
-        8,
-    ),
-    t(
-        "BM-14",
-        "廉租住房困难家庭慰问",
-        "310112-FGJ",
-        &["DB", "DSR"],
-        Cash,
-        Fixed(400),
-        "TXZC",
-        6,
-    ),
-    t(
-        "BM-15",
-        "旧区改造困难户节日补助",
-        "310112-FGJ",
-        &["DSR"],
-        Cash,
-        Fixed(600),
-        "QJ",
-        3,
-    ),
-    t(
-        "BM-16",
-        "困难职工节日送温暖",
-        "310112-ZGH",
-        &["ZG"],
-        Cash,
-        Fixed(800),
-        "TXZC",
-        12,
-    ),
-    t(
-        "BM-17",
-        "困难职工子女助学",
-        "310112-ZGH",
-        &["ET-XS"],
-        Cash,
-        Fixed(1000),
-        "TXZC",
-        3,
-    ),
-    t(
-        "BM-18",
-        "工会特困职工帮扶",
-        "310112-ZGH",
-        &["ZG"],
-        Cash,
-        Range(2_000, 10_000),
-        "TXZC",
-        1,
-    ),
-    t(
-        "BM-19",
-        "困难劳模节日帮扶",
-        "310112-ZGH",
-        &["ZG"],
-        Cash,
-        Fixed(2_000),
-        "TXZC",
-        1,
-    ),
-    t(
-        "BM-20",
-        "困难青少年新春慰问",
-        "310112-TQW",
-        &["ET"],
-        GiftPack,
-        Fixed(200),
-        "TXZC",
-        8,
-    ),
-    t(
-        "BM-21",
-        "“爱与童行”困境儿童关爱",
-        "310112-TQW",
-        &["ET"],
-        Cash,
-        Fixed(500),
-        "TXZC",
-        4,
-    ),
-    t(
-        "BM-22",
-        "困难单亲母亲节日慰问",
-        "310112-FL",
-        &["DSR"],
-        Cash,
-        Fixed(500),
-        "TXZC",
-        5,
-    ),
-    t(
-        "BM-23",
-        "困境女童关爱",
-        "310112-FL",
-        &["ET"],
-        GiftPack,
-        Fixed(400),
-        "TXZC",
-        3,
-    ),
-    t(
-        "BM-24",
-        "困难妇女大病帮扶",
-        "310112-FL",
-        &["YB"],
-        Cash,
-        Range(1_000, 10_000),
-        "TXZC",
-        1,
-    ),
-    t(
-        "BM-25",
-        "重残人员节日慰问",
-        "310112-CL",
-        &["CJ"],
-        Cash,
-        Fixed(500),
-        "TXZC",
-        10,
-    ),
-    t(
-        "BM-26",
-        "孤独症家庭帮扶",
-        "310112-CL",
-        &["CJ-GDZ"],
-        Cash,
-        Fixed(1000),
-        "QJ",
-        3,
-    ),
-    t(
-        "BM-27",
-        "残疾人助残上门服务",
-        "310112-CL",
-        &["CJ"],
-        Service,
-        Fixed(300),
-        "TXZC",
-        6,
-    ),
-    t(
-        "BM-28",
-        "红十字博爱送万家",
-        "310112-HSH",
-        &["DSR", "LR"],
-        GiftPack,
-        Fixed(300),
-        "TXZC",
-        8,
-    ),
-    t(
-        "BM-29",
-        "白血病、器官移植专项帮扶",
-        "310112-HSH",
-        &["YB-BXB", "YB-QGYZ"],
-        Cash,
-        Range(5_000, 30_000),
-        "TXZC",
-        1,
-    ),
-    t(
-        "BM-30",
-        "慈善帮困节日补助",
-        "310112-CSJJ",
-        &["DSR", "DB"],
-        Cash,
-        Fixed(500),
-        "TXZC",
-        10,
-    ),
-    t(
-        "BM-31",
-        "大病困难家庭慈善助医",
-        "310112-CSJJ",
-        &["YB"],
-        Cash,
-        Range(2_000, 15_000),
-        "TXZC",
-        1,
-    ),
-    t(
-        "BM-32",
-        "慈善超市粮油补助券",
-        "310112-CSJJ",
-        &["DB", "DSR", "TK"],
-        Voucher,
-        Fixed(200),
-        "TXZC",
-        12,
-    ),
-    t(
-        "BM-33",
-        "市民帮扶基金助困",
-        "310112-CSJJ",
-        &["LS"],
-        Cash,
-        Fixed(1000),
-        "TXZC",
-        3,
-    ),
-    t(
-        "BM-34",
-        "困难老人慈善助餐",
-        "310112-CSJJ",
-        &["LR"],
-        Service,
-        Fixed(400),
-        "TXZC",
-        5,
-    ),
+    t("BM-01", "就业困难人员节日慰问", "310112-RSJ", &["ZG"], Cash, Fixed(700), "TXZC", 18),
+    t("BM-02", "支内回沪人员帮困", "310112-RSJ", &["ZG-ZN"], Cash, Fixed(500), "QJ", 6),
+    t("BM-03", "落实政策人员慰问", "310112-RSJ", &["ZG-LSZC"], Cash, Fixed(600), "QJ", 3),
+    t("BM-04", "乡村离岗医生节日慰问", "310112-WJW", &["ZG-XCYS"], Cash, Fixed(800), "QJ", 2),
+    t("BM-05", "计划生育特殊家庭慰问", "310112-WJW", &["LR"], Cash, Fixed(1000), "SJ", 6),
+    t("BM-06", "认知症老人关爱服务", "310112-WJW", &["LR-RZZ"], Service, Fixed(300), "TXZC", 6),
+    t("BM-07", "因病困难对象医疗帮扶", "310112-YBJ", &["YB"], Cash, Range(2_000, 20_000), "QJ", 1),
+    t("BM-08", "大病医保困难对象慰问", "310112-YBJ", &["YB"], Cash, Fixed(500), "QJ", 4),
+    t("BM-09", "困难学生新春助学金", "310112-JYJ", &["ET-XS"], Cash, Fixed(1000), "QJ", 6),
+    t("BM-10", "困难学生寒假关爱礼包", "310112-JYJ", &["ET-XS"], GiftPack, Fixed(300), "TXZC", 4),
+    t("BM-11", "重点优抚对象节日慰问", "310112-TYJ", &["YF-ZD"], Cash, Fixed(1100), "SJ", 10),
+    t("BM-12", "烈士遗属节日慰问", "310112-TYJ", &["YF-LS"], Cash, Fixed(1500), "SJ", 1),
+    t("BM-13", "优抚对象新春慰问品", "310112-TYJ", &["YF"], GiftPack, Fixed(300), "TXZC", 8),
+    t("BM-14", "廉租住房困难家庭慰问", "310112-FGJ", &["DB", "DSR"], Cash, Fixed(400), "TXZC", 6),
+    t("BM-15", "旧区改造困难户节日补助", "310112-FGJ", &["DSR"], Cash, Fixed(600), "QJ", 3),
+    t("BM-16", "困难职工节日送温暖", "310112-ZGH", &["ZG"], Cash, Fixed(800), "TXZC", 12),
+    t("BM-17", "困难职工子女助学", "310112-ZGH", &["ET-XS"], Cash, Fixed(1000), "TXZC", 3),
+    t("BM-18", "工会特困职工帮扶", "310112-ZGH", &["ZG"], Cash, Range(2_000, 10_000), "TXZC", 1),
+    t("BM-19", "困难劳模节日帮扶", "310112-ZGH", &["ZG"], Cash, Fixed(2_000), "TXZC", 1),
+    t("BM-20", "困难青少年新春慰问", "310112-TQW", &["ET"], GiftPack, Fixed(200), "TXZC", 8),
+    t("BM-21", "“爱与童行”困境儿童关爱", "310112-TQW", &["ET"], Cash, Fixed(500), "TXZC", 4),
+    t("BM-22", "困难单亲母亲节日慰问", "310112-FL", &["DSR"], Cash, Fixed(500), "TXZC", 5),
+    t("BM-23", "困境女童关爱", "310112-FL", &["ET"], GiftPack, Fixed(400), "TXZC", 3),
+    t("BM-24", "困难妇女大病帮扶", "310112-FL", &["YB"], Cash, Range(1_000, 10_000), "TXZC", 1),
+    t("BM-25", "重残人员节日慰问", "310112-CL", &["CJ"], Cash, Fixed(500), "TXZC", 10),
+    t("BM-26", "孤独症家庭帮扶", "310112-CL", &["CJ-GDZ"], Cash, Fixed(1000), "QJ", 3),
+    t("BM-27", "残疾人助残上门服务", "310112-CL", &["CJ"], Service, Fixed(300), "TXZC", 6),
+    t("BM-28", "红十字博爱送万家", "310112-HSH", &["DSR", "LR"], GiftPack, Fixed(300), "TXZC", 8),
+    t("BM-29", "白血病、器官移植专项帮扶", "310112-HSH", &["YB-BXB", "YB-QGYZ"], Cash, Range(5_000, 30_000), "TXZC", 1),
+    t("BM-30", "慈善帮困节日补助", "310112-CSJJ", &["DSR", "DB"], Cash, Fixed(500), "TXZC", 10),
+    t("BM-31", "大病困难家庭慈善助医", "310112-CSJJ", &["YB"], Cash, Range(2_000, 15_000), "TXZC", 1),
+    t("BM-32", "慈善超市粮油补助券", "310112-CSJJ", &["DB", "DSR", "TK"], Voucher, Fixed(200), "TXZC", 12),
+    t("BM-33", "市民帮扶基金助困", "310112-CSJJ", &["LS"], Cash, Fixed(1000), "TXZC", 3),
+    t("BM-34", "困难老人慈善助餐", "310112-CSJJ", &["LR"], Service, Fixed(400), "TXZC", 5),
 ];
 
 /// Per street/town; the sixth only in the first seven, so 7 × 6 + 7 × 5 = 77.
 const STREET_TEMPLATES: &[(&str, &[&str], Form, Std, &str, u32)] = &[
-    (
-        "困难家庭节日慰问金",
-        &["DB", "DSR"],
-        Cash,
-        Fixed(1_000),
-        "JZPT",
-        30,
-    ),
-    (
-        "独居老人年夜饭",
-        &["LR-DJ"],
-        Service,
-        Fixed(200),
-        "JZPT",
-        10,
-    ),
-    (
-        "困难群众爱心礼包",
-        &["LR", "CJ", "TK"],
-        GiftPack,
-        Fixed(400),
-        "SHMJ",
-        20,
-    ),
-    (
-        "大病困难家庭帮扶",
-        &["YB"],
-        Cash,
-        Range(2_000, 10_000),
-        "JZPT",
-        2,
-    ),
+    ("困难家庭节日慰问金", &["DB", "DSR"], Cash, Fixed(1_000), "JZPT", 30),
+    ("独居老人年夜饭", &["LR-DJ"], Service, Fixed(200), "JZPT", 10),
+    ("困难群众爱心礼包", &["LR", "CJ", "TK"], GiftPack, Fixed(400), "SHMJ", 20),
+    ("大病困难家庭帮扶", &["YB"], Cash, Range(2_000, 10_000), "JZPT", 2),
     ("困境儿童新春关爱", &["ET"], Cash, Fixed(1_500), "SHMJ", 6),
-    (
-        "“一老养一老”及边缘困难群体慰问",
-        &["LR-YLYL", "ZG-AH", "ZG-ZN"],
-        Cash,
-        Fixed(800),
-        "TXZC",
-        6,
-    ),
+    ("“一老养一老”及边缘困难群体慰问", &["LR-YLYL", "ZG-AH", "ZG-ZN"], Cash, Fixed(800), "TXZC", 6),
 ];
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "沈",
-    "姚", "卢", "姜", "钟", "陆", "汪", "范", "金", "顾", "钱", "严", "戴",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋",
+    "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "沈", "姚", "卢", "姜", "钟", "陆", "汪", "范", "金", "顾",
+    "钱", "严", "戴",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀", "霞", "平", "刚", "桂", "英", "华", "玉", "兰", "萍", "红", "建", "国", "文", "德",
-    "福", "根", "宝", "妹", "林", "凤", "珍", "美", "云", "龙", "海", "荣", "生", "金", "忠", "康",
-    "佳", "欣", "怡", "晨", "宇", "浩", "轩", "梓", "涵", "睿", "琳", "雪",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀", "霞",
+    "平", "刚", "桂", "英", "华", "玉", "兰", "萍", "红", "建", "国", "文", "德", "福", "根", "宝", "妹", "林", "凤",
+    "珍", "美", "云", "龙", "海", "荣", "生", "金", "忠", "康", "佳", "欣", "怡", "晨", "宇", "浩", "轩", "梓", "涵",
+    "睿", "琳", "雪",
 ];
 const PLACES: &[&str] = &[
-    "春申", "景谷", "银都", "华坪", "古龙", "平阳", "航华", "梅园", "曹行", "莲花", "东苑", "西溪",
-    "南华", "北桥", "新华", "红旗", "友谊", "金都", "锦江", "碧溪", "龙柏", "万源", "田园", "明星",
-    "康城", "浦乐", "永德", "闵联", "竹园", "瑞丽",
+    "春申", "景谷", "银都", "华坪", "古龙", "平阳", "航华", "梅园", "曹行", "莲花", "东苑", "西溪", "南华", "北桥",
+    "新华", "红旗", "友谊", "金都", "锦江", "碧溪", "龙柏", "万源", "田园", "明星", "康城", "浦乐", "永德", "闵联",
+    "竹园", "瑞丽",
 ];
 const PLACE_SUFFIX: &[&str] = &["一村", "二村", "三村", "新村", "苑", "花园", "家园", "城"];
-const OTHER_PROVINCES: &[&str] = &[
-    "340524", "320102", "330102", "410102", "510104", "420102", "360102", "110105",
-];
+const OTHER_PROVINCES: &[&str] = &["340524", "320102", "330102", "410102", "510104", "420102", "360102", "110105"];
 
 /// A generated person (index-linked to its household).
 pub struct GenPerson {
@@ -651,27 +191,11 @@ pub fn demo_campaign() -> Campaign {
         date!(2019 - 11 - 11),
         date!(2020 - 02 - 29),
         vec![
-            PhaseWindow {
-                phase: Phase::Prepare,
-                start: date!(2019 - 11 - 11),
-                end: date!(2019 - 12 - 10),
-            },
-            PhaseWindow {
-                phase: Phase::Mobilise,
-                start: date!(2019 - 12 - 21),
-                end: date!(2019 - 12 - 25),
-            },
+            PhaseWindow { phase: Phase::Prepare, start: date!(2019 - 11 - 11), end: date!(2019 - 12 - 10) },
+            PhaseWindow { phase: Phase::Mobilise, start: date!(2019 - 12 - 21), end: date!(2019 - 12 - 25) },
             // The plan says "2020年12月下旬至1月底"; 2019年12月下旬 is what it means.
-            PhaseWindow {
-                phase: Phase::Implement,
-                start: date!(2019 - 12 - 26),
-                end: date!(2020 - 01 - 31),
-            },
-            PhaseWindow {
-                phase: Phase::FollowUp,
-                start: date!(2020 - 02 - 01),
-                end: date!(2020 - 02 - 29),
-            },
+            PhaseWindow { phase: Phase::Implement, start: date!(2019 - 12 - 26), end: date!(2020 - 01 - 31) },
+            PhaseWindow { phase: Phase::FollowUp, start: date!(2020 - 02 - 01), end: date!(2020 - 02 - 29) },
         ],
     )
     .expect("the demo schedule is valid");
@@ -692,24 +216,13 @@ struct PoolProject {
 
 /// Splits `count` by weights, then moves entitlements between fixed-amount projects until the pool's
 /// money is exactly `total` (in 元; all standards are multiples of 100 元, so is every total).
-fn solve_pool(
-    rng: &mut Rng,
-    tpls: &[(&Tpl, usize)],
-    count: i64,
-    total: i64,
-) -> Result<Vec<PoolProject>, String> {
+fn solve_pool(rng: &mut Rng, tpls: &[(&Tpl, usize)], count: i64, total: i64) -> Result<Vec<PoolProject>, String> {
     let wsum: i64 = tpls.iter().map(|(t, _)| i64::from(t.weight)).sum();
     let mut out: Vec<PoolProject> = tpls
         .iter()
         .map(|(t, idx)| {
             let c = count * i64::from(t.weight) / wsum;
-            PoolProject {
-                project: *idx,
-                count: c,
-                floor: (c / 4).max(1),
-                variable: None,
-                fixed: None,
-            }
+            PoolProject { project: *idx, count: c, floor: (c / 4).max(1), variable: None, fixed: None }
         })
         .collect();
     let assigned: i64 = out.iter().map(|p| p.count).sum();
@@ -748,10 +261,7 @@ fn solve_pool(
         }
     }
     // Fixed projects: reach the rest of the money in units of 100 元.
-    let fixed_total: i64 = out
-        .iter()
-        .filter_map(|p| p.fixed.map(|a| a * p.count))
-        .sum();
+    let fixed_total: i64 = out.iter().filter_map(|p| p.fixed.map(|a| a * p.count)).sum();
     let mut d = (total - variable_sum - fixed_total) / 100;
     if (total - variable_sum - fixed_total) % 100 != 0 {
         return Err("pool total is not a multiple of 100 元".into());
@@ -778,9 +288,7 @@ fn solve_pool(
                 }
                 let better = match best {
                     None => true,
-                    Some((bi, bj, _)) => {
-                        (out[i].count, out[j].count) > (out[bi].count, out[bj].count)
-                    }
+                    Some((bi, bj, _)) => (out[i].count, out[j].count) > (out[bi].count, out[bj].count),
                 };
                 if better {
                     best = Some((i, j, diff));
@@ -788,9 +296,7 @@ fn solve_pool(
             }
         }
         if let Some((i, j, diff)) = best {
-            let k = (d / diff)
-                .min(out[i].count - out[i].floor)
-                .min((out[i].count / 20).max(1));
+            let k = (d / diff).min(out[i].count - out[i].floor).min((out[i].count / 20).max(1));
             out[i].count -= k;
             out[j].count += k;
             d -= k * diff;
@@ -800,15 +306,12 @@ fn solve_pool(
         // donors go down to one entitlement if need be.
         let mut pair = None;
         'search: for floor_relaxed in [false, true] {
-            let spare = |out: &[PoolProject], i: usize| {
-                out[i].count > if floor_relaxed { 1 } else { out[i].floor }
-            };
+            let spare = |out: &[PoolProject], i: usize| out[i].count > if floor_relaxed { 1 } else { out[i].floor };
             for &i in &fixed {
                 for &j in &fixed {
                     for &k in &fixed {
                         for &l in &fixed {
-                            let total =
-                                unit(&out, j) - unit(&out, i) + unit(&out, l) - unit(&out, k);
+                            let total = unit(&out, j) - unit(&out, i) + unit(&out, l) - unit(&out, k);
                             let ok = total == d
                                 && i != j
                                 && k != l
@@ -834,6 +337,10 @@ fn solve_pool(
         d = 0;
     }
     Ok(out)
+}
+
+fn pick_str(rng: &mut Rng, items: &[&'static str]) -> &'static str {
+    items[rng.below(items.len() as u64) as usize]
 }
 
 struct Gen {
@@ -863,9 +370,9 @@ fn birth_range(category: &str) -> (i32, i32) {
 impl Gen {
     fn name(&mut self) -> String {
         let mut n = String::from(*self.rng.pick(SURNAMES));
-        n.push_str(*self.rng.pick(GIVEN));
+        n.push_str(pick_str(&mut self.rng, GIVEN));
         if self.rng.chance(0.6) {
-            n.push_str(*self.rng.pick(GIVEN));
+            n.push_str(pick_str(&mut self.rng, GIVEN));
         }
         n
     }
@@ -873,17 +380,9 @@ impl Gen {
     fn phone(&mut self) -> Option<Phone> {
         let r = self.rng.below(100);
         let s = if r < 65 {
-            format!(
-                "1{}{:09}",
-                self.rng.pick(&["3", "5", "8"]),
-                self.rng.below(1_000_000_000)
-            )
+            format!("1{}{:09}", self.rng.pick(&["3", "5", "8"]), self.rng.below(1_000_000_000))
         } else if r < 90 {
-            format!(
-                "{}{:07}",
-                self.rng.pick(&["5", "6"]),
-                self.rng.below(10_000_000)
-            )
+            format!("{}{:07}", self.rng.pick(&["5", "6"]), self.rng.below(10_000_000))
         } else {
             return None;
         };
@@ -929,31 +428,19 @@ impl Gen {
         let idx = self.people.len();
         for c in &p.categories {
             self.by_category.entry(c).or_default().push(idx);
-            self.by_category_street
-                .entry((c, p.street))
-                .or_default()
-                .push(idx);
+            self.by_category_street.entry((c, p.street)).or_default().push(idx);
         }
         self.people.push(p);
         idx
     }
 
     /// A new person of `category` (and its parent), in a household of their own or as its head.
-    fn new_person(
-        &mut self,
-        category: &'static str,
-        street: &'static str,
-        household_size: i64,
-    ) -> usize {
+    fn new_person(&mut self, category: &'static str, street: &'static str, household_size: i64) -> usize {
         let (id_number, legacy15) = self.id_number(birth_range(category));
         // About a third of children in difficulty live in a 低保 or 低收入 household already listed.
         let family = if category.starts_with("ET") && household_size == 1 && self.rng.chance(0.35) {
-            let heads = self
-                .by_category_street
-                .get(&(*self.rng.pick(&["DB", "DSR"]), street));
-            heads
-                .filter(|h| !h.is_empty())
-                .map(|h| h[self.rng.below(h.len() as u64) as usize])
+            let heads = self.by_category_street.get(&(*self.rng.pick(&["DB", "DSR"]), street));
+            heads.filter(|h| !h.is_empty()).map(|h| h[self.rng.below(h.len() as u64) as usize])
         } else {
             None
         };
@@ -961,20 +448,10 @@ impl Gen {
             let (household, committee) = (self.people[head].household, self.people[head].committee);
             let mut categories = vec![category];
             if let Some((parent, _)) = category.split_once('-') {
-                categories.insert(
-                    0,
-                    yikou_domain::reference::CATEGORIES
-                        .iter()
-                        .find(|c| c.code == parent)
-                        .unwrap()
-                        .code,
-                );
+                categories
+                    .insert(0, yikou_domain::reference::CATEGORIES.iter().find(|c| c.code == parent).unwrap().code);
             }
-            let name = format!(
-                "{}{}",
-                self.people[head].name.chars().next().unwrap(),
-                &self.name()[3..]
-            );
+            let name = format!("{}{}", self.people[head].name.chars().next().unwrap(), &self.name()[3..]);
             return self.register(GenPerson {
                 id_number,
                 name,
@@ -992,11 +469,7 @@ impl Gen {
         self.households.push((street, committee));
         let mut categories = vec![category];
         if let Some((parent, _)) = category.split_once('-') {
-            let parent = yikou_domain::reference::CATEGORIES
-                .iter()
-                .find(|c| c.code == parent)
-                .unwrap()
-                .code;
+            let parent = yikou_domain::reference::CATEGORIES.iter().find(|c| c.code == parent).unwrap().code;
             categories.insert(0, parent);
         }
         let name = self.name();
@@ -1033,12 +506,7 @@ impl Gen {
     }
 
     /// Someone already registered with `category` (in `street` if given) and not yet in `taken`.
-    fn reuse(
-        &mut self,
-        category: &'static str,
-        street: Option<&'static str>,
-        taken: &HashSet<usize>,
-    ) -> Option<usize> {
+    fn reuse(&mut self, category: &'static str, street: Option<&'static str>, taken: &HashSet<usize>) -> Option<usize> {
         let list = match street {
             Some(s) => self.by_category_street.get(&(category, s))?,
             None => self.by_category.get(category)?,
@@ -1058,10 +526,7 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
     let mut rng = Rng::new(seed);
     let street_units: Vec<_> = streets().collect();
     let street_codes: Vec<&'static str> = street_units.iter().map(|u| u.code).collect();
-    let street_weights: Vec<u32> = street_codes
-        .iter()
-        .map(|_| 60 + rng.below(80) as u32)
-        .collect();
+    let street_weights: Vec<u32> = street_codes.iter().map(|_| 60 + rng.below(80) as u32).collect();
 
     // Committees: 8–16 per street/town (村委 in towns from 201 on).
     let mut committees = Vec::new();
@@ -1078,21 +543,10 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
                     break candidate;
                 }
             };
-            let (suffix, kind) = if village {
-                ("村委会", UnitKind::Committee)
-            } else {
-                ("居委会", UnitKind::Committee)
-            };
-            committees_of
-                .entry(u.code)
-                .or_default()
-                .push(committees.len());
-            committees.push((
-                format!("{}{:03}", &u.code[..9], number),
-                format!("{name}{suffix}"),
-                kind,
-                u.code,
-            ));
+            let (suffix, kind) =
+                if village { ("村委会", UnitKind::Committee) } else { ("居委会", UnitKind::Committee) };
+            committees_of.entry(u.code).or_default().push(committees.len());
+            committees.push((format!("{}{:03}", &u.code[..9], number), format!("{name}{suffix}"), kind, u.code));
         }
     }
 
@@ -1109,19 +563,12 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
         let (standard, counting) = match tpl.std {
             Fixed(a) => (Standard::PerPerson(Fen::from_yuan(a)), CountingUnit::Person),
             Household(b, e) => (
-                Standard::PerHousehold {
-                    base: Fen::from_yuan(b),
-                    per_extra_member: Fen::from_yuan(e),
-                },
+                Standard::PerHousehold { base: Fen::from_yuan(b), per_extra_member: Fen::from_yuan(e) },
                 CountingUnit::Household,
             ),
-            Range(lo, hi) => (
-                Standard::Range {
-                    min: Fen::from_yuan(lo),
-                    max: Fen::from_yuan(hi),
-                },
-                CountingUnit::Person,
-            ),
+            Range(lo, hi) => {
+                (Standard::Range { min: Fen::from_yuan(lo), max: Fen::from_yuan(hi) }, CountingUnit::Person)
+            }
         };
         projects.push(Project {
             code: tpl.code.to_string(),
@@ -1140,53 +587,29 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
         street_of.push(street);
     };
     for tpl in CIVIL_AFFAIRS {
-        push(
-            tpl,
-            UnitGroup::CivilAffairs,
-            None,
-            &mut projects,
-            &mut tpl_of,
-            &mut street_of,
-        );
+        push(tpl, UnitGroup::CivilAffairs, None, &mut projects, &mut tpl_of, &mut street_of);
     }
     for tpl in DEPARTMENTS {
-        push(
-            tpl,
-            UnitGroup::Departments,
-            None,
-            &mut projects,
-            &mut tpl_of,
-            &mut street_of,
-        );
+        push(tpl, UnitGroup::Departments, None, &mut projects, &mut tpl_of, &mut street_of);
     }
     // Street projects: names and codes are built per street, so they are leaked once into 'static.
     for (si, u) in street_units.iter().enumerate() {
         let take = if si < 7 { 6 } else { 5 };
         let scale = 60 + rng.below(80) as u32;
-        for (k, (name, targets, form, std, source, weight)) in
-            STREET_TEMPLATES.iter().take(take).enumerate()
-        {
-            let code: &'static str =
-                Box::leak(format!("JZ-{:02}-{:02}", si + 1, k + 1).into_boxed_str());
+        for (k, (name, targets, form, std, source, weight)) in STREET_TEMPLATES.iter().take(take).enumerate() {
+            let code: &'static str = Box::leak(format!("JZ-{:02}-{:02}", si + 1, k + 1).into_boxed_str());
             let full: &'static str = Box::leak(format!("{}{}", u.name, name).into_boxed_str());
             let tpl = Tpl {
                 code,
                 name: full,
                 unit: u.code,
-                targets: *targets,
+                targets,
                 form: *form,
                 std: *std,
-                source: *source,
+                source,
                 weight: *weight * scale,
             };
-            push(
-                &tpl,
-                UnitGroup::Streets,
-                Some(u.code),
-                &mut projects,
-                &mut tpl_of,
-                &mut street_of,
-            );
+            push(&tpl, UnitGroup::Streets, Some(u.code), &mut projects, &mut tpl_of, &mut street_of);
         }
     }
 
@@ -1199,22 +622,11 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
             .map(|(i, _)| (&tpl_of[i], i))
             .collect()
     };
-    for ((source, total), (_, count)) in CIVIL_AFFAIRS_SOURCES.iter().zip(CIVIL_AFFAIRS_POOL_COUNTS)
-    {
-        solved.extend(solve_pool(
-            &mut rng,
-            &members(UnitGroup::CivilAffairs, Some(source)),
-            count,
-            *total,
-        )?);
+    for ((source, total), (_, count)) in CIVIL_AFFAIRS_SOURCES.iter().zip(CIVIL_AFFAIRS_POOL_COUNTS) {
+        solved.extend(solve_pool(&mut rng, &members(UnitGroup::CivilAffairs, Some(source)), count, *total)?);
     }
     for (group, _, count, total) in &PLAN_GROUPS[1..] {
-        solved.extend(solve_pool(
-            &mut rng,
-            &members(*group, None),
-            *count,
-            *total,
-        )?);
+        solved.extend(solve_pool(&mut rng, &members(*group, None), *count, *total)?);
     }
 
     // People: each entitlement goes to a new person or, about a third of the time, to someone already
@@ -1244,11 +656,7 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
         for (amount, size) in amounts {
             let category = *g.rng.pick(tpl.targets);
             let street = street_of[pp.project];
-            let reused = if per_household || !g.rng.chance(0.33) {
-                None
-            } else {
-                g.reuse(category, street, &taken)
-            };
+            let reused = if per_household || !g.rng.chance(0.33) { None } else { g.reuse(category, street, &taken) };
             let person = match reused {
                 Some(i) => i,
                 None => {
@@ -1267,11 +675,7 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
         }
         let p = &mut projects[pp.project];
         p.planned_count = pp.count;
-        let money: i64 = entitlements
-            .iter()
-            .filter(|e| e.project == pp.project)
-            .map(|e| e.amount_fen)
-            .sum();
+        let money: i64 = entitlements.iter().filter(|e| e.project == pp.project).map(|e| e.amount_fen).sum();
         p.planned_budget = vec![(tpl.source.to_string(), Fen(money))];
     }
 
@@ -1296,12 +700,12 @@ pub struct Written {
 }
 
 /// Writes the generated campaign in one transaction: all of it, or nothing.
-pub async fn write(
-    store: &Store,
-    tx: &mut WriteTx<'_>,
-    data: &DemoData,
-) -> anyhow::Result<Written> {
-    let _ = store;
+pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Written> {
+    let mut clock = std::time::Instant::now();
+    let mut lap = |step: &str| {
+        tracing::info!(step, ms = clock.elapsed().as_millis() as u64, "demo write");
+        clock = std::time::Instant::now();
+    };
     for (code, name, kind, parent) in &data.committees {
         reference::add_unit(tx, code, name, *kind, parent).await?;
     }
@@ -1317,7 +721,9 @@ pub async fn write(
             )
         })
         .collect();
+    lap("committees");
     let household_ids = people::insert_households(tx, &household_rows).await?;
+    lap("households");
     let since = date!(2019 - 01 - 01);
     let new_people: Vec<NewPerson> = data
         .people
@@ -1331,14 +737,11 @@ pub async fn write(
             committee_code: Some(data.committees[p.committee].0.clone()),
             household_id: Some(household_ids[p.household]),
             is_household_head: p.head,
-            categories: p
-                .categories
-                .iter()
-                .map(|c| (c.to_string(), since, None))
-                .collect(),
+            categories: p.categories.iter().map(|c| (c.to_string(), since, None)).collect(),
         })
         .collect();
     let person_ids = people::insert_people(tx, &new_people, "demo").await?;
+    lap("people");
     let campaign_id = campaigns::create_campaign(tx, &data.campaign).await?;
     campaigns::set_phase(tx, campaign_id, Phase::FollowUp).await?;
     let mut project_ids = Vec::with_capacity(data.projects.len());
@@ -1351,16 +754,16 @@ pub async fn write(
         .map(|e| NewEntitlement {
             project_id: project_ids[e.project],
             person_id: person_ids[e.person],
-            household_id: e
-                .household_size
-                .map(|_| household_ids[data.people[e.person].household]),
+            household_id: e.household_size.map(|_| household_ids[data.people[e.person].household]),
             household_size: e.household_size,
             source_code: e.source.to_string(),
             amount: Fen(e.amount_fen),
         })
         .collect();
     // A finished campaign: every entitlement was approved and paid.
+    lap("campaign and projects");
     campaigns::insert_entitlements(tx, &rows, EntitlementState::Disbursed, "demo").await?;
+    lap("entitlements");
     Ok(Written {
         people: person_ids.len(),
         legacy15: data.people.iter().filter(|p| p.legacy15).count(),
@@ -1378,15 +781,9 @@ mod tests {
     fn generated_campaign_hits_the_plans_figures_exactly() {
         let d = generate(2020).unwrap();
         for (gi, (group, projects, count, yuan)) in PLAN_GROUPS.iter().enumerate() {
-            let idx: Vec<usize> = (0..d.projects.len())
-                .filter(|&i| d.projects[i].unit_group == *group)
-                .collect();
+            let idx: Vec<usize> = (0..d.projects.len()).filter(|&i| d.projects[i].unit_group == *group).collect();
             assert_eq!(idx.len(), *projects, "group {gi}");
-            let ents: Vec<&GenEntitlement> = d
-                .entitlements
-                .iter()
-                .filter(|e| idx.contains(&e.project))
-                .collect();
+            let ents: Vec<&GenEntitlement> = d.entitlements.iter().filter(|e| idx.contains(&e.project)).collect();
             assert_eq!(ents.len() as i64, *count);
             assert_eq!(ents.iter().map(|e| e.amount_fen).sum::<i64>(), yuan * 100);
         }
@@ -1394,9 +791,7 @@ mod tests {
             let sum: i64 = d
                 .entitlements
                 .iter()
-                .filter(|e| {
-                    d.projects[e.project].unit_group == UnitGroup::CivilAffairs && e.source == src
-                })
+                .filter(|e| d.projects[e.project].unit_group == UnitGroup::CivilAffairs && e.source == src)
                 .map(|e| e.amount_fen)
                 .sum();
             assert_eq!(sum, yuan * 100, "{src}");
@@ -1414,26 +809,13 @@ mod tests {
                 .filter(|e| d.projects[e.project].unit_group == *group)
                 .map(|e| e.amount_fen / 100)
                 .collect();
-            assert_eq!(
-                *amounts.iter().min().unwrap(),
-                bounds[gi].0,
-                "group {gi} min"
-            );
-            assert_eq!(
-                *amounts.iter().max().unwrap(),
-                bounds[gi].1,
-                "group {gi} max"
-            );
+            assert_eq!(*amounts.iter().min().unwrap(), bounds[gi].0, "group {gi} min");
+            assert_eq!(*amounts.iter().max().unwrap(), bounds[gi].1, "group {gi} max");
         }
         for e in &d.entitlements {
             let p = &d.projects[e.project];
             let members = e.household_size.unwrap_or(1) as u32;
-            assert!(
-                p.standard.allows(Fen(e.amount_fen), members),
-                "{} {}",
-                p.code,
-                e.amount_fen
-            );
+            assert!(p.standard.allows(Fen(e.amount_fen), members), "{} {}", p.code, e.amount_fen);
         }
     }
 
@@ -1442,19 +824,10 @@ mod tests {
         let d = generate(11).unwrap();
         let mut seen = HashSet::new();
         for e in &d.entitlements {
-            assert!(
-                seen.insert((e.project, e.person)),
-                "person twice in a project"
-            );
+            assert!(seen.insert((e.project, e.person)), "person twice in a project");
             let p = &d.projects[e.project];
             let cats = &d.people[e.person].categories;
-            assert!(
-                p.target_categories
-                    .iter()
-                    .any(|t| cats.contains(&t.as_str())),
-                "{} not eligible",
-                p.code
-            );
+            assert!(p.target_categories.iter().any(|t| cats.contains(&t.as_str())), "{} not eligible", p.code);
             if p.unit_group == UnitGroup::Streets {
                 assert_eq!(d.people[e.person].street, p.unit_code);
             }
@@ -1467,23 +840,10 @@ mod tests {
         // People appear in several projects; some IDs came in as 15-digit numbers.
         assert!(receiving.len() < d.entitlements.len() * 9 / 10);
         assert!(d.people.iter().any(|p| p.legacy15));
-        assert!(d
-            .people
-            .iter()
-            .any(|p| p.id_number.address_code() == "310221"));
-        assert!(d
-            .people
-            .iter()
-            .any(|p| !p.id_number.as_str().starts_with("31")));
-        let top: HashSet<&str> = d
-            .projects
-            .iter()
-            .flat_map(|p| {
-                p.target_categories
-                    .iter()
-                    .map(|c| c.split('-').next().unwrap())
-            })
-            .collect();
+        assert!(d.people.iter().any(|p| p.id_number.address_code() == "310221"));
+        assert!(d.people.iter().any(|p| !p.id_number.as_str().starts_with("31")));
+        let top: HashSet<&str> =
+            d.projects.iter().flat_map(|p| p.target_categories.iter().map(|c| c.split('-').next().unwrap())).collect();
         assert_eq!(top.len(), 10);
     }
 
@@ -1493,11 +853,7 @@ mod tests {
         let b = generate(5).unwrap();
         let c = generate(6).unwrap();
         assert_eq!(a.people.len(), b.people.len());
-        assert!(a
-            .people
-            .iter()
-            .zip(&b.people)
-            .all(|(x, y)| x.id_number == y.id_number && x.name == y.name));
+        assert!(a.people.iter().zip(&b.people).all(|(x, y)| x.id_number == y.id_number && x.name == y.name));
         assert_ne!(a.people[0].id_number, c.people[0].id_number);
     }
 }

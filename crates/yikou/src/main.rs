@@ -101,19 +101,14 @@ fn config(cli: &Cli) -> StoreConfig {
     StoreConfig {
         data_dir: cli.data.clone(),
         database_url: cli.database.clone(),
-        key_hex: std::env::var("YIKOU_KEY")
-            .ok()
-            .filter(|k| !k.trim().is_empty()),
+        key_hex: std::env::var("YIKOU_KEY").ok().filter(|k| !k.trim().is_empty()),
     }
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("YIKOU_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("YIKOU_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -137,9 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo { seed } => {
             let store = match Store::open(&cfg).await {
                 Ok(s) => s,
-                Err(StoreError::NotInitialised | StoreError::KeyMissing(_))
-                    if !cfg.key_path().exists() =>
-                {
+                Err(StoreError::NotInitialised | StoreError::KeyMissing(_)) if !cfg.key_path().exists() => {
                     let init = Store::init(&cfg).await?;
                     print_init(&cfg, &init);
                     init.store
@@ -150,11 +143,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 say!("演示活动“2020年元旦春节帮困送温暖”已存在，未重复生成。");
             } else {
                 let started = Instant::now();
-                let data =
-                    demo::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
+                let data = demo::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
                 let generated = started.elapsed();
                 let mut tx = store.write(&Actor::system("demo")).await?;
-                let written = demo::write(&store, &mut tx, &data).await?;
+                let written = demo::write(&mut tx, &data).await?;
                 tx.commit().await?;
                 say!(
                     "已生成演示活动（种子 {seed}，{}）：{} 人（其中 {} 人以15位旧身份证号录入，已升级为18位）、{} 户、{} 个项目、{} 条帮扶记录；生成 {:.2} 秒，写入 {:.2} 秒。",
@@ -173,16 +165,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             emit(&render_summary(&summary));
             store.close().await;
         }
-        Command::Report {
-            report: ReportCommand::Summary { campaign, json },
-        } => {
+        Command::Report { report: ReportCommand::Summary { campaign, json } } => {
             let store = Store::open(&cfg).await?;
             let year = match campaign {
                 Some(y) => y,
-                None => store
-                    .latest_campaign_year()
-                    .await?
-                    .context("还没有任何活动：请先运行 yikou demo 或导入活动数据")?,
+                None => {
+                    store.latest_campaign_year().await?.context("还没有任何活动：请先运行 yikou demo 或导入活动数据")?
+                }
             };
             let summary = store.campaign_summary(&Scope::All, year).await?;
             if json {
@@ -192,19 +181,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             store.close().await;
         }
-        Command::Audit {
-            audit: AuditCommand::Verify { json },
-        } => {
+        Command::Audit { audit: AuditCommand::Verify { json } } => {
             let store = Store::open(&cfg).await?;
             let v = store.verify_audit().await?;
             store.close().await;
             if json {
                 say!("{}", serde_json::to_string_pretty(&v)?);
             } else if v.ok() {
-                say!(
-                    "审计链完整：共 {} 条记录，均未被改动或删除。",
-                    group_thousands(v.records as u64)
-                );
+                say!("审计链完整：共 {} 条记录，均未被改动或删除。", group_thousands(v.records as u64));
             } else {
                 say!(
                     "审计链被破坏：第一条有问题的记录是 #{}。{}",
@@ -221,22 +205,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn print_init(cfg: &StoreConfig, init: &yikou_store::Initialised) {
-    say!(
-        "已初始化数据目录 {}（数据库：{}）。",
-        cfg.data_dir.display(),
-        init.store.backend()
-    );
+    say!("已初始化数据目录 {}（数据库：{}）。", cfg.data_dir.display(), init.store.backend());
     if cfg.key_hex.is_none() {
-        say!(
-            "密钥文件：{}。请另行备份；丢失密钥将无法读取已存的身份证号。",
-            cfg.key_path().display()
-        );
+        say!("密钥文件：{}。请另行备份；丢失密钥将无法读取已存的身份证号。", cfg.key_path().display());
     }
-    say!(
-        "管理员账号：{}　一次性口令：{}（首次登录须修改）",
-        init.admin_login,
-        init.admin_password
-    );
+    say!("管理员账号：{}　一次性口令：{}（首次登录须修改）", init.admin_login, init.admin_password);
     say!();
 }
 
@@ -254,11 +227,7 @@ fn summary_json(s: &CampaignSummary) -> serde_json::Value {
 
 fn render_summary(s: &CampaignSummary) -> String {
     let range = |min: Option<i64>, max: Option<i64>| match (min, max) {
-        (Some(a), Some(b)) => format!(
-            "{}–{}",
-            group_thousands((a / 100) as u64),
-            group_thousands((b / 100) as u64)
-        ),
+        (Some(a), Some(b)) => format!("{}–{}", group_thousands((a / 100) as u64), group_thousands((b / 100) as u64)),
         _ => "—".into(),
     };
     let mut rows: Vec<Vec<String>> = s
@@ -285,48 +254,26 @@ fn render_summary(s: &CampaignSummary) -> String {
         Fen(s.total.amount_fen).wan(),
         String::new(),
     ]);
-    let mut out = format!(
-        "{} · 汇总（覆盖 {} 类困难对象）\n\n",
-        s.campaign, s.total.categories
+    let mut out = format!("{} · 汇总（覆盖 {} 类困难对象）\n\n", s.campaign, s.total.categories);
+    out.push_str(&text::table(&["单位类别", "项目数", "人次", "人数", "户数", "金额(万元)", "标准(元)"], &rows));
+    out.push_str(
+        "注：人数、户数按身份证号、户去重；同一人可在多个项目中，合计的人数不是各行之和。\n\n资金来源（万元）：\n",
     );
-    out.push_str(&text::table(
-        &[
-            "单位类别",
-            "项目数",
-            "人次",
-            "人数",
-            "户数",
-            "金额(万元)",
-            "标准(元)",
-        ],
-        &rows,
-    ));
-    out.push_str("注：人数、户数按身份证号、户去重；同一人可在多个项目中，合计的人数不是各行之和。\n\n资金来源（万元）：\n");
     for g in &s.groups {
         if g.by_source_fen.is_empty() {
             continue;
         }
         // In the reference order (市级, 部门预算, 区级, 街镇配套, 条线自筹, 社会募集), then any others.
-        let order = |name: &str| {
-            FUNDING_SOURCES
-                .iter()
-                .position(|f| f.name == name)
-                .unwrap_or(usize::MAX)
-        };
+        let order = |name: &str| FUNDING_SOURCES.iter().position(|f| f.name == name).unwrap_or(usize::MAX);
         let mut sources: Vec<(&String, &i64)> = g.by_source_fen.iter().collect();
         sources.sort_by_key(|(k, _)| order(k));
-        let parts: Vec<String> = sources
-            .iter()
-            .map(|(k, v)| format!("{k} {}", Fen(**v).wan()))
-            .collect();
+        let parts: Vec<String> = sources.iter().map(|(k, v)| format!("{k} {}", Fen(**v).wan())).collect();
         out.push_str(&format!("  {}：{}\n", g.group, parts.join("，")));
     }
     if s.stated.person_times.is_some() || s.stated.amount_fen.is_some() {
         out.push_str(&format!(
             "\n方案所述：{} 人次，{} 万元\n",
-            s.stated
-                .person_times
-                .map_or("—".into(), |v| group_thousands(v as u64)),
+            s.stated.person_times.map_or("—".into(), |v| group_thousands(v as u64)),
             s.stated.amount_fen.map_or("—".into(), |v| Fen(v).wan())
         ));
     }

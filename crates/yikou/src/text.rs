@@ -65,13 +65,7 @@ mod tests {
     fn chinese_takes_two_columns() {
         assert_eq!(width("民政部门"), 8);
         assert_eq!(width("a1"), 2);
-        let t = table(
-            &["单位", "人次"],
-            &[
-                vec!["民政".into(), "1".into()],
-                vec!["x".into(), "63,426".into()],
-            ],
-        );
+        let t = table(&["单位", "人次"], &[vec!["民政".into(), "1".into()], vec!["x".into(), "63,426".into()]]);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(width(lines[2]), width(lines[3]));
     }

@@ -7,11 +7,7 @@ use serde_json::Value;
 
 fn yikou(data: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"));
-    c.arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YIKOU_KEY")
-        .env_remove("YIKOU_DATABASE_URL");
+    c.arg("--data").arg(data).args(args).env_remove("YIKOU_KEY").env_remove("YIKOU_DATABASE_URL");
     for (k, v) in envs {
         c.env(k, v);
     }
@@ -37,24 +33,13 @@ fn init_prints_a_one_time_password_and_refuses_a_second_time() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("yikou.key"))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(data.join("yikou.key")).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "key file readable by others");
     }
     let again = yikou(&data, &["init"], &[]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(
-        stderr(&again).contains("拒绝重复初始化"),
-        "{}",
-        stderr(&again)
-    );
-    assert_eq!(
-        std::fs::read_to_string(data.join("yikou.key")).unwrap(),
-        key,
-        "key untouched"
-    );
+    assert!(stderr(&again).contains("拒绝重复初始化"), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(data.join("yikou.key")).unwrap(), key, "key untouched");
 }
 
 #[test]
@@ -62,11 +47,7 @@ fn a_wrong_key_and_a_missing_campaign_get_clear_messages() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     assert!(yikou(&data, &["init"], &[]).status.success());
-    let o = yikou(
-        &data,
-        &["report", "summary"],
-        &[("YIKOU_KEY", &"cd".repeat(32))],
-    );
+    let o = yikou(&data, &["report", "summary"], &[("YIKOU_KEY", &"cd".repeat(32))]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("密钥与数据库不匹配"), "{}", stderr(&o));
     let o = yikou(&data, &["report", "summary", "--campaign", "1999"], &[]);
@@ -94,45 +75,21 @@ fn check_plan_figures(v: &Value) {
     assert_eq!(g[0]["by_source_fen"]["区级资金"], 536_350_000);
     assert_eq!(g[0]["by_source_fen"]["街镇配套资金"], 515_610_000);
     assert_eq!(g[1]["group"], "相关职能部门");
-    assert_eq!(
-        (g[1]["projects"].as_i64(), g[1]["person_times"].as_i64()),
-        (Some(34), Some(23_149))
-    );
+    assert_eq!((g[1]["projects"].as_i64(), g[1]["person_times"].as_i64()), (Some(34), Some(23_149)));
     assert_eq!(g[1]["amount_fen"], 1_845_330_000i64);
-    assert_eq!(
-        (
-            g[1]["standard_min_fen"].as_i64(),
-            g[1]["standard_max_fen"].as_i64()
-        ),
-        (Some(20_000), Some(3_000_000))
-    );
+    assert_eq!((g[1]["standard_min_fen"].as_i64(), g[1]["standard_max_fen"].as_i64()), (Some(20_000), Some(3_000_000)));
     assert_eq!(g[2]["group"], "各镇、街道、莘庄工业区");
-    assert_eq!(
-        (g[2]["projects"].as_i64(), g[2]["person_times"].as_i64()),
-        (Some(77), Some(21_469))
-    );
+    assert_eq!((g[2]["projects"].as_i64(), g[2]["person_times"].as_i64()), (Some(77), Some(21_469)));
     assert_eq!(g[2]["amount_fen"], 1_746_060_000i64);
-    assert_eq!(
-        (
-            g[2]["standard_min_fen"].as_i64(),
-            g[2]["standard_max_fen"].as_i64()
-        ),
-        (Some(20_000), Some(1_000_000))
-    );
+    assert_eq!((g[2]["standard_min_fen"].as_i64(), g[2]["standard_max_fen"].as_i64()), (Some(20_000), Some(1_000_000)));
     let t = &v["total"];
     assert_eq!(t["projects"], 122);
     assert_eq!(t["person_times"], 108_044);
     assert_eq!(t["amount_fen"], 7_322_530_000i64);
     assert_eq!(t["categories"], 10);
     let people = t["people"].as_i64().unwrap();
-    assert!(
-        people < 108_044 && people > 50_000,
-        "distinct people counted, {people}"
-    );
-    assert!(
-        t["households"].as_i64().unwrap() < people,
-        "households counted separately"
-    );
+    assert!(people < 108_044 && people > 50_000, "distinct people counted, {people}");
+    assert!(t["households"].as_i64().unwrap() < people, "households counted separately");
     assert_eq!(v["stated"]["person_times"], 112_800);
     assert_eq!(v["stated"]["amount_fen"], 7_322_830_000i64);
     let m = v["mismatches"].as_array().unwrap();
@@ -159,12 +116,7 @@ fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
     // A second demo adds nothing twice.
     let o = yikou(&data, &["demo"], &[]);
     assert!(stdout(&o).contains("已存在"), "{}", stdout(&o));
-    let again: Value = serde_json::from_str(&stdout(&yikou(
-        &data,
-        &["report", "summary", "--json"],
-        &[],
-    )))
-    .unwrap();
+    let again: Value = serde_json::from_str(&stdout(&yikou(&data, &["report", "summary", "--json"], &[]))).unwrap();
     assert_eq!(again["total"], v["total"]);
 
     let o = yikou(&data, &["audit", "verify"], &[]);
@@ -177,10 +129,7 @@ fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
         use sqlx::Connection;
         let url = format!("sqlite://{}", data.join("yikou.db").display());
         let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::query("UPDATE audit_log SET after_json = '{\"count\":1}' WHERE seq = 5")
-            .execute(&mut c)
-            .await
-            .unwrap();
+        sqlx::query("UPDATE audit_log SET after_json = '{\"count\":1}' WHERE seq = 5").execute(&mut c).await.unwrap();
         c.close().await.unwrap();
     });
     let o = yikou(&data, &["audit", "verify", "--json"], &[]);
@@ -202,14 +151,8 @@ fn demo_on_postgres_gives_the_same_figures() {
     rt.block_on(async {
         use sqlx::Connection;
         let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
-        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&mut c)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&mut c)
-            .await
-            .unwrap();
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut c).await.unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut c).await.unwrap();
     });
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
@@ -217,11 +160,7 @@ fn demo_on_postgres_gives_the_same_figures() {
     let data = dir.path().join("d");
     let o = yikou(&data, &["--database", &url, "demo"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = yikou(
-        &data,
-        &["report", "summary", "--json"],
-        &[("YIKOU_DATABASE_URL", &url)],
-    );
+    let o = yikou(&data, &["report", "summary", "--json"], &[("YIKOU_DATABASE_URL", &url)]);
     assert!(o.status.success(), "{}", stderr(&o));
     check_plan_figures(&serde_json::from_str(&stdout(&o)).unwrap());
     let o = yikou(&data, &["--database", &url, "audit", "verify"], &[]);
@@ -229,8 +168,5 @@ fn demo_on_postgres_gives_the_same_figures() {
 }
 
 fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }

@@ -14,13 +14,8 @@ pub struct Backend {
 pub async fn fresh_pg_url(base: &str) -> String {
     use sqlx::Connection;
     let schema = format!("t_{}_{}", std::process::id(), rand_suffix());
-    let mut conn = sqlx::PgConnection::connect(base)
-        .await
-        .expect("connect to YIKOU_TEST_POSTGRES_URL");
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&mut conn)
-        .await
-        .expect("create schema");
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to YIKOU_TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
@@ -28,10 +23,7 @@ pub async fn fresh_pg_url(base: &str) -> String {
 fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     format!("{:x}{}", t & 0xffff_ffff, N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -45,21 +37,9 @@ pub async fn backends() -> Vec<Backend> {
     }
     for (name, url) in urls {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = StoreConfig {
-            data_dir: dir.path().join("data"),
-            database_url: url,
-            key_hex: None,
-        };
-        let init = Store::init(&cfg)
-            .await
-            .unwrap_or_else(|e| panic!("{name}: init failed: {e}"));
-        out.push(Backend {
-            name,
-            store: init.store,
-            cfg,
-            admin_password: init.admin_password,
-            _dir: dir,
-        });
+        let cfg = StoreConfig { data_dir: dir.path().join("data"), database_url: url, key_hex: None };
+        let init = Store::init(&cfg).await.unwrap_or_else(|e| panic!("{name}: init failed: {e}"));
+        out.push(Backend { name, store: init.store, cfg, admin_password: init.admin_password, _dir: dir });
     }
     out
 }
