@@ -10,7 +10,7 @@ use yikou_domain::{
     Standard, UnitGroup,
 };
 
-use crate::db::rows_per_insert;
+use crate::db::{rows_per_insert, Tx, BULK_ROWS};
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// A campaign as stored.
@@ -200,21 +200,58 @@ async fn insert_entitlement_rows(
     let at = now();
     let approved = state.is_frozen();
     let mut ids = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(rows_per_insert(10)) {
-        let got: Vec<i64> = on_tx!(&mut tx.tx, c => {
-            let mut qb = sqlx::QueryBuilder::new(
+    let fk = |e| fk_message(e, "帮扶记录引用的项目、对象、户或资金来源不存在");
+    for chunk in rows.chunks(BULK_ROWS) {
+        let got: Vec<i64> = match &mut tx.tx {
+            Tx::Postgres(t) => sqlx::query_scalar(
                 "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                 approved_amount_fen, state, created_at, updated_at) ");
-            qb.push_values(chunk, |mut b, r| {
-                b.push_bind(r.project_id).push_bind(r.person_id).push_bind(r.household_id).push_bind(r.household_size)
-                    .push_bind(r.source_code.clone()).push_bind(r.amount.0)
-                    .push_bind(approved.then_some(r.amount.0)).push_bind(state.code())
-                    .push_bind(at.clone()).push_bind(at.clone());
-            });
-            qb.push(" RETURNING id");
-            qb.build_query_scalar().fetch_all(c).await
-                .map_err(|e| fk_message(e, "帮扶记录引用的项目、对象、户或资金来源不存在"))?
-        });
+                 approved_amount_fen, state, created_at, updated_at)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9
+                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[])
+                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, ord)
+                 ORDER BY ord
+                 RETURNING id",
+            )
+            .bind(chunk.iter().map(|r| r.project_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.person_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.household_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.household_size).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.source_code.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.amount.0).collect::<Vec<_>>())
+            .bind(approved)
+            .bind(state.code())
+            .bind(&at)
+            .fetch_all(&mut **t)
+            .await
+            .map_err(fk)?,
+            Tx::Sqlite(t) => {
+                let mut got = Vec::with_capacity(chunk.len());
+                for part in chunk.chunks(rows_per_insert(10)) {
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
+                         approved_amount_fen, state, created_at, updated_at) ",
+                    );
+                    qb.push_values(part, |mut b, r| {
+                        b.push_bind(r.project_id)
+                            .push_bind(r.person_id)
+                            .push_bind(r.household_id)
+                            .push_bind(r.household_size)
+                            .push_bind(r.source_code.clone())
+                            .push_bind(r.amount.0)
+                            .push_bind(approved.then_some(r.amount.0))
+                            .push_bind(state.code())
+                            .push_bind(at.clone())
+                            .push_bind(at.clone());
+                    });
+                    qb.push(" RETURNING id");
+                    got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await.map_err(fk)?);
+                }
+                got
+            }
+        };
+        // Ids are assigned in insertion order; RETURNING's own order is not promised.
+        let mut got = got;
+        got.sort_unstable();
         ids.extend(got);
     }
     Ok(ids)

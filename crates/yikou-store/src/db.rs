@@ -171,6 +171,9 @@ impl Tx {
     }
 }
 
+/// Rows per bulk statement on PostgreSQL (array parameters), and per outer chunk on SQLite.
+pub const BULK_ROWS: usize = 20_000;
+
 /// Rows per multi-row INSERT: stays under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 pub fn rows_per_insert(columns: usize) -> usize {
     (30_000 / columns).max(1)

@@ -8,7 +8,7 @@ use sqlx::Row;
 use time::Date;
 use yikou_domain::{format_date, Actor, IdNumber, Phone, Scope};
 
-use crate::db::rows_per_insert;
+use crate::db::{rows_per_insert, Tx, BULK_ROWS};
 use crate::{now, on_db, on_tx, person_scope, Result, Store, StoreError, WriteTx};
 
 /// A category membership with its dates (end None: still current).
@@ -92,15 +92,37 @@ pub async fn insert_households(
     crate::atomic!(tx, {
         let at = now();
         let mut ids = Vec::with_capacity(rows.len());
-        for chunk in rows.chunks(rows_per_insert(4)) {
-            let got: Vec<(i64, String)> = on_tx!(&mut tx.tx, c => {
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO households (code, street_code, committee_code, created_at) ");
-                qb.push_values(chunk, |mut b, (code, s, cm)| {
-                    b.push_bind(code.clone()).push_bind(s.clone()).push_bind(cm.clone()).push_bind(at.clone());
-                });
-                qb.push(" RETURNING id, code");
-                qb.build_query_as().fetch_all(c).await?
-            });
+        for chunk in rows.chunks(BULK_ROWS) {
+            let got: Vec<(i64, String)> = match &mut tx.tx {
+                // PostgreSQL: one statement per chunk with array parameters (far fewer bind parameters).
+                Tx::Postgres(t) => {
+                    sqlx::query_as(
+                        "INSERT INTO households (code, street_code, committee_code, created_at)
+                         SELECT code, s, cm, $4 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS u(code, s, cm)
+                         RETURNING id, code",
+                    )
+                    .bind(chunk.iter().map(|r| r.0.clone()).collect::<Vec<_>>())
+                    .bind(chunk.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
+                    .bind(chunk.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
+                    .bind(&at)
+                    .fetch_all(&mut **t)
+                    .await?
+                }
+                Tx::Sqlite(t) => {
+                    let mut got = Vec::with_capacity(chunk.len());
+                    for part in chunk.chunks(rows_per_insert(4)) {
+                        let mut qb = sqlx::QueryBuilder::new(
+                            "INSERT INTO households (code, street_code, committee_code, created_at) ",
+                        );
+                        qb.push_values(part, |mut b, (code, s, cm)| {
+                            b.push_bind(code.clone()).push_bind(s.clone()).push_bind(cm.clone()).push_bind(at.clone());
+                        });
+                        qb.push(" RETURNING id, code");
+                        got.extend(qb.build_query_as::<(i64, String)>().fetch_all(&mut **t).await?);
+                    }
+                    got
+                }
+            };
             let by_code: std::collections::HashMap<String, i64> = got.into_iter().map(|(i, c)| (c, i)).collect();
             ids.extend(chunk.iter().map(|(code, _, _)| by_code[code]));
         }
@@ -146,31 +168,61 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     }
     let at = now();
     let mut ids = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(rows_per_insert(15)) {
-        let got: Vec<(i64, Vec<u8>)> = on_tx!(&mut tx.tx, c => {
-            let mut qb = sqlx::QueryBuilder::new(
+    for chunk in rows.chunks(BULK_ROWS) {
+        let got: Vec<(i64, Vec<u8>)> = match &mut tx.tx {
+            Tx::Postgres(t) => sqlx::query_as(
                 "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
-                 committee_code, household_id, is_household_head, created_at, updated_at, notes) ");
-            qb.push_values(chunk, |mut b, r| {
-                b.push_bind(r.key.clone())
-                    .push_bind(r.cipher.clone())
-                    .push_bind(r.masked.clone())
-                    .push_bind(r.name.clone())
-                    .push_bind(r.p.id_number.sex().code())
-                    .push_bind(format_date(r.p.id_number.birth_date()))
-                    .push_bind(r.p.phone.as_ref().map(|x| x.canonical()))
-                    .push_bind(r.p.address.clone())
-                    .push_bind(r.p.street_code.clone())
-                    .push_bind(r.p.committee_code.clone())
-                    .push_bind(r.p.household_id)
-                    .push_bind(i64::from(r.p.is_household_head))
-                    .push_bind(at.clone())
-                    .push_bind(at.clone())
-                    .push_bind(Option::<String>::None);
-            });
-            qb.push(" ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key");
-            qb.build_query_as().fetch_all(c).await?
-        });
+                     committee_code, household_id, is_household_head, created_at, updated_at)
+                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13
+                     FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[])
+                          AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd)
+                     ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key",
+            )
+            .bind(chunk.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.cipher.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.masked.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.p.id_number.sex().code()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| format_date(r.p.id_number.birth_date())).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.p.phone.as_ref().map(|x| x.canonical())).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.p.address.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.p.street_code.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.p.committee_code.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.p.household_id).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| i64::from(r.p.is_household_head)).collect::<Vec<_>>())
+            .bind(&at)
+            .fetch_all(&mut **t)
+            .await?,
+            Tx::Sqlite(t) => {
+                let mut got = Vec::with_capacity(chunk.len());
+                for part in chunk.chunks(rows_per_insert(14)) {
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
+                         committee_code, household_id, is_household_head, created_at, updated_at) ",
+                    );
+                    qb.push_values(part, |mut b, r| {
+                        b.push_bind(r.key.clone())
+                            .push_bind(r.cipher.clone())
+                            .push_bind(r.masked.clone())
+                            .push_bind(r.name.clone())
+                            .push_bind(r.p.id_number.sex().code())
+                            .push_bind(format_date(r.p.id_number.birth_date()))
+                            .push_bind(r.p.phone.as_ref().map(|x| x.canonical()))
+                            .push_bind(r.p.address.clone())
+                            .push_bind(r.p.street_code.clone())
+                            .push_bind(r.p.committee_code.clone())
+                            .push_bind(r.p.household_id)
+                            .push_bind(i64::from(r.p.is_household_head))
+                            .push_bind(at.clone())
+                            .push_bind(at.clone());
+                    });
+                    qb.push(" ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key");
+                    got.extend(qb.build_query_as::<(i64, Vec<u8>)>().fetch_all(&mut **t).await?);
+                }
+                got
+            }
+        };
         if got.len() != chunk.len() {
             return Err(StoreError::Invalid(format!(
                 "有 {} 个身份证号已在帮困对象库中，不能重复登记",
@@ -191,20 +243,39 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
 }
 
 async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, Option<String>)]) -> Result<()> {
-    for chunk in cats.chunks(rows_per_insert(4)) {
-        on_tx!(&mut tx.tx, c => {
-            let mut qb = sqlx::QueryBuilder::new("INSERT INTO person_categories (person_id, category_code, start_date, end_date) ");
-            qb.push_values(chunk, |mut b, (id, code, s, e)| {
-                b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone());
-            });
-            qb.build().execute(c).await.map_err(|e| match e {
-                sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
-                    StoreError::Invalid("类别代码不存在，请先在类别设置中添加".into())
+    let fk = |e: sqlx::Error| match e {
+        sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
+            StoreError::Invalid("类别代码不存在，请先在类别设置中添加".into())
+        }
+        e => StoreError::Sql(e),
+    };
+    for chunk in cats.chunks(BULK_ROWS) {
+        match &mut tx.tx {
+            Tx::Postgres(t) => {
+                sqlx::query(
+                    "INSERT INTO person_categories (person_id, category_code, start_date, end_date)
+                     SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[])",
+                )
+                .bind(chunk.iter().map(|r| r.0).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
+                .execute(&mut **t)
+                .await
+                .map_err(fk)?;
+            }
+            Tx::Sqlite(t) => {
+                for part in chunk.chunks(rows_per_insert(4)) {
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "INSERT INTO person_categories (person_id, category_code, start_date, end_date) ",
+                    );
+                    qb.push_values(part, |mut b, (id, code, s, e)| {
+                        b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone());
+                    });
+                    qb.build().execute(&mut **t).await.map_err(fk)?;
                 }
-                e => StoreError::Sql(e),
-            })?
-            .rows_affected()
-        });
+            }
+        }
     }
     Ok(())
 }
