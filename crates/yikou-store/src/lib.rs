@@ -38,6 +38,8 @@ pub enum StoreError {
     AlreadyInitialised(PathBuf),
     #[error("数据库尚未初始化：请先运行 yikou init")]
     NotInitialised,
+    #[error("数据目录中有密钥，但找不到数据库文件 {0}：如数据库已移到别处，请用 --database 指定；如要重新开始，请先移走整个旧数据目录（连同密钥）")]
+    DatabaseMissing(PathBuf),
     #[error("无法解密身份证号：密钥不符或数据损坏")]
     Decrypt,
     #[error("未找到{0}")]
@@ -107,7 +109,11 @@ impl Store {
             }
         };
         if cfg.uses_default_sqlite() && !cfg.sqlite_path().exists() {
-            return Err(StoreError::NotInitialised);
+            return Err(if cfg.key_hex.is_none() {
+                StoreError::DatabaseMissing(cfg.sqlite_path())
+            } else {
+                StoreError::NotInitialised
+            });
         }
         let db = Db::connect(&cfg.url()).await?;
         Self::attach(db, Keys::from_master(&master)).await
@@ -131,7 +137,7 @@ impl Store {
         if key_path.exists() || (cfg.uses_default_sqlite() && cfg.sqlite_path().exists()) {
             return Err(StoreError::AlreadyInitialised(cfg.data_dir.clone()));
         }
-        std::fs::create_dir_all(&cfg.data_dir)?;
+        create_private_dir(&cfg.data_dir)?;
         let master = match &cfg.key_hex {
             Some(h) => Keys::parse_master(h)?,
             None => Keys::generate_master(),
@@ -218,6 +224,19 @@ impl Store {
     pub async fn close(&self) {
         self.db.close().await
     }
+}
+
+/// The data folder holds the key and the database: only its owner may enter it.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let existed = dir.exists();
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    if !existed {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let _ = existed;
+    Ok(())
 }
 
 fn write_key_file(path: &Path, master: &[u8; 32]) -> Result<()> {

@@ -416,6 +416,9 @@ async fn audit_verify_detects_a_deleted_last_record() {
         let v = s.verify_audit().await.unwrap();
         assert!(!v.ok(), "{}", b.name);
         assert_eq!(v.first_bad, Some(n));
+        on_db!(s.db(), p => sqlx::query("DELETE FROM audit_head").execute(p).await.unwrap().rows_affected());
+        let v = s.verify_audit().await.unwrap();
+        assert!(v.problem.unwrap().contains("audit_head"), "{}", b.name);
     }
 }
 

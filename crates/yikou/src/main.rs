@@ -46,6 +46,8 @@ enum Command {
         #[arg(long, default_value_t = 2020)]
         seed: u64,
     },
+    /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
+    Doctor,
     /// 报表 (reports)
     Report {
         #[command(subcommand)]
@@ -165,6 +167,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             emit(&render_summary(&summary));
             store.close().await;
         }
+        Command::Doctor => return doctor(&cfg).await,
         Command::Report { report: ReportCommand::Summary { campaign, json } } => {
             let store = Store::open(&cfg).await?;
             let year = match campaign {
@@ -202,6 +205,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks what must not be lost silently: the key, that it fits the database, and the audit chain.
+async fn doctor(cfg: &StoreConfig) -> anyhow::Result<ExitCode> {
+    let mut ok = true;
+    let mut line = |good: bool, text: String| {
+        ok &= good;
+        say!("{} {}", if good { "[正常]" } else { "[问题]" }, text);
+    };
+    if cfg.key_hex.is_some() {
+        line(true, "密钥：来自环境变量 YIKOU_KEY".into());
+    } else if cfg.key_path().exists() {
+        line(true, format!("密钥文件：{}（请确认已另行备份）", cfg.key_path().display()));
+    } else {
+        line(false, format!("密钥文件 {} 不存在，也未设置 YIKOU_KEY", cfg.key_path().display()));
+    }
+    match Store::open(cfg).await {
+        Err(e) => line(false, format!("数据库：{e}")),
+        Ok(store) => {
+            line(true, format!("数据库：{}，密钥与数据库匹配", store.backend()));
+            let v = store.verify_audit().await?;
+            match &v.problem {
+                None => line(true, format!("审计链完整（{} 条记录）", group_thousands(v.records as u64))),
+                Some(p) => line(false, format!("审计链：{p}")),
+            }
+            let people = store.count_people(&Scope::All).await?;
+            line(true, format!("帮困对象：{} 人", group_thousands(people as u64)));
+            store.close().await;
+        }
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn print_init(cfg: &StoreConfig, init: &yikou_store::Initialised) {

@@ -55,6 +55,12 @@ fn a_wrong_key_and_a_missing_campaign_get_clear_messages() {
     assert!(stderr(&o).contains("未找到1999年的活动"), "{}", stderr(&o));
     let o = yikou(&data, &["report", "summary"], &[]);
     assert!(stderr(&o).contains("还没有任何活动"), "{}", stderr(&o));
+    // A key without its database is reported, not silently re-initialised.
+    std::fs::rename(data.join("yikou.db"), dir.path().join("moved.db")).unwrap();
+    let o = yikou(&data, &["report", "summary"], &[]);
+    assert!(stderr(&o).contains("找不到数据库文件"), "{}", stderr(&o));
+    let o = yikou(&data, &["doctor"], &[]);
+    assert_eq!(o.status.code(), Some(1));
     let empty = dir.path().join("never-initialised");
     let o = yikou(&empty, &["audit", "verify"], &[]);
     assert_eq!(o.status.code(), Some(1));
@@ -122,6 +128,9 @@ fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
     let o = yikou(&data, &["audit", "verify"], &[]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("审计链完整"));
+    let o = yikou(&data, &["doctor"], &[]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("密钥与数据库匹配"));
 
     // Change one audit record behind the system's back.
     let rt = tokio_rt();
@@ -138,6 +147,9 @@ fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
     assert_eq!(v["first_bad"], 5);
     let o = yikou(&data, &["audit", "verify"], &[]);
     assert!(stdout(&o).contains("#5"), "{}", stdout(&o));
+    let o = yikou(&data, &["doctor"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("[问题] 审计链"), "{}", stdout(&o));
 }
 
 #[test]
