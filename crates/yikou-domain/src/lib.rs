@@ -9,6 +9,7 @@ pub mod money;
 pub mod phone;
 pub mod project;
 pub mod reference;
+pub mod rng;
 pub mod summary;
 
 pub use access::{Actor, Role, Scope};

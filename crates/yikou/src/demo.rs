@@ -16,7 +16,7 @@ use yikou_store::campaigns::{self, NewEntitlement};
 use yikou_store::people::{self, NewPerson};
 use yikou_store::{reference, WriteTx};
 
-use crate::rng::Rng;
+use yikou_domain::rng::Rng;
 
 pub const DEMO_YEAR: i32 = 2020;
 

@@ -1,7 +1,6 @@
 //! yikou (一口上下): the relief campaign's one binary.
 
 mod demo;
-mod rng;
 mod text;
 
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
-//! A small deterministic generator (SplitMix64) so that `yikou demo --seed N` produces the same data
-//! on every machine and with every version of every dependency.
+//! A small deterministic generator (SplitMix64) for generated test and demo data: the same seed gives
+//! the same data on every machine and with every version of every dependency.
 
 pub struct Rng(u64);
 

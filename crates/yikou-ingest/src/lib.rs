@@ -1,0 +1,6 @@
+//! yikou ingest: rosters in (.xlsx/.xls/.csv), header mapping, row validation, templates and
+//! error workbooks out. Pure file work; the store is not touched here.
+
+pub mod read;
+pub mod roster;
+pub mod xlsx;
