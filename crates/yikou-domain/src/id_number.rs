@@ -282,6 +282,45 @@ impl IdNumber {
     }
 }
 
+/// Valid numbers one substitution or one adjacent transposition away from an invalid one. Two valid
+/// numbers never differ that way (the check character guarantees it), so if one of these is in the
+/// register it is almost surely the person meant: "did you mean".
+pub fn near_misses(raw: &str, today: Date) -> Vec<IdNumber> {
+    let s = normalize(raw);
+    let b = s.as_bytes();
+    if b.len() != 18 || !b.iter().enumerate().all(|(i, c)| c.is_ascii_digit() || (i == 17 && *c == b'X')) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut try_push = |cand: &[u8]| {
+        if let Ok(id) = IdNumber::parse_at(std::str::from_utf8(cand).expect("ascii"), today) {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    };
+    let mut cand = b.to_vec();
+    for i in 0..18 {
+        let original = cand[i];
+        let options: &[u8] = if i == 17 { b"0123456789X" } else { b"0123456789" };
+        for &c in options {
+            if c != original {
+                cand[i] = c;
+                try_push(&cand);
+            }
+        }
+        cand[i] = original;
+    }
+    for i in 0..17 {
+        if cand[i] != cand[i + 1] {
+            cand.swap(i, i + 1);
+            try_push(&cand);
+            cand.swap(i, i + 1);
+        }
+    }
+    out
+}
+
 /// Builds a valid number from its parts (used by generators and tests).
 pub fn compose(address: &str, birth: Date, sequence: u16) -> IdNumber {
     let mut s = format!(
@@ -404,6 +443,20 @@ mod tests {
             let birth = date!(1890 - 01 - 01) + time::Duration::days(days as i64);
             compose(p, birth, seq)
         })
+    }
+
+    #[test]
+    fn near_misses_find_the_number_meant() {
+        // A typo in the sequence digits: the right number is among the candidates.
+        let right = "11010519491231002X";
+        let typo = "11010519491231005X";
+        assert!(IdNumber::parse_at(typo, TODAY).is_err());
+        let c = near_misses(typo, TODAY);
+        assert!(c.iter().any(|id| id.as_str() == right), "{c:?}");
+        // A transposition.
+        let swapped = "11010519492131002X";
+        assert!(near_misses(swapped, TODAY).iter().any(|id| id.as_str() == right));
+        assert!(near_misses("123", TODAY).is_empty());
     }
 
     proptest! {

@@ -1,6 +1,9 @@
 //! yikou ingest: rosters in (.xlsx/.xls/.csv), header mapping, row validation, templates and
 //! error workbooks out. Pure file work; the store is not touched here.
 
+pub mod columns;
+pub mod process;
 pub mod read;
 pub mod roster;
+pub mod validate;
 pub mod xlsx;
