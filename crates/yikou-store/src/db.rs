@@ -54,11 +54,18 @@ macro_rules! on_tx {
 }
 
 /// Migrations per backend, with the same names; embedded so the binary carries its schema.
-const MIGRATIONS: &[(&str, &str, &str)] = &[(
-    "0001_init",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str, &str)] = &[
+    (
+        "0001_init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        "0002_imports",
+        include_str!("../migrations/sqlite/0002_imports.sql"),
+        include_str!("../migrations/postgres/0002_imports.sql"),
+    ),
+];
 
 impl Db {
     /// Opens `sqlite://PATH` or `postgres://…`. A SQLite file is created if missing.

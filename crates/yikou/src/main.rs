@@ -1,6 +1,7 @@
 //! yikou (一口上下): the relief campaign's one binary.
 
 mod demo;
+mod import_cmd;
 mod text;
 
 use std::path::PathBuf;
@@ -47,6 +48,56 @@ enum Command {
     },
     /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
     Doctor,
+    /// 导入名单（.xlsx/.xls/.csv）：逐行校验，全部正确才导入 (import a roster)
+    ///
+    /// 退出码：0 全部正确；1 有行被拒绝；2 文件本身无法读取。
+    Import {
+        /// 名单文件 (roster file)
+        file: PathBuf,
+        /// 导入到该项目（项目编号），并按项目标准核对金额 (project code)
+        #[arg(long)]
+        project: Option<String>,
+        /// 项目所属活动年度，默认最新 (campaign year)
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 只校验，不写入 (validate only)
+        #[arg(long)]
+        dry_run: bool,
+        /// 只导入正确的行，错误行导出为工作簿 (import the clean rows, export the rest)
+        #[arg(long)]
+        accept_valid: bool,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+        /// 工作表名称，默认第一个有表头的工作表 (sheet)
+        #[arg(long)]
+        sheet: Option<String>,
+        /// 错误工作簿的保存位置 (where to write the error workbook)
+        #[arg(short = 'o', long = "errors")]
+        errors: Option<PathBuf>,
+    },
+    /// 生成导入模板（附件3）(write the import template)
+    Template {
+        /// 为该项目生成（项目编号）
+        #[arg(long)]
+        project: Option<String>,
+        /// 项目所属活动年度，默认最新
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 输出文件 .xlsx
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// 基准测试用数据 (benchmark data)
+    Bench {
+        #[command(subcommand)]
+        bench: BenchCommand,
+    },
+    /// 导入批次：列出、撤销 (import batches)
+    Batch {
+        #[command(subcommand)]
+        batch: BatchCommand,
+    },
     /// 报表 (reports)
     Report {
         #[command(subcommand)]
@@ -73,6 +124,45 @@ enum ReportCommand {
 }
 
 #[derive(Subcommand)]
+enum BenchCommand {
+    /// 生成虚构名单（.xlsx 和/或 .csv），按比例植入错误 (generate a roster with planted faults)
+    Roster {
+        /// 行数
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 有错误的行所占比例
+        #[arg(long, default_value_t = 0.01)]
+        fault_rate: f64,
+        /// 只植入同行脚本也能发现的错误（身份证号、金额），以便计数可比
+        #[arg(long)]
+        peer_faults_only: bool,
+        /// 输出 .xlsx
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        /// 输出 .csv（UTF-8 BOM）
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BatchCommand {
+    /// 列出导入批次 (list)
+    List {
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 撤销一个批次（其记录均未下达时）(undo a batch)
+    Undo {
+        /// 批次号，如 B2026-000001
+        batch: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// 校验审计链：发现被改动或删除的记录 (verify the hash chain)
     Verify {
@@ -83,7 +173,7 @@ enum AuditCommand {
 }
 
 /// Prints to stdout; a closed pipe (`yikou … | head`) ends the program quietly instead of panicking.
-fn emit(text: &str) {
+pub(crate) fn emit(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
@@ -94,9 +184,10 @@ fn emit(text: &str) {
 }
 
 macro_rules! say {
-    () => { emit("\n") };
-    ($($arg:tt)*) => { emit(&format!("{}\n", format_args!($($arg)*))) };
+    () => { $crate::emit("\n") };
+    ($($arg:tt)*) => { $crate::emit(&format!("{}\n", format_args!($($arg)*))) };
 }
+pub(crate) use say;
 
 fn config(cli: &Cli) -> StoreConfig {
     StoreConfig {
@@ -167,6 +258,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
         }
         Command::Doctor => return doctor(&cfg).await,
+        Command::Import { file, project, campaign, dry_run, accept_valid, json, sheet, errors } => {
+            let args = import_cmd::ImportArgs {
+                file,
+                project,
+                campaign,
+                dry_run,
+                accept_valid,
+                json,
+                sheet,
+                errors_out: errors,
+            };
+            return import_cmd::import(&cfg, args).await;
+        }
+        Command::Template { project, campaign, output } => {
+            import_cmd::template(&cfg, project, campaign, &output).await?
+        }
+        Command::Bench { bench: BenchCommand::Roster { rows, seed, fault_rate, peer_faults_only, xlsx, csv } } => {
+            use yikou_ingest::roster::{generate, write_csv, write_xlsx, Fault};
+            let faults: &[Fault] = if peer_faults_only { &Fault::PEER_VISIBLE } else { &Fault::ALL };
+            let data = generate(rows, seed, fault_rate, faults);
+            let planted = data.iter().filter(|r| r.fault.is_some()).count();
+            if let Some(p) = &xlsx {
+                write_xlsx(p, &data, None).with_context(|| format!("无法写出 {}", p.display()))?;
+            }
+            if let Some(p) = &csv {
+                write_csv(p, &data).with_context(|| format!("无法写出 {}", p.display()))?;
+            }
+            say!("rows={rows}\nvalid={}\ninvalid={planted}", rows - planted);
+        }
+        Command::Batch { batch: BatchCommand::List { json } } => import_cmd::batch_list(&cfg, json).await?,
+        Command::Batch { batch: BatchCommand::Undo { batch } } => import_cmd::batch_undo(&cfg, &batch).await?,
         Command::Report { report: ReportCommand::Summary { campaign, json } } => {
             let store = Store::open(&cfg).await?;
             let year = match campaign {

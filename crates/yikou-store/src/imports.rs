@@ -1,0 +1,560 @@
+//! 名单导入 (imports) as batches: all-or-nothing inside one write transaction, idempotent (the same
+//! file or the same rows again add nothing twice), and undoable as a whole while nothing of the
+//! batch has been approved.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use time::Date;
+use yikou_domain::{format_date, EntitlementState, Fen, IdNumber, Phone, Standard};
+
+use crate::campaigns::StoredProject;
+use crate::db::{Tx, BULK_ROWS};
+use crate::people::NewPerson;
+use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
+
+/// One valid row to import (already checked by the ingest layer).
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub id_number: IdNumber,
+    pub name: String,
+    pub phone: Option<Phone>,
+    pub address: Option<String>,
+    pub street_code: Option<String>,
+    pub committee_code: Option<String>,
+    pub categories: Vec<String>,
+    pub household: Option<String>,
+    pub household_size: Option<u32>,
+    pub amount: Option<Fen>,
+}
+
+/// What the user imported.
+#[derive(Debug, Clone)]
+pub struct ImportMeta {
+    pub file_name: String,
+    /// SHA-256 of the file's bytes.
+    pub file_hash: String,
+    pub rows: u64,
+    pub rejected: u64,
+    /// Category memberships start on this date.
+    pub since: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportResult {
+    pub batch: String,
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+    pub people_created: u64,
+    pub people_updated: u64,
+    pub entitlements_created: u64,
+    /// The same file was imported before: nothing was written.
+    pub already_imported: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Batch {
+    pub batch: String,
+    pub actor: String,
+    pub created_at: String,
+    pub file_name: String,
+    pub project_id: Option<i64>,
+    pub rows: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub status: String,
+}
+
+struct Existing {
+    id: i64,
+    phone: Option<String>,
+    address: Option<String>,
+    street_code: Option<String>,
+    committee_code: Option<String>,
+    household_id: Option<i64>,
+}
+
+/// People already registered, by ID key.
+async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, Existing>> {
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(BULK_ROWS) {
+        let rows = match &mut tx.tx {
+            Tx::Postgres(t) => sqlx::query(
+                "SELECT id, id_key, phone, address, street_code, committee_code, household_id FROM people
+                 WHERE id_key = ANY($1::bytea[])",
+            )
+            .bind(chunk.to_vec())
+            .fetch_all(&mut **t)
+            .await?
+            .into_iter()
+            .map(|r| read_existing(&r))
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?,
+            Tx::Sqlite(t) => {
+                let mut got = Vec::new();
+                for part in chunk.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "SELECT id, id_key, phone, address, street_code, committee_code, household_id FROM people WHERE id_key IN (",
+                    );
+                    let mut sep = qb.separated(", ");
+                    for k in part {
+                        sep.push_bind(k.clone());
+                    }
+                    qb.push(")");
+                    for r in qb.build().fetch_all(&mut **t).await? {
+                        got.push(read_existing(&r)?);
+                    }
+                }
+                got
+            }
+        };
+        for (k, e) in rows {
+            out.insert(k, e);
+        }
+    }
+    Ok(out)
+}
+
+fn read_existing<R: Row>(r: &R) -> std::result::Result<(Vec<u8>, Existing), sqlx::Error>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok((
+        r.try_get("id_key")?,
+        Existing {
+            id: r.try_get("id")?,
+            phone: r.try_get("phone")?,
+            address: r.try_get("address")?,
+            street_code: r.try_get("street_code")?,
+            committee_code: r.try_get("committee_code")?,
+            household_id: r.try_get("household_id")?,
+        },
+    ))
+}
+
+/// The register's key for a household named in a list: an ID number (户主身份证号) never appears in
+/// plaintext, a 户编号 is qualified by its street (numbering is per street).
+fn household_code(tx: &WriteTx<'_>, raw: &str, street: Option<&str>) -> String {
+    match IdNumber::parse(raw) {
+        Ok(id) => format!("head:{}", hex::encode(&tx.keys().id_key(id.as_str())[..12])),
+        Err(_) => format!("{}:{}", street.unwrap_or("-"), raw.trim()),
+    }
+}
+
+/// The amount an entitlement gets: as listed, else the project's standard.
+fn amount_for(project: &StoredProject, row: &ImportRow) -> Result<Fen> {
+    if let Some(a) = row.amount {
+        return Ok(a);
+    }
+    match project.project.standard.amount_for(row.household_size.unwrap_or(1)) {
+        Some(a) => Ok(a),
+        None => Err(StoreError::Invalid(format!(
+            "项目“{}”按实际情况核定金额（{}），名单中必须填写金额",
+            project.project.name,
+            match project.project.standard {
+                Standard::Range { min, max } => format!("{}–{}元", min.yuan(), max.yuan()),
+                _ => String::new(),
+            }
+        ))),
+    }
+}
+
+/// Imports valid rows as one batch. With a project, each row becomes a draft entitlement in it.
+pub async fn commit_import(
+    tx: &mut WriteTx<'_>,
+    meta: &ImportMeta,
+    rows: &[ImportRow],
+    project: Option<&StoredProject>,
+) -> Result<ImportResult> {
+    crate::atomic!(tx, {
+        // The same file again: nothing twice.
+        let previous: Option<(String,)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT batch_no FROM import_batches WHERE file_hash = $1 AND status = 'committed'
+             AND COALESCE(project_id, -1) = $2 ORDER BY id LIMIT 1")
+            .bind(&meta.file_hash).bind(project.map_or(-1, |p| p.id)).fetch_optional(c).await?);
+        if let Some((batch,)) = previous {
+            return Ok(ImportResult {
+                batch,
+                rows: meta.rows,
+                created: 0,
+                updated: 0,
+                unchanged: rows.len() as u64,
+                rejected: meta.rejected,
+                people_created: 0,
+                people_updated: 0,
+                entitlements_created: 0,
+                already_imported: true,
+            });
+        }
+        let at = now();
+        let actor = tx.actor().login.clone();
+        let batch_id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "INSERT INTO import_batches (batch_no, actor, created_at, file_name, file_hash, project_id, status)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id")
+            .bind(format!("pending-{}", meta.file_hash)).bind(&actor).bind(&at).bind(&meta.file_name)
+            .bind(&meta.file_hash).bind(project.map(|p| p.id)).fetch_one(c).await?);
+        let batch_no = format!("B{}-{:06}", &at[..4], batch_id);
+
+        let keys: Vec<Vec<u8>> = rows.iter().map(|r| tx.keys().id_key(r.id_number.as_str())).collect();
+        let existing = existing_people(tx, &keys).await?;
+
+        // Households named in the list.
+        let mut household_ids: HashMap<String, i64> = HashMap::new();
+        let codes: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.household.as_deref().map(|h| household_code(tx, h, r.street_code.as_deref())))
+            .collect();
+        if !codes.is_empty() {
+            let mut unique = codes.clone();
+            unique.sort();
+            unique.dedup();
+            for code in &unique {
+                let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM households WHERE code = $1")
+                    .bind(code).fetch_optional(c).await?);
+                if let Some(id) = id {
+                    household_ids.insert(code.clone(), id);
+                }
+            }
+            let missing: Vec<(String, Option<String>, Option<String>)> = rows
+                .iter()
+                .filter_map(|r| {
+                    let code = household_code(tx, r.household.as_deref()?, r.street_code.as_deref());
+                    (!household_ids.contains_key(&code))
+                        .then(|| (code, r.street_code.clone(), r.committee_code.clone()))
+                })
+                .fold(Vec::new(), |mut acc: Vec<(String, Option<String>, Option<String>)>, h| {
+                    if !acc.iter().any(|x| x.0 == h.0) {
+                        acc.push(h);
+                    }
+                    acc
+                });
+            if !missing.is_empty() {
+                let ids = crate::people::insert_households(tx, &missing).await?;
+                for (h, id) in missing.iter().zip(ids) {
+                    household_ids.insert(h.0.clone(), id);
+                }
+            }
+        }
+        let household_of = |tx: &WriteTx<'_>, r: &ImportRow| {
+            r.household
+                .as_deref()
+                .and_then(|h| household_ids.get(&household_code(tx, h, r.street_code.as_deref())).copied())
+        };
+
+        // New people.
+        let mut new_people = Vec::new();
+        let mut new_index = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            if !existing.contains_key(&keys[i]) {
+                new_people.push(NewPerson {
+                    id_number: r.id_number.clone(),
+                    name: r.name.clone(),
+                    phone: r.phone.clone(),
+                    address: r.address.clone(),
+                    street_code: r.street_code.clone(),
+                    committee_code: r.committee_code.clone(),
+                    household_id: household_of(tx, r),
+                    is_household_head: r
+                        .household
+                        .as_deref()
+                        .is_some_and(|h| IdNumber::parse(h).ok().as_ref() == Some(&r.id_number)),
+                    categories: r.categories.iter().map(|c| (c.clone(), meta.since, None)).collect(),
+                });
+                new_index.push(i);
+            }
+        }
+        let new_ids = crate::people::insert_people(tx, &new_people, &batch_no).await?;
+        let mut person_ids: Vec<i64> = vec![0; rows.len()];
+        let mut created_row = vec![false; rows.len()];
+        let mut updated_row = vec![false; rows.len()];
+        for (i, id) in new_index.iter().zip(&new_ids) {
+            person_ids[*i] = *id;
+            created_row[*i] = true;
+        }
+        if !new_ids.is_empty() {
+            for chunk in new_ids.chunks(BULK_ROWS) {
+                mark_batch(tx, "people", "id", chunk, batch_id).await?;
+                mark_batch(tx, "person_categories", "person_id", chunk, batch_id).await?;
+            }
+        }
+
+        // Known people: new facts only. The name is never overwritten by a list (a differing name was
+        // shown as a warning to confirm).
+        let mut people_updated = 0u64;
+        for (i, r) in rows.iter().enumerate() {
+            let Some(e) = existing.get(&keys[i]) else { continue };
+            person_ids[i] = e.id;
+            let phone = r.phone.as_ref().map(|p| p.canonical()).or_else(|| e.phone.clone());
+            let address = r.address.clone().or_else(|| e.address.clone());
+            let street = r.street_code.clone().or_else(|| e.street_code.clone());
+            let committee = r.committee_code.clone().or_else(|| e.committee_code.clone());
+            let household = household_of(tx, r).or(e.household_id);
+            let changed = phone != e.phone
+                || address != e.address
+                || street != e.street_code
+                || committee != e.committee_code
+                || household != e.household_id;
+            let mut cat_added = Vec::new();
+            for code in &r.categories {
+                let has: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+                    "SELECT 1 FROM person_categories WHERE person_id = $1 AND category_code = $2 AND (end_date IS NULL OR end_date >= $3)")
+                    .bind(e.id).bind(code).bind(format_date(meta.since)).fetch_optional(c).await?);
+                if has.is_none() {
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "INSERT INTO person_categories (person_id, category_code, start_date, batch_id) VALUES ($1, $2, $3, $4)
+                         ON CONFLICT DO NOTHING")
+                        .bind(e.id).bind(code).bind(format_date(meta.since)).bind(batch_id).execute(c).await?.rows_affected());
+                    cat_added.push(code.clone());
+                }
+            }
+            if !changed && cat_added.is_empty() {
+                continue;
+            }
+            if changed {
+                let before = json!({
+                    "phone": e.phone, "address": e.address, "street_code": e.street_code,
+                    "committee_code": e.committee_code, "household_id": e.household_id,
+                });
+                on_tx!(&mut tx.tx, c => sqlx::query(
+                    "INSERT INTO import_person_changes (batch_id, person_id, before_json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(batch_id).bind(e.id).bind(before.to_string()).execute(c).await?.rows_affected());
+                on_tx!(&mut tx.tx, c => sqlx::query(
+                    "UPDATE people SET phone = $1, address = $2, street_code = $3, committee_code = $4, household_id = $5,
+                     updated_at = $6 WHERE id = $7")
+                    .bind(&phone).bind(&address).bind(&street).bind(&committee).bind(household).bind(&at).bind(e.id)
+                    .execute(c).await?.rows_affected());
+            }
+            let mask_phone = |p: &Option<String>| p.as_deref().and_then(|p| Phone::parse(p).ok()).map(|p| p.masked());
+            tx.audit(
+                "person.update",
+                "person",
+                &e.id.to_string(),
+                Some(&json!({ "phone": mask_phone(&e.phone), "street_code": e.street_code, "committee_code": e.committee_code,
+                              "household_id": e.household_id, "address": e.address.as_ref().map(|_| "（原地址）") })),
+                Some(&json!({ "phone": mask_phone(&phone), "street_code": street, "committee_code": committee,
+                              "household_id": household, "address": (address != e.address).then_some("（已变更）"),
+                              "categories_added": cat_added, "batch": batch_no })),
+            )
+            .await?;
+            updated_row[i] = true;
+            people_updated += 1;
+        }
+
+        // Entitlements in the project.
+        let mut entitlements_created = 0u64;
+        if let Some(p) = project {
+            let source =
+                p.project.planned_budget.first().map(|b| b.0.clone()).ok_or_else(|| {
+                    StoreError::Invalid(format!("项目“{}”没有计划资金来源，请先设置", p.project.name))
+                })?;
+            let mut have: std::collections::HashSet<i64> = std::collections::HashSet::new();
+            let listed: Vec<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT person_id FROM entitlements WHERE project_id = $1")
+                .bind(p.id).fetch_all(c).await?);
+            have.extend(listed);
+            let mut new = Vec::new();
+            let mut new_rows = Vec::new();
+            for (i, r) in rows.iter().enumerate() {
+                if have.insert(person_ids[i]) {
+                    new.push(crate::campaigns::NewEntitlement {
+                        project_id: p.id,
+                        person_id: person_ids[i],
+                        household_id: household_of(tx, r),
+                        household_size: r.household_size.map(i64::from),
+                        source_code: source.clone(),
+                        amount: amount_for(p, r)?,
+                    });
+                    new_rows.push(i);
+                }
+            }
+            let ids = crate::campaigns::insert_entitlements(tx, &new, EntitlementState::Draft, &batch_no).await?;
+            for chunk in ids.chunks(BULK_ROWS) {
+                mark_batch(tx, "entitlements", "id", chunk, batch_id).await?;
+            }
+            for i in new_rows {
+                created_row[i] = true;
+            }
+            entitlements_created = ids.len() as u64;
+        }
+
+        let created = created_row.iter().filter(|c| **c).count() as u64;
+        let updated = (0..rows.len()).filter(|&i| updated_row[i] && !created_row[i]).count() as u64;
+        let unchanged = rows.len() as u64 - created - updated;
+        on_tx!(&mut tx.tx, c => sqlx::query(
+            "UPDATE import_batches SET batch_no = $1, rows = $2, created = $3, updated = $4, unchanged = $5, rejected = $6,
+             status = 'committed' WHERE id = $7")
+            .bind(&batch_no).bind(meta.rows as i64).bind(created as i64).bind(updated as i64).bind(unchanged as i64)
+            .bind(meta.rejected as i64).bind(batch_id).execute(c).await?.rows_affected());
+        let result = ImportResult {
+            batch: batch_no.clone(),
+            rows: meta.rows,
+            created,
+            updated,
+            unchanged,
+            rejected: meta.rejected,
+            people_created: new_ids.len() as u64,
+            people_updated,
+            entitlements_created,
+            already_imported: false,
+        };
+        tx.audit(
+            "import.commit",
+            "import_batch",
+            &batch_no,
+            None,
+            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "project": project.map(|p| &p.project.code), "result": result })),
+        )
+        .await?;
+        Ok(result)
+    })
+}
+
+/// Sets `batch_id` on rows of `table` whose `column` is in `ids`.
+async fn mark_batch(tx: &mut WriteTx<'_>, table: &str, column: &str, ids: &[i64], batch_id: i64) -> Result<()> {
+    match &mut tx.tx {
+        Tx::Postgres(t) => {
+            sqlx::query(&format!("UPDATE {table} SET batch_id = $1 WHERE {column} = ANY($2::int8[])"))
+                .bind(batch_id)
+                .bind(ids.to_vec())
+                .execute(&mut **t)
+                .await?;
+        }
+        Tx::Sqlite(t) => {
+            for part in ids.chunks(900) {
+                let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+                sqlx::query(&format!("UPDATE {table} SET batch_id = $1 WHERE {column} IN ({list})"))
+                    .bind(batch_id)
+                    .execute(&mut **t)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 撤销批次: removes what the batch added and puts back what it changed, as long as nothing of it has
+/// been approved. People the batch created are removed unless another batch or record uses them.
+pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
+    crate::atomic!(tx, {
+        let row: Option<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT id, status FROM import_batches WHERE batch_no = $1").bind(batch_no).fetch_optional(c).await?);
+        let (id, status) = row.ok_or_else(|| StoreError::NotFound(format!("导入批次 {batch_no}")))?;
+        if status != "committed" {
+            return Err(StoreError::Invalid(format!("批次 {batch_no} 已撤销，不能重复撤销")));
+        }
+        let frozen: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM entitlements WHERE batch_id = $1 AND state NOT IN ('draft', 'submitted')")
+            .bind(id).fetch_one(c).await?);
+        if frozen > 0 {
+            return Err(StoreError::Invalid(format!(
+                "批次 {batch_no} 中已有 {frozen} 条记录下达，不能撤销；如需更正，请办理退回或发放失败"
+            )));
+        }
+        let removed_entitlements = on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM entitlements WHERE batch_id = $1")
+            .bind(id).execute(c).await?.rows_affected());
+        let changes: Vec<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT person_id, before_json FROM import_person_changes WHERE batch_id = $1").bind(id).fetch_all(c).await?);
+        for (person, before) in &changes {
+            let b: serde_json::Value = serde_json::from_str(before).unwrap_or_default();
+            on_tx!(&mut tx.tx, c => sqlx::query(
+                "UPDATE people SET phone = $1, address = $2, street_code = $3, committee_code = $4, household_id = $5, updated_at = $6
+                 WHERE id = $7")
+                .bind(b["phone"].as_str()).bind(b["address"].as_str()).bind(b["street_code"].as_str())
+                .bind(b["committee_code"].as_str()).bind(b["household_id"].as_i64()).bind(now()).bind(person)
+                .execute(c).await?.rows_affected());
+        }
+        on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM import_person_changes WHERE batch_id = $1").bind(id).execute(c).await?.rows_affected());
+        on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM person_categories WHERE batch_id = $1").bind(id).execute(c).await?.rows_affected());
+        let removed_people = on_tx!(&mut tx.tx, c => sqlx::query(
+            "DELETE FROM people WHERE batch_id = $1 AND NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.person_id = people.id)
+             AND NOT EXISTS (SELECT 1 FROM import_person_changes x WHERE x.person_id = people.id)
+             AND NOT EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = people.id)")
+            .bind(id).execute(c).await?.rows_affected());
+        let at = now();
+        let actor = tx.actor().login.clone();
+        on_tx!(&mut tx.tx, c => sqlx::query("UPDATE import_batches SET status = 'undone', undone_at = $1, undone_by = $2 WHERE id = $3")
+            .bind(&at).bind(&actor).bind(id).execute(c).await?.rows_affected());
+        tx.audit(
+            "import.undo",
+            "import_batch",
+            batch_no,
+            Some(&json!({ "status": "committed" })),
+            Some(&json!({ "status": "undone", "entitlements_removed": removed_entitlements, "people_removed": removed_people,
+                          "people_restored": changes.len() })),
+        )
+        .await?;
+        let batch = load_batch(tx, id).await?;
+        Ok(batch)
+    })
+}
+
+async fn load_batch(tx: &mut WriteTx<'_>, id: i64) -> Result<Batch> {
+    let r: BatchRow =
+        on_tx!(&mut tx.tx, c => sqlx::query_as(&format!("{BATCH_SELECT} WHERE id = $1")).bind(id).fetch_one(c).await?);
+    Ok(batch_from(r))
+}
+
+const BATCH_SELECT: &str =
+    "SELECT batch_no, actor, created_at, file_name, project_id, rows, created, updated, unchanged, rejected,
+     status FROM import_batches";
+type BatchRow = (String, String, String, String, Option<i64>, i64, i64, i64, i64, i64, String);
+
+fn batch_from(r: BatchRow) -> Batch {
+    Batch {
+        batch: r.0,
+        actor: r.1,
+        created_at: r.2,
+        file_name: r.3,
+        project_id: r.4,
+        rows: r.5,
+        created: r.6,
+        updated: r.7,
+        unchanged: r.8,
+        rejected: r.9,
+        status: r.10,
+    }
+}
+
+impl Store {
+    /// Import batches, newest first.
+    pub async fn batches(&self, limit: i64) -> Result<Vec<Batch>> {
+        let rows: Vec<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
+            &format!("{BATCH_SELECT} WHERE status <> 'open' ORDER BY id DESC LIMIT $1")).bind(limit).fetch_all(p).await?);
+        Ok(rows.into_iter().map(batch_from).collect())
+    }
+
+    /// Every registered person's canonical ID number and name (for "name differs" and "did you
+    /// mean" while validating a list). Decrypted in memory only; never logged.
+    pub async fn register_names(&self) -> Result<HashMap<String, String>> {
+        let rows: Vec<(Vec<u8>, String)> =
+            on_db!(&self.db, p => sqlx::query_as("SELECT id_cipher, name FROM people").fetch_all(p).await?);
+        let mut out = HashMap::with_capacity(rows.len());
+        for (blob, name) in rows {
+            out.insert(self.keys.decrypt(&blob)?, name);
+        }
+        Ok(out)
+    }
+
+    /// Committees by street: (street code, committee code, name).
+    pub async fn committees(&self) -> Result<Vec<(String, String, String)>> {
+        Ok(on_db!(&self.db, p => sqlx::query_as(
+            "SELECT parent_code, code, name FROM units WHERE kind = 'committee' ORDER BY code").fetch_all(p).await?))
+    }
+
+    /// A project of a campaign by its code.
+    pub async fn project_by_code(&self, campaign_id: i64, code: &str) -> Result<Option<StoredProject>> {
+        Ok(self
+            .projects(&yikou_domain::Scope::All, campaign_id)
+            .await?
+            .into_iter()
+            .find(|p| p.project.code == code.trim()))
+    }
+}

@@ -1,0 +1,382 @@
+//! `yikou import`, `yikou template`, `yikou batch`: lists in, templates out.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde_json::json;
+use yikou_domain::money::group_thousands;
+use yikou_domain::{today, Actor, Scope};
+use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
+use yikou_ingest::process::{process, Options, ProcessError};
+use yikou_ingest::validate::{NoRegister, Reference, Register, ValidRow};
+use yikou_store::campaigns::StoredProject;
+use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
+use yikou_store::{Store, StoreConfig, StoreError};
+
+use crate::{emit, say};
+
+pub struct ImportArgs {
+    pub file: PathBuf,
+    pub project: Option<String>,
+    pub campaign: Option<i32>,
+    pub dry_run: bool,
+    pub accept_valid: bool,
+    pub json: bool,
+    pub sheet: Option<String>,
+    pub errors_out: Option<PathBuf>,
+}
+
+/// Exit statuses of `yikou import`: 0 clean, 1 rows rejected, 2 the file cannot be read.
+const EXIT_REJECTED: u8 = 1;
+const EXIT_UNREADABLE: u8 = 2;
+
+/// Reference data from the store (the bureau may have edited it), else what ships in the binary.
+async fn reference_from(store: Option<&Store>) -> anyhow::Result<Reference> {
+    let Some(store) = store else { return Ok(Reference::shipped()) };
+    let mut r = Reference::default();
+    for u in store.units().await? {
+        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+            r.add_street(&u.code, &u.name);
+        }
+    }
+    for (street, code, name) in store.committees().await? {
+        r.add_committee(&street, &code, &name);
+    }
+    for c in store.categories().await? {
+        r.add_category(&c.code, &c.name);
+    }
+    Ok(r)
+}
+
+async fn find_project(store: &Store, code: &str, campaign: Option<i32>) -> anyhow::Result<StoredProject> {
+    let year = match campaign {
+        Some(y) => y,
+        None => store.latest_campaign_year().await?.context("还没有任何活动：请先建立活动和项目")?,
+    };
+    let c = store.campaign(year).await?.with_context(|| format!("未找到{year}年的活动"))?;
+    store.project_by_code(c.id, code).await?.with_context(|| format!("{year}年的活动中没有编号为“{code}”的项目"))
+}
+
+fn file_hash(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+fn to_import_row(v: ValidRow) -> ImportRow {
+    ImportRow {
+        id_number: v.id_number,
+        name: v.name,
+        phone: v.phone,
+        address: v.address,
+        street_code: v.street_code,
+        committee_code: v.committee_code,
+        categories: v.categories,
+        household: v.household,
+        household_size: v.household_size,
+        amount: v.amount,
+    }
+}
+
+pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode> {
+    let store = match Store::open(cfg).await {
+        Ok(s) => Some(s),
+        // A dry run can check a file against the shipped reference data before anything is set up.
+        Err(StoreError::KeyMissing(_) | StoreError::NotInitialised | StoreError::DatabaseMissing(_)) if a.dry_run => {
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let reference = reference_from(store.as_ref()).await?;
+    let project = match (&a.project, &store) {
+        (Some(code), Some(s)) => Some(find_project(s, code, a.campaign).await?),
+        (Some(_), None) => anyhow::bail!("数据目录尚未初始化，无法按项目核对：请先运行 yikou init"),
+        _ => None,
+    };
+    let names = match &store {
+        Some(s) => s.register_names().await?,
+        None => Default::default(),
+    };
+    let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
+    let opts = Options {
+        sheet: a.sheet.as_deref(),
+        reference: &reference,
+        register,
+        standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
+        today: today(),
+    };
+    let show_progress = std::io::stderr().is_terminal() && !a.json;
+    let mut valid_rows: Vec<ImportRow> = Vec::new();
+    let keep = !a.dry_run;
+    let outcome = process(
+        &a.file,
+        &opts,
+        &mut |v| {
+            if keep {
+                valid_rows.push(to_import_row(v));
+            }
+        },
+        &mut |n| {
+            if show_progress {
+                eprint!("\r已读取 {} 行…", group_thousands(n));
+            }
+        },
+    );
+    if show_progress {
+        eprint!("\r\x1b[K");
+    }
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => return Ok(unreadable(&a, &e)),
+    };
+    let errors: Vec<_> = outcome.issues.iter().filter(|i| !i.warning).collect();
+    let warnings: Vec<_> = outcome.issues.iter().filter(|i| i.warning).collect();
+    let base = json!({
+        "file": a.file.display().to_string(),
+        "format": outcome.source.format.label(),
+        "encoding": outcome.source.encoding,
+        "sheet": outcome.source.sheet,
+        "header_row": outcome.header.row,
+        "unknown_columns": outcome.header.unknown.iter().map(|(_, h)| h).collect::<Vec<_>>(),
+        "rows": outcome.rows,
+        "valid": outcome.valid,
+        "invalid": outcome.invalid,
+    });
+
+    let error_book = |outcome: &yikou_ingest::process::Outcome| -> anyhow::Result<Option<PathBuf>> {
+        if outcome.invalid == 0 {
+            return Ok(None);
+        }
+        let path = a.errors_out.clone().unwrap_or_else(|| {
+            let stem = a.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "名单".into());
+            a.file.with_file_name(format!("{stem}-错误行.xlsx"))
+        });
+        write_error_workbook(&path, &outcome.header_cells, &outcome.rejected, &outcome.issues)
+            .with_context(|| format!("无法写出错误工作簿 {}", path.display()))?;
+        Ok(Some(path))
+    };
+
+    if a.dry_run || (outcome.invalid > 0 && !a.accept_valid) {
+        let book = if a.errors_out.is_some() { error_book(&outcome)? } else { None };
+        if a.json {
+            let mut v = base;
+            v["errors"] = json!(errors);
+            v["warnings"] = json!(warnings);
+            v["errors_truncated"] = json!(outcome.issues_truncated);
+            v["dry_run"] = json!(a.dry_run);
+            if let Some(b) = &book {
+                v["error_workbook"] = json!(b.display().to_string());
+            }
+            say!("{}", serde_json::to_string_pretty(&v)?);
+        } else {
+            print_check(&a, &outcome, &errors, &warnings);
+            if !a.dry_run {
+                say!("未导入任何数据：请修改以上问题后重新导入，或加 --accept-valid 只导入正确的行并导出错误行。");
+            }
+            if let Some(b) = &book {
+                say!("错误行已导出到 {}", b.display());
+            }
+        }
+        return Ok(if outcome.invalid > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS });
+    }
+
+    let store = store.expect("committing requires an opened store");
+    let meta = ImportMeta {
+        file_name: a.file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        file_hash: file_hash(&a.file)?,
+        rows: outcome.rows,
+        rejected: outcome.invalid,
+        since: today(),
+    };
+    let mut tx = store.write(&Actor::system("import")).await?;
+    let result = commit_import(&mut tx, &meta, &valid_rows, project.as_ref()).await?;
+    tx.commit().await?;
+    let book = error_book(&outcome)?;
+    if a.json {
+        let mut v = serde_json::to_value(&result)?;
+        for k in ["file", "format", "encoding", "sheet", "valid", "invalid"] {
+            v[k] = base[k].clone();
+        }
+        v["errors"] = json!(errors);
+        v["warnings"] = json!(warnings);
+        if let Some(b) = &book {
+            v["error_workbook"] = json!(b.display().to_string());
+        }
+        say!("{}", serde_json::to_string_pretty(&v)?);
+    } else if result.already_imported {
+        say!("该文件此前已导入（批次 {}），本次未重复导入任何数据。", result.batch);
+    } else {
+        say!(
+            "已导入批次 {}：共 {} 行，新增 {} 行，更新 {} 行，无变化 {} 行，未导入（有错误） {} 行。",
+            result.batch,
+            group_thousands(result.rows),
+            group_thousands(result.created),
+            group_thousands(result.updated),
+            group_thousands(result.unchanged),
+            group_thousands(result.rejected)
+        );
+        say!(
+            "其中新登记帮困对象 {} 人，更新 {} 人，新增帮扶记录 {} 条。",
+            group_thousands(result.people_created),
+            group_thousands(result.people_updated),
+            group_thousands(result.entitlements_created)
+        );
+        if let Some(b) = &book {
+            say!("错误行已导出到 {}：修改后可再次导入（已导入的行不会重复）。", b.display());
+        }
+    }
+    store.close().await;
+    Ok(if outcome.invalid > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+}
+
+fn unreadable(a: &ImportArgs, e: &ProcessError) -> ExitCode {
+    if a.json {
+        let v =
+            json!({ "file": a.file.display().to_string(), "error": { "code": e.code(), "message": e.to_string() } });
+        say!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        eprintln!("无法导入 {}：{e}", a.file.display());
+    }
+    ExitCode::from(EXIT_UNREADABLE)
+}
+
+fn print_check(
+    a: &ImportArgs,
+    o: &yikou_ingest::process::Outcome,
+    errors: &[&yikou_ingest::validate::RowIssue],
+    warnings: &[&yikou_ingest::validate::RowIssue],
+) {
+    let enc = o.source.encoding.map(|e| format!("，编码 {e}")).unwrap_or_default();
+    let sheet = o.source.sheet.as_ref().map(|s| format!("，工作表“{s}”")).unwrap_or_default();
+    say!(
+        "{}：{}{}{}，表头在第{}行；数据 {} 行，正确 {} 行，有问题 {} 行。",
+        a.file.display(),
+        o.source.format.label(),
+        enc,
+        sheet,
+        o.header.row,
+        group_thousands(o.rows),
+        group_thousands(o.valid),
+        group_thousands(o.invalid)
+    );
+    if !o.header.unknown.is_empty() {
+        let names: Vec<&str> = o.header.unknown.iter().map(|(_, h)| h.as_str()).collect();
+        say!("未识别的列（不导入）：{}", names.join("、"));
+    }
+    const SHOWN: usize = 50;
+    if !errors.is_empty() {
+        say!("\n有{}处需要修改：", group_thousands(errors.len() as u64));
+        for i in errors.iter().take(SHOWN) {
+            say!("  第{}行 [{}] {}", i.row, i.column, i.message);
+        }
+        if errors.len() > SHOWN {
+            say!(
+                "  ……另有 {} 处，完整清单请用 --json 或 -o 错误工作簿.xlsx 导出",
+                group_thousands((errors.len() - SHOWN) as u64)
+            );
+        }
+    }
+    if !warnings.is_empty() {
+        say!("\n请确认（不影响导入）：");
+        for i in warnings.iter().take(SHOWN) {
+            say!("  第{}行 [{}] {}", i.row, i.column, i.message);
+        }
+    }
+}
+
+pub async fn template(
+    cfg: &StoreConfig,
+    project: Option<String>,
+    campaign: Option<i32>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let store = Store::open(cfg).await.ok();
+    let mut lists =
+        TemplateLists { streets: Vec::new(), committees: Vec::new(), categories: Vec::new(), project_note: None };
+    match &store {
+        Some(s) => {
+            for u in s.units().await? {
+                if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+                    lists.streets.push(u.name);
+                }
+            }
+            lists.committees = s.committees().await?.into_iter().map(|c| c.2).collect();
+            lists.categories = s.categories().await?.into_iter().map(|c| c.name).collect();
+            if let Some(code) = &project {
+                let p = find_project(s, code, campaign).await?;
+                lists.project_note = Some(format!(
+                    "项目 {} {}（{}，按{}计）：{}",
+                    p.project.code,
+                    p.project.name,
+                    p.project.unit_group.label(),
+                    p.project.counting_unit.label(),
+                    p.project.standard.describe()
+                ));
+            }
+        }
+        None => {
+            if project.is_some() {
+                anyhow::bail!("数据目录尚未初始化，无法生成项目模板：请先运行 yikou init");
+            }
+            lists.streets = yikou_domain::reference::streets().map(|u| u.name.to_string()).collect();
+            lists.categories = yikou_domain::reference::CATEGORIES.iter().map(|c| c.name.to_string()).collect();
+        }
+    }
+    write_template(out, &lists).with_context(|| format!("无法写出模板 {}", out.display()))?;
+    say!("已生成导入模板 {}", out.display());
+    if let Some(s) = store {
+        s.close().await;
+    }
+    Ok(())
+}
+
+pub async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
+    let store = Store::open(cfg).await?;
+    let batches = store.batches(200).await?;
+    if json {
+        say!("{}", serde_json::to_string_pretty(&batches)?);
+    } else if batches.is_empty() {
+        say!("尚未导入名单。下载模板：yikou template -o 模板.xlsx；导入：yikou import 文件.xlsx");
+    } else {
+        let rows: Vec<Vec<String>> = batches
+            .iter()
+            .map(|b| {
+                vec![
+                    b.batch.clone(),
+                    b.created_at.chars().take(16).collect::<String>().replace('T', " "),
+                    b.file_name.clone(),
+                    group_thousands(b.rows as u64),
+                    group_thousands(b.created as u64),
+                    group_thousands(b.updated as u64),
+                    group_thousands(b.rejected as u64),
+                    if b.status == "committed" { "已导入".into() } else { "已撤销".into() },
+                ]
+            })
+            .collect();
+        emit(&crate::text::table(&["批次", "时间(UTC)", "文件", "行数", "新增", "更新", "错误", "状态"], &rows));
+    }
+    store.close().await;
+    Ok(())
+}
+
+pub async fn batch_undo(cfg: &StoreConfig, batch: &str) -> anyhow::Result<()> {
+    let store = Store::open(cfg).await?;
+    let mut tx = store.write(&Actor::system("batch-undo")).await?;
+    let b = undo_batch(&mut tx, batch).await?;
+    tx.commit().await?;
+    say!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64));
+    let _ = Scope::All;
+    store.close().await;
+    Ok(())
+}
