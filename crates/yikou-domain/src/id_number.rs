@@ -124,6 +124,11 @@ impl fmt::Debug for IdNumber {
 /// characters, whitespace, `-` and `.` removed, a leading `'` (Excel's text marker) removed, a final x
 /// upper-cased.
 pub fn normalize(raw: &str) -> String {
+    // The common case, plain digits (and X), needs no Unicode work.
+    let b = raw.as_bytes();
+    if !b.is_empty() && b.iter().all(|c| c.is_ascii_digit() || *c == b'X') {
+        return raw.to_string();
+    }
     let nfkc: String = raw.nfkc().collect();
     let mut out = String::with_capacity(18);
     for ch in nfkc.trim_start().trim_start_matches('\'').chars() {

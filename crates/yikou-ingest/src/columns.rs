@@ -170,7 +170,13 @@ pub fn find_header(rows: &[(u32, Vec<Cell>)]) -> Option<HeaderMap> {
 /// 表尾: signature and total lines at the bottom of a list.
 pub fn is_footer(cells: &[Cell]) -> bool {
     let Some(first) = cells.iter().find(|c| !c.is_blank()) else { return true };
-    let t: String = first.text().nfkc().filter(|c| !c.is_whitespace()).collect();
+    // Names, numbers and ID numbers never start like a footer: skip the Unicode work for them.
+    let Cell::Text(raw) = first else { return false };
+    let lead = raw.trim_start().chars().next().unwrap_or(' ');
+    if !"填审制负经合总小".contains(lead) {
+        return false;
+    }
+    let t: String = raw.nfkc().filter(|c| !c.is_whitespace()).collect();
     const STARTS: [&str; 10] =
         ["填表人", "审核人", "制表人", "负责人", "经办人", "填报人", "合计", "总计", "小计", "填表日期"];
     STARTS.iter().any(|s| t.starts_with(s)) || (t.contains("填表人:") && t.contains("审核人"))
@@ -181,7 +187,7 @@ mod tests {
     use super::*;
 
     fn row(cells: &[&str]) -> Vec<Cell> {
-        cells.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect()
+        cells.iter().map(|s| if s.is_empty() { Cell::Empty } else { Cell::Text((*s).into()) }).collect()
     }
 
     #[test]

@@ -14,7 +14,8 @@ use calamine::{Data, Reader, Xls};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Text; shared strings of a workbook share one allocation.
+    Text(std::sync::Arc<str>),
     /// A numeric cell (Excel keeps 15 significant digits).
     Number(f64),
     Bool(bool),
@@ -29,11 +30,19 @@ impl Cell {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => s.to_string(),
             Cell::Number(v) => number_text(*v),
             Cell::Bool(b) => if *b { "是" } else { "否" }.into(),
             Cell::Date(d) => d.clone(),
             Cell::Error(e) => e.clone(),
+        }
+    }
+
+    /// The cell's text without copying when it is text.
+    pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Cell::Text(s) => std::borrow::Cow::Borrowed(s),
+            other => std::borrow::Cow::Owned(other.text()),
         }
     }
 
@@ -308,7 +317,7 @@ fn check_zip(path: &Path) -> Result<(), FileError> {
 fn from_data(d: &Data) -> Cell {
     match d {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(v) => Cell::Number(*v),
         Data::Bool(b) => Cell::Bool(*b),
@@ -383,7 +392,7 @@ fn read_csv(path: &Path, f: &mut impl FnMut(u32, Vec<Cell>) -> Result<(), Stop>)
                 if s.trim().is_empty() {
                     Cell::Empty
                 } else {
-                    Cell::Text(s.into_owned())
+                    Cell::Text(s.into())
                 }
             })
             .collect();

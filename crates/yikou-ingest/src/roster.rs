@@ -33,8 +33,9 @@ pub enum Fault {
 }
 
 impl Fault {
-    /// Faults a simple peer script (ID and amount only) also catches.
-    pub const PEER_VISIBLE: [Fault; 4] = [Fault::BadCheck, Fault::ImpossibleDate, Fault::NumericId, Fault::BadAmount];
+    /// Faults every peer script (ID and amount only) judges the same way. Numeric ID cells are left
+    /// out: openpyxl reads them as integers, and about one in eleven then passes the check by chance.
+    pub const PEER_VISIBLE: [Fault; 3] = [Fault::BadCheck, Fault::ImpossibleDate, Fault::BadAmount];
     pub const ALL: [Fault; 7] = [
         Fault::BadCheck,
         Fault::ImpossibleDate,

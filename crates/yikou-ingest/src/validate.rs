@@ -1,7 +1,10 @@
 //! 逐行校验 (row validation): every problem with the spreadsheet row number, the column, the value
 //! (ID numbers masked) and what to do, in Chinese.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use crate::fxhash::FxMap;
 
 use serde::Serialize;
 use time::Date;
@@ -46,12 +49,12 @@ pub struct ValidRow {
 #[derive(Debug, Clone, Default)]
 pub struct Reference {
     /// Street/town name or code → 12-digit code, and code → name.
-    pub streets: HashMap<String, String>,
-    pub street_names: HashMap<String, String>,
+    pub streets: FxMap<String, String>,
+    pub street_names: FxMap<String, String>,
     /// (street code, committee name or code) → committee code.
-    pub committees: HashMap<(String, String), String>,
+    pub committees: FxMap<(String, String), String>,
     /// Category name or code → code.
-    pub categories: HashMap<String, String>,
+    pub categories: FxMap<String, String>,
 }
 
 impl Reference {
@@ -115,7 +118,7 @@ pub struct Validator<'a> {
     register: &'a dyn Register,
     standard: Option<(&'a str, Standard)>,
     today: Date,
-    seen: HashMap<String, u32>,
+    seen: FxMap<[u8; 18], u32>,
     cols: [Option<usize>; 13],
 }
 
@@ -139,7 +142,7 @@ impl<'a> Validator<'a> {
         for (i, f) in Field::ALL.iter().enumerate() {
             cols[i] = header.column(*f);
         }
-        Validator { reference, register, standard, today, seen: HashMap::new(), cols }
+        Validator { reference, register, standard, today, seen: FxMap::default(), cols }
     }
 
     fn cell<'c>(&self, cells: &'c [Cell], f: Field) -> Option<&'c Cell> {
@@ -147,8 +150,11 @@ impl<'a> Validator<'a> {
         self.cols[i].and_then(|c| cells.get(c)).filter(|c| !c.is_blank())
     }
 
-    fn text(&self, cells: &[Cell], f: Field) -> Option<String> {
-        self.cell(cells, f).map(|c| c.text().trim().to_string())
+    fn text<'c>(&self, cells: &'c [Cell], f: Field) -> Option<Cow<'c, str>> {
+        self.cell(cells, f).map(|c| match c.as_text() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        })
     }
 
     /// Checks one row. Ok carries the typed row and any warnings; Err every problem of the row.
@@ -269,7 +275,7 @@ impl<'a> Validator<'a> {
         // 街镇、居委
         let street_code = match self.text(cells, Field::Street) {
             None => None,
-            Some(s) => match self.reference.streets.get(&s) {
+            Some(s) => match self.reference.streets.get(s.as_ref()) {
                 Some(code) => Some(code.clone()),
                 None => {
                     issues.push(issue(
@@ -283,7 +289,7 @@ impl<'a> Validator<'a> {
         };
         let committee_code = match (self.text(cells, Field::Committee), &street_code) {
             (None, _) => None,
-            (Some(c), Some(street)) => match self.reference.committees.get(&(street.clone(), c.clone())) {
+            (Some(c), Some(street)) => match self.reference.committees.get(&(street.clone(), c.to_string())) {
                 Some(code) => Some(code.clone()),
                 None => {
                     let street_name = self.reference.street_names.get(street).cloned().unwrap_or_default();
@@ -324,7 +330,7 @@ impl<'a> Validator<'a> {
             if IdNumber::parse_at(&n, self.today).is_ok() {
                 n
             } else {
-                h
+                h.into_owned()
             }
         });
         let household_size = match self.text(cells, Field::HouseholdSize) {
@@ -372,14 +378,15 @@ impl<'a> Validator<'a> {
 
         // Duplicates within the file.
         if let Some(id) = &id {
-            if let Some(first) = self.seen.get(id.as_str()) {
+            let key: [u8; 18] = id.as_str().as_bytes().try_into().expect("18 characters");
+            if let Some(first) = self.seen.get(&key) {
                 issues.push(issue(
                     Field::IdNumber,
                     "id_duplicate_in_file",
                     format!("身份证号 {} 与第{first}行重复：同一人在一份名单中只能出现一次，请删除重复行", id.masked()),
                 ));
             } else {
-                self.seen.insert(id.as_str().to_string(), row);
+                self.seen.insert(key, row);
             }
         }
 
@@ -391,16 +398,16 @@ impl<'a> Validator<'a> {
             ValidRow {
                 row,
                 id_number: id,
-                name: name.expect("no issues means a name"),
+                name: name.expect("no issues means a name").into_owned(),
                 phone,
-                address: self.text(cells, Field::Address),
+                address: self.text(cells, Field::Address).map(Cow::into_owned),
                 street_code,
                 committee_code,
                 categories,
                 household,
                 household_size,
                 amount,
-                notes: self.text(cells, Field::Notes),
+                notes: self.text(cells, Field::Notes).map(Cow::into_owned),
             },
             warnings,
         ))
@@ -444,7 +451,7 @@ mod tests {
         if s.is_empty() {
             Cell::Empty
         } else {
-            Cell::Text(s.to_string())
+            Cell::Text(s.into())
         }
     }
 

@@ -173,7 +173,7 @@ fn text_runs(xml: &[u8]) -> String {
     out
 }
 
-fn shared_strings(path: &Path) -> Result<Vec<String>, FileError> {
+fn shared_strings(path: &Path) -> Result<Vec<std::sync::Arc<str>>, FileError> {
     let mut zip = open(path)?;
     let Some(xml) = read_part(&mut zip, "xl/sharedStrings.xml", 2 << 30)? else { return Ok(Vec::new()) };
     let mut out = Vec::new();
@@ -184,12 +184,12 @@ fn shared_strings(path: &Path) -> Result<Vec<String>, FileError> {
         let start = pos + p;
         let Some(gt) = memchr::memchr(b'>', &xml[start..]) else { break };
         if xml[start + gt - 1] == b'/' {
-            out.push(String::new());
+            out.push("".into());
             pos = start + gt + 1;
             continue;
         }
         let Some(end) = close_tag.find(&xml[start..]) else { break };
-        out.push(text_runs(&xml[start + gt + 1..start + end]));
+        out.push(text_runs(&xml[start + gt + 1..start + end]).into());
         pos = start + end + 5;
     }
     Ok(out)
@@ -262,16 +262,57 @@ pub fn read_sheet(
             let _ = tx.send(Err(e));
         }
     });
-    let strings = shared_strings(path)?;
-    let result = scan_rows(&rx, &strings, f);
-    drop(rx);
+    // Scan on a third thread too, handing rows over in batches: inflating, scanning and the
+    // caller's work (validation) then overlap on two cores.
+    let (row_tx, row_rx) = mpsc::sync_channel::<Result<Vec<(u32, Vec<Cell>)>, FileError>>(8);
+    let path_owned = path.to_path_buf();
+    let scanner = std::thread::spawn(move || {
+        let strings = match shared_strings(&path_owned) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = row_tx.send(Err(e));
+                return;
+            }
+        };
+        let mut batch = Vec::with_capacity(1024);
+        let result = scan_rows(&rx, &strings, &mut |row, cells| {
+            batch.push((row, cells));
+            if batch.len() == 1024 {
+                row_tx.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(1024)))).map_err(|_| Stop)?;
+            }
+            Ok(())
+        });
+        drop(rx);
+        let _ = match result {
+            Ok(()) => row_tx.send(Ok(batch)),
+            Err(e) => row_tx.send(Err(e)),
+        };
+    });
+    let mut result = Ok(());
+    'outer: for batch in row_rx.iter() {
+        match batch {
+            Ok(rows) => {
+                for (row, cells) in rows {
+                    if f(row, cells).is_err() {
+                        break 'outer;
+                    }
+                }
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    drop(row_rx);
+    let _ = scanner.join();
     let _ = inflater.join();
     result
 }
 
 fn scan_rows(
     rx: &mpsc::Receiver<Result<Vec<u8>, FileError>>,
-    strings: &[String],
+    strings: &[std::sync::Arc<str>],
     f: &mut impl FnMut(u32, Vec<Cell>) -> Result<(), Stop>,
 ) -> Result<(), FileError> {
     let row_end = memmem::Finder::new(b"</row>");
@@ -310,16 +351,39 @@ fn scan_rows(
     Ok(())
 }
 
-fn parse_cells(row: &[u8], strings: &[String]) -> Vec<Cell> {
+/// Position of the next `<` + `name` + (space, `>` or `/`) at or after `from`.
+fn find_tag(hay: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut pos = from;
+    while let Some(p) = memchr::memchr(b'<', &hay[pos..]) {
+        let at = pos + p;
+        let rest = &hay[at + 1..];
+        if rest.starts_with(name) && matches!(rest.get(name.len()), Some(b' ') | Some(b'>') | Some(b'/')) {
+            return Some(at);
+        }
+        pos = at + 1;
+    }
+    None
+}
+
+/// Position of `</name>` at or after `from`.
+fn find_close(hay: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut pos = from;
+    while let Some(p) = memchr::memchr(b'<', &hay[pos..]) {
+        let at = pos + p;
+        let rest = &hay[at + 1..];
+        if rest.first() == Some(&b'/') && rest[1..].starts_with(name) && rest.get(1 + name.len()) == Some(&b'>') {
+            return Some(at);
+        }
+        pos = at + 1;
+    }
+    None
+}
+
+fn parse_cells(row: &[u8], strings: &[std::sync::Arc<str>]) -> Vec<Cell> {
     let mut cells: Vec<Cell> = Vec::with_capacity(16);
     let mut pos = 0;
     let mut next_col = 0usize;
-    while let Some(p) = memmem::find(&row[pos..], b"<c") {
-        let start = pos + p;
-        if !matches!(row.get(start + 2), Some(b' ') | Some(b'>') | Some(b'/')) {
-            pos = start + 2;
-            continue;
-        }
+    while let Some(start) = find_tag(row, pos, b"c") {
         let Some(gt) = memchr::memchr(b'>', &row[start..]) else { break };
         let tag = &row[start..start + gt];
         let self_closing = tag.last() == Some(&b'/');
@@ -327,8 +391,8 @@ fn parse_cells(row: &[u8], strings: &[String]) -> Vec<Cell> {
         let (body, after) = if self_closing {
             (&row[body_start..body_start], body_start)
         } else {
-            match memmem::find(&row[body_start..], b"</c>") {
-                Some(e) => (&row[body_start..body_start + e], body_start + e + 4),
+            match find_close(row, body_start, b"c") {
+                Some(e) => (&row[body_start..e], e + 4),
                 None => (&row[body_start..], row.len()),
             }
         };
@@ -340,10 +404,10 @@ fn parse_cells(row: &[u8], strings: &[String]) -> Vec<Cell> {
         }
         let kind = attr_bytes(tag, b"t");
         let value = || -> Option<&[u8]> {
-            let v = memmem::find(body, b"<v")?;
+            let v = find_tag(body, 0, b"v")?;
             let gt = v + memchr::memchr(b'>', &body[v..])?;
-            let end = memmem::find(&body[gt..], b"</v>")?;
-            Some(&body[gt + 1..gt + end])
+            let end = find_close(body, gt, b"v")?;
+            Some(&body[gt + 1..end])
         };
         let cell = match kind {
             Some(b"s") => value()
@@ -355,10 +419,10 @@ fn parse_cells(row: &[u8], strings: &[String]) -> Vec<Cell> {
                 if t.is_empty() {
                     Cell::Empty
                 } else {
-                    Cell::Text(t)
+                    Cell::Text(t.into())
                 }
             }
-            Some(b"str") => value().map_or(Cell::Empty, |v| Cell::Text(unescape(&String::from_utf8_lossy(v)))),
+            Some(b"str") => value().map_or(Cell::Empty, |v| Cell::Text(unescape(&String::from_utf8_lossy(v)).into())),
             Some(b"b") => value().map_or(Cell::Empty, |v| Cell::Bool(v == b"1")),
             Some(b"e") => value().map_or(Cell::Empty, |v| Cell::Error(String::from_utf8_lossy(v).into_owned())),
             Some(b"d") => {
@@ -368,7 +432,7 @@ fn parse_cells(row: &[u8], strings: &[String]) -> Vec<Cell> {
                 None => Cell::Empty,
                 Some(v) => match std::str::from_utf8(v).ok().and_then(|s| s.trim().parse::<f64>().ok()) {
                     Some(n) => Cell::Number(n),
-                    None => Cell::Text(String::from_utf8_lossy(v).into_owned()),
+                    None => Cell::Text(String::from_utf8_lossy(v).into()),
                 },
             },
         };
@@ -389,7 +453,7 @@ mod tests {
 
     #[test]
     fn cells_strings_and_escapes() {
-        let strings = vec!["张三".to_string(), "A&B".to_string()];
+        let strings: Vec<std::sync::Arc<str>> = vec!["张三".into(), "A&B".into()];
         let row = br#"<c r="A2" t="s"><v>0</v></c><c r="C2" s="1"><v>310112198001010013</v></c><c r="D2" t="inlineStr"><is><t>x &lt;y&gt;</t></is></c><c r="E2" t="b"><v>1</v></c><c r="F2"/><c r="G2" t="s"><v>1</v></c>"#;
         let cells = parse_cells(row, &strings);
         assert_eq!(cells[0], Cell::Text("张三".into()));
