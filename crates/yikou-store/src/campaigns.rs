@@ -194,6 +194,7 @@ async fn insert_entitlement_rows(
     rows: &[NewEntitlement],
     state: EntitlementState,
 ) -> Result<Vec<i64>> {
+    let batch = tx.batch;
     if let Some(bad) = rows.iter().find(|r| r.amount.0 < 0) {
         return Err(StoreError::Invalid(format!("金额不能为负数：{}", bad.amount)));
     }
@@ -205,8 +206,8 @@ async fn insert_entitlement_rows(
         let got: Vec<i64> = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query_scalar(
                 "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                 approved_amount_fen, state, created_at, updated_at)
-                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9
+                 approved_amount_fen, state, created_at, updated_at, batch_id)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10
                  FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[])
                       WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, ord)
                  ORDER BY ord
@@ -221,15 +222,16 @@ async fn insert_entitlement_rows(
             .bind(approved)
             .bind(state.code())
             .bind(&at)
+            .bind(batch)
             .fetch_all(&mut **t)
             .await
             .map_err(fk)?,
             Tx::Sqlite(t) => {
                 let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(10)) {
+                for part in chunk.chunks(rows_per_insert(11)) {
                     let mut qb = sqlx::QueryBuilder::new(
                         "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                         approved_amount_fen, state, created_at, updated_at) ",
+                         approved_amount_fen, state, created_at, updated_at, batch_id) ",
                     );
                     qb.push_values(part, |mut b, r| {
                         b.push_bind(r.project_id)
@@ -241,7 +243,8 @@ async fn insert_entitlement_rows(
                             .push_bind(approved.then_some(r.amount.0))
                             .push_bind(state.code())
                             .push_bind(at.clone())
-                            .push_bind(at.clone());
+                            .push_bind(at.clone())
+                            .push_bind(batch);
                     });
                     qb.push(" RETURNING id");
                     got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await.map_err(fk)?);

@@ -204,189 +204,25 @@ pub async fn commit_import(
             .bind(&meta.file_hash).bind(project.map(|p| p.id)).fetch_one(c).await?);
         let batch_no = format!("B{}-{:06}", &at[..4], batch_id);
 
-        let keys: Vec<Vec<u8>> = rows.iter().map(|r| tx.keys().id_key(r.id_number.as_str())).collect();
-        let existing = existing_people(tx, &keys).await?;
-
-        // Households named in the list.
-        let mut household_ids: HashMap<String, i64> = HashMap::new();
-        let codes: Vec<String> = rows
-            .iter()
-            .filter_map(|r| r.household.as_deref().map(|h| household_code(tx, h, r.street_code.as_deref())))
-            .collect();
-        if !codes.is_empty() {
-            let mut unique = codes.clone();
-            unique.sort();
-            unique.dedup();
-            for code in &unique {
-                let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM households WHERE code = $1")
-                    .bind(code).fetch_optional(c).await?);
-                if let Some(id) = id {
-                    household_ids.insert(code.clone(), id);
-                }
-            }
-            let missing: Vec<(String, Option<String>, Option<String>)> = rows
-                .iter()
-                .filter_map(|r| {
-                    let code = household_code(tx, r.household.as_deref()?, r.street_code.as_deref());
-                    (!household_ids.contains_key(&code))
-                        .then(|| (code, r.street_code.clone(), r.committee_code.clone()))
-                })
-                .fold(Vec::new(), |mut acc: Vec<(String, Option<String>, Option<String>)>, h| {
-                    if !acc.iter().any(|x| x.0 == h.0) {
-                        acc.push(h);
-                    }
-                    acc
-                });
-            if !missing.is_empty() {
-                let ids = crate::people::insert_households(tx, &missing).await?;
-                for (h, id) in missing.iter().zip(ids) {
-                    household_ids.insert(h.0.clone(), id);
-                }
-            }
-        }
-        let household_of = |tx: &WriteTx<'_>, r: &ImportRow| {
-            r.household
-                .as_deref()
-                .and_then(|h| household_ids.get(&household_code(tx, h, r.street_code.as_deref())).copied())
-        };
-
-        // New people.
-        let mut new_people = Vec::new();
-        let mut new_index = Vec::new();
-        for (i, r) in rows.iter().enumerate() {
-            if !existing.contains_key(&keys[i]) {
-                new_people.push(NewPerson {
-                    id_number: r.id_number.clone(),
-                    name: r.name.clone(),
-                    phone: r.phone.clone(),
-                    address: r.address.clone(),
-                    street_code: r.street_code.clone(),
-                    committee_code: r.committee_code.clone(),
-                    household_id: household_of(tx, r),
-                    is_household_head: r
-                        .household
-                        .as_deref()
-                        .is_some_and(|h| IdNumber::parse(h).ok().as_ref() == Some(&r.id_number)),
-                    categories: r.categories.iter().map(|c| (c.clone(), meta.since, None)).collect(),
-                });
-                new_index.push(i);
-            }
-        }
-        let new_ids = crate::people::insert_people(tx, &new_people, &batch_no).await?;
-        let mut person_ids: Vec<i64> = vec![0; rows.len()];
-        let mut created_row = vec![false; rows.len()];
-        let mut updated_row = vec![false; rows.len()];
-        for (i, id) in new_index.iter().zip(&new_ids) {
-            person_ids[*i] = *id;
-            created_row[*i] = true;
-        }
-        if !new_ids.is_empty() {
-            for chunk in new_ids.chunks(BULK_ROWS) {
-                mark_batch(tx, "people", "id", chunk, batch_id).await?;
-                mark_batch(tx, "person_categories", "person_id", chunk, batch_id).await?;
-            }
-        }
-
-        // Known people: new facts only. The name is never overwritten by a list (a differing name was
-        // shown as a warning to confirm).
-        let mut people_updated = 0u64;
-        for (i, r) in rows.iter().enumerate() {
-            let Some(e) = existing.get(&keys[i]) else { continue };
-            person_ids[i] = e.id;
-            let phone = r.phone.as_ref().map(|p| p.canonical()).or_else(|| e.phone.clone());
-            let address = r.address.clone().or_else(|| e.address.clone());
-            let street = r.street_code.clone().or_else(|| e.street_code.clone());
-            let committee = r.committee_code.clone().or_else(|| e.committee_code.clone());
-            let household = household_of(tx, r).or(e.household_id);
-            let changed = phone != e.phone
-                || address != e.address
-                || street != e.street_code
-                || committee != e.committee_code
-                || household != e.household_id;
-            let mut cat_added = Vec::new();
-            for code in &r.categories {
-                let has: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-                    "SELECT 1 FROM person_categories WHERE person_id = $1 AND category_code = $2 AND (end_date IS NULL OR end_date >= $3)")
-                    .bind(e.id).bind(code).bind(format_date(meta.since)).fetch_optional(c).await?);
-                if has.is_none() {
-                    on_tx!(&mut tx.tx, c => sqlx::query(
-                        "INSERT INTO person_categories (person_id, category_code, start_date, batch_id) VALUES ($1, $2, $3, $4)
-                         ON CONFLICT DO NOTHING")
-                        .bind(e.id).bind(code).bind(format_date(meta.since)).bind(batch_id).execute(c).await?.rows_affected());
-                    cat_added.push(code.clone());
-                }
-            }
-            if !changed && cat_added.is_empty() {
-                continue;
-            }
-            if changed {
-                let before = json!({
-                    "phone": e.phone, "address": e.address, "street_code": e.street_code,
-                    "committee_code": e.committee_code, "household_id": e.household_id,
-                });
-                on_tx!(&mut tx.tx, c => sqlx::query(
-                    "INSERT INTO import_person_changes (batch_id, person_id, before_json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                    .bind(batch_id).bind(e.id).bind(before.to_string()).execute(c).await?.rows_affected());
-                on_tx!(&mut tx.tx, c => sqlx::query(
-                    "UPDATE people SET phone = $1, address = $2, street_code = $3, committee_code = $4, household_id = $5,
-                     updated_at = $6 WHERE id = $7")
-                    .bind(&phone).bind(&address).bind(&street).bind(&committee).bind(household).bind(&at).bind(e.id)
-                    .execute(c).await?.rows_affected());
-            }
-            let mask_phone = |p: &Option<String>| p.as_deref().and_then(|p| Phone::parse(p).ok()).map(|p| p.masked());
-            tx.audit(
-                "person.update",
-                "person",
-                &e.id.to_string(),
-                Some(&json!({ "phone": mask_phone(&e.phone), "street_code": e.street_code, "committee_code": e.committee_code,
-                              "household_id": e.household_id, "address": e.address.as_ref().map(|_| "（原地址）") })),
-                Some(&json!({ "phone": mask_phone(&phone), "street_code": street, "committee_code": committee,
-                              "household_id": household, "address": (address != e.address).then_some("（已变更）"),
-                              "categories_added": cat_added, "batch": batch_no })),
-            )
-            .await?;
-            updated_row[i] = true;
-            people_updated += 1;
-        }
-
-        // Entitlements in the project.
-        let mut entitlements_created = 0u64;
+        let register_empty: Option<i64> =
+            on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM people LIMIT 1").fetch_optional(c).await?);
+        tx.batch = Some(batch_id);
+        let mut state = ChunkState::default();
         if let Some(p) = project {
-            let source =
-                p.project.planned_budget.first().map(|b| b.0.clone()).ok_or_else(|| {
-                    StoreError::Invalid(format!("项目“{}”没有计划资金来源，请先设置", p.project.name))
-                })?;
-            let mut have: std::collections::HashSet<i64> = std::collections::HashSet::new();
             let listed: Vec<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT person_id FROM entitlements WHERE project_id = $1")
                 .bind(p.id).fetch_all(c).await?);
-            have.extend(listed);
-            let mut new = Vec::new();
-            let mut new_rows = Vec::new();
-            for (i, r) in rows.iter().enumerate() {
-                if have.insert(person_ids[i]) {
-                    new.push(crate::campaigns::NewEntitlement {
-                        project_id: p.id,
-                        person_id: person_ids[i],
-                        household_id: household_of(tx, r),
-                        household_size: r.household_size.map(i64::from),
-                        source_code: source.clone(),
-                        amount: amount_for(p, r)?,
-                    });
-                    new_rows.push(i);
-                }
-            }
-            let ids = crate::campaigns::insert_entitlements(tx, &new, EntitlementState::Draft, &batch_no).await?;
-            for chunk in ids.chunks(BULK_ROWS) {
-                mark_batch(tx, "entitlements", "id", chunk, batch_id).await?;
-            }
-            for i in new_rows {
-                created_row[i] = true;
-            }
-            entitlements_created = ids.len() as u64;
+            state.have.extend(listed);
         }
-
-        let created = created_row.iter().filter(|c| **c).count() as u64;
-        let updated = (0..rows.len()).filter(|&i| updated_row[i] && !created_row[i]).count() as u64;
+        let mut r = Ok(());
+        for chunk in rows.chunks(BULK_ROWS) {
+            r = import_chunk(tx, meta, chunk, project, &batch_no, register_empty.is_none(), &mut state).await;
+            if r.is_err() {
+                break;
+            }
+        }
+        tx.batch = None;
+        r?;
+        let ChunkState { created, updated, people_created, people_updated, entitlements_created, .. } = state;
         let unchanged = rows.len() as u64 - created - updated;
         on_tx!(&mut tx.tx, c => sqlx::query(
             "UPDATE import_batches SET batch_no = $1, rows = $2, created = $3, updated = $4, unchanged = $5, rejected = $6,
@@ -400,7 +236,7 @@ pub async fn commit_import(
             updated,
             unchanged,
             rejected: meta.rejected,
-            people_created: new_ids.len() as u64,
+            people_created,
             people_updated,
             entitlements_created,
             already_imported: false,
@@ -417,26 +253,203 @@ pub async fn commit_import(
     })
 }
 
-/// Sets `batch_id` on rows of `table` whose `column` is in `ids`.
-async fn mark_batch(tx: &mut WriteTx<'_>, table: &str, column: &str, ids: &[i64], batch_id: i64) -> Result<()> {
-    match &mut tx.tx {
-        Tx::Postgres(t) => {
-            sqlx::query(&format!("UPDATE {table} SET batch_id = $1 WHERE {column} = ANY($2::int8[])"))
-                .bind(batch_id)
-                .bind(ids.to_vec())
-                .execute(&mut **t)
-                .await?;
+#[derive(Default)]
+struct ChunkState {
+    household_ids: HashMap<String, i64>,
+    /// People already in the project.
+    have: std::collections::HashSet<i64>,
+    created: u64,
+    updated: u64,
+    people_created: u64,
+    people_updated: u64,
+    entitlements_created: u64,
+}
+
+fn household_of(tx: &WriteTx<'_>, ids: &HashMap<String, i64>, r: &ImportRow) -> Option<i64> {
+    r.household.as_deref().and_then(|h| ids.get(&household_code(tx, h, r.street_code.as_deref())).copied())
+}
+
+/// One slice of the rows (bounded memory for large lists), inside the batch's transaction.
+async fn import_chunk(
+    tx: &mut WriteTx<'_>,
+    meta: &ImportMeta,
+    chunk: &[ImportRow],
+    project: Option<&StoredProject>,
+    batch_no: &str,
+    register_empty: bool,
+    state: &mut ChunkState,
+) -> Result<()> {
+    let at = now();
+    let keys: Vec<Vec<u8>> = chunk.iter().map(|r| tx.keys().id_key(r.id_number.as_str())).collect();
+    let existing = if register_empty { HashMap::new() } else { existing_people(tx, &keys).await? };
+
+    // Households named in the list.
+    let codes: Vec<String> = chunk
+        .iter()
+        .filter_map(|r| r.household.as_deref().map(|h| household_code(tx, h, r.street_code.as_deref())))
+        .collect();
+    if !codes.is_empty() {
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        for code in &unique {
+            let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM households WHERE code = $1")
+                .bind(code).fetch_optional(c).await?);
+            if let Some(id) = id {
+                state.household_ids.insert(code.clone(), id);
+            }
         }
-        Tx::Sqlite(t) => {
-            for part in ids.chunks(900) {
-                let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-                sqlx::query(&format!("UPDATE {table} SET batch_id = $1 WHERE {column} IN ({list})"))
-                    .bind(batch_id)
-                    .execute(&mut **t)
-                    .await?;
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<(String, Option<String>, Option<String>)> = chunk
+            .iter()
+            .filter_map(|r| {
+                let code = household_code(tx, r.household.as_deref()?, r.street_code.as_deref());
+                (!state.household_ids.contains_key(&code) && seen.insert(code.clone()))
+                    .then(|| (code, r.street_code.clone(), r.committee_code.clone()))
+            })
+            .collect();
+        if !missing.is_empty() {
+            let ids = crate::people::insert_households(tx, &missing).await?;
+            for (h, id) in missing.iter().zip(ids) {
+                state.household_ids.insert(h.0.clone(), id);
             }
         }
     }
+
+    // New people.
+    let mut new_people = Vec::new();
+    let mut new_index = Vec::new();
+    for (i, r) in chunk.iter().enumerate() {
+        if !existing.contains_key(&keys[i]) {
+            new_people.push(NewPerson {
+                id_number: r.id_number.clone(),
+                name: r.name.clone(),
+                phone: r.phone.clone(),
+                address: r.address.clone(),
+                street_code: r.street_code.clone(),
+                committee_code: r.committee_code.clone(),
+                household_id: household_of(tx, &state.household_ids, r),
+                is_household_head: r
+                    .household
+                    .as_deref()
+                    .is_some_and(|h| IdNumber::parse(h).ok().as_ref() == Some(&r.id_number)),
+                categories: r.categories.iter().map(|c| (c.clone(), meta.since, None)).collect(),
+            });
+            new_index.push(i);
+        }
+    }
+    let new_ids = crate::people::insert_people(tx, &new_people, batch_no).await?;
+    state.people_created += new_ids.len() as u64;
+    let mut person_ids: Vec<i64> = vec![0; chunk.len()];
+    let mut created_row = vec![false; chunk.len()];
+    let mut updated_row = vec![false; chunk.len()];
+    for (i, id) in new_index.iter().zip(&new_ids) {
+        person_ids[*i] = *id;
+        created_row[*i] = true;
+    }
+
+    // Current category memberships of the known people in this chunk, in one query.
+    let known: Vec<i64> = existing.values().map(|e| e.id).collect();
+    let since = format_date(meta.since);
+    let mut current: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
+    for part in known.chunks(500) {
+        let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let got: Vec<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(&format!(
+            "SELECT person_id, category_code FROM person_categories WHERE person_id IN ({list})
+             AND (end_date IS NULL OR end_date >= $1)"))
+            .bind(&since).fetch_all(c).await?);
+        current.extend(got);
+    }
+    // Known people: new facts only. The name is never overwritten by a list (a differing name was
+    // shown as a warning to confirm).
+    for (i, r) in chunk.iter().enumerate() {
+        let Some(e) = existing.get(&keys[i]) else { continue };
+        person_ids[i] = e.id;
+        let phone = r.phone.as_ref().map(|p| p.canonical()).or_else(|| e.phone.clone());
+        let address = r.address.clone().or_else(|| e.address.clone());
+        let street = r.street_code.clone().or_else(|| e.street_code.clone());
+        let committee = r.committee_code.clone().or_else(|| e.committee_code.clone());
+        let household = household_of(tx, &state.household_ids, r).or(e.household_id);
+        let changed = phone != e.phone
+            || address != e.address
+            || street != e.street_code
+            || committee != e.committee_code
+            || household != e.household_id;
+        let mut cat_added = Vec::new();
+        for code in &r.categories {
+            if !current.contains(&(e.id, code.clone())) {
+                on_tx!(&mut tx.tx, c => sqlx::query(
+                    "INSERT INTO person_categories (person_id, category_code, start_date, batch_id) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT DO NOTHING")
+                    .bind(e.id).bind(code).bind(format_date(meta.since)).bind(tx.batch).execute(c).await?.rows_affected());
+                cat_added.push(code.clone());
+            }
+        }
+        if !changed && cat_added.is_empty() {
+            continue;
+        }
+        if changed {
+            let before = json!({
+                "phone": e.phone, "address": e.address, "street_code": e.street_code,
+                "committee_code": e.committee_code, "household_id": e.household_id,
+            });
+            on_tx!(&mut tx.tx, c => sqlx::query(
+                "INSERT INTO import_person_changes (batch_id, person_id, before_json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(tx.batch).bind(e.id).bind(before.to_string()).execute(c).await?.rows_affected());
+            on_tx!(&mut tx.tx, c => sqlx::query(
+                "UPDATE people SET phone = $1, address = $2, street_code = $3, committee_code = $4, household_id = $5,
+                 updated_at = $6 WHERE id = $7")
+                .bind(&phone).bind(&address).bind(&street).bind(&committee).bind(household).bind(&at).bind(e.id)
+                .execute(c).await?.rows_affected());
+        }
+        let mask_phone = |p: &Option<String>| p.as_deref().and_then(|p| Phone::parse(p).ok()).map(|p| p.masked());
+        tx.audit(
+            "person.update",
+            "person",
+            &e.id.to_string(),
+            Some(&json!({ "phone": mask_phone(&e.phone), "street_code": e.street_code, "committee_code": e.committee_code,
+                          "household_id": e.household_id, "address": e.address.as_ref().map(|_| "（原地址）") })),
+            Some(&json!({ "phone": mask_phone(&phone), "street_code": street, "committee_code": committee,
+                          "household_id": household, "address": (address != e.address).then_some("（已变更）"),
+                          "categories_added": cat_added, "batch": batch_no })),
+        )
+        .await?;
+        updated_row[i] = true;
+        state.people_updated += 1;
+    }
+
+    // Entitlements in the project.
+    if let Some(p) = project {
+        let source = p
+            .project
+            .planned_budget
+            .first()
+            .map(|b| b.0.clone())
+            .ok_or_else(|| StoreError::Invalid(format!("项目“{}”没有计划资金来源，请先设置", p.project.name)))?;
+        let mut new = Vec::new();
+        let mut new_rows = Vec::new();
+        for (i, r) in chunk.iter().enumerate() {
+            if state.have.insert(person_ids[i]) {
+                new.push(crate::campaigns::NewEntitlement {
+                    project_id: p.id,
+                    person_id: person_ids[i],
+                    household_id: household_of(tx, &state.household_ids, r),
+                    household_size: r.household_size.map(i64::from),
+                    source_code: source.clone(),
+                    amount: amount_for(p, r)?,
+                });
+                new_rows.push(i);
+            }
+        }
+        let ids = crate::campaigns::insert_entitlements(tx, &new, EntitlementState::Draft, batch_no).await?;
+        for i in new_rows {
+            created_row[i] = true;
+        }
+        state.entitlements_created += ids.len() as u64;
+    }
+
+    state.created += created_row.iter().filter(|c| **c).count() as u64;
+    state.updated += (0..chunk.len()).filter(|&i| updated_row[i] && !created_row[i]).count() as u64;
     Ok(())
 }
 

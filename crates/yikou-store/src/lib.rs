@@ -219,7 +219,7 @@ impl Store {
         let (seq, hash): (i64, String) = on_tx!(&mut tx, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
             .fetch_one(c)
             .await?);
-        Ok(WriteTx { tx, keys: &self.keys, seq, head: hash, actor: actor.clone(), dirty: false })
+        Ok(WriteTx { tx, keys: &self.keys, seq, head: hash, actor: actor.clone(), dirty: false, depth: 0, batch: None })
     }
 
     pub async fn close(&self) {
@@ -270,6 +270,10 @@ pub struct WriteTx<'s> {
     head: String,
     actor: Actor,
     dirty: bool,
+    /// How many `atomic!` operations are running (nested ones need no savepoint of their own).
+    depth: u32,
+    /// The import batch that rows written now belong to (set by the import itself).
+    pub(crate) batch: Option<i64>,
 }
 
 impl WriteTx<'_> {
@@ -347,24 +351,51 @@ impl WriteTx<'_> {
 
     /// Marks a point to return to if the operation that follows fails, so that each store function
     /// is all-or-nothing even inside a larger transaction (and PostgreSQL's transaction stays usable).
+    /// A savepoint makes SQLite journal every page it changes, which doubles the cost of bulk work:
+    /// so an operation nested in another needs none (the outer one covers it), and the first
+    /// operation of a transaction needs none either (on failure the transaction is started afresh).
     pub(crate) async fn savepoint(&mut self) -> Result<Savepoint> {
-        on_tx!(&mut self.tx, c => sqlx::query("SAVEPOINT yikou_op").execute(c).await?.rows_affected());
-        Ok(Savepoint { seq: self.seq, head: self.head.clone(), dirty: self.dirty })
+        let kind = if self.depth > 0 {
+            SavepointKind::Nested
+        } else if !self.dirty {
+            SavepointKind::Restart
+        } else {
+            on_tx!(&mut self.tx, c => sqlx::query("SAVEPOINT yikou_op").execute(c).await?.rows_affected());
+            SavepointKind::Sql
+        };
+        self.depth += 1;
+        Ok(Savepoint { kind, seq: self.seq, head: self.head.clone(), dirty: self.dirty })
     }
 
     /// Keeps the operation's writes on success; undoes them (audit records included) on failure.
     pub(crate) async fn finish<T>(&mut self, sp: Savepoint, r: Result<T>) -> Result<T> {
-        match r {
-            Ok(v) => {
+        self.depth -= 1;
+        match (r, sp.kind) {
+            (Ok(v), SavepointKind::Sql) => {
                 on_tx!(&mut self.tx, c => sqlx::query("RELEASE SAVEPOINT yikou_op").execute(c).await?.rows_affected());
                 Ok(v)
             }
-            Err(e) => {
+            (Ok(v), _) => Ok(v),
+            (Err(e), SavepointKind::Nested) => Err(e),
+            (Err(e), SavepointKind::Sql) => {
                 on_tx!(&mut self.tx, c => sqlx::query("ROLLBACK TO SAVEPOINT yikou_op").execute(c).await?.rows_affected());
                 on_tx!(&mut self.tx, c => sqlx::query("RELEASE SAVEPOINT yikou_op").execute(c).await?.rows_affected());
                 self.seq = sp.seq;
                 self.head = sp.head;
                 self.dirty = sp.dirty;
+                Err(e)
+            }
+            (Err(e), SavepointKind::Restart) => {
+                // Nothing was written before this operation: undo the whole transaction and begin again
+                // on the same connection (which keeps sqlx's own view of the transaction intact).
+                on_tx!(&mut self.tx, c => sqlx::raw_sql("ROLLBACK; BEGIN").execute(c).await?.rows_affected());
+                on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(c).await?.rows_affected());
+                let (seq, head): (i64, String) = on_tx!(&mut self.tx, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+                    .fetch_one(c)
+                    .await?);
+                self.seq = seq;
+                self.head = head;
+                self.dirty = false;
                 Err(e)
             }
         }
@@ -383,7 +414,15 @@ impl WriteTx<'_> {
     }
 }
 
+#[derive(Clone, Copy)]
+pub(crate) enum SavepointKind {
+    Nested,
+    Restart,
+    Sql,
+}
+
 pub(crate) struct Savepoint {
+    kind: SavepointKind,
     seq: i64,
     head: String,
     dirty: bool,

@@ -144,6 +144,7 @@ pub async fn insert_people(tx: &mut WriteTx<'_>, people: &[NewPerson], batch_lab
 }
 
 async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Result<Vec<i64>> {
+    let batch = tx.batch;
     struct Row<'a> {
         key: Vec<u8>,
         cipher: Vec<u8>,
@@ -172,8 +173,8 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
         let got: Vec<(i64, Vec<u8>)> = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query_as(
                 "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
-                     committee_code, household_id, is_household_head, created_at, updated_at)
-                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13
+                     committee_code, household_id, is_household_head, created_at, updated_at, batch_id)
+                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14
                      FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                                  $8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[])
                           AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd)
@@ -196,10 +197,10 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             .await?,
             Tx::Sqlite(t) => {
                 let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(14)) {
+                for part in chunk.chunks(rows_per_insert(15)) {
                     let mut qb = sqlx::QueryBuilder::new(
                         "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
-                         committee_code, household_id, is_household_head, created_at, updated_at) ",
+                         committee_code, household_id, is_household_head, created_at, updated_at, batch_id) ",
                     );
                     qb.push_values(part, |mut b, r| {
                         b.push_bind(r.key.clone())
@@ -215,7 +216,8 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
                             .push_bind(r.p.household_id)
                             .push_bind(i64::from(r.p.is_household_head))
                             .push_bind(at.clone())
-                            .push_bind(at.clone());
+                            .push_bind(at.clone())
+                            .push_bind(batch);
                     });
                     qb.push(" ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key");
                     got.extend(qb.build_query_as::<(i64, Vec<u8>)>().fetch_all(&mut **t).await?);
@@ -243,6 +245,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
 }
 
 async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, Option<String>)]) -> Result<()> {
+    let batch = tx.batch;
     let fk = |e: sqlx::Error| match e {
         sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
             StoreError::Invalid("类别代码不存在，请先在类别设置中添加".into())
@@ -253,13 +256,14 @@ async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, O
         match &mut tx.tx {
             Tx::Postgres(t) => {
                 sqlx::query(
-                    "INSERT INTO person_categories (person_id, category_code, start_date, end_date)
-                     SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[])",
+                    "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id)
+                     SELECT p, c, s, e, $5 FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[]) AS u(p, c, s, e)",
                 )
                 .bind(chunk.iter().map(|r| r.0).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
                 .bind(chunk.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
+                .bind(batch)
                 .execute(&mut **t)
                 .await
                 .map_err(fk)?;
