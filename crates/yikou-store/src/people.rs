@@ -193,6 +193,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             .bind(chunk.iter().map(|r| r.p.household_id).collect::<Vec<_>>())
             .bind(chunk.iter().map(|r| i64::from(r.p.is_household_head)).collect::<Vec<_>>())
             .bind(&at)
+            .bind(batch)
             .fetch_all(&mut **t)
             .await?,
             Tx::Sqlite(t) => {
