@@ -270,12 +270,12 @@ async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, O
                 .map_err(fk)?;
             }
             Tx::Sqlite(t) => {
-                for part in chunk.chunks(rows_per_insert(4)) {
+                for part in chunk.chunks(rows_per_insert(5)) {
                     let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO person_categories (person_id, category_code, start_date, end_date) ",
+                        "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id) ",
                     );
                     qb.push_values(part, |mut b, (id, code, s, e)| {
-                        b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone());
+                        b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone()).push_bind(batch);
                     });
                     qb.build().execute(&mut **t).await.map_err(fk)?;
                 }
