@@ -119,7 +119,7 @@ fn process_sheet(
             return;
         }
         counts.0 += 1;
-        if counts.0 % 10_000 == 0 {
+        if counts.0.is_multiple_of(10_000) {
             progress(counts.0);
         }
         match v.check(row, &cells) {

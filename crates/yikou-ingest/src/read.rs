@@ -427,11 +427,9 @@ impl<R: Read> Read for EmptyLineMarker<R> {
         let n = self.inner.read(&mut tmp)?;
         let mut w = 0;
         for &b in &tmp[..n] {
-            if !self.in_quotes && self.at_line_start && (b == b'\n' || b == b'\r') {
-                if w < buf.len() {
-                    buf[w] = self.delimiter;
-                    w += 1;
-                }
+            if !self.in_quotes && self.at_line_start && (b == b'\n' || b == b'\r') && w < buf.len() {
+                buf[w] = self.delimiter;
+                w += 1;
             }
             if b == b'"' {
                 self.in_quotes = !self.in_quotes;

@@ -109,3 +109,44 @@ proptest! {
         prop_assert_eq!(rejected, planted(&rows, 2));
     }
 }
+
+/// Files written by a second program: LibreOffice converts the generated CSV to .xls and .xlsx (all
+/// columns as text, as the template asks). Runs where `soffice` is installed (.ci/run installs it).
+#[test]
+fn files_written_by_libreoffice_read_the_same() {
+    let Some(soffice) = ["soffice", "libreoffice"]
+        .into_iter()
+        .find(|c| std::process::Command::new(c).arg("--version").output().map(|o| o.status.success()).unwrap_or(false))
+    else {
+        eprintln!("note: LibreOffice not installed, second-writer test skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rows = generate(400, 21, 0.08, &Fault::ALL);
+    let csv = dir.path().join("r.csv");
+    write_csv(&csv, &rows).unwrap();
+    let (_, expected, _) = rejected_rows(&csv);
+    assert_eq!(expected, planted(&rows, 2));
+    let profile = dir.path().join("lo-profile");
+    for ext in ["xls", "xlsx"] {
+        let status = std::process::Command::new(soffice)
+            .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+            .args([
+                "--headless",
+                "--infilter=CSV:44,34,76,1,1/2/2/2/3/2/4/2/5/2/6/2/7/2/8/2/9/2/10/2",
+                "--convert-to",
+                ext,
+                "--outdir",
+            ])
+            .arg(dir.path())
+            .arg(&csv)
+            .output()
+            .expect("run LibreOffice");
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        let converted = dir.path().join(format!("r.{ext}"));
+        let (valid, rejected, o) = rejected_rows(&converted);
+        assert_eq!(rejected, expected, "{ext}");
+        assert_eq!(valid as usize, rows.iter().filter(|r| r.fault.is_none()).count(), "{ext}");
+        assert_eq!(o.rows, 400);
+    }
+}

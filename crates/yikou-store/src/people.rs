@@ -275,7 +275,11 @@ async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, O
                         "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id) ",
                     );
                     qb.push_values(part, |mut b, (id, code, s, e)| {
-                        b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone()).push_bind(batch);
+                        b.push_bind(*id)
+                            .push_bind(code.clone())
+                            .push_bind(s.clone())
+                            .push_bind(e.clone())
+                            .push_bind(batch);
                     });
                     qb.build().execute(&mut **t).await.map_err(fk)?;
                 }

@@ -29,7 +29,13 @@ fn row(id: &str, name: &str) -> ImportRow {
 }
 
 fn meta(hash: &str, rows: u64) -> ImportMeta {
-    ImportMeta { file_name: "名单.xlsx".into(), file_hash: hash.into(), rows, rejected: 0, since: date!(2019 - 12 - 01) }
+    ImportMeta {
+        file_name: "名单.xlsx".into(),
+        file_hash: hash.into(),
+        rows,
+        rejected: 0,
+        since: date!(2019 - 12 - 01),
+    }
 }
 
 async fn project(s: &Store) -> StoredProject {
@@ -112,7 +118,11 @@ async fn known_people_get_only_new_facts_and_undo_puts_them_back() {
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         commit_import(&mut tx, &meta("base", 1), &[row("11010519491231002X", "张三")], None).await.unwrap();
         tx.commit().await.unwrap();
-        let id = s.find_person_by_id_number(&Scope::All, &IdNumber::parse("11010519491231002X").unwrap()).await.unwrap().unwrap();
+        let id = s
+            .find_person_by_id_number(&Scope::All, &IdNumber::parse("11010519491231002X").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
 
         let mut changed = row("11010519491231002X", "张叁");
         changed.phone = Some(Phone::parse("13812345678").unwrap());
@@ -175,7 +185,8 @@ async fn a_range_project_needs_amounts_and_a_failed_import_leaves_nothing() {
         let mut p = project(s).await;
         p.project.standard = Standard::Range { min: Fen::from_yuan(2000), max: Fen::from_yuan(30_000) };
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        let e = commit_import(&mut tx, &meta("r", 1), &[row("11010519491231002X", "张三")], Some(&p)).await.unwrap_err();
+        let e =
+            commit_import(&mut tx, &meta("r", 1), &[row("11010519491231002X", "张三")], Some(&p)).await.unwrap_err();
         assert!(e.to_string().contains("必须填写金额"), "{e}");
         tx.commit().await.unwrap();
         assert_eq!(s.count_people(&Scope::All).await.unwrap(), 0, "{}: nothing half-written", b.name);

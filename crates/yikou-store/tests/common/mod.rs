@@ -3,6 +3,7 @@
 
 use yikou_store::{Store, StoreConfig};
 
+#[allow(dead_code)] // each test binary uses a different part of it
 pub struct Backend {
     pub name: &'static str,
     pub store: Store,
