@@ -150,3 +150,82 @@ fn files_written_by_libreoffice_read_the_same() {
         assert_eq!(o.rows, 400);
     }
 }
+
+fn read_error(path: &Path) -> String {
+    yikou_ingest::read::read_rows(path, None, |_, _| Ok(())).unwrap_err().code().to_string()
+}
+
+#[test]
+fn a_password_protected_workbook_is_named_as_such() {
+    // An encrypted .xlsx is an OLE container whose directory names "EncryptedPackage".
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.resize(1024, 0);
+    bytes.extend("EncryptedPackage".encode_utf16().flat_map(|u| u.to_le_bytes()));
+    bytes.resize(4096, 0);
+    let p = dir.path().join("locked.xlsx");
+    std::fs::write(&p, &bytes).unwrap();
+    assert_eq!(read_error(&p), "file_encrypted");
+}
+
+#[test]
+fn a_ten_gigabyte_file_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.csv");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(10 << 30).unwrap(); // sparse: takes no disk
+    assert_eq!(read_error(&p), "file_too_large");
+}
+
+#[test]
+fn a_zip_bomb_is_refused_without_inflating_it() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bomb.xlsx");
+    let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("xl/workbook.xml", opts).unwrap();
+    z.write_all(br#"<workbook><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#).unwrap();
+    z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..64 {
+        z.write_all(&block).unwrap();
+    }
+    z.finish().unwrap();
+    assert_eq!(read_error(&p), "file_zip_bomb");
+}
+
+#[test]
+fn the_first_sheet_with_a_header_is_read_unless_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("two.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let notes = wb.add_worksheet();
+    notes.set_name("说明").unwrap();
+    notes.write_string(0, 0, "本表为古美街道2020年帮困对象名单").unwrap();
+    let list = wb.add_worksheet();
+    list.set_name("名单").unwrap();
+    for (c, h) in ["姓名", "身份证号"].iter().enumerate() {
+        list.write_string(0, c as u16, *h).unwrap();
+    }
+    list.write_string(1, 0, "张三").unwrap();
+    list.write_string(1, 1, "11010519491231002X").unwrap();
+    wb.save(&p).unwrap();
+    let (valid, _, o) = rejected_rows(&p);
+    assert_eq!(valid, 1);
+    assert_eq!(o.source.sheet.as_deref(), Some("名单"));
+    assert_eq!(o.source.sheets, vec!["说明".to_string(), "名单".to_string()]);
+    let reference = Reference::shipped();
+    let opts = Options {
+        sheet: Some("说明"),
+        reference: &reference,
+        register: &NoRegister,
+        standard: None,
+        today: date!(2026 - 11 - 30),
+    };
+    assert_eq!(process(&p, &opts, &mut |_| {}, &mut |_| {}).unwrap_err().code(), "no_header");
+    let opts = Options { sheet: Some("第三页"), ..opts };
+    let e = process(&p, &opts, &mut |_| {}, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "file_no_such_sheet");
+    assert!(e.to_string().contains("说明、名单"), "{e}");
+}

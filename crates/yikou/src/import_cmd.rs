@@ -270,6 +270,14 @@ fn print_check(
         group_thousands(o.valid),
         group_thousands(o.invalid)
     );
+    if o.source.sheets.len() > 1 {
+        say!(
+            "工作簿有 {} 个工作表（{}），已读取第一个有表头的“{}”；如需其他工作表请加 --sheet 名称。",
+            o.source.sheets.len(),
+            o.source.sheets.join("、"),
+            o.source.sheet.as_deref().unwrap_or("")
+        );
+    }
     if !o.header.unknown.is_empty() {
         let names: Vec<&str> = o.header.unknown.iter().map(|(_, h)| h.as_str()).collect();
         say!("未识别的列（不导入）：{}", names.join("、"));
