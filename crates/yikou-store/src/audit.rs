@@ -2,7 +2,6 @@
 //! that changing, inserting or deleting a record is detected by `verify`.
 
 use serde::Serialize;
-use sqlx::Row;
 
 use crate::{on_db, Result, Store};
 
@@ -33,6 +32,21 @@ pub struct AuditRecord {
     pub after_json: Option<String>,
 }
 
+type AuditRow = (i64, String, String, String, String, String, Option<String>, Option<String>);
+
+fn record(r: AuditRow) -> AuditRecord {
+    AuditRecord {
+        seq: r.0,
+        at: r.1,
+        actor: r.2,
+        action: r.3,
+        entity: r.4,
+        entity_id: r.5,
+        before_json: r.6,
+        after_json: r.7,
+    }
+}
+
 /// The outcome of checking the chain.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Verification {
@@ -54,32 +68,18 @@ impl Store {
     pub async fn verify_audit(&self) -> Result<Verification> {
         let head: Option<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
             "SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(p).await?);
-        let rows = on_db!(&self.db, p => {
-            let rows = sqlx::query(
+        let rows: Vec<(i64, String, String, String, String, String, Option<String>, Option<String>, String, String)> = on_db!(&self.db, p => sqlx::query_as(
                 "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash
                  FROM audit_log ORDER BY seq",
             )
             .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok::<_, sqlx::Error>((
-                        AuditRecord {
-                            seq: r.try_get("seq")?,
-                            at: r.try_get("at")?,
-                            actor: r.try_get("actor")?,
-                            action: r.try_get("action")?,
-                            entity: r.try_get("entity")?,
-                            entity_id: r.try_get("entity_id")?,
-                            before_json: r.try_get("before_json")?,
-                            after_json: r.try_get("after_json")?,
-                        },
-                        r.try_get::<String, _>("prev_hash")?,
-                        r.try_get::<String, _>("hash")?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, _>>()?
-        });
+            .await?);
+        let rows: Vec<(AuditRecord, String, String)> = rows
+            .into_iter()
+            .map(|(seq, at, actor, action, entity, entity_id, before, after, prev, hash)| {
+                (record((seq, at, actor, action, entity, entity_id, before, after)), prev, hash)
+            })
+            .collect();
         let Some((head_seq, head_hash)) = head else {
             return Ok(Verification {
                 records: rows.len() as i64,
@@ -137,30 +137,15 @@ impl Store {
     /// The most recent audit records (newest first), optionally for one entity.
     pub async fn audit_records(&self, entity: Option<(&str, &str)>, limit: i64) -> Result<Vec<AuditRecord>> {
         let (e, id) = entity.unwrap_or(("", ""));
-        Ok(on_db!(&self.db, p => {
-            let rows = sqlx::query(
-                "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log
-                 WHERE ($1 = '' OR (entity = $1 AND entity_id = $2)) ORDER BY seq DESC LIMIT $3",
-            )
-            .bind(e)
-            .bind(id)
-            .bind(limit)
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok::<_, sqlx::Error>(AuditRecord {
-                        seq: r.try_get("seq")?,
-                        at: r.try_get("at")?,
-                        actor: r.try_get("actor")?,
-                        action: r.try_get("action")?,
-                        entity: r.try_get("entity")?,
-                        entity_id: r.try_get("entity_id")?,
-                        before_json: r.try_get("before_json")?,
-                        after_json: r.try_get("after_json")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()?
-        }))
+        let rows: Vec<AuditRow> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log
+             WHERE ($1 = '' OR (entity = $1 AND entity_id = $2)) ORDER BY seq DESC LIMIT $3",
+        )
+        .bind(e)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(p)
+        .await?);
+        Ok(rows.into_iter().map(record).collect())
     }
 }

@@ -260,6 +260,12 @@ async fn insert_entitlement_rows(
     Ok(ids)
 }
 
+/// The columns of an entitlement, joined with its person and project so that scopes can filter on them.
+const ENTITLEMENT_SELECT: &str =
+    "SELECT e.id, e.project_id, e.person_id, e.household_id, e.household_size, e.source_code,
+     e.amount_fen, e.approved_amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id
+     JOIN projects pr ON pr.id = e.project_id";
+
 /// Entitlements the scope may see: the person's area or the project's own unit.
 fn entitlement_scope(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
@@ -273,11 +279,7 @@ fn entitlement_scope(scope: &Scope, n: usize) -> (String, Option<String>) {
 
 async fn load_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64) -> Result<StoredEntitlement> {
     let (cond, arg) = entitlement_scope(scope, 2);
-    let sql = format!(
-        "SELECT e.id, e.project_id, e.person_id, e.household_id, e.household_size, e.source_code, e.amount_fen,
-         e.approved_amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id
-         JOIN projects pr ON pr.id = e.project_id WHERE e.id = $1 AND {cond}"
-    );
+    let sql = format!("{ENTITLEMENT_SELECT} WHERE e.id = $1 AND {cond}");
     let row = on_tx!(&mut tx.tx, c => {
         let q = sqlx::query(&sql).bind(id);
         let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
@@ -458,11 +460,7 @@ impl Store {
     /// One entitlement, if the scope may see it.
     pub async fn entitlement(&self, scope: &Scope, id: i64) -> Result<Option<StoredEntitlement>> {
         let (cond, arg) = entitlement_scope(scope, 2);
-        let sql = format!(
-            "SELECT e.id, e.project_id, e.person_id, e.household_id, e.household_size, e.source_code, e.amount_fen,
-             e.approved_amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id
-             JOIN projects pr ON pr.id = e.project_id WHERE e.id = $1 AND {cond}"
-        );
+        let sql = format!("{ENTITLEMENT_SELECT} WHERE e.id = $1 AND {cond}");
         type EntRow = (i64, i64, i64, Option<i64>, Option<i64>, String, i64, Option<i64>, String);
         let row: Option<EntRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(id);
@@ -476,11 +474,7 @@ impl Store {
     /// Entitlements of one person across all campaigns, within the scope.
     pub async fn entitlements_of_person(&self, scope: &Scope, person_id: i64) -> Result<Vec<StoredEntitlement>> {
         let (cond, arg) = entitlement_scope(scope, 2);
-        let sql = format!(
-            "SELECT e.id, e.project_id, e.person_id, e.household_id, e.household_size, e.source_code, e.amount_fen,
-             e.approved_amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id
-             JOIN projects pr ON pr.id = e.project_id WHERE e.person_id = $1 AND {cond} ORDER BY e.id"
-        );
+        let sql = format!("{ENTITLEMENT_SELECT} WHERE e.person_id = $1 AND {cond} ORDER BY e.id");
         type EntRow = (i64, i64, i64, Option<i64>, Option<i64>, String, i64, Option<i64>, String);
         let rows: Vec<EntRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(person_id);
