@@ -280,6 +280,7 @@ async fn import_chunk(
     state: &mut ChunkState,
 ) -> Result<()> {
     let at = now();
+    let started = std::time::Instant::now();
     let keys: Vec<Vec<u8>> = chunk.iter().map(|r| tx.keys().id_key(r.id_number.as_str())).collect();
     let existing = if register_empty { HashMap::new() } else { existing_people(tx, &keys).await? };
 
@@ -316,6 +317,7 @@ async fn import_chunk(
         }
     }
 
+    let t_lookup = started.elapsed();
     // New people.
     let mut new_people = Vec::new();
     let mut new_index = Vec::new();
@@ -348,6 +350,7 @@ async fn import_chunk(
         created_row[*i] = true;
     }
 
+    let t_people = started.elapsed();
     // Current category memberships of the known people in this chunk, in one query.
     let known: Vec<i64> = existing.values().map(|e| e.id).collect();
     let since = format_date(meta.since);
@@ -448,6 +451,13 @@ async fn import_chunk(
         state.entitlements_created += ids.len() as u64;
     }
 
+    tracing::info!(
+        rows = chunk.len(),
+        lookup_ms = t_lookup.as_millis() as u64,
+        people_ms = (t_people - t_lookup).as_millis() as u64,
+        rest_ms = (started.elapsed() - t_people).as_millis() as u64,
+        "import chunk"
+    );
     state.created += created_row.iter().filter(|c| **c).count() as u64;
     state.updated += (0..chunk.len()).filter(|&i| updated_row[i] && !created_row[i]).count() as u64;
     Ok(())

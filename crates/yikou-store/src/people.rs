@@ -146,6 +146,7 @@ pub async fn insert_people(tx: &mut WriteTx<'_>, people: &[NewPerson], batch_lab
 async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Result<Vec<i64>> {
     let batch = tx.batch;
     struct Row<'a> {
+        pos: usize,
         key: Vec<u8>,
         cipher: Vec<u8>,
         masked: String,
@@ -160,6 +161,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             return Err(StoreError::Invalid(format!("同一批中身份证号 {} 重复", p.id_number.masked())));
         }
         rows.push(Row {
+            pos: rows.len(),
             key,
             cipher: tx.keys().encrypt(p.id_number.as_str()),
             masked: p.id_number.masked(),
@@ -167,8 +169,11 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             p,
         });
     }
+    // In key order, the unique index on the (random) keys is filled page by page rather than at
+    // scattered places (it matters once the register is large).
+    rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     let at = now();
-    let mut ids = Vec::with_capacity(rows.len());
+    let mut ids = vec![0i64; rows.len()];
     for chunk in rows.chunks(BULK_ROWS) {
         let got: Vec<(i64, Vec<u8>)> = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query_as(
@@ -233,7 +238,9 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             )));
         }
         let by_key: std::collections::HashMap<Vec<u8>, i64> = got.into_iter().map(|(i, k)| (k, i)).collect();
-        ids.extend(chunk.iter().map(|r| by_key[&r.key]));
+        for r in chunk {
+            ids[r.pos] = by_key[&r.key];
+        }
     }
     let mut cats: Vec<(i64, String, String, Option<String>)> = Vec::new();
     for (id, p) in ids.iter().zip(people) {
