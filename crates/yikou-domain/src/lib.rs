@@ -3,6 +3,7 @@
 pub mod access;
 pub mod area;
 pub mod campaign;
+pub mod check;
 pub mod entitlement;
 pub mod id_number;
 pub mod money;
