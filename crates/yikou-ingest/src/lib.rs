@@ -2,6 +2,7 @@
 //! error workbooks out. Pure file work; the store is not touched here.
 
 pub mod columns;
+pub mod exchange;
 pub mod fxhash;
 pub mod output;
 pub mod process;
