@@ -351,10 +351,10 @@ pub fn generate_exchange(people: usize, projects: usize, entitlements: usize, se
         let Some(list) = by_category.get(cat) else { continue };
         let person = list[rng.below(list.len() as u64) as usize];
         let hh = ex.people[person].household_id.clone().unwrap_or_default();
-        let clean = !taken.contains(&(project, person))
-            && !(p.per_household && household_paid.contains(&(project, hh.clone())))
-            && !p.exclusive_group.as_ref().is_some_and(|g| person_group.contains(&(g.clone(), person)));
-        if !clean {
+        let twice = taken.contains(&(project, person));
+        let household_again = p.per_household && household_paid.contains(&(project, hh.clone()));
+        let group_again = p.exclusive_group.as_ref().is_some_and(|g| person_group.contains(&(g.clone(), person)));
+        if twice || household_again || group_again {
             continue;
         }
         taken.insert((project, person));
