@@ -1,7 +1,7 @@
 //! 帮困送温暖活动 (relief campaign) and its four 阶段 (phases).
 
 use serde::Serialize;
-use time::Date;
+use time::{Date, Month};
 
 /// 阶段: the four phases of a campaign, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -138,6 +138,43 @@ impl Campaign {
         })
     }
 
+    /// "{year}年元旦春节帮困送温暖" with the plan's usual schedule: 排摸准备 from mid-November of the
+    /// year before, 动员部署 and 组织实施 from late December, 回访总结 through February.
+    pub fn standard(year: i32) -> Campaign {
+        let d = |y: i32, m: Month, day: u8| Date::from_calendar_date(y, m, day).expect("valid date");
+        let feb_end = if time::util::is_leap_year(year) { 29 } else { 28 };
+        let windows = vec![
+            PhaseWindow {
+                phase: Phase::Prepare,
+                start: d(year - 1, Month::November, 11),
+                end: d(year - 1, Month::December, 10),
+            },
+            PhaseWindow {
+                phase: Phase::Mobilise,
+                start: d(year - 1, Month::December, 21),
+                end: d(year - 1, Month::December, 25),
+            },
+            PhaseWindow {
+                phase: Phase::Implement,
+                start: d(year - 1, Month::December, 26),
+                end: d(year, Month::January, 31),
+            },
+            PhaseWindow {
+                phase: Phase::FollowUp,
+                start: d(year, Month::February, 1),
+                end: d(year, Month::February, feb_end),
+            },
+        ];
+        Campaign::new(
+            year,
+            &format!("{year}年元旦春节帮困送温暖"),
+            d(year - 1, Month::November, 11),
+            d(year, Month::February, feb_end),
+            windows,
+        )
+        .expect("the standard schedule is valid")
+    }
+
     /// The phase whose window contains `day`, if any.
     pub fn phase_on(&self, day: Date) -> Option<Phase> {
         self.phases.iter().find(|w| w.start <= day && day <= w.end).map(|w| w.phase)
@@ -160,6 +197,13 @@ mod tests {
 
     fn campaign(ws: Vec<PhaseWindow>) -> Result<Campaign, CampaignError> {
         Campaign::new(2020, "2020年元旦春节帮困送温暖", date!(2019 - 11 - 11), date!(2020 - 02 - 29), ws)
+    }
+
+    #[test]
+    fn the_standard_schedule_of_any_year_is_valid() {
+        assert_eq!(Campaign::standard(2020).end, date!(2020 - 02 - 29));
+        assert_eq!(Campaign::standard(2021).end, date!(2021 - 02 - 28));
+        assert_eq!(Campaign::standard(2020).phase_on(date!(2019 - 12 - 30)), Some(Phase::Implement));
     }
 
     #[test]

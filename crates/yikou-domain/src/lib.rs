@@ -5,6 +5,7 @@ pub mod area;
 pub mod campaign;
 pub mod check;
 pub mod entitlement;
+pub mod exchange;
 pub mod id_number;
 pub mod money;
 pub mod phone;

@@ -15,42 +15,7 @@ use yikou_domain::{AreaCode, IdNumber, UnitGroup};
 
 use crate::validate::RowIssue;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExPerson {
-    pub person_id: String,
-    pub id_number: IdNumber,
-    pub name: String,
-    pub street_code: Option<String>,
-    pub household_id: Option<String>,
-    pub categories: Vec<String>,
-    pub deceased: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExProject {
-    pub project_id: String,
-    pub unit_group: UnitGroup,
-    pub exclusive_group: Option<String>,
-    pub per_household: bool,
-    pub target_categories: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExEntitlement {
-    pub entitlement_id: String,
-    /// Index into `projects`.
-    pub project: usize,
-    /// Index into `people`.
-    pub person: usize,
-    pub amount_fen: i64,
-}
-
-#[derive(Debug, Default)]
-pub struct Exchange {
-    pub people: Vec<ExPerson>,
-    pub projects: Vec<ExProject>,
-    pub entitlements: Vec<ExEntitlement>,
-}
+pub use yikou_domain::exchange::{ExEntitlement, ExPerson, ExProject, Exchange};
 
 const PEOPLE: [&str; 7] = ["person_id", "id_number", "name", "street_code", "household_id", "categories", "deceased"];
 const PROJECTS: [&str; 5] = ["project_id", "unit_group", "exclusive_group", "per_household", "target_categories"];

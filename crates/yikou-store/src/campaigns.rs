@@ -44,6 +44,8 @@ pub struct StoredEntitlement {
 /// One entitlement to add.
 #[derive(Debug, Clone)]
 pub struct NewEntitlement {
+    /// The sender's own id (exchange loads), given back on export.
+    pub external_id: Option<String>,
     pub project_id: i64,
     pub person_id: i64,
     pub household_id: Option<i64>,
@@ -206,10 +208,10 @@ async fn insert_entitlement_rows(
         let got: Vec<i64> = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query_scalar(
                 "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                 approved_amount_fen, state, created_at, updated_at, batch_id)
-                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10
-                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[])
-                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, ord)
+                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x
+                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[])
+                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ord)
                  ORDER BY ord
                  RETURNING id",
             )
@@ -223,15 +225,16 @@ async fn insert_entitlement_rows(
             .bind(state.code())
             .bind(&at)
             .bind(batch)
+            .bind(chunk.iter().map(|r| r.external_id.clone()).collect::<Vec<_>>())
             .fetch_all(&mut **t)
             .await
             .map_err(fk)?,
             Tx::Sqlite(t) => {
                 let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(11)) {
+                for part in chunk.chunks(rows_per_insert(12)) {
                     let mut qb = sqlx::QueryBuilder::new(
                         "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                         approved_amount_fen, state, created_at, updated_at, batch_id) ",
+                         approved_amount_fen, state, created_at, updated_at, batch_id, external_id) ",
                     );
                     qb.push_values(part, |mut b, r| {
                         b.push_bind(r.project_id)
@@ -244,7 +247,8 @@ async fn insert_entitlement_rows(
                             .push_bind(state.code())
                             .push_bind(at.clone())
                             .push_bind(at.clone())
-                            .push_bind(batch);
+                            .push_bind(batch)
+                            .push_bind(r.external_id.clone());
                     });
                     qb.push(" RETURNING id");
                     got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await.map_err(fk)?);

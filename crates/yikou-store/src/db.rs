@@ -65,6 +65,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_imports.sql"),
         include_str!("../migrations/postgres/0002_imports.sql"),
     ),
+    (
+        "0003_exchange",
+        include_str!("../migrations/sqlite/0003_exchange.sql"),
+        include_str!("../migrations/postgres/0003_exchange.sql"),
+    ),
 ];
 
 impl Db {

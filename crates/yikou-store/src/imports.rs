@@ -324,6 +324,7 @@ async fn import_chunk(
     for (i, r) in chunk.iter().enumerate() {
         if !existing.contains_key(&keys[i]) {
             new_people.push(NewPerson {
+                external_id: None,
                 id_number: r.id_number.clone(),
                 name: r.name.clone(),
                 phone: r.phone.clone(),
@@ -434,6 +435,7 @@ async fn import_chunk(
         for (i, r) in chunk.iter().enumerate() {
             if state.have.insert(person_ids[i]) {
                 new.push(crate::campaigns::NewEntitlement {
+                    external_id: None,
                     project_id: p.id,
                     person_id: person_ids[i],
                     household_id: household_of(tx, &state.household_ids, r),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod crypto;
 pub mod db;
+pub mod exchange;
 pub mod imports;
 pub mod people;
 pub mod reference;

@@ -22,6 +22,8 @@ pub struct CategorySpan {
 /// A person to register.
 #[derive(Debug, Clone)]
 pub struct NewPerson {
+    /// The sender's own id (exchange loads), given back on export.
+    pub external_id: Option<String>,
     pub id_number: IdNumber,
     pub name: String,
     pub phone: Option<Phone>,
@@ -178,11 +180,11 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
         let got: Vec<(i64, Vec<u8>)> = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query_as(
                 "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
-                     committee_code, household_id, is_household_head, created_at, updated_at, batch_id)
-                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14
+                     committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id)
+                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14, x
                      FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                 $8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[])
-                          AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd)
+                                 $8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[], $15::text[])
+                          AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd, x)
                      ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key",
             )
             .bind(chunk.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
@@ -199,14 +201,15 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             .bind(chunk.iter().map(|r| i64::from(r.p.is_household_head)).collect::<Vec<_>>())
             .bind(&at)
             .bind(batch)
+            .bind(chunk.iter().map(|r| r.p.external_id.clone()).collect::<Vec<_>>())
             .fetch_all(&mut **t)
             .await?,
             Tx::Sqlite(t) => {
                 let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(15)) {
+                for part in chunk.chunks(rows_per_insert(16)) {
                     let mut qb = sqlx::QueryBuilder::new(
                         "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
-                         committee_code, household_id, is_household_head, created_at, updated_at, batch_id) ",
+                         committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id) ",
                     );
                     qb.push_values(part, |mut b, r| {
                         b.push_bind(r.key.clone())
@@ -223,7 +226,8 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
                             .push_bind(i64::from(r.p.is_household_head))
                             .push_bind(at.clone())
                             .push_bind(at.clone())
-                            .push_bind(batch);
+                            .push_bind(batch)
+                            .push_bind(r.p.external_id.clone());
                     });
                     qb.push(" ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key");
                     got.extend(qb.build_query_as::<(i64, Vec<u8>)>().fetch_all(&mut **t).await?);

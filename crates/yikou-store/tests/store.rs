@@ -19,6 +19,7 @@ const QIBAO: &str = "310112102000";
 
 fn person(id: &str, name: &str, street: &str) -> NewPerson {
     NewPerson {
+        external_id: None,
         id_number: IdNumber::parse(id).unwrap(),
         name: name.into(),
         phone: Some(Phone::parse("13812345678").unwrap()),
@@ -330,6 +331,7 @@ async fn entitlements_follow_the_state_machine_and_freeze_the_approved_amount() 
         let eid = campaigns::add_entitlement(
             &mut tx,
             &NewEntitlement {
+                external_id: None,
                 project_id: pid,
                 person_id,
                 household_id: None,
@@ -483,6 +485,7 @@ async fn summary_counts_people_households_and_money_by_group() {
         let ids =
             people::insert_people(&mut tx, &[a, b2, person("310221194503150021", "丙", QIBAO)], "t").await.unwrap();
         let ent = |project_id, person_id, source: &str, yuan| NewEntitlement {
+            external_id: None,
             project_id,
             person_id,
             household_id: None,

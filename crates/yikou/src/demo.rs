@@ -729,6 +729,7 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         .people
         .iter()
         .map(|p| NewPerson {
+            external_id: None,
             id_number: p.id_number.clone(),
             name: p.name.clone(),
             phone: p.phone.clone(),
@@ -752,6 +753,7 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         .entitlements
         .iter()
         .map(|e| NewEntitlement {
+            external_id: None,
             project_id: project_ids[e.project],
             person_id: person_ids[e.person],
             household_id: e.household_size.map(|_| household_ids[data.people[e.person].household]),

@@ -1,5 +1,6 @@
 //! yikou (一口上下): the relief campaign's one binary.
 
+mod check_cmd;
 mod demo;
 mod import_cmd;
 mod text;
@@ -88,6 +89,34 @@ enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// 载入交换格式目录（people.csv、projects.csv、entitlements.csv）中的整个活动 (load a campaign)
+    Load {
+        /// 目录
+        dir: PathBuf,
+        /// 活动年度；不存在时按常规日程新建
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 以交换格式导出活动（含完整身份证号）(export a campaign)
+    Export {
+        /// 目录
+        dir: PathBuf,
+        /// 活动年度，默认最新
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
+    /// 比对核查：重复、互斥、同户、遗漏、对象类别、已故 (cross-check)
+    Check {
+        /// 活动年度，默认最新
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// 基准测试用数据 (benchmark data)
     Bench {
         #[command(subcommand)]
@@ -144,6 +173,23 @@ enum BenchCommand {
         /// 输出 .csv（UTF-8 BOM）
         #[arg(long)]
         csv: Option<PathBuf>,
+    },
+    /// 生成虚构的整个活动（交换格式），植入比对问题 (generate a campaign in the exchange layout)
+    Campaign {
+        #[arg(long, default_value_t = 1_000_000)]
+        people: usize,
+        #[arg(long, default_value_t = 1_500_000)]
+        entitlements: usize,
+        #[arg(long, default_value_t = 2_000)]
+        projects: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 植入问题的比例
+        #[arg(long, default_value_t = 0.01)]
+        fault_rate: f64,
+        /// 输出目录
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
     },
 }
 
@@ -273,6 +319,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             return import_cmd::import(&cfg, args).await;
         }
+        Command::Load { dir, campaign, json } => return check_cmd::load(&cfg, &dir, campaign, json).await,
+        Command::Export { dir, campaign } => check_cmd::export(&cfg, &dir, campaign).await?,
+        Command::Check { campaign, json } => check_cmd::check(&cfg, campaign, json).await?,
         Command::Template { project, campaign, output } => {
             import_cmd::template(&cfg, project, campaign, &output).await?
         }
@@ -288,6 +337,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 write_csv(p, &data).with_context(|| format!("无法写出 {}", p.display()))?;
             }
             say!("rows={rows}\nvalid={}\ninvalid={planted}", rows - planted);
+        }
+        Command::Bench {
+            bench: BenchCommand::Campaign { people, entitlements, projects, seed, fault_rate, output },
+        } => {
+            let ex = yikou_ingest::exchange::generate_exchange(people, projects, entitlements, seed, fault_rate);
+            yikou_ingest::exchange::write_exchange(&output, &ex)
+                .with_context(|| format!("无法写出 {}", output.display()))?;
+            say!("people={}\nprojects={}\nentitlements={}", ex.people.len(), ex.projects.len(), ex.entitlements.len());
         }
         Command::Batch { batch: BatchCommand::List { json } } => import_cmd::batch_list(&cfg, json).await?,
         Command::Batch { batch: BatchCommand::Undo { batch } } => import_cmd::batch_undo(&cfg, &batch).await?,

@@ -1,0 +1,361 @@
+//! Loading and exporting a campaign in the exchange layout, and reading a campaign's rows for the
+//! cross-check. Records that are well-formed but conflict (duplicates, ineligible or deceased people)
+//! load as they are: finding them is the check's job.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::json;
+use time::Date;
+use yikou_domain::check::{CheckEntitlement, CheckPerson, CheckProject};
+use yikou_domain::exchange::{ExEntitlement, ExPerson, ExProject, Exchange};
+use yikou_domain::reference::{UnitKind, BUREAU_CODE, DISTRICT_CODE};
+use yikou_domain::{format_date, CountingUnit, EntitlementState, Fen, Form, IdNumber, Project, Standard, UnitGroup};
+
+use crate::campaigns::{create_project, insert_entitlements, NewEntitlement};
+use crate::people::{insert_households, insert_people, NewPerson};
+use crate::{on_db, on_tx, Result, Store, StoreError, WriteTx};
+
+/// Projects of 相关职能部门 in a load name no unit; they are filed under this one.
+pub const EXCHANGE_UNIT: &str = "310112-EXCH";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LoadReport {
+    pub people_created: u64,
+    pub people_known: u64,
+    pub households_created: u64,
+    pub projects_created: u64,
+    pub entitlements_created: u64,
+    /// Category codes the sender used that yikou did not know; added to the reference data.
+    pub categories_added: Vec<String>,
+    /// Exclusive groups named by the sender.
+    pub exclusive_groups: Vec<String>,
+}
+
+/// Loads a whole campaign. The campaign must have no project with the same codes (a second load of
+/// the same files is refused, not doubled).
+pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange, since: Date) -> Result<LoadReport> {
+    crate::atomic!(tx, {
+        let mut report = LoadReport::default();
+        let existing: Vec<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM projects WHERE campaign_id = $1")
+            .bind(campaign_id).fetch_all(c).await?);
+        if let Some(p) = ex.projects.iter().find(|p| existing.contains(&p.project_id)) {
+            return Err(StoreError::Invalid(format!(
+                "该活动中已有项目“{}”：这些文件似乎已经载入过，未重复载入",
+                p.project_id
+            )));
+        }
+
+        // Unknown categories join the reference data.
+        let known: Vec<String> =
+            on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM categories").fetch_all(c).await?);
+        let mut used: Vec<&str> = ex
+            .people
+            .iter()
+            .flat_map(|p| p.categories.iter())
+            .chain(ex.projects.iter().flat_map(|p| p.target_categories.iter()))
+            .map(String::as_str)
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        for code in used.into_iter().filter(|c| !known.iter().any(|k| k == c)) {
+            on_tx!(&mut tx.tx, c => sqlx::query("INSERT INTO categories (code, name, sort) VALUES ($1, $1, 1000)")
+                .bind(code).execute(c).await?.rows_affected());
+            report.categories_added.push(code.to_string());
+        }
+        if !report.categories_added.is_empty() {
+            let after = json!({ "codes": report.categories_added, "source": "exchange load" });
+            tx.audit("category.create", "category", "*", None, Some(&after)).await?;
+        }
+        let unit: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM units WHERE code = $1")
+            .bind(EXCHANGE_UNIT).fetch_optional(c).await?);
+        if unit.is_none() && ex.projects.iter().any(|p| p.unit_group == UnitGroup::Departments) {
+            crate::reference::add_unit(
+                tx,
+                EXCHANGE_UNIT,
+                "其他职能部门（交换载入）",
+                UnitKind::Organisation,
+                DISTRICT_CODE,
+            )
+            .await?;
+        }
+
+        // Households: the sender's codes, reused where the register has them.
+        let mut household_ids: HashMap<String, i64> = HashMap::new();
+        let mut wanted: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+        for p in &ex.people {
+            if let Some(h) = &p.household_id {
+                if !household_ids.contains_key(h) && !wanted.iter().any(|w| &w.0 == h) {
+                    let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM households WHERE code = $1")
+                        .bind(h).fetch_optional(c).await?);
+                    match id {
+                        Some(id) => {
+                            household_ids.insert(h.clone(), id);
+                        }
+                        None => wanted.push((h.clone(), p.street_code.clone(), None)),
+                    }
+                }
+            }
+        }
+        if !wanted.is_empty() {
+            let ids = insert_households(tx, &wanted).await?;
+            report.households_created = ids.len() as u64;
+            for (w, id) in wanted.iter().zip(ids) {
+                household_ids.insert(w.0.clone(), id);
+            }
+        }
+
+        // People: the register keeps one record per ID number.
+        let mut person_ids: Vec<i64> = vec![0; ex.people.len()];
+        let mut new_people = Vec::new();
+        let mut new_index = Vec::new();
+        for (i, p) in ex.people.iter().enumerate() {
+            match find_id(tx, &p.id_number).await? {
+                Some(id) => {
+                    person_ids[i] = id;
+                    report.people_known += 1;
+                }
+                None => {
+                    new_people.push(NewPerson {
+                        external_id: Some(p.person_id.clone()),
+                        id_number: p.id_number.clone(),
+                        name: if p.name.trim().is_empty() {
+                            format!("（未提供姓名）{}", p.person_id)
+                        } else {
+                            p.name.clone()
+                        },
+                        phone: None,
+                        address: None,
+                        street_code: p.street_code.clone(),
+                        committee_code: None,
+                        household_id: p.household_id.as_ref().and_then(|h| household_ids.get(h).copied()),
+                        is_household_head: false,
+                        categories: p.categories.iter().map(|c| (c.clone(), since, None)).collect(),
+                    });
+                    new_index.push(i);
+                }
+            }
+        }
+        let ids = insert_people(tx, &new_people, "exchange").await?;
+        report.people_created = ids.len() as u64;
+        let mut deceased = Vec::new();
+        for (i, id) in new_index.iter().zip(ids) {
+            person_ids[*i] = id;
+            if ex.people[*i].deceased {
+                deceased.push(id);
+            }
+        }
+        for part in deceased.chunks(500) {
+            let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            on_tx!(&mut tx.tx, c => sqlx::query(&format!("UPDATE people SET deceased_on = $1 WHERE id IN ({list})"))
+                .bind(format_date(since)).execute(c).await?.rows_affected());
+        }
+
+        // Projects: the layout names group, exclusivity, per-household and targets; the standard is
+        // taken as the range the amounts span.
+        let mut project_ids = Vec::with_capacity(ex.projects.len());
+        let mut groups: Vec<String> = Vec::new();
+        for (j, p) in ex.projects.iter().enumerate() {
+            let amounts: Vec<i64> = ex.entitlements.iter().filter(|e| e.project == j).map(|e| e.amount_fen).collect();
+            let (min, max) = (amounts.iter().min().copied().unwrap_or(0), amounts.iter().max().copied().unwrap_or(0));
+            let project = Project {
+                code: p.project_id.clone(),
+                name: format!("交换载入项目 {}", p.project_id),
+                unit_code: match p.unit_group {
+                    UnitGroup::CivilAffairs => BUREAU_CODE.to_string(),
+                    UnitGroup::Departments => EXCHANGE_UNIT.to_string(),
+                    UnitGroup::Streets => DISTRICT_CODE.to_string(),
+                },
+                unit_group: p.unit_group,
+                target_categories: p.target_categories.clone(),
+                form: Form::Cash,
+                standard: Standard::Range { min: Fen(min), max: Fen(max.max(1)) },
+                counting_unit: if p.per_household { CountingUnit::Household } else { CountingUnit::Person },
+                planned_count: amounts.len() as i64,
+                planned_budget: vec![("TXZC".into(), Fen(amounts.iter().sum()))],
+                exclusive_group: p.exclusive_group.clone(),
+            };
+            if let Some(g) = &p.exclusive_group {
+                if !groups.contains(g) {
+                    groups.push(g.clone());
+                }
+            }
+            project_ids.push(create_project(tx, campaign_id, &project).await?);
+        }
+        report.projects_created = project_ids.len() as u64;
+        report.exclusive_groups = groups;
+
+        let rows: Vec<NewEntitlement> = ex
+            .entitlements
+            .iter()
+            .map(|e| NewEntitlement {
+                external_id: Some(e.entitlement_id.clone()),
+                project_id: project_ids[e.project],
+                person_id: person_ids[e.person],
+                household_id: ex.people[e.person].household_id.as_ref().and_then(|h| household_ids.get(h).copied()),
+                household_size: None,
+                source_code: "TXZC".into(),
+                amount: Fen(e.amount_fen),
+            })
+            .collect();
+        report.entitlements_created =
+            insert_entitlements(tx, &rows, EntitlementState::Draft, "exchange").await?.len() as u64;
+        tx.audit(
+            "exchange.load",
+            "campaign",
+            &campaign_id.to_string(),
+            None,
+            Some(&serde_json::to_value(&report).unwrap_or_default()),
+        )
+        .await?;
+        Ok(report)
+    })
+}
+
+async fn find_id(tx: &mut WriteTx<'_>, id: &IdNumber) -> Result<Option<i64>> {
+    let key = tx.keys().id_key(id.as_str());
+    Ok(
+        on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM people WHERE id_key = $1").bind(&key).fetch_optional(c).await?),
+    )
+}
+
+/// The rows the cross-check needs for one campaign: every person in the register, the campaign's
+/// projects and entitlements. Category and group codes become small indices.
+pub struct CheckRows {
+    pub people: Vec<CheckPerson>,
+    pub person_ids: Vec<i64>,
+    pub projects: Vec<CheckProject>,
+    pub project_ids: Vec<i64>,
+    pub entitlements: Vec<CheckEntitlement>,
+    pub entitlement_ids: Vec<i64>,
+}
+
+impl Store {
+    pub async fn check_rows(&self, campaign_id: i64, on: Date) -> Result<CheckRows> {
+        let on = format_date(on);
+        let people: Vec<(i64, Option<i64>, Option<String>)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, household_id, deceased_on FROM people ORDER BY id").fetch_all(p).await?);
+        let cats: Vec<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT person_id, category_code FROM person_categories WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)")
+            .bind(&on).fetch_all(p).await?);
+        let projects: Vec<(i64, Option<String>, String)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, exclusive_group, counting_unit FROM projects WHERE campaign_id = $1 ORDER BY id")
+            .bind(campaign_id).fetch_all(p).await?);
+        let targets: Vec<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT t.project_id, t.category_code FROM project_targets t JOIN projects pr ON pr.id = t.project_id WHERE pr.campaign_id = $1")
+            .bind(campaign_id).fetch_all(p).await?);
+        let ents: Vec<(i64, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT e.id, e.project_id, e.person_id FROM entitlements e JOIN projects pr ON pr.id = e.project_id
+             WHERE pr.campaign_id = $1 ORDER BY e.id")
+            .bind(campaign_id).fetch_all(p).await?);
+
+        let mut codes: HashMap<String, u16> = HashMap::new();
+        let mut code = |c: &str| {
+            let n = codes.len() as u16;
+            *codes.entry(c.to_string()).or_insert(n)
+        };
+        let person_index: HashMap<i64, usize> = people.iter().enumerate().map(|(i, p)| (p.0, i)).collect();
+        let mut check_people: Vec<CheckPerson> = people
+            .iter()
+            .map(|(_, h, d)| CheckPerson {
+                household: h.map(|h| h as u32),
+                categories: Vec::new(),
+                deceased: d.is_some(),
+            })
+            .collect();
+        for (person, c) in &cats {
+            if let Some(&i) = person_index.get(person) {
+                let k = code(c);
+                check_people[i].categories.push(k);
+            }
+        }
+        let project_index: HashMap<i64, usize> = projects.iter().enumerate().map(|(i, p)| (p.0, i)).collect();
+        let mut groups: HashMap<String, u32> = HashMap::new();
+        let mut check_projects: Vec<CheckProject> = projects
+            .iter()
+            .map(|(_, g, unit)| CheckProject {
+                exclusive_group: g.as_ref().map(|g| {
+                    let n = groups.len() as u32;
+                    *groups.entry(g.clone()).or_insert(n)
+                }),
+                per_household: unit == "household",
+                targets: Vec::new(),
+            })
+            .collect();
+        for (project, c) in &targets {
+            if let Some(&j) = project_index.get(project) {
+                let k = code(c);
+                check_projects[j].targets.push(k);
+            }
+        }
+        let entitlements = ents
+            .iter()
+            .map(|(_, pr, pe)| CheckEntitlement { project: project_index[pr] as u32, person: person_index[pe] as u32 })
+            .collect();
+        Ok(CheckRows {
+            people: check_people,
+            person_ids: people.iter().map(|p| p.0).collect(),
+            projects: check_projects,
+            project_ids: projects.iter().map(|p| p.0).collect(),
+            entitlements,
+            entitlement_ids: ents.iter().map(|e| e.0).collect(),
+        })
+    }
+
+    /// The campaign in the exchange layout: the sender's ids where the records came from a load,
+    /// `P<id>`/`E<id>` for records made here. ID numbers are decrypted for the file.
+    pub async fn export_campaign(&self, campaign_id: i64, on: Date) -> Result<Exchange> {
+        let on = format_date(on);
+        let people: Vec<(i64, Option<String>, Vec<u8>, String, Option<String>, Option<String>, Option<String>)> = on_db!(&self.db, p => sqlx::query_as(
+                "SELECT pe.id, pe.external_id, pe.id_cipher, pe.name, pe.street_code, h.code, pe.deceased_on
+                 FROM people pe LEFT JOIN households h ON h.id = pe.household_id ORDER BY pe.id").fetch_all(p).await?);
+        let cats: Vec<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT person_id, category_code FROM person_categories WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)
+             ORDER BY person_id, start_date, category_code")
+            .bind(&on).fetch_all(p).await?);
+        let mut by_person: HashMap<i64, Vec<String>> = HashMap::new();
+        for (p, c) in cats {
+            by_person.entry(p).or_default().push(c);
+        }
+        let mut index = HashMap::new();
+        let mut ex = Exchange::default();
+        for (id, ext, cipher, name, street, household, deceased) in people {
+            let id_number = IdNumber::parse(&self.keys.decrypt(&cipher)?).map_err(|_| StoreError::Decrypt)?;
+            index.insert(id, ex.people.len());
+            ex.people.push(ExPerson {
+                person_id: ext.unwrap_or_else(|| format!("P{id}")),
+                id_number,
+                name,
+                street_code: street,
+                household_id: household,
+                categories: by_person.remove(&id).unwrap_or_default(),
+                deceased: deceased.is_some(),
+            });
+        }
+        let stored = self.projects(&yikou_domain::Scope::All, campaign_id).await?;
+        let mut project_index = HashMap::new();
+        for sp in &stored {
+            project_index.insert(sp.id, ex.projects.len());
+            ex.projects.push(ExProject {
+                project_id: sp.project.code.clone(),
+                unit_group: sp.project.unit_group,
+                exclusive_group: sp.project.exclusive_group.clone(),
+                per_household: sp.project.counting_unit == CountingUnit::Household,
+                target_categories: sp.project.target_categories.clone(),
+            });
+        }
+        let ents: Vec<(i64, Option<String>, i64, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT e.id, e.external_id, e.project_id, e.person_id, e.amount_fen FROM entitlements e
+             JOIN projects pr ON pr.id = e.project_id WHERE pr.campaign_id = $1 ORDER BY e.id")
+            .bind(campaign_id).fetch_all(p).await?);
+        for (id, ext, project, person, amount) in ents {
+            ex.entitlements.push(ExEntitlement {
+                entitlement_id: ext.unwrap_or_else(|| format!("E{id}")),
+                project: project_index[&project],
+                person: index[&person],
+                amount_fen: amount,
+            });
+        }
+        Ok(ex)
+    }
+}
