@@ -338,12 +338,61 @@ pub fn generate_exchange(people: usize, projects: usize, entitlements: usize, se
     for k in 0..faults {
         let base = ex.entitlements[rng.below(ex.entitlements.len() as u64) as usize].clone();
         let n = ex.entitlements.len();
-        match k % 3 {
+        match k % 5 {
+            // The same person twice in one project.
             0 => ex.entitlements.push(ExEntitlement { entitlement_id: format!("E{n}"), ..base }),
+            // A deceased recipient.
             1 => ex.people[base.person].deceased = true,
-            _ => {
+            // Someone outside the project's categories.
+            2 => {
                 let other = rng.below(ex.people.len() as u64) as usize;
                 ex.entitlements.push(ExEntitlement { entitlement_id: format!("E{n}"), person: other, ..base });
+            }
+            // A second member of a household paid by a per-household project.
+            3 => {
+                let paid: Vec<&ExEntitlement> =
+                    ex.entitlements.iter().filter(|e| ex.projects[e.project].per_household).take(64).collect();
+                if let Some(e) = paid.get(rng.below(paid.len().max(1) as u64) as usize) {
+                    let hh = ex.people[e.person].household_id.clone();
+                    let mate = ex
+                        .people
+                        .iter()
+                        .position(|p| p.household_id == hh && p.person_id != ex.people[e.person].person_id);
+                    if let Some(mate) = mate {
+                        let (project, amount_fen) = (e.project, e.amount_fen);
+                        ex.entitlements.push(ExEntitlement {
+                            entitlement_id: format!("E{n}"),
+                            project,
+                            person: mate,
+                            amount_fen,
+                        });
+                    }
+                }
+            }
+            // The same person in a second project of an exclusive group.
+            _ => {
+                let grouped: Vec<&ExEntitlement> = ex
+                    .entitlements
+                    .iter()
+                    .filter(|e| ex.projects[e.project].exclusive_group.is_some())
+                    .take(64)
+                    .collect();
+                if let Some(e) = grouped.get(rng.below(grouped.len().max(1) as u64) as usize) {
+                    let group = ex.projects[e.project].exclusive_group.clone();
+                    let sibling = ex
+                        .projects
+                        .iter()
+                        .position(|p| p.exclusive_group == group && p.project_id != ex.projects[e.project].project_id);
+                    if let Some(project) = sibling {
+                        let (person, amount_fen) = (e.person, e.amount_fen);
+                        ex.entitlements.push(ExEntitlement {
+                            entitlement_id: format!("E{n}"),
+                            project,
+                            person,
+                            amount_fen,
+                        });
+                    }
+                }
             }
         }
     }

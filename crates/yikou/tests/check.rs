@@ -60,7 +60,9 @@ fn run(db: Option<&str>) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let counts = &v["counts"];
-    assert!(counts["dup_in_project"].as_u64().unwrap() > 0 && counts["deceased_paid"].as_u64().unwrap() > 0);
+    for k in ["dup_in_project", "dup_exclusive", "household_twice", "omissions", "ineligible", "deceased_paid"] {
+        assert!(counts[k].as_u64().unwrap() > 0, "planted faults of every kind are found: {k}");
+    }
     let findings = v["findings"].as_array().unwrap();
     let total: u64 = ["dup_in_project", "dup_exclusive", "household_twice", "omissions", "ineligible", "deceased_paid"]
         .iter()
