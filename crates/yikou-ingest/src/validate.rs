@@ -27,6 +27,9 @@ pub struct RowIssue {
     pub warning: bool,
 }
 
+/// The Excel digit-loss trap: an 18-digit number typed into a numeric cell keeps only 15 digits.
+const NUMERIC_ID: &str = "身份证号被Excel存为数字，后几位已丢失，请将该列设置为文本后重新录入";
+
 /// A row that passed: typed values ready to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRow {
@@ -178,11 +181,7 @@ impl<'a> Validator<'a> {
             Some(Cell::Number(v)) => {
                 let digits = number_text(*v);
                 if *v >= 1e15 || v.fract() != 0.0 {
-                    issues.push(issue(
-                        Field::IdNumber,
-                        "id_numeric_cell",
-                        "身份证号被Excel存为数字，后几位已丢失，请将该列设置为文本后重新录入".into(),
-                    ));
+                    issues.push(issue(Field::IdNumber, "id_numeric_cell", NUMERIC_ID.into()));
                     None
                 } else {
                     self.parse_id(&digits, &mut issues, row)
@@ -196,11 +195,7 @@ impl<'a> Validator<'a> {
                     && compact.contains('+')
                     && compact.replace(['.', 'E', 'e', '+'], "").chars().all(|c| c.is_ascii_digit())
                 {
-                    issues.push(issue(
-                        Field::IdNumber,
-                        "id_numeric_cell",
-                        "身份证号被Excel存为数字，后几位已丢失，请将该列设置为文本后重新录入".into(),
-                    ));
+                    issues.push(issue(Field::IdNumber, "id_numeric_cell", NUMERIC_ID.into()));
                     None
                 } else {
                     self.parse_id(&raw, &mut issues, row)

@@ -6,8 +6,7 @@ use common::backends;
 use time::macros::date;
 use yikou_domain::reference::BUREAU_CODE;
 use yikou_domain::{
-    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, PhaseWindow, Phone, Project, Scope,
-    Standard, UnitGroup,
+    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phone, Project, Scope, Standard, UnitGroup,
 };
 use yikou_store::campaigns::{self, StoredProject};
 use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
@@ -40,19 +39,7 @@ fn meta(hash: &str, rows: u64) -> ImportMeta {
 
 async fn project(s: &Store) -> StoredProject {
     let mut tx = s.write(&Actor::system("t")).await.unwrap();
-    let c = Campaign::new(
-        2020,
-        "2020年元旦春节帮困送温暖",
-        date!(2019 - 11 - 11),
-        date!(2020 - 02 - 29),
-        vec![
-            PhaseWindow { phase: Phase::Prepare, start: date!(2019 - 11 - 11), end: date!(2019 - 12 - 10) },
-            PhaseWindow { phase: Phase::Mobilise, start: date!(2019 - 12 - 21), end: date!(2019 - 12 - 25) },
-            PhaseWindow { phase: Phase::Implement, start: date!(2019 - 12 - 26), end: date!(2020 - 01 - 31) },
-            PhaseWindow { phase: Phase::FollowUp, start: date!(2020 - 02 - 01), end: date!(2020 - 02 - 29) },
-        ],
-    )
-    .unwrap();
+    let c = Campaign::standard(2020);
     let cid = campaigns::create_campaign(&mut tx, &c).await.unwrap();
     let p = Project {
         code: "MZ-01".into(),

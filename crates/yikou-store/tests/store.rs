@@ -7,8 +7,8 @@ use serde_json::json;
 use time::macros::date;
 use yikou_domain::reference::{UnitKind, BUREAU_CODE};
 use yikou_domain::{
-    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, PhaseWindow, Phone, Project, Role,
-    Scope, Standard, UnitGroup,
+    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, Phone, Project, Role, Scope, Standard,
+    UnitGroup,
 };
 use yikou_store::campaigns::{self, NewEntitlement};
 use yikou_store::people::{self, NewPerson, PersonUpdate};
@@ -33,19 +33,7 @@ fn person(id: &str, name: &str, street: &str) -> NewPerson {
 }
 
 fn campaign_2020() -> Campaign {
-    Campaign::new(
-        2020,
-        "2020年元旦春节帮困送温暖",
-        date!(2019 - 11 - 11),
-        date!(2020 - 02 - 29),
-        vec![
-            PhaseWindow { phase: Phase::Prepare, start: date!(2019 - 11 - 11), end: date!(2019 - 12 - 10) },
-            PhaseWindow { phase: Phase::Mobilise, start: date!(2019 - 12 - 21), end: date!(2019 - 12 - 25) },
-            PhaseWindow { phase: Phase::Implement, start: date!(2019 - 12 - 26), end: date!(2020 - 01 - 31) },
-            PhaseWindow { phase: Phase::FollowUp, start: date!(2020 - 02 - 01), end: date!(2020 - 02 - 29) },
-        ],
-    )
-    .unwrap()
+    Campaign::standard(2020)
 }
 
 fn project(code: &str, unit: &str, group: UnitGroup) -> Project {

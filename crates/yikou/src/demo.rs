@@ -9,8 +9,7 @@ use time::{Date, Duration};
 use yikou_domain::id_number::compose;
 use yikou_domain::reference::{streets, UnitKind, BUREAU_CODE};
 use yikou_domain::{
-    Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, PhaseWindow, Phone, Project, Standard,
-    UnitGroup,
+    Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, Phone, Project, Standard, UnitGroup,
 };
 use yikou_store::campaigns::{self, NewEntitlement};
 use yikou_store::people::{self, NewPerson};
@@ -185,20 +184,8 @@ pub struct DemoData {
 }
 
 pub fn demo_campaign() -> Campaign {
-    let mut c = Campaign::new(
-        DEMO_YEAR,
-        "2020年元旦春节帮困送温暖",
-        date!(2019 - 11 - 11),
-        date!(2020 - 02 - 29),
-        vec![
-            PhaseWindow { phase: Phase::Prepare, start: date!(2019 - 11 - 11), end: date!(2019 - 12 - 10) },
-            PhaseWindow { phase: Phase::Mobilise, start: date!(2019 - 12 - 21), end: date!(2019 - 12 - 25) },
-            // The plan says "2020年12月下旬至1月底"; 2019年12月下旬 is what it means.
-            PhaseWindow { phase: Phase::Implement, start: date!(2019 - 12 - 26), end: date!(2020 - 01 - 31) },
-            PhaseWindow { phase: Phase::FollowUp, start: date!(2020 - 02 - 01), end: date!(2020 - 02 - 29) },
-        ],
-    )
-    .expect("the demo schedule is valid");
+    // The usual schedule; the plan's "2020年12月下旬至1月底" for 组织实施 means 2019年12月下旬.
+    let mut c = Campaign::standard(DEMO_YEAR);
     c.stated_person_times = Some(STATED_PERSON_TIMES);
     c.stated_amount_fen = Some(STATED_AMOUNT_FEN);
     c
