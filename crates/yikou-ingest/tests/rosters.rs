@@ -10,15 +10,14 @@ use yikou_ingest::process::{process, Options};
 use yikou_ingest::roster::{generate, write_csv, write_xlsx, Fault, RosterRow};
 use yikou_ingest::validate::{NoRegister, Reference};
 
+/// Checking against the shipped reference data, with nobody registered yet.
+fn options<'a>(reference: &'a Reference, sheet: Option<&'a str>) -> Options<'a> {
+    Options { sheet, reference, register: &NoRegister, standard: None, today: date!(2026 - 11 - 30) }
+}
+
 fn rejected_rows(path: &Path) -> (u64, BTreeSet<u32>, yikou_ingest::process::Outcome) {
     let reference = Reference::shipped();
-    let opts = Options {
-        sheet: None,
-        reference: &reference,
-        register: &NoRegister,
-        standard: None,
-        today: date!(2026 - 11 - 30),
-    };
+    let opts = options(&reference, None);
     let mut valid = 0u64;
     let o = process(path, &opts, &mut |_| valid += 1, &mut |_| {}).expect("readable");
     let rows: BTreeSet<u32> = o.issues.iter().filter(|i| !i.warning).map(|i| i.row).collect();
@@ -83,13 +82,7 @@ fn a_file_without_the_id_column_is_refused_whole() {
     let p = dir.path().join("n.csv");
     std::fs::write(&p, "姓名,金额,街镇\n张三,300,古美街道\n").unwrap();
     let reference = Reference::shipped();
-    let opts = Options {
-        sheet: None,
-        reference: &reference,
-        register: &NoRegister,
-        standard: None,
-        today: date!(2026 - 11 - 30),
-    };
+    let opts = options(&reference, None);
     let e = process(&p, &opts, &mut |_| {}, &mut |_| {}).unwrap_err();
     assert_eq!(e.code(), "missing_column");
     assert!(e.to_string().contains("身份证号"));
@@ -216,15 +209,9 @@ fn the_first_sheet_with_a_header_is_read_unless_one_is_named() {
     assert_eq!(o.source.sheet.as_deref(), Some("名单"));
     assert_eq!(o.source.sheets, vec!["说明".to_string(), "名单".to_string()]);
     let reference = Reference::shipped();
-    let opts = Options {
-        sheet: Some("说明"),
-        reference: &reference,
-        register: &NoRegister,
-        standard: None,
-        today: date!(2026 - 11 - 30),
-    };
+    let opts = options(&reference, Some("说明"));
     assert_eq!(process(&p, &opts, &mut |_| {}, &mut |_| {}).unwrap_err().code(), "no_header");
-    let opts = Options { sheet: Some("第三页"), ..opts };
+    let opts = options(&reference, Some("第三页"));
     let e = process(&p, &opts, &mut |_| {}, &mut |_| {}).unwrap_err();
     assert_eq!(e.code(), "file_no_such_sheet");
     assert!(e.to_string().contains("说明、名单"), "{e}");
