@@ -12,6 +12,7 @@ pub mod phone;
 pub mod project;
 pub mod reference;
 pub mod rng;
+pub mod rules;
 pub mod summary;
 
 pub use access::{Actor, Role, Scope};

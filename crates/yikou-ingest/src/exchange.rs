@@ -425,6 +425,7 @@ pub fn core_rows(
             }),
             categories: p.categories.iter().map(|c| code(c)).collect(),
             deceased: p.deceased,
+            ..Default::default()
         })
         .collect();
     let projects = ex
@@ -437,12 +438,13 @@ pub fn core_rows(
             }),
             per_household: p.per_household,
             targets: p.target_categories.iter().map(|c| code(c)).collect(),
+            ..Default::default()
         })
         .collect();
     let entitlements = ex
         .entitlements
         .iter()
-        .map(|e| CheckEntitlement { project: e.project as u32, person: e.person as u32 })
+        .map(|e| CheckEntitlement { project: e.project as u32, person: e.person as u32, amount_fen: e.amount_fen, ..Default::default() })
         .collect();
     (people, projects, entitlements)
 }

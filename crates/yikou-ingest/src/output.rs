@@ -196,3 +196,38 @@ pub fn write_error_workbook(
     ws.set_freeze_panes(1, 1)?;
     wb.save(path)
 }
+
+/// One sheet of a report workbook: its name, the column titles with widths, and rows of text.
+pub struct ReportSheet {
+    pub name: String,
+    pub columns: Vec<(&'static str, f64)>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// A report workbook with one sheet per part (e.g. one per finding type); every cell is text, so
+/// masked ID numbers and codes are shown exactly as written. Rows are streamed to the file.
+pub fn write_report(path: &Path, sheets: &[ReportSheet]) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold().set_background_color("#DDEBF7").set_border(FormatBorder::Thin);
+    let text = Format::new().set_num_format("@");
+    for sheet in sheets {
+        let ws = wb.add_worksheet_with_constant_memory()?;
+        // Sheet names: at most 31 characters, none of []:*?/\
+        let name: String =
+            sheet.name.chars().filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\')).take(31).collect();
+        ws.set_name(&name)?;
+        for (c, (title, width)) in sheet.columns.iter().enumerate() {
+            ws.set_column_width(c as u16, *width)?;
+            ws.write_string_with_format(0, c as u16, *title, &bold)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        for (r, row) in sheet.rows.iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                if !value.is_empty() {
+                    ws.write_string_with_format(r as u32 + 1, c as u16, value, &text)?;
+                }
+            }
+        }
+    }
+    wb.save(path)
+}

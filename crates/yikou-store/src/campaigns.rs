@@ -52,6 +52,8 @@ pub struct NewEntitlement {
     pub household_size: Option<i64>,
     pub source_code: String,
     pub amount: Fen,
+    /// The name as the source listed it (kept for the near-duplicate review).
+    pub listed_name: Option<String>,
 }
 
 fn db_date(s: &str) -> Result<Date> {
@@ -208,10 +210,10 @@ async fn insert_entitlement_rows(
         let got: Vec<i64> = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query_scalar(
                 "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id)
-                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x
-                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[])
-                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ord)
+                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln
+                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[], $12::text[])
+                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, ord)
                  ORDER BY ord
                  RETURNING id",
             )
@@ -226,15 +228,16 @@ async fn insert_entitlement_rows(
             .bind(&at)
             .bind(batch)
             .bind(chunk.iter().map(|r| r.external_id.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.listed_name.clone()).collect::<Vec<_>>())
             .fetch_all(&mut **t)
             .await
             .map_err(fk)?,
             Tx::Sqlite(t) => {
                 let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(12)) {
+                for part in chunk.chunks(rows_per_insert(13)) {
                     let mut qb = sqlx::QueryBuilder::new(
                         "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                         approved_amount_fen, state, created_at, updated_at, batch_id, external_id) ",
+                         approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name) ",
                     );
                     qb.push_values(part, |mut b, r| {
                         b.push_bind(r.project_id)
@@ -248,7 +251,8 @@ async fn insert_entitlement_rows(
                             .push_bind(at.clone())
                             .push_bind(at.clone())
                             .push_bind(batch)
-                            .push_bind(r.external_id.clone());
+                            .push_bind(r.external_id.clone())
+                            .push_bind(r.listed_name.clone());
                     });
                     qb.push(" RETURNING id");
                     got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await.map_err(fk)?);

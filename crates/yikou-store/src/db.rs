@@ -70,6 +70,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_exchange.sql"),
         include_str!("../migrations/postgres/0003_exchange.sql"),
     ),
+    (
+        "0004_check",
+        include_str!("../migrations/sqlite/0004_check.sql"),
+        include_str!("../migrations/postgres/0004_check.sql"),
+    ),
 ];
 
 impl Db {

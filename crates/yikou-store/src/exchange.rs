@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::json;
 use time::Date;
-use yikou_domain::check::{CheckEntitlement, CheckPerson, CheckProject};
 use yikou_domain::exchange::{ExEntitlement, ExPerson, ExProject, Exchange};
 use yikou_domain::reference::{UnitKind, BUREAU_CODE, DISTRICT_CODE};
 use yikou_domain::{format_date, CountingUnit, EntitlementState, Fen, Form, IdNumber, Project, Standard, UnitGroup};
@@ -196,6 +195,7 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
                 household_size: None,
                 source_code: "TXZC".into(),
                 amount: Fen(e.amount_fen),
+                listed_name: Some(ex.people[e.person].name.clone()),
             })
             .collect();
         report.entitlements_created =
@@ -219,89 +219,7 @@ async fn find_id(tx: &mut WriteTx<'_>, id: &IdNumber) -> Result<Option<i64>> {
     )
 }
 
-/// The rows the cross-check needs for one campaign: every person in the register, the campaign's
-/// projects and entitlements. Category and group codes become small indices.
-pub struct CheckRows {
-    pub people: Vec<CheckPerson>,
-    pub person_ids: Vec<i64>,
-    pub projects: Vec<CheckProject>,
-    pub project_ids: Vec<i64>,
-    pub entitlements: Vec<CheckEntitlement>,
-    pub entitlement_ids: Vec<i64>,
-}
-
 impl Store {
-    pub async fn check_rows(&self, campaign_id: i64, on: Date) -> Result<CheckRows> {
-        let on = format_date(on);
-        let people: Vec<(i64, Option<i64>, Option<String>)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT id, household_id, deceased_on FROM people ORDER BY id").fetch_all(p).await?);
-        let cats: Vec<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT person_id, category_code FROM person_categories WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)")
-            .bind(&on).fetch_all(p).await?);
-        let projects: Vec<(i64, Option<String>, String)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT id, exclusive_group, counting_unit FROM projects WHERE campaign_id = $1 ORDER BY id")
-            .bind(campaign_id).fetch_all(p).await?);
-        let targets: Vec<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT t.project_id, t.category_code FROM project_targets t JOIN projects pr ON pr.id = t.project_id WHERE pr.campaign_id = $1")
-            .bind(campaign_id).fetch_all(p).await?);
-        let ents: Vec<(i64, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT e.id, e.project_id, e.person_id FROM entitlements e JOIN projects pr ON pr.id = e.project_id
-             WHERE pr.campaign_id = $1 ORDER BY e.id")
-            .bind(campaign_id).fetch_all(p).await?);
-
-        let mut codes: HashMap<String, u16> = HashMap::new();
-        let mut code = |c: &str| {
-            let n = codes.len() as u16;
-            *codes.entry(c.to_string()).or_insert(n)
-        };
-        let person_index: HashMap<i64, usize> = people.iter().enumerate().map(|(i, p)| (p.0, i)).collect();
-        let mut check_people: Vec<CheckPerson> = people
-            .iter()
-            .map(|(_, h, d)| CheckPerson {
-                household: h.map(|h| h as u32),
-                categories: Vec::new(),
-                deceased: d.is_some(),
-            })
-            .collect();
-        for (person, c) in &cats {
-            if let Some(&i) = person_index.get(person) {
-                let k = code(c);
-                check_people[i].categories.push(k);
-            }
-        }
-        let project_index: HashMap<i64, usize> = projects.iter().enumerate().map(|(i, p)| (p.0, i)).collect();
-        let mut groups: HashMap<String, u32> = HashMap::new();
-        let mut check_projects: Vec<CheckProject> = projects
-            .iter()
-            .map(|(_, g, unit)| CheckProject {
-                exclusive_group: g.as_ref().map(|g| {
-                    let n = groups.len() as u32;
-                    *groups.entry(g.clone()).or_insert(n)
-                }),
-                per_household: unit == "household",
-                targets: Vec::new(),
-            })
-            .collect();
-        for (project, c) in &targets {
-            if let Some(&j) = project_index.get(project) {
-                let k = code(c);
-                check_projects[j].targets.push(k);
-            }
-        }
-        let entitlements = ents
-            .iter()
-            .map(|(_, pr, pe)| CheckEntitlement { project: project_index[pr] as u32, person: person_index[pe] as u32 })
-            .collect();
-        Ok(CheckRows {
-            people: check_people,
-            person_ids: people.iter().map(|p| p.0).collect(),
-            projects: check_projects,
-            project_ids: projects.iter().map(|p| p.0).collect(),
-            entitlements,
-            entitlement_ids: ents.iter().map(|e| e.0).collect(),
-        })
-    }
-
     /// The campaign in the exchange layout: the sender's ids where the records came from a load,
     /// `P<id>`/`E<id>` for records made here. ID numbers are decrypted for the file.
     pub async fn export_campaign(&self, campaign_id: i64, on: Date) -> Result<Exchange> {

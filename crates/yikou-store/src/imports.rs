@@ -442,6 +442,7 @@ async fn import_chunk(
                     household_size: r.household_size.map(i64::from),
                     source_code: source.clone(),
                     amount: amount_for(p, r)?,
+                    listed_name: Some(r.name.clone()),
                 });
                 new_rows.push(i);
             }

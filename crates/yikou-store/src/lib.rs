@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod campaigns;
+pub mod check;
 pub mod crypto;
 pub mod db;
 pub mod exchange;

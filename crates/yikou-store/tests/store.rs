@@ -326,6 +326,7 @@ async fn entitlements_follow_the_state_machine_and_freeze_the_approved_amount() 
                 household_size: None,
                 source_code: "QJ".into(),
                 amount: Fen::from_yuan(900),
+                listed_name: None,
             },
         )
         .await
@@ -480,6 +481,7 @@ async fn summary_counts_people_households_and_money_by_group() {
             household_size: None,
             source_code: source.into(),
             amount: Fen::from_yuan(yuan),
+            listed_name: None,
         };
         campaigns::insert_entitlements(
             &mut tx,

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use serde_json::json;
-use yikou_domain::check::check_core;
 use yikou_domain::money::group_thousands;
+use yikou_domain::rules::RuleSet;
 use yikou_domain::{today, Actor, Campaign};
 use yikou_ingest::exchange::{read_exchange, write_exchange};
+use yikou_ingest::output::{write_report, ReportSheet};
+use yikou_store::check::{decide, save_rules, Finding, FINDING_TYPES};
 use yikou_store::exchange::load_campaign;
-use yikou_store::{Store, StoreConfig};
+use yikou_store::{Store, StoreConfig, StoreError};
 
 use crate::say;
 
@@ -95,49 +97,186 @@ pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow:
     Ok(())
 }
 
-pub async fn check(cfg: &StoreConfig, year: Option<i32>, json_out: bool) -> anyhow::Result<()> {
+/// The reference date of a campaign's check: today, kept inside the campaign's dates.
+fn check_date(campaign: &Campaign) -> time::Date {
+    campaign.start.max(today().min(campaign.end))
+}
+
+pub async fn check(
+    cfg: &StoreConfig,
+    year: Option<i32>,
+    json_out: bool,
+    output: Option<&Path>,
+) -> anyhow::Result<()> {
     let store = Store::open(cfg).await?;
     let (id, campaign) = campaign_id(&store, year, false).await?;
-    let started = std::time::Instant::now();
-    let rows = store.check_rows(id, campaign.start.max(today().min(campaign.end))).await?;
-    let loaded = started.elapsed();
-    let f = check_core(&rows.people, &rows.projects, &rows.entitlements);
-    let counts = f.counts();
+    let report = store.run_check(id, check_date(&campaign)).await?;
+    if let Some(path) = output {
+        write_findings(path, &report.findings).with_context(|| format!("无法写出 {}", path.display()))?;
+    }
     if json_out {
-        let findings: Vec<serde_json::Value> = f
-            .dup_in_project
-            .iter()
-            .map(|(p, x)| json!({ "type": "dup_in_project", "project_id": rows.project_ids[*p as usize], "person_id": rows.person_ids[*x as usize] }))
-            .chain(f.dup_exclusive.iter().map(|(g, x)| json!({ "type": "dup_exclusive", "group": g, "person_id": rows.person_ids[*x as usize] })))
-            .chain(f.household_twice.iter().map(|(p, h)| json!({ "type": "household_twice", "project_id": rows.project_ids[*p as usize], "household_id": h })))
-            .chain(f.omissions.iter().map(|x| json!({ "type": "omissions", "person_id": rows.person_ids[*x as usize] })))
-            .chain(f.ineligible.iter().map(|e| json!({ "type": "ineligible", "entitlement_id": rows.entitlement_ids[*e] })))
-            .chain(f.deceased_paid.iter().map(|e| json!({ "type": "deceased_paid", "entitlement_id": rows.entitlement_ids[*e] })))
-            .collect();
         say!(
             "{}",
-            serde_json::to_string_pretty(
-                &json!({ "campaign": campaign.name, "counts": counts, "findings": findings })
-            )?
+            serde_json::to_string_pretty(&json!({
+                "campaign": campaign.name,
+                "rules_version": report.rules_version,
+                "counts": report.counts,
+                "findings": report.findings,
+            }))?
         );
     } else {
         say!(
-            "{} · 比对核查（读取 {:.2} 秒，比对 {:.3} 秒）",
+            "{} · 比对核查（规则第{}版；读取 {:.2} 秒，比对 {:.3} 秒）",
             campaign.name,
-            loaded.as_secs_f64(),
-            (started.elapsed() - loaded).as_secs_f64()
+            report.rules_version,
+            report.read_seconds,
+            report.check_seconds
         );
-        for (label, n) in [
-            ("同一项目中重复", counts.dup_in_project),
-            ("互斥项目重复享受", counts.dup_exclusive),
-            ("按户发放的项目同户重复", counts.household_twice),
-            ("遗漏（有类别未享受任何项目）", counts.omissions),
-            ("不符合项目对象类别", counts.ineligible),
-            ("已故人员仍在名单中", counts.deceased_paid),
-        ] {
-            say!("  {label}：{}", group_thousands(n));
+        let counts = serde_json::to_value(report.counts)?;
+        for (code, title, _) in FINDING_TYPES {
+            let n = counts[code].as_u64().unwrap_or(0);
+            let decided = report.findings.iter().filter(|f| f.kind == *code && matches!(f.status, "confirmed" | "dismissed")).count();
+            if decided > 0 {
+                say!("  {title}：{}（已处理 {}）", group_thousands(n), group_thousands(decided as u64));
+            } else {
+                say!("  {title}：{}", group_thousands(n));
+            }
+        }
+        if let Some(p) = output {
+            say!("疑点清单已写出到 {}（每类一张工作表，身份证号已脱敏）。", p.display());
+        } else if !report.findings.is_empty() {
+            say!("用 -o 疑点.xlsx 导出清单；用 yikou finding dismiss 编号 --reason 理由 排除疑点。");
         }
     }
     store.close().await;
     Ok(())
+}
+
+/// One sheet per finding type that occurs, with masked ID numbers.
+fn write_findings(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
+    let status = |s: &str| match s {
+        "confirmed" => "已确认",
+        "dismissed" => "已排除",
+        "reopened" => "重新打开（情况有变）",
+        _ => "待处理",
+    };
+    let mut sheets = Vec::new();
+    for (code, title, _) in FINDING_TYPES {
+        let rows: Vec<Vec<String>> = findings
+            .iter()
+            .filter(|f| f.kind == *code)
+            .map(|f| {
+                vec![
+                    f.key.clone(),
+                    f.street_code.as_deref().map(unit_name).unwrap_or_default(),
+                    f.people.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join("、"),
+                    f.people.iter().map(|p| p.id_number_masked.clone()).collect::<Vec<_>>().join("、"),
+                    f.projects.join("、"),
+                    f.explanation.clone(),
+                    status(f.status).to_string(),
+                    f.reason.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        sheets.push(ReportSheet {
+            name: title.to_string(),
+            columns: vec![
+                ("疑点编号", 34.0),
+                ("街镇", 14.0),
+                ("姓名", 12.0),
+                ("身份证号（脱敏）", 22.0),
+                ("项目", 16.0),
+                ("说明", 70.0),
+                ("处理状态", 12.0),
+                ("理由", 30.0),
+            ],
+            rows,
+        });
+    }
+    if sheets.is_empty() {
+        sheets.push(ReportSheet {
+            name: "无疑点".into(),
+            columns: vec![("说明", 60.0)],
+            rows: vec![vec!["本次比对未发现疑点。".into()]],
+        });
+    }
+    write_report(path, &sheets)?;
+    Ok(())
+}
+
+fn unit_name(code: &str) -> String {
+    yikou_domain::reference::UNITS.iter().find(|u| u.code == code).map_or_else(|| code.to_string(), |u| u.name.to_string())
+}
+
+/// `yikou rules show`: the rule set in force, as the JSON the bureau edits.
+pub async fn rules_show(cfg: &StoreConfig, year: Option<i32>) -> anyhow::Result<()> {
+    let store = Store::open(cfg).await?;
+    let (id, _) = campaign_id(&store, year, false).await?;
+    let (version, rules) = store.rules(id).await?;
+    eprintln!("第{version}版比对规则{}", if version == 0 { "（默认：取自各项目的设置）" } else { "" });
+    say!("{}", serde_json::to_string_pretty(&rules)?);
+    store.close().await;
+    Ok(())
+}
+
+/// `yikou rules set FILE`: saves a new version after checking every code in it.
+pub async fn rules_set(cfg: &StoreConfig, year: Option<i32>, file: &Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let rules: RuleSet = match serde_json::from_str(&text) {
+        Ok(r) => r,
+        Err(e) => {
+            say!("规则文件格式错误（第{}行第{}列）：{e}", e.line(), e.column());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let store = Store::open(cfg).await?;
+    let (id, campaign) = campaign_id(&store, year, false).await?;
+    let mut tx = store.write(&Actor::system("rules")).await?;
+    match save_rules(&mut tx, id, &rules).await {
+        Ok(version) => {
+            tx.commit().await?;
+            say!("已保存“{}”的第{version}版比对规则。", campaign.name);
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StoreError::Invalid(m)) => {
+            say!("{m}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `yikou finding confirm|dismiss KEY`: a decision on a finding of the current run.
+pub async fn decide_finding(
+    cfg: &StoreConfig,
+    year: Option<i32>,
+    key: &str,
+    confirm: bool,
+    reason: &str,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::open(cfg).await?;
+    let (id, campaign) = campaign_id(&store, year, false).await?;
+    let report = store.run_check(id, check_date(&campaign)).await?;
+    let Some(finding) = report.findings.iter().find(|f| f.key == key) else {
+        say!("本次比对中没有编号为“{key}”的疑点（可能已经修正）：请重新运行 yikou check 查看当前疑点");
+        return Ok(ExitCode::from(1));
+    };
+    let mut tx = store.write(&Actor::system("review")).await?;
+    match decide(&mut tx, id, finding, confirm, reason).await {
+        Ok(()) => {
+            tx.commit().await?;
+            say!("疑点 {key} 已{}。", if confirm { "确认" } else { "排除" });
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StoreError::Invalid(m)) => {
+            say!("{m}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -162,6 +162,9 @@ pub struct GenPerson {
     pub categories: Vec<&'static str>,
     /// Entered as a 15-digit legacy number (exercises the upgrade path).
     pub legacy15: bool,
+    /// Life events the register knows (planted faults only: the clean demo has none).
+    pub deceased: bool,
+    pub moved_away: bool,
 }
 
 pub struct GenEntitlement {
@@ -170,6 +173,8 @@ pub struct GenEntitlement {
     pub household_size: Option<i64>,
     pub source: &'static str,
     pub amount_fen: i64,
+    /// The name the list gave, where it differs from the register's (planted faults only).
+    pub listed_name: Option<String>,
 }
 
 /// The whole generated campaign, before it is written.
@@ -181,6 +186,34 @@ pub struct DemoData {
     pub people: Vec<GenPerson>,
     pub projects: Vec<Project>,
     pub entitlements: Vec<GenEntitlement>,
+}
+
+/// The demo's exclusive groups: a pupil gets one of the two bursaries.
+const DEMO_EXCLUSIVE_GROUPS: &[(&str, &[&str])] = &[("助学金", &["BM-09", "BM-17"])];
+
+/// The demo campaign's rule set: its exclusive group, the per-household projects, the
+/// special-object exclusion from DOMAIN.md (重残无业 members are not counted in their 低保
+/// household's subsidy) and age conditions the generated people satisfy.
+pub fn demo_rules(projects: &[Project]) -> yikou_domain::rules::RuleSet {
+    use yikou_domain::rules::{Condition, ExclusionRule, RuleSet};
+    let mut r = RuleSet::default();
+    for (g, codes) in DEMO_EXCLUSIVE_GROUPS {
+        r.exclusive_groups.insert(g.to_string(), codes.iter().map(|c| c.to_string()).collect());
+    }
+    r.per_household =
+        projects.iter().filter(|p| p.counting_unit == CountingUnit::Household).map(|p| p.code.clone()).collect();
+    r.exclusions.push(ExclusionRule {
+        receives: "MZ-04".into(),
+        not_counted_in: "MZ-01".into(),
+        note: Some("享受重残无业补助的成员不计入低保家庭补助户内人数".into()),
+    });
+    for code in ["MZ-06", "MZ-11"] {
+        r.conditions.insert(code.into(), Condition { min_age: Some(60), ..Default::default() });
+    }
+    for code in ["MZ-07", "BM-20"] {
+        r.conditions.insert(code.into(), Condition { max_age: Some(17), ..Default::default() });
+    }
+    r
 }
 
 pub fn demo_campaign() -> Campaign {
@@ -449,6 +482,8 @@ impl Gen {
                 head: false,
                 categories,
                 legacy15,
+                deceased: false,
+                moved_away: false,
             });
         }
         let committee = self.committee(street);
@@ -471,6 +506,8 @@ impl Gen {
             head: true,
             categories,
             legacy15,
+            deceased: false,
+            moved_away: false,
         });
         for _ in 1..household_size {
             // Other members are in the register without a category of their own: the household's
@@ -487,6 +524,8 @@ impl Gen {
                 head: false,
                 categories: Vec::new(),
                 legacy15,
+                deceased: false,
+                moved_away: false,
             });
         }
         head
@@ -639,7 +678,17 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
             _ => unreachable!("every pool project has amounts"),
         };
         let per_household = matches!(tpl.std, Household(..));
-        let mut taken = HashSet::new();
+        // Recipients of the other projects of the same exclusive group are not reused here.
+        let mut taken: HashSet<usize> = HashSet::new();
+        let code = projects[pp.project].code.as_str();
+        for group in DEMO_EXCLUSIVE_GROUPS.iter().filter(|(_, g)| g.contains(&code)) {
+            taken.extend(
+                entitlements
+                    .iter()
+                    .filter(|e: &&GenEntitlement| group.1.contains(&projects[e.project].code.as_str()))
+                    .map(|e| e.person),
+            );
+        }
         for (amount, size) in amounts {
             let category = *g.rng.pick(tpl.targets);
             let street = street_of[pp.project];
@@ -658,6 +707,7 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
                 household_size: size,
                 source: tpl.source,
                 amount_fen: amount * 100,
+                listed_name: None,
             });
         }
         let p = &mut projects[pp.project];
@@ -678,6 +728,9 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
 
 /// What `write` did.
 pub struct Written {
+    pub person_ids: Vec<i64>,
+    pub household_ids: Vec<i64>,
+    pub entitlement_ids: Vec<i64>,
     pub people: usize,
     /// People whose ID number was entered in the 15-digit legacy form and upgraded.
     pub legacy15: usize,
@@ -747,13 +800,28 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
             household_size: e.household_size,
             source_code: e.source.to_string(),
             amount: Fen(e.amount_fen),
+            listed_name: e.listed_name.clone(),
         })
         .collect();
     // A finished campaign: every entitlement was approved and paid.
     lap("campaign and projects");
-    campaigns::insert_entitlements(tx, &rows, EntitlementState::Disbursed, "demo").await?;
+    let entitlement_ids = campaigns::insert_entitlements(tx, &rows, EntitlementState::Disbursed, "demo").await?;
     lap("entitlements");
+    for (i, p) in data.people.iter().enumerate().filter(|(_, p)| p.deceased || p.moved_away) {
+        let on = Some(data.campaign.start);
+        let u = people::PersonUpdate {
+            deceased_on: p.deceased.then_some(on),
+            moved_away_on: p.moved_away.then_some(on),
+            ..Default::default()
+        };
+        people::update_person(tx, &yikou_domain::Scope::All, person_ids[i], &u).await?;
+    }
+    yikou_store::check::save_rules(tx, campaign_id, &demo_rules(&data.projects)).await?;
+    lap("life events and rules");
     Ok(Written {
+        entitlement_ids,
+        household_ids: household_ids.clone(),
+        person_ids: person_ids.clone(),
         people: person_ids.len(),
         legacy15: data.people.iter().filter(|p| p.legacy15).count(),
         households: household_ids.len(),

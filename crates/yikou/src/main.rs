@@ -2,6 +2,7 @@
 
 mod check_cmd;
 mod demo;
+mod demo_faults;
 mod import_cmd;
 mod text;
 
@@ -46,6 +47,12 @@ enum Command {
         /// 随机种子：同一种子生成同样的数据 (seed)
         #[arg(long, default_value_t = 2020)]
         seed: u64,
+        /// 植入各类比对疑点（供测试和培训）(plant cross-check faults)
+        #[arg(long)]
+        faults: bool,
+        /// 植入疑点的答案（JSON：应发现的疑点编号）写到此文件
+        #[arg(long, requires = "faults")]
+        answer_key: Option<PathBuf>,
     },
     /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
     Doctor,
@@ -108,7 +115,7 @@ enum Command {
         #[arg(long)]
         campaign: Option<i32>,
     },
-    /// 比对核查：重复、互斥、同户、遗漏、对象类别、已故 (cross-check)
+    /// 比对核查：重复、互斥、同户、排除规则、遗漏、条件、金额、疑似重复 (cross-check)
     Check {
         /// 活动年度，默认最新
         #[arg(long)]
@@ -116,6 +123,19 @@ enum Command {
         /// 输出 JSON
         #[arg(long)]
         json: bool,
+        /// 疑点清单写出到 Excel（每类一张工作表，身份证号脱敏）
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// 比对规则：查看、保存新版本 (cross-check rules)
+    Rules {
+        #[command(subcommand)]
+        rules: RulesCommand,
+    },
+    /// 疑点处理：确认或排除（须写理由）(decide a finding)
+    Finding {
+        #[command(subcommand)]
+        finding: FindingCommand,
     },
     /// 基准测试用数据 (benchmark data)
     Bench {
@@ -136,6 +156,41 @@ enum Command {
     Audit {
         #[command(subcommand)]
         audit: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// 显示当前规则（JSON，可修改后用 rules set 保存）
+    Show {
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
+    /// 保存规则文件为新版本（逐项校验项目和类别代码）
+    Set {
+        file: PathBuf,
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FindingCommand {
+    /// 确认疑点（将修正数据）
+    Confirm {
+        key: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
+    /// 排除疑点（必须写明理由）
+    Dismiss {
+        key: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        campaign: Option<i32>,
     },
 }
 
@@ -269,7 +324,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_init(&cfg, &init);
             init.store.close().await;
         }
-        Command::Demo { seed } => {
+        Command::Demo { seed, faults, answer_key } => {
             let store = match Store::open(&cfg).await {
                 Ok(s) => s,
                 Err(StoreError::NotInitialised | StoreError::KeyMissing(_)) if !cfg.key_path().exists() => {
@@ -283,11 +338,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 say!("演示活动“2020年元旦春节帮困送温暖”已存在，未重复生成。");
             } else {
                 let started = Instant::now();
-                let data = demo::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
+                let mut data = demo::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
+                let planted = if faults { demo_faults::plant(&mut data, seed) } else { Vec::new() };
                 let generated = started.elapsed();
                 let mut tx = store.write(&Actor::system("demo")).await?;
                 let written = demo::write(&mut tx, &data).await?;
                 tx.commit().await?;
+                if faults {
+                    let key = demo_faults::answer_key(&planted, &data, &written);
+                    say!("已植入 {} 个比对疑点（{}）。", planted.len(), demo_faults::describe(&key));
+                    if let Some(path) = &answer_key {
+                        std::fs::write(path, serde_json::to_string_pretty(&key)?)
+                            .with_context(|| format!("无法写出 {}", path.display()))?;
+                    }
+                }
                 say!(
                     "已生成演示活动（种子 {seed}，{}）：{} 人（其中 {} 人以15位旧身份证号录入，已升级为18位）、{} 户、{} 个项目、{} 条帮扶记录；生成 {:.2} 秒，写入 {:.2} 秒。",
                     store.backend(),
@@ -321,7 +385,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Load { dir, campaign, json } => return check_cmd::load(&cfg, &dir, campaign, json).await,
         Command::Export { dir, campaign } => check_cmd::export(&cfg, &dir, campaign).await?,
-        Command::Check { campaign, json } => check_cmd::check(&cfg, campaign, json).await?,
+        Command::Check { campaign, json, output } => check_cmd::check(&cfg, campaign, json, output.as_deref()).await?,
+        Command::Rules { rules: RulesCommand::Show { campaign } } => check_cmd::rules_show(&cfg, campaign).await?,
+        Command::Rules { rules: RulesCommand::Set { file, campaign } } => {
+            return check_cmd::rules_set(&cfg, campaign, &file).await
+        }
+        Command::Finding { finding: FindingCommand::Confirm { key, reason, campaign } } => {
+            return check_cmd::decide_finding(&cfg, campaign, &key, true, &reason).await
+        }
+        Command::Finding { finding: FindingCommand::Dismiss { key, reason, campaign } } => {
+            return check_cmd::decide_finding(&cfg, campaign, &key, false, &reason).await
+        }
         Command::Template { project, campaign, output } => {
             import_cmd::template(&cfg, project, campaign, &output).await?
         }
