@@ -240,8 +240,10 @@ pub fn check_all(
     entitlements: &[CheckEntitlement],
     rules: &CheckRules,
 ) -> AllFindings {
-    let mut out =
-        AllFindings { core: check_core_with(people, projects, entitlements, rules.coverage.as_deref()), ..Default::default() };
+    let mut out = AllFindings {
+        core: check_core_with(people, projects, entitlements, rules.coverage.as_deref()),
+        ..Default::default()
+    };
 
     for (i, e) in entitlements.iter().enumerate() {
         let project = &projects[e.project as usize];
@@ -304,10 +306,8 @@ pub fn check_all(
     }
 
     // The same person listed by more than one street/town's projects.
-    let mut streets: Vec<(u32, u16)> = entitlements
-        .iter()
-        .filter_map(|e| projects[e.project as usize].street.map(|s| (e.person, s)))
-        .collect();
+    let mut streets: Vec<(u32, u16)> =
+        entitlements.iter().filter_map(|e| projects[e.project as usize].street.map(|s| (e.person, s))).collect();
     streets.sort_unstable();
     streets.dedup();
     for run in streets.chunk_by(|a, b| a.0 == b.0) {
@@ -518,7 +518,14 @@ mod rule_tests {
         let people = (0..3).map(|_| CheckPerson { household: Some(0), ..Default::default() }).collect::<Vec<_>>();
         let projects = vec![CheckProject::default(), CheckProject { per_household: true, ..Default::default() }];
         let rule = CheckRules { exclusions: vec![Exclusion { receives: 0, not_counted_in: 1 }], ..rules() };
-        let paid = |size| CheckEntitlement { project: 1, person: 0, household: Some(0), household_size: Some(size), amount_fen: 1, source: 0 };
+        let paid = |size| CheckEntitlement {
+            project: 1,
+            person: 0,
+            household: Some(0),
+            household_size: Some(size),
+            amount_fen: 1,
+            source: 0,
+        };
         let right = check_all(&people, &projects, &[ent(0, 1, 1), paid(2)], &rule);
         assert!(right.exclusion.is_empty(), "two of three members counted: the receiver is left out");
         let wrong = check_all(&people, &projects, &[ent(0, 1, 1), paid(3)], &rule);
@@ -529,12 +536,14 @@ mod rule_tests {
 
     #[test]
     fn streets_amounts_budgets_caps_and_moves() {
-        let people = vec![
-            CheckPerson { moved_away: true, ..Default::default() },
-            CheckPerson::default(),
-        ];
+        let people = vec![CheckPerson { moved_away: true, ..Default::default() }, CheckPerson::default()];
         let projects = vec![
-            CheckProject { street: Some(1), standard: Some(Standard::PerPerson(Fen(50_000))), budget: vec![(0, 100_000)], ..Default::default() },
+            CheckProject {
+                street: Some(1),
+                standard: Some(Standard::PerPerson(Fen(50_000))),
+                budget: vec![(0, 100_000)],
+                ..Default::default()
+            },
             CheckProject { street: Some(2), ..Default::default() },
             CheckProject { street: Some(1), ..Default::default() },
         ];

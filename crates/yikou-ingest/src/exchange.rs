@@ -444,7 +444,12 @@ pub fn core_rows(
     let entitlements = ex
         .entitlements
         .iter()
-        .map(|e| CheckEntitlement { project: e.project as u32, person: e.person as u32, amount_fen: e.amount_fen, ..Default::default() })
+        .map(|e| CheckEntitlement {
+            project: e.project as u32,
+            person: e.person as u32,
+            amount_fen: e.amount_fen,
+            ..Default::default()
+        })
         .collect();
     (people, projects, entitlements)
 }

@@ -240,10 +240,14 @@ impl Store {
                 let p = &sp.project;
                 let cond = rules.conditions.get(&p.code);
                 CheckProject {
-                    exclusive_group: rules.group_of(&p.code).and_then(|g| groups.iter().position(|x| *x == g)).map(|i| i as u32),
+                    exclusive_group: rules
+                        .group_of(&p.code)
+                        .and_then(|g| groups.iter().position(|x| *x == g))
+                        .map(|i| i as u32),
                     per_household: rules.per_household.contains(&p.code),
                     targets: p.target_categories.iter().map(|c| code(c)).collect(),
-                    street: (p.unit_group == UnitGroup::Streets && p.unit_code != DISTRICT_CODE).then(|| street(&p.unit_code)),
+                    street: (p.unit_group == UnitGroup::Streets && p.unit_code != DISTRICT_CODE)
+                        .then(|| street(&p.unit_code)),
                     min_age: cond.and_then(|c| c.min_age),
                     max_age: cond.and_then(|c| c.max_age),
                     sex: cond.and_then(|c| c.sex()),
@@ -292,7 +296,12 @@ impl Store {
             .collect();
         let person = |i: u32| {
             let r = &rows[i as usize];
-            FindingPerson { id: r.id, name: r.name.clone(), id_number_masked: r.masked.clone(), street_code: r.street.clone() }
+            FindingPerson {
+                id: r.id,
+                name: r.name.clone(),
+                id_number_masked: r.masked.clone(),
+                street_code: r.street.clone(),
+            }
         };
         let pcode = |j: u32| projects[j as usize].project.code.clone();
         let pname = |j: u32| format!("{}（{}）", projects[j as usize].project.name, projects[j as usize].project.code);
@@ -337,7 +346,8 @@ impl Store {
         }
 
         for &(j, x) in &f.core.dup_in_project {
-            let list: Vec<usize> = of_person[x as usize].iter().copied().filter(|&i| check_ents[i].project == j).collect();
+            let list: Vec<usize> =
+                of_person[x as usize].iter().copied().filter(|&i| check_ents[i].project == j).collect();
             push(
                 "dup_in_project",
                 format!("dup_in_project:{}:{}", pcode(j), rows[x as usize].id),
@@ -374,7 +384,8 @@ impl Store {
             );
         }
         for &(j, h) in &f.core.household_twice {
-            let list = ents_of(&|e: &CheckEntitlement| e.project == j && check_people[e.person as usize].household == h);
+            let list =
+                ents_of(&|e: &CheckEntitlement| e.project == j && check_people[e.person as usize].household == h);
             let mut who: Vec<u32> = list.iter().map(|&i| check_ents[i].person).collect();
             who.dedup();
             push(
@@ -393,7 +404,9 @@ impl Store {
             push(
                 "exclusion_broken",
                 format!("exclusion_broken:{}:{}:{}", rule.receives, rule.not_counted_in, ents[i].0),
-                if projects[e.project as usize].project.counting_unit == CountingUnit::Household || e.household_size.is_some() {
+                if projects[e.project as usize].project.counting_unit == CountingUnit::Household
+                    || e.household_size.is_some()
+                {
                     format!(
                         "项目{}按{}人计发，但户内登记{}人中有{}人已享受{}，按规定不应计入户内人数",
                         pname(e.project),
@@ -652,8 +665,14 @@ pub async fn save_rules(tx: &mut WriteTx<'_>, campaign_id: i64, rules: &RuleSet)
             "INSERT INTO rule_sets (campaign_id, version, rules_json, actor, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(campaign_id).bind(version).bind(&text).bind(&actor).bind(now()).execute(c).await?.rows_affected());
         let after: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        tx.audit("rules.save", "campaign", &campaign_id.to_string(), None, Some(&json!({ "version": version, "rules": after })))
-            .await?;
+        tx.audit(
+            "rules.save",
+            "campaign",
+            &campaign_id.to_string(),
+            None,
+            Some(&json!({ "version": version, "rules": after })),
+        )
+        .await?;
         Ok(version)
     })
 }

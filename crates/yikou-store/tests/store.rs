@@ -523,3 +523,78 @@ async fn summary_counts_people_households_and_money_by_group() {
         assert_eq!(count(s, "SELECT COUNT(*) FROM entitlements WHERE approved_amount_fen = amount_fen").await, 4);
     }
 }
+
+#[tokio::test]
+async fn decisions_on_findings_survive_reruns_until_the_facts_change() {
+    use yikou_store::check::{decide, save_rules};
+    for b in backends().await {
+        let s = &b.store;
+        let actor = Actor::system("reviewer");
+        let mut tx = s.write(&actor).await.unwrap();
+        let cid = campaigns::create_campaign(&mut tx, &campaign_2020()).await.unwrap();
+        let pid = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+            .await
+            .unwrap();
+        let person_id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
+        let ent = NewEntitlement {
+            external_id: None,
+            project_id: pid,
+            person_id,
+            household_id: None,
+            household_size: None,
+            source_code: "QJ".into(),
+            amount: Fen::from_yuan(900),
+            listed_name: Some("张三".into()),
+        };
+        campaigns::insert_entitlements(&mut tx, &[ent.clone(), ent.clone()], EntitlementState::Draft, "t")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let on = date!(2020 - 01 - 10);
+        let r = s.run_check(cid, on).await.unwrap();
+        assert_eq!(r.counts.dup_in_project, 1, "{}", b.name);
+        let f = r.findings.iter().find(|f| f.kind == "dup_in_project").unwrap().clone();
+        assert_eq!(f.key, format!("dup_in_project:MZ-01:{person_id}"));
+        assert_eq!(f.people[0].id_number_masked, "110105********002X");
+        assert_eq!(f.status, "open");
+
+        let mut tx = s.write(&actor).await.unwrap();
+        let err = decide(&mut tx, cid, &f, false, " ").await.unwrap_err();
+        assert!(err.to_string().contains("必须填写理由"), "{err}");
+        decide(&mut tx, cid, &f, false, "两次发放已核实为同一笔的重复录入，另一笔已撤销").await.unwrap();
+        tx.commit().await.unwrap();
+
+        let again = s.run_check(cid, on).await.unwrap();
+        let same = again.findings.iter().find(|x| x.key == f.key).unwrap();
+        assert_eq!(same.status, "dismissed", "{}: a re-run keeps the decision", b.name);
+        assert!(same.reason.as_deref().unwrap().contains("重复录入"));
+
+        // A third listing changes the facts: the finding opens again.
+        let mut tx = s.write(&actor).await.unwrap();
+        campaigns::insert_entitlements(&mut tx, &[ent.clone()], EntitlementState::Draft, "t").await.unwrap();
+        tx.commit().await.unwrap();
+        let changed = s.run_check(cid, on).await.unwrap();
+        assert_eq!(changed.findings.iter().find(|x| x.key == f.key).unwrap().status, "reopened", "{}", b.name);
+
+        // Rules: a bad rule set is refused whole; a good one becomes version 1 and is used.
+        let mut bad = s.rules(cid).await.unwrap().1;
+        bad.conditions.insert("XX-99".into(), Default::default());
+        let mut tx = s.write(&actor).await.unwrap();
+        let err = save_rules(&mut tx, cid, &bad).await.unwrap_err();
+        assert!(err.to_string().contains("“XX-99”不存在"), "{err}");
+        drop(tx);
+        let mut rules = s.rules(cid).await.unwrap().1;
+        rules.cap_per_person_fen = Some(100_000);
+        let mut tx = s.write(&actor).await.unwrap();
+        assert_eq!(save_rules(&mut tx, cid, &rules).await.unwrap(), 1);
+        tx.commit().await.unwrap();
+        let capped = s.run_check(cid, on).await.unwrap();
+        assert_eq!(capped.rules_version, 1);
+        assert_eq!(capped.counts.over_cap, 1, "{}: 3 × 900元 is over a 1,000元 cap", b.name);
+        let audit = s.audit_records(None, 100).await.unwrap();
+        assert!(audit.iter().any(|a| a.action == "finding.dismiss"));
+        assert!(audit.iter().any(|a| a.action == "rules.save"));
+        assert!(s.verify_audit().await.unwrap().ok());
+    }
+}

@@ -102,12 +102,7 @@ fn check_date(campaign: &Campaign) -> time::Date {
     campaign.start.max(today().min(campaign.end))
 }
 
-pub async fn check(
-    cfg: &StoreConfig,
-    year: Option<i32>,
-    json_out: bool,
-    output: Option<&Path>,
-) -> anyhow::Result<()> {
+pub async fn check(cfg: &StoreConfig, year: Option<i32>, json_out: bool, output: Option<&Path>) -> anyhow::Result<()> {
     let store = Store::open(cfg).await?;
     let (id, campaign) = campaign_id(&store, year, false).await?;
     let report = store.run_check(id, check_date(&campaign)).await?;
@@ -135,7 +130,11 @@ pub async fn check(
         let counts = serde_json::to_value(report.counts)?;
         for (code, title, _) in FINDING_TYPES {
             let n = counts[code].as_u64().unwrap_or(0);
-            let decided = report.findings.iter().filter(|f| f.kind == *code && matches!(f.status, "confirmed" | "dismissed")).count();
+            let decided = report
+                .findings
+                .iter()
+                .filter(|f| f.kind == *code && matches!(f.status, "confirmed" | "dismissed"))
+                .count();
             if decided > 0 {
                 say!("  {title}：{}（已处理 {}）", group_thousands(n), group_thousands(decided as u64));
             } else {
@@ -208,7 +207,10 @@ fn write_findings(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
 }
 
 fn unit_name(code: &str) -> String {
-    yikou_domain::reference::UNITS.iter().find(|u| u.code == code).map_or_else(|| code.to_string(), |u| u.name.to_string())
+    yikou_domain::reference::UNITS
+        .iter()
+        .find(|u| u.code == code)
+        .map_or_else(|| code.to_string(), |u| u.name.to_string())
 }
 
 /// `yikou rules show`: the rule set in force, as the JSON the bureau edits.

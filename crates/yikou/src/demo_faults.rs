@@ -14,17 +14,36 @@ use crate::demo::{DemoData, GenEntitlement, GenPerson, Written};
 /// One planted fault, in the generated data's indices.
 #[derive(Debug, Clone)]
 pub enum Planted {
-    DupInProject { project: usize, person: usize },
-    DupExclusive { person: usize },
-    HouseholdTwice { project: usize, household: usize },
+    DupInProject {
+        project: usize,
+        person: usize,
+    },
+    DupExclusive {
+        person: usize,
+    },
+    HouseholdTwice {
+        project: usize,
+        household: usize,
+    },
     /// The per-household entitlement that counts a member who receives the excluded project.
-    Exclusion { entitlement: usize },
+    Exclusion {
+        entitlement: usize,
+    },
     /// A fault on one entitlement: deceased_paid, moved_away_paid, ineligible, ineligible_condition, amount_outside.
-    Entitlement { kind: &'static str, entitlement: usize },
+    Entitlement {
+        kind: &'static str,
+        entitlement: usize,
+    },
     /// A fault on one person: two_streets, omissions, near_duplicates (listed under another name).
-    Person { kind: &'static str, person: usize },
+    Person {
+        kind: &'static str,
+        person: usize,
+    },
     /// Two people with the same name, birth date and street under different ID numbers.
-    NearPerson { a: usize, b: usize },
+    NearPerson {
+        a: usize,
+        b: usize,
+    },
 }
 
 struct Planter<'a> {
@@ -175,10 +194,9 @@ pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
         let person = p.d.entitlements[e].person;
         let cats = p.d.people[person].categories.clone();
         let have: HashSet<usize> = p.ents_of(person).iter().map(|&x| p.d.entitlements[x].project).collect();
-        let Some(&q) = open
-            .iter()
-            .find(|&&j| !have.contains(&j) && !p.d.projects[j].target_categories.iter().any(|t| cats.contains(&t.as_str())))
-        else {
+        let Some(&q) = open.iter().find(|&&j| {
+            !have.contains(&j) && !p.d.projects[j].target_categories.iter().any(|t| cats.contains(&t.as_str()))
+        }) else {
             continue;
         };
         let amount = p.fixed_amount(q);
@@ -186,7 +204,9 @@ pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
         p.out.push(Planted::Entitlement { kind: "ineligible", entitlement });
     }
     // Children given the elderly gift pack: wrong category and under the project's minimum age.
-    for e in p.pick(8, |p, e| alone(p, e) && p.d.people[p.d.entitlements[e].person].categories.iter().any(|c| c.starts_with("ET"))) {
+    for e in p.pick(8, |p, e| {
+        alone(p, e) && p.d.people[p.d.entitlements[e].person].categories.iter().any(|c| c.starts_with("ET"))
+    }) {
         let person = p.d.entitlements[e].person;
         let amount = p.fixed_amount(mz06);
         let entitlement = p.add(mz06, person, "JZPT", amount);
@@ -194,13 +214,16 @@ pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
         p.out.push(Planted::Entitlement { kind: "ineligible_condition", entitlement });
     }
     // Amounts off the standard.
-    for e in p.pick(8, |p, e| alone(p, e) && matches!(p.d.projects[p.d.entitlements[e].project].standard, Standard::PerPerson(_))) {
+    for e in p.pick(8, |p, e| {
+        alone(p, e) && matches!(p.d.projects[p.d.entitlements[e].project].standard, Standard::PerPerson(_))
+    }) {
         p.d.entitlements[e].amount_fen += 10_000;
         p.out.push(Planted::Entitlement { kind: "amount_outside", entitlement: e });
     }
     // Listed by the 困难家庭节日慰问金 of a second street/town.
-    let first_of_street: Vec<usize> =
-        (0..p.d.projects.len()).filter(|&j| p.d.projects[j].code.starts_with("JZ-") && p.d.projects[j].code.ends_with("-01")).collect();
+    let first_of_street: Vec<usize> = (0..p.d.projects.len())
+        .filter(|&j| p.d.projects[j].code.starts_with("JZ-") && p.d.projects[j].code.ends_with("-01"))
+        .collect();
     for e in p.pick(8, |p, e| alone(p, e) && first_of_street.contains(&p.d.entitlements[e].project)) {
         let (person, here) = (p.d.entitlements[e].person, p.d.entitlements[e].project);
         let there = *first_of_street.iter().find(|&&j| j != here).expect("two streets");

@@ -1,0 +1,173 @@
+//! The cross-check on the demo campaign: nothing on the clean campaign, every planted fault of
+//! `yikou demo --faults` found (its answer key), decisions kept across runs, rules as data, and the
+//! findings workbook (one sheet per type, masked ID numbers).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn yikou(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yikou"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("YIKOU_KEY")
+        .env_remove("YIKOU_DATABASE_URL")
+        .output()
+        .expect("run yikou")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn check_json(data: &Path) -> Value {
+    serde_json::from_str(&ok(&yikou(data, &["check", "--json"]))).unwrap()
+}
+
+fn found(report: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in report["findings"].as_array().unwrap() {
+        out.entry(f["type"].as_str().unwrap().to_string()).or_default().insert(f["key"].as_str().unwrap().to_string());
+    }
+    out
+}
+
+#[test]
+fn a_clean_demo_campaign_has_no_finding_of_any_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    ok(&yikou(&data, &["demo"]));
+    let r = check_json(&data);
+    for (k, v) in r["counts"].as_object().unwrap() {
+        assert_eq!(v.as_u64(), Some(0), "{k} on the clean demo");
+    }
+    assert_eq!(r["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(r["rules_version"], 1, "the demo saves its rule set");
+}
+
+#[test]
+fn every_planted_fault_is_found_decisions_persist_and_the_workbook_is_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let key_path = dir.path().join("key.json");
+    let out = ok(&yikou(&data, &["demo", "--faults", "--answer-key", key_path.to_str().unwrap()]));
+    assert!(out.contains("已植入"), "{out}");
+    let key: BTreeMap<String, BTreeSet<String>> =
+        serde_json::from_str(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
+    for kind in [
+        "dup_in_project",
+        "dup_exclusive",
+        "household_twice",
+        "exclusion_broken",
+        "deceased_paid",
+        "moved_away_paid",
+        "ineligible",
+        "ineligible_condition",
+        "amount_outside",
+        "over_budget",
+        "two_streets",
+        "omissions",
+        "near_duplicates",
+    ] {
+        assert!(!key.get(kind).map_or(true, BTreeSet::is_empty), "the demo plants some {kind}");
+    }
+    let report = check_json(&data);
+    let got = found(&report);
+    for (kind, planted) in &key {
+        let seen = got.get(kind).cloned().unwrap_or_default();
+        if kind == "near_duplicates" {
+            let hit = planted.intersection(&seen).count() as f64;
+            let (precision, recall) = (hit / seen.len().max(1) as f64, hit / planted.len() as f64);
+            assert!(precision >= 0.95 && recall >= 0.95, "near-duplicates precision {precision} recall {recall}");
+        } else {
+            let missed: Vec<_> = planted.difference(&seen).collect();
+            assert!(missed.is_empty(), "{kind}: planted but not found: {missed:?}");
+            let extra: Vec<_> = seen.difference(planted).collect();
+            assert!(extra.is_empty(), "{kind}: found but not planted: {extra:?}");
+        }
+        assert_eq!(report["counts"][kind].as_u64(), Some(seen.len() as u64), "{kind} count is its findings");
+    }
+
+    // A dismissal needs a reason and holds on the next run; the audit chain stays intact.
+    let target = key["dup_in_project"].iter().next().unwrap().clone();
+    let o = yikou(&data, &["finding", "dismiss", &target, "--reason", ""]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("必须填写理由"));
+    ok(&yikou(&data, &["finding", "dismiss", &target, "--reason", "已核实：同一人两次录入，另一笔已撤销"]));
+    let o = yikou(&data, &["finding", "confirm", "dup_in_project:NOPE:1"]);
+    assert_eq!(o.status.code(), Some(1), "an unknown finding is refused");
+    let again = check_json(&data);
+    let f = again["findings"].as_array().unwrap().iter().find(|f| f["key"] == target.as_str()).unwrap();
+    assert_eq!(f["status"], "dismissed");
+    assert_eq!(f["reason"], "已核实：同一人两次录入，另一笔已撤销");
+    assert!(ok(&yikou(&data, &["audit", "verify"])).contains("完整"));
+
+    // The workbook: a sheet per type found, masked IDs only.
+    let xlsx = dir.path().join("findings.xlsx");
+    ok(&yikou(&data, &["check", "-o", xlsx.to_str().unwrap()]));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    let mut workbook = String::new();
+    zip.by_name("xl/workbook.xml").unwrap().read_to_string(&mut workbook).unwrap();
+    for title in
+        ["同一项目重复", "互斥项目重复享受", "违反排除规则", "疑似重复（需人工核实）", "遗漏（未享受任何项目）"]
+    {
+        assert!(workbook.contains(title), "sheet {title}");
+    }
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        if name.starts_with("xl/worksheets/") || name == "xl/sharedStrings.xml" {
+            part.read_to_string(&mut all).unwrap();
+        }
+    }
+    assert!(all.contains("********"), "masked ID numbers are in the sheets");
+    let digits = all
+        .as_bytes()
+        .windows(18)
+        .any(|w| w[..17].iter().all(u8::is_ascii_digit) && (w[17].is_ascii_digit() || w[17] == b'X'));
+    assert!(!digits, "no full ID number in the workbook");
+}
+
+#[test]
+fn rules_are_edited_as_json_checked_and_versioned() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    ok(&yikou(&data, &["demo"]));
+    let shown = ok(&yikou(&data, &["rules", "show"]));
+    let mut rules: Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(rules["exclusive_groups"]["助学金"], serde_json::json!(["BM-09", "BM-17"]));
+    assert_eq!(rules["exclusions"][0]["receives"], "MZ-04");
+
+    let bad = dir.path().join("bad.json");
+    let mut wrong = rules.clone();
+    wrong["exclusions"][0]["receives"] = "MZ-99".into();
+    std::fs::write(&bad, wrong.to_string()).unwrap();
+    let o = yikou(&data, &["rules", "set", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("“MZ-99”不存在"));
+    std::fs::write(&bad, "{\"exclusive_group\": {}}").unwrap();
+    let o = yikou(&data, &["rules", "set", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "a misspelt field is refused, not ignored");
+
+    // Coverage narrowed to 低保 and a 1,000元 cap: the check follows the new version.
+    rules["coverage"] = serde_json::json!(["DB"]);
+    rules["cap_per_person_fen"] = 100_000.into();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, rules.to_string()).unwrap();
+    assert!(ok(&yikou(&data, &["rules", "set", good.to_str().unwrap()])).contains("第2版"));
+    let r = check_json(&data);
+    assert_eq!(r["rules_version"], 2);
+    assert!(r["counts"]["over_cap"].as_u64().unwrap() > 0, "some people received more than 1,000元");
+    assert_eq!(r["counts"]["omissions"], 0);
+}
