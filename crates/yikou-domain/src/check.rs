@@ -367,8 +367,13 @@ pub struct NearDuplicates {
 }
 
 /// Names are compared after removing spaces and the middle dots of minority and foreign names.
-pub fn name_key(name: &str) -> String {
-    name.chars().filter(|c| !c.is_whitespace() && !matches!(c, '·' | '•' | '.' | '．' | '・')).collect()
+pub fn name_key(name: &str) -> std::borrow::Cow<'_, str> {
+    let strip = |c: char| c.is_whitespace() || matches!(c, '·' | '•' | '.' | '．' | '・');
+    if name.chars().any(strip) {
+        std::borrow::Cow::Owned(name.chars().filter(|c| !strip(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }
 
 /// `listed` are (person, name as a source listed them).
@@ -380,8 +385,8 @@ pub fn near_duplicates(people: &[NamedPerson<'_>], listed: &[(u32, &str)]) -> Ne
         let key = name_key(name);
         if !key.is_empty() && key != register {
             let list = others.entry(person).or_default();
-            if !list.contains(&key) {
-                list.push(key);
+            if !list.iter().any(|k| *k == key) {
+                list.push(key.into_owned());
             }
         }
     }
@@ -389,11 +394,15 @@ pub fn near_duplicates(people: &[NamedPerson<'_>], listed: &[(u32, &str)]) -> Ne
     names.sort_unstable();
     out.names = names;
 
-    let mut groups: HashMap<(String, Date, Option<&str>), Vec<u32>> = HashMap::new();
-    for (i, p) in people.iter().enumerate() {
-        groups.entry((name_key(p.name), p.birth, p.street)).or_default().push(i as u32);
-    }
-    let mut people_groups: Vec<Vec<u32>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    // Sorting beats hashing a million string keys.
+    let mut keyed: Vec<(std::borrow::Cow<'_, str>, Date, Option<&str>, u32)> =
+        people.iter().enumerate().map(|(i, p)| (name_key(p.name), p.birth, p.street, i as u32)).collect();
+    keyed.sort_unstable();
+    let mut people_groups: Vec<Vec<u32>> = keyed
+        .chunk_by(|a, b| (&a.0, a.1, a.2) == (&b.0, b.1, b.2))
+        .filter(|g| g.len() > 1)
+        .map(|g| g.iter().map(|x| x.3).collect())
+        .collect();
     people_groups.sort_unstable();
     out.people = people_groups;
     out

@@ -119,10 +119,44 @@ fn digest(parts: &[String]) -> String {
     hex::encode(&h.finalize()[..8])
 }
 
+/// Person id → position in the id-ordered list. Ids are nearly dense, so a direct table from the
+/// smallest id is used when it is small enough; otherwise a binary search.
+struct PersonIndex {
+    ids: Vec<i64>,
+    first: i64,
+    direct: Vec<u32>,
+}
+
+impl PersonIndex {
+    fn new(ids: Vec<i64>) -> PersonIndex {
+        let first = ids.first().copied().unwrap_or(0);
+        let span = ids.last().map_or(0, |l| (l - first + 1) as usize);
+        let mut direct = Vec::new();
+        if span <= ids.len() * 4 + 1024 {
+            direct = vec![u32::MAX; span];
+            for (i, id) in ids.iter().enumerate() {
+                direct[(id - first) as usize] = i as u32;
+            }
+        }
+        PersonIndex { ids, first, direct }
+    }
+
+    fn get(&self, id: i64) -> Option<usize> {
+        if self.direct.is_empty() {
+            return self.ids.binary_search(&id).ok();
+        }
+        let at = usize::try_from(id - self.first).ok()?;
+        self.direct.get(at).copied().filter(|i| *i != u32::MAX).map(|i| i as usize)
+    }
+
+    fn at(&self, id: i64) -> usize {
+        self.get(id).expect("an entitlement's person is in the register (foreign key)")
+    }
+}
+
 struct PersonRow {
     id: i64,
     name: String,
-    masked: String,
     street: Option<String>,
 }
 
@@ -153,53 +187,93 @@ impl Store {
     /// Runs every rule over the campaign and attaches the reviewers' decisions.
     pub async fn run_check(&self, campaign_id: i64, on: Date) -> Result<CheckReport> {
         let started = std::time::Instant::now();
-        let (version, rules) = self.rules(campaign_id).await?;
         let on_s = format_date(on);
-        // (id, household, deceased_on, moved_away_on, street, name, masked, birth, sex)
-        type P = (i64, Option<i64>, Option<String>, Option<String>, Option<String>, String, String, String, String);
-        let people: Vec<P> = packed(
-            &self.db,
-            "SELECT json_group_array(json_array(id, household_id, deceased_on, moved_away_on, street_code, name, id_masked,
-             birth_date, sex)) FROM (SELECT * FROM people WHERE $1 = $1 ORDER BY id)",
-            "SELECT json_agg(json_build_array(id, household_id, deceased_on, moved_away_on, street_code, name, id_masked,
-             birth_date, sex) ORDER BY id)::text FROM people WHERE $1 = $1",
-            0,
-        )
-        .await?;
-        let cats: Vec<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT person_id, category_code FROM person_categories WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)")
-            .bind(&on_s).fetch_all(p).await?);
+        // (id, household, deceased_on, moved_away_on, street, name, birth, sex); masked ID numbers are
+        // read afterwards for the people in findings only.
+        type P = (i64, Option<i64>, Option<String>, Option<String>, Option<String>, String, String, String);
         // (id, project, person, household, household_size, amount, source, listed_name)
         type E = (i64, i64, i64, Option<i64>, Option<i64>, i64, String, Option<String>);
-        let ents: Vec<E> = packed(
+        // The reads are independent: on separate connections of the pool they run side by side.
+        let people_read = packed::<P>(
             &self.db,
+            "SELECT json_group_array(json_array(id, household_id, deceased_on, moved_away_on, street_code, name,
+             birth_date, sex)) FROM people WHERE $1 = $1",
+            "SELECT json_agg(json_build_array(id, household_id, deceased_on, moved_away_on, street_code, name,
+             birth_date, sex))::text FROM people WHERE $1 = $1",
+            0,
+        );
+        let cats_read = async {
+            let text: Option<String> = match &self.db {
+                Db::Sqlite(p) => {
+                    sqlx::query_scalar(
+                        "SELECT json_group_array(json_array(person_id, category_code)) FROM person_categories
+                     WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)",
+                    )
+                    .bind(&on_s)
+                    .fetch_one(p)
+                    .await?
+                }
+                Db::Postgres(p) => {
+                    sqlx::query_scalar(
+                        "SELECT json_agg(json_build_array(person_id, category_code))::text FROM person_categories
+                     WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)",
+                    )
+                    .bind(&on_s)
+                    .fetch_one(p)
+                    .await?
+                }
+            };
+            text.map(|t| serde_json::from_str::<Vec<(i64, String)>>(&t))
+                .transpose()
+                .map(Option::unwrap_or_default)
+                .map_err(|e| StoreError::Invalid(format!("比对数据无法解析：{e}")))
+        };
+        let ents_read = packed::<E>(
+            &self.db,
+            // `+e.project_id`: scan the table in order rather than visit each row through the project
+            // index (random page reads for a campaign's every row).
             "SELECT json_group_array(json_array(e.id, e.project_id, e.person_id, e.household_id, e.household_size,
-             e.amount_fen, e.source_code, e.listed_name)) FROM (SELECT e.* FROM entitlements e
-             JOIN projects pr ON pr.id = e.project_id WHERE pr.campaign_id = $1 ORDER BY e.id) e",
+             e.amount_fen, e.source_code, e.listed_name)) FROM entitlements e
+             WHERE +e.project_id IN (SELECT id FROM projects WHERE campaign_id = $1)",
             "SELECT json_agg(json_build_array(e.id, e.project_id, e.person_id, e.household_id, e.household_size,
-             e.amount_fen, e.source_code, e.listed_name) ORDER BY e.id)::text FROM entitlements e
+             e.amount_fen, e.source_code, e.listed_name))::text FROM entitlements e
              JOIN projects pr ON pr.id = e.project_id WHERE pr.campaign_id = $1",
             campaign_id,
-        )
-        .await?;
-        let projects = self.projects(&Scope::All, campaign_id).await?;
+        );
+        let (rules_read, projects_read) = (self.rules(campaign_id), self.projects(&Scope::All, campaign_id));
+        let (mut people, cats, mut ents, (version, rules), projects) =
+            tokio::try_join!(people_read, cats_read, ents_read, rules_read, projects_read)?;
+        people.sort_unstable_by_key(|p| p.0);
+        ents.sort_unstable_by_key(|e| e.0);
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            people = people.len(),
+            entitlements = ents.len(),
+            "check: rows read"
+        );
         let read_seconds = started.elapsed().as_secs_f64();
 
         // Codes become small indices for the engine.
         let mut codes: HashMap<String, u16> = HashMap::new();
-        let mut code = |c: &str| {
-            let n = codes.len() as u16;
-            *codes.entry(c.to_string()).or_insert(n)
-        };
-        let mut streets: Vec<String> = Vec::new();
-        let mut street = |s: &str| match streets.iter().position(|x| x == s) {
-            Some(i) => i as u16,
+        let mut code = |c: &str| match codes.get(c) {
+            Some(k) => *k,
             None => {
-                streets.push(s.to_string());
-                (streets.len() - 1) as u16
+                let n = codes.len() as u16;
+                codes.insert(c.to_string(), n);
+                n
             }
         };
-        let person_index: HashMap<i64, usize> = people.iter().enumerate().map(|(i, p)| (p.0, i)).collect();
+        let mut streets: HashMap<String, u16> = HashMap::new();
+        let mut street = |s: &str| match streets.get(s) {
+            Some(k) => *k,
+            None => {
+                let n = streets.len() as u16;
+                streets.insert(s.to_string(), n);
+                n
+            }
+        };
+        // People come ordered by id: a binary search finds one (no hashing of a million keys).
+        let person_index = PersonIndex::new(people.iter().map(|p| p.0).collect());
         let mut check_people: Vec<CheckPerson> = people
             .iter()
             .map(|p| CheckPerson {
@@ -208,8 +282,8 @@ impl Store {
                 deceased: p.2.as_deref().and_then(parse_date).is_some_and(|d| d <= on),
                 moved_away: p.3.as_deref().and_then(parse_date).is_some_and(|d| d <= on),
                 street: p.4.as_deref().map(&mut street),
-                birth: parse_date(&p.7),
-                sex: match p.8.as_str() {
+                birth: parse_date(&p.6),
+                sex: match p.7.as_str() {
                     "M" => Some(Sex::Male),
                     "F" => Some(Sex::Female),
                     _ => None,
@@ -217,7 +291,7 @@ impl Store {
             })
             .collect();
         for (person, c) in &cats {
-            if let Some(&i) = person_index.get(person) {
+            if let Some(i) = person_index.get(*person) {
                 let k = code(c);
                 check_people[i].categories.push(k);
             }
@@ -260,7 +334,7 @@ impl Store {
             .iter()
             .map(|e| CheckEntitlement {
                 project: project_index[&e.1] as u32,
-                person: person_index[&e.2] as u32,
+                person: person_index.at(e.2) as u32,
                 household: e.3.map(|h| h as u32),
                 household_size: e.4.map(|s| s.clamp(0, i64::from(u32::MAX)) as u32),
                 amount_fen: e.5,
@@ -279,6 +353,7 @@ impl Store {
             })
             .collect();
         let engine_rules = CheckRules { coverage, exclusions, cap_fen: rules.cap_per_person_fen, on };
+        tracing::info!(ms = started.elapsed().as_millis() as u64, "check: rows prepared");
         let f = check_all(&check_people, &check_projects, &check_ents, &engine_rules);
         let named: Vec<NamedPerson> = people
             .iter()
@@ -286,20 +361,19 @@ impl Store {
             .map(|(p, c)| NamedPerson { name: &p.5, birth: c.birth.unwrap_or(on), street: p.4.as_deref() })
             .collect();
         let listed: Vec<(u32, &str)> =
-            ents.iter().filter_map(|e| Some((person_index[&e.2] as u32, e.7.as_deref()?))).collect();
+            ents.iter().filter_map(|e| Some((person_index.at(e.2) as u32, e.7.as_deref()?))).collect();
         let near = near_duplicates(&named, &listed);
+        tracing::info!(ms = started.elapsed().as_millis() as u64, "check: rules run");
 
         // Findings with keys, facts and explanations.
-        let rows: Vec<PersonRow> = people
-            .iter()
-            .map(|p| PersonRow { id: p.0, name: p.5.clone(), masked: p.6.clone(), street: p.4.clone() })
-            .collect();
+        let rows: Vec<PersonRow> =
+            people.iter().map(|p| PersonRow { id: p.0, name: p.5.clone(), street: p.4.clone() }).collect();
         let person = |i: u32| {
             let r = &rows[i as usize];
             FindingPerson {
                 id: r.id,
                 name: r.name.clone(),
-                id_number_masked: r.masked.clone(),
+                id_number_masked: String::new(),
                 street_code: r.street.clone(),
             }
         };
@@ -603,6 +677,36 @@ impl Store {
                 Vec::new(),
                 String::new(),
             );
+        }
+
+        // Masked ID numbers of the people named in findings.
+        let mut named_ids: Vec<i64> = out.iter().flat_map(|f| f.people.iter().map(|p| p.id)).collect();
+        named_ids.sort_unstable();
+        named_ids.dedup();
+        let masked: HashMap<i64, String> = if named_ids.len() > people.len() / 8 {
+            packed::<(i64, String)>(
+                &self.db,
+                "SELECT json_group_array(json_array(id, id_masked)) FROM people WHERE $1 = $1",
+                "SELECT json_agg(json_build_array(id, id_masked))::text FROM people WHERE $1 = $1",
+                0,
+            )
+            .await?
+            .into_iter()
+            .collect()
+        } else {
+            let mut m = HashMap::new();
+            for part in named_ids.chunks(500) {
+                let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+                let got: Vec<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(&format!(
+                    "SELECT id, id_masked FROM people WHERE id IN ({list})")).fetch_all(p).await?);
+                m.extend(got);
+            }
+            m
+        };
+        for f in &mut out {
+            for p in &mut f.people {
+                p.id_number_masked = masked.get(&p.id).cloned().unwrap_or_default();
+            }
         }
 
         // Decisions: kept while the facts are the same; reopened when they changed.

@@ -79,20 +79,37 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
             .await?;
         }
 
-        // Households: the sender's codes, reused where the register has them.
+        // Households: the sender's codes, reused where the register has them (looked up in bulk).
+        let mut codes: Vec<&str> = ex.people.iter().filter_map(|p| p.household_id.as_deref()).collect();
+        codes.sort_unstable();
+        codes.dedup();
         let mut household_ids: HashMap<String, i64> = HashMap::new();
+        for part in codes.chunks(500) {
+            let got: Vec<(i64, String)> = match &mut tx.tx {
+                crate::db::Tx::Postgres(t) => {
+                    sqlx::query_as("SELECT id, code FROM households WHERE code = ANY($1)")
+                        .bind(part.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+                        .fetch_all(&mut **t)
+                        .await?
+                }
+                crate::db::Tx::Sqlite(t) => {
+                    let mut qb = sqlx::QueryBuilder::new("SELECT id, code FROM households WHERE code IN (");
+                    let mut sep = qb.separated(", ");
+                    for c in part {
+                        sep.push_bind(c.to_string());
+                    }
+                    qb.push(")");
+                    qb.build_query_as().fetch_all(&mut **t).await?
+                }
+            };
+            household_ids.extend(got.into_iter().map(|(id, code)| (code, id)));
+        }
         let mut wanted: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+        let mut queued = std::collections::HashSet::new();
         for p in &ex.people {
             if let Some(h) = &p.household_id {
-                if !household_ids.contains_key(h) && !wanted.iter().any(|w| &w.0 == h) {
-                    let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM households WHERE code = $1")
-                        .bind(h).fetch_optional(c).await?);
-                    match id {
-                        Some(id) => {
-                            household_ids.insert(h.clone(), id);
-                        }
-                        None => wanted.push((h.clone(), p.street_code.clone(), None)),
-                    }
+                if !household_ids.contains_key(h) && queued.insert(h.as_str()) {
+                    wanted.push((h.clone(), p.street_code.clone(), None));
                 }
             }
         }
@@ -108,13 +125,24 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
         let mut person_ids: Vec<i64> = vec![0; ex.people.len()];
         let mut new_people = Vec::new();
         let mut new_index = Vec::new();
+        let keys: Vec<Vec<u8>> = ex.people.iter().map(|p| tx.keys().id_key(p.id_number.as_str())).collect();
+        let known = crate::imports::existing_people(tx, &keys).await?;
+        // The same ID number under a second person_id of the sender is the same person; the name
+        // that record carries stays on its entitlements for the near-duplicate review.
+        let mut first_new: HashMap<&[u8], usize> = HashMap::new();
+        let mut same_as: Vec<(usize, usize)> = Vec::new();
         for (i, p) in ex.people.iter().enumerate() {
-            match find_id(tx, &p.id_number).await? {
+            match known.get(&keys[i]).map(|e| e.id) {
                 Some(id) => {
                     person_ids[i] = id;
                     report.people_known += 1;
                 }
+                None if first_new.contains_key(keys[i].as_slice()) => {
+                    same_as.push((i, first_new[keys[i].as_slice()]));
+                    report.people_known += 1;
+                }
                 None => {
+                    first_new.insert(keys[i].as_slice(), i);
                     new_people.push(NewPerson {
                         external_id: Some(p.person_id.clone()),
                         id_number: p.id_number.clone(),
@@ -143,6 +171,9 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
             if ex.people[*i].deceased {
                 deceased.push(id);
             }
+        }
+        for (i, first) in same_as {
+            person_ids[i] = person_ids[first];
         }
         for part in deceased.chunks(500) {
             let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
@@ -210,13 +241,6 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
         .await?;
         Ok(report)
     })
-}
-
-async fn find_id(tx: &mut WriteTx<'_>, id: &IdNumber) -> Result<Option<i64>> {
-    let key = tx.keys().id_key(id.as_str());
-    Ok(
-        on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM people WHERE id_key = $1").bind(&key).fetch_optional(c).await?),
-    )
 }
 
 impl Store {

@@ -72,8 +72,8 @@ pub struct Batch {
     pub status: String,
 }
 
-struct Existing {
-    id: i64,
+pub(crate) struct Existing {
+    pub(crate) id: i64,
     phone: Option<String>,
     address: Option<String>,
     street_code: Option<String>,
@@ -82,7 +82,7 @@ struct Existing {
 }
 
 /// People already registered, by ID key.
-async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, Existing>> {
+pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, Existing>> {
     let mut out = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(BULK_ROWS) {
         let rows = match &mut tx.tx {

@@ -171,3 +171,41 @@ fn rules_are_edited_as_json_checked_and_versioned() {
     assert!(r["counts"]["over_cap"].as_u64().unwrap() > 0, "some people received more than 1,000元");
     assert_eq!(r["counts"]["omissions"], 0);
 }
+
+#[test]
+fn one_id_number_sent_under_two_names_loads_as_one_person_and_is_flagged_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let files = dir.path().join("ex");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(
+        files.join("people.csv"),
+        "person_id,id_number,name,street_code,household_id,categories,deceased\n\
+         A1,11010519491231002X,张秀英,310112006000,H1,DB,0\n\
+         B7,11010519491231002X,张秀瑛,310112006000,H1,DB,0\n\
+         C3,34052419800101001X,李强,310112102000,H2,DB,0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        files.join("projects.csv"),
+        "project_id,unit_group,exclusive_group,per_household,target_categories\nJ1,民政部门,,0,DB\nJ2,相关职能部门,,0,DB\n",
+    )
+    .unwrap();
+    std::fs::write(
+        files.join("entitlements.csv"),
+        "entitlement_id,project_id,person_id,amount_fen\nE1,J1,A1,90000\nE2,J2,B7,50000\nE3,J1,C3,90000\n",
+    )
+    .unwrap();
+    ok(&yikou(&data, &["init"]));
+    let loaded: Value =
+        serde_json::from_str(&ok(&yikou(&data, &["load", files.to_str().unwrap(), "--campaign", "2021", "--json"])))
+            .unwrap();
+    assert_eq!(loaded["report"]["people_created"], 2, "one register record per ID number");
+    let r = check_json(&data);
+    let near: Vec<&Value> =
+        r["findings"].as_array().unwrap().iter().filter(|f| f["type"] == "near_duplicates").collect();
+    assert_eq!(near.len(), 1, "{near:?}");
+    assert!(near[0]["explanation"].as_str().unwrap().contains("张秀瑛"));
+    assert_eq!(near[0]["people"][0]["id_number_masked"], "110105********002X");
+    assert_eq!(r["counts"]["dup_in_project"], 0, "two projects, not one project twice");
+}
