@@ -342,6 +342,17 @@ impl Store {
             })
             .collect();
         let coverage: Option<Vec<u16>> = rules.coverage.as_ref().map(|list| list.iter().map(|c| code(c)).collect());
+        let mut code_names = vec![String::new(); codes.len()];
+        for (c, k) in &codes {
+            code_names[*k as usize] = yikou_domain::reference::CATEGORIES
+                .iter()
+                .find(|x| x.code == c)
+                .map_or_else(|| c.clone(), |x| x.name.to_string());
+        }
+        let covered: std::collections::HashSet<u16> = match &coverage {
+            Some(list) => list.iter().copied().collect(),
+            None => check_projects.iter().flat_map(|p| p.targets.iter().copied()).collect(),
+        };
         let exclusions: Vec<Exclusion> = rules
             .exclusions
             .iter()
@@ -671,7 +682,17 @@ impl Store {
             push(
                 "omissions",
                 format!("omissions:{}", rows[x as usize].id),
-                format!("{} 属于应覆盖的类别，但未享受任何项目：请核实是否遗漏", rows[x as usize].name),
+                format!(
+                    "{} 属于应覆盖的类别（{}），但未享受任何项目：请核实是否遗漏",
+                    rows[x as usize].name,
+                    check_people[x as usize]
+                        .categories
+                        .iter()
+                        .filter(|c| covered.contains(c))
+                        .map(|c| code_names[*c as usize].as_str())
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
                 vec![x],
                 Vec::new(),
                 Vec::new(),

@@ -11,7 +11,7 @@ use yikou_domain::rules::RuleSet;
 use yikou_domain::{today, Actor, Campaign};
 use yikou_ingest::exchange::{read_exchange, write_exchange};
 use yikou_ingest::output::{write_report, ReportSheet};
-use yikou_store::check::{decide, save_rules, Finding, FINDING_TYPES};
+use yikou_store::check::{by_type_and_street, decide, save_rules, Finding, FINDING_TYPES};
 use yikou_store::exchange::load_campaign;
 use yikou_store::{Store, StoreConfig, StoreError};
 
@@ -194,6 +194,29 @@ fn write_findings(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
             ],
             rows,
         });
+    }
+    // First sheet: counts by type and street/town.
+    let mut summary: Vec<Vec<String>> = by_type_and_street(findings)
+        .into_iter()
+        .map(|((kind, street), n)| {
+            let title = FINDING_TYPES.iter().find(|t| t.0 == kind).map_or(kind, |t| t.1);
+            vec![
+                title.to_string(),
+                if street.is_empty() { "（不分街镇）".into() } else { unit_name(&street) },
+                n.to_string(),
+            ]
+        })
+        .collect();
+    summary.sort_by_key(|r| FINDING_TYPES.iter().position(|t| t.1 == r[0]));
+    if !summary.is_empty() {
+        sheets.insert(
+            0,
+            ReportSheet {
+                name: "汇总".into(),
+                columns: vec![("疑点类型", 26.0), ("街镇", 18.0), ("数量", 10.0)],
+                rows: summary,
+            },
+        );
     }
     if sheets.is_empty() {
         sheets.push(ReportSheet {
