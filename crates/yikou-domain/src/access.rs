@@ -103,6 +103,43 @@ impl Actor {
     }
 }
 
+impl Role {
+    /// The data a user of this role in `unit` may see. Administrators hold no business data
+    /// rights (三权分立); the bureau and reviewers see the district; the others their own area.
+    pub fn scope(self, unit: &str) -> Scope {
+        match self {
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => Scope::Nothing,
+            Role::Bureau | Role::Reviewer => Scope::All,
+            Role::Department => Scope::Unit(unit.to_string()),
+            Role::Street => Scope::Street(unit.to_string()),
+            Role::Committee => Scope::Committee(unit.to_string()),
+            // A caller works for a street/town; one at the bureau calls across the district.
+            Role::Caller if crate::reference::streets().any(|u| u.code == unit) => Scope::Street(unit.to_string()),
+            Role::Caller => Scope::All,
+        }
+    }
+
+    /// May this role see full ID numbers and phones on request (a logged action)?
+    pub fn may_reveal(self) -> bool {
+        matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)
+    }
+
+    /// May this role run the cross-check and decide findings?
+    pub fn may_review(self) -> bool {
+        matches!(self, Role::Bureau | Role::Reviewer | Role::Street)
+    }
+
+    /// May this role import lists?
+    pub fn may_import(self) -> bool {
+        matches!(self, Role::Bureau | Role::Department | Role::Street | Role::Committee)
+    }
+
+    /// Does this role see business pages at all?
+    pub fn is_business(self) -> bool {
+        !matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+}
+
 /// 口令规则 (等保 2.0 level 3 practice): at least 8 characters from at least 3 of the 4 classes
 /// (upper case, lower case, digits, symbols).
 pub fn check_password_rules(password: &str) -> Result<(), String> {

@@ -494,3 +494,43 @@ impl Store {
             .collect()
     }
 }
+
+/// One line of a person's history: an entitlement with its campaign and project named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntitlementLine {
+    pub id: i64,
+    pub year: i64,
+    pub project_code: String,
+    pub project_name: String,
+    pub amount_fen: i64,
+    pub state: String,
+}
+
+impl Store {
+    /// Every entitlement of a person across campaigns, newest campaign first, within the scope.
+    pub async fn entitlement_lines(&self, scope: &Scope, person_id: i64) -> Result<Vec<EntitlementLine>> {
+        let (cond, arg) = entitlement_scope(scope, 2);
+        let sql = format!(
+            "SELECT e.id, c.year, pr.code, pr.name, e.amount_fen, e.state FROM entitlements e
+             JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+             JOIN campaigns c ON c.id = pr.campaign_id
+             WHERE e.person_id = $1 AND {cond} ORDER BY c.year DESC, e.id"
+        );
+        let rows: Vec<(i64, i64, String, String, i64, String)> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&sql).bind(person_id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, year, project_code, project_name, amount_fen, state)| EntitlementLine {
+                id,
+                year,
+                project_code,
+                project_name,
+                amount_fen,
+                state,
+            })
+            .collect())
+    }
+}

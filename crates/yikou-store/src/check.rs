@@ -815,7 +815,9 @@ pub async fn decide(
     if !confirm && reason.chars().count() < 2 {
         return Err(StoreError::Invalid("排除疑点必须填写理由（至少2个字）".into()));
     }
-    crate::atomic!(tx, {
+    // No savepoint: the only writes are the decision and its audit record, so a failure leaves the
+    // caller's transaction to roll back (and the future stays `Send` for the web server).
+    {
         let before: Option<(String, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
             "SELECT decision, reason FROM finding_decisions WHERE campaign_id = $1 AND finding_key = $2")
             .bind(campaign_id).bind(&finding.key).fetch_optional(c).await?);
@@ -837,7 +839,7 @@ pub async fn decide(
         )
         .await?;
         Ok(())
-    })
+    }
 }
 
 /// Counts per finding type and street/town (for the overview page and the summary sheet).

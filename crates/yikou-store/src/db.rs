@@ -75,6 +75,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_check.sql"),
         include_str!("../migrations/postgres/0004_check.sql"),
     ),
+    (
+        "0005_web",
+        include_str!("../migrations/sqlite/0005_web.sql"),
+        include_str!("../migrations/postgres/0005_web.sql"),
+    ),
 ];
 
 impl Db {

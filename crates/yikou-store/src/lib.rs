@@ -3,6 +3,7 @@
 //! every read takes a [`Scope`] and filters by it in SQL.
 
 pub mod audit;
+pub mod auth;
 pub mod campaigns;
 pub mod check;
 pub mod crypto;

@@ -726,6 +726,41 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
     })
 }
 
+/// The demo accounts' shared password (demo data only; real accounts get one-time passwords).
+pub const DEMO_PASSWORD: &str = "Demo-2020-yikou";
+
+/// Demo accounts, one per kind of user, made once; returns (login, description).
+pub async fn accounts(store: &yikou_store::Store) -> anyhow::Result<Vec<(String, String)>> {
+    use yikou_domain::Role;
+    use yikou_store::users::{create_user, NewUser};
+    let list: [(&str, &str, &str, Role); 5] = [
+        ("bureau", "区民政局管理员（演示）", BUREAU_CODE, Role::Bureau),
+        ("reviewer", "区民政局审核员（演示）", BUREAU_CODE, Role::Reviewer),
+        ("gumei", "古美街道经办（演示）", "310112006000", Role::Street),
+        ("rsj", "区人社局经办（演示）", "310112-RSJ", Role::Department),
+        ("auditor", "审计管理员（演示）", BUREAU_CODE, Role::AuditAdmin),
+    ];
+    let mut tx = store.write(&yikou_domain::Actor::system("demo")).await?;
+    let mut out = Vec::new();
+    for (login, name, unit, role) in list {
+        let u = NewUser {
+            login: login.into(),
+            display_name: name.into(),
+            unit_code: unit.into(),
+            role,
+            password: DEMO_PASSWORD.into(),
+            must_change_password: false,
+        };
+        match create_user(&mut tx, &u).await {
+            Ok(_) | Err(yikou_store::StoreError::Invalid(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        out.push((login.to_string(), format!("{name}，{}", role.label())));
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// What `write` did.
 pub struct Written {
     pub person_ids: Vec<i64>,

@@ -53,6 +53,37 @@ enum Command {
         /// 植入疑点的答案（JSON：应发现的疑点编号）写到此文件
         #[arg(long, requires = "faults")]
         answer_key: Option<PathBuf>,
+        /// 只生成数据，不启动网页服务
+        #[arg(long)]
+        no_serve: bool,
+        /// 网页服务监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// 启动网页服务 (serve the web application)
+    Serve {
+        /// 监听地址
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// 无操作多少分钟后须重新登录
+        #[arg(long, default_value_t = 30)]
+        idle_minutes: i64,
+        /// 连续登录失败几次锁定账号
+        #[arg(long, default_value_t = 5)]
+        max_failures: i64,
+        /// 锁定多少分钟
+        #[arg(long, default_value_t = 15)]
+        lock_minutes: i64,
+    },
+    /// 用户账号 (accounts)
+    User {
+        #[command(subcommand)]
+        user: UserCommand,
+    },
+    /// 机器访问令牌 (API tokens)
+    Token {
+        #[command(subcommand)]
+        token: TokenCommand,
     },
     /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
     Doctor,
@@ -156,6 +187,36 @@ enum Command {
     Audit {
         #[command(subcommand)]
         audit: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// 新建账号：口令从标准输入读入，首次登录须修改
+    Add {
+        #[arg(long)]
+        login: String,
+        /// 单位代码，如街镇的12位统计代码 310112006000
+        #[arg(long)]
+        unit: String,
+        /// system-admin, security-admin, audit-admin, bureau, reviewer, department, street, committee, caller
+        #[arg(long)]
+        role: String,
+        /// 姓名（默认同登录名）
+        #[arg(long)]
+        name: Option<String>,
+        /// 从标准输入读取口令
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// 为账号生成访问令牌（只显示一次）
+    Create {
+        #[arg(long)]
+        login: String,
     },
 }
 
@@ -324,7 +385,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_init(&cfg, &init);
             init.store.close().await;
         }
-        Command::Demo { seed, faults, answer_key } => {
+        Command::Demo { seed, faults, answer_key, no_serve, listen } => {
             let store = match Store::open(&cfg).await {
                 Ok(s) => s,
                 Err(StoreError::NotInitialised | StoreError::KeyMissing(_)) if !cfg.key_path().exists() => {
@@ -367,6 +428,56 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say!();
             let summary = store.campaign_summary(&Scope::All, demo::DEMO_YEAR).await?;
             emit(&render_summary(&summary));
+            let accounts = demo::accounts(&store).await?;
+            if no_serve {
+                store.close().await;
+            } else {
+                say!();
+                say!("演示账号（口令均为 {}，仅供演示）：", demo::DEMO_PASSWORD);
+                for (login, label) in &accounts {
+                    say!("  {login:<10} {label}");
+                }
+                run_server(store, &listen, yikou_web::WebConfig::default()).await?;
+            }
+        }
+        Command::Serve { listen, idle_minutes, max_failures, lock_minutes } => {
+            let store = Store::open(&cfg).await?;
+            let policy = yikou_store::auth::AuthPolicy {
+                max_failures: max_failures.max(1),
+                lock_seconds: lock_minutes.max(1) * 60,
+                idle_seconds: idle_minutes.max(1) * 60,
+            };
+            run_server(store, &listen, yikou_web::WebConfig { policy, ..Default::default() }).await?;
+        }
+        Command::User { user: UserCommand::Add { login, unit, role, name, password_stdin } } => {
+            let Some(role) = yikou_domain::Role::from_code(&role) else {
+                anyhow::bail!("未知角色“{role}”：可用 system-admin, security-admin, audit-admin, bureau, reviewer, department, street, committee, caller");
+            };
+            if !password_stdin {
+                anyhow::bail!("请用 --password-stdin 从标准输入提供口令（不要把口令写在命令行上）");
+            }
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("无法读取口令")?;
+            let store = Store::open(&cfg).await?;
+            let mut tx = store.write(&Actor::system("user-add")).await?;
+            let new = yikou_store::users::NewUser {
+                display_name: name.unwrap_or_else(|| login.clone()),
+                login,
+                unit_code: unit,
+                role,
+                password: password.trim_end_matches(['\r', '\n']).to_string(),
+                must_change_password: true,
+            };
+            let id = yikou_store::users::create_user(&mut tx, &new).await?;
+            tx.commit().await?;
+            say!("已新建账号 {}（{}，编号 {id}），首次登录须修改口令。", new.login, role.label());
+            store.close().await;
+        }
+        Command::Token { token: TokenCommand::Create { login } } => {
+            let store = Store::open(&cfg).await?;
+            let token = store.create_token(&Actor::system("token-create"), &login).await?;
+            eprintln!("访问令牌只显示这一次，请妥善保管：");
+            say!("{token}");
             store.close().await;
         }
         Command::Doctor => return doctor(&cfg).await,
@@ -490,6 +601,26 @@ async fn doctor(cfg: &StoreConfig) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Serves the web application until Ctrl+C or SIGTERM; requests in flight finish first.
+async fn run_server(store: Store, listen: &str, web: yikou_web::WebConfig) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("无法监听 {listen}"))?;
+    say!("网页服务已启动：http://{}/ （按 Ctrl+C 停止）", listener.local_addr()?);
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    };
+    yikou_web::serve(store, web, listener, shutdown).await.context("网页服务出错")?;
+    say!("网页服务已停止。");
+    Ok(())
 }
 
 fn print_init(cfg: &StoreConfig, init: &yikou_store::Initialised) {

@@ -109,7 +109,7 @@ fn check_plan_figures(v: &Value) {
 fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let o = yikou(&data, &["demo", "--seed", "2020"], &[]);
+    let o = yikou(&data, &["demo", "--no-serve", "--seed", "2020"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("3,731.14"), "{}", stdout(&o));
     assert!(stdout(&o).contains("不符"));
@@ -120,7 +120,7 @@ fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
     check_plan_figures(&v);
 
     // A second demo adds nothing twice.
-    let o = yikou(&data, &["demo"], &[]);
+    let o = yikou(&data, &["demo", "--no-serve"], &[]);
     assert!(stdout(&o).contains("已存在"), "{}", stdout(&o));
     let again: Value = serde_json::from_str(&stdout(&yikou(&data, &["report", "summary", "--json"], &[]))).unwrap();
     assert_eq!(again["total"], v["total"]);
@@ -170,7 +170,7 @@ fn demo_on_postgres_gives_the_same_figures() {
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    let o = yikou(&data, &["--database", &url, "demo"], &[]);
+    let o = yikou(&data, &["--database", &url, "demo", "--no-serve"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = yikou(&data, &["report", "summary", "--json"], &[("YIKOU_DATABASE_URL", &url)]);
     assert!(o.status.success(), "{}", stderr(&o));

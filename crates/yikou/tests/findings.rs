@@ -46,7 +46,7 @@ fn found(report: &Value) -> BTreeMap<String, BTreeSet<String>> {
 fn a_clean_demo_campaign_has_no_finding_of_any_type() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    ok(&yikou(&data, &["demo"]));
+    ok(&yikou(&data, &["demo", "--no-serve"]));
     let r = check_json(&data);
     for (k, v) in r["counts"].as_object().unwrap() {
         assert_eq!(v.as_u64(), Some(0), "{k} on the clean demo");
@@ -60,7 +60,7 @@ fn every_planted_fault_is_found_decisions_persist_and_the_workbook_is_masked() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     let key_path = dir.path().join("key.json");
-    let out = ok(&yikou(&data, &["demo", "--faults", "--answer-key", key_path.to_str().unwrap()]));
+    let out = ok(&yikou(&data, &["demo", "--no-serve", "--faults", "--answer-key", key_path.to_str().unwrap()]));
     assert!(out.contains("已植入"), "{out}");
     let key: BTreeMap<String, BTreeSet<String>> =
         serde_json::from_str(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
@@ -143,7 +143,7 @@ fn every_planted_fault_is_found_decisions_persist_and_the_workbook_is_masked() {
 fn rules_are_edited_as_json_checked_and_versioned() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    ok(&yikou(&data, &["demo"]));
+    ok(&yikou(&data, &["demo", "--no-serve"]));
     let shown = ok(&yikou(&data, &["rules", "show"]));
     let mut rules: Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(rules["exclusive_groups"]["助学金"], serde_json::json!(["BM-09", "BM-17"]));

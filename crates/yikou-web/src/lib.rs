@@ -1,0 +1,158 @@
+//! The web application: server-rendered pages in Chinese and a JSON API over the same store, with
+//! the security model every page uses: sessions in the database, CSRF tokens on every form, the
+//! user's area applied in the store's SQL (a forbidden record answers 404), security headers.
+
+mod api;
+mod auth;
+mod pages;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use yikou_store::auth::AuthPolicy;
+use yikou_store::Store;
+
+pub use auth::SESSION_COOKIE;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub policy: AuthPolicy,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig { policy: AuthPolicy::default(), secure_cookies: false }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub config: Arc<WebConfig>,
+}
+
+/// What a handler can fail with; rendered as a Chinese page (or JSON under /api).
+#[derive(Debug)]
+pub enum AppError {
+    /// Not signed in.
+    Unauthorized,
+    /// Signed in, but the role may not do this.
+    Forbidden,
+    /// Does not exist, or lies outside the user's area (never told apart).
+    NotFound,
+    /// A form without the right CSRF token.
+    Csrf,
+    Internal(String),
+}
+
+impl From<yikou_store::StoreError> for AppError {
+    fn from(e: yikou_store::StoreError) -> AppError {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> AppError {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, text) = match &self {
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "请先登录", "登录已失效或尚未登录。"),
+            AppError::Forbidden => {
+                (StatusCode::FORBIDDEN, "无权访问", "您的角色不能使用此功能。如需使用，请联系安全管理员。")
+            }
+            AppError::NotFound => (StatusCode::NOT_FOUND, "未找到", "要找的内容不存在，或不在您的工作范围内。"),
+            AppError::Csrf => (StatusCode::FORBIDDEN, "页面已过期", "表单已过期或来源不明，请返回上一页刷新后重试。"),
+            AppError::Internal(e) => {
+                // Store messages carry no ID numbers or names; still, only the kind goes to the log.
+                tracing::error!(error = %e.chars().take(200).collect::<String>(), "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "系统错误",
+                    "处理请求时出错，请稍后重试；如反复出现，请联系系统管理员。",
+                )
+            }
+        };
+        if matches!(self, AppError::Unauthorized) {
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+        }
+        (status, Html(pages::message_page(title, text))).into_response()
+    }
+}
+
+static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// Request ids and security headers on every response. The CSP allows no inline script and no
+/// other origin; the pages need none.
+async fn headers(req: Request, next: Next) -> Response {
+    let id = format!("{:x}-{}", std::process::id(), REQUEST_SEQ.fetch_add(1, Ordering::Relaxed));
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &str| {
+        if let Ok(v) = HeaderValue::from_str(v) {
+            h.insert(HeaderName::from_static(k), v);
+        }
+    };
+    set(h, "x-request-id", &id);
+    set(h, "content-security-policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    set(h, "x-frame-options", "DENY");
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, "cache-control", "no-store");
+    res
+}
+
+const CSS: &str = include_str!("../assets/app.css");
+
+async fn css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/password", get(auth::password_form).post(auth::change_password))
+        .route("/people", get(pages::people))
+        .route("/people/{id}", get(pages::person))
+        .route("/people/{id}/reveal", post(pages::reveal))
+        .route("/check", get(pages::check))
+        .route("/check/decide", post(pages::decide))
+        .route("/assets/app.css", get(css))
+        .route("/api/v1/people", get(api::people))
+        .route("/api/v1/people/{id}", get(api::person))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .fallback(|| async { AppError::NotFound })
+        // Forms are small; the import upload (its own route) gets its own limit.
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn(headers))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes; in-flight requests finish first.
+pub async fn serve(
+    store: Store,
+    config: WebConfig,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let state = AppState { store: Arc::new(store), config: Arc::new(config) };
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

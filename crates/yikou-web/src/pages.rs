@@ -1,0 +1,478 @@
+//! Server-rendered pages. Every query goes through the store with the user's scope, so a record
+//! outside the user's area is simply not found (404).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use axum::Form;
+use serde::Deserialize;
+use yikou_domain::money::group_thousands;
+use yikou_domain::reference::{streets, CATEGORIES, UNITS};
+use yikou_domain::{today, Fen, Scope};
+use yikou_store::auth::SessionUser;
+use yikou_store::campaigns::EntitlementLine;
+use yikou_store::check::{decide as decide_finding, Finding, FINDING_TYPES};
+use yikou_store::people::{PeopleQuery, PersonListItem};
+
+use crate::auth::{same, Signed};
+use crate::{AppError, AppState};
+
+/// What the frame around every page shows.
+pub struct Frame {
+    pub user_name: String,
+    pub unit_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub campaign: Option<String>,
+    pub may_review: bool,
+    pub business: bool,
+}
+
+pub fn unit_name(code: &str) -> String {
+    UNITS.iter().find(|u| u.code == code).map_or_else(|| code.to_string(), |u| u.name.to_string())
+}
+
+fn category_name(code: &str) -> String {
+    CATEGORIES.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.to_string())
+}
+
+async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
+    let campaign = match state.store.latest_campaign_year().await? {
+        Some(y) => state.store.campaign(y).await?.map(|c| match c.current_phase {
+            Some(p) => format!("{} · {}", c.campaign.name, p.label()),
+            None => c.campaign.name,
+        }),
+        None => None,
+    };
+    Ok(Frame {
+        user_name: s.user.display_name.clone(),
+        unit_name: unit_name(&s.user.unit_code),
+        role_label: s.user.role.label(),
+        csrf: s.csrf.clone(),
+        campaign,
+        may_review: s.user.role.may_review(),
+        business: s.user.role.is_business(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    text: &'a str,
+}
+
+pub fn message_page(title: &str, text: &str) -> String {
+    MessagePage { title, text }.render().unwrap_or_else(|_| text.to_string())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    frame: Frame,
+    people: String,
+    groups: Vec<(String, String, String, String)>,
+    total: Option<(String, String, String)>,
+}
+
+pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    let scope = s.actor().scope;
+    let people = group_thousands(state.store.count_people(&scope).await?.max(0) as u64);
+    let mut groups = Vec::new();
+    let mut total = None;
+    if let (Some(year), true) = (state.store.latest_campaign_year().await?, s.user.role.is_business()) {
+        let summary = state.store.campaign_summary(&scope, year).await?;
+        for g in &summary.groups {
+            groups.push((
+                g.group.clone(),
+                group_thousands(g.projects as u64),
+                group_thousands(g.person_times as u64),
+                Fen(g.amount_fen).wan(),
+            ));
+        }
+        total = Some((
+            group_thousands(summary.total.person_times as u64),
+            group_thousands(summary.total.people as u64),
+            Fen(summary.total.amount_fen).wan(),
+        ));
+    }
+    Ok(Html(HomePage { frame: frame(&state, &s).await?, people, groups, total }.render()?))
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeopleParams {
+    q: Option<String>,
+    street: Option<String>,
+    category: Option<String>,
+    after: Option<i64>,
+}
+
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub id_number_masked: String,
+    pub sex: &'static str,
+    pub birth_date: String,
+    pub phone: String,
+    pub street: String,
+}
+
+fn person_row(p: PersonListItem) -> PersonRow {
+    PersonRow {
+        id: p.id,
+        name: p.name,
+        id_number_masked: p.id_number_masked,
+        sex: if p.sex == "F" { "女" } else { "男" },
+        birth_date: p.birth_date,
+        phone: p.phone_masked.unwrap_or_default(),
+        street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeoplePage {
+    frame: Frame,
+    q: String,
+    street: String,
+    category: String,
+    streets: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    rows: Vec<PersonRow>,
+    next: Option<String>,
+}
+
+fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
+}
+
+pub async fn people(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<PeopleParams>,
+) -> Result<Html<String>, AppError> {
+    if !s.user.role.is_business() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let query = PeopleQuery {
+        q: nonempty(p.q.clone()),
+        street: nonempty(p.street.clone()),
+        committee: None,
+        category: nonempty(p.category.clone()),
+        after: p.after,
+        limit: 50,
+    };
+    let (items, next) = state.store.search_people(&scope, &query).await?;
+    let streets_allowed: Vec<(String, String)> = streets()
+        .filter(|u| match &scope {
+            Scope::Street(c) => c == u.code,
+            _ => true,
+        })
+        .map(|u| (u.code.to_string(), u.name.to_string()))
+        .collect();
+    let next = next.map(|n| {
+        let mut url = format!("/people?after={n}");
+        for (k, v) in [("q", &query.q), ("street", &query.street), ("category", &query.category)] {
+            if let Some(v) = v {
+                url.push_str(&format!("&{k}={}", encode(v)));
+            }
+        }
+        url
+    });
+    Ok(Html(
+        PeoplePage {
+            frame: frame(&state, &s).await?,
+            q: p.q.unwrap_or_default(),
+            street: p.street.unwrap_or_default(),
+            category: p.category.unwrap_or_default(),
+            streets: streets_allowed,
+            categories: CATEGORIES.iter().map(|c| (c.code.to_string(), c.name.to_string())).collect(),
+            rows: items.into_iter().map(person_row).collect(),
+            next,
+        }
+        .render()?,
+    ))
+}
+
+/// Percent-encoding for a query value.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    frame: Frame,
+    id: i64,
+    name: String,
+    id_number: String,
+    revealed: bool,
+    may_reveal: bool,
+    sex: &'static str,
+    birth_date: String,
+    phone: String,
+    street: String,
+    committee: String,
+    status: String,
+    categories: Vec<(String, String, String)>,
+    household: Vec<PersonRow>,
+    entitlements: Vec<(String, String, String, String)>,
+    audit: Vec<(String, String, String)>,
+}
+
+async fn person_page(
+    state: &AppState,
+    s: &SessionUser,
+    id: i64,
+    revealed: Option<String>,
+) -> Result<Html<String>, AppError> {
+    if !s.user.role.is_business() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let p = state.store.person(&scope, id).await?.ok_or(AppError::NotFound)?;
+    let household = match p.household_id {
+        Some(h) => {
+            state.store.household_members(&scope, h).await?.into_iter().filter(|m| m.id != id).map(person_row).collect()
+        }
+        None => Vec::new(),
+    };
+    let entitlements = state
+        .store
+        .entitlement_lines(&scope, id)
+        .await?
+        .into_iter()
+        .map(|e: EntitlementLine| {
+            (
+                format!("{}年", e.year),
+                format!("{}（{}）", e.project_name, e.project_code),
+                Fen(e.amount_fen).yuan(),
+                state_label(&e.state),
+            )
+        })
+        .collect();
+    let audit = state
+        .store
+        .audit_records(Some(("person", &id.to_string())), 50)
+        .await?
+        .into_iter()
+        .map(|a| (a.at.chars().take(19).collect::<String>().replace('T', " "), a.actor, a.action))
+        .collect();
+    let status = match (&p.deceased_on, &p.moved_away_on) {
+        (Some(d), _) => format!("已故（{d}）"),
+        (None, Some(m)) => format!("已迁出（{m}）"),
+        _ => "在册".to_string(),
+    };
+    Ok(Html(
+        PersonPage {
+            frame: frame(state, s).await?,
+            id,
+            name: p.name,
+            revealed: revealed.is_some(),
+            id_number: revealed.unwrap_or(p.id_number_masked),
+            may_reveal: s.user.role.may_reveal(),
+            sex: if p.sex == "F" { "女" } else { "男" },
+            birth_date: p.birth_date,
+            phone: p.phone_masked.unwrap_or_default(),
+            street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
+            committee: p.committee_code.as_deref().map(unit_name).unwrap_or_default(),
+            status,
+            categories: p
+                .categories
+                .into_iter()
+                .map(|c| (category_name(&c.code), c.start, c.end.unwrap_or_else(|| "至今".into())))
+                .collect(),
+            household,
+            entitlements,
+            audit,
+        }
+        .render()?,
+    ))
+}
+
+fn state_label(code: &str) -> String {
+    yikou_domain::EntitlementState::ALL
+        .iter()
+        .find(|s| s.code() == code)
+        .map_or_else(|| code.to_string(), |s| s.label().to_string())
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    person_page(&state, &s, id, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+/// 查看完整身份证号: a deliberate, audited action.
+pub async fn reveal(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Html<String>, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    if !s.user.role.may_reveal() {
+        return Err(AppError::Forbidden);
+    }
+    let full = match state.store.reveal_id_number(&s.actor(), id).await {
+        Ok(n) => n,
+        Err(yikou_store::StoreError::NotFound(_)) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    person_page(&state, &s, id, Some(full.as_str().to_string())).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct CheckParams {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+pub struct FindingRow {
+    pub key: String,
+    pub street: String,
+    pub people: String,
+    pub explanation: String,
+    pub status: &'static str,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "check.html")]
+struct CheckPage {
+    frame: Frame,
+    seconds: String,
+    counts: Vec<(String, String, u64, bool)>,
+    title: String,
+    rows: Vec<FindingRow>,
+    more: u64,
+}
+
+/// Findings the user may see: those about people (or projects' streets) in the user's area.
+fn visible(scope: &Scope, f: &Finding) -> bool {
+    match scope {
+        Scope::All => true,
+        Scope::Nothing => false,
+        Scope::Street(c) => f.people.iter().any(|p| p.street_code.as_deref() == Some(c.as_str())),
+        // Departments and committees do not review the district-wide check.
+        Scope::Committee(_) | Scope::Unit(_) => false,
+    }
+}
+
+async fn current_check(state: &AppState) -> Result<(i64, yikou_store::check::CheckReport), AppError> {
+    let year = state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
+    let c = state.store.campaign(year).await?.ok_or(AppError::NotFound)?;
+    let on = c.campaign.start.max(today().min(c.campaign.end));
+    Ok((c.id, state.store.run_check(c.id, on).await?))
+}
+
+pub async fn check(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<CheckParams>,
+) -> Result<Html<String>, AppError> {
+    if !s.user.role.may_review() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let (_, report) = current_check(&state).await?;
+    let mine: Vec<&Finding> = report.findings.iter().filter(|f| visible(&scope, f)).collect();
+    let kind = p.kind.filter(|k| FINDING_TYPES.iter().any(|t| t.0 == k)).unwrap_or_else(|| {
+        FINDING_TYPES.iter().find(|t| mine.iter().any(|f| f.kind == t.0)).map_or("dup_in_project", |t| t.0).to_string()
+    });
+    let counts = FINDING_TYPES
+        .iter()
+        .map(|(code, title, _)| {
+            (code.to_string(), title.to_string(), mine.iter().filter(|f| f.kind == *code).count() as u64, *code == kind)
+        })
+        .collect();
+    let of_kind: Vec<&&Finding> = mine.iter().filter(|f| f.kind == kind).collect();
+    let rows = of_kind
+        .iter()
+        .take(200)
+        .map(|f| FindingRow {
+            key: f.key.clone(),
+            street: f.street_code.as_deref().map(unit_name).unwrap_or_default(),
+            people: f
+                .people
+                .iter()
+                .map(|p| format!("{} {}", p.name, p.id_number_masked))
+                .collect::<Vec<_>>()
+                .join("；"),
+            explanation: f.explanation.clone(),
+            status: match f.status {
+                "confirmed" => "已确认",
+                "dismissed" => "已排除",
+                "reopened" => "重新打开",
+                _ => "待处理",
+            },
+            reason: f.reason.clone().unwrap_or_default(),
+        })
+        .collect();
+    Ok(Html(
+        CheckPage {
+            frame: frame(&state, &s).await?,
+            seconds: format!("{:.2}", report.read_seconds + report.check_seconds),
+            counts,
+            title: FINDING_TYPES.iter().find(|t| t.0 == kind).map_or(String::new(), |t| t.1.to_string()),
+            more: (of_kind.len() as u64).saturating_sub(200),
+            rows,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct DecideForm {
+    key: String,
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Form(f): Form<DecideForm>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    if !s.user.role.may_review() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let (campaign_id, report) = current_check(&state).await?;
+    let finding = report.findings.iter().find(|x| x.key == f.key && visible(&scope, x)).ok_or(AppError::NotFound)?;
+    let mut tx = state.store.write(&s.actor()).await?;
+    match decide_finding(&mut tx, campaign_id, finding, f.action == "confirm", &f.reason).await {
+        Ok(()) => {
+            tx.commit().await?;
+            let to = format!("/check?type={}", finding.kind);
+            Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response())
+        }
+        Err(yikou_store::StoreError::Invalid(m)) => {
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(message_page("需要修改", &m))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,433 @@
+//! The real application on port 0, driven over HTTP with a cookie-keeping client: sign-in, CSRF,
+//! lockout, idle timeout, forced password change, area scoping (another street's person is 404 with
+//! no data), role refusals (403), audited reveal, escaping, the API and its tokens, security headers.
+
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use time::macros::date;
+use yikou_domain::reference::BUREAU_CODE;
+use yikou_domain::{
+    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Project, Role, Standard, UnitGroup,
+};
+use yikou_store::auth::AuthPolicy;
+use yikou_store::campaigns::{self, NewEntitlement};
+use yikou_store::people::{self, NewPerson};
+use yikou_store::users::{create_user, NewUser};
+use yikou_store::{Store, StoreConfig};
+
+const GUMEI: &str = "310112006000";
+const QIBAO: &str = "310112102000";
+const PASSWORD: &str = "Test-Password-1";
+
+struct App {
+    base: String,
+    store: Arc<Store>,
+    people: Vec<i64>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+fn person(id: &str, name: &str, street: &str) -> NewPerson {
+    NewPerson {
+        external_id: None,
+        id_number: IdNumber::parse(id).unwrap(),
+        name: name.into(),
+        phone: None,
+        address: None,
+        street_code: Some(street.into()),
+        committee_code: None,
+        household_id: None,
+        is_household_head: true,
+        categories: vec![("DB".into(), date!(2019 - 01 - 01), None)],
+    }
+}
+
+/// A store with people in two streets, one project, and one account per kind of user; served on a
+/// free port.
+async fn start() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = StoreConfig { data_dir: dir.path().join("d"), database_url: None, key_hex: None };
+    let init = Store::init(&cfg).await.unwrap();
+    let store = init.store;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let ids = people::insert_people(
+        &mut tx,
+        &[
+            person("11010519491231002X", "古美甲", GUMEI),
+            person("34052419800101001X", "七宝乙", QIBAO),
+            person("310221194503150021", "<script>alert(1)</script>\"'𠮷䶮", GUMEI),
+        ],
+        "t",
+    )
+    .await
+    .unwrap();
+    let cid = campaigns::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
+    let project = Project {
+        code: "MZ-01".into(),
+        name: "测试项目".into(),
+        unit_code: BUREAU_CODE.into(),
+        unit_group: UnitGroup::CivilAffairs,
+        target_categories: vec!["DB".into()],
+        form: Form::Cash,
+        standard: Standard::PerPerson(Fen::from_yuan(900)),
+        counting_unit: CountingUnit::Person,
+        planned_count: 3,
+        planned_budget: vec![("QJ".into(), Fen::from_yuan(2700))],
+        exclusive_group: None,
+    };
+    let pid = campaigns::create_project(&mut tx, cid, &project).await.unwrap();
+    let ents: Vec<NewEntitlement> = ids
+        .iter()
+        .map(|&person_id| NewEntitlement {
+            external_id: None,
+            project_id: pid,
+            person_id,
+            household_id: None,
+            household_size: None,
+            source_code: "QJ".into(),
+            amount: Fen::from_yuan(900),
+            listed_name: None,
+        })
+        .collect();
+    // One duplicate listing, so the cross-check has a finding in 古美.
+    let mut ents = ents;
+    ents.push(ents[0].clone());
+    campaigns::insert_entitlements(&mut tx, &ents, EntitlementState::Draft, "t").await.unwrap();
+    for (login, unit, role, must) in [
+        ("gumei", GUMEI, Role::Street, false),
+        ("qibao", QIBAO, Role::Street, false),
+        ("rsj", "310112-RSJ", Role::Department, false),
+        ("auditor", BUREAU_CODE, Role::AuditAdmin, false),
+        ("newbie", GUMEI, Role::Street, true),
+    ] {
+        let u = NewUser {
+            login: login.into(),
+            display_name: format!("{login}的名字"),
+            unit_code: unit.into(),
+            role,
+            password: PASSWORD.into(),
+            must_change_password: must,
+        };
+        create_user(&mut tx, &u).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let store = Arc::new(Store::open(&cfg).await.unwrap());
+    let policy = AuthPolicy { max_failures: 5, lock_seconds: 900, idle_seconds: 1800 };
+    let served = Store::open(&cfg).await.unwrap();
+    tokio::spawn(async move {
+        yikou_web::serve(served, yikou_web::WebConfig { policy, ..Default::default() }, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    App { base, store, people: ids, _stop: stop, _dir: dir }
+}
+
+fn client() -> (Client, Arc<Jar>) {
+    let jar = Arc::new(Jar::default());
+    let c = Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().unwrap();
+    (c, jar)
+}
+
+fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token") + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn login(app: &App, c: &Client, login: &str, password: &str) -> reqwest::Response {
+    let page = c.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let token = csrf_in(&page);
+    c.post(format!("{}/login", app.base))
+        .form(&[("login", login), ("password", password), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn page(app: &App, c: &Client, path: &str) -> (StatusCode, String) {
+    let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn sign_in_csrf_and_sign_out_are_enforced_and_audited() {
+    let app = start().await;
+    let (c, _) = client();
+    let r = c.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/login");
+
+    let r = login(&app, &c, "gumei", "wrong-Password-1").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("登录名或口令不正确"));
+
+    // A login form posted without the cookie's token is refused.
+    let (other, _) = client();
+    let r = other
+        .post(format!("{}/login", app.base))
+        .form(&[("login", "gumei"), ("password", PASSWORD), ("_csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = login(&app, &c, "gumei", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&r), "/");
+    let (status, home) = page(&app, &c, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("gumei的名字") && home.contains("古美街道"));
+
+    // State-changing requests need the session's CSRF token.
+    let r = c.post(format!("{}/logout", app.base)).form(&[("_csrf", "not-the-token")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &c, "/").await.0, StatusCode::OK, "still signed in");
+    let r = c.post(format!("{}/logout", app.base)).form(&[("_csrf", csrf_in(&home).as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, &c, "/").await.0, StatusCode::SEE_OTHER, "signed out");
+
+    let actions: Vec<String> =
+        app.store.audit_records(None, 100).await.unwrap().into_iter().map(|a| a.action).collect();
+    for a in ["auth.login_failed", "auth.login", "auth.logout"] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited: {actions:?}");
+    }
+    assert!(app.store.verify_audit().await.unwrap().ok());
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_and_idle_sessions_end() {
+    let app = start().await;
+    let (c, jar) = client();
+    for _ in 0..4 {
+        assert_eq!(login(&app, &c, "qibao", "wrong-Password-1").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = login(&app, &c, "qibao", "wrong-Password-1").await;
+    assert!(r.text().await.unwrap().contains("账号已锁定"));
+    let r = login(&app, &c, "qibao", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the right password does not open a locked account");
+    assert!(r.text().await.unwrap().contains("账号已锁定"));
+
+    // Idle timeout: a session unused for longer than 30 minutes is gone.
+    assert_eq!(login(&app, &c, "gumei", PASSWORD).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, &c, "/").await.0, StatusCode::OK);
+    let cookies = jar.cookies(&app.base.parse().unwrap()).unwrap();
+    let token =
+        cookies.to_str().unwrap().split("yikou_session=").nth(1).unwrap().split(';').next().unwrap().to_string();
+    app.store.age_session(&token, 31 * 60).await.unwrap();
+    let r = c.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/login".to_string()));
+}
+
+#[tokio::test]
+async fn a_first_password_must_be_changed_and_the_change_ends_the_session() {
+    let app = start().await;
+    let (c, _) = client();
+    let r = login(&app, &c, "newbie", PASSWORD).await;
+    assert_eq!(location(&r), "/password");
+    let r = c.get(format!("{}/people", app.base)).send().await.unwrap();
+    assert_eq!(location(&r), "/password", "nothing else before the change");
+    let (_, form) = page(&app, &c, "/password").await;
+    let token = csrf_in(&form);
+    let r = c
+        .post(format!("{}/password", app.base))
+        .form(&[("old", PASSWORD), ("new", "short"), ("confirm", "short"), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("口令至少8位"));
+    let r = c
+        .post(format!("{}/password", app.base))
+        .form(&[("old", PASSWORD), ("new", "New-Password-2"), ("confirm", "New-Password-2"), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/login");
+    assert_eq!(page(&app, &c, "/").await.0, StatusCode::SEE_OTHER, "the old session ended");
+    assert_eq!(login(&app, &c, "newbie", "New-Password-2").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, &c, "/people").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn another_streets_person_is_not_found_and_roles_without_the_right_get_403() {
+    let app = start().await;
+    let (gumei, qibao_person) = (app.people[0], app.people[1]);
+    let (c, _) = client();
+    login(&app, &c, "gumei", PASSWORD).await;
+    let (status, own) = page(&app, &c, &format!("/people/{gumei}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(own.contains("古美甲") && own.contains("110105********002X"));
+    assert!(!own.contains("11010519491231002X"), "masked by default");
+    let (status, other) = page(&app, &c, &format!("/people/{qibao_person}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!other.contains("七宝乙") && !other.contains("340524"), "no data of the other street");
+    let (_, list) = page(&app, &c, "/people").await;
+    assert!(list.contains("古美甲") && !list.contains("七宝乙"));
+    let (_, list) = page(&app, &c, &format!("/people?street={QIBAO}")).await;
+    assert!(!list.contains("七宝乙"), "a filter cannot widen the area");
+    // Reveal with the person's own street: shown in full and audited; another street's: 404.
+    let r = c
+        .post(format!("{}/people/{gumei}/reveal", app.base))
+        .form(&[("_csrf", csrf_in(&own).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("11010519491231002X"));
+    let r = c
+        .post(format!("{}/people/{qibao_person}/reveal", app.base))
+        .form(&[("_csrf", csrf_in(&own).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let reveals = app.store.audit_records(Some(("person", &gumei.to_string())), 10).await.unwrap();
+    assert!(reveals.iter().any(|a| a.action == "person.reveal_id" && a.actor == "gumei"));
+
+    // The cross-check page shows 古美's duplicate to 古美, not to 七宝.
+    let (status, check) = page(&app, &c, "/check").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(check.contains("古美甲"), "own finding listed");
+    let (q, _) = client();
+    login(&app, &q, "qibao", PASSWORD).await;
+    let (_, check) = page(&app, &q, "/check").await;
+    assert!(!check.contains("古美甲"), "another street's finding hidden");
+    let r = q
+        .post(format!("{}/check/decide", app.base))
+        .form(&[
+            ("key", format!("dup_in_project:MZ-01:{gumei}").as_str()),
+            ("action", "dismiss"),
+            ("reason", "理由充分"),
+            ("_csrf", csrf_in(&check).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "cannot decide another street's finding");
+
+    // A department may not review; an audit administrator sees no register.
+    let (d, _) = client();
+    login(&app, &d, "rsj", PASSWORD).await;
+    assert_eq!(page(&app, &d, "/check").await.0, StatusCode::FORBIDDEN);
+    let (a, _) = client();
+    login(&app, &a, "auditor", PASSWORD).await;
+    assert_eq!(page(&app, &a, "/people").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &a, &format!("/people/{gumei}")).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_reviewer_dismisses_a_finding_with_a_reason() {
+    let app = start().await;
+    let gumei = app.people[0];
+    let (c, _) = client();
+    login(&app, &c, "gumei", PASSWORD).await;
+    let (_, check) = page(&app, &c, "/check?type=dup_in_project").await;
+    let key = format!("dup_in_project:MZ-01:{gumei}");
+    assert!(check.contains(&key));
+    let post = |reason: &'static str| {
+        let c = c.clone();
+        let (url, key, token) = (format!("{}/check/decide", app.base), key.clone(), csrf_in(&check));
+        async move {
+            c.post(url)
+                .form(&[("key", key.as_str()), ("action", "dismiss"), ("reason", reason), ("_csrf", token.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(post("").await.status(), StatusCode::UNPROCESSABLE_ENTITY, "a dismissal needs a reason");
+    assert_eq!(post("同一笔重复录入，已撤销另一笔").await.status(), StatusCode::SEE_OTHER);
+    let (_, check) = page(&app, &c, "/check?type=dup_in_project").await;
+    assert!(check.contains("已排除") && check.contains("同一笔重复录入"));
+}
+
+#[tokio::test]
+async fn names_with_markup_and_rare_characters_render_escaped_and_intact() {
+    let app = start().await;
+    let (c, _) = client();
+    login(&app, &c, "gumei", PASSWORD).await;
+    let (_, html) = page(&app, &c, &format!("/people/{}", app.people[2])).await;
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;&#34;&#39;"), "markup and quotes escaped");
+    assert!(html.contains("𠮷䶮"));
+    let (_, list) = page(&app, &c, "/people?q=%3Cscript").await;
+    assert!(list.contains("&#60;script&#62;") && !list.contains("<script>alert"));
+}
+
+#[tokio::test]
+async fn the_api_needs_a_token_and_keeps_to_the_callers_area() {
+    let app = start().await;
+    let (gumei, qibao_person) = (app.people[0], app.people[1]);
+    let c = Client::new();
+    let r = c.get(format!("{}/api/v1/people", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = c.get(format!("{}/api/v1/people", app.base)).bearer_auth("yk_forged").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let token = app.store.create_token(&Actor::system("test"), "gumei").await.unwrap();
+    let list: serde_json::Value = c
+        .get(format!("{}/api/v1/people?limit=1", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let cursor = list["next_cursor"].as_str().expect("a second page").to_string();
+    let rest: serde_json::Value = c
+        .get(format!("{}/api/v1/people?cursor={cursor}", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1, "古美 has two people; 七宝's is not listed");
+    let mut seen = vec![list["items"][0]["id_number_masked"].clone(), rest["items"][0]["id_number_masked"].clone()];
+    seen.sort_by_key(|v| v.to_string());
+    assert_eq!(seen, vec![serde_json::json!("110105********002X"), serde_json::json!("310221********0021")]);
+    assert!(rest["next_cursor"].is_null());
+    let one = c.get(format!("{}/api/v1/people/{gumei}", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(one.status(), StatusCode::OK);
+    let other = c.get(format!("{}/api/v1/people/{qibao_person}", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
+    assert!(!other.text().await.unwrap().contains("七宝乙"));
+    let auditor = app.store.create_token(&Actor::system("test"), "auditor").await.unwrap();
+    let r = c.get(format!("{}/api/v1/people", app.base)).bearer_auth(&auditor).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let spec: serde_json::Value =
+        c.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    assert!(spec["paths"]["/api/v1/people/{id}"].is_object());
+    assert!(app.store.audit_records(None, 100).await.unwrap().iter().any(|a| a.action == "auth.token_create"));
+}
+
+#[tokio::test]
+async fn every_response_carries_security_headers() {
+    let app = start().await;
+    let r = Client::new().get(format!("{}/login", app.base)).send().await.unwrap();
+    let h = r.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert!(h.contains_key("x-request-id"));
+    let r = Client::new().get(format!("{}/no/such/page", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Bodies over the form limit are refused before any handler runs.
+    let big = "x".repeat(200 * 1024);
+    let r = Client::new().post(format!("{}/login", app.base)).form(&[("login", big.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
