@@ -136,16 +136,18 @@ impl Store {
 
     /// The most recent audit records (newest first), optionally for one entity.
     pub async fn audit_records(&self, entity: Option<(&str, &str)>, limit: i64) -> Result<Vec<AuditRecord>> {
-        let (e, id) = entity.unwrap_or(("", ""));
-        let rows: Vec<AuditRow> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log
-             WHERE ($1 = '' OR (entity = $1 AND entity_id = $2)) ORDER BY seq DESC LIMIT $3",
-        )
-        .bind(e)
-        .bind(id)
-        .bind(limit)
-        .fetch_all(p)
-        .await?);
+        // Two statements rather than one with an "OR no filter" condition: the entity one must use
+        // the (entity, entity_id, seq) index, not scan the whole log.
+        let rows: Vec<AuditRow> = match entity {
+            Some((e, id)) => on_db!(&self.db, p => sqlx::query_as(
+                "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log
+                 WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT $3")
+                .bind(e).bind(id).bind(limit).fetch_all(p).await?),
+            None => on_db!(&self.db, p => sqlx::query_as(
+                "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log
+                 ORDER BY seq DESC LIMIT $1")
+                .bind(limit).fetch_all(p).await?),
+        };
         Ok(rows.into_iter().map(record).collect())
     }
 }

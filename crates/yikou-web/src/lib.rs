@@ -39,6 +39,9 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Arc<Store>,
     pub config: Arc<WebConfig>,
+    /// The page frame's campaign line, re-read at most every few seconds (it changes with a
+    /// phase, not with every request).
+    pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
 }
 
 /// What a handler can fail with; rendered as a Chinese page (or JSON under /api).
@@ -151,7 +154,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState { store: Arc::new(store), config: Arc::new(config) };
+    let state = AppState { store: Arc::new(store), config: Arc::new(config), campaign_line: Default::default() };
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

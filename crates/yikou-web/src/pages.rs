@@ -36,14 +36,28 @@ fn category_name(code: &str) -> String {
     CATEGORIES.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.to_string())
 }
 
-async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
-    let campaign = match state.store.latest_campaign_year().await? {
+async fn campaign_line(state: &AppState) -> Result<Option<String>, AppError> {
+    if let Ok(guard) = state.campaign_line.lock() {
+        if let Some((at, line)) = guard.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 5) {
+            let _ = at;
+            return Ok(line.clone());
+        }
+    }
+    let line = match state.store.latest_campaign_year().await? {
         Some(y) => state.store.campaign(y).await?.map(|c| match c.current_phase {
             Some(p) => format!("{} · {}", c.campaign.name, p.label()),
             None => c.campaign.name,
         }),
         None => None,
     };
+    if let Ok(mut guard) = state.campaign_line.lock() {
+        *guard = Some((std::time::Instant::now(), line.clone()));
+    }
+    Ok(line)
+}
+
+async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
+    let campaign = campaign_line(state).await?;
     Ok(Frame {
         user_name: s.user.display_name.clone(),
         unit_name: unit_name(&s.user.unit_code),

@@ -182,3 +182,39 @@ fn demo_on_postgres_gives_the_same_figures() {
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
+
+#[test]
+fn accounts_and_api_tokens_are_made_from_the_command_line() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(yikou(&data, &["init"], &[]).status.success());
+    let add = |login: &str, role: &str, password: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"))
+            .arg("--data")
+            .arg(&data)
+            .args(["user", "add", "--login", login, "--unit", "310112006000", "--role", role, "--password-stdin"])
+            .env_remove("YIKOU_KEY")
+            .env_remove("YIKOU_DATABASE_URL")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(c.stdin.take().unwrap(), "{password}").unwrap();
+        c.wait_with_output().unwrap()
+    };
+    let o = add("gumei1", "street", "Street-Pass-1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("首次登录须修改口令"));
+    let o = add("weak", "street", "password");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("口令"), "{}", stderr(&o));
+    let o = add("bad-role", "king", "Street-Pass-1");
+    assert!(stderr(&o).contains("未知角色"));
+    let o = yikou(&data, &["token", "create", "--login", "gumei1"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).trim().starts_with("yk_") && stdout(&o).trim().len() > 40);
+    let o = yikou(&data, &["audit", "verify", "--json"], &[]);
+    assert!(stdout(&o).contains("\"first_bad\": null"), "{}", stdout(&o));
+}

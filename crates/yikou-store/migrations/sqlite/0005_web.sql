@@ -23,3 +23,6 @@ CREATE TABLE api_tokens (
   created_at TEXT NOT NULL,
   revoked_at TEXT
 );
+
+-- A person's page shows the audit trail of that record.
+CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, seq);
