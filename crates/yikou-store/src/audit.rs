@@ -151,3 +151,60 @@ impl Store {
         Ok(rows.into_iter().map(record).collect())
     }
 }
+
+/// Filters of the audit log page (all optional); pages go backwards by sequence number.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    /// An action or the start of one ("auth." for every sign-in event).
+    pub action: Option<String>,
+    /// Records on or after this day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Records on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Records older than this sequence number.
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+impl Store {
+    /// A page of the audit log, newest first, and the key of the next (older) page.
+    pub async fn audit_page(&self, f: &AuditFilter) -> Result<(Vec<AuditRecord>, Option<i64>)> {
+        let mut sql = String::from(
+            "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log WHERE 1 = 1",
+        );
+        let mut args: Vec<String> = Vec::new();
+        let mut add = |sql: &mut String, clause: &str, v: String| {
+            args.push(v);
+            sql.push_str(&clause.replace("$?", &format!("${}", args.len())));
+        };
+        if let Some(a) = f.actor.as_ref().filter(|s| !s.is_empty()) {
+            add(&mut sql, " AND actor = $?", a.clone());
+        }
+        if let Some(a) = f.action.as_ref().filter(|s| !s.is_empty()) {
+            add(&mut sql, " AND action >= $?", a.clone());
+            add(&mut sql, " AND action < $?", format!("{a}\u{10FFFF}"));
+        }
+        if let Some(d) = f.from.as_ref().filter(|s| !s.is_empty()) {
+            add(&mut sql, " AND at >= $?", d.clone());
+        }
+        if let Some(d) = f.to.as_ref().filter(|s| !s.is_empty()) {
+            add(&mut sql, " AND at < $?", format!("{d}\u{10FFFF}"));
+        }
+        let before = f.before.unwrap_or(i64::MAX);
+        let limit = f.limit.clamp(1, 500);
+        sql.push_str(&format!(" AND seq < {before} ORDER BY seq DESC LIMIT {}", limit + 1));
+        let mut rows: Vec<AuditRow> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(&sql);
+            for a in &args {
+                q = q.bind(a.clone());
+            }
+            q.fetch_all(p).await?
+        });
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let records: Vec<AuditRecord> = rows.into_iter().map(record).collect();
+        let next = if more { records.last().map(|r| r.seq) } else { None };
+        Ok((records, next))
+    }
+}

@@ -1,5 +1,7 @@
 //! 活动 (campaigns) with their phases, 帮困项目 (projects) and 帮扶记录 (entitlements).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -532,5 +534,100 @@ impl Store {
                 state,
             })
             .collect())
+    }
+}
+
+/// What a project has actually listed, within a scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProjectActual {
+    pub entitlements: i64,
+    pub people: i64,
+    pub amount_fen: i64,
+}
+
+/// One line of a project's roster (masked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterLine {
+    pub entitlement_id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub id_number_masked: String,
+    pub street_code: Option<String>,
+    pub household_size: Option<i64>,
+    pub amount_fen: i64,
+    pub state: String,
+}
+
+impl Store {
+    /// Per project of the campaign: entitlements, distinct people and money the scope may see.
+    pub async fn project_actuals(&self, scope: &Scope, campaign_id: i64) -> Result<HashMap<i64, ProjectActual>> {
+        let (cond, arg) = entitlement_scope(scope, 2);
+        let sql = format!(
+            "SELECT e.project_id, COUNT(*), COUNT(DISTINCT e.person_id), CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT)
+             FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+             WHERE pr.campaign_id = $1 AND {cond} GROUP BY e.project_id"
+        );
+        let rows: Vec<(i64, i64, i64, i64)> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&sql).bind(campaign_id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, n, people, amount)| (id, ProjectActual { entitlements: n, people, amount_fen: amount }))
+            .collect())
+    }
+
+    /// A page of a project's roster within the scope, by entitlement id; the next page's key.
+    pub async fn project_roster(
+        &self,
+        scope: &Scope,
+        project_id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<RosterLine>, Option<i64>)> {
+        let (cond, arg) = entitlement_scope(scope, 4);
+        let sql = format!(
+            "SELECT e.id, pe.id, pe.name, pe.id_masked, pe.street_code, e.household_size, e.amount_fen, e.state
+             FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+             WHERE e.project_id = $1 AND e.id > $2 AND {cond} ORDER BY e.id LIMIT $3"
+        );
+        let limit = limit.clamp(1, 500);
+        let mut rows: Vec<(i64, i64, String, String, Option<String>, Option<i64>, i64, String)> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&sql).bind(project_id).bind(after).bind(limit + 1);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next = if more { rows.last().map(|r| r.0) } else { None };
+        Ok((
+            rows.into_iter()
+                .map(
+                    |(
+                        entitlement_id,
+                        person_id,
+                        name,
+                        id_number_masked,
+                        street_code,
+                        household_size,
+                        amount_fen,
+                        state,
+                    )| {
+                        RosterLine {
+                            entitlement_id,
+                            person_id,
+                            name,
+                            id_number_masked,
+                            street_code,
+                            household_size,
+                            amount_fen,
+                            state,
+                        }
+                    },
+                )
+                .collect(),
+            next,
+        ))
     }
 }

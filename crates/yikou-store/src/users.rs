@@ -120,3 +120,39 @@ mod tests {
         }
     }
 }
+
+/// An account as the user list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UserLine {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub unit_code: String,
+    pub role: String,
+    pub must_change_password: bool,
+    pub disabled: bool,
+    pub locked: bool,
+}
+
+impl Store {
+    /// Every account (for the administrators' page).
+    pub async fn users(&self) -> Result<Vec<UserLine>> {
+        let now = crate::auth::unix_now();
+        let rows: Vec<(i64, String, String, String, String, i64, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, login, display_name, unit_code, role, must_change_password, disabled, locked_until FROM users ORDER BY login")
+            .fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, login, display_name, unit_code, role, must, disabled, locked)| UserLine {
+                id,
+                login,
+                display_name,
+                unit_code,
+                role,
+                must_change_password: must != 0,
+                disabled: disabled != 0,
+                locked: locked > now,
+            })
+            .collect())
+    }
+}

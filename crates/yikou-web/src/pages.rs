@@ -26,6 +26,8 @@ pub struct Frame {
     pub campaign: Option<String>,
     pub may_review: bool,
     pub business: bool,
+    pub audit_admin: bool,
+    pub user_admin: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -66,6 +68,8 @@ async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
         campaign,
         may_review: s.user.role.may_review(),
         business: s.user.role.is_business(),
+        audit_admin: s.user.role == yikou_domain::Role::AuditAdmin,
+        user_admin: matches!(s.user.role, yikou_domain::Role::SystemAdmin | yikou_domain::Role::SecurityAdmin),
     })
 }
 
@@ -489,4 +493,283 @@ pub async fn decide(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn current_campaign(state: &AppState) -> Result<yikou_store::campaigns::StoredCampaign, AppError> {
+    let year = state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
+    state.store.campaign(year).await?.ok_or(AppError::NotFound)
+}
+
+pub struct ProjectRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub group: &'static str,
+    pub standard: String,
+    pub planned_count: String,
+    pub planned_money: String,
+    pub actual_count: String,
+    pub actual_money: String,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    frame: Frame,
+    rows: Vec<ProjectRow>,
+    total: (String, String),
+}
+
+pub async fn projects(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    if !s.user.role.is_business() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let c = current_campaign(&state).await?;
+    let projects = state.store.projects(&scope, c.id).await?;
+    let actuals = state.store.project_actuals(&scope, c.id).await?;
+    let (mut n, mut money) = (0i64, 0i64);
+    let rows = projects
+        .iter()
+        .map(|sp| {
+            let p = &sp.project;
+            let a = actuals.get(&sp.id).cloned().unwrap_or_default();
+            n += a.entitlements;
+            money += a.amount_fen;
+            ProjectRow {
+                id: sp.id,
+                code: p.code.clone(),
+                name: p.name.clone(),
+                unit: unit_name(&p.unit_code),
+                group: p.unit_group.label(),
+                standard: p.standard.describe(),
+                planned_count: format!("{}{}", group_thousands(p.planned_count.max(0) as u64), p.counting_unit.label()),
+                planned_money: p.planned_total().yuan(),
+                actual_count: group_thousands(a.entitlements as u64),
+                actual_money: Fen(a.amount_fen).yuan(),
+            }
+        })
+        .collect();
+    Ok(Html(
+        ProjectsPage { frame: frame(&state, &s).await?, rows, total: (group_thousands(n as u64), Fen(money).yuan()) }
+            .render()?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct RosterParams {
+    after: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    frame: Frame,
+    row: ProjectRow,
+    targets: String,
+    budget: Vec<(String, String)>,
+    roster: Vec<(i64, String, String, String, String, String, String)>,
+    next: Option<String>,
+}
+
+pub async fn project(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<RosterParams>,
+) -> Result<Html<String>, AppError> {
+    if !s.user.role.is_business() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let c = current_campaign(&state).await?;
+    let projects = state.store.projects(&scope, c.id).await?;
+    let sp = projects.iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+    let p = &sp.project;
+    let a = state.store.project_actuals(&scope, c.id).await?.remove(&id).unwrap_or_default();
+    let (lines, next) = state.store.project_roster(&scope, id, q.after.unwrap_or(0), 100).await?;
+    let roster = lines
+        .into_iter()
+        .map(|l| {
+            (
+                l.person_id,
+                l.name,
+                l.id_number_masked,
+                l.street_code.as_deref().map(unit_name).unwrap_or_default(),
+                l.household_size.map(|h| h.to_string()).unwrap_or_default(),
+                Fen(l.amount_fen).yuan(),
+                state_label(&l.state),
+            )
+        })
+        .collect();
+    Ok(Html(
+        ProjectPage {
+            frame: frame(&state, &s).await?,
+            targets: p.target_categories.iter().map(|c| category_name(c)).collect::<Vec<_>>().join("、"),
+            budget: p.planned_budget.iter().map(|(src, f)| (src.clone(), f.yuan())).collect(),
+            row: ProjectRow {
+                id,
+                code: p.code.clone(),
+                name: p.name.clone(),
+                unit: unit_name(&p.unit_code),
+                group: p.unit_group.label(),
+                standard: p.standard.describe(),
+                planned_count: format!("{}{}", group_thousands(p.planned_count.max(0) as u64), p.counting_unit.label()),
+                planned_money: p.planned_total().yuan(),
+                actual_count: group_thousands(a.entitlements as u64),
+                actual_money: Fen(a.amount_fen).yuan(),
+            },
+            roster,
+            next: next.map(|n| format!("/projects/{id}?after={n}")),
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "schedule.html")]
+struct SchedulePage {
+    frame: Frame,
+    name: String,
+    span: String,
+    phases: Vec<(String, String, String, bool)>,
+}
+
+/// 工作安排表 (附件1): the campaign's phases and their dates.
+pub async fn schedule(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    let c = current_campaign(&state).await?;
+    let phases = c
+        .campaign
+        .phases
+        .iter()
+        .map(|w| {
+            (
+                w.phase.label().to_string(),
+                format_date_cn(w.start),
+                format_date_cn(w.end),
+                Some(w.phase) == c.current_phase,
+            )
+        })
+        .collect();
+    Ok(Html(
+        SchedulePage {
+            frame: frame(&state, &s).await?,
+            name: c.campaign.name.clone(),
+            span: format!("{} 至 {}", format_date_cn(c.campaign.start), format_date_cn(c.campaign.end)),
+            phases,
+        }
+        .render()?,
+    ))
+}
+
+fn format_date_cn(d: time::Date) -> String {
+    format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditParams {
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    frame: Frame,
+    actor: String,
+    action: String,
+    from: String,
+    to: String,
+    rows: Vec<(i64, String, String, String, String, String)>,
+    next: Option<String>,
+}
+
+/// 审计日志: for the audit administrator only (三权分立).
+pub async fn audit(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<AuditParams>,
+) -> Result<Html<String>, AppError> {
+    if s.user.role != yikou_domain::Role::AuditAdmin {
+        return Err(AppError::Forbidden);
+    }
+    let filter = yikou_store::audit::AuditFilter {
+        actor: nonempty(p.actor.clone()),
+        action: nonempty(p.action.clone()),
+        from: nonempty(p.from.clone()),
+        to: nonempty(p.to.clone()),
+        before: p.before,
+        limit: 100,
+    };
+    let (records, next) = state.store.audit_page(&filter).await?;
+    let rows = records
+        .into_iter()
+        .map(|r| (r.seq, r.at.replace('T', " ").chars().take(19).collect(), r.actor, r.action, r.entity, r.entity_id))
+        .collect();
+    let next = next.map(|n| {
+        let mut url = format!("/audit?before={n}");
+        for (k, v) in [("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)]
+        {
+            if let Some(v) = v {
+                url.push_str(&format!("&{k}={}", encode(v)));
+            }
+        }
+        url
+    });
+    Ok(Html(
+        AuditPage {
+            frame: frame(&state, &s).await?,
+            actor: p.actor.unwrap_or_default(),
+            action: p.action.unwrap_or_default(),
+            from: p.from.unwrap_or_default(),
+            to: p.to.unwrap_or_default(),
+            rows,
+            next,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    frame: Frame,
+    rows: Vec<(String, String, String, &'static str, String)>,
+}
+
+/// 用户与角色: for the system and security administrators.
+pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    use yikou_domain::Role;
+    if !matches!(s.user.role, Role::SystemAdmin | Role::SecurityAdmin) {
+        return Err(AppError::Forbidden);
+    }
+    let rows = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| {
+            let status = if u.disabled {
+                "已停用"
+            } else if u.locked {
+                "已锁定"
+            } else if u.must_change_password {
+                "待首次改口令"
+            } else {
+                "正常"
+            };
+            (
+                u.login,
+                u.display_name,
+                unit_name(&u.unit_code),
+                Role::from_code(&u.role).map_or("未知", |r| r.label()),
+                status.to_string(),
+            )
+        })
+        .collect();
+    Ok(Html(UsersPage { frame: frame(&state, &s).await?, rows }.render()?))
 }

@@ -26,6 +26,7 @@ struct App {
     base: String,
     store: Arc<Store>,
     people: Vec<i64>,
+    project: i64,
     _stop: tokio::sync::oneshot::Sender<()>,
     _dir: tempfile::TempDir,
 }
@@ -101,6 +102,7 @@ async fn start() -> App {
         ("qibao", QIBAO, Role::Street, false),
         ("rsj", "310112-RSJ", Role::Department, false),
         ("auditor", BUREAU_CODE, Role::AuditAdmin, false),
+        ("secadmin", BUREAU_CODE, Role::SecurityAdmin, false),
         ("newbie", GUMEI, Role::Street, true),
     ] {
         let u = NewUser {
@@ -128,7 +130,7 @@ async fn start() -> App {
         .await
         .unwrap();
     });
-    App { base, store, people: ids, _stop: stop, _dir: dir }
+    App { base, store, people: ids, project: pid, _stop: stop, _dir: dir }
 }
 
 fn client() -> (Client, Arc<Jar>) {
@@ -430,4 +432,47 @@ async fn every_response_carries_security_headers() {
     let big = "x".repeat(200 * 1024);
     let r = Client::new().post(format!("{}/login", app.base)).form(&[("login", big.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn projects_schedule_audit_and_users_pages_keep_to_role_and_area() {
+    let app = start().await;
+    let (g, _) = client();
+    login(&app, &g, "gumei", PASSWORD).await;
+    let (status, list) = page(&app, &g, "/projects").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("测试项目"));
+    let (status, roster) = page(&app, &g, &format!("/projects/{}", app.project)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(roster.contains("古美甲") && !roster.contains("七宝乙"), "the roster shows only the street's own people");
+    let (status, schedule) = page(&app, &g, "/schedule").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(schedule.contains("2020年元旦春节帮困送温暖") && schedule.contains("组织实施"));
+    assert_eq!(page(&app, &g, "/audit").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &g, "/users").await.0, StatusCode::FORBIDDEN);
+
+    // A department that runs no project of this campaign and has none of its people: nothing to see.
+    let (d, _) = client();
+    login(&app, &d, "rsj", PASSWORD).await;
+    let (_, list) = page(&app, &d, "/projects").await;
+    assert!(!list.contains("测试项目"));
+    assert_eq!(page(&app, &d, &format!("/projects/{}", app.project)).await.0, StatusCode::NOT_FOUND);
+
+    // The audit administrator reads the log with filters, and nothing else.
+    let (a, _) = client();
+    login(&app, &a, "auditor", PASSWORD).await;
+    let (status, log) = page(&app, &a, "/audit?action=auth.").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(log.contains("auth.login") && !log.contains("person.bulk_create"));
+    assert_eq!(page(&app, &a, "/users").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &a, "/projects").await.0, StatusCode::FORBIDDEN);
+
+    // The security administrator manages accounts, sees no register.
+    let (sa, _) = client();
+    login(&app, &sa, "secadmin", PASSWORD).await;
+    let (status, users) = page(&app, &sa, "/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(users.contains("gumei") && users.contains("待首次改口令"));
+    assert_eq!(page(&app, &sa, "/people").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &sa, "/audit").await.0, StatusCode::FORBIDDEN);
 }
