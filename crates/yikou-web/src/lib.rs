@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+pub mod imports;
 mod pages;
 
 use std::net::SocketAddr;
@@ -42,6 +43,8 @@ pub struct AppState {
     /// The page frame's campaign line, re-read at most every few seconds (it changes with a
     /// phase, not with every request).
     pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
+    /// Uploaded lists waiting for their commit.
+    pub uploads: Arc<imports::Uploads>,
 }
 
 /// What a handler can fail with; rendered as a Chinese page (or JSON under /api).
@@ -55,6 +58,10 @@ pub enum AppError {
     NotFound,
     /// A form without the right CSRF token.
     Csrf,
+    /// A request the user can correct (the message says how).
+    BadRequest(String),
+    /// An uploaded file that cannot be read as a list.
+    Unreadable(String),
     Internal(String),
 }
 
@@ -79,6 +86,8 @@ impl IntoResponse for AppError {
             }
             AppError::NotFound => (StatusCode::NOT_FOUND, "未找到", "要找的内容不存在，或不在您的工作范围内。"),
             AppError::Csrf => (StatusCode::FORBIDDEN, "页面已过期", "表单已过期或来源不明，请返回上一页刷新后重试。"),
+            AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "需要修改", m.as_str()),
+            AppError::Unreadable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "文件无法读取", m.as_str()),
             AppError::Internal(e) => {
                 // Store messages carry no ID numbers or names; still, only the kind goes to the log.
                 tracing::error!(error = %e.chars().take(200).collect::<String>(), "request failed");
@@ -118,6 +127,9 @@ async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// Largest list upload: a city's roster as .xlsx is well under this.
+const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
+
 const CSS: &str = include_str!("../assets/app.css");
 
 async fn css() -> impl IntoResponse {
@@ -139,6 +151,12 @@ pub fn router(state: AppState) -> Router {
         .route("/schedule", get(pages::schedule))
         .route("/audit", get(pages::audit))
         .route("/users", get(pages::users))
+        .route("/imports", get(imports::imports))
+        .route("/imports/template.xlsx", get(imports::template))
+        .route("/imports/upload", post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/imports/{id}/errors.xlsx", get(imports::error_workbook))
+        .route("/imports/{id}/commit", post(imports::commit))
+        .route("/imports/batches/{batch}/undo", post(imports::undo))
         .route("/check", get(pages::check))
         .route("/check/decide", post(pages::decide))
         .route("/assets/app.css", get(css))
@@ -159,7 +177,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState { store: Arc::new(store), config: Arc::new(config), campaign_line: Default::default() };
+    let state = AppState {
+        store: Arc::new(store),
+        config: Arc::new(config),
+        campaign_line: Default::default(),
+        uploads: Default::default(),
+    };
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

@@ -28,6 +28,7 @@ pub struct Frame {
     pub business: bool,
     pub audit_admin: bool,
     pub user_admin: bool,
+    pub may_import: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -58,7 +59,7 @@ async fn campaign_line(state: &AppState) -> Result<Option<String>, AppError> {
     Ok(line)
 }
 
-async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
+pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
     let campaign = campaign_line(state).await?;
     Ok(Frame {
         user_name: s.user.display_name.clone(),
@@ -69,6 +70,7 @@ async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
         may_review: s.user.role.may_review(),
         business: s.user.role.is_business(),
         audit_admin: s.user.role == yikou_domain::Role::AuditAdmin,
+        may_import: s.user.role.may_import(),
         user_admin: matches!(s.user.role, yikou_domain::Role::SystemAdmin | yikou_domain::Role::SecurityAdmin),
     })
 }

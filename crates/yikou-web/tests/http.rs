@@ -476,3 +476,77 @@ async fn projects_schedule_audit_and_users_pages_keep_to_role_and_area() {
     assert_eq!(page(&app, &sa, "/people").await.0, StatusCode::FORBIDDEN);
     assert_eq!(page(&app, &sa, "/audit").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_street_operator_uploads_reads_every_problem_commits_the_valid_rows_and_undoes_the_batch() {
+    let app = start().await;
+    let (c, _) = client();
+    login(&app, &c, "gumei", PASSWORD).await;
+    let (status, page_html) = page(&app, &c, "/imports").await;
+    assert_eq!(status, StatusCode::OK);
+    let token = csrf_in(&page_html);
+    let template = c.get(format!("{}/imports/template.xlsx", app.base)).send().await.unwrap();
+    assert_eq!(template.status(), StatusCode::OK);
+    assert!(template.bytes().await.unwrap().starts_with(b"PK"), "an .xlsx file");
+
+    // Row 2: fine; row 3: a wrong check character; row 4: a person of another street.
+    let csv = "姓名,身份证号,性别,联系电话,户籍/居住地址,街镇,居委,类别,金额,备注\n\
+               新对象,310112195001010013,男,13800000000,某路1号,古美街道,,低保家庭,,\n\
+               错号码,310112195001010012,男,,,古美街道,,低保家庭,,\n\
+               外街镇,310112196002020023,女,,,七宝镇,,低保家庭,,\n";
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token.clone())
+        .text("project", "")
+        .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("名单.csv"));
+    let r = c.post(format!("{}/imports/upload", app.base)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let result = r.text().await.unwrap();
+    assert!(result.contains("有2处需要修改"), "{result}");
+    assert!(result.contains("第3行") && result.contains("校验码"), "the bad ID number is explained");
+    assert!(result.contains("第4行") && result.contains("不属于您所在的街镇"));
+    let commit_url = {
+        let at = result.find("action=\"/imports/").unwrap() + 8;
+        result[at..].split('"').next().unwrap().to_string()
+    };
+    let errors_url = commit_url.replace("/commit", "/errors.xlsx");
+    let book = c.get(format!("{}{errors_url}", app.base)).send().await.unwrap();
+    assert_eq!(book.status(), StatusCode::OK);
+    assert!(book.bytes().await.unwrap().starts_with(b"PK"));
+    // Another user cannot use this upload.
+    let (q, _) = client();
+    login(&app, &q, "qibao", PASSWORD).await;
+    assert_eq!(page(&app, &q, &errors_url).await.0, StatusCode::NOT_FOUND);
+
+    let r = c.post(format!("{}{commit_url}", app.base)).form(&[("_csrf", token.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "all-or-nothing by default");
+    let r = c
+        .post(format!("{}{commit_url}", app.base))
+        .form(&[("_csrf", token.as_str()), ("accept_valid", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let done = r.text().await.unwrap();
+    assert!(done.contains("已导入批次") && done.contains("新登记帮困对象 1 人"), "{done}");
+    let (_, list) = page(&app, &c, "/people?q=新对象").await;
+    assert!(list.contains(">新对象</a>"), "the new person is in the register");
+    let (_, imports) = page(&app, &c, "/imports").await;
+    let batch = {
+        let at = imports.find("/imports/batches/").unwrap() + 17;
+        imports[at..].split('/').next().unwrap().to_string()
+    };
+    assert_eq!(page(&app, &q, "/imports").await.1.contains(&batch), false, "another street does not see the batch");
+    let r = c
+        .post(format!("{}/imports/batches/{batch}/undo", app.base))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("已撤销批次"));
+    let (_, list) = page(&app, &c, "/people?q=新对象").await;
+    assert!(!list.contains(">新对象</a>"), "the undone batch's person is gone");
+
+    let (a, _) = client();
+    login(&app, &a, "auditor", PASSWORD).await;
+    assert_eq!(page(&app, &a, "/imports").await.0, StatusCode::FORBIDDEN);
+}

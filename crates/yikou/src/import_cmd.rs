@@ -1,6 +1,6 @@
 //! `yikou import`, `yikou template`, `yikou batch`: lists in, templates out.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,10 +10,11 @@ use yikou_domain::money::group_thousands;
 use yikou_domain::{today, Actor, Scope};
 use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
 use yikou_ingest::process::{process, Options, ProcessError};
-use yikou_ingest::validate::{NoRegister, Reference, Register, ValidRow};
+use yikou_ingest::validate::{NoRegister, Reference, Register};
 use yikou_store::campaigns::StoredProject;
 use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
 use yikou_store::{Store, StoreConfig, StoreError};
+use yikou_web::imports::{file_hash, to_import_row};
 
 use crate::{emit, say};
 
@@ -34,20 +35,10 @@ const EXIT_UNREADABLE: u8 = 2;
 
 /// Reference data from the store (the bureau may have edited it), else what ships in the binary.
 async fn reference_from(store: Option<&Store>) -> anyhow::Result<Reference> {
-    let Some(store) = store else { return Ok(Reference::shipped()) };
-    let mut r = Reference::default();
-    for u in store.units().await? {
-        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
-            r.add_street(&u.code, &u.name);
-        }
+    match store {
+        Some(s) => Ok(yikou_web::imports::reference_from(s).await?),
+        None => Ok(Reference::shipped()),
     }
-    for (street, code, name) in store.committees().await? {
-        r.add_committee(&street, &code, &name);
-    }
-    for c in store.categories().await? {
-        r.add_category(&c.code, &c.name);
-    }
-    Ok(r)
 }
 
 async fn find_project(store: &Store, code: &str, campaign: Option<i32>) -> anyhow::Result<StoredProject> {
@@ -57,36 +48,6 @@ async fn find_project(store: &Store, code: &str, campaign: Option<i32>) -> anyho
     };
     let c = store.campaign(year).await?.with_context(|| format!("未找到{year}年的活动"))?;
     store.project_by_code(c.id, code).await?.with_context(|| format!("{year}年的活动中没有编号为“{code}”的项目"))
-}
-
-fn file_hash(path: &Path) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
-}
-
-fn to_import_row(v: ValidRow) -> ImportRow {
-    ImportRow {
-        id_number: v.id_number,
-        name: v.name,
-        phone: v.phone,
-        address: v.address,
-        street_code: v.street_code,
-        committee_code: v.committee_code,
-        categories: v.categories,
-        household: v.household,
-        household_size: v.household_size,
-        amount: v.amount,
-    }
 }
 
 pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode> {

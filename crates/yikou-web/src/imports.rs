@@ -1,0 +1,526 @@
+//! 名单导入 on the web, and the glue between the ingest layer and the store that the command line
+//! shares: upload, check every row (nothing is written), read every problem, download the error
+//! workbook, commit (all rows, or only the valid ones), list and undo batches, download the template.
+//! A street or committee operator can only import people of their own area.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use yikou_domain::money::group_thousands;
+use yikou_domain::{today, Scope};
+use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
+use yikou_ingest::process::{process, Options, Outcome};
+use yikou_ingest::validate::{NoRegister, Reference, Register, RowIssue, ValidRow};
+use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
+use yikou_store::Store;
+
+use crate::auth::{same, Signed};
+use crate::pages::{frame, Frame};
+use crate::{AppError, AppState};
+
+/// Reference data from the store (the bureau may have edited it).
+pub async fn reference_from(store: &Store) -> Result<Reference, yikou_store::StoreError> {
+    let mut r = Reference::default();
+    for u in store.units().await? {
+        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+            r.add_street(&u.code, &u.name);
+        }
+    }
+    for (street, code, name) in store.committees().await? {
+        r.add_committee(&street, &code, &name);
+    }
+    for c in store.categories().await? {
+        r.add_category(&c.code, &c.name);
+    }
+    Ok(r)
+}
+
+pub fn to_import_row(v: ValidRow) -> ImportRow {
+    ImportRow {
+        id_number: v.id_number,
+        name: v.name,
+        phone: v.phone,
+        address: v.address,
+        street_code: v.street_code,
+        committee_code: v.committee_code,
+        categories: v.categories,
+        household: v.household,
+        household_size: v.household_size,
+        amount: v.amount,
+    }
+}
+
+/// SHA-256 of a file's bytes (a batch remembers which file it came from).
+pub fn file_hash(path: &FsPath) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Runs a future that is not `Send` (store writes nest savepoints in ways the compiler cannot prove
+/// `Send`) on a blocking thread of the same runtime.
+async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(f(store)))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// An uploaded file waiting for its commit, kept for its owner only.
+#[derive(Clone)]
+pub struct Upload {
+    user_id: i64,
+    path: PathBuf,
+    file_name: String,
+    project: Option<String>,
+}
+
+#[derive(Default)]
+pub struct Uploads(Mutex<HashMap<String, Upload>>);
+
+fn random_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn upload_dir() -> PathBuf {
+    std::env::temp_dir().join("yikou-uploads")
+}
+
+/// The checked file: the outcome, the valid rows, and the rows refused because they lie outside the
+/// operator's area.
+struct Checked {
+    outcome: Outcome,
+    rows: Vec<ImportRow>,
+    outside: Vec<RowIssue>,
+}
+
+async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Checked, AppError> {
+    let reference = reference_from(&state.store).await?;
+    let names = state.store.register_names().await?;
+    let project = match &up.project {
+        Some(code) => {
+            let c = state.store.campaign(state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?).await?;
+            let c = c.ok_or(AppError::NotFound)?;
+            Some(state.store.project_by_code(c.id, code).await?.ok_or(AppError::NotFound)?)
+        }
+        None => None,
+    };
+    let path = up.path.clone();
+    let scope = scope.clone();
+    tokio::task::spawn_blocking(move || {
+        let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
+        let opts = Options {
+            sheet: None,
+            reference: &reference,
+            register,
+            standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
+            today: today(),
+        };
+        let mut rows = Vec::new();
+        let mut outside = Vec::new();
+        let outcome = process(
+            &path,
+            &opts,
+            &mut |v| {
+                let allowed = match &scope {
+                    Scope::Street(c) => v.street_code.as_deref() == Some(c.as_str()),
+                    Scope::Committee(c) => v.committee_code.as_deref() == Some(c.as_str()),
+                    _ => true,
+                };
+                if allowed {
+                    rows.push(to_import_row(v));
+                } else {
+                    outside.push(RowIssue {
+                        row: v.row,
+                        column: "街镇".into(),
+                        code: "outside_area".into(),
+                        message: "该行不属于您所在的街镇（居村委），不能由您导入：请交给所属街镇导入".into(),
+                        warning: false,
+                    });
+                }
+            },
+            &mut |_| {},
+        );
+        outcome.map(|outcome| Checked { outcome, rows, outside })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Unreadable(e.to_string()))
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    frame: Frame,
+    projects: Vec<(String, String)>,
+    batches: Vec<(String, String, String, String, String, String, bool)>,
+}
+
+pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    if !s.user.role.may_import() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let mut projects = Vec::new();
+    if let Some(y) = state.store.latest_campaign_year().await? {
+        if let Some(c) = state.store.campaign(y).await? {
+            projects = state
+                .store
+                .projects(&scope, c.id)
+                .await?
+                .into_iter()
+                .map(|p| (p.project.code.clone(), format!("{} {}", p.project.code, p.project.name)))
+                .collect();
+        }
+    }
+    // Operators see their own batches; the bureau sees every batch.
+    let all = matches!(scope, Scope::All);
+    let batches = state
+        .store
+        .batches(200)
+        .await?
+        .into_iter()
+        .filter(|b| all || b.actor == s.user.login)
+        .map(|b| {
+            (
+                b.batch,
+                b.created_at.chars().take(16).collect::<String>().replace('T', " "),
+                b.file_name,
+                group_thousands(b.rows as u64),
+                group_thousands(b.created as u64),
+                if b.status == "committed" { "已导入".to_string() } else { "已撤销".to_string() },
+                b.status == "committed",
+            )
+        })
+        .collect();
+    Ok(Html(ImportsPage { frame: frame(&state, &s).await?, projects, batches }.render()?))
+}
+
+pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Result<Response, AppError> {
+    if !s.user.role.may_import() {
+        return Err(AppError::Forbidden);
+    }
+    let mut lists =
+        TemplateLists { streets: Vec::new(), committees: Vec::new(), categories: Vec::new(), project_note: None };
+    for u in state.store.units().await? {
+        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+            lists.streets.push(u.name);
+        }
+    }
+    lists.committees = state.store.committees().await?.into_iter().map(|c| c.2).collect();
+    lists.categories = state.store.categories().await?.into_iter().map(|c| c.name).collect();
+    let bytes = tokio::task::spawn_blocking(move || {
+        let dir = tempfile_dir()?;
+        let path = dir.join(format!("template-{}.xlsx", random_id()));
+        write_template(&path, &lists).map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));
+        let _ = std::fs::remove_file(&path);
+        bytes
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok(xlsx_response("yikou-import-template.xlsx", bytes))
+}
+
+fn tempfile_dir() -> Result<PathBuf, AppError> {
+    let dir = upload_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(dir)
+}
+
+fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+#[derive(Template)]
+#[template(path = "import_result.html")]
+struct CheckPage {
+    frame: Frame,
+    upload: String,
+    file_name: String,
+    summary: String,
+    errors: Vec<(u32, String, String)>,
+    warnings: Vec<(u32, String, String)>,
+    truncated: bool,
+    invalid: u64,
+    valid: u64,
+}
+
+/// Upload and check: nothing is written; the page lists every problem.
+pub async fn upload(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    if !s.user.role.may_import() {
+        return Err(AppError::Forbidden);
+    }
+    let (mut csrf, mut project, mut file): (String, Option<String>, Option<(String, PathBuf)>) =
+        (String::new(), None, None);
+    while let Some(mut field) = form.next_field().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
+    {
+        match field.name().unwrap_or("") {
+            "_csrf" => csrf = field.text().await.unwrap_or_default(),
+            "project" => project = Some(field.text().await.unwrap_or_default()).filter(|p| !p.trim().is_empty()),
+            "file" => {
+                let name = field.file_name().unwrap_or("名单").to_string();
+                let ext = FsPath::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("bin").to_lowercase();
+                let path = tempfile_dir()?.join(format!("{}.{ext}", random_id()));
+                let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
+                use tokio::io::AsyncWriteExt;
+                while let Some(chunk) =
+                    field.chunk().await.map_err(|e| AppError::BadRequest(format!("上传中断或文件过大：{e}")))?
+                {
+                    out.write_all(&chunk).await.map_err(|e| AppError::Internal(e.to_string()))?;
+                }
+                out.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+                file = Some((name, path));
+            }
+            _ => {}
+        }
+    }
+    if !same(&csrf, &s.csrf) {
+        if let Some((_, p)) = &file {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(AppError::Csrf);
+    }
+    let Some((file_name, path)) = file else {
+        return Err(AppError::BadRequest("请选择要导入的名单文件（.xlsx、.xls 或 .csv）".into()));
+    };
+    let up = Upload { user_id: s.user.id, path, file_name, project };
+    let scope = s.actor().scope;
+    let checked = match check_file(&state, &scope, &up).await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = std::fs::remove_file(&up.path);
+            return Err(e);
+        }
+    };
+    let id = random_id();
+    if let Ok(mut map) = state.uploads.0.lock() {
+        map.insert(id.clone(), up.clone());
+    }
+    let o = &checked.outcome;
+    let invalid = o.invalid + checked.outside.len() as u64;
+    let valid = checked.rows.len() as u64;
+    let mut errors: Vec<(u32, String, String)> =
+        o.issues.iter().filter(|i| !i.warning).map(|i| (i.row, i.column.clone(), i.message.clone())).collect();
+    errors.extend(checked.outside.iter().map(|i| (i.row, i.column.clone(), i.message.clone())));
+    errors.sort_by_key(|e| e.0);
+    let warnings =
+        o.issues.iter().filter(|i| i.warning).map(|i| (i.row, i.column.clone(), i.message.clone())).collect();
+    let summary = format!(
+        "{}{}，表头在第{}行；数据 {} 行，正确 {} 行，有问题 {} 行。",
+        o.source.format.label(),
+        o.source.encoding.map(|e| format!("，编码 {e}")).unwrap_or_default(),
+        o.header.row,
+        group_thousands(o.rows),
+        group_thousands(valid),
+        group_thousands(invalid)
+    );
+    let status = if invalid > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = CheckPage {
+        frame: frame(&state, &s).await?,
+        upload: id,
+        file_name: up.file_name.clone(),
+        summary,
+        errors,
+        warnings,
+        truncated: o.issues_truncated,
+        invalid,
+        valid,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn owned_upload(state: &AppState, id: &str, user_id: i64) -> Result<Upload, AppError> {
+    let map = state.uploads.0.lock().map_err(|_| AppError::Internal("uploads lock".into()))?;
+    map.get(id).filter(|u| u.user_id == user_id).cloned().ok_or(AppError::NotFound)
+}
+
+/// The rejected rows with a 错误说明 column, to fix and import again.
+pub async fn error_workbook(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let up = owned_upload(&state, &id, s.user.id)?;
+    let checked = check_file(&state, &s.actor().scope, &up).await?;
+    let bytes = tokio::task::spawn_blocking(move || {
+        let o = &checked.outcome;
+        let mut issues = o.issues.clone();
+        issues.extend(checked.outside.iter().cloned());
+        // Rows outside the area are not in `rejected` (they were valid): the workbook lists those
+        // that failed validation, each with its explanation.
+        let path = tempfile_dir()?.join(format!("errors-{}.xlsx", random_id()));
+        write_error_workbook(&path, &o.header_cells, &o.rejected, &issues)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));
+        let _ = std::fs::remove_file(&path);
+        bytes
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
+    let stem = FsPath::new(&up.file_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(xlsx_response(
+        &format!("{}-errors.xlsx", stem.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>()),
+        bytes,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CommitForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    accept_valid: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "import_done.html")]
+struct DonePage {
+    frame: Frame,
+    text: String,
+}
+
+/// Commit: all rows, or with 只导入正确的行 the valid ones; the same file again adds nothing.
+pub async fn commit(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<String>,
+    Form(f): Form<CommitForm>,
+) -> Result<Response, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    if !s.user.role.may_import() {
+        return Err(AppError::Forbidden);
+    }
+    let up = owned_upload(&state, &id, s.user.id)?;
+    let checked = check_file(&state, &s.actor().scope, &up).await?;
+    let invalid = checked.outcome.invalid + checked.outside.len() as u64;
+    if invalid > 0 && f.accept_valid.is_none() {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(crate::pages::message_page("未导入", "名单中还有错误行：请修改后重新上传，或勾选“只导入正确的行”。")),
+        )
+            .into_response());
+    }
+    let meta = ImportMeta {
+        file_name: up.file_name.clone(),
+        file_hash: file_hash(&up.path).map_err(|e| AppError::Internal(e.to_string()))?,
+        rows: checked.outcome.rows,
+        rejected: invalid,
+        since: today(),
+    };
+    let actor = s.actor();
+    let project_code = up.project.clone();
+    let rows = checked.rows;
+    let result = off_thread(state.store.clone(), move |store| async move {
+        let project = match &project_code {
+            Some(code) => {
+                let year = store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
+                let c = store.campaign(year).await?.ok_or(AppError::NotFound)?;
+                Some(store.project_by_code(c.id, code).await?.ok_or(AppError::NotFound)?)
+            }
+            None => None,
+        };
+        let mut tx = store.write(&actor).await?;
+        let r = commit_import(&mut tx, &meta, &rows, project.as_ref()).await?;
+        tx.commit().await?;
+        Ok(r)
+    })
+    .await?;
+    if let Ok(mut map) = state.uploads.0.lock() {
+        map.remove(&id);
+    }
+    let _ = std::fs::remove_file(&up.path);
+    let text = if result.already_imported {
+        format!("该文件此前已导入（批次 {}），本次未重复导入任何数据。", result.batch)
+    } else {
+        format!(
+            "已导入批次 {}：新增 {} 行，更新 {} 行，无变化 {} 行，未导入（有错误） {} 行；新登记帮困对象 {} 人，新增帮扶记录 {} 条。",
+            result.batch,
+            group_thousands(result.created),
+            group_thousands(result.updated),
+            group_thousands(result.unchanged),
+            group_thousands(result.rejected),
+            group_thousands(result.people_created),
+            group_thousands(result.entitlements_created)
+        )
+    };
+    Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response())
+}
+
+/// Undo a batch (own batches; the bureau any), while none of its entitlements is approved.
+pub async fn undo(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(batch): Path<String>,
+    Form(f): Form<crate::auth::CsrfForm>,
+) -> Result<Response, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    if !s.user.role.may_import() {
+        return Err(AppError::Forbidden);
+    }
+    let all = matches!(s.actor().scope, Scope::All);
+    let mine =
+        state.store.batches(1000).await?.into_iter().find(|b| b.batch == batch && (all || b.actor == s.user.login));
+    if mine.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let actor = s.actor();
+    let outcome = off_thread(state.store.clone(), move |store| async move {
+        let mut tx = store.write(&actor).await?;
+        match undo_batch(&mut tx, &batch).await {
+            Ok(b) => {
+                tx.commit().await?;
+                Ok(Ok(format!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64))))
+            }
+            Err(yikou_store::StoreError::Invalid(m)) => Ok(Err(m)),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(text) => Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response()),
+        Err(m) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(crate::pages::message_page("无法撤销", &m))).into_response())
+        }
+    }
+}
