@@ -1,0 +1,187 @@
+//! The browser suite: headless Chromium driven through chromedriver (WebDriver over HTTP), as a
+//! street operator does the day's work: sign in, import a list with errors, read the errors, fix the
+//! file, commit, run the cross-check, dismiss a finding with a reason, sign out. Screenshots of the
+//! pages go to `target/screenshots` (or `YIKOU_SCREENSHOTS`) for review. `.ci/run` installs
+//! Debian's chromium and chromium-driver; without them the test says so and does nothing.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::Engine;
+use common::{start, PASSWORD};
+use serde_json::{json, Value};
+
+struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    shots: PathBuf,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+impl Driver {
+    async fn start() -> Option<Driver> {
+        let (driver, browser) = ("/usr/bin/chromedriver", "/usr/bin/chromium");
+        if !std::path::Path::new(driver).exists() || !std::path::Path::new(browser).exists() {
+            eprintln!("note: chromium/chromedriver not installed, browser suite skipped (.ci/run installs them)");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
+            "binary": browser,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                     format!("--user-data-dir={}", profile.path().display())]
+        } } } });
+        let r: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
+        let session =
+            r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("chromedriver session: {r}")).to_string();
+        let shots = std::env::var("YIKOU_SCREENSHOTS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots"));
+        std::fs::create_dir_all(&shots).unwrap();
+        Some(Driver { child, base, session, http, shots, _profile: profile })
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}/session/{}{path}", self.base, self.session);
+        let mut req = self.http.request(method, url);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let v: Value = req.send().await.unwrap().json().await.unwrap();
+        assert!(v["value"]["error"].is_null(), "webdriver {path}: {v}");
+        v["value"].clone()
+    }
+
+    async fn go(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await;
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v =
+            self.call(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css }))).await;
+        v.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap().to_string()
+    }
+
+    async fn type_in(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{el}/value"), Some(json!({ "text": text }))).await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.call(reqwest::Method::POST, &format!("/element/{el}/click"), Some(json!({}))).await;
+    }
+
+    /// The page once it contains `text` (navigation after a click can take a moment).
+    async fn wait_for(&self, text: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..100 {
+            last = self.source().await;
+            if last.contains(text) {
+                return last;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("page never showed “{text}”: {}", last.chars().take(2000).collect::<String>());
+    }
+
+    async fn source(&self) -> String {
+        self.call(reqwest::Method::GET, "/source", None).await.as_str().unwrap().to_string()
+    }
+
+    async fn shot(&self, name: &str) {
+        let v = self.call(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_in_a_browser() {
+    let Some(d) = Driver::start().await else { return };
+    let app = start().await;
+    let dir = tempfile::tempdir().unwrap();
+
+    d.go(&format!("{}/login", app.base)).await;
+    d.shot("01-login").await;
+    d.type_in("#login", "gumei").await;
+    d.type_in("#password", PASSWORD).await;
+    d.click("button[type=submit]").await;
+    let home = d.wait_for("首页").await;
+    assert!(home.contains("gumei的名字"), "signed in");
+    d.shot("02-home").await;
+
+    // A list with a wrong check character in row 3.
+    let header = "姓名,身份证号,性别,联系电话,户籍/居住地址,街镇,居委,类别,金额,备注\n";
+    let bad = dir.path().join("list-with-errors.csv");
+    std::fs::write(&bad, format!("{header}浏览器甲,310112195001010013,男,,,古美街道,,低保家庭,,\n浏览器乙,310112196002020024,女,,,古美街道,,低保家庭,,\n")).unwrap();
+    d.go(&format!("{}/imports", app.base)).await;
+    d.shot("03-imports").await;
+    d.type_in("#file", bad.to_str().unwrap()).await;
+    d.click("form[action='/imports/upload'] button[type=submit]").await;
+    let result = d.wait_for("检查结果").await;
+    assert!(
+        result.contains("有1处需要修改") && result.contains("第3行") && result.contains("校验码"),
+        "the error is shown: {}",
+        result.chars().filter(|c| !c.is_ascii_whitespace()).take(3000).collect::<String>()
+    );
+    d.shot("04-import-errors").await;
+
+    // Fixed file: no errors, commit.
+    let good = dir.path().join("list-fixed.csv");
+    std::fs::write(&good, format!("{header}浏览器甲,310112195001010013,男,,,古美街道,,低保家庭,,\n浏览器乙,310112196002020023,女,,,古美街道,,低保家庭,,\n")).unwrap();
+    d.go(&format!("{}/imports", app.base)).await;
+    d.type_in("#file", good.to_str().unwrap()).await;
+    d.click("form[action='/imports/upload'] button[type=submit]").await;
+    let result = d.wait_for("检查结果").await;
+    assert!(result.contains("有问题 0 行"), "clean file");
+    d.click("form[action$='/commit'] button[type=submit]").await;
+    let done = d.wait_for("已导入批次").await;
+    assert!(done.contains("已导入批次") && done.contains("新登记帮困对象 2 人"), "committed");
+    d.shot("05-import-done").await;
+
+    // The cross-check: dismiss the duplicate with a reason.
+    d.go(&format!("{}/check?type=dup_in_project", app.base)).await;
+    d.shot("06-check").await;
+    d.type_in("form[action='/check/decide'] input[name=reason]", "已核实为重复录入，另一笔已撤销").await;
+    d.click("form[action='/check/decide'] button[value=dismiss]").await;
+    let check = d.wait_for("已排除").await;
+    assert!(check.contains("已排除") && check.contains("已核实为重复录入"), "dismissed with its reason");
+    d.shot("07-check-dismissed").await;
+
+    d.go(&format!("{}/people/{}", app.base, app.people[0])).await;
+    d.shot("08-person").await;
+    d.click("header form[action='/logout'] button").await;
+    let out = d.wait_for("name=\"password\"").await;
+    assert!(out.contains("name=\"password\""), "back at the sign-in form");
+    d.go(&format!("{}/people", app.base)).await;
+    assert!(d.source().await.contains("name=\"password\""), "signed out: pages lead to sign-in");
+    d.call(reqwest::Method::DELETE, "", None).await;
+}

@@ -1,0 +1,164 @@
+//! Test helper: a store with people in two streets, one project with a duplicate listing, and one
+//! account per kind of user, served by the real application on a free port.
+#![allow(dead_code)] // each test binary uses a different part of it
+
+use std::sync::Arc;
+
+use reqwest::cookie::Jar;
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use time::macros::date;
+use yikou_domain::reference::BUREAU_CODE;
+use yikou_domain::{
+    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Project, Role, Standard, UnitGroup,
+};
+use yikou_store::auth::AuthPolicy;
+use yikou_store::campaigns::{self, NewEntitlement};
+use yikou_store::people::{self, NewPerson};
+use yikou_store::users::{create_user, NewUser};
+use yikou_store::{Store, StoreConfig};
+
+pub const GUMEI: &str = "310112006000";
+pub const QIBAO: &str = "310112102000";
+pub const PASSWORD: &str = "Test-Password-1";
+
+pub struct App {
+    pub base: String,
+    pub store: Arc<Store>,
+    pub people: Vec<i64>,
+    pub project: i64,
+    _stop: tokio::sync::oneshot::Sender<()>,
+    _dir: tempfile::TempDir,
+}
+
+fn person(id: &str, name: &str, street: &str) -> NewPerson {
+    NewPerson {
+        external_id: None,
+        id_number: IdNumber::parse(id).unwrap(),
+        name: name.into(),
+        phone: None,
+        address: None,
+        street_code: Some(street.into()),
+        committee_code: None,
+        household_id: None,
+        is_household_head: true,
+        categories: vec![("DB".into(), date!(2019 - 01 - 01), None)],
+    }
+}
+
+/// A store with people in two streets, one project, and one account per kind of user; served on a
+/// free port.
+pub async fn start() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = StoreConfig { data_dir: dir.path().join("d"), database_url: None, key_hex: None };
+    let init = Store::init(&cfg).await.unwrap();
+    let store = init.store;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let ids = people::insert_people(
+        &mut tx,
+        &[
+            person("11010519491231002X", "古美甲", GUMEI),
+            person("34052419800101001X", "七宝乙", QIBAO),
+            person("310221194503150021", "<script>alert(1)</script>\"'𠮷䶮", GUMEI),
+        ],
+        "t",
+    )
+    .await
+    .unwrap();
+    let cid = campaigns::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
+    let project = Project {
+        code: "MZ-01".into(),
+        name: "测试项目".into(),
+        unit_code: BUREAU_CODE.into(),
+        unit_group: UnitGroup::CivilAffairs,
+        target_categories: vec!["DB".into()],
+        form: Form::Cash,
+        standard: Standard::PerPerson(Fen::from_yuan(900)),
+        counting_unit: CountingUnit::Person,
+        planned_count: 3,
+        planned_budget: vec![("QJ".into(), Fen::from_yuan(2700))],
+        exclusive_group: None,
+    };
+    let pid = campaigns::create_project(&mut tx, cid, &project).await.unwrap();
+    let ents: Vec<NewEntitlement> = ids
+        .iter()
+        .map(|&person_id| NewEntitlement {
+            external_id: None,
+            project_id: pid,
+            person_id,
+            household_id: None,
+            household_size: None,
+            source_code: "QJ".into(),
+            amount: Fen::from_yuan(900),
+            listed_name: None,
+        })
+        .collect();
+    // One duplicate listing, so the cross-check has a finding in 古美.
+    let mut ents = ents;
+    ents.push(ents[0].clone());
+    campaigns::insert_entitlements(&mut tx, &ents, EntitlementState::Draft, "t").await.unwrap();
+    for (login, unit, role, must) in [
+        ("gumei", GUMEI, Role::Street, false),
+        ("qibao", QIBAO, Role::Street, false),
+        ("rsj", "310112-RSJ", Role::Department, false),
+        ("auditor", BUREAU_CODE, Role::AuditAdmin, false),
+        ("secadmin", BUREAU_CODE, Role::SecurityAdmin, false),
+        ("newbie", GUMEI, Role::Street, true),
+    ] {
+        let u = NewUser {
+            login: login.into(),
+            display_name: format!("{login}的名字"),
+            unit_code: unit.into(),
+            role,
+            password: PASSWORD.into(),
+            must_change_password: must,
+        };
+        create_user(&mut tx, &u).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let store = Arc::new(Store::open(&cfg).await.unwrap());
+    let policy = AuthPolicy { max_failures: 5, lock_seconds: 900, idle_seconds: 1800 };
+    let served = Store::open(&cfg).await.unwrap();
+    tokio::spawn(async move {
+        yikou_web::serve(served, yikou_web::WebConfig { policy, ..Default::default() }, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
+    });
+    App { base, store, people: ids, project: pid, _stop: stop, _dir: dir }
+}
+
+pub fn client() -> (Client, Arc<Jar>) {
+    let jar = Arc::new(Jar::default());
+    let c = Client::builder().cookie_provider(jar.clone()).redirect(Policy::none()).build().unwrap();
+    (c, jar)
+}
+
+pub fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token") + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+pub async fn login(app: &App, c: &Client, login: &str, password: &str) -> reqwest::Response {
+    let page = c.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let token = csrf_in(&page);
+    c.post(format!("{}/login", app.base))
+        .form(&[("login", login), ("password", password), ("_csrf", &token)])
+        .send()
+        .await
+        .unwrap()
+}
+
+pub async fn page(app: &App, c: &Client, path: &str) -> (StatusCode, String) {
+    let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
