@@ -572,7 +572,9 @@ async fn decisions_on_findings_survive_reruns_until_the_facts_change() {
 
         // A third listing changes the facts: the finding opens again.
         let mut tx = s.write(&actor).await.unwrap();
-        campaigns::insert_entitlements(&mut tx, &[ent.clone()], EntitlementState::Draft, "t").await.unwrap();
+        campaigns::insert_entitlements(&mut tx, std::slice::from_ref(&ent), EntitlementState::Draft, "t")
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let changed = s.run_check(cid, on).await.unwrap();
         assert_eq!(changed.findings.iter().find(|x| x.key == f.key).unwrap().status, "reopened", "{}", b.name);

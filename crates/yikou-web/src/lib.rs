@@ -23,17 +23,11 @@ use yikou_store::Store;
 pub use auth::SESSION_COOKIE;
 
 /// Server settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct WebConfig {
     pub policy: AuthPolicy,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
-}
-
-impl Default for WebConfig {
-    fn default() -> WebConfig {
-        WebConfig { policy: AuthPolicy::default(), secure_cookies: false }
-    }
 }
 
 #[derive(Clone)]

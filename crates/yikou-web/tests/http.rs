@@ -381,7 +381,7 @@ async fn a_street_operator_uploads_reads_every_problem_commits_the_valid_rows_an
         let at = imports.find("/imports/batches/").unwrap() + 17;
         imports[at..].split('/').next().unwrap().to_string()
     };
-    assert_eq!(page(&app, &q, "/imports").await.1.contains(&batch), false, "another street does not see the batch");
+    assert!(!page(&app, &q, "/imports").await.1.contains(&batch), "another street does not see the batch");
     let r = c
         .post(format!("{}/imports/batches/{batch}/undo", app.base))
         .form(&[("_csrf", token.as_str())])
