@@ -556,6 +556,21 @@ pub struct PeopleQuery {
     pub limit: i64,
 }
 
+type ListRow = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
+
+fn list_item((id, name, masked, sex, birth_date, phone, street_code, committee_code): ListRow) -> PersonListItem {
+    PersonListItem {
+        id,
+        name,
+        id_number_masked: masked,
+        sex,
+        birth_date,
+        phone_masked: phone.as_deref().map(mask_phone),
+        street_code,
+        committee_code,
+    }
+}
+
 impl Store {
     /// A page of the register the scope may see, ordered by id; the next page's key if there is one.
     pub async fn search_people(
@@ -610,8 +625,7 @@ impl Store {
         }
         let limit = query.limit.clamp(1, 500);
         sql.push_str(&format!(" ORDER BY pe.id LIMIT {}", limit + 1));
-        type Row = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
-        let mut rows: Vec<Row> = on_db!(&self.db, p => {
+        let mut rows: Vec<ListRow> = on_db!(&self.db, p => {
             let mut q = sqlx::query_as(&sql);
             for a in &args {
                 q = match a {
@@ -625,19 +639,7 @@ impl Store {
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let next_key = if more { rows.last().map(|r| r.0) } else { None };
-        let items = rows
-            .into_iter()
-            .map(|(id, name, masked, sex, birth_date, phone, street_code, committee_code)| PersonListItem {
-                id,
-                name,
-                id_number_masked: masked,
-                sex,
-                birth_date,
-                phone_masked: phone.as_deref().map(mask_phone),
-                street_code,
-                committee_code,
-            })
-            .collect();
+        let items = rows.into_iter().map(list_item).collect();
         Ok((items, next_key))
     }
 
@@ -648,24 +650,11 @@ impl Store {
             "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone, pe.street_code, pe.committee_code
              FROM people pe WHERE pe.household_id = $1 AND {cond} ORDER BY pe.is_household_head DESC, pe.id LIMIT 50"
         );
-        type Row = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
-        let rows: Vec<Row> = on_db!(&self.db, p => {
+        let rows: Vec<ListRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(household_id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_all(p).await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(id, name, masked, sex, birth_date, phone, street_code, committee_code)| PersonListItem {
-                id,
-                name,
-                id_number_masked: masked,
-                sex,
-                birth_date,
-                phone_masked: phone.as_deref().map(mask_phone),
-                street_code,
-                committee_code,
-            })
-            .collect())
+        Ok(rows.into_iter().map(list_item).collect())
     }
 }

@@ -192,13 +192,10 @@ pub async fn people(
         .map(|u| (u.code.to_string(), u.name.to_string()))
         .collect();
     let next = next.map(|n| {
-        let mut url = format!("/people?after={n}");
-        for (k, v) in [("q", &query.q), ("street", &query.street), ("category", &query.category)] {
-            if let Some(v) = v {
-                url.push_str(&format!("&{k}={}", encode(v)));
-            }
-        }
-        url
+        page_url(
+            &format!("/people?after={n}"),
+            &[("q", &query.q), ("street", &query.street), ("category", &query.category)],
+        )
     });
     Ok(Html(
         PeoplePage {
@@ -213,6 +210,17 @@ pub async fn people(
         }
         .render()?,
     ))
+}
+
+/// The next page's address: its key plus the filters in force.
+fn page_url(start: &str, filters: &[(&str, &Option<String>)]) -> String {
+    let mut url = start.to_string();
+    for (k, v) in filters {
+        if let Some(v) = v {
+            url.push_str(&format!("&{k}={}", encode(v)));
+        }
+    }
+    url
 }
 
 /// Percent-encoding for a query value.
@@ -515,6 +523,21 @@ pub struct ProjectRow {
     pub actual_money: String,
 }
 
+fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::campaigns::ProjectActual) -> ProjectRow {
+    ProjectRow {
+        id,
+        code: p.code.clone(),
+        name: p.name.clone(),
+        unit: unit_name(&p.unit_code),
+        group: p.unit_group.label(),
+        standard: p.standard.describe(),
+        planned_count: format!("{}{}", group_thousands(p.planned_count.max(0) as u64), p.counting_unit.label()),
+        planned_money: p.planned_total().yuan(),
+        actual_count: group_thousands(a.entitlements as u64),
+        actual_money: Fen(a.amount_fen).yuan(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "projects.html")]
 struct ProjectsPage {
@@ -539,18 +562,7 @@ pub async fn projects(State(state): State<AppState>, Signed(s): Signed) -> Resul
             let a = actuals.get(&sp.id).cloned().unwrap_or_default();
             n += a.entitlements;
             money += a.amount_fen;
-            ProjectRow {
-                id: sp.id,
-                code: p.code.clone(),
-                name: p.name.clone(),
-                unit: unit_name(&p.unit_code),
-                group: p.unit_group.label(),
-                standard: p.standard.describe(),
-                planned_count: format!("{}{}", group_thousands(p.planned_count.max(0) as u64), p.counting_unit.label()),
-                planned_money: p.planned_total().yuan(),
-                actual_count: group_thousands(a.entitlements as u64),
-                actual_money: Fen(a.amount_fen).yuan(),
-            }
+            project_row(sp.id, p, &a)
         })
         .collect();
     Ok(Html(
@@ -610,18 +622,7 @@ pub async fn project(
             frame: frame(&state, &s).await?,
             targets: p.target_categories.iter().map(|c| category_name(c)).collect::<Vec<_>>().join("、"),
             budget: p.planned_budget.iter().map(|(src, f)| (src.clone(), f.yuan())).collect(),
-            row: ProjectRow {
-                id,
-                code: p.code.clone(),
-                name: p.name.clone(),
-                unit: unit_name(&p.unit_code),
-                group: p.unit_group.label(),
-                standard: p.standard.describe(),
-                planned_count: format!("{}{}", group_thousands(p.planned_count.max(0) as u64), p.counting_unit.label()),
-                planned_money: p.planned_total().yuan(),
-                actual_count: group_thousands(a.entitlements as u64),
-                actual_money: Fen(a.amount_fen).yuan(),
-            },
+            row: project_row(id, p, &a),
             roster,
             next: next.map(|n| format!("/projects/{id}?after={n}")),
         }
@@ -713,14 +714,10 @@ pub async fn audit(
         .map(|r| (r.seq, r.at.replace('T', " ").chars().take(19).collect(), r.actor, r.action, r.entity, r.entity_id))
         .collect();
     let next = next.map(|n| {
-        let mut url = format!("/audit?before={n}");
-        for (k, v) in [("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)]
-        {
-            if let Some(v) = v {
-                url.push_str(&format!("&{k}={}", encode(v)));
-            }
-        }
-        url
+        page_url(
+            &format!("/audit?before={n}"),
+            &[("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)],
+        )
     });
     Ok(Html(
         AuditPage {
