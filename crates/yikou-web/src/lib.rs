@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/password", get(auth::password_form).post(auth::change_password))
         .route("/people", get(pages::people))
+        .route("/people/export.csv", get(pages::people_export))
         .route("/people/{id}", get(pages::person))
         .route("/people/{id}/reveal", post(pages::reveal))
         .route("/projects", get(pages::projects))

@@ -125,6 +125,11 @@ async fn another_streets_person_is_not_found_and_roles_without_the_right_get_403
     assert!(list.contains("古美甲") && !list.contains("七宝乙"));
     let (_, list) = page(&app, &c, &format!("/people?street={QIBAO}")).await;
     assert!(!list.contains("七宝乙"), "a filter cannot widen the area");
+    let (status, csv) = page(&app, &c, "/people/export.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("古美甲") && csv.contains("110105********002X") && !csv.contains("七宝乙"));
+    assert!(!csv.contains("11010519491231002X"), "the export is masked");
+    assert!(app.store.audit_records(None, 50).await.unwrap().iter().any(|a| a.action == "person.export"));
     // Reveal with the person's own street: shown in full and audited; another street's: 404.
     let r = c
         .post(format!("{}/people/{gumei}/reveal", app.base))
