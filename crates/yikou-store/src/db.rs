@@ -80,6 +80,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_web.sql"),
         include_str!("../migrations/postgres/0005_web.sql"),
     ),
+    (
+        "0006_contacts",
+        include_str!("../migrations/sqlite/0006_contacts.sql"),
+        include_str!("../migrations/postgres/0006_contacts.sql"),
+    ),
 ];
 
 impl Db {

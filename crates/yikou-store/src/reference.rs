@@ -81,7 +81,84 @@ pub async fn add_unit(tx: &mut WriteTx<'_>, code: &str, name: &str, kind: UnitKi
     })
 }
 
+/// A unit with its campaign contact (通讯录, 附件2).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnitContact {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_code: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_title: Option<String>,
+    pub office_phone: Option<String>,
+    pub mobile: Option<String>,
+}
+
+/// What a contact may be set to; blank fields clear.
+#[derive(Debug, Clone, Default)]
+pub struct ContactUpdate {
+    pub contact_name: String,
+    pub contact_title: String,
+    pub office_phone: String,
+    pub mobile: String,
+}
+
+/// Sets a unit's contact. Phone numbers must be valid (mobile or Shanghai landline); audited with
+/// the values before and after (staff contacts, not beneficiaries' data).
+pub async fn set_contact(tx: &mut WriteTx<'_>, code: &str, u: &ContactUpdate) -> Result<()> {
+    let clean = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let phone = |s: &str, what: &str| -> Result<Option<String>> {
+        match clean(s) {
+            None => Ok(None),
+            Some(p) => yikou_domain::Phone::parse(&p).map(|p| Some(p.canonical())).map_err(|_| {
+                StoreError::Invalid(format!("{what}“{p}”不是有效的电话号码（手机11位，或上海固话8位，可带021）"))
+            }),
+        }
+    };
+    let (office, mobile) = (phone(&u.office_phone, "办公电话")?, phone(&u.mobile, "手机")?);
+    if clean(&u.contact_name).is_some_and(|n| n.chars().count() > 30) {
+        return Err(StoreError::Invalid("联系人姓名过长（超过30个字）".into()));
+    }
+    let before: Option<(Option<String>, Option<String>, Option<String>, Option<String>)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+        "SELECT contact_name, contact_title, office_phone, mobile FROM units WHERE code = $1").bind(code).fetch_optional(c).await?);
+    let before = before.ok_or_else(|| StoreError::NotFound("该单位".into()))?;
+    on_tx!(&mut tx.tx, c => sqlx::query(
+        "UPDATE units SET contact_name = $1, contact_title = $2, office_phone = $3, mobile = $4 WHERE code = $5")
+        .bind(clean(&u.contact_name)).bind(clean(&u.contact_title)).bind(&office).bind(&mobile).bind(code)
+        .execute(c).await?.rows_affected());
+    tx.audit(
+        "unit.contact",
+        "unit",
+        code,
+        Some(&json!({ "name": before.0, "title": before.1, "office_phone": before.2, "mobile": before.3 })),
+        Some(&json!({ "name": clean(&u.contact_name), "title": clean(&u.contact_title), "office_phone": office, "mobile": mobile })),
+    )
+    .await
+}
+
 impl Store {
+    /// Every unit with its contact, in reference order.
+    pub async fn contacts(&self) -> Result<Vec<UnitContact>> {
+        type Row =
+            (String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT code, name, kind, parent_code, contact_name, contact_title, office_phone, mobile FROM units ORDER BY sort, code")
+            .fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(code, name, kind, parent_code, contact_name, contact_title, office_phone, mobile)| UnitContact {
+                code,
+                name,
+                kind,
+                parent_code,
+                contact_name,
+                contact_title,
+                office_phone,
+                mobile,
+            })
+            .collect())
+    }
+
     pub async fn units(&self) -> Result<Vec<Unit>> {
         Ok(on_db!(&self.db, p => {
             let rows = sqlx::query("SELECT code, name, kind, parent_code FROM units ORDER BY sort, code").fetch_all(p).await?;

@@ -843,3 +843,173 @@ pub async fn people_export(
     )
         .into_response())
 }
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    frame: Frame,
+    may_edit: bool,
+    rows: Vec<(String, String, String, String, String, String)>,
+}
+
+/// The units of the campaign (bureau, departments and organisations, streets/towns), without the
+/// committees under the streets.
+async fn campaign_units(state: &AppState) -> Result<Vec<yikou_store::reference::UnitContact>, AppError> {
+    Ok(state.store.contacts().await?.into_iter().filter(|u| u.kind != "committee" && u.parent_code.is_some()).collect())
+}
+
+/// 单位通讯录 (附件2).
+pub async fn units(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    if !s.user.role.is_business() {
+        return Err(AppError::Forbidden);
+    }
+    let rows = campaign_units(&state)
+        .await?
+        .into_iter()
+        .map(|u| {
+            (
+                u.code,
+                u.name,
+                u.contact_name.unwrap_or_default(),
+                u.contact_title.unwrap_or_default(),
+                u.office_phone.unwrap_or_default(),
+                u.mobile.unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(Html(
+        UnitsPage { frame: frame(&state, &s).await?, may_edit: s.user.role == yikou_domain::Role::Bureau, rows }
+            .render()?,
+    ))
+}
+
+pub async fn units_export(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    if !s.user.role.is_business() {
+        return Err(AppError::Forbidden);
+    }
+    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    let mut out = String::from("\u{feff}单位,联系人,职务,办公电话,手机\r\n");
+    for u in campaign_units(&state).await? {
+        let row = [
+            u.name,
+            u.contact_name.unwrap_or_default(),
+            u.contact_title.unwrap_or_default(),
+            u.office_phone.unwrap_or_default(),
+            u.mobile.unwrap_or_default(),
+        ];
+        out.push_str(&row.iter().map(|v| cell(v)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"contacts.csv\"".to_string()),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "unit_edit.html")]
+struct UnitEditPage {
+    frame: Frame,
+    code: String,
+    name: String,
+    contact_name: String,
+    contact_title: String,
+    office_phone: String,
+    mobile: String,
+    error: Option<String>,
+}
+
+async fn unit_for_edit(
+    state: &AppState,
+    s: &SessionUser,
+    code: &str,
+) -> Result<yikou_store::reference::UnitContact, AppError> {
+    if s.user.role != yikou_domain::Role::Bureau {
+        return Err(AppError::Forbidden);
+    }
+    campaign_units(state).await?.into_iter().find(|u| u.code == code).ok_or(AppError::NotFound)
+}
+
+pub async fn unit_edit(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let u = unit_for_edit(&state, &s, &code).await?;
+    Ok(Html(
+        UnitEditPage {
+            frame: frame(&state, &s).await?,
+            code: u.code,
+            name: u.name,
+            contact_name: u.contact_name.unwrap_or_default(),
+            contact_title: u.contact_title.unwrap_or_default(),
+            office_phone: u.office_phone.unwrap_or_default(),
+            mobile: u.mobile.unwrap_or_default(),
+            error: None,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_title: String,
+    #[serde(default)]
+    office_phone: String,
+    #[serde(default)]
+    mobile: String,
+}
+
+pub async fn unit_save(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<ContactForm>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let u = unit_for_edit(&state, &s, &code).await?;
+    let update = yikou_store::reference::ContactUpdate {
+        contact_name: f.contact_name.clone(),
+        contact_title: f.contact_title.clone(),
+        office_phone: f.office_phone.clone(),
+        mobile: f.mobile.clone(),
+    };
+    let mut tx = state.store.write(&s.actor()).await?;
+    match yikou_store::reference::set_contact(&mut tx, &code, &update).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/units")]).into_response())
+        }
+        // Keep what the user typed and say what to change.
+        Err(yikou_store::StoreError::Invalid(m)) => {
+            let page = UnitEditPage {
+                frame: frame(&state, &s).await?,
+                code: u.code,
+                name: u.name,
+                contact_name: f.contact_name,
+                contact_title: f.contact_title,
+                office_phone: f.office_phone,
+                mobile: f.mobile,
+                error: Some(m),
+            };
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -401,3 +401,63 @@ async fn a_street_operator_uploads_reads_every_problem_commits_the_valid_rows_an
     login(&app, &a, "auditor", PASSWORD).await;
     assert_eq!(page(&app, &a, "/imports").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_contact_list_is_read_by_all_exported_and_edited_by_the_bureau_only() {
+    let app = start().await;
+    let (g, _) = client();
+    login(&app, &g, "gumei", PASSWORD).await;
+    let (status, list) = page(&app, &g, "/units").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("古美街道") && !list.contains("/edit"), "listed; no edit link for a street");
+    let (status, csv) = page(&app, &g, "/units/export.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("\u{feff}单位,联系人,职务,办公电话,手机"));
+    assert_eq!(page(&app, &g, "/units/310112006000/edit").await.0, StatusCode::FORBIDDEN);
+
+    let (b, _) = client();
+    login(&app, &b, "bureau", PASSWORD).await;
+    let (status, form) = page(&app, &b, "/units/310112006000/edit").await;
+    assert_eq!(status, StatusCode::OK);
+    let token = csrf_in(&form);
+    let r = b
+        .post(format!("{}/units/310112006000/edit", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("contact_name", "王联系"),
+            ("contact_title", "科长"),
+            ("office_phone", "12345"),
+            ("mobile", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = r.text().await.unwrap();
+    assert!(
+        again.contains("不是有效的电话号码") && again.contains("value=\"王联系\""),
+        "the message, and what was typed kept"
+    );
+    let r = b
+        .post(format!("{}/units/310112006000/edit", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("contact_name", "王联系"),
+            ("contact_title", "科长"),
+            ("office_phone", "64123456"),
+            ("mobile", "13800000000"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&r), "/units");
+    let (_, list) = page(&app, &g, "/units").await;
+    assert!(list.contains("王联系") && list.contains("021-64123456"));
+    assert!(app
+        .store
+        .audit_records(Some(("unit", "310112006000")), 5)
+        .await
+        .unwrap()
+        .iter()
+        .any(|a| a.action == "unit.contact"));
+}

@@ -761,6 +761,32 @@ pub async fn accounts(store: &yikou_store::Store) -> anyhow::Result<Vec<(String,
     Ok(out)
 }
 
+/// Fictional contacts for the district's units (通讯录, 附件2), set once.
+pub async fn contacts(store: &yikou_store::Store) -> anyhow::Result<()> {
+    use yikou_store::reference::{set_contact, ContactUpdate};
+    let mut rng = Rng::new(DEMO_YEAR as u64);
+    let mut tx = store.write(&yikou_domain::Actor::system("demo")).await?;
+    for (i, u) in store.contacts().await?.into_iter().enumerate() {
+        if u.kind == "committee" || u.parent_code.is_none() || u.contact_name.is_some() {
+            continue;
+        }
+        let name = format!("{}{}", rng.pick(SURNAMES), pick_str(&mut rng, GIVEN));
+        let update = ContactUpdate {
+            contact_name: name,
+            contact_title: if u.kind == "street" || u.kind == "town" {
+                "社会救助所所长".into()
+            } else {
+                "科长".into()
+            },
+            office_phone: format!("021-64{:06}", 100_000 + i * 37),
+            mobile: format!("139{:08}", rng.below(100_000_000)),
+        };
+        set_contact(&mut tx, &u.code, &update).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// What `write` did.
 pub struct Written {
     pub person_ids: Vec<i64>,

@@ -429,6 +429,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let summary = store.campaign_summary(&Scope::All, demo::DEMO_YEAR).await?;
             emit(&render_summary(&summary));
             let accounts = demo::accounts(&store).await?;
+            demo::contacts(&store).await?;
             if no_serve {
                 store.close().await;
             } else {

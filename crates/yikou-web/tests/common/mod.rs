@@ -103,6 +103,7 @@ pub async fn start() -> App {
         ("rsj", "310112-RSJ", Role::Department, false),
         ("auditor", BUREAU_CODE, Role::AuditAdmin, false),
         ("secadmin", BUREAU_CODE, Role::SecurityAdmin, false),
+        ("bureau", BUREAU_CODE, Role::Bureau, false),
         ("newbie", GUMEI, Role::Street, true),
     ] {
         let u = NewUser {
