@@ -133,6 +133,16 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "401": { "description": "缺少或无效的令牌", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "403": { "description": "角色无权", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 } } },
+            "/api/v1/projects": { "get": {
+                "summary": "当前活动中调用者范围内的帮困项目（计划与实际）",
+                "responses": { "200": { "description": "项目列表" }, "401": { "description": "缺少或无效的令牌" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/projects/{id}": { "get": {
+                "summary": "一个帮困项目（与调用者范围无关时返回404）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "项目" }, "401": { "description": "缺少或无效的令牌" }, "404": { "description": "不存在或不在范围内" } } } },
+            "/api/v1/check": { "get": {
+                "summary": "比对核查：调用者范围内的疑点及各类数量（每次调用重新比对）",
+                "responses": { "200": { "description": "counts 与 findings" }, "401": { "description": "缺少或无效的令牌" }, "403": { "description": "角色无权" } } } },
             "/api/v1/people/{id}": { "get": {
                 "summary": "一个帮困对象（不在调用者范围内时返回404）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
@@ -143,4 +153,89 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 } } }
         }
     }))
+}
+
+fn app_error(e: crate::AppError) -> Response {
+    match e {
+        crate::AppError::NotFound => api_error(StatusCode::NOT_FOUND, "not_found", "未找到"),
+        crate::AppError::Forbidden => api_error(StatusCode::FORBIDDEN, "forbidden", "该角色无权使用此接口"),
+        other => {
+            tracing::error!(error = ?other, "api request failed");
+            api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "处理请求时出错")
+        }
+    }
+}
+
+fn project_json(
+    sp: &yikou_store::campaigns::StoredProject,
+    a: &yikou_store::campaigns::ProjectActual,
+) -> serde_json::Value {
+    let p = &sp.project;
+    json!({
+        "id": sp.id, "code": p.code, "name": p.name, "unit_code": p.unit_code, "unit_group": p.unit_group.label(),
+        "target_categories": p.target_categories, "standard": p.standard.describe(),
+        "counting_unit": p.counting_unit.code(), "planned_count": p.planned_count,
+        "planned_amount_fen": p.planned_total().0, "exclusive_group": p.exclusive_group,
+        "actual": { "entitlements": a.entitlements, "people": a.people, "amount_fen": a.amount_fen },
+    })
+}
+
+/// The current campaign's projects the caller may see, with planned and actual figures.
+pub async fn projects(State(state): State<AppState>, ApiUser(u): ApiUser) -> Response {
+    if !u.role.is_business() {
+        return api_error(StatusCode::FORBIDDEN, "forbidden", "该角色不能查询帮困项目");
+    }
+    let scope = u.role.scope(&u.unit_code);
+    let result = async {
+        let c = crate::pages::current_campaign(&state).await?;
+        let projects = state.store.projects(&scope, c.id).await?;
+        let actuals = state.store.project_actuals(&scope, c.id).await?;
+        let items: Vec<_> =
+            projects.iter().map(|sp| project_json(sp, &actuals.get(&sp.id).cloned().unwrap_or_default())).collect();
+        Ok::<_, crate::AppError>(json!({ "campaign": c.campaign.name, "items": items }))
+    }
+    .await;
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => app_error(e),
+    }
+}
+
+/// One project (404 when the caller's area has nothing to do with it).
+pub async fn project(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> Response {
+    if !u.role.is_business() {
+        return api_error(StatusCode::FORBIDDEN, "forbidden", "该角色不能查询帮困项目");
+    }
+    let scope = u.role.scope(&u.unit_code);
+    let result = async {
+        let c = crate::pages::current_campaign(&state).await?;
+        let projects = state.store.projects(&scope, c.id).await?;
+        let sp = projects.iter().find(|p| p.id == id).ok_or(crate::AppError::NotFound)?;
+        let a = state.store.project_actuals(&scope, c.id).await?.remove(&id).unwrap_or_default();
+        Ok::<_, crate::AppError>(project_json(sp, &a))
+    }
+    .await;
+    match result {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => app_error(e),
+    }
+}
+
+/// The cross-check of the current campaign: the findings of the caller's area and their counts.
+pub async fn check(State(state): State<AppState>, ApiUser(u): ApiUser) -> Response {
+    if !u.role.may_review() {
+        return api_error(StatusCode::FORBIDDEN, "forbidden", "该角色不能使用比对核查");
+    }
+    let scope = u.role.scope(&u.unit_code);
+    match crate::pages::current_check(&state).await {
+        Ok((_, report)) => {
+            let mine: Vec<_> = report.findings.iter().filter(|f| crate::pages::visible(&scope, f)).collect();
+            let mut counts = serde_json::Map::new();
+            for (code, _, _) in yikou_store::check::FINDING_TYPES {
+                counts.insert(code.to_string(), json!(mine.iter().filter(|f| f.kind == *code).count()));
+            }
+            Json(json!({ "rules_version": report.rules_version, "counts": counts, "findings": mine })).into_response()
+        }
+        Err(e) => app_error(e),
+    }
 }

@@ -160,6 +160,9 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/app.css", get(css))
         .route("/api/v1/people", get(api::people))
         .route("/api/v1/people/{id}", get(api::person))
+        .route("/api/v1/projects", get(api::projects))
+        .route("/api/v1/projects/{id}", get(api::project))
+        .route("/api/v1/check", get(api::check))
         .route("/api/v1/openapi.json", get(api::openapi))
         .fallback(|| async { AppError::NotFound })
         // Forms are small; the import upload (its own route) gets its own limit.

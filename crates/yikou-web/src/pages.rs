@@ -399,7 +399,7 @@ struct CheckPage {
 }
 
 /// Findings the user may see: those about people (or projects' streets) in the user's area.
-fn visible(scope: &Scope, f: &Finding) -> bool {
+pub(crate) fn visible(scope: &Scope, f: &Finding) -> bool {
     match scope {
         Scope::All => true,
         Scope::Nothing => false,
@@ -409,7 +409,7 @@ fn visible(scope: &Scope, f: &Finding) -> bool {
     }
 }
 
-async fn current_check(state: &AppState) -> Result<(i64, yikou_store::check::CheckReport), AppError> {
+pub(crate) async fn current_check(state: &AppState) -> Result<(i64, yikou_store::check::CheckReport), AppError> {
     let year = state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
     let c = state.store.campaign(year).await?.ok_or(AppError::NotFound)?;
     let on = c.campaign.start.max(today().min(c.campaign.end));
@@ -511,7 +511,7 @@ pub async fn decide(
     }
 }
 
-async fn current_campaign(state: &AppState) -> Result<yikou_store::campaigns::StoredCampaign, AppError> {
+pub(crate) async fn current_campaign(state: &AppState) -> Result<yikou_store::campaigns::StoredCampaign, AppError> {
     let year = state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
     state.store.campaign(year).await?.ok_or(AppError::NotFound)
 }

@@ -261,6 +261,20 @@ async fn the_api_needs_a_token_and_keeps_to_the_callers_area() {
     let auditor = app.store.create_token(&Actor::system("test"), "auditor").await.unwrap();
     let r = c.get(format!("{}/api/v1/people", app.base)).bearer_auth(&auditor).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Projects and the cross-check, with the same areas.
+    let projects: serde_json::Value =
+        c.get(format!("{}/api/v1/projects", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(projects["items"][0]["code"], "MZ-01");
+    assert_eq!(projects["items"][0]["actual"]["entitlements"], 3, "古美's two people, one listed twice");
+    let rsj = app.store.create_token(&Actor::system("test"), "rsj").await.unwrap();
+    let r = c.get(format!("{}/api/v1/projects/{}", app.base, app.project)).bearer_auth(&rsj).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "a department with nothing in the project");
+    let check: serde_json::Value =
+        c.get(format!("{}/api/v1/check", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(check["counts"]["dup_in_project"], 1);
+    assert_eq!(check["findings"][0]["people"][0]["id_number_masked"], "110105********002X");
+    let r = c.get(format!("{}/api/v1/check", app.base)).bearer_auth(&rsj).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let spec: serde_json::Value =
         c.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
     assert!(spec["paths"]["/api/v1/people/{id}"].is_object());
