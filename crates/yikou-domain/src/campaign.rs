@@ -82,6 +82,12 @@ pub struct Campaign {
 }
 
 impl Campaign {
+    /// The date a cross-check judges ages, deaths and memberships on: `today`, kept inside the
+    /// campaign's dates (a past campaign is judged as at its end).
+    pub fn check_date(&self, today: time::Date) -> time::Date {
+        self.start.max(today.min(self.end))
+    }
+
     /// Validates the windows: each ordered, all four present, inside the campaign, in phase order,
     /// not overlapping. The first broken rule is reported with the phase it concerns.
     pub fn new(

@@ -117,6 +117,8 @@ struct Checked {
     outcome: Outcome,
     rows: Vec<ImportRow>,
     outside: Vec<RowIssue>,
+    /// The project the rows were checked against (and are committed to).
+    project: Option<yikou_store::campaigns::StoredProject>,
 }
 
 async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Checked, AppError> {
@@ -124,8 +126,7 @@ async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Chec
     let names = state.store.register_names().await?;
     let project = match &up.project {
         Some(code) => {
-            let c = state.store.campaign(state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?).await?;
-            let c = c.ok_or(AppError::NotFound)?;
+            let c = crate::pages::current_campaign(state).await?;
             Some(state.store.project_by_code(c.id, code).await?.ok_or(AppError::NotFound)?)
         }
         None => None,
@@ -166,7 +167,7 @@ async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Chec
             },
             &mut |_| {},
         );
-        outcome.map(|outcome| Checked { outcome, rows, outside })
+        outcome.map(|outcome| Checked { outcome, rows, outside, project })
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
@@ -447,17 +448,8 @@ pub async fn commit(
         since: today(),
     };
     let actor = s.actor();
-    let project_code = up.project.clone();
-    let rows = checked.rows;
+    let Checked { rows, project, .. } = checked;
     let result = off_thread(state.store.clone(), move |store| async move {
-        let project = match &project_code {
-            Some(code) => {
-                let year = store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
-                let c = store.campaign(year).await?.ok_or(AppError::NotFound)?;
-                Some(store.project_by_code(c.id, code).await?.ok_or(AppError::NotFound)?)
-            }
-            None => None,
-        };
         let mut tx = store.write(&actor).await?;
         let r = commit_import(&mut tx, &meta, &rows, project.as_ref()).await?;
         tx.commit().await?;

@@ -410,10 +410,8 @@ pub(crate) fn visible(scope: &Scope, f: &Finding) -> bool {
 }
 
 pub(crate) async fn current_check(state: &AppState) -> Result<(i64, yikou_store::check::CheckReport), AppError> {
-    let year = state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
-    let c = state.store.campaign(year).await?.ok_or(AppError::NotFound)?;
-    let on = c.campaign.start.max(today().min(c.campaign.end));
-    Ok((c.id, state.store.run_check(c.id, on).await?))
+    let c = current_campaign(state).await?;
+    Ok((c.id, state.store.run_check(c.id, c.campaign.check_date(today())).await?))
 }
 
 pub async fn check(
@@ -786,7 +784,6 @@ pub async fn people_export(
     Signed(s): Signed,
     Query(p): Query<PeopleParams>,
 ) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
     }
@@ -800,28 +797,12 @@ pub async fn people_export(
         limit: 500,
     };
     const MAX_ROWS: usize = 200_000;
-    let mut out = String::from("\u{feff}姓名,身份证号,性别,出生日期,电话,街镇\r\n");
+    let mut csv = Csv::new(&["姓名", "身份证号", "性别", "出生日期", "电话", "街镇"]);
     let mut count = 0usize;
-    let cell = |v: &str| {
-        // Quote every cell; a leading = + - @ would be read by Excel as a formula.
-        let v = if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v.to_string() };
-        format!("\"{}\"", v.replace('"', "\"\""))
-    };
     loop {
         let (items, next) = state.store.search_people(&scope, &query).await?;
         for r in items.into_iter().map(person_row) {
-            out.push_str(
-                &[
-                    cell(&r.name),
-                    cell(&r.id_number_masked),
-                    cell(r.sex),
-                    cell(&r.birth_date),
-                    cell(&r.phone),
-                    cell(&r.street),
-                ]
-                .join(","),
-            );
-            out.push_str("\r\n");
+            csv.row(&[&r.name, &r.id_number_masked, r.sex, &r.birth_date, &r.phone, &r.street]);
             count += 1;
         }
         match next {
@@ -834,14 +815,7 @@ pub async fn people_export(
         serde_json::json!({ "q": query.q, "street": query.street, "category": query.category, "rows": count });
     tx.audit("person.export", "person", "*", None, Some(&filters)).await?;
     tx.commit().await?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"people.csv\"".to_string()),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(csv.into_response("people.csv"))
 }
 
 #[derive(Template)]
@@ -887,31 +861,21 @@ pub async fn units_export(
     State(state): State<AppState>,
     Signed(s): Signed,
 ) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
     }
-    let cell = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
-    let mut out = String::from("\u{feff}单位,联系人,职务,办公电话,手机\r\n");
+    let mut csv = Csv::new(&["单位", "联系人", "职务", "办公电话", "手机"]);
     for u in campaign_units(&state).await? {
-        let row = [
-            u.name,
-            u.contact_name.unwrap_or_default(),
-            u.contact_title.unwrap_or_default(),
-            u.office_phone.unwrap_or_default(),
-            u.mobile.unwrap_or_default(),
-        ];
-        out.push_str(&row.iter().map(|v| cell(v)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        let blank = |v: &Option<String>| v.clone().unwrap_or_default();
+        csv.row(&[
+            &u.name,
+            &blank(&u.contact_name),
+            &blank(&u.contact_title),
+            &blank(&u.office_phone),
+            &blank(&u.mobile),
+        ]);
     }
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"contacts.csv\"".to_string()),
-        ],
-        out,
-    )
-        .into_response())
+    Ok(csv.into_response("contacts.csv"))
 }
 
 #[derive(Template)]
@@ -1011,5 +975,40 @@ pub async fn unit_save(
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A CSV download Excel opens as is: UTF-8 with a BOM, CRLF, every cell quoted, and a cell that
+/// starts like a formula (= + - @) prefixed with ' so Excel shows it as text.
+struct Csv(String);
+
+impl Csv {
+    fn new(header: &[&str]) -> Csv {
+        // The header is the program's own text: written as is.
+        Csv(format!("\u{feff}{}\r\n", header.join(",")))
+    }
+
+    fn row(&mut self, cells: &[&str]) {
+        let quoted: Vec<String> = cells
+            .iter()
+            .map(|v| {
+                let v = if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v.to_string() };
+                format!("\"{}\"", v.replace('"', "\"\""))
+            })
+            .collect();
+        self.0.push_str(&quoted.join(","));
+        self.0.push_str("\r\n");
+    }
+
+    fn into_response(self, file_name: &str) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        (
+            [
+                (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            ],
+            self.0,
+        )
+            .into_response()
     }
 }

@@ -97,15 +97,10 @@ pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow:
     Ok(())
 }
 
-/// The reference date of a campaign's check: today, kept inside the campaign's dates.
-fn check_date(campaign: &Campaign) -> time::Date {
-    campaign.start.max(today().min(campaign.end))
-}
-
 pub async fn check(cfg: &StoreConfig, year: Option<i32>, json_out: bool, output: Option<&Path>) -> anyhow::Result<()> {
     let store = Store::open(cfg).await?;
     let (id, campaign) = campaign_id(&store, year, false).await?;
-    let report = store.run_check(id, check_date(&campaign)).await?;
+    let report = store.run_check(id, campaign.check_date(today())).await?;
     if let Some(path) = output {
         write_findings(path, &report.findings).with_context(|| format!("无法写出 {}", path.display()))?;
     }
@@ -285,7 +280,7 @@ pub async fn decide_finding(
 ) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
     let (id, campaign) = campaign_id(&store, year, false).await?;
-    let report = store.run_check(id, check_date(&campaign)).await?;
+    let report = store.run_check(id, campaign.check_date(today())).await?;
     let Some(finding) = report.findings.iter().find(|f| f.key == key) else {
         say!("本次比对中没有编号为“{key}”的疑点（可能已经修正）：请重新运行 yikou check 查看当前疑点");
         return Ok(ExitCode::from(1));
