@@ -119,6 +119,22 @@ impl Role {
         }
     }
 
+    /// May a user with this role belong to a unit of this kind? A street/town operator works for a
+    /// street/town, a committee operator for a committee, a department operator for a department or
+    /// organisation, the district-wide roles for the bureau or the district.
+    pub fn fits_unit(self, kind: crate::reference::UnitKind) -> bool {
+        use crate::reference::UnitKind as K;
+        match self {
+            Role::Street => kind.is_street_level(),
+            Role::Committee => kind == K::Committee,
+            Role::Department => matches!(kind, K::Department | K::Organisation),
+            Role::Caller => kind.is_street_level() || matches!(kind, K::Bureau | K::District),
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin | Role::Bureau | Role::Reviewer => {
+                matches!(kind, K::Bureau | K::District)
+            }
+        }
+    }
+
     /// May this role see full ID numbers and phones on request (a logged action)?
     pub fn may_reveal(self) -> bool {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)
@@ -161,6 +177,17 @@ pub fn check_password_rules(password: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_fit_only_the_units_they_work_for() {
+        use crate::reference::UnitKind as K;
+        assert!(Role::Street.fits_unit(K::Street) && Role::Street.fits_unit(K::Town));
+        assert!(!Role::Street.fits_unit(K::Bureau) && !Role::Street.fits_unit(K::Committee));
+        assert!(Role::Committee.fits_unit(K::Committee) && !Role::Committee.fits_unit(K::Street));
+        assert!(Role::Department.fits_unit(K::Organisation) && !Role::Department.fits_unit(K::Street));
+        assert!(Role::Bureau.fits_unit(K::Bureau) && !Role::Bureau.fits_unit(K::Department));
+        assert!(Role::Caller.fits_unit(K::Town) && Role::Caller.fits_unit(K::Bureau));
+    }
 
     #[test]
     fn password_rules() {

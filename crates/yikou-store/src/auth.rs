@@ -48,11 +48,14 @@ pub struct SessionUser {
 
 impl SessionUser {
     pub fn actor(&self) -> Actor {
-        Actor {
-            login: self.user.login.clone(),
-            role: Some(self.user.role),
-            scope: self.user.role.scope(&self.user.unit_code),
-        }
+        self.user.actor()
+    }
+}
+
+impl User {
+    /// Who acts, with the area the role and unit allow.
+    pub fn actor(&self) -> Actor {
+        Actor { login: self.login.clone(), role: Some(self.role), scope: self.role.scope(&self.unit_code) }
     }
 }
 

@@ -62,6 +62,16 @@ pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
             return Err(StoreError::Invalid("登录名只能由字母、数字和 . _ - 组成，最长64位".into()));
         }
         check_password_rules(&u.password).map_err(StoreError::Invalid)?;
+        let kind: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT kind FROM units WHERE code = $1")
+            .bind(&u.unit_code).fetch_optional(c).await?);
+        let kind = kind.ok_or_else(|| StoreError::Invalid(format!("单位代码“{}”不存在", u.unit_code)))?;
+        let fits = yikou_domain::reference::UnitKind::from_code(&kind).is_some_and(|k| u.role.fits_unit(k));
+        if !fits {
+            return Err(StoreError::Invalid(format!(
+                "角色“{}”不能设在这个单位：街镇经办须属街镇，居委经办须属居委，部门经办须属部门或群团组织，其余角色须属区民政局",
+                u.role.label()
+            )));
+        }
         let hash = hash_password(&u.password)?;
         let at = now();
         let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
@@ -132,6 +142,22 @@ pub struct UserLine {
     pub must_change_password: bool,
     pub disabled: bool,
     pub locked: bool,
+}
+
+/// Disables or enables an account. Disabling ends its sessions at once; its tokens stop working
+/// while it stays disabled.
+pub async fn set_disabled(tx: &mut WriteTx<'_>, login: &str, disabled: bool) -> Result<()> {
+    crate::atomic!(tx, {
+        let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("UPDATE users SET disabled = $1 WHERE login = $2 RETURNING id")
+            .bind(i64::from(disabled)).bind(login).fetch_optional(c).await?);
+        let id = id.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
+        if disabled {
+            on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await?.rows_affected());
+        }
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        tx.audit(action, "user", &id.to_string(), None, Some(&json!({ "login": login }))).await?;
+        Ok(())
+    })
 }
 
 impl Store {

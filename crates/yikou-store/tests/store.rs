@@ -442,6 +442,14 @@ async fn users_are_created_with_rules_and_unique_logins() {
             .unwrap_err()
             .to_string()
             .contains("单位代码“999”不存在"));
+        assert!(
+            users::create_user(&mut tx, &mk("gumei4", "Gumei-2020", yikou_domain::reference::BUREAU_CODE))
+                .await
+                .unwrap_err()
+                .to_string()
+                .contains("不能设在这个单位"),
+            "a street operator must belong to a street/town"
+        );
         tx.commit().await.unwrap();
         let u = s.check_password("gumei1", "Gumei-2020").await.unwrap().unwrap();
         assert_eq!((u.role, u.unit_code.as_str()), (Role::Street, GUMEI));

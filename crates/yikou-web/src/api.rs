@@ -1,7 +1,7 @@
 //! JSON API under /api/v1 for machine clients (bearer tokens), with the same scoping as the pages:
 //! a person outside the caller's area answers 404.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -143,6 +143,32 @@ pub async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/check": { "get": {
                 "summary": "比对核查：调用者范围内的疑点及各类数量（每次调用重新比对）",
                 "responses": { "200": { "description": "counts 与 findings" }, "401": { "description": "缺少或无效的令牌" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/imports": { "post": {
+                "summary": "上传名单并逐行检查（不写入）；返回 upload 编号、rows/valid/invalid 与每行问题",
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object",
+                    "required": ["file"], "properties": { "file": { "type": "string", "format": "binary" }, "project": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "检查结果" }, "400": { "description": "缺少文件" }, "401": { "description": "缺少或无效的令牌" },
+                               "403": { "description": "角色无权" }, "404": { "description": "项目不存在或不在范围内" }, "422": { "description": "文件无法读取" } } } },
+            "/api/v1/imports/{upload}/commit": { "post": {
+                "summary": "导入已检查的名单；accept_valid=true 时只导入正确的行；同一文件再次导入不重复",
+                "parameters": [{ "name": "upload", "in": "path", "required": true, "schema": { "type": "string" } },
+                               { "name": "accept_valid", "in": "query", "schema": { "type": "boolean" } }],
+                "responses": { "200": { "description": "batch、rows、created、updated、unchanged、rejected、already_imported" },
+                               "404": { "description": "不是调用者的上传" }, "422": { "description": "仍有错误行" } } } },
+            "/api/v1/imports/batches": { "get": {
+                "summary": "调用者的导入批次（区民政局：全部）",
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/imports/batches/{batch}/undo": { "post": {
+                "summary": "撤销批次（批次中尚无已审核的帮扶记录时）",
+                "parameters": [{ "name": "batch", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "已撤销" }, "404": { "description": "不存在或不可见" }, "409": { "description": "不能撤销" } } } },
+            "/api/v1/check/decisions": { "post": {
+                "summary": "确认或排除一个疑点（排除须写理由）",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["key", "action"], "properties": { "key": { "type": "string" },
+                    "action": { "type": "string", "enum": ["confirm", "dismiss"] }, "reason": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "已处理" }, "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" },
+                               "422": { "description": "缺少理由" } } } },
             "/api/v1/people/{id}": { "get": {
                 "summary": "一个帮困对象（不在调用者范围内时返回404）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
@@ -159,6 +185,8 @@ fn app_error(e: crate::AppError) -> Response {
     match e {
         crate::AppError::NotFound => api_error(StatusCode::NOT_FOUND, "not_found", "未找到"),
         crate::AppError::Forbidden => api_error(StatusCode::FORBIDDEN, "forbidden", "该角色无权使用此接口"),
+        crate::AppError::BadRequest(m) => api_error(StatusCode::BAD_REQUEST, "bad_request", &m),
+        crate::AppError::Unreadable(m) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", &m),
         other => {
             tracing::error!(error = ?other, "api request failed");
             api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "处理请求时出错")
@@ -236,6 +264,119 @@ pub async fn check(State(state): State<AppState>, ApiUser(u): ApiUser) -> Respon
             }
             Json(json!({ "rules_version": report.rules_version, "counts": counts, "findings": mine })).into_response()
         }
+        Err(e) => app_error(e),
+    }
+}
+
+fn forbidden_import() -> Response {
+    api_error(StatusCode::FORBIDDEN, "forbidden", "该角色不能导入名单")
+}
+
+/// Upload a list (multipart: `file`, optional `project` code) and check it; nothing is written.
+/// The answer has the dry run's fields plus `upload`, the id to commit it with.
+pub async fn import_upload(State(state): State<AppState>, ApiUser(u): ApiUser, mut form: Multipart) -> Response {
+    if !u.role.may_import() {
+        return forbidden_import();
+    }
+    let got = match crate::imports::receive(&mut form).await {
+        Ok(g) => g,
+        Err(e) => return app_error(e),
+    };
+    match crate::imports::check_received(&state, &u, got).await {
+        Ok((id, up, checked)) => {
+            let o = &checked.outcome;
+            Json(json!({
+                "upload": id,
+                "file": up.file_name,
+                "format": o.source.format.label(),
+                "encoding": o.source.encoding,
+                "sheet": o.source.sheet,
+                "header_row": o.header.row,
+                "rows": o.rows,
+                "valid": checked.rows.len(),
+                "invalid": checked.invalid(),
+                "errors": checked.errors(),
+                "warnings": checked.warnings(),
+                "errors_truncated": o.issues_truncated,
+            }))
+            .into_response()
+        }
+        Err(e) => app_error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CommitParams {
+    #[serde(default)]
+    accept_valid: bool,
+}
+
+/// Commit a checked upload (the caller's own): all rows, or with `?accept_valid=true` the valid
+/// ones. 422 while rows are wrong and accept_valid is off; the same file again adds nothing.
+pub async fn import_commit(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<String>,
+    Query(p): Query<CommitParams>,
+) -> Response {
+    if !u.role.may_import() {
+        return forbidden_import();
+    }
+    match crate::imports::commit_upload(&state, &u, &id, p.accept_valid).await {
+        Ok(Ok(result)) => Json(result).into_response(),
+        Ok(Err(m)) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "rows_rejected", &m),
+        Err(e) => app_error(e),
+    }
+}
+
+/// The caller's import batches (the bureau: every batch), newest first.
+pub async fn import_batches(State(state): State<AppState>, ApiUser(u): ApiUser) -> Response {
+    if !u.role.may_import() {
+        return forbidden_import();
+    }
+    match crate::imports::visible_batches(&state, &u, 200).await {
+        Ok(b) => Json(json!({ "items": b })).into_response(),
+        Err(e) => app_error(e),
+    }
+}
+
+/// Undo a batch the caller may see, while none of its entitlements is approved.
+pub async fn import_undo(State(state): State<AppState>, ApiUser(u): ApiUser, Path(batch): Path<String>) -> Response {
+    if !u.role.may_import() {
+        return forbidden_import();
+    }
+    match crate::imports::undo_visible(&state, &u, batch).await {
+        Ok(Ok(b)) => Json(json!({ "batch": b.batch, "status": "undone", "rows": b.rows })).into_response(),
+        Ok(Err(m)) => api_error(StatusCode::CONFLICT, "not_undoable", &m),
+        Err(e) => app_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    key: String,
+    /// confirm or dismiss
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Confirm or dismiss (with a reason) one finding of the caller's area.
+pub async fn decide(State(state): State<AppState>, ApiUser(u): ApiUser, Json(d): Json<Decision>) -> Response {
+    if !u.role.may_review() {
+        return api_error(StatusCode::FORBIDDEN, "forbidden", "该角色不能使用比对核查");
+    }
+    let confirm = match d.action.as_str() {
+        "confirm" => true,
+        "dismiss" => false,
+        _ => return api_error(StatusCode::BAD_REQUEST, "bad_action", "action 须为 confirm 或 dismiss"),
+    };
+    match crate::pages::decide_visible(&state, &u, &d.key, confirm, &d.reason).await {
+        Ok(Ok(kind)) => {
+            Json(json!({ "key": d.key, "type": kind, "status": if confirm { "confirmed" } else { "dismissed" } }))
+                .into_response()
+        }
+        Ok(Err(m)) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &m),
         Err(e) => app_error(e),
     }
 }

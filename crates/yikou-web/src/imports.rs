@@ -19,7 +19,8 @@ use yikou_domain::{today, Scope};
 use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
 use yikou_ingest::process::{process, Options, Outcome};
 use yikou_ingest::validate::{NoRegister, Reference, Register, RowIssue, ValidRow};
-use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
+use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportResult, ImportRow};
+use yikou_store::users::User;
 use yikou_store::Store;
 
 use crate::auth::{same, Signed};
@@ -76,7 +77,7 @@ pub fn file_hash(path: &FsPath) -> std::io::Result<String> {
 
 /// Runs a future that is not `Send` (store writes nest savepoints in ways the compiler cannot prove
 /// `Send`) on a blocking thread of the same runtime.
-async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, AppError>
+pub(crate) async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
@@ -93,7 +94,7 @@ where
 pub struct Upload {
     user_id: i64,
     path: PathBuf,
-    file_name: String,
+    pub(crate) file_name: String,
     project: Option<String>,
 }
 
@@ -113,12 +114,31 @@ fn upload_dir() -> PathBuf {
 
 /// The checked file: the outcome, the valid rows, and the rows refused because they lie outside the
 /// operator's area.
-struct Checked {
-    outcome: Outcome,
-    rows: Vec<ImportRow>,
-    outside: Vec<RowIssue>,
+pub(crate) struct Checked {
+    pub(crate) outcome: Outcome,
+    pub(crate) rows: Vec<ImportRow>,
+    pub(crate) outside: Vec<RowIssue>,
     /// The project the rows were checked against (and are committed to).
-    project: Option<yikou_store::campaigns::StoredProject>,
+    pub(crate) project: Option<yikou_store::campaigns::StoredProject>,
+}
+
+impl Checked {
+    /// Rows that cannot be imported: invalid, or outside the operator's area.
+    pub(crate) fn invalid(&self) -> u64 {
+        self.outcome.invalid + self.outside.len() as u64
+    }
+
+    /// Every problem that rejects a row, in row order.
+    pub(crate) fn errors(&self) -> Vec<&RowIssue> {
+        let mut errors: Vec<&RowIssue> =
+            self.outcome.issues.iter().filter(|i| !i.warning).chain(&self.outside).collect();
+        errors.sort_by_key(|e| e.row);
+        errors
+    }
+
+    pub(crate) fn warnings(&self) -> Vec<&RowIssue> {
+        self.outcome.issues.iter().filter(|i| i.warning).collect()
+    }
 }
 
 async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Checked, AppError> {
@@ -200,13 +220,9 @@ pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result
         }
     }
     // Operators see their own batches; the bureau sees every batch.
-    let all = matches!(scope, Scope::All);
-    let batches = state
-        .store
-        .batches(200)
+    let batches = visible_batches(&state, &s.user, 200)
         .await?
         .into_iter()
-        .filter(|b| all || b.actor == s.user.login)
         .map(|b| {
             (
                 b.batch,
@@ -288,61 +304,18 @@ pub async fn upload(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let (mut csrf, mut project, mut file): (String, Option<String>, Option<(String, PathBuf)>) =
-        (String::new(), None, None);
-    while let Some(mut field) = form.next_field().await.map_err(|e| AppError::BadRequest(format!("上传失败：{e}")))?
-    {
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.unwrap_or_default(),
-            "project" => project = Some(field.text().await.unwrap_or_default()).filter(|p| !p.trim().is_empty()),
-            "file" => {
-                let name = field.file_name().unwrap_or("名单").to_string();
-                let ext = FsPath::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("bin").to_lowercase();
-                let path = tempfile_dir()?.join(format!("{}.{ext}", random_id()));
-                let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
-                use tokio::io::AsyncWriteExt;
-                while let Some(chunk) =
-                    field.chunk().await.map_err(|e| AppError::BadRequest(format!("上传中断或文件过大：{e}")))?
-                {
-                    out.write_all(&chunk).await.map_err(|e| AppError::Internal(e.to_string()))?;
-                }
-                out.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
-                file = Some((name, path));
-            }
-            _ => {}
-        }
-    }
-    if !same(&csrf, &s.csrf) {
-        if let Some((_, p)) = &file {
-            let _ = std::fs::remove_file(p);
-        }
+    let got = receive(&mut form).await?;
+    if !same(&got.csrf, &s.csrf) {
+        got.discard();
         return Err(AppError::Csrf);
     }
-    let Some((file_name, path)) = file else {
-        return Err(AppError::BadRequest("请选择要导入的名单文件（.xlsx、.xls 或 .csv）".into()));
-    };
-    let up = Upload { user_id: s.user.id, path, file_name, project };
-    let scope = s.actor().scope;
-    let checked = match check_file(&state, &scope, &up).await {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = std::fs::remove_file(&up.path);
-            return Err(e);
-        }
-    };
-    let id = random_id();
-    if let Ok(mut map) = state.uploads.0.lock() {
-        map.insert(id.clone(), up.clone());
-    }
+    let (id, up, checked) = check_received(&state, &s.user, got).await?;
     let o = &checked.outcome;
-    let invalid = o.invalid + checked.outside.len() as u64;
+    let invalid = checked.invalid();
     let valid = checked.rows.len() as u64;
-    let mut errors: Vec<(u32, String, String)> =
-        o.issues.iter().filter(|i| !i.warning).map(|i| (i.row, i.column.clone(), i.message.clone())).collect();
-    errors.extend(checked.outside.iter().map(|i| (i.row, i.column.clone(), i.message.clone())));
-    errors.sort_by_key(|e| e.0);
-    let warnings =
-        o.issues.iter().filter(|i| i.warning).map(|i| (i.row, i.column.clone(), i.message.clone())).collect();
+    let line = |i: &&RowIssue| (i.row, i.column.clone(), i.message.clone());
+    let errors = checked.errors().iter().map(line).collect();
+    let warnings = checked.warnings().iter().map(line).collect();
     let summary = format!(
         "{}{}，表头在第{}行；数据 {} 行，正确 {} 行，有问题 {} 行。",
         o.source.format.label(),
@@ -365,6 +338,159 @@ pub async fn upload(
         valid,
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// An upload form's fields, the file already streamed to a temporary path.
+pub(crate) struct Received {
+    pub(crate) csrf: String,
+    project: Option<String>,
+    file: Option<(String, PathBuf)>,
+}
+
+impl Received {
+    pub(crate) fn discard(self) {
+        if let Some((_, p)) = &self.file {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Reads a multipart upload (fields `file`, `project`, `_csrf`), streaming the file to disk.
+pub(crate) async fn receive(form: &mut Multipart) -> Result<Received, AppError> {
+    let mut got = Received { csrf: String::new(), project: None, file: None };
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                got.discard();
+                return Err(AppError::BadRequest(format!("上传失败：{e}")));
+            }
+        };
+        let mut field = field;
+        match field.name().unwrap_or("") {
+            "_csrf" => got.csrf = field.text().await.unwrap_or_default(),
+            "project" => got.project = Some(field.text().await.unwrap_or_default()).filter(|p| !p.trim().is_empty()),
+            "file" => {
+                let name = field.file_name().unwrap_or("名单").to_string();
+                let ext = FsPath::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("bin").to_lowercase();
+                let ext: String = ext.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect();
+                let path = tempfile_dir()?.join(format!("{}.{ext}", random_id()));
+                // Registered first, so an interrupted upload leaves no file behind.
+                got.file = Some((name, path.clone()));
+                let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
+                use tokio::io::AsyncWriteExt;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            out.write_all(&chunk).await.map_err(|e| AppError::Internal(e.to_string()))?
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            got.discard();
+                            return Err(AppError::BadRequest(format!("上传中断或文件过大：{e}")));
+                        }
+                    }
+                }
+                out.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(got)
+}
+
+/// Checks a received file against the user's area and keeps it (for this user only) until the
+/// commit. Nothing is written to the store.
+pub(crate) async fn check_received(
+    state: &AppState,
+    user: &User,
+    got: Received,
+) -> Result<(String, Upload, Checked), AppError> {
+    let Some((file_name, path)) = got.file else {
+        return Err(AppError::BadRequest("请选择要导入的名单文件（.xlsx、.xls 或 .csv）".into()));
+    };
+    let up = Upload { user_id: user.id, path, file_name, project: got.project };
+    let checked = match check_file(state, &user.actor().scope, &up).await {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = std::fs::remove_file(&up.path);
+            return Err(e);
+        }
+    };
+    let id = random_id();
+    if let Ok(mut map) = state.uploads.0.lock() {
+        map.insert(id.clone(), up.clone());
+    }
+    Ok((id, up, checked))
+}
+
+/// Commits a checked upload of this user: every row, or with `accept_valid` the valid ones. Err
+/// with a message when rows are still wrong and `accept_valid` is off (nothing is written).
+pub(crate) async fn commit_upload(
+    state: &AppState,
+    user: &User,
+    id: &str,
+    accept_valid: bool,
+) -> Result<Result<ImportResult, String>, AppError> {
+    let up = owned_upload(state, id, user.id)?;
+    let checked = check_file(state, &user.actor().scope, &up).await?;
+    let invalid = checked.invalid();
+    if invalid > 0 && !accept_valid {
+        return Ok(Err("名单中还有错误行：请修改后重新上传，或选择只导入正确的行。".into()));
+    }
+    let meta = ImportMeta {
+        file_name: up.file_name.clone(),
+        file_hash: file_hash(&up.path).map_err(|e| AppError::Internal(e.to_string()))?,
+        rows: checked.outcome.rows,
+        rejected: invalid,
+        since: today(),
+    };
+    let actor = user.actor();
+    let Checked { rows, project, .. } = checked;
+    let result = off_thread(state.store.clone(), move |store| async move {
+        let mut tx = store.write(&actor).await?;
+        let r = commit_import(&mut tx, &meta, &rows, project.as_ref()).await?;
+        tx.commit().await?;
+        Ok(r)
+    })
+    .await?;
+    if let Ok(mut map) = state.uploads.0.lock() {
+        map.remove(id);
+    }
+    let _ = std::fs::remove_file(&up.path);
+    Ok(Ok(result))
+}
+
+/// Batches the user may see: their own; the bureau's every batch.
+pub(crate) async fn visible_batches(state: &AppState, user: &User, limit: i64) -> Result<Vec<Batch>, AppError> {
+    let all = matches!(user.actor().scope, Scope::All);
+    Ok(state.store.batches(limit).await?.into_iter().filter(|b| all || b.actor == user.login).collect())
+}
+
+/// Undoes a batch the user may see, while none of its entitlements is approved (Err with the
+/// reason otherwise).
+pub(crate) async fn undo_visible(
+    state: &AppState,
+    user: &User,
+    batch: String,
+) -> Result<Result<Batch, String>, AppError> {
+    if !visible_batches(state, user, 1000).await?.iter().any(|b| b.batch == batch) {
+        return Err(AppError::NotFound);
+    }
+    let actor = user.actor();
+    off_thread(state.store.clone(), move |store| async move {
+        let mut tx = store.write(&actor).await?;
+        match undo_batch(&mut tx, &batch).await {
+            Ok(b) => {
+                tx.commit().await?;
+                Ok(Ok(b))
+            }
+            Err(yikou_store::StoreError::Invalid(m)) => Ok(Err(m)),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
 }
 
 fn owned_upload(state: &AppState, id: &str, user_id: i64) -> Result<Upload, AppError> {
@@ -430,36 +556,14 @@ pub async fn commit(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let up = owned_upload(&state, &id, s.user.id)?;
-    let checked = check_file(&state, &s.actor().scope, &up).await?;
-    let invalid = checked.outcome.invalid + checked.outside.len() as u64;
-    if invalid > 0 && f.accept_valid.is_none() {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Html(crate::pages::message_page("未导入", "名单中还有错误行：请修改后重新上传，或勾选“只导入正确的行”。")),
-        )
-            .into_response());
-    }
-    let meta = ImportMeta {
-        file_name: up.file_name.clone(),
-        file_hash: file_hash(&up.path).map_err(|e| AppError::Internal(e.to_string()))?,
-        rows: checked.outcome.rows,
-        rejected: invalid,
-        since: today(),
+    let result = match commit_upload(&state, &s.user, &id, f.accept_valid.is_some()).await? {
+        Ok(r) => r,
+        Err(m) => {
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, Html(crate::pages::message_page("未导入", &m))).into_response()
+            )
+        }
     };
-    let actor = s.actor();
-    let Checked { rows, project, .. } = checked;
-    let result = off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        let r = commit_import(&mut tx, &meta, &rows, project.as_ref()).await?;
-        tx.commit().await?;
-        Ok(r)
-    })
-    .await?;
-    if let Ok(mut map) = state.uploads.0.lock() {
-        map.remove(&id);
-    }
-    let _ = std::fs::remove_file(&up.path);
     let text = if result.already_imported {
         format!("该文件此前已导入（批次 {}），本次未重复导入任何数据。", result.batch)
     } else {
@@ -477,6 +581,44 @@ pub async fn commit(
     Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response())
 }
 
+#[derive(Template)]
+#[template(path = "undo_confirm.html")]
+struct UndoConfirmPage {
+    frame: Frame,
+    batch: String,
+    file_name: String,
+    created_at: String,
+    rows: String,
+    created: String,
+}
+
+/// The confirmation step before an undo: says exactly what will happen.
+pub async fn undo_confirm(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(batch): Path<String>,
+) -> Result<Html<String>, AppError> {
+    if !s.user.role.may_import() {
+        return Err(AppError::Forbidden);
+    }
+    let b = visible_batches(&state, &s.user, 1000)
+        .await?
+        .into_iter()
+        .find(|b| b.batch == batch && b.status == "committed")
+        .ok_or(AppError::NotFound)?;
+    Ok(Html(
+        UndoConfirmPage {
+            frame: frame(&state, &s).await?,
+            created_at: b.created_at.chars().take(16).collect::<String>().replace('T', " "),
+            rows: group_thousands(b.rows as u64),
+            created: group_thousands(b.created as u64),
+            batch: b.batch,
+            file_name: b.file_name,
+        }
+        .render()?,
+    ))
+}
+
 /// Undo a batch (own batches; the bureau any), while none of its entitlements is approved.
 pub async fn undo(
     State(state): State<AppState>,
@@ -490,25 +632,9 @@ pub async fn undo(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let all = matches!(s.actor().scope, Scope::All);
-    let mine =
-        state.store.batches(1000).await?.into_iter().find(|b| b.batch == batch && (all || b.actor == s.user.login));
-    if mine.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let actor = s.actor();
-    let outcome = off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match undo_batch(&mut tx, &batch).await {
-            Ok(b) => {
-                tx.commit().await?;
-                Ok(Ok(format!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64))))
-            }
-            Err(yikou_store::StoreError::Invalid(m)) => Ok(Err(m)),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
+    let outcome = undo_visible(&state, &s.user, batch)
+        .await?
+        .map(|b| format!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64)));
     match outcome {
         Ok(text) => Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response()),
         Err(m) => {

@@ -2,8 +2,10 @@
 //! the security model every page uses: sessions in the database, CSRF tokens on every form, the
 //! user's area applied in the store's SQL (a forbidden record answers 404), security headers.
 
+mod admin;
 mod api;
 mod auth;
+mod exports;
 pub mod imports;
 mod pages;
 
@@ -138,24 +140,33 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .route("/password", get(auth::password_form).post(auth::change_password))
         .route("/people", get(pages::people))
-        .route("/people/export.csv", get(pages::people_export))
+        .route("/people/export.csv", get(exports::people))
         .route("/people/{id}", get(pages::person))
         .route("/people/{id}/reveal", post(pages::reveal))
         .route("/projects", get(pages::projects))
+        .route("/projects/export.csv", get(exports::projects))
         .route("/projects/{id}", get(pages::project))
+        .route("/projects/{id}/export.csv", get(exports::roster))
         .route("/schedule", get(pages::schedule))
         .route("/units", get(pages::units))
-        .route("/units/export.csv", get(pages::units_export))
+        .route("/units/export.csv", get(exports::units))
         .route("/units/{code}/edit", get(pages::unit_edit).post(pages::unit_save))
         .route("/audit", get(pages::audit))
-        .route("/users", get(pages::users))
+        .route("/audit/export.csv", get(exports::audit))
+        .route("/users", get(pages::users).post(admin::create))
+        .route("/users/new", get(admin::new_user))
+        .route("/users/{login}/disable", post(admin::disable))
+        .route("/users/{login}/enable", post(admin::enable))
+        .route("/users/{login}/token", post(admin::token))
+        .route("/users/export.csv", get(exports::users))
         .route("/imports", get(imports::imports))
         .route("/imports/template.xlsx", get(imports::template))
         .route("/imports/upload", post(imports::upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/imports/{id}/errors.xlsx", get(imports::error_workbook))
         .route("/imports/{id}/commit", post(imports::commit))
-        .route("/imports/batches/{batch}/undo", post(imports::undo))
+        .route("/imports/batches/{batch}/undo", get(imports::undo_confirm).post(imports::undo))
         .route("/check", get(pages::check))
+        .route("/check/export.csv", get(exports::findings))
         .route("/check/decide", post(pages::decide))
         .route("/assets/app.css", get(css))
         .route("/api/v1/people", get(api::people))
@@ -163,6 +174,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects", get(api::projects))
         .route("/api/v1/projects/{id}", get(api::project))
         .route("/api/v1/check", get(api::check))
+        .route("/api/v1/check/decisions", post(api::decide))
+        .route("/api/v1/imports", post(api::import_upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/api/v1/imports/{upload}/commit", post(api::import_commit))
+        .route("/api/v1/imports/batches", get(api::import_batches))
+        .route("/api/v1/imports/batches/{batch}/undo", post(api::import_undo))
         .route("/api/v1/openapi.json", get(api::openapi))
         .fallback(|| async { AppError::NotFound })
         // Forms are small; the import upload (its own route) gets its own limit.

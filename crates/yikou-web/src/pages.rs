@@ -121,10 +121,10 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
 
 #[derive(Deserialize, Default)]
 pub struct PeopleParams {
-    q: Option<String>,
-    street: Option<String>,
-    category: Option<String>,
-    after: Option<i64>,
+    pub(crate) q: Option<String>,
+    pub(crate) street: Option<String>,
+    pub(crate) category: Option<String>,
+    pub(crate) after: Option<i64>,
 }
 
 pub struct PersonRow {
@@ -137,7 +137,7 @@ pub struct PersonRow {
     pub street: String,
 }
 
-fn person_row(p: PersonListItem) -> PersonRow {
+pub(crate) fn person_row(p: PersonListItem) -> PersonRow {
     PersonRow {
         id: p.id,
         name: p.name,
@@ -163,7 +163,7 @@ struct PeoplePage {
     export: String,
 }
 
-fn nonempty(s: Option<String>) -> Option<String> {
+pub(crate) fn nonempty(s: Option<String>) -> Option<String> {
     s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
 }
 
@@ -219,7 +219,7 @@ pub async fn people(
 }
 
 /// The next page's address: its key plus the filters in force.
-fn page_url(start: &str, filters: &[(&str, &Option<String>)]) -> String {
+pub(crate) fn page_url(start: &str, filters: &[(&str, &Option<String>)]) -> String {
     let mut url = start.to_string();
     for (k, v) in filters {
         if let Some(v) = v {
@@ -330,7 +330,7 @@ async fn person_page(
     ))
 }
 
-fn state_label(code: &str) -> String {
+pub(crate) fn state_label(code: &str) -> String {
     yikou_domain::EntitlementState::ALL
         .iter()
         .find(|s| s.code() == code)
@@ -375,7 +375,7 @@ pub async fn reveal(
 #[derive(Deserialize, Default)]
 pub struct CheckParams {
     #[serde(rename = "type")]
-    kind: Option<String>,
+    pub(crate) kind: Option<String>,
 }
 
 pub struct FindingRow {
@@ -394,6 +394,7 @@ struct CheckPage {
     seconds: String,
     counts: Vec<(String, String, u64, bool)>,
     title: String,
+    kind: String,
     rows: Vec<FindingRow>,
     more: u64,
 }
@@ -406,6 +407,15 @@ pub(crate) fn visible(scope: &Scope, f: &Finding) -> bool {
         Scope::Street(c) => f.people.iter().any(|p| p.street_code.as_deref() == Some(c.as_str())),
         // Departments and committees do not review the district-wide check.
         Scope::Committee(_) | Scope::Unit(_) => false,
+    }
+}
+
+pub(crate) fn finding_status(status: &str) -> &'static str {
+    match status {
+        "confirmed" => "已确认",
+        "dismissed" => "已排除",
+        "reopened" => "重新打开",
+        _ => "待处理",
     }
 }
 
@@ -448,12 +458,7 @@ pub async fn check(
                 .collect::<Vec<_>>()
                 .join("；"),
             explanation: f.explanation.clone(),
-            status: match f.status {
-                "confirmed" => "已确认",
-                "dismissed" => "已排除",
-                "reopened" => "重新打开",
-                _ => "待处理",
-            },
+            status: finding_status(f.status),
             reason: f.reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -464,6 +469,7 @@ pub async fn check(
             counts,
             title: FINDING_TYPES.iter().find(|t| t.0 == kind).map_or(String::new(), |t| t.1.to_string()),
             more: (of_kind.len() as u64).saturating_sub(200),
+            kind: kind.clone(),
             rows,
         }
         .render()?,
@@ -492,19 +498,37 @@ pub async fn decide(
     if !s.user.role.may_review() {
         return Err(AppError::Forbidden);
     }
-    let scope = s.actor().scope;
-    let (campaign_id, report) = current_check(&state).await?;
-    let finding = report.findings.iter().find(|x| x.key == f.key && visible(&scope, x)).ok_or(AppError::NotFound)?;
-    let mut tx = state.store.write(&s.actor()).await?;
-    match decide_finding(&mut tx, campaign_id, finding, f.action == "confirm", &f.reason).await {
-        Ok(()) => {
-            tx.commit().await?;
-            let to = format!("/check?type={}", finding.kind);
+    match decide_visible(&state, &s.user, &f.key, f.action == "confirm", &f.reason).await? {
+        Ok(kind) => {
+            let to = format!("/check?type={kind}");
             Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response())
         }
-        Err(yikou_store::StoreError::Invalid(m)) => {
+        Err(m) => {
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(message_page("需要修改", &m))).into_response())
         }
+    }
+}
+
+/// Confirms or dismisses (with a reason) a finding the user may see; Ok(type of the finding), or
+/// Err with what to correct. A finding outside the user's area is not found.
+pub(crate) async fn decide_visible(
+    state: &AppState,
+    user: &yikou_store::users::User,
+    key: &str,
+    confirm: bool,
+    reason: &str,
+) -> Result<Result<&'static str, String>, AppError> {
+    let actor = user.actor();
+    let (campaign_id, report) = current_check(state).await?;
+    let finding =
+        report.findings.iter().find(|x| x.key == key && visible(&actor.scope, x)).ok_or(AppError::NotFound)?;
+    let mut tx = state.store.write(&actor).await?;
+    match decide_finding(&mut tx, campaign_id, finding, confirm, reason).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Ok(finding.kind))
+        }
+        Err(yikou_store::StoreError::Invalid(m)) => Ok(Err(m)),
         Err(e) => Err(e.into()),
     }
 }
@@ -527,7 +551,7 @@ pub struct ProjectRow {
     pub actual_money: String,
 }
 
-fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::campaigns::ProjectActual) -> ProjectRow {
+pub(crate) fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::campaigns::ProjectActual) -> ProjectRow {
     ProjectRow {
         id,
         code: p.code.clone(),
@@ -676,11 +700,11 @@ fn format_date_cn(d: time::Date) -> String {
 
 #[derive(Deserialize, Default)]
 pub struct AuditParams {
-    actor: Option<String>,
-    action: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    before: Option<i64>,
+    pub(crate) actor: Option<String>,
+    pub(crate) action: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) before: Option<i64>,
 }
 
 #[derive(Template)]
@@ -693,6 +717,7 @@ struct AuditPage {
     to: String,
     rows: Vec<(i64, String, String, String, String, String)>,
     next: Option<String>,
+    export: String,
 }
 
 /// 审计日志: for the audit administrator only (三权分立).
@@ -717,12 +742,9 @@ pub async fn audit(
         .into_iter()
         .map(|r| (r.seq, r.at.replace('T', " ").chars().take(19).collect(), r.actor, r.action, r.entity, r.entity_id))
         .collect();
-    let next = next.map(|n| {
-        page_url(
-            &format!("/audit?before={n}"),
-            &[("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)],
-        )
-    });
+    let filters = [("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)];
+    let next = next.map(|n| page_url(&format!("/audit?before={n}"), &filters));
+    let export = page_url("/audit/export.csv?", &filters).replacen("?&", "?", 1);
     Ok(Html(
         AuditPage {
             frame: frame(&state, &s).await?,
@@ -732,6 +754,7 @@ pub async fn audit(
             to: p.to.unwrap_or_default(),
             rows,
             next,
+            export,
         }
         .render()?,
     ))
@@ -741,7 +764,21 @@ pub async fn audit(
 #[template(path = "users.html")]
 struct UsersPage {
     frame: Frame,
-    rows: Vec<(String, String, String, &'static str, String)>,
+    frame_login: String,
+    may_create: bool,
+    rows: Vec<(String, String, String, &'static str, String, bool)>,
+}
+
+pub(crate) fn user_status(u: &yikou_store::users::UserLine) -> &'static str {
+    if u.disabled {
+        "已停用"
+    } else if u.locked {
+        "已锁定"
+    } else if u.must_change_password {
+        "待首次改口令"
+    } else {
+        "正常"
+    }
 }
 
 /// 用户与角色: for the system and security administrators.
@@ -756,66 +793,26 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<H
         .await?
         .into_iter()
         .map(|u| {
-            let status = if u.disabled {
-                "已停用"
-            } else if u.locked {
-                "已锁定"
-            } else if u.must_change_password {
-                "待首次改口令"
-            } else {
-                "正常"
-            };
+            let status = user_status(&u);
             (
                 u.login,
                 u.display_name,
                 unit_name(&u.unit_code),
                 Role::from_code(&u.role).map_or("未知", |r| r.label()),
                 status.to_string(),
+                u.disabled,
             )
         })
         .collect();
-    Ok(Html(UsersPage { frame: frame(&state, &s).await?, rows }.render()?))
-}
-
-/// 导出Excel: what the register filters show, masked, as CSV that Excel opens (UTF-8 with BOM).
-/// Audited with the filters and the count.
-pub async fn people_export(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-    Query(p): Query<PeopleParams>,
-) -> Result<axum::response::Response, AppError> {
-    if !s.user.role.is_business() {
-        return Err(AppError::Forbidden);
-    }
-    let scope = s.actor().scope;
-    let mut query = PeopleQuery {
-        q: nonempty(p.q.clone()),
-        street: nonempty(p.street.clone()),
-        committee: None,
-        category: nonempty(p.category.clone()),
-        after: None,
-        limit: 500,
-    };
-    const MAX_ROWS: usize = 200_000;
-    let mut csv = Csv::new(&["姓名", "身份证号", "性别", "出生日期", "电话", "街镇"]);
-    let mut count = 0usize;
-    loop {
-        let (items, next) = state.store.search_people(&scope, &query).await?;
-        for r in items.into_iter().map(person_row) {
-            csv.row(&[&r.name, &r.id_number_masked, r.sex, &r.birth_date, &r.phone, &r.street]);
-            count += 1;
+    Ok(Html(
+        UsersPage {
+            frame: frame(&state, &s).await?,
+            frame_login: s.user.login.clone(),
+            may_create: s.user.role == Role::SystemAdmin,
+            rows,
         }
-        match next {
-            Some(n) if count < MAX_ROWS => query.after = Some(n),
-            _ => break,
-        }
-    }
-    let mut tx = state.store.write(&s.actor()).await?;
-    let filters =
-        serde_json::json!({ "q": query.q, "street": query.street, "category": query.category, "rows": count });
-    tx.audit("person.export", "person", "*", None, Some(&filters)).await?;
-    tx.commit().await?;
-    Ok(csv.into_response("people.csv"))
+        .render()?,
+    ))
 }
 
 #[derive(Template)]
@@ -828,7 +825,7 @@ struct UnitsPage {
 
 /// The units of the campaign (bureau, departments and organisations, streets/towns), without the
 /// committees under the streets.
-async fn campaign_units(state: &AppState) -> Result<Vec<yikou_store::reference::UnitContact>, AppError> {
+pub(crate) async fn campaign_units(state: &AppState) -> Result<Vec<yikou_store::reference::UnitContact>, AppError> {
     Ok(state.store.contacts().await?.into_iter().filter(|u| u.kind != "committee" && u.parent_code.is_some()).collect())
 }
 
@@ -855,27 +852,6 @@ pub async fn units(State(state): State<AppState>, Signed(s): Signed) -> Result<H
         UnitsPage { frame: frame(&state, &s).await?, may_edit: s.user.role == yikou_domain::Role::Bureau, rows }
             .render()?,
     ))
-}
-
-pub async fn units_export(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-) -> Result<axum::response::Response, AppError> {
-    if !s.user.role.is_business() {
-        return Err(AppError::Forbidden);
-    }
-    let mut csv = Csv::new(&["单位", "联系人", "职务", "办公电话", "手机"]);
-    for u in campaign_units(&state).await? {
-        let blank = |v: &Option<String>| v.clone().unwrap_or_default();
-        csv.row(&[
-            &u.name,
-            &blank(&u.contact_name),
-            &blank(&u.contact_title),
-            &blank(&u.office_phone),
-            &blank(&u.mobile),
-        ]);
-    }
-    Ok(csv.into_response("contacts.csv"))
 }
 
 #[derive(Template)]
@@ -975,40 +951,5 @@ pub async fn unit_save(
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-/// A CSV download Excel opens as is: UTF-8 with a BOM, CRLF, every cell quoted, and a cell that
-/// starts like a formula (= + - @) prefixed with ' so Excel shows it as text.
-struct Csv(String);
-
-impl Csv {
-    fn new(header: &[&str]) -> Csv {
-        // The header is the program's own text: written as is.
-        Csv(format!("\u{feff}{}\r\n", header.join(",")))
-    }
-
-    fn row(&mut self, cells: &[&str]) {
-        let quoted: Vec<String> = cells
-            .iter()
-            .map(|v| {
-                let v = if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v.to_string() };
-                format!("\"{}\"", v.replace('"', "\"\""))
-            })
-            .collect();
-        self.0.push_str(&quoted.join(","));
-        self.0.push_str("\r\n");
-    }
-
-    fn into_response(self, file_name: &str) -> axum::response::Response {
-        use axum::response::IntoResponse;
-        (
-            [
-                (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-            ],
-            self.0,
-        )
-            .into_response()
     }
 }

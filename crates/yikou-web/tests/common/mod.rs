@@ -103,6 +103,7 @@ pub async fn start() -> App {
         ("rsj", "310112-RSJ", Role::Department, false),
         ("auditor", BUREAU_CODE, Role::AuditAdmin, false),
         ("secadmin", BUREAU_CODE, Role::SecurityAdmin, false),
+        ("sysadmin", BUREAU_CODE, Role::SystemAdmin, false),
         ("bureau", BUREAU_CODE, Role::Bureau, false),
         ("newbie", GUMEI, Role::Street, true),
     ] {
@@ -162,4 +163,24 @@ pub async fn page(app: &App, c: &Client, path: &str) -> (StatusCode, String) {
 
 pub fn location(r: &reqwest::Response) -> String {
     r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+/// A signed-in client and the CSRF token of its session.
+pub async fn signed_in(app: &App, who: &str) -> (Client, String) {
+    let (c, _) = client();
+    let r = login(app, &c, who, PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{who} signs in");
+    let (_, home) = page(app, &c, "/").await;
+    let token = csrf_in(&home);
+    (c, token)
+}
+
+/// An API token for the account (made as the CLI's `yikou token create` does).
+pub async fn bearer(app: &App, who: &str) -> String {
+    app.store.create_token(&Actor::system("test"), who).await.unwrap()
+}
+
+/// A CSV list of one new person of a street, for uploads.
+pub fn one_row_csv(name: &str, id: &str, street_name: &str) -> Vec<u8> {
+    format!("姓名,身份证号,性别,联系电话,户籍/居住地址,街镇,居委,类别,金额,备注\n{name},{id},,,,{street_name},,低保家庭,,\n").into_bytes()
 }

@@ -1,0 +1,327 @@
+//! Every route of the application, read from the router's source, is exercised here: a user of
+//! another area gets 404 (or a list without the other area's data), a role without the right gets
+//! 403, and nobody gets anything without signing in. A route added without a case here fails the
+//! coverage test.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// What a request should get.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// 404, and none of the markers in the body.
+    NotFound,
+    /// 403.
+    Forbidden,
+    /// 200, and none of the markers in the body (a list or export of the caller's own area).
+    NoData(Vec<String>),
+    /// Without a session: sent to the sign-in page (pages) or 401 (API).
+    SignInRequired,
+}
+
+struct Case {
+    method: &'static str,
+    /// The route as written in the router.
+    route: &'static str,
+    path: String,
+    /// "" for an anonymous request.
+    who: &'static str,
+    expect: Expect,
+}
+
+fn case(method: &'static str, route: &'static str, path: impl Into<String>, who: &'static str, expect: Expect) -> Case {
+    Case { method, route, path: path.into(), who, expect }
+}
+
+/// Routes that are public by design, with the reason.
+const PUBLIC: &[(&str, &str, &str)] = &[
+    ("GET", "/login", "the sign-in form"),
+    ("POST", "/login", "signing in"),
+    ("GET", "/assets/app.css", "the stylesheet"),
+    ("GET", "/api/v1/openapi.json", "the API description (no data)"),
+];
+
+/// The (method, route) pairs the router declares, read from its source.
+fn declared_routes() -> Vec<(String, String)> {
+    let src = include_str!("../src/lib.rs");
+    let mut out = Vec::new();
+    for line in src.lines().map(str::trim).filter(|l| l.starts_with(".route(\"")) {
+        let path = line[8..].split('"').next().unwrap().to_string();
+        let rest = &line[8 + path.len()..];
+        for (needle, method) in [("get(", "GET"), ("post(", "POST")] {
+            if rest.contains(needle) {
+                out.push((method.to_string(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Every field any form of the application needs (unknown fields are ignored by each form).
+fn form_fields(csrf: &str, finding: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("_csrf", csrf.to_string()),
+        ("key", finding.to_string()),
+        ("action", "dismiss".into()),
+        ("reason", "测试理由".into()),
+        ("login", "someone-new".into()),
+        ("display_name", "某人".into()),
+        ("unit", GUMEI.into()),
+        ("role", "street".into()),
+        ("contact_name", "张三".into()),
+        ("old", PASSWORD.into()),
+        ("new", "Another-Pass-2".into()),
+        ("confirm", "Another-Pass-2".into()),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
+    let app = start().await;
+    let (gumei_person, project) = (app.people[0], app.project);
+    let finding = format!("dup_in_project:MZ-01:{gumei_person}");
+
+    // 古美's own work to aim at: a committed batch and a pending upload.
+    let (g, g_csrf) = signed_in(&app, "gumei").await;
+    let upload = |csv: Vec<u8>| {
+        reqwest::multipart::Form::new()
+            .text("_csrf", g_csrf.clone())
+            .text("project", "")
+            .part("file", reqwest::multipart::Part::bytes(csv).file_name("list.csv"))
+    };
+    let r = g
+        .post(format!("{}/imports/upload", app.base))
+        .multipart(upload(one_row_csv("批次人", "310112196003030020", "古美街道")))
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    let commit = html[html.find("action=\"/imports/").unwrap() + 8..].split('"').next().unwrap().to_string();
+    let r = g.post(format!("{}{commit}", app.base)).form(&[("_csrf", g_csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, imports) = page(&app, &g, "/imports").await;
+    let batch = imports[imports.find("/imports/batches/").unwrap() + 17..].split('/').next().unwrap().to_string();
+    let r = g
+        .post(format!("{}/imports/upload", app.base))
+        .multipart(upload(one_row_csv("待导入", "310112197004040030", "古美街道")))
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    let pending = html[html.find("action=\"/imports/").unwrap() + 17..].split('/').next().unwrap().to_string();
+
+    // What must never reach 七宝 or the department: 古美's people and work.
+    let gumei_data: Vec<String> =
+        vec!["古美甲".into(), "110105********002X".into(), "批次人".into(), "待导入".into(), batch.clone()];
+    let nf = || Expect::NotFound;
+    let no_gumei = || Expect::NoData(gumei_data.clone());
+    let no_project = || Expect::NoData(vec!["测试项目".into(), "MZ-01".into()]);
+    let fb = || Expect::Forbidden;
+    let anon = || Expect::SignInRequired;
+    let p = |s: &str| s.replace("{id}", &gumei_person.to_string());
+
+    let cases = vec![
+        case("GET", "/", "/", "qibao", no_gumei()),
+        case("GET", "/", "/", "", anon()),
+        case("POST", "/logout", "/logout", "", anon()),
+        case("GET", "/password", "/password", "", anon()),
+        case("POST", "/password", "/password", "", anon()),
+        case("GET", "/people", "/people", "qibao", no_gumei()),
+        case("GET", "/people", format!("/people?street={GUMEI}"), "qibao", no_gumei()),
+        case("GET", "/people", "/people", "auditor", fb()),
+        case("GET", "/people/export.csv", "/people/export.csv", "qibao", no_gumei()),
+        case("GET", "/people/export.csv", "/people/export.csv", "secadmin", fb()),
+        case("GET", "/people/{id}", p("/people/{id}"), "qibao", nf()),
+        case("GET", "/people/{id}", p("/people/{id}"), "rsj", nf()),
+        case("GET", "/people/{id}", p("/people/{id}"), "auditor", fb()),
+        case("POST", "/people/{id}/reveal", p("/people/{id}/reveal"), "qibao", nf()),
+        case("POST", "/people/{id}/reveal", p("/people/{id}/reveal"), "sysadmin", fb()),
+        case("GET", "/projects", "/projects", "rsj", no_project()),
+        case("GET", "/projects", "/projects", "auditor", fb()),
+        case("GET", "/projects/export.csv", "/projects/export.csv", "rsj", no_project()),
+        case("GET", "/projects/export.csv", "/projects/export.csv", "auditor", fb()),
+        case("GET", "/projects/{id}", format!("/projects/{project}"), "rsj", nf()),
+        case("GET", "/projects/{id}", format!("/projects/{project}"), "qibao", no_gumei()),
+        case("GET", "/projects/{id}", format!("/projects/{project}"), "auditor", fb()),
+        case("GET", "/projects/{id}/export.csv", format!("/projects/{project}/export.csv"), "rsj", nf()),
+        case("GET", "/projects/{id}/export.csv", format!("/projects/{project}/export.csv"), "qibao", no_gumei()),
+        case("GET", "/projects/{id}/export.csv", format!("/projects/{project}/export.csv"), "auditor", fb()),
+        case("GET", "/schedule", "/schedule", "", anon()),
+        case("GET", "/units", "/units", "auditor", fb()),
+        case("GET", "/units/export.csv", "/units/export.csv", "auditor", fb()),
+        case("GET", "/units/{code}/edit", format!("/units/{GUMEI}/edit"), "gumei", fb()),
+        case("GET", "/units/{code}/edit", "/units/no-such-unit/edit", "bureau", nf()),
+        case("POST", "/units/{code}/edit", format!("/units/{GUMEI}/edit"), "qibao", fb()),
+        case("GET", "/audit", "/audit", "bureau", fb()),
+        case("GET", "/audit", "/audit", "sysadmin", fb()),
+        case("GET", "/audit/export.csv", "/audit/export.csv", "secadmin", fb()),
+        case("GET", "/users", "/users", "bureau", fb()),
+        case("GET", "/users", "/users", "auditor", fb()),
+        case("POST", "/users", "/users", "secadmin", fb()),
+        case("POST", "/users", "/users", "bureau", fb()),
+        case("GET", "/users/new", "/users/new", "secadmin", fb()),
+        case("GET", "/users/export.csv", "/users/export.csv", "gumei", fb()),
+        case("POST", "/users/{login}/disable", "/users/qibao/disable", "bureau", fb()),
+        case("POST", "/users/{login}/disable", "/users/nobody-here/disable", "secadmin", nf()),
+        case("POST", "/users/{login}/enable", "/users/qibao/enable", "gumei", fb()),
+        case("POST", "/users/{login}/token", "/users/qibao/token", "secadmin", fb()),
+        case("POST", "/users/{login}/token", "/users/nobody-here/token", "sysadmin", nf()),
+        case("GET", "/imports", "/imports", "qibao", no_gumei()),
+        case("GET", "/imports", "/imports", "auditor", fb()),
+        case("GET", "/imports/template.xlsx", "/imports/template.xlsx", "auditor", fb()),
+        case("POST", "/imports/upload", "/imports/upload", "auditor", fb()),
+        case("GET", "/imports/{id}/errors.xlsx", format!("/imports/{pending}/errors.xlsx"), "qibao", nf()),
+        case("POST", "/imports/{id}/commit", format!("/imports/{pending}/commit"), "qibao", nf()),
+        case("POST", "/imports/{id}/commit", format!("/imports/{pending}/commit"), "auditor", fb()),
+        case("GET", "/imports/batches/{batch}/undo", format!("/imports/batches/{batch}/undo"), "qibao", nf()),
+        case("GET", "/imports/batches/{batch}/undo", format!("/imports/batches/{batch}/undo"), "auditor", fb()),
+        case("POST", "/imports/batches/{batch}/undo", format!("/imports/batches/{batch}/undo"), "qibao", nf()),
+        case("POST", "/imports/batches/{batch}/undo", format!("/imports/batches/{batch}/undo"), "auditor", fb()),
+        case("GET", "/check", "/check", "qibao", no_gumei()),
+        case("GET", "/check", "/check", "rsj", fb()),
+        case("GET", "/check/export.csv", "/check/export.csv", "qibao", no_gumei()),
+        case("GET", "/check/export.csv", "/check/export.csv", "rsj", fb()),
+        case("POST", "/check/decide", "/check/decide", "qibao", nf()),
+        case("POST", "/check/decide", "/check/decide", "rsj", fb()),
+        case("GET", "/api/v1/people", "/api/v1/people", "qibao", no_gumei()),
+        case("GET", "/api/v1/people", format!("/api/v1/people?street={GUMEI}"), "qibao", no_gumei()),
+        case("GET", "/api/v1/people", "/api/v1/people", "auditor", fb()),
+        case("GET", "/api/v1/people", "/api/v1/people", "", anon()),
+        case("GET", "/api/v1/people/{id}", p("/api/v1/people/{id}"), "qibao", nf()),
+        case("GET", "/api/v1/people/{id}", p("/api/v1/people/{id}"), "auditor", fb()),
+        case("GET", "/api/v1/projects", "/api/v1/projects", "rsj", no_project()),
+        case("GET", "/api/v1/projects", "/api/v1/projects", "auditor", fb()),
+        case("GET", "/api/v1/projects/{id}", format!("/api/v1/projects/{project}"), "rsj", nf()),
+        case("GET", "/api/v1/projects/{id}", format!("/api/v1/projects/{project}"), "secadmin", fb()),
+        case("GET", "/api/v1/check", "/api/v1/check", "qibao", no_gumei()),
+        case("GET", "/api/v1/check", "/api/v1/check", "rsj", fb()),
+        case("POST", "/api/v1/check/decisions", "/api/v1/check/decisions", "qibao", nf()),
+        case("POST", "/api/v1/check/decisions", "/api/v1/check/decisions", "rsj", fb()),
+        case("POST", "/api/v1/check/decisions", "/api/v1/check/decisions", "", anon()),
+        case("POST", "/api/v1/imports", "/api/v1/imports", "auditor", fb()),
+        case("POST", "/api/v1/imports", "/api/v1/imports", "", anon()),
+        case("POST", "/api/v1/imports/{upload}/commit", format!("/api/v1/imports/{pending}/commit"), "qibao", nf()),
+        case("POST", "/api/v1/imports/{upload}/commit", format!("/api/v1/imports/{pending}/commit"), "auditor", fb()),
+        case("GET", "/api/v1/imports/batches", "/api/v1/imports/batches", "qibao", no_gumei()),
+        case("GET", "/api/v1/imports/batches", "/api/v1/imports/batches", "auditor", fb()),
+        case(
+            "POST",
+            "/api/v1/imports/batches/{batch}/undo",
+            format!("/api/v1/imports/batches/{batch}/undo"),
+            "qibao",
+            nf(),
+        ),
+        case(
+            "POST",
+            "/api/v1/imports/batches/{batch}/undo",
+            format!("/api/v1/imports/batches/{batch}/undo"),
+            "auditor",
+            fb(),
+        ),
+    ];
+
+    // Coverage: every declared route has a case (or is public by design), and every case names a
+    // declared route.
+    let declared = declared_routes();
+    assert!(declared.len() > 40, "the router's routes were read: {declared:?}");
+    for (method, route) in &declared {
+        let covered = cases.iter().any(|c| c.method == method && c.route == route)
+            || PUBLIC.iter().any(|(m, r, _)| m == method && r == route);
+        assert!(covered, "no access case for {method} {route}");
+    }
+    for c in &cases {
+        assert!(
+            declared.iter().any(|(m, r)| m == c.method && r == c.route),
+            "case for an undeclared route {} {}",
+            c.method,
+            c.route
+        );
+    }
+
+    // One session and one token per user.
+    let mut sessions = std::collections::HashMap::new();
+    let mut tokens = std::collections::HashMap::new();
+    let users: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.who).filter(|w| !w.is_empty()).collect();
+    for who in users {
+        sessions.insert(who, signed_in(&app, who).await);
+        tokens.insert(who, bearer(&app, who).await);
+    }
+    let (anon_client, _) = client();
+    for c in &cases {
+        let who = c.who;
+        let api = c.route.starts_with("/api/");
+        let url = format!("{}{}", app.base, c.path);
+        let (http, csrf) = match sessions.get(who) {
+            Some((h, t)) => (h.clone(), t.clone()),
+            None => (anon_client.clone(), String::new()),
+        };
+        let mut req = match c.method {
+            "GET" => http.get(&url),
+            _ => http.post(&url),
+        };
+        if api {
+            if let Some(t) = tokens.get(who) {
+                req = req.bearer_auth(t);
+            }
+            if c.route == "/api/v1/imports" {
+                req = req.multipart(
+                    reqwest::multipart::Form::new().part(
+                        "file",
+                        reqwest::multipart::Part::bytes(one_row_csv("某某", "310112197105050043", "七宝镇"))
+                            .file_name("l.csv"),
+                    ),
+                );
+            } else if c.route == "/api/v1/check/decisions" {
+                req = req.json(&json!({ "key": finding, "action": "dismiss", "reason": "测试理由" }));
+            }
+        } else if c.method == "POST" {
+            if c.route == "/imports/upload" {
+                req = req.multipart(
+                    reqwest::multipart::Form::new().text("_csrf", csrf.clone()).text("project", "").part(
+                        "file",
+                        reqwest::multipart::Part::bytes(one_row_csv("某某", "310112197105050043", "七宝镇"))
+                            .file_name("l.csv"),
+                    ),
+                );
+            } else {
+                req = req.form(&form_fields(&csrf, &finding));
+            }
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let location = location(&r);
+        let body = r.text().await.unwrap_or_default();
+        let label = format!("{} {} as {:?}", c.method, c.path, c.who);
+        match &c.expect {
+            Expect::NotFound => {
+                assert_eq!(status, StatusCode::NOT_FOUND, "{label}: {body}");
+                for m in &gumei_data {
+                    assert!(!body.contains(m.as_str()), "{label} leaks {m}");
+                }
+            }
+            Expect::Forbidden => assert_eq!(status, StatusCode::FORBIDDEN, "{label}: {body}"),
+            Expect::NoData(markers) => {
+                assert_eq!(status, StatusCode::OK, "{label}: {body}");
+                for m in markers {
+                    assert!(!body.contains(m.as_str()), "{label} shows {m}");
+                }
+            }
+            Expect::SignInRequired => {
+                if api {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{label}");
+                } else {
+                    assert!(status == StatusCode::SEE_OTHER && location.starts_with("/login"), "{label}: {status}");
+                }
+            }
+        }
+    }
+
+    // The owner still sees their own work (the cases above did not just find nothing at all).
+    assert!(page(&app, &g, "/imports").await.1.contains(&batch));
+    assert_eq!(page(&app, &g, &format!("/imports/{pending}/errors.xlsx")).await.0, StatusCode::OK);
+    let (status, own) = page(&app, &g, &format!("/projects/{project}/export.csv")).await;
+    assert!(status == StatusCode::OK && own.contains("古美甲"));
+}

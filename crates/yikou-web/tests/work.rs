@@ -1,0 +1,275 @@
+//! The administrators' account work, 导出Excel beside every table, and the JSON API's write
+//! operations (imports, deciding findings), driven over HTTP against the real application.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn actions_by(app: &App, actor: &str) -> Vec<String> {
+    app.store
+        .audit_records(None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.actor == actor)
+        .map(|a| a.action)
+        .collect()
+}
+
+fn secret_in(html: &str) -> String {
+    let at = html.find("<code>").expect("a secret shown once") + 6;
+    html[at..].split('<').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_system_administrator_creates_disables_and_issues_tokens_from_the_web() {
+    let app = start().await;
+    let (admin, csrf) = signed_in(&app, "sysadmin").await;
+    let (status, form) = page(&app, &admin, "/users/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("古美街道") && form.contains("街镇经办"), "units and roles to choose from");
+
+    // A role that does not fit the unit is refused, with what was typed kept.
+    let r = admin
+        .post(format!("{}/users", app.base))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("login", "zhang.san"),
+            ("unit", yikou_domain::reference::BUREAU_CODE),
+            ("role", "street"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page_text = r.text().await.unwrap();
+    assert!(page_text.contains("不能设在这个单位") && page_text.contains("value=\"zhang.san\""), "{page_text}");
+
+    // Created with a one-time password, shown once; the first sign-in must change it.
+    let r = admin
+        .post(format!("{}/users", app.base))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("login", "zhang.san"),
+            ("display_name", "张三"),
+            ("unit", GUMEI),
+            ("role", "street"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let password = secret_in(&r.text().await.unwrap());
+    let (z, _) = client();
+    let r = login(&app, &z, "zhang.san", &password).await;
+    assert_eq!(location(&r), "/password", "the one-time password must be changed");
+    let r = admin
+        .post(format!("{}/users", app.base))
+        .form(&[("_csrf", csrf.as_str()), ("login", "zhang.san"), ("unit", GUMEI), ("role", "street")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("已被使用"), "a login is unique");
+
+    // Disabling ends the sessions at once and refuses sign-in; enabling restores it.
+    let (g, _) = signed_in(&app, "gumei").await;
+    let r =
+        admin.post(format!("{}/users/gumei/disable", app.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(page(&app, &admin, "/users").await.1.contains("已停用"));
+    let (status, _) = page(&app, &g, "/people").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "the disabled user's session ended");
+    let (g2, _) = client();
+    assert_ne!(location(&login(&app, &g2, "gumei", PASSWORD).await), "/");
+    admin.post(format!("{}/users/gumei/enable", app.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(location(&login(&app, &g2, "gumei", PASSWORD).await), "/");
+    let r = admin
+        .post(format!("{}/users/sysadmin/disable", app.base))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "an administrator cannot lock themselves out");
+    let r = admin.post(format!("{}/users/gumei/disable", app.base)).form(&[("_csrf", "forged")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "CSRF token required");
+
+    // A token for a machine client, shown once, acting with the account's area.
+    let r =
+        admin.post(format!("{}/users/gumei/token", app.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+    let token = secret_in(&r.text().await.unwrap());
+    assert!(token.starts_with("yk_"));
+    let api = reqwest::Client::new();
+    let v: Value =
+        api.get(format!("{}/api/v1/people", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = v["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"古美甲") && !names.contains(&"七宝乙"), "{names:?}");
+
+    let done = actions_by(&app, "sysadmin").await;
+    for a in ["user.create", "user.disable", "user.enable", "auth.token_create"] {
+        assert!(done.iter().any(|d| d == a), "{a} audited: {done:?}");
+    }
+    let audit = app.store.audit_records(None, 500).await.unwrap();
+    assert!(
+        audit.iter().all(|a| !a.after_json.as_deref().unwrap_or("").contains(&password)
+            && !a.after_json.as_deref().unwrap_or("").contains(&token)),
+        "no password or token in the audit log"
+    );
+}
+
+/// The money column (yuan, with thousands separators) of a CSV export's rows.
+fn yuan_column(csv: &str, col: usize) -> Vec<(String, i64)> {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<String> = l.split("\",\"").map(|c| c.trim_matches(['"', '\u{feff}']).to_string()).collect();
+            let fen = cells[col].replace([',', '.'], "").parse::<i64>().unwrap_or(0);
+            (cells[0].clone(), fen)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_table_exports_what_its_filters_show_masked_and_audited() {
+    let app = start().await;
+    let (bureau, _) = signed_in(&app, "bureau").await;
+    for page_path in ["/projects", &format!("/projects/{}", app.project), "/people", "/units"] {
+        assert!(page(&app, &bureau, page_path).await.1.contains("导出Excel"), "{page_path} offers 导出Excel");
+    }
+    let (status, projects) = page(&app, &bureau, "/projects/export.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(projects.starts_with('\u{feff}') && projects.contains("MZ-01"));
+    let rows = yuan_column(&projects, 8);
+    let (total_label, total) = rows.last().unwrap().clone();
+    assert_eq!(total_label, "合计");
+    assert_eq!(total, rows[..rows.len() - 1].iter().map(|r| r.1).sum::<i64>(), "the total adds up to the rows");
+    assert_eq!(total, 360_000, "four listings of 900 yuan");
+
+    let (_, roster) = page(&app, &bureau, &format!("/projects/{}/export.csv", app.project)).await;
+    let rows = yuan_column(&roster, 4);
+    assert_eq!(rows.len(), 5, "four listings and the total: {roster}");
+    assert_eq!(rows[4].1, rows[..4].iter().map(|r| r.1).sum::<i64>());
+    assert!(roster.contains("110105********002X") && !roster.contains("11010519491231002X"), "masked");
+    // 七宝 exports its own part of the roster only.
+    let (q, _) = signed_in(&app, "qibao").await;
+    let (_, own) = page(&app, &q, &format!("/projects/{}/export.csv", app.project)).await;
+    assert!(own.contains("七宝乙") && !own.contains("古美甲"));
+
+    let (g, _) = signed_in(&app, "gumei").await;
+    let (_, findings) = page(&app, &g, "/check/export.csv?type=dup_in_project").await;
+    assert!(findings.contains(&format!("dup_in_project:MZ-01:{}", app.people[0])) && findings.contains("古美甲"));
+    let (_, none) = page(&app, &g, "/check/export.csv?type=dup_exclusive").await;
+    assert_eq!(none.lines().count(), 1, "the filter holds: header only");
+
+    let (s, _) = signed_in(&app, "secadmin").await;
+    let (_, users) = page(&app, &s, "/users/export.csv").await;
+    assert!(users.contains("gumei") && users.contains("街镇经办"));
+
+    let (a, _) = signed_in(&app, "auditor").await;
+    let (_, audit) = page(&app, &a, "/audit/export.csv?action=project.").await;
+    assert!(audit.contains("project.export") && !audit.contains("finding.export"), "filtered by action: {audit}");
+    for (who, action) in [
+        ("bureau", "project.export"),
+        ("gumei", "finding.export"),
+        ("secadmin", "user.export"),
+        ("auditor", "audit.export"),
+    ] {
+        assert!(actions_by(&app, who).await.iter().any(|x| x == action), "{action} by {who} audited");
+    }
+}
+
+#[tokio::test]
+async fn the_api_imports_a_list_once_undoes_it_and_decides_findings() {
+    let app = start().await;
+    let token = bearer(&app, "gumei").await;
+    let api = reqwest::Client::new();
+    let list = "姓名,身份证号,性别,联系电话,户籍/居住地址,街镇,居委,类别,金额,备注\n\
+                接口新人,310112197206060056,,,,古美街道,,低保家庭,,\n\
+                错号码,310112195001010012,男,,,古美街道,,低保家庭,,\n";
+    let upload = || async {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(list.as_bytes().to_vec()).file_name("api.csv"));
+        let r =
+            api.post(format!("{}/api/v1/imports", app.base)).bearer_auth(&token).multipart(form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<Value>().await.unwrap()
+    };
+    let checked = upload().await;
+    assert_eq!(
+        (checked["rows"].as_u64(), checked["valid"].as_u64(), checked["invalid"].as_u64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(checked["errors"][0]["row"], 3);
+    assert_eq!(checked["errors"][0]["column"], "身份证号");
+    let id = checked["upload"].as_str().unwrap().to_string();
+    let commit = |id: String, accept: bool| {
+        let url = format!("{}/api/v1/imports/{id}/commit?accept_valid={accept}", app.base);
+        let req = api.post(url).bearer_auth(&token);
+        async move { req.send().await.unwrap() }
+    };
+    let r = commit(id.clone(), false).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "all-or-nothing by default");
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "rows_rejected");
+    let done: Value = commit(id.clone(), true).await.json().await.unwrap();
+    assert_eq!(
+        (done["created"].as_u64(), done["people_created"].as_u64(), done["rejected"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
+    let batch = done["batch"].as_str().unwrap().to_string();
+    let again: Value = commit(upload().await["upload"].as_str().unwrap().to_string(), true).await.json().await.unwrap();
+    assert_eq!(
+        (again["already_imported"].as_bool(), again["created"].as_u64()),
+        (Some(true), Some(0)),
+        "nothing twice"
+    );
+
+    let batches: Value = api
+        .get(format!("{}/api/v1/imports/batches", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(batches["items"].as_array().unwrap().iter().any(|b| b["batch"] == batch.as_str()));
+    // The page asks before undoing, saying what will happen.
+    let (g, _) = signed_in(&app, "gumei").await;
+    let (_, confirm) = page(&app, &g, &format!("/imports/batches/{batch}/undo")).await;
+    assert!(confirm.contains(&format!("将撤销批次 {batch}")) && confirm.contains("确认撤销"), "{confirm}");
+    let r =
+        api.post(format!("{}/api/v1/imports/batches/{batch}/undo", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r =
+        api.post(format!("{}/api/v1/imports/batches/{batch}/undo", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_ne!(r.status(), StatusCode::OK, "an undone batch is not undone twice");
+    let v: Value = api
+        .get(format!("{}/api/v1/people?q=接口新人", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v["items"].as_array().unwrap().is_empty(), "the undone batch's person is gone");
+
+    // Deciding a finding: a dismissal needs a reason; the decision shows in the next check.
+    let key = format!("dup_in_project:MZ-01:{}", app.people[0]);
+    let decide =
+        |body: Value| api.post(format!("{}/api/v1/check/decisions", app.base)).bearer_auth(&token).json(&body).send();
+    let r = decide(json!({ "key": key, "action": "dismiss" })).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = decide(json!({ "key": key, "action": "maybe", "reason": "x" })).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = decide(json!({ "key": key, "action": "dismiss", "reason": "同一人两次列入系录入重复，已核实只发一次" }))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let check: Value =
+        api.get(format!("{}/api/v1/check", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let f = check["findings"].as_array().unwrap().iter().find(|f| f["key"] == key.as_str()).unwrap().clone();
+    assert_eq!(f["status"], "dismissed");
+    assert!(actions_by(&app, "gumei").await.iter().any(|a| a == "finding.dismiss"));
+}
