@@ -169,6 +169,26 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "action": { "type": "string", "enum": ["confirm", "dismiss"] }, "reason": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "已处理" }, "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" },
                                "422": { "description": "缺少理由" } } } },
+            "/api/v1/campaign": { "get": {
+                "summary": "当前活动及工作安排（附件1）：各阶段及日期",
+                "responses": { "200": { "description": "活动" }, "401": { "description": "缺少或无效的令牌" } } } },
+            "/api/v1/units": { "get": {
+                "summary": "单位通讯录（附件2）",
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/audit": { "get": {
+                "summary": "审计日志（审计管理员），新在前，按 cursor 翻页",
+                "parameters": [
+                    { "name": "actor", "in": "query", "schema": { "type": "string" } },
+                    { "name": "action", "in": "query", "schema": { "type": "string" }, "description": "操作或其开头，如 auth." },
+                    { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } },
+                    { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } },
+                    { "name": "cursor", "in": "query", "schema": { "type": "string" } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500 } }
+                ],
+                "responses": { "200": { "description": "items 与 next_cursor" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/users": { "get": {
+                "summary": "账号列表（系统管理员、安全管理员）",
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" } } } },
             "/api/v1/people/{id}": { "get": {
                 "summary": "一个帮困对象（不在调用者范围内时返回404）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
@@ -378,5 +398,90 @@ pub async fn decide(State(state): State<AppState>, ApiUser(u): ApiUser, Json(d):
         }
         Ok(Err(m)) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &m),
         Err(e) => app_error(e),
+    }
+}
+
+/// The current campaign and its schedule (工作安排表, 附件1): phases with their dates.
+pub async fn campaign(State(state): State<AppState>, ApiUser(_u): ApiUser) -> Response {
+    match crate::pages::current_campaign(&state).await {
+        Ok(c) => {
+            let phases: Vec<_> = c
+                .campaign
+                .phases
+                .iter()
+                .map(|w| {
+                    json!({ "phase": w.phase.code(), "label": w.phase.label(), "start": yikou_domain::format_date(w.start),
+                            "end": yikou_domain::format_date(w.end), "current": Some(w.phase) == c.current_phase })
+                })
+                .collect();
+            Json(json!({
+                "year": c.campaign.year, "name": c.campaign.name,
+                "start": yikou_domain::format_date(c.campaign.start), "end": yikou_domain::format_date(c.campaign.end),
+                "current_phase": c.current_phase.map(|p| p.code()), "phases": phases,
+            }))
+            .into_response()
+        }
+        Err(e) => app_error(e),
+    }
+}
+
+/// 单位通讯录 (附件2): the campaign's units and their contacts (business roles).
+pub async fn units(State(state): State<AppState>, ApiUser(u): ApiUser) -> Response {
+    if !u.role.is_business() {
+        return api_error(StatusCode::FORBIDDEN, "forbidden", "该角色不能查看单位通讯录");
+    }
+    match crate::pages::campaign_units(&state).await {
+        Ok(units) => Json(json!({ "items": units })).into_response(),
+        Err(e) => app_error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AuditParams {
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// The audit log, newest first, with filters (audit administrator only).
+pub async fn audit(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p): Query<AuditParams>) -> Response {
+    if u.role != yikou_domain::Role::AuditAdmin {
+        return api_error(StatusCode::FORBIDDEN, "forbidden", "只有审计管理员能查看审计日志");
+    }
+    let before = match p.cursor.as_deref().filter(|c| !c.is_empty()).map(str::parse::<i64>) {
+        None => None,
+        Some(Ok(n)) => Some(n),
+        Some(Err(_)) => {
+            return api_error(StatusCode::BAD_REQUEST, "bad_cursor", "cursor 无效：请使用上一页返回的 next_cursor")
+        }
+    };
+    let blank = |s: Option<String>| s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
+    let filter = yikou_store::audit::AuditFilter {
+        actor: blank(p.actor),
+        action: blank(p.action),
+        from: blank(p.from),
+        to: blank(p.to),
+        before,
+        limit: p.limit.unwrap_or(100).clamp(1, 500),
+    };
+    match state.store.audit_page(&filter).await {
+        Ok((records, next)) => {
+            Json(json!({ "items": records, "next_cursor": next.map(|n| n.to_string()) })).into_response()
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// The accounts (system and security administrators).
+pub async fn users(State(state): State<AppState>, ApiUser(u): ApiUser) -> Response {
+    if !matches!(u.role, yikou_domain::Role::SystemAdmin | yikou_domain::Role::SecurityAdmin) {
+        return api_error(StatusCode::FORBIDDEN, "forbidden", "只有系统管理员和安全管理员能查看账号");
+    }
+    match state.store.users().await {
+        Ok(users) => Json(json!({ "items": users })).into_response(),
+        Err(e) => internal(e),
     }
 }

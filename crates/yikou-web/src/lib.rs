@@ -179,6 +179,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/imports/{upload}/commit", post(api::import_commit))
         .route("/api/v1/imports/batches", get(api::import_batches))
         .route("/api/v1/imports/batches/{batch}/undo", post(api::import_undo))
+        .route("/api/v1/campaign", get(api::campaign))
+        .route("/api/v1/units", get(api::units))
+        .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/users", get(api::users))
         .route("/api/v1/openapi.json", get(api::openapi))
         .fallback(|| async { AppError::NotFound })
         // Forms are small; the import upload (its own route) gets its own limit.

@@ -273,3 +273,34 @@ async fn the_api_imports_a_list_once_undoes_it_and_decides_findings() {
     assert_eq!(f["status"], "dismissed");
     assert!(actions_by(&app, "gumei").await.iter().any(|a| a == "finding.dismiss"));
 }
+
+#[tokio::test]
+async fn the_api_reads_the_schedule_contacts_audit_log_and_accounts_by_role() {
+    let app = start().await;
+    let api = reqwest::Client::new();
+    let get = |path: &str, token: &str| {
+        let req = api.get(format!("{}{path}", app.base)).bearer_auth(token);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let gumei = bearer(&app, "gumei").await;
+    let campaign = get("/api/v1/campaign", &gumei).await;
+    assert_eq!(campaign["year"], 2020);
+    assert!(campaign["phases"].as_array().unwrap().len() >= 4, "{campaign}");
+    let units = get("/api/v1/units", &gumei).await;
+    assert!(units["items"].as_array().unwrap().iter().any(|u| u["code"] == GUMEI));
+
+    let auditor = bearer(&app, "auditor").await;
+    let page1 = get("/api/v1/audit?action=auth.&limit=1", &auditor).await;
+    let items = page1["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert!(items[0]["action"].as_str().unwrap().starts_with("auth."));
+    let cursor = page1["next_cursor"].as_str().expect("more than one auth record (two tokens made)");
+    let page2 = get(&format!("/api/v1/audit?action=auth.&limit=1&cursor={cursor}"), &auditor).await;
+    assert!(page2["items"][0]["seq"].as_i64() < items[0]["seq"].as_i64(), "older records on the next page");
+
+    let sec = bearer(&app, "secadmin").await;
+    let users = get("/api/v1/users", &sec).await;
+    let logins: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["login"].as_str().unwrap()).collect();
+    assert!(logins.contains(&"gumei") && logins.contains(&"auditor"));
+    assert!(!users.to_string().contains("$argon2"), "no password hashes");
+}
