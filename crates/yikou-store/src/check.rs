@@ -85,6 +85,18 @@ pub struct Finding {
     pub reason: Option<String>,
 }
 
+impl Finding {
+    /// Is this finding within the scope? A street reviews the findings about its people; the
+    /// bureau all; departments and committees do not review the district-wide check.
+    pub fn within(&self, scope: &Scope) -> bool {
+        match scope {
+            Scope::All => true,
+            Scope::Street(c) => self.people.iter().any(|p| p.street_code.as_deref() == Some(c.as_str())),
+            Scope::Nothing | Scope::Committee(_) | Scope::Unit(_) => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
     pub rules_version: i64,
@@ -158,6 +170,13 @@ struct PersonRow {
     id: i64,
     name: String,
     street: Option<String>,
+}
+
+impl CheckReport {
+    /// The findings a user of this scope may see and decide.
+    pub fn within<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings.iter().filter(move |f| f.within(scope))
+    }
 }
 
 impl Store {

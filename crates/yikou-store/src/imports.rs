@@ -551,6 +551,15 @@ fn batch_from(r: BatchRow) -> Batch {
 
 impl Store {
     /// Import batches, newest first.
+    /// The batches an actor may see: their own; with the whole district in scope, every batch.
+    pub async fn batches_of(&self, actor: &yikou_domain::Actor, limit: i64) -> Result<Vec<Batch>> {
+        let everyone = matches!(actor.scope, yikou_domain::Scope::All);
+        let rows: Vec<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
+            &format!("{BATCH_SELECT} WHERE status <> 'open' AND ($2 = 1 OR actor = $3) ORDER BY id DESC LIMIT $1"))
+            .bind(limit).bind(i64::from(everyone)).bind(&actor.login).fetch_all(p).await?);
+        Ok(rows.into_iter().map(batch_from).collect())
+    }
+
     pub async fn batches(&self, limit: i64) -> Result<Vec<Batch>> {
         let rows: Vec<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
             &format!("{BATCH_SELECT} WHERE status <> 'open' ORDER BY id DESC LIMIT $1")).bind(limit).fetch_all(p).await?);

@@ -124,6 +124,21 @@ async fn known_people_get_only_new_facts_and_undo_puts_them_back() {
         assert_eq!(p.phone_masked.as_deref(), Some("138****5678"));
         assert_eq!(p.categories.len(), 2);
         assert_eq!(s.batches(10).await.unwrap()[0].batch, r.batch);
+        // A street operator sees only their own batches; the district-wide scope sees every one.
+        let street = Actor {
+            login: "gm".into(),
+            role: Some(yikou_domain::Role::Street),
+            scope: Scope::Street("310112006000".into()),
+        };
+        assert!(s.batches_of(&street, 10).await.unwrap().is_empty(), "{}", b.name);
+        assert_eq!(s.batches_of(&Actor::system("x"), 10).await.unwrap().len(), 2, "{}", b.name);
+        assert_eq!(
+            s.batches_of(&Actor { scope: Scope::Street("310112006000".into()), ..Actor::system("t") }, 10)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
 
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         let undone = undo_batch(&mut tx, &r.batch).await.unwrap();

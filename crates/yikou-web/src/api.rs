@@ -277,7 +277,7 @@ pub async fn check(State(state): State<AppState>, ApiUser(u): ApiUser) -> Respon
     let scope = u.role.scope(&u.unit_code);
     match crate::pages::current_check(&state).await {
         Ok((_, report)) => {
-            let mine: Vec<_> = report.findings.iter().filter(|f| crate::pages::visible(&scope, f)).collect();
+            let mine: Vec<_> = report.within(&scope).collect();
             let mut counts = serde_json::Map::new();
             for (code, _, _) in yikou_store::check::FINDING_TYPES {
                 counts.insert(code.to_string(), json!(mine.iter().filter(|f| f.kind == *code).count()));

@@ -13,7 +13,7 @@ use yikou_store::people::PeopleQuery;
 use crate::auth::Signed;
 use crate::pages::{
     campaign_units, current_campaign, current_check, finding_status, nonempty, person_row, project_row, state_label,
-    unit_name, visible, AuditParams, CheckParams, PeopleParams,
+    unit_name, AuditParams, CheckParams, PeopleParams,
 };
 use crate::{AppError, AppState};
 
@@ -221,7 +221,7 @@ pub async fn findings(
     let (_, report) = current_check(&state).await?;
     let kind = p.kind.filter(|k| !k.is_empty());
     let mut csv = Csv::new(&["编号", "类型", "严重程度", "街镇", "对象", "项目", "说明", "状态", "理由"]);
-    for f in report.findings.iter().filter(|f| visible(&scope, f) && kind.as_deref().is_none_or(|k| f.kind == k)) {
+    for f in report.within(&scope).filter(|f| kind.as_deref().is_none_or(|k| f.kind == k)) {
         let title = yikou_store::check::FINDING_TYPES.iter().find(|t| t.0 == f.kind).map_or(f.kind, |t| t.1);
         let people =
             f.people.iter().map(|p| format!("{} {}", p.name, p.id_number_masked)).collect::<Vec<_>>().join("；");

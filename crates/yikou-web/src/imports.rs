@@ -464,8 +464,7 @@ pub(crate) async fn commit_upload(
 
 /// Batches the user may see: their own; the bureau's every batch.
 pub(crate) async fn visible_batches(state: &AppState, user: &User, limit: i64) -> Result<Vec<Batch>, AppError> {
-    let all = matches!(user.actor().scope, Scope::All);
-    Ok(state.store.batches(limit).await?.into_iter().filter(|b| all || b.actor == user.login).collect())
+    Ok(state.store.batches_of(&user.actor(), limit).await?)
 }
 
 /// Undoes a batch the user may see, while none of its entitlements is approved (Err with the

@@ -399,17 +399,6 @@ struct CheckPage {
     more: u64,
 }
 
-/// Findings the user may see: those about people (or projects' streets) in the user's area.
-pub(crate) fn visible(scope: &Scope, f: &Finding) -> bool {
-    match scope {
-        Scope::All => true,
-        Scope::Nothing => false,
-        Scope::Street(c) => f.people.iter().any(|p| p.street_code.as_deref() == Some(c.as_str())),
-        // Departments and committees do not review the district-wide check.
-        Scope::Committee(_) | Scope::Unit(_) => false,
-    }
-}
-
 pub(crate) fn finding_status(status: &str) -> &'static str {
     match status {
         "confirmed" => "已确认",
@@ -434,7 +423,7 @@ pub async fn check(
     }
     let scope = s.actor().scope;
     let (_, report) = current_check(&state).await?;
-    let mine: Vec<&Finding> = report.findings.iter().filter(|f| visible(&scope, f)).collect();
+    let mine: Vec<&Finding> = report.within(&scope).collect();
     let kind = p.kind.filter(|k| FINDING_TYPES.iter().any(|t| t.0 == k)).unwrap_or_else(|| {
         FINDING_TYPES.iter().find(|t| mine.iter().any(|f| f.kind == t.0)).map_or("dup_in_project", |t| t.0).to_string()
     });
@@ -520,8 +509,7 @@ pub(crate) async fn decide_visible(
 ) -> Result<Result<&'static str, String>, AppError> {
     let actor = user.actor();
     let (campaign_id, report) = current_check(state).await?;
-    let finding =
-        report.findings.iter().find(|x| x.key == key && visible(&actor.scope, x)).ok_or(AppError::NotFound)?;
+    let finding = report.within(&actor.scope).find(|x| x.key == key).ok_or(AppError::NotFound)?;
     let mut tx = state.store.write(&actor).await?;
     match decide_finding(&mut tx, campaign_id, finding, confirm, reason).await {
         Ok(()) => {
