@@ -178,10 +178,35 @@ async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_
 
     d.go(&format!("{}/people/{}", app.base, app.people[0])).await;
     d.shot("08-person").await;
+    // Undoing the batch asks first, saying what will happen.
+    d.go(&format!("{}/imports", app.base)).await;
+    d.click("a[href$='/undo']").await;
+    let confirm = d.wait_for("确认撤销").await;
+    assert!(confirm.contains("将撤销批次") && confirm.contains("的 2 行"), "the confirmation says what will be undone");
+    d.shot("09-undo-confirm").await;
     d.click("header form[action='/logout'] button").await;
     let out = d.wait_for("name=\"password\"").await;
     assert!(out.contains("name=\"password\""), "back at the sign-in form");
     d.go(&format!("{}/people", app.base)).await;
     assert!(d.source().await.contains("name=\"password\""), "signed out: pages lead to sign-in");
+
+    // The system administrator makes an account for a new 古美 clerk.
+    d.type_in("#login", "sysadmin").await;
+    d.type_in("#password", PASSWORD).await;
+    d.click("button[type=submit]").await;
+    d.wait_for("用户与角色").await;
+    d.go(&format!("{}/users/new", app.base)).await;
+    d.type_in("#login", "li.si").await;
+    d.type_in("#display_name", "李四").await;
+    d.click("#unit option[value='310112006000']").await;
+    d.click("#role option[value='street']").await;
+    d.shot("10-user-new").await;
+    d.click("form[action='/users'] button[type=submit]").await;
+    let created = d.wait_for("一次性口令").await;
+    assert!(created.contains("已新建账号 li.si") && created.contains("<code>"), "the one-time password is shown once");
+    d.shot("11-user-created").await;
+    d.go(&format!("{}/users", app.base)).await;
+    assert!(d.source().await.contains("li.si"));
+    d.shot("12-users").await;
     d.call(reqwest::Method::DELETE, "", None).await;
 }
