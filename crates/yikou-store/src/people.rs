@@ -1,5 +1,5 @@
 //! 帮困对象 (people) and 户 (households). The ID number is stored encrypted with a keyed hash as its
-//! key; reads return the masked form, and the full number only through `reveal_id_number`, which is
+//! key; reads return the masked form, and the full number only through `reveal`, which is
 //! audited.
 
 use serde::Serialize;
@@ -500,22 +500,24 @@ impl Store {
         }))
     }
 
-    /// The full ID number (查看完整): a deliberate act, recorded in the audit log.
-    pub async fn reveal_id_number(&self, actor: &Actor, id: i64) -> Result<IdNumber> {
+    /// 查看完整: the full ID number and phone of a person in the actor's scope (NotFound outside
+    /// it), audited.
+    pub async fn reveal(&self, actor: &Actor, id: i64) -> Result<Revealed> {
         let (cond, arg) = person_scope(&actor.scope, 2);
-        let sql = format!("SELECT pe.id_cipher FROM people pe WHERE pe.id = $1 AND {cond}");
+        let sql = format!("SELECT pe.id_cipher, pe.phone FROM people pe WHERE pe.id = $1 AND {cond}");
         let mut tx = self.write(actor).await?;
-        let blob: Option<Vec<u8>> = on_tx!(&mut tx.tx, c => {
-            let q = sqlx::query_scalar(&sql).bind(id);
+        let row: Option<(Vec<u8>, Option<String>)> = on_tx!(&mut tx.tx, c => {
+            let q = sqlx::query_as(&sql).bind(id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_optional(c).await?
         });
-        let blob = blob.ok_or_else(|| StoreError::NotFound("该帮困对象".into()))?;
+        let (blob, phone) = row.ok_or_else(|| StoreError::NotFound("该帮困对象".into()))?;
         let plain = self.keys.decrypt(&blob)?;
         let id_number = IdNumber::parse(&plain).map_err(|_| StoreError::Decrypt)?;
-        tx.audit("person.reveal_id", "person", &id.to_string(), None, None).await?;
+        let after = serde_json::json!({ "phone": phone.is_some() });
+        tx.audit("person.reveal_id", "person", &id.to_string(), None, Some(&after)).await?;
         tx.commit().await?;
-        Ok(id_number)
+        Ok(Revealed { id_number, phone })
     }
 
     /// Number of people the scope may see.
@@ -528,6 +530,13 @@ impl Store {
             q.fetch_one(p).await?
         }))
     }
+}
+
+/// What 查看完整 shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revealed {
+    pub id_number: IdNumber,
+    pub phone: Option<String>,
 }
 
 /// One row of the register list (masked).

@@ -130,7 +130,7 @@ async fn id_numbers_are_encrypted_keyed_and_masked() {
         assert_eq!(found, Some(id));
         // Revealing is audited.
         let before = s.audit_records(Some(("person", &id.to_string())), 10).await.unwrap().len();
-        assert_eq!(s.reveal_id_number(&actor, id).await.unwrap().as_str(), "11010519491231002X");
+        assert_eq!(s.reveal(&actor, id).await.unwrap().id_number.as_str(), "11010519491231002X");
         let after = s.audit_records(Some(("person", &id.to_string())), 10).await.unwrap();
         assert_eq!(after.len(), before + 1);
         assert_eq!(after[0].action, "person.reveal_id");
@@ -199,7 +199,7 @@ async fn scope_limits_every_read_to_the_users_area() {
         let qibao_id = IdNumber::parse("34052419800101001X").unwrap();
         assert_eq!(s.find_person_by_id_number(&street, &qibao_id).await.unwrap(), None);
         let street_actor = Actor { login: "gm".into(), role: Some(Role::Street), scope: street.clone() };
-        assert!(matches!(s.reveal_id_number(&street_actor, qibao).await, Err(StoreError::NotFound(_))));
+        assert!(matches!(s.reveal(&street_actor, qibao).await, Err(StoreError::NotFound(_))));
         let mut tx = s.write(&street_actor).await.unwrap();
         let err = people::update_person(
             &mut tx,

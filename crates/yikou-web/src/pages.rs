@@ -264,7 +264,7 @@ async fn person_page(
     state: &AppState,
     s: &SessionUser,
     id: i64,
-    revealed: Option<String>,
+    revealed: Option<yikou_store::people::Revealed>,
 ) -> Result<Html<String>, AppError> {
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
@@ -309,11 +309,14 @@ async fn person_page(
             id,
             name: p.name,
             revealed: revealed.is_some(),
-            id_number: revealed.unwrap_or(p.id_number_masked),
+            phone: match &revealed {
+                Some(r) => r.phone.clone().unwrap_or_default(),
+                None => p.phone_masked.unwrap_or_default(),
+            },
+            id_number: revealed.map_or(p.id_number_masked, |r| r.id_number.as_str().to_string()),
             may_reveal: s.user.role.may_reveal(),
             sex: if p.sex == "F" { "女" } else { "男" },
             birth_date: p.birth_date,
-            phone: p.phone_masked.unwrap_or_default(),
             street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
             committee: p.committee_code.as_deref().map(unit_name).unwrap_or_default(),
             status,
@@ -364,12 +367,12 @@ pub async fn reveal(
     if !s.user.role.may_reveal() {
         return Err(AppError::Forbidden);
     }
-    let full = match state.store.reveal_id_number(&s.actor(), id).await {
-        Ok(n) => n,
+    let full = match state.store.reveal(&s.actor(), id).await {
+        Ok(r) => r,
         Err(yikou_store::StoreError::NotFound(_)) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    person_page(&state, &s, id, Some(full.as_str().to_string())).await
+    person_page(&state, &s, id, Some(full)).await
 }
 
 #[derive(Deserialize, Default)]

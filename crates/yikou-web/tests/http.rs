@@ -118,6 +118,7 @@ async fn another_streets_person_is_not_found_and_roles_without_the_right_get_403
     assert_eq!(status, StatusCode::OK);
     assert!(own.contains("古美甲") && own.contains("110105********002X"));
     assert!(!own.contains("11010519491231002X"), "masked by default");
+    assert!(own.contains("138****5678") && !own.contains("13812345678"), "the phone too");
     let (status, other) = page(&app, &c, &format!("/people/{qibao_person}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(!other.contains("七宝乙") && !other.contains("340524"), "no data of the other street");
@@ -137,7 +138,8 @@ async fn another_streets_person_is_not_found_and_roles_without_the_right_get_403
         .send()
         .await
         .unwrap();
-    assert!(r.text().await.unwrap().contains("11010519491231002X"));
+    let full = r.text().await.unwrap();
+    assert!(full.contains("11010519491231002X") && full.contains("13812345678"), "both shown in full");
     let r = c
         .post(format!("{}/people/{qibao_person}/reveal", app.base))
         .form(&[("_csrf", csrf_in(&own).as_str())])

@@ -36,7 +36,7 @@ fn person(id: &str, name: &str, street: &str) -> NewPerson {
         external_id: None,
         id_number: IdNumber::parse(id).unwrap(),
         name: name.into(),
-        phone: None,
+        phone: (name == "古美甲").then(|| yikou_domain::Phone::parse("13812345678").unwrap()),
         address: None,
         street_code: Some(street.into()),
         committee_code: None,
