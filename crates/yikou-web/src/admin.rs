@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use yikou_domain::Role;
+use yikou_store::auth::SessionUser;
 use yikou_store::users::{create_user, generate_password, set_disabled, NewUser};
 
 use crate::auth::{same, Signed};
@@ -165,12 +166,17 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+/// 停用 / 启用: another administrator's account only (no one locks themselves out).
 async fn switch(
     state: AppState,
-    s: &yikou_store::auth::SessionUser,
+    s: SessionUser,
     login: String,
+    csrf: &str,
     disabled: bool,
 ) -> Result<Response, AppError> {
+    if !same(csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
     if !may_disable(s.user.role) {
         return Err(AppError::Forbidden);
     }
@@ -191,27 +197,21 @@ async fn switch(
 }
 
 pub async fn disable(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-    Path(login): Path<String>,
-    Form(f): Form<CsrfForm>,
+    st: State<AppState>,
+    s: Signed,
+    login: Path<String>,
+    f: Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
-    switch(state, &s, login, true).await
+    switch(st.0, s.0, login.0, &f.csrf, true).await
 }
 
 pub async fn enable(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-    Path(login): Path<String>,
-    Form(f): Form<CsrfForm>,
+    st: State<AppState>,
+    s: Signed,
+    login: Path<String>,
+    f: Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
-    switch(state, &s, login, false).await
+    switch(st.0, s.0, login.0, &f.csrf, false).await
 }
 
 /// A bearer token for a machine client acting as this account (audited), shown once.

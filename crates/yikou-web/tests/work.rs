@@ -18,6 +18,11 @@ async fn actions_by(app: &App, actor: &str) -> Vec<String> {
         .collect()
 }
 
+/// GET with a bearer token, as JSON.
+async fn get_json(url: String, token: &str) -> Value {
+    reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
 fn secret_in(html: &str) -> String {
     let at = html.find("<code>").expect("a secret shown once") + 6;
     html[at..].split('<').next().unwrap().to_string()
@@ -100,9 +105,7 @@ async fn a_system_administrator_creates_disables_and_issues_tokens_from_the_web(
         admin.post(format!("{}/users/gumei/token", app.base)).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
     let token = secret_in(&r.text().await.unwrap());
     assert!(token.starts_with("yk_"));
-    let api = reqwest::Client::new();
-    let v: Value =
-        api.get(format!("{}/api/v1/people", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let v: Value = get_json(format!("{}/api/v1/people", app.base), &token).await;
     let names: Vec<&str> = v["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"古美甲") && !names.contains(&"七宝乙"), "{names:?}");
 
@@ -224,15 +227,7 @@ async fn the_api_imports_a_list_once_undoes_it_and_decides_findings() {
         "nothing twice"
     );
 
-    let batches: Value = api
-        .get(format!("{}/api/v1/imports/batches", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let batches: Value = get_json(format!("{}/api/v1/imports/batches", app.base), &token).await;
     assert!(batches["items"].as_array().unwrap().iter().any(|b| b["batch"] == batch.as_str()));
     // The page asks before undoing, saying what will happen.
     let (g, _) = signed_in(&app, "gumei").await;
@@ -244,15 +239,7 @@ async fn the_api_imports_a_list_once_undoes_it_and_decides_findings() {
     let r =
         api.post(format!("{}/api/v1/imports/batches/{batch}/undo", app.base)).bearer_auth(&token).send().await.unwrap();
     assert_ne!(r.status(), StatusCode::OK, "an undone batch is not undone twice");
-    let v: Value = api
-        .get(format!("{}/api/v1/people?q=接口新人", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = get_json(format!("{}/api/v1/people?q=接口新人", app.base), &token).await;
     assert!(v["items"].as_array().unwrap().is_empty(), "the undone batch's person is gone");
 
     // Deciding a finding: a dismissal needs a reason; the decision shows in the next check.
@@ -267,8 +254,7 @@ async fn the_api_imports_a_list_once_undoes_it_and_decides_findings() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let check: Value =
-        api.get(format!("{}/api/v1/check", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let check: Value = get_json(format!("{}/api/v1/check", app.base), &token).await;
     let f = check["findings"].as_array().unwrap().iter().find(|f| f["key"] == key.as_str()).unwrap().clone();
     assert_eq!(f["status"], "dismissed");
     assert!(actions_by(&app, "gumei").await.iter().any(|a| a == "finding.dismiss"));
@@ -277,29 +263,25 @@ async fn the_api_imports_a_list_once_undoes_it_and_decides_findings() {
 #[tokio::test]
 async fn the_api_reads_the_schedule_contacts_audit_log_and_accounts_by_role() {
     let app = start().await;
-    let api = reqwest::Client::new();
-    let get = |path: &str, token: &str| {
-        let req = api.get(format!("{}{path}", app.base)).bearer_auth(token);
-        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
+    let url = |path: &str| format!("{}{path}", app.base);
     let gumei = bearer(&app, "gumei").await;
-    let campaign = get("/api/v1/campaign", &gumei).await;
+    let campaign = get_json(url("/api/v1/campaign"), &gumei).await;
     assert_eq!(campaign["year"], 2020);
     assert!(campaign["phases"].as_array().unwrap().len() >= 4, "{campaign}");
-    let units = get("/api/v1/units", &gumei).await;
+    let units = get_json(url("/api/v1/units"), &gumei).await;
     assert!(units["items"].as_array().unwrap().iter().any(|u| u["code"] == GUMEI));
 
     let auditor = bearer(&app, "auditor").await;
-    let page1 = get("/api/v1/audit?action=auth.&limit=1", &auditor).await;
+    let page1 = get_json(url("/api/v1/audit?action=auth.&limit=1"), &auditor).await;
     let items = page1["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert!(items[0]["action"].as_str().unwrap().starts_with("auth."));
     let cursor = page1["next_cursor"].as_str().expect("more than one auth record (two tokens made)");
-    let page2 = get(&format!("/api/v1/audit?action=auth.&limit=1&cursor={cursor}"), &auditor).await;
+    let page2 = get_json(url(&format!("/api/v1/audit?action=auth.&limit=1&cursor={cursor}")), &auditor).await;
     assert!(page2["items"][0]["seq"].as_i64() < items[0]["seq"].as_i64(), "older records on the next page");
 
     let sec = bearer(&app, "secadmin").await;
-    let users = get("/api/v1/users", &sec).await;
+    let users = get_json(url("/api/v1/users"), &sec).await;
     let logins: Vec<&str> = users["items"].as_array().unwrap().iter().map(|u| u["login"].as_str().unwrap()).collect();
     assert!(logins.contains(&"gumei") && logins.contains(&"auditor"));
     assert!(!users.to_string().contains("$argon2"), "no password hashes");
