@@ -229,8 +229,17 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
                             .push_bind(batch)
                             .push_bind(r.p.external_id.clone());
                     });
-                    qb.push(" ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key");
-                    got.extend(qb.build_query_as::<(i64, Vec<u8>)>().fetch_all(&mut **t).await?);
+                    // No RETURNING (SQLite buffers and hands back every row): one multi-row
+                    // INSERT into an INTEGER PRIMARY KEY table gives its rows consecutive ids
+                    // ending at last_insert_rowid, under the write lock we hold.
+                    let done = qb.build().execute(&mut **t).await.map_err(|e| match e {
+                        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(
+                            "名单中有身份证号已在帮困对象库中（可能有人同时导入），请重新检查后再导入".into(),
+                        ),
+                        e => StoreError::Sql(e),
+                    })?;
+                    let (last, n) = (done.last_insert_rowid(), done.rows_affected() as i64);
+                    got.extend(part.iter().enumerate().map(|(i, r)| (last - n + 1 + i as i64, r.key.clone())));
                 }
                 got
             }
