@@ -10,6 +10,7 @@ use serde_json::json;
 use yikou_store::people::PeopleQuery;
 
 use crate::auth::ApiUser;
+use crate::pages::nonempty;
 use crate::AppState;
 
 #[derive(Deserialize, Default)]
@@ -43,12 +44,11 @@ pub async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p)
             }
         },
     };
-    let blank = |s: Option<String>| s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
     let query = PeopleQuery {
-        q: blank(p.q),
-        street: blank(p.street),
+        q: nonempty(p.q),
+        street: nonempty(p.street),
         committee: None,
-        category: blank(p.category),
+        category: nonempty(p.category),
         after,
         limit: p.limit.unwrap_or(50).clamp(1, 500),
     };
@@ -256,11 +256,9 @@ pub async fn project(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id
     }
     let scope = u.role.scope(&u.unit_code);
     let result = async {
-        let c = crate::pages::current_campaign(&state).await?;
-        let projects = state.store.projects(&scope, c.id).await?;
-        let sp = projects.iter().find(|p| p.id == id).ok_or(crate::AppError::NotFound)?;
+        let (c, sp) = crate::pages::scoped_project(&state, &scope, id).await?;
         let a = state.store.project_actuals(&scope, c.id).await?.remove(&id).unwrap_or_default();
-        Ok::<_, crate::AppError>(project_json(sp, &a))
+        Ok::<_, crate::AppError>(project_json(&sp, &a))
     }
     .await;
     match result {
@@ -458,12 +456,11 @@ pub async fn audit(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p):
             return api_error(StatusCode::BAD_REQUEST, "bad_cursor", "cursor 无效：请使用上一页返回的 next_cursor")
         }
     };
-    let blank = |s: Option<String>| s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty());
     let filter = yikou_store::audit::AuditFilter {
-        actor: blank(p.actor),
-        action: blank(p.action),
-        from: blank(p.from),
-        to: blank(p.to),
+        actor: nonempty(p.actor),
+        action: nonempty(p.action),
+        from: nonempty(p.from),
+        to: nonempty(p.to),
         before,
         limit: p.limit.unwrap_or(100).clamp(1, 500),
     };

@@ -8,12 +8,11 @@ use serde_json::json;
 use yikou_domain::money::group_thousands;
 use yikou_domain::{Fen, Role};
 use yikou_store::auth::SessionUser;
-use yikou_store::people::PeopleQuery;
 
 use crate::auth::Signed;
 use crate::pages::{
-    campaign_units, current_campaign, current_check, finding_status, nonempty, person_row, project_row, state_label,
-    unit_name, AuditParams, CheckParams, PeopleParams,
+    campaign_units, current_campaign, current_check, finding_status, person_row, project_row, scoped_project,
+    state_label, unit_name, AuditParams, CheckParams, PeopleParams,
 };
 use crate::{AppError, AppState};
 
@@ -86,14 +85,7 @@ pub async fn people(
         return Err(AppError::Forbidden);
     }
     let scope = s.actor().scope;
-    let mut query = PeopleQuery {
-        q: nonempty(p.q.clone()),
-        street: nonempty(p.street.clone()),
-        committee: None,
-        category: nonempty(p.category.clone()),
-        after: None,
-        limit: 500,
-    };
+    let mut query = p.query(None, 500);
     let mut csv = Csv::new(&["姓名", "身份证号", "性别", "出生日期", "电话", "街镇"]);
     loop {
         let (items, next) = state.store.search_people(&scope, &query).await?;
@@ -180,8 +172,7 @@ pub async fn roster(
         return Err(AppError::Forbidden);
     }
     let scope = s.actor().scope;
-    let c = current_campaign(&state).await?;
-    let sp = state.store.projects(&scope, c.id).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+    let (_, sp) = scoped_project(&state, &scope, id).await?;
     let mut csv = Csv::new(&["姓名", "身份证号", "街镇", "户内人数", "金额（元）", "状态"]);
     let (mut after, mut total) = (0i64, 0i64);
     loop {
@@ -253,14 +244,7 @@ pub async fn audit(
     if s.user.role != Role::AuditAdmin {
         return Err(AppError::Forbidden);
     }
-    let mut filter = yikou_store::audit::AuditFilter {
-        actor: nonempty(p.actor),
-        action: nonempty(p.action),
-        from: nonempty(p.from),
-        to: nonempty(p.to),
-        before: None,
-        limit: 500,
-    };
+    let mut filter = p.filter(None, 500);
     let mut csv = Csv::new(&["序号", "时间（UTC）", "操作人", "操作", "对象", "对象编号", "变更前", "变更后"]);
     loop {
         let (records, next) = state.store.audit_page(&filter).await?;

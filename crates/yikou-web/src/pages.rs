@@ -127,6 +127,20 @@ pub struct PeopleParams {
     pub(crate) after: Option<i64>,
 }
 
+impl PeopleParams {
+    /// The store's query for these filters (blank fields are no filter).
+    pub(crate) fn query(&self, after: Option<i64>, limit: i64) -> PeopleQuery {
+        PeopleQuery {
+            q: nonempty(self.q.clone()),
+            street: nonempty(self.street.clone()),
+            committee: None,
+            category: nonempty(self.category.clone()),
+            after,
+            limit,
+        }
+    }
+}
+
 pub struct PersonRow {
     pub id: i64,
     pub name: String,
@@ -176,14 +190,7 @@ pub async fn people(
         return Err(AppError::Forbidden);
     }
     let scope = s.actor().scope;
-    let query = PeopleQuery {
-        q: nonempty(p.q.clone()),
-        street: nonempty(p.street.clone()),
-        committee: None,
-        category: nonempty(p.category.clone()),
-        after: p.after,
-        limit: 50,
-    };
+    let query = p.query(p.after, 50);
     let (items, next) = state.store.search_people(&scope, &query).await?;
     let streets_allowed: Vec<(String, String)> = streets()
         .filter(|u| match &scope {
@@ -524,6 +531,17 @@ pub(crate) async fn decide_visible(
     }
 }
 
+/// The current campaign and one of its projects the scope may see (not found otherwise).
+pub(crate) async fn scoped_project(
+    state: &AppState,
+    scope: &Scope,
+    id: i64,
+) -> Result<(yikou_store::campaigns::StoredCampaign, yikou_store::campaigns::StoredProject), AppError> {
+    let c = current_campaign(state).await?;
+    let sp = state.store.projects(scope, c.id).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+    Ok((c, sp))
+}
+
 pub(crate) async fn current_campaign(state: &AppState) -> Result<yikou_store::campaigns::StoredCampaign, AppError> {
     let year = state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
     state.store.campaign(year).await?.ok_or(AppError::NotFound)
@@ -616,9 +634,7 @@ pub async fn project(
         return Err(AppError::Forbidden);
     }
     let scope = s.actor().scope;
-    let c = current_campaign(&state).await?;
-    let projects = state.store.projects(&scope, c.id).await?;
-    let sp = projects.iter().find(|p| p.id == id).ok_or(AppError::NotFound)?;
+    let (c, sp) = scoped_project(&state, &scope, id).await?;
     let p = &sp.project;
     let a = state.store.project_actuals(&scope, c.id).await?.remove(&id).unwrap_or_default();
     let (lines, next) = state.store.project_roster(&scope, id, q.after.unwrap_or(0), 100).await?;
@@ -698,6 +714,20 @@ pub struct AuditParams {
     pub(crate) before: Option<i64>,
 }
 
+impl AuditParams {
+    /// The store's filter for these fields (blank fields are no filter).
+    pub(crate) fn filter(&self, before: Option<i64>, limit: i64) -> yikou_store::audit::AuditFilter {
+        yikou_store::audit::AuditFilter {
+            actor: nonempty(self.actor.clone()),
+            action: nonempty(self.action.clone()),
+            from: nonempty(self.from.clone()),
+            to: nonempty(self.to.clone()),
+            before,
+            limit,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
@@ -720,14 +750,7 @@ pub async fn audit(
     if s.user.role != yikou_domain::Role::AuditAdmin {
         return Err(AppError::Forbidden);
     }
-    let filter = yikou_store::audit::AuditFilter {
-        actor: nonempty(p.actor.clone()),
-        action: nonempty(p.action.clone()),
-        from: nonempty(p.from.clone()),
-        to: nonempty(p.to.clone()),
-        before: p.before,
-        limit: 100,
-    };
+    let filter = p.filter(p.before, 100);
     let (records, next) = state.store.audit_page(&filter).await?;
     let rows = records
         .into_iter()
