@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod id_number;
 pub mod money;
 pub mod phone;
+pub mod privacy;
 pub mod project;
 pub mod reference;
 pub mod rng;

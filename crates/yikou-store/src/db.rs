@@ -85,6 +85,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_contacts.sql"),
         include_str!("../migrations/postgres/0006_contacts.sql"),
     ),
+    (
+        "0007_security",
+        include_str!("../migrations/sqlite/0007_security.sql"),
+        include_str!("../migrations/postgres/0007_security.sql"),
+    ),
 ];
 
 impl Db {

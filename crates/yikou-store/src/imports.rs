@@ -18,6 +18,8 @@ use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 /// One valid row to import (already checked by the ingest layer).
 #[derive(Debug, Clone)]
 pub struct ImportRow {
+    /// The row's number in the file (as the user sees it), for messages.
+    pub row: u32,
     pub id_number: IdNumber,
     pub name: String,
     pub phone: Option<Phone>,
@@ -40,6 +42,10 @@ pub struct ImportMeta {
     pub rejected: u64,
     /// Category memberships start on this date.
     pub since: Date,
+    /// Only the rows that may be imported (the user chose 只导入正确的行): rows naming a person
+    /// registered outside the actor's area are left out and counted as rejected. Without it, such a
+    /// row refuses the whole import ([`StoreError::OutsideArea`]) and nothing is written.
+    pub accept_valid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,6 +61,9 @@ pub struct ImportResult {
     pub entitlements_created: u64,
     /// The same file was imported before: nothing was written.
     pub already_imported: bool,
+    /// Rows left out because their ID number belongs to a person registered outside the
+    /// importer's area (row numbers of the file; such a person is never changed by this import).
+    pub outside_rows: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,8 +83,11 @@ pub struct Batch {
 
 pub(crate) struct Existing {
     pub(crate) id: i64,
+    /// Decrypted from the ciphers below (never written back in plaintext).
     phone: Option<String>,
     address: Option<String>,
+    phone_cipher: Option<Vec<u8>>,
+    address_cipher: Option<Vec<u8>>,
     street_code: Option<String>,
     committee_code: Option<String>,
     household_id: Option<i64>,
@@ -87,7 +99,7 @@ pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> R
     for chunk in keys.chunks(BULK_ROWS) {
         let rows = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query(
-                "SELECT id, id_key, phone, address, street_code, committee_code, household_id FROM people
+                "SELECT id, id_key, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people
                  WHERE id_key = ANY($1::bytea[])",
             )
             .bind(chunk.to_vec())
@@ -100,7 +112,7 @@ pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> R
                 let mut got = Vec::new();
                 for part in chunk.chunks(500) {
                     let mut qb = sqlx::QueryBuilder::new(
-                        "SELECT id, id_key, phone, address, street_code, committee_code, household_id FROM people WHERE id_key IN (",
+                        "SELECT id, id_key, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people WHERE id_key IN (",
                     );
                     let mut sep = qb.separated(", ");
                     for k in part {
@@ -114,7 +126,9 @@ pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> R
                 got
             }
         };
-        for (k, e) in rows {
+        for (k, mut e) in rows {
+            e.phone = crate::people::open_text(tx.keys(), e.phone_cipher.as_deref())?;
+            e.address = crate::people::open_text(tx.keys(), e.address_cipher.as_deref())?;
             out.insert(k, e);
         }
     }
@@ -127,13 +141,16 @@ where
     i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     Vec<u8>: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     String: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    Option<Vec<u8>>: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     Ok((
         r.try_get("id_key")?,
         Existing {
             id: r.try_get("id")?,
-            phone: r.try_get("phone")?,
-            address: r.try_get("address")?,
+            phone: None,
+            address: None,
+            phone_cipher: r.try_get("phone_cipher")?,
+            address_cipher: r.try_get("address_cipher")?,
             street_code: r.try_get("street_code")?,
             committee_code: r.try_get("committee_code")?,
             household_id: r.try_get("household_id")?,
@@ -193,6 +210,7 @@ pub async fn commit_import(
                 people_updated: 0,
                 entitlements_created: 0,
                 already_imported: true,
+                outside_rows: Vec::new(),
             });
         }
         let at = now();
@@ -222,24 +240,29 @@ pub async fn commit_import(
         }
         tx.batch = None;
         r?;
-        let ChunkState { created, updated, people_created, people_updated, entitlements_created, .. } = state;
-        let unchanged = rows.len() as u64 - created - updated;
+        let ChunkState { created, updated, people_created, people_updated, entitlements_created, outside, .. } = state;
+        if !outside.is_empty() && !meta.accept_valid {
+            return Err(StoreError::OutsideArea(outside));
+        }
+        let unchanged = rows.len() as u64 - created - updated - outside.len() as u64;
+        let rejected = meta.rejected + outside.len() as u64;
         on_tx!(&mut tx.tx, c => sqlx::query(
             "UPDATE import_batches SET batch_no = $1, rows = $2, created = $3, updated = $4, unchanged = $5, rejected = $6,
              status = 'committed' WHERE id = $7")
             .bind(&batch_no).bind(meta.rows as i64).bind(created as i64).bind(updated as i64).bind(unchanged as i64)
-            .bind(meta.rejected as i64).bind(batch_id).execute(c).await?.rows_affected());
+            .bind(rejected as i64).bind(batch_id).execute(c).await?.rows_affected());
         let result = ImportResult {
             batch: batch_no.clone(),
             rows: meta.rows,
             created,
             updated,
             unchanged,
-            rejected: meta.rejected,
+            rejected,
             people_created,
             people_updated,
             entitlements_created,
             already_imported: false,
+            outside_rows: outside,
         };
         tx.audit(
             "import.commit",
@@ -263,6 +286,57 @@ struct ChunkState {
     people_created: u64,
     people_updated: u64,
     entitlements_created: u64,
+    /// Row numbers naming people registered outside the actor's area.
+    outside: Vec<u32>,
+}
+
+/// What an import may do with a person already registered, by the actor's area.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// The person is in the actor's area: new facts are recorded.
+    Own,
+    /// A department's roster may list a person registered by a street/town, but does not change
+    /// the person's register facts.
+    ListOnly,
+    /// Outside the actor's area: the row is left out and the person is not touched.
+    Outside,
+}
+
+/// For each row of a chunk, what the import may do with the person it names.
+async fn reach_of(
+    tx: &mut WriteTx<'_>,
+    keys: &[Vec<u8>],
+    existing: &HashMap<Vec<u8>, Existing>,
+) -> Result<Vec<Reach>> {
+    use yikou_domain::Scope;
+    let scope = tx.actor().scope.clone();
+    // For a department: the known people already on one of its rosters are its own.
+    let mut on_rosters = std::collections::HashSet::new();
+    if let Scope::Unit(unit) = &scope {
+        let ids: Vec<i64> = existing.values().map(|e| e.id).collect();
+        for part in ids.chunks(500) {
+            let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let got: Vec<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(&format!(
+                "SELECT DISTINCT e.person_id FROM entitlements e JOIN projects pr ON pr.id = e.project_id
+                 WHERE pr.unit_code = $1 AND e.person_id IN ({list})"))
+                .bind(unit).fetch_all(c).await?);
+            on_rosters.extend(got);
+        }
+    }
+    Ok(keys
+        .iter()
+        .map(|k| match existing.get(k) {
+            None => Reach::Own,
+            Some(e) => match &scope {
+                Scope::All => Reach::Own,
+                Scope::Street(c) if e.street_code.as_deref() == Some(c.as_str()) => Reach::Own,
+                Scope::Committee(c) if e.committee_code.as_deref() == Some(c.as_str()) => Reach::Own,
+                Scope::Unit(_) if on_rosters.contains(&e.id) => Reach::Own,
+                Scope::Unit(_) => Reach::ListOnly,
+                _ => Reach::Outside,
+            },
+        })
+        .collect())
 }
 
 fn household_of(tx: &WriteTx<'_>, ids: &HashMap<String, i64>, r: &ImportRow) -> Option<i64> {
@@ -283,11 +357,21 @@ async fn import_chunk(
     let started = std::time::Instant::now();
     let keys: Vec<Vec<u8>> = chunk.iter().map(|r| tx.keys().id_key(r.id_number.as_str())).collect();
     let existing = if register_empty { HashMap::new() } else { existing_people(tx, &keys).await? };
+    // A row may only touch a person of the actor's area, whatever the file names.
+    let reach = reach_of(tx, &keys, &existing).await?;
+    for (i, r) in chunk.iter().enumerate() {
+        if reach[i] == Reach::Outside {
+            state.outside.push(r.row);
+        }
+    }
+    let skip = |i: usize| reach[i] == Reach::Outside;
 
     // Households named in the list.
     let codes: Vec<String> = chunk
         .iter()
-        .filter_map(|r| r.household.as_deref().map(|h| household_code(tx, h, r.street_code.as_deref())))
+        .enumerate()
+        .filter(|(i, _)| !skip(*i))
+        .filter_map(|(_, r)| r.household.as_deref().map(|h| household_code(tx, h, r.street_code.as_deref())))
         .collect();
     if !codes.is_empty() {
         let mut unique = codes.clone();
@@ -303,7 +387,9 @@ async fn import_chunk(
         let mut seen = std::collections::HashSet::new();
         let missing: Vec<(String, Option<String>, Option<String>)> = chunk
             .iter()
-            .filter_map(|r| {
+            .enumerate()
+            .filter(|(i, _)| !skip(*i))
+            .filter_map(|(_, r)| {
                 let code = household_code(tx, r.household.as_deref()?, r.street_code.as_deref());
                 (!state.household_ids.contains_key(&code) && seen.insert(code.clone()))
                     .then(|| (code, r.street_code.clone(), r.committee_code.clone()))
@@ -369,6 +455,9 @@ async fn import_chunk(
     for (i, r) in chunk.iter().enumerate() {
         let Some(e) = existing.get(&keys[i]) else { continue };
         person_ids[i] = e.id;
+        if reach[i] != Reach::Own {
+            continue;
+        }
         let phone = r.phone.as_ref().map(|p| p.canonical()).or_else(|| e.phone.clone());
         let address = r.address.clone().or_else(|| e.address.clone());
         let street = r.street_code.clone().or_else(|| e.street_code.clone());
@@ -393,18 +482,21 @@ async fn import_chunk(
             continue;
         }
         if changed {
+            // What undo puts back; the phone and address stay encrypted here too.
             let before = json!({
-                "phone": e.phone, "address": e.address, "street_code": e.street_code,
-                "committee_code": e.committee_code, "household_id": e.household_id,
+                "phone_enc": e.phone_cipher.as_ref().map(hex::encode), "address_enc": e.address_cipher.as_ref().map(hex::encode),
+                "street_code": e.street_code, "committee_code": e.committee_code, "household_id": e.household_id,
             });
             on_tx!(&mut tx.tx, c => sqlx::query(
                 "INSERT INTO import_person_changes (batch_id, person_id, before_json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(tx.batch).bind(e.id).bind(before.to_string()).execute(c).await?.rows_affected());
             on_tx!(&mut tx.tx, c => sqlx::query(
-                "UPDATE people SET phone = $1, address = $2, street_code = $3, committee_code = $4, household_id = $5,
-                 updated_at = $6 WHERE id = $7")
-                .bind(&phone).bind(&address).bind(&street).bind(&committee).bind(household).bind(&at).bind(e.id)
+                "UPDATE people SET street_code = $1, committee_code = $2, household_id = $3, updated_at = $4 WHERE id = $5")
+                .bind(&street).bind(&committee).bind(household).bind(&at).bind(e.id)
                 .execute(c).await?.rows_affected());
+            if phone != e.phone || address != e.address {
+                crate::people::write_contact(tx, e.id, phone.as_deref(), address.as_deref()).await?;
+            }
         }
         let mask_phone = |p: &Option<String>| p.as_deref().and_then(|p| Phone::parse(p).ok()).map(|p| p.masked());
         tx.audit(
@@ -433,7 +525,7 @@ async fn import_chunk(
         let mut new = Vec::new();
         let mut new_rows = Vec::new();
         for (i, r) in chunk.iter().enumerate() {
-            if state.have.insert(person_ids[i]) {
+            if !skip(i) && state.have.insert(person_ids[i]) {
                 new.push(crate::campaigns::NewEntitlement {
                     external_id: None,
                     project_id: p.id,
@@ -462,7 +554,7 @@ async fn import_chunk(
         "import chunk"
     );
     state.created += created_row.iter().filter(|c| **c).count() as u64;
-    state.updated += (0..chunk.len()).filter(|&i| updated_row[i] && !created_row[i]).count() as u64;
+    state.updated += (0..chunk.len()).filter(|&i| updated_row[i] && !created_row[i] && !skip(i)).count() as u64;
     Ok(())
 }
 
@@ -491,11 +583,13 @@ pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
         for (person, before) in &changes {
             let b: serde_json::Value = serde_json::from_str(before).unwrap_or_default();
             on_tx!(&mut tx.tx, c => sqlx::query(
-                "UPDATE people SET phone = $1, address = $2, street_code = $3, committee_code = $4, household_id = $5, updated_at = $6
-                 WHERE id = $7")
-                .bind(b["phone"].as_str()).bind(b["address"].as_str()).bind(b["street_code"].as_str())
+                "UPDATE people SET street_code = $1, committee_code = $2, household_id = $3, updated_at = $4 WHERE id = $5")
+                .bind(b["street_code"].as_str())
                 .bind(b["committee_code"].as_str()).bind(b["household_id"].as_i64()).bind(now()).bind(person)
                 .execute(c).await?.rows_affected());
+            let phone = saved_text(tx, &b, "phone")?;
+            let address = saved_text(tx, &b, "address")?;
+            crate::people::write_contact(tx, *person, phone.as_deref(), address.as_deref()).await?;
         }
         on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM import_person_changes WHERE batch_id = $1").bind(id).execute(c).await?.rows_affected());
         on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM person_categories WHERE batch_id = $1").bind(id).execute(c).await?.rows_affected());
@@ -520,6 +614,18 @@ pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
         let batch = load_batch(tx, id).await?;
         Ok(batch)
     })
+}
+
+/// A phone or address kept for undo: encrypted (`phone_enc`, hex), or in plaintext as batches made
+/// before encryption at rest kept it.
+fn saved_text(tx: &WriteTx<'_>, b: &serde_json::Value, field: &str) -> Result<Option<String>> {
+    match b[format!("{field}_enc")].as_str() {
+        Some(h) => {
+            let blob = hex::decode(h).map_err(|_| StoreError::Decrypt)?;
+            Ok(Some(tx.keys().decrypt(&blob)?))
+        }
+        None => Ok(b[field].as_str().map(str::to_string)),
+    }
 }
 
 async fn load_batch(tx: &mut WriteTx<'_>, id: i64) -> Result<Batch> {
@@ -550,6 +656,21 @@ fn batch_from(r: BatchRow) -> Batch {
 }
 
 impl Store {
+    /// Records an import refused because rows name people registered outside the actor's area:
+    /// the file and how many rows (never which ID numbers).
+    pub async fn audit_outside_refusal(&self, actor: &yikou_domain::Actor, meta: &ImportMeta, rows: usize) -> Result<()> {
+        let mut tx = self.write(actor).await?;
+        tx.audit(
+            "import.refused_outside",
+            "import_batch",
+            "-",
+            None,
+            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "outside_rows": rows, "rows": meta.rows })),
+        )
+        .await?;
+        tx.commit().await
+    }
+
     /// Import batches, newest first.
     /// The batches an actor may see: their own; with the whole district in scope, every batch.
     pub async fn batches_of(&self, actor: &yikou_domain::Actor, limit: i64) -> Result<Vec<Batch>> {
@@ -566,11 +687,17 @@ impl Store {
         Ok(rows.into_iter().map(batch_from).collect())
     }
 
-    /// Every registered person's canonical ID number and name (for "name differs" and "did you
-    /// mean" while validating a list). Decrypted in memory only; never logged.
-    pub async fn register_names(&self) -> Result<HashMap<String, String>> {
-        let rows: Vec<(Vec<u8>, String)> =
-            on_db!(&self.db, p => sqlx::query_as("SELECT id_cipher, name FROM people").fetch_all(p).await?);
+    /// The canonical ID number and name of every person the scope may see (for "name differs" and
+    /// "did you mean" while validating a list). People outside the scope are not in it, so a check
+    /// reveals nothing about them. Decrypted in memory only; never logged.
+    pub async fn register_names(&self, scope: &yikou_domain::Scope) -> Result<HashMap<String, String>> {
+        let (cond, arg) = crate::person_scope(scope, 1);
+        let sql = format!("SELECT pe.id_cipher, pe.name FROM people pe WHERE {cond}");
+        let rows: Vec<(Vec<u8>, String)> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&sql);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
         let mut out = HashMap::with_capacity(rows.len());
         for (blob, name) in rows {
             out.insert(self.keys.decrypt(&blob)?, name);
@@ -584,10 +711,16 @@ impl Store {
             "SELECT parent_code, code, name FROM units WHERE kind = 'committee' ORDER BY code").fetch_all(p).await?))
     }
 
-    /// A project of a campaign by its code.
-    pub async fn project_by_code(&self, campaign_id: i64, code: &str) -> Result<Option<StoredProject>> {
+    /// A project of a campaign by its code, if the scope may see it (a project outside it is not
+    /// found, like any other record).
+    pub async fn project_by_code(
+        &self,
+        scope: &yikou_domain::Scope,
+        campaign_id: i64,
+        code: &str,
+    ) -> Result<Option<StoredProject>> {
         Ok(self
-            .projects(&yikou_domain::Scope::All, campaign_id)
+            .projects(scope, campaign_id)
             .await?
             .into_iter()
             .find(|p| p.project.code == code.trim()))

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod people;
 pub mod reference;
 pub mod report;
+pub mod uploads;
 pub mod users;
 
 use std::path::{Path, PathBuf};
@@ -50,8 +51,24 @@ pub enum StoreError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// Rows of a list name people registered outside the importer's area (row numbers).
+    #[error("{}", outside_message(.0))]
+    OutsideArea(Vec<u32>),
     #[error("文件操作失败：{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The refusal of rows that name people registered outside the importer's area. It says no more
+/// than that: not who, not where (an import must not be a way to look people up).
+pub fn outside_message(rows: &[u32]) -> String {
+    let shown: Vec<String> = rows.iter().take(20).map(|r| r.to_string()).collect();
+    let more = if rows.len() > 20 { format!("等{}行", rows.len()) } else { "行".to_string() };
+    format!(
+        "第{}{}的身份证号已由其他街镇（居村委）登记，不在您的工作范围内，不能由您导入或修改。\
+         如该对象已迁入您的辖区，请联系区民政局办理迁移；请删除这些行后重新上传，或选择只导入正确的行。",
+        shown.join("、"),
+        more
+    )
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -129,7 +146,10 @@ impl Store {
         let store = Store { db, keys };
         match store.meta("key_check").await? {
             None => Err(StoreError::NotInitialised),
-            Some(v) if v == store.keys.check_value() => Ok(store),
+            Some(v) if v == store.keys.check_value() => {
+                people::seal_plaintext_contacts(&store).await?;
+                Ok(store)
+            }
             Some(_) => Err(StoreError::WrongKey),
         }
     }
@@ -300,8 +320,11 @@ impl WriteTx<'_> {
     ) -> Result<()> {
         let seq = self.seq + 1;
         let at = now();
-        let before = before.map(|v| v.to_string());
-        let after = after.map(|v| v.to_string());
+        // Whatever a caller passes (a search typed by a user, a file's cell), no full ID number,
+        // phone or bank account reaches the log.
+        let before = before.map(|v| redact_json(v).to_string());
+        let after = after.map(|v| redact_json(v).to_string());
+        let entity_id = &*yikou_domain::privacy::redact_identifiers(entity_id);
         let seq_text = seq.to_string();
         let hash = self.keys.audit_hash(
             &self.head,
@@ -440,6 +463,16 @@ macro_rules! atomic {
     }};
 }
 pub(crate) use atomic;
+
+/// Masks ID numbers, phones and bank accounts in every string of a JSON value (keys stay).
+pub fn redact_json(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(yikou_domain::privacy::redact_identifiers(s).into_owned()),
+        Value::Array(a) => Value::Array(a.iter().map(redact_json).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), redact_json(v))).collect()),
+        other => other.clone(),
+    }
+}
 
 /// The SQL condition that limits people (alias `pe`) to a scope, and its bound value.
 /// `$n` is the placeholder number to use.

@@ -42,7 +42,9 @@ pub struct Person {
     pub id_number_masked: String,
     pub name: String,
     pub sex: String,
-    pub birth_date: String,
+    /// 年龄 (whole years today). The birth date itself is never shown beside a masked ID number:
+    /// the masked digits are the birth date, so the two together rebuild the number.
+    pub age: Option<i32>,
     pub phone_masked: Option<String>,
     pub street_code: Option<String>,
     pub committee_code: Option<String>,
@@ -64,8 +66,41 @@ fn validate_name(name: &str) -> Result<String> {
     Ok(n.to_string())
 }
 
-fn mask_phone(stored: &str) -> String {
+pub(crate) fn mask_phone(stored: &str) -> String {
     Phone::parse(stored).map(|p| p.masked()).unwrap_or_else(|_| "****".into())
+}
+
+/// A phone as stored: encrypted, its keyed hash (search by phone without the number in the
+/// database) and its masked form (lists show it without decrypting).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SealedPhone {
+    pub(crate) cipher: Option<Vec<u8>>,
+    pub(crate) key: Option<Vec<u8>>,
+    pub(crate) masked: Option<String>,
+}
+
+/// The keyed hash a phone is searched by (a label keeps it apart from ID number keys).
+pub(crate) fn phone_key(keys: &crate::Keys, canonical: &str) -> Vec<u8> {
+    keys.id_key(&format!("phone:{canonical}"))
+}
+
+pub(crate) fn seal_phone(keys: &crate::Keys, canonical: Option<&str>) -> SealedPhone {
+    match canonical {
+        None => SealedPhone::default(),
+        Some(c) => SealedPhone {
+            cipher: Some(keys.encrypt(c)),
+            key: Some(phone_key(keys, c)),
+            masked: Some(mask_phone(c)),
+        },
+    }
+}
+
+pub(crate) fn seal_text(keys: &crate::Keys, text: Option<&str>) -> Option<Vec<u8>> {
+    text.map(|t| keys.encrypt(t))
+}
+
+pub(crate) fn open_text(keys: &crate::Keys, blob: Option<&[u8]>) -> Result<Option<String>> {
+    blob.map(|b| keys.decrypt(b)).transpose()
 }
 
 /// Creates a household with a code unique in the register.
@@ -153,6 +188,8 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
         cipher: Vec<u8>,
         masked: String,
         name: String,
+        phone: SealedPhone,
+        address: Option<Vec<u8>>,
         p: &'a NewPerson,
     }
     let mut rows = Vec::with_capacity(people.len());
@@ -168,6 +205,8 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             cipher: tx.keys().encrypt(p.id_number.as_str()),
             masked: p.id_number.masked(),
             name: validate_name(&p.name)?,
+            phone: seal_phone(tx.keys(), p.phone.as_ref().map(|x| x.canonical()).as_deref()),
+            address: seal_text(tx.keys(), p.address.as_deref()),
             p,
         });
     }
@@ -179,12 +218,14 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     for chunk in rows.chunks(BULK_ROWS) {
         let got: Vec<(i64, Vec<u8>)> = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query_as(
-                "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
-                     committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id)
-                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14, x
-                     FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                 $8::text[], $9::text[], $10::text[], $11::int8[], $12::int8[], $15::text[])
-                          AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd, x)
+                "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher, street_code,
+                     committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id,
+                     phone_key, phone_masked)
+                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14, x, pk, pm
+                     FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[],
+                                 $8::bytea[], $9::text[], $10::text[], $11::int8[], $12::int8[], $15::text[],
+                                 $16::bytea[], $17::text[])
+                          AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd, x, pk, pm)
                      ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key",
             )
             .bind(chunk.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
@@ -193,8 +234,8 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             .bind(chunk.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|r| r.p.id_number.sex().code()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|r| format_date(r.p.id_number.birth_date())).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.p.phone.as_ref().map(|x| x.canonical())).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.p.address.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.phone.cipher.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.address.clone()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|r| r.p.street_code.clone()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|r| r.p.committee_code.clone()).collect::<Vec<_>>())
             .bind(chunk.iter().map(|r| r.p.household_id).collect::<Vec<_>>())
@@ -202,14 +243,17 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
             .bind(&at)
             .bind(batch)
             .bind(chunk.iter().map(|r| r.p.external_id.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.phone.key.clone()).collect::<Vec<_>>())
+            .bind(chunk.iter().map(|r| r.phone.masked.clone()).collect::<Vec<_>>())
             .fetch_all(&mut **t)
             .await?,
             Tx::Sqlite(t) => {
                 let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(16)) {
+                for part in chunk.chunks(rows_per_insert(18)) {
                     let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code,
-                         committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id) ",
+                        "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher,
+                         street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id,
+                         external_id, phone_key, phone_masked) ",
                     );
                     qb.push_values(part, |mut b, r| {
                         b.push_bind(r.key.clone())
@@ -218,8 +262,8 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
                             .push_bind(r.name.clone())
                             .push_bind(r.p.id_number.sex().code())
                             .push_bind(format_date(r.p.id_number.birth_date()))
-                            .push_bind(r.p.phone.as_ref().map(|x| x.canonical()))
-                            .push_bind(r.p.address.clone())
+                            .push_bind(r.phone.cipher.clone())
+                            .push_bind(r.address.clone())
                             .push_bind(r.p.street_code.clone())
                             .push_bind(r.p.committee_code.clone())
                             .push_bind(r.p.household_id)
@@ -227,7 +271,9 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
                             .push_bind(at.clone())
                             .push_bind(at.clone())
                             .push_bind(batch)
-                            .push_bind(r.p.external_id.clone());
+                            .push_bind(r.p.external_id.clone())
+                            .push_bind(r.phone.key.clone())
+                            .push_bind(r.phone.masked.clone());
                     });
                     // No RETURNING (SQLite buffers and hands back every row): one multi-row
                     // INSERT into an INTEGER PRIMARY KEY table gives its rows consecutive ids
@@ -356,27 +402,37 @@ pub async fn update_person(
     crate::atomic!(tx, {
         let (cond, arg) = person_scope(scope, 2);
         let sql = format!(
-            "SELECT name, phone, address, street_code, committee_code, household_id, deceased_on, moved_away_on
+            "SELECT name, phone_cipher, address_cipher, street_code, committee_code, household_id, deceased_on, moved_away_on
          FROM people pe WHERE pe.id = $1 AND {cond}"
         );
-        type Cur = (
+        type Stored = (
             String,
-            Option<String>,
-            Option<String>,
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
             Option<String>,
             Option<String>,
             Option<i64>,
             Option<String>,
             Option<String>,
         );
-        let cur: Option<Cur> = on_tx!(&mut tx.tx, c => {
+        let stored: Option<Stored> = on_tx!(&mut tx.tx, c => {
             let q = sqlx::query_as(&sql).bind(id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_optional(c).await?
         });
-        let Some(cur) = cur else {
+        let Some(s) = stored else {
             return Err(StoreError::NotFound("该帮困对象".into()));
         };
+        let cur = (
+            s.0,
+            open_text(tx.keys(), s.1.as_deref())?,
+            open_text(tx.keys(), s.2.as_deref())?,
+            s.3,
+            s.4,
+            s.5,
+            s.6,
+            s.7,
+        );
         let mut next = cur.clone();
         if let Some(n) = &u.name {
             next.0 = validate_name(n)?;
@@ -427,14 +483,52 @@ pub async fn update_person(
             return Ok(changed);
         }
         on_tx!(&mut tx.tx, c => sqlx::query(
-        "UPDATE people SET name = $1, phone = $2, address = $3, street_code = $4, committee_code = $5, household_id = $6,
-         deceased_on = $7, moved_away_on = $8, updated_at = $9 WHERE id = $10")
-        .bind(&next.0).bind(&next.1).bind(&next.2).bind(&next.3).bind(&next.4).bind(next.5).bind(&next.6).bind(&next.7)
+        "UPDATE people SET name = $1, street_code = $2, committee_code = $3, household_id = $4,
+         deceased_on = $5, moved_away_on = $6, updated_at = $7 WHERE id = $8")
+        .bind(&next.0).bind(&next.3).bind(&next.4).bind(next.5).bind(&next.6).bind(&next.7)
         .bind(now()).bind(id)
         .execute(c).await?.rows_affected());
+        if cur.1 != next.1 || cur.2 != next.2 {
+            write_contact(tx, id, next.1.as_deref(), next.2.as_deref()).await?;
+        }
         tx.audit("person.update", "person", &id.to_string(), Some(&before.into()), Some(&after.into())).await?;
         Ok(changed)
     })
+}
+
+/// Stores a person's phone and address encrypted (the plaintext columns are kept empty).
+pub(crate) async fn write_contact(tx: &mut WriteTx<'_>, id: i64, phone: Option<&str>, address: Option<&str>) -> Result<()> {
+    let sealed = seal_phone(tx.keys(), phone);
+    let address = seal_text(tx.keys(), address);
+    on_tx!(&mut tx.tx, c => sqlx::query(
+        "UPDATE people SET phone = NULL, address = NULL, phone_cipher = $1, phone_key = $2, phone_masked = $3,
+         address_cipher = $4 WHERE id = $5")
+        .bind(&sealed.cipher).bind(&sealed.key).bind(&sealed.masked).bind(&address).bind(id)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Encrypts the phones and addresses that databases made before encryption at rest still hold in
+/// plaintext (the migration that added the encrypted columns has no key). Runs when the store is
+/// opened; does nothing once every row is sealed.
+pub(crate) async fn seal_plaintext_contacts(store: &crate::Store) -> Result<u64> {
+    let mut sealed = 0u64;
+    loop {
+        let rows: Vec<(i64, Option<String>, Option<String>)> = on_db!(&store.db, p => sqlx::query_as(
+            "SELECT id, phone, address FROM people WHERE phone IS NOT NULL OR address IS NOT NULL ORDER BY id LIMIT 5000")
+            .fetch_all(p).await?);
+        if rows.is_empty() {
+            return Ok(sealed);
+        }
+        let mut tx = store.write(&Actor::system("encrypt-contacts")).await?;
+        for (id, phone, address) in &rows {
+            let canonical = phone.as_deref().map(|p| Phone::parse(p).map(|x| x.canonical()).unwrap_or_else(|_| p.to_string()));
+            write_contact(&mut tx, *id, canonical.as_deref(), address.as_deref()).await?;
+        }
+        sealed += rows.len() as u64;
+        tx.audit("person.contacts_encrypted", "person", "*", None, Some(&json!({ "people": rows.len() }))).await?;
+        tx.commit().await?;
+    }
 }
 
 /// Adds a category membership.
@@ -453,7 +547,7 @@ pub async fn add_category(
 }
 
 const PERSON_COLUMNS: &str =
-    "pe.id, pe.id_masked, pe.name, pe.sex, pe.birth_date, pe.phone, pe.street_code, pe.committee_code,
+    "pe.id, pe.id_masked, pe.name, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code,
      pe.household_id, pe.is_household_head, pe.deceased_on, pe.moved_away_on";
 
 impl Store {
@@ -471,8 +565,8 @@ impl Store {
                     id_number_masked: r.try_get("id_masked")?,
                     name: r.try_get("name")?,
                     sex: r.try_get("sex")?,
-                    birth_date: r.try_get("birth_date")?,
-                    phone_masked: r.try_get::<Option<String>, _>("phone")?.as_deref().map(mask_phone),
+                    age: age_of(&r.try_get::<String, _>("birth_date")?),
+                    phone_masked: r.try_get("phone_masked")?,
                     street_code: r.try_get("street_code")?,
                     committee_code: r.try_get("committee_code")?,
                     household_id: r.try_get("household_id")?,
@@ -513,9 +607,9 @@ impl Store {
     /// it), audited.
     pub async fn reveal(&self, actor: &Actor, id: i64) -> Result<Revealed> {
         let (cond, arg) = person_scope(&actor.scope, 2);
-        let sql = format!("SELECT pe.id_cipher, pe.phone FROM people pe WHERE pe.id = $1 AND {cond}");
+        let sql = format!("SELECT pe.id_cipher, pe.phone_cipher FROM people pe WHERE pe.id = $1 AND {cond}");
         let mut tx = self.write(actor).await?;
-        let row: Option<(Vec<u8>, Option<String>)> = on_tx!(&mut tx.tx, c => {
+        let row: Option<(Vec<u8>, Option<Vec<u8>>)> = on_tx!(&mut tx.tx, c => {
             let q = sqlx::query_as(&sql).bind(id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_optional(c).await?
@@ -523,6 +617,7 @@ impl Store {
         let (blob, phone) = row.ok_or_else(|| StoreError::NotFound("该帮困对象".into()))?;
         let plain = self.keys.decrypt(&blob)?;
         let id_number = IdNumber::parse(&plain).map_err(|_| StoreError::Decrypt)?;
+        let phone = open_text(&self.keys, phone.as_deref())?;
         let after = serde_json::json!({ "phone": phone.is_some() });
         tx.audit("person.reveal_id", "person", &id.to_string(), None, Some(&after)).await?;
         tx.commit().await?;
@@ -555,10 +650,16 @@ pub struct PersonListItem {
     pub name: String,
     pub id_number_masked: String,
     pub sex: String,
-    pub birth_date: String,
+    /// 年龄, not the birth date (see [`Person::age`]).
+    pub age: Option<i32>,
     pub phone_masked: Option<String>,
     pub street_code: Option<String>,
     pub committee_code: Option<String>,
+}
+
+/// Whole years from a stored birth date to today.
+fn age_of(birth_date: &str) -> Option<i32> {
+    yikou_domain::parse_date(birth_date).map(|b| yikou_domain::age_between(b, yikou_domain::today()))
 }
 
 /// What the register list is filtered by. `q` is an ID number (exact), a phone number (exact) or
@@ -582,8 +683,8 @@ fn list_item((id, name, masked, sex, birth_date, phone, street_code, committee_c
         name,
         id_number_masked: masked,
         sex,
-        birth_date,
-        phone_masked: phone.as_deref().map(mask_phone),
+        age: age_of(&birth_date),
+        phone_masked: phone,
         street_code,
         committee_code,
     }
@@ -598,7 +699,7 @@ impl Store {
     ) -> Result<(Vec<PersonListItem>, Option<i64>)> {
         let (cond, scope_arg) = person_scope(scope, 1);
         let mut sql = format!(
-            "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone, pe.street_code, pe.committee_code
+            "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code
              FROM people pe WHERE {cond}"
         );
         enum Arg {
@@ -618,7 +719,7 @@ impl Store {
             if let Ok(id) = IdNumber::parse(q) {
                 next(&mut sql, " AND pe.id_key = $?", Arg::B(self.keys.id_key(id.as_str())), &mut args);
             } else if let Ok(phone) = Phone::parse(q) {
-                next(&mut sql, " AND pe.phone = $?", Arg::T(phone.canonical()), &mut args);
+                next(&mut sql, " AND pe.phone_key = $?", Arg::B(phone_key(&self.keys, &phone.canonical())), &mut args);
             } else {
                 next(&mut sql, " AND pe.name >= $?", Arg::T(q.to_string()), &mut args);
                 next(&mut sql, " AND pe.name < $?", Arg::T(format!("{q}\u{10FFFF}")), &mut args);
@@ -665,7 +766,7 @@ impl Store {
     pub async fn household_members(&self, scope: &Scope, household_id: i64) -> Result<Vec<PersonListItem>> {
         let (cond, arg) = person_scope(scope, 2);
         let sql = format!(
-            "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone, pe.street_code, pe.committee_code
+            "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code
              FROM people pe WHERE pe.household_id = $1 AND {cond} ORDER BY pe.is_household_head DESC, pe.id LIMIT 50"
         );
         let rows: Vec<ListRow> = on_db!(&self.db, p => {

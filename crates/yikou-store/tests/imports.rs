@@ -14,6 +14,7 @@ use yikou_store::{Store, StoreError};
 
 fn row(id: &str, name: &str) -> ImportRow {
     ImportRow {
+        row: 2,
         id_number: IdNumber::parse(id).unwrap(),
         name: name.into(),
         phone: None,
@@ -34,6 +35,7 @@ fn meta(hash: &str, rows: u64) -> ImportMeta {
         rows,
         rejected: 0,
         since: date!(2019 - 12 - 01),
+        accept_valid: false,
     }
 }
 
@@ -56,7 +58,7 @@ async fn project(s: &Store) -> StoredProject {
     };
     campaigns::create_project(&mut tx, cid, &p).await.unwrap();
     tx.commit().await.unwrap();
-    s.project_by_code(cid, "MZ-01").await.unwrap().unwrap()
+    s.project_by_code(&yikou_domain::Scope::All, cid, "MZ-01").await.unwrap().unwrap()
 }
 
 #[tokio::test]
@@ -194,5 +196,87 @@ async fn a_range_project_needs_amounts_and_a_failed_import_leaves_nothing() {
         assert_eq!(s.count_people(&Scope::All).await.unwrap(), 0, "{}: nothing half-written", b.name);
         assert!(s.batches(10).await.unwrap().is_empty());
         assert!(s.verify_audit().await.unwrap().ok());
+    }
+}
+
+fn street_clerk(street: &str) -> Actor {
+    Actor { login: format!("clerk-{street}"), role: Some(yikou_domain::Role::Street), scope: Scope::Street(street.into()) }
+}
+
+/// Issue 11, defect 2: a street clerk's list naming a person registered in another street must not
+/// move that person (street, phone, address) into the clerk's area, whatever the file says.
+#[tokio::test]
+async fn an_import_never_touches_a_person_registered_outside_the_importers_area() {
+    const GUMEI: &str = "310112006000";
+    const QIBAO: &str = "310112102000";
+    for b in backends().await {
+        let s = &b.store;
+        let p = project(s).await;
+        // 张三 is registered by 七宝 with a phone.
+        let mut qibao_row = row("11010519491231002X", "张三");
+        qibao_row.street_code = Some(QIBAO.into());
+        qibao_row.phone = Some(Phone::parse("13900001111").unwrap());
+        let mut tx = s.write(&street_clerk(QIBAO)).await.unwrap();
+        commit_import(&mut tx, &meta("qibao", 1), &[qibao_row], None).await.unwrap();
+        tx.commit().await.unwrap();
+        let id = s.find_person_by_id_number(&Scope::All, &IdNumber::parse("11010519491231002X").unwrap()).await.unwrap().unwrap();
+
+        // 古美's clerk lists the same ID number as a 古美 resident with another phone.
+        let mut foreign = row("11010519491231002X", "张三");
+        foreign.row = 7;
+        foreign.phone = Some(Phone::parse("13822223333").unwrap());
+        foreign.address = Some("古美路1号".into());
+        let mut own = row("34052419800101001X", "李四");
+        own.row = 8;
+        let rows = vec![foreign, own];
+
+        // All-or-nothing: refused whole, nothing written, and the message names the row only.
+        let mut tx = s.write(&street_clerk(GUMEI)).await.unwrap();
+        let e = commit_import(&mut tx, &meta("gumei", 2), &rows, Some(&p)).await.unwrap_err();
+        drop(tx);
+        assert!(matches!(&e, StoreError::OutsideArea(r) if r == &vec![7]), "{}: {e}", b.name);
+        let text = e.to_string();
+        assert!(text.contains("第7行") && !text.contains("张") && !text.contains("七宝"), "{text}");
+        assert_eq!(s.count_people(&Scope::All).await.unwrap(), 1, "{}: nothing written", b.name);
+
+        // Only the valid rows: the foreign row is left out, the person untouched.
+        let mut m = meta("gumei", 2);
+        m.accept_valid = true;
+        let mut tx = s.write(&street_clerk(GUMEI)).await.unwrap();
+        let r = commit_import(&mut tx, &m, &rows, Some(&p)).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(r.outside_rows, vec![7], "{}", b.name);
+        assert_eq!((r.created, r.updated, r.unchanged, r.rejected), (1, 0, 0, 1), "{}", b.name);
+        let person = s.person(&Scope::All, id).await.unwrap().unwrap();
+        assert_eq!(person.street_code.as_deref(), Some(QIBAO), "{}: still 七宝's", b.name);
+        assert_eq!(person.phone_masked.as_deref(), Some("139****1111"), "{}: phone unchanged", b.name);
+        assert!(s.person(&Scope::Street(QIBAO.into()), id).await.unwrap().is_some(), "七宝 still sees them");
+        assert!(s.person(&Scope::Street(GUMEI.into()), id).await.unwrap().is_none(), "古美 does not");
+        assert!(s.entitlements_of_person(&Scope::All, id).await.unwrap().is_empty(), "no entitlement for them");
+        assert!(s.verify_audit().await.unwrap().ok());
+    }
+}
+
+/// Issue 11, defects 3 and 4: the register a check consults and the projects an import may name
+/// are those of the importer's area.
+#[tokio::test]
+async fn the_checks_register_and_project_lookup_stay_in_the_importers_area() {
+    const GUMEI: &str = "310112006000";
+    const QIBAO: &str = "310112102000";
+    for b in backends().await {
+        let s = &b.store;
+        let p = project(s).await;
+        let mut qibao_row = row("11010519491231002X", "张三");
+        qibao_row.street_code = Some(QIBAO.into());
+        let mut tx = s.write(&street_clerk(QIBAO)).await.unwrap();
+        commit_import(&mut tx, &meta("qibao", 1), &[qibao_row], None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(s.register_names(&Scope::Street(GUMEI.into())).await.unwrap().is_empty(), "{}", b.name);
+        assert_eq!(s.register_names(&Scope::Street(QIBAO.into())).await.unwrap().len(), 1);
+        assert_eq!(s.register_names(&Scope::All).await.unwrap().len(), 1);
+        let cid = s.campaign(2020).await.unwrap().unwrap().id;
+        // The bureau's project lists nobody of 古美's: 古美 cannot name it.
+        assert!(s.project_by_code(&Scope::Street(GUMEI.into()), cid, "MZ-01").await.unwrap().is_none());
+        assert!(s.project_by_code(&Scope::All, cid, &p.project.code).await.unwrap().is_some());
     }
 }

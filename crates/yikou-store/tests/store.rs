@@ -114,7 +114,8 @@ async fn id_numbers_are_encrypted_keyed_and_masked() {
         let p = s.person(&Scope::All, id).await.unwrap().unwrap();
         assert_eq!(p.id_number_masked, "110105********002X");
         assert_eq!(p.sex, "F");
-        assert_eq!(p.birth_date, "1949-12-31");
+        let expected_age = yikou_domain::age_between(time::macros::date!(1949 - 12 - 31), yikou_domain::today());
+        assert_eq!(p.age, Some(expected_age), "age, never the birth date beside the masked number");
         assert_eq!(p.phone_masked.as_deref(), Some("138****5678"));
         assert_eq!(p.categories.len(), 1);
         // Nothing in the row holds the plaintext number.

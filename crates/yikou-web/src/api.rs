@@ -76,7 +76,7 @@ pub async fn person(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id)
                 "name": p.name,
                 "id_number_masked": p.id_number_masked,
                 "sex": p.sex,
-                "birth_date": p.birth_date,
+                "age": p.age,
                 "phone_masked": p.phone_masked,
                 "street_code": p.street_code,
                 "committee_code": p.committee_code,
@@ -101,7 +101,7 @@ pub async fn openapi() -> Json<serde_json::Value> {
         "properties": {
             "id": { "type": "integer" }, "name": { "type": "string" },
             "id_number_masked": { "type": "string", "example": "310112********0013" },
-            "sex": { "type": "string", "enum": ["M", "F"] }, "birth_date": { "type": "string", "format": "date" },
+            "sex": { "type": "string", "enum": ["M", "F"] }, "age": { "type": "integer", "nullable": true },
             "phone_masked": { "type": "string", "nullable": true },
             "street_code": { "type": "string", "nullable": true }, "committee_code": { "type": "string", "nullable": true }
         }
@@ -296,7 +296,7 @@ pub async fn import_upload(State(state): State<AppState>, ApiUser(u): ApiUser, m
     if !u.role.may_import() {
         return forbidden_import();
     }
-    let got = match crate::imports::receive(&mut form).await {
+    let got = match crate::imports::receive(&state, &mut form).await {
         Ok(g) => g,
         Err(e) => return app_error(e),
     };

@@ -86,11 +86,11 @@ pub async fn people(
     }
     let scope = s.actor().scope;
     let mut query = p.query(None, 500);
-    let mut csv = Csv::new(&["姓名", "身份证号", "性别", "出生日期", "电话", "街镇"]);
+    let mut csv = Csv::new(&["姓名", "身份证号", "性别", "年龄", "电话", "街镇"]);
     loop {
         let (items, next) = state.store.search_people(&scope, &query).await?;
         for r in items.into_iter().map(person_row) {
-            csv.row(&[&r.name, &r.id_number_masked, r.sex, &r.birth_date, &r.phone, &r.street]);
+            csv.row(&[&r.name, &r.id_number_masked, r.sex, &r.age, &r.phone, &r.street]);
         }
         match next {
             Some(n) if !csv.full() => query.after = Some(n),

@@ -3,10 +3,9 @@
 //! workbook, commit (all rows, or only the valid ones), list and undo batches, download the template.
 //! A street or committee operator can only import people of their own area.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path as FsPath, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -20,6 +19,8 @@ use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
 use yikou_ingest::process::{process, Options, Outcome};
 use yikou_ingest::validate::{NoRegister, Reference, Register, RowIssue, ValidRow};
 use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportResult, ImportRow};
+use yikou_store::auth::unix_now;
+use yikou_store::uploads::{PendingUpload, UPLOAD_TTL_SECONDS};
 use yikou_store::users::User;
 use yikou_store::Store;
 
@@ -46,6 +47,7 @@ pub async fn reference_from(store: &Store) -> Result<Reference, yikou_store::Sto
 
 pub fn to_import_row(v: ValidRow) -> ImportRow {
     ImportRow {
+        row: v.row,
         id_number: v.id_number,
         name: v.name,
         phone: v.phone,
@@ -89,17 +91,19 @@ where
         .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-/// An uploaded file waiting for its commit, kept for its owner only.
+/// An uploaded file waiting for its commit, kept for its owner only (registered in the store).
 #[derive(Clone)]
 pub struct Upload {
-    user_id: i64,
     path: PathBuf,
     pub(crate) file_name: String,
     project: Option<String>,
 }
 
-#[derive(Default)]
-pub struct Uploads(Mutex<HashMap<String, Upload>>);
+impl From<PendingUpload> for Upload {
+    fn from(p: PendingUpload) -> Upload {
+        Upload { path: PathBuf::from(p.path), file_name: p.file_name, project: p.project }
+    }
+}
 
 fn random_id() -> String {
     use rand::RngCore;
@@ -108,8 +112,26 @@ fn random_id() -> String {
     hex::encode(b)
 }
 
-fn upload_dir() -> PathBuf {
-    std::env::temp_dir().join("yikou-uploads")
+/// Removes uploads that were never committed: expired ones, and files in the upload folder that no
+/// waiting upload names (left by a crash). Run when the server starts and on every upload.
+pub async fn clean_uploads(store: &Store, dir: &FsPath) -> Result<usize, yikou_store::StoreError> {
+    let now = unix_now();
+    let mut removed = 0;
+    for u in store.expire_uploads(now).await? {
+        removed += usize::from(std::fs::remove_file(&u.path).is_ok());
+    }
+    let live: std::collections::HashSet<PathBuf> = store.upload_paths().await?.into_iter().map(PathBuf::from).collect();
+    let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(UPLOAD_TTL_SECONDS as u64);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let path = e.path();
+            let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < cutoff);
+            if old && !live.contains(&path) {
+                removed += usize::from(std::fs::remove_file(&path).is_ok());
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// The checked file: the outcome, the valid rows, and the rows refused because they lie outside the
@@ -143,11 +165,12 @@ impl Checked {
 
 async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Checked, AppError> {
     let reference = reference_from(&state.store).await?;
-    let names = state.store.register_names().await?;
+    // Only the people of the user's area: the check must reveal nothing about anyone else.
+    let names = state.store.register_names(scope).await?;
     let project = match &up.project {
         Some(code) => {
             let c = crate::pages::current_campaign(state).await?;
-            Some(state.store.project_by_code(c.id, code).await?.ok_or(AppError::NotFound)?)
+            Some(state.store.project_by_code(scope, c.id, code).await?.ok_or(AppError::NotFound)?)
         }
         None => None,
     };
@@ -251,8 +274,8 @@ pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Resul
     }
     lists.committees = state.store.committees().await?.into_iter().map(|c| c.2).collect();
     lists.categories = state.store.categories().await?.into_iter().map(|c| c.name).collect();
+    let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
-        let dir = tempfile_dir()?;
         let path = dir.join(format!("template-{}.xlsx", random_id()));
         write_template(&path, &lists).map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));
@@ -264,10 +287,21 @@ pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Resul
     Ok(xlsx_response("yikou-import-template.xlsx", bytes))
 }
 
-fn tempfile_dir() -> Result<PathBuf, AppError> {
-    let dir = upload_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
+fn tempfile_dir(state: &AppState) -> Result<PathBuf, AppError> {
+    let dir = state.config.upload_dir();
+    create_private_dir(&dir).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(dir)
+}
+
+/// The upload folder holds people's lists: only the server's account may enter it.
+fn create_private_dir(dir: &FsPath) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
 }
 
 fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
@@ -304,7 +338,7 @@ pub async fn upload(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let got = receive(&mut form).await?;
+    let got = receive(&state, &mut form).await?;
     if !same(&got.csrf, &s.csrf) {
         got.discard();
         return Err(AppError::Csrf);
@@ -356,7 +390,7 @@ impl Received {
 }
 
 /// Reads a multipart upload (fields `file`, `project`, `_csrf`), streaming the file to disk.
-pub(crate) async fn receive(form: &mut Multipart) -> Result<Received, AppError> {
+pub(crate) async fn receive(state: &AppState, form: &mut Multipart) -> Result<Received, AppError> {
     let mut got = Received { csrf: String::new(), project: None, file: None };
     loop {
         let field = match form.next_field().await {
@@ -375,7 +409,7 @@ pub(crate) async fn receive(form: &mut Multipart) -> Result<Received, AppError> 
                 let name = field.file_name().unwrap_or("名单").to_string();
                 let ext = FsPath::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("bin").to_lowercase();
                 let ext: String = ext.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect();
-                let path = tempfile_dir()?.join(format!("{}.{ext}", random_id()));
+                let path = tempfile_dir(state)?.join(format!("{}.{ext}", random_id()));
                 // Registered first, so an interrupted upload leaves no file behind.
                 got.file = Some((name, path.clone()));
                 let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -410,7 +444,7 @@ pub(crate) async fn check_received(
     let Some((file_name, path)) = got.file else {
         return Err(AppError::BadRequest("请选择要导入的名单文件（.xlsx、.xls 或 .csv）".into()));
     };
-    let up = Upload { user_id: user.id, path, file_name, project: got.project };
+    let up = Upload { path, file_name, project: got.project };
     let checked = match check_file(state, &user.actor().scope, &up).await {
         Ok(c) => c,
         Err(e) => {
@@ -419,8 +453,19 @@ pub(crate) async fn check_received(
         }
     };
     let id = random_id();
-    if let Ok(mut map) = state.uploads.0.lock() {
-        map.insert(id.clone(), up.clone());
+    let pending = PendingUpload {
+        id: id.clone(),
+        user_id: user.id,
+        path: up.path.display().to_string(),
+        file_name: up.file_name.clone(),
+        project: up.project.clone(),
+        created_unix: unix_now(),
+    };
+    for dropped in state.store.save_upload(&pending).await? {
+        let _ = std::fs::remove_file(&dropped.path);
+    }
+    if let Err(e) = clean_uploads(&state.store, &state.config.upload_dir()).await {
+        tracing::warn!(error = %e, "cleaning expired uploads failed");
     }
     Ok((id, up, checked))
 }
@@ -433,7 +478,7 @@ pub(crate) async fn commit_upload(
     id: &str,
     accept_valid: bool,
 ) -> Result<Result<ImportResult, String>, AppError> {
-    let up = owned_upload(state, id, user.id)?;
+    let up = owned_upload(state, id, user.id).await?;
     let checked = check_file(state, &user.actor().scope, &up).await?;
     let invalid = checked.invalid();
     if invalid > 0 && !accept_valid {
@@ -445,19 +490,33 @@ pub(crate) async fn commit_upload(
         rows: checked.outcome.rows,
         rejected: invalid,
         since: today(),
+        accept_valid,
     };
     let actor = user.actor();
     let Checked { rows, project, .. } = checked;
     let result = off_thread(state.store.clone(), move |store| async move {
         let mut tx = store.write(&actor).await?;
-        let r = commit_import(&mut tx, &meta, &rows, project.as_ref()).await?;
-        tx.commit().await?;
-        Ok(r)
+        match commit_import(&mut tx, &meta, &rows, project.as_ref()).await {
+            Ok(r) => {
+                tx.commit().await?;
+                Ok(Ok(r))
+            }
+            Err(yikou_store::StoreError::OutsideArea(outside)) => {
+                // Nothing was imported; the attempt is on record (a list naming many people of other
+                // areas may be someone looking people up).
+                drop(tx);
+                store.audit_outside_refusal(&actor, &meta, outside.len()).await?;
+                Ok(Err(yikou_store::outside_message(&outside)))
+            }
+            Err(e) => Err(e.into()),
+        }
     })
     .await?;
-    if let Ok(mut map) = state.uploads.0.lock() {
-        map.remove(id);
-    }
+    let result = match result {
+        Ok(r) => r,
+        Err(m) => return Ok(Err(m)),
+    };
+    state.store.remove_upload(id).await?;
     let _ = std::fs::remove_file(&up.path);
     Ok(Ok(result))
 }
@@ -492,9 +551,9 @@ pub(crate) async fn undo_visible(
     .await
 }
 
-fn owned_upload(state: &AppState, id: &str, user_id: i64) -> Result<Upload, AppError> {
-    let map = state.uploads.0.lock().map_err(|_| AppError::Internal("uploads lock".into()))?;
-    map.get(id).filter(|u| u.user_id == user_id).cloned().ok_or(AppError::NotFound)
+/// The user's own upload, while it has not expired (anyone else's is not found).
+async fn owned_upload(state: &AppState, id: &str, user_id: i64) -> Result<Upload, AppError> {
+    Ok(state.store.pending_upload(id, user_id, unix_now()).await?.ok_or(AppError::NotFound)?.into())
 }
 
 /// The rejected rows with a 错误说明 column, to fix and import again.
@@ -503,15 +562,16 @@ pub async fn error_workbook(
     Signed(s): Signed,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let up = owned_upload(&state, &id, s.user.id)?;
+    let up = owned_upload(&state, &id, s.user.id).await?;
     let checked = check_file(&state, &s.actor().scope, &up).await?;
+    let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
         let o = &checked.outcome;
         let mut issues = o.issues.clone();
         issues.extend(checked.outside.iter().cloned());
         // Rows outside the area are not in `rejected` (they were valid): the workbook lists those
         // that failed validation, each with its explanation.
-        let path = tempfile_dir()?.join(format!("errors-{}.xlsx", random_id()));
+        let path = dir.join(format!("errors-{}.xlsx", random_id()));
         write_error_workbook(&path, &o.header_cells, &o.rejected, &issues)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));

@@ -30,6 +30,14 @@ pub struct WebConfig {
     pub policy: AuthPolicy,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Where uploaded lists wait for their commit (default: the system's temporary folder).
+    pub upload_dir: Option<std::path::PathBuf>,
+}
+
+impl WebConfig {
+    pub fn upload_dir(&self) -> std::path::PathBuf {
+        self.upload_dir.clone().unwrap_or_else(|| std::env::temp_dir().join("yikou-uploads"))
+    }
 }
 
 #[derive(Clone)]
@@ -39,8 +47,6 @@ pub struct AppState {
     /// The page frame's campaign line, re-read at most every few seconds (it changes with a
     /// phase, not with every request).
     pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
-    /// Uploaded lists waiting for their commit.
-    pub uploads: Arc<imports::Uploads>,
 }
 
 /// What a handler can fail with; rendered as a Chinese page (or JSON under /api).
@@ -202,8 +208,11 @@ pub async fn serve(
         store: Arc::new(store),
         config: Arc::new(config),
         campaign_line: Default::default(),
-        uploads: Default::default(),
     };
+    // Uploads never finished before the last stop are removed now, not kept forever.
+    if let Err(e) = imports::clean_uploads(&state.store, &state.config.upload_dir()).await {
+        tracing::warn!(error = %e, "cleaning expired uploads failed");
+    }
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

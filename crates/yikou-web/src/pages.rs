@@ -146,9 +146,15 @@ pub struct PersonRow {
     pub name: String,
     pub id_number_masked: String,
     pub sex: &'static str,
-    pub birth_date: String,
+    /// 年龄 (never the birth date next to a masked ID number).
+    pub age: String,
     pub phone: String,
     pub street: String,
+}
+
+/// "76岁", or blank when unknown.
+pub(crate) fn age_text(age: Option<i32>) -> String {
+    age.map(|a| format!("{a}岁")).unwrap_or_default()
 }
 
 pub(crate) fn person_row(p: PersonListItem) -> PersonRow {
@@ -157,7 +163,7 @@ pub(crate) fn person_row(p: PersonListItem) -> PersonRow {
         name: p.name,
         id_number_masked: p.id_number_masked,
         sex: if p.sex == "F" { "女" } else { "男" },
-        birth_date: p.birth_date,
+        age: age_text(p.age),
         phone: p.phone_masked.unwrap_or_default(),
         street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
     }
@@ -256,7 +262,7 @@ struct PersonPage {
     revealed: bool,
     may_reveal: bool,
     sex: &'static str,
-    birth_date: String,
+    age: String,
     phone: String,
     street: String,
     committee: String,
@@ -323,7 +329,7 @@ async fn person_page(
             id_number: revealed.map_or(p.id_number_masked, |r| r.id_number.as_str().to_string()),
             may_reveal: s.user.role.may_reveal(),
             sex: if p.sex == "F" { "女" } else { "男" },
-            birth_date: p.birth_date,
+            age: age_text(p.age),
             street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
             committee: p.committee_code.as_deref().map(unit_name).unwrap_or_default(),
             status,

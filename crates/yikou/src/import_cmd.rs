@@ -47,7 +47,7 @@ async fn find_project(store: &Store, code: &str, campaign: Option<i32>) -> anyho
         None => store.latest_campaign_year().await?.context("还没有任何活动：请先建立活动和项目")?,
     };
     let c = store.campaign(year).await?.with_context(|| format!("未找到{year}年的活动"))?;
-    store.project_by_code(c.id, code).await?.with_context(|| format!("{year}年的活动中没有编号为“{code}”的项目"))
+    store.project_by_code(&Scope::All, c.id, code).await?.with_context(|| format!("{year}年的活动中没有编号为“{code}”的项目"))
 }
 
 pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -66,7 +66,7 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
         _ => None,
     };
     let names = match &store {
-        Some(s) => s.register_names().await?,
+        Some(s) => s.register_names(&Scope::All).await?,
         None => Default::default(),
     };
     let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
@@ -159,6 +159,7 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
         rows: outcome.rows,
         rejected: outcome.invalid,
         since: today(),
+        accept_valid: a.accept_valid,
     };
     let mut tx = store.write(&Actor::system("import")).await?;
     let result = commit_import(&mut tx, &meta, &valid_rows, project.as_ref()).await?;
