@@ -565,6 +565,15 @@ pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
         let row: Option<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
             "SELECT id, status FROM import_batches WHERE batch_no = $1").bind(batch_no).fetch_optional(c).await?);
         let (id, status) = row.ok_or_else(|| StoreError::NotFound(format!("导入批次 {batch_no}")))?;
+        // Only the district-wide scope undoes another account's batch (the web shows the others
+        // none of them; the store refuses whatever a request names).
+        if !matches!(tx.actor().scope, yikou_domain::Scope::All) {
+            let owner: String = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT actor FROM import_batches WHERE id = $1")
+                .bind(id).fetch_one(c).await?);
+            if owner != tx.actor().login {
+                return Err(StoreError::NotFound(format!("导入批次 {batch_no}")));
+            }
+        }
         if status != "committed" {
             return Err(StoreError::Invalid(format!("批次 {batch_no} 已撤销，不能重复撤销")));
         }

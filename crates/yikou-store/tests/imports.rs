@@ -269,8 +269,13 @@ async fn the_checks_register_and_project_lookup_stay_in_the_importers_area() {
         let mut qibao_row = row("11010519491231002X", "张三");
         qibao_row.street_code = Some(QIBAO.into());
         let mut tx = s.write(&street_clerk(QIBAO)).await.unwrap();
-        commit_import(&mut tx, &meta("qibao", 1), &[qibao_row], None).await.unwrap();
+        let qb = commit_import(&mut tx, &meta("qibao", 1), &[qibao_row], None).await.unwrap();
         tx.commit().await.unwrap();
+        // Another street's clerk cannot undo 七宝's batch, whatever the request names.
+        let mut tx = s.write(&street_clerk(GUMEI)).await.unwrap();
+        let e = undo_batch(&mut tx, &qb.batch).await.unwrap_err();
+        assert!(matches!(e, StoreError::NotFound(_)), "{}: {e}", b.name);
+        drop(tx);
         assert!(s.register_names(&Scope::Street(GUMEI.into())).await.unwrap().is_empty(), "{}", b.name);
         assert_eq!(s.register_names(&Scope::Street(QIBAO.into())).await.unwrap().len(), 1);
         assert_eq!(s.register_names(&Scope::All).await.unwrap().len(), 1);

@@ -626,15 +626,22 @@ pub async fn commit(
     let text = if result.already_imported {
         format!("该文件此前已导入（批次 {}），本次未重复导入任何数据。", result.batch)
     } else {
+        let outside = if result.outside_rows.is_empty() {
+            String::new()
+        } else {
+            format!("其中{}", yikou_store::outside_message(&result.outside_rows).split('。').next().unwrap_or_default())
+                + "，这些行未导入。"
+        };
         format!(
-            "已导入批次 {}：新增 {} 行，更新 {} 行，无变化 {} 行，未导入（有错误） {} 行；新登记帮困对象 {} 人，新增帮扶记录 {} 条。",
+            "已导入批次 {}：新增 {} 行，更新 {} 行，无变化 {} 行，未导入（有错误） {} 行；新登记帮困对象 {} 人，新增帮扶记录 {} 条。{}",
             result.batch,
             group_thousands(result.created),
             group_thousands(result.updated),
             group_thousands(result.unchanged),
             group_thousands(result.rejected),
             group_thousands(result.people_created),
-            group_thousands(result.entitlements_created)
+            group_thousands(result.entitlements_created),
+            outside
         )
     };
     Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response())
