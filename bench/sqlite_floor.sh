@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ./target/release/yikou --data "$work/init" init >/dev/null 2>&1
 sqlite3 "$work/init/yikou.db" "pragma wal_checkpoint(truncate)" >/dev/null
-secondary="people_area people_household people_name people_batch people_external person_categories_category"
+secondary="people_area people_household people_name people_batch people_external people_phone_key person_categories_category"
 
 run() { # label, sql run before the inserts
   local label=$1 before=$2
@@ -28,9 +28,11 @@ create temp table src as
 begin;
 $before
 .timer on
-insert into people(id_key, id_cipher, id_masked, name, sex, birth_date, phone, address, street_code, committee_code,
+insert into people(id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, phone_key, phone_masked,
+                   address_cipher, street_code, committee_code,
                    household_id, is_household_head, created_at, updated_at, batch_id, external_id)
-  select k, c, '3101**********1234', n, '1', '1980-01-01', '13812345678', '某路1号', st, null, null, 0, 't', 't',
+  select k, c, '3101**********1234', n, '1', '1980-01-01', randomblob(39), randomblob(32), '138****5678',
+         randomblob(41), st, null, null, 0, 't', 't',
          (select max(id) from import_batches), null
   from src order by k;
 insert into person_categories(person_id, category_code, start_date, batch_id)

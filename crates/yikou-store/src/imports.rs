@@ -240,7 +240,9 @@ pub async fn commit_import(
         }
         tx.batch = None;
         r?;
-        let ChunkState { created, updated, people_created, people_updated, entitlements_created, outside, .. } = state;
+        let ChunkState {
+            created, updated, people_created, people_updated, entitlements_created, outside, listed_elsewhere, ..
+        } = state;
         if !outside.is_empty() && !meta.accept_valid {
             return Err(StoreError::OutsideArea(outside));
         }
@@ -269,7 +271,10 @@ pub async fn commit_import(
             "import_batch",
             &batch_no,
             None,
-            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "project": project.map(|p| &p.project.code), "result": result })),
+            // Rows naming people registered elsewhere are on record by count: a list made up to look
+            // people up shows here.
+            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "project": project.map(|p| &p.project.code),
+                          "result": result, "listed_registered_elsewhere": listed_elsewhere })),
         )
         .await?;
         Ok(result)
@@ -288,6 +293,8 @@ struct ChunkState {
     entitlements_created: u64,
     /// Row numbers naming people registered outside the actor's area.
     outside: Vec<u32>,
+    /// Rows of a department's roster naming people registered by a street/town (listed, not changed).
+    listed_elsewhere: u64,
 }
 
 /// What an import may do with a person already registered, by the actor's area.
@@ -360,8 +367,10 @@ async fn import_chunk(
     // A row may only touch a person of the actor's area, whatever the file names.
     let reach = reach_of(tx, &keys, &existing).await?;
     for (i, r) in chunk.iter().enumerate() {
-        if reach[i] == Reach::Outside {
-            state.outside.push(r.row);
+        match reach[i] {
+            Reach::Outside => state.outside.push(r.row),
+            Reach::ListOnly => state.listed_elsewhere += 1,
+            Reach::Own => {}
         }
     }
     let skip = |i: usize| reach[i] == Reach::Outside;
