@@ -241,7 +241,14 @@ pub async fn commit_import(
         tx.batch = None;
         r?;
         let ChunkState {
-            created, updated, people_created, people_updated, entitlements_created, outside, listed_elsewhere, ..
+            created,
+            updated,
+            people_created,
+            people_updated,
+            entitlements_created,
+            outside,
+            listed_elsewhere,
+            ..
         } = state;
         if !outside.is_empty() && !meta.accept_valid {
             return Err(StoreError::OutsideArea(outside));
@@ -273,8 +280,10 @@ pub async fn commit_import(
             None,
             // Rows naming people registered elsewhere are on record by count: a list made up to look
             // people up shows here.
-            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "project": project.map(|p| &p.project.code),
-                          "result": result, "listed_registered_elsewhere": listed_elsewhere })),
+            Some(
+                &json!({ "file": meta.file_name, "sha256": meta.file_hash, "project": project.map(|p| &p.project.code),
+                          "result": result, "listed_registered_elsewhere": listed_elsewhere }),
+            ),
         )
         .await?;
         Ok(result)
@@ -310,11 +319,7 @@ enum Reach {
 }
 
 /// For each row of a chunk, what the import may do with the person it names.
-async fn reach_of(
-    tx: &mut WriteTx<'_>,
-    keys: &[Vec<u8>],
-    existing: &HashMap<Vec<u8>, Existing>,
-) -> Result<Vec<Reach>> {
+async fn reach_of(tx: &mut WriteTx<'_>, keys: &[Vec<u8>], existing: &HashMap<Vec<u8>, Existing>) -> Result<Vec<Reach>> {
     use yikou_domain::Scope;
     let scope = tx.actor().scope.clone();
     // For a department: the known people already on one of its rosters are its own.
@@ -676,7 +681,12 @@ fn batch_from(r: BatchRow) -> Batch {
 impl Store {
     /// Records an import refused because rows name people registered outside the actor's area:
     /// the file and how many rows (never which ID numbers).
-    pub async fn audit_outside_refusal(&self, actor: &yikou_domain::Actor, meta: &ImportMeta, rows: usize) -> Result<()> {
+    pub async fn audit_outside_refusal(
+        &self,
+        actor: &yikou_domain::Actor,
+        meta: &ImportMeta,
+        rows: usize,
+    ) -> Result<()> {
         let mut tx = self.write(actor).await?;
         tx.audit(
             "import.refused_outside",
@@ -737,10 +747,6 @@ impl Store {
         campaign_id: i64,
         code: &str,
     ) -> Result<Option<StoredProject>> {
-        Ok(self
-            .projects(scope, campaign_id)
-            .await?
-            .into_iter()
-            .find(|p| p.project.code == code.trim()))
+        Ok(self.projects(scope, campaign_id).await?.into_iter().find(|p| p.project.code == code.trim()))
     }
 }

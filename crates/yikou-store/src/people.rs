@@ -87,11 +87,9 @@ pub(crate) fn phone_key(keys: &crate::Keys, canonical: &str) -> Vec<u8> {
 pub(crate) fn seal_phone(keys: &crate::Keys, canonical: Option<&str>) -> SealedPhone {
     match canonical {
         None => SealedPhone::default(),
-        Some(c) => SealedPhone {
-            cipher: Some(keys.encrypt(c)),
-            key: Some(phone_key(keys, c)),
-            masked: Some(mask_phone(c)),
-        },
+        Some(c) => {
+            SealedPhone { cipher: Some(keys.encrypt(c)), key: Some(phone_key(keys, c)), masked: Some(mask_phone(c)) }
+        }
     }
 }
 
@@ -497,7 +495,12 @@ pub async fn update_person(
 }
 
 /// Stores a person's phone and address encrypted (the plaintext columns are kept empty).
-pub(crate) async fn write_contact(tx: &mut WriteTx<'_>, id: i64, phone: Option<&str>, address: Option<&str>) -> Result<()> {
+pub(crate) async fn write_contact(
+    tx: &mut WriteTx<'_>,
+    id: i64,
+    phone: Option<&str>,
+    address: Option<&str>,
+) -> Result<()> {
     let sealed = seal_phone(tx.keys(), phone);
     let address = seal_text(tx.keys(), address);
     on_tx!(&mut tx.tx, c => sqlx::query(
@@ -522,7 +525,8 @@ pub(crate) async fn seal_plaintext_contacts(store: &crate::Store) -> Result<u64>
         }
         let mut tx = store.write(&Actor::system("encrypt-contacts")).await?;
         for (id, phone, address) in &rows {
-            let canonical = phone.as_deref().map(|p| Phone::parse(p).map(|x| x.canonical()).unwrap_or_else(|_| p.to_string()));
+            let canonical =
+                phone.as_deref().map(|p| Phone::parse(p).map(|x| x.canonical()).unwrap_or_else(|_| p.to_string()));
             write_contact(&mut tx, *id, canonical.as_deref(), address.as_deref()).await?;
         }
         sealed += rows.len() as u64;

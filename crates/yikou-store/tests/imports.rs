@@ -200,7 +200,11 @@ async fn a_range_project_needs_amounts_and_a_failed_import_leaves_nothing() {
 }
 
 fn street_clerk(street: &str) -> Actor {
-    Actor { login: format!("clerk-{street}"), role: Some(yikou_domain::Role::Street), scope: Scope::Street(street.into()) }
+    Actor {
+        login: format!("clerk-{street}"),
+        role: Some(yikou_domain::Role::Street),
+        scope: Scope::Street(street.into()),
+    }
 }
 
 /// Issue 11, defect 2: a street clerk's list naming a person registered in another street must not
@@ -219,7 +223,11 @@ async fn an_import_never_touches_a_person_registered_outside_the_importers_area(
         let mut tx = s.write(&street_clerk(QIBAO)).await.unwrap();
         commit_import(&mut tx, &meta("qibao", 1), &[qibao_row], None).await.unwrap();
         tx.commit().await.unwrap();
-        let id = s.find_person_by_id_number(&Scope::All, &IdNumber::parse("11010519491231002X").unwrap()).await.unwrap().unwrap();
+        let id = s
+            .find_person_by_id_number(&Scope::All, &IdNumber::parse("11010519491231002X").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
 
         // 古美's clerk lists the same ID number as a 古美 resident with another phone.
         let mut foreign = row("11010519491231002X", "张三");

@@ -60,9 +60,8 @@ async fn phones_and_addresses_are_encrypted_at_rest_and_still_found() {
     for b in backends().await {
         let s = &b.store;
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        let id = people::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号"))
-            .await
-            .unwrap();
+        let id =
+            people::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号")).await.unwrap();
         tx.commit().await.unwrap();
         let text = dump(s).await;
         assert!(!text.contains("13812345678") && !text.contains("古美路"), "{}: plaintext at rest:\n{text}", b.name);
@@ -94,9 +93,8 @@ async fn plaintext_contacts_of_an_older_database_are_sealed_when_it_is_opened() 
     for b in backends().await {
         let s = &b.store;
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        let id = people::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号"))
-            .await
-            .unwrap();
+        let id =
+            people::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号")).await.unwrap();
         tx.commit().await.unwrap();
         // As a database from before encryption at rest holds them.
         on_db!(s.db(), p => sqlx::query(

@@ -204,11 +204,7 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState {
-        store: Arc::new(store),
-        config: Arc::new(config),
-        campaign_line: Default::default(),
-    };
+    let state = AppState { store: Arc::new(store), config: Arc::new(config), campaign_line: Default::default() };
     // Uploads never finished before the last stop are removed now, not kept forever.
     if let Err(e) = imports::clean_uploads(&state.store, &state.config.upload_dir()).await {
         tracing::warn!(error = %e, "cleaning expired uploads failed");

@@ -101,8 +101,14 @@ async fn an_import_never_moves_a_person_of_another_street_and_the_check_reveals_
     assert_eq!(status, StatusCode::NOT_FOUND, "古美 does not gain the person");
     let (q, _) = signed_in(&app, "qibao").await;
     assert_eq!(page(&app, &q, &format!("/people/{qibao_person}")).await.0, StatusCode::OK, "七宝 keeps them");
-    let actions: Vec<String> =
-        app.store.audit_records(None, 200).await.unwrap().into_iter().map(|a| a.action + &a.after_json.unwrap_or_default()).collect();
+    let actions: Vec<String> = app
+        .store
+        .audit_records(None, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.action + &a.after_json.unwrap_or_default())
+        .collect();
     assert!(
         actions.iter().any(|a| a.starts_with("import.commit") && a.contains("\"outside_rows\":[2]")),
         "the rows left out are on record"
@@ -215,12 +221,7 @@ async fn uploads_are_kept_in_the_database_survive_a_restart_and_expire() {
     tokio::spawn(async move {
         yikou_web::serve(served, yikou_web::WebConfig::default(), listener, std::future::pending()).await.unwrap();
     });
-    let r = c
-        .post(format!("{other}{commit}"))
-        .form(&[("_csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = c.post(format!("{other}{commit}")).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "committed through the other process");
     assert!(r.text().await.unwrap().contains("已导入批次"));
 

@@ -47,7 +47,10 @@ async fn find_project(store: &Store, code: &str, campaign: Option<i32>) -> anyho
         None => store.latest_campaign_year().await?.context("还没有任何活动：请先建立活动和项目")?,
     };
     let c = store.campaign(year).await?.with_context(|| format!("未找到{year}年的活动"))?;
-    store.project_by_code(&Scope::All, c.id, code).await?.with_context(|| format!("{year}年的活动中没有编号为“{code}”的项目"))
+    store
+        .project_by_code(&Scope::All, c.id, code)
+        .await?
+        .with_context(|| format!("{year}年的活动中没有编号为“{code}”的项目"))
 }
 
 pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode> {
