@@ -85,6 +85,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_contacts.sql"),
         include_str!("../migrations/postgres/0006_contacts.sql"),
     ),
+    (
+        "0008_auth",
+        include_str!("../migrations/sqlite/0008_auth.sql"),
+        include_str!("../migrations/postgres/0008_auth.sql"),
+    ),
 ];
 
 impl Db {
