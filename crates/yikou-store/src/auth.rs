@@ -1,7 +1,12 @@
-//! 登录与会话 (sign-in and sessions), 等保 2.0 level 3 practice: argon2id passwords, a lock after
-//! repeated failures, sessions kept in the database (they survive a restart) and ended by idleness
-//! or a password change, CSRF tokens per session, bearer tokens for machine clients. Only hashes of
-//! tokens are stored. Every sign-in, sign-out, failure, lock and password change is audited.
+//! 登录与会话 (sign-in and sessions), 等保 2.0 level 3 practice: argon2id passwords; a lock after
+//! repeated failures, counted per typed login whether the account exists or not (an unknown login
+//! gets the same answer, the same lock and about the same time, checked against a dummy hash);
+//! slowing per client address; sessions kept in the database (they survive a restart) and ended by
+//! idleness, an absolute lifetime or a password change; CSRF tokens per session. Only hashes of
+//! tokens are stored. Every sign-in, sign-out, failure, lock and password change is audited; the
+//! typed password never is, nor a typed login that matches no account.
+
+use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
@@ -14,17 +19,32 @@ use yikou_domain::{Actor, Role};
 use crate::users::{hash_password, User};
 use crate::{now, on_db, on_tx, Result, Store, StoreError};
 
-/// Lockout and idleness rules (configurable per deployment).
+/// Lockout, slowing and session rules (configurable per deployment).
 #[derive(Debug, Clone, Copy)]
 pub struct AuthPolicy {
+    /// Failed sign-ins of one login before it is locked.
     pub max_failures: i64,
     pub lock_seconds: i64,
+    /// A session unused this long ends.
     pub idle_seconds: i64,
+    /// A session ends this long after sign-in, however active.
+    pub max_session_seconds: i64,
+    /// Failed sign-ins from one client address within `source_window_seconds` after which
+    /// sign-in from it is refused without checking the password (0: no limit).
+    pub max_source_failures: i64,
+    pub source_window_seconds: i64,
 }
 
 impl Default for AuthPolicy {
     fn default() -> AuthPolicy {
-        AuthPolicy { max_failures: 5, lock_seconds: 15 * 60, idle_seconds: 30 * 60 }
+        AuthPolicy {
+            max_failures: 5,
+            lock_seconds: 15 * 60,
+            idle_seconds: 30 * 60,
+            max_session_seconds: 12 * 3600,
+            max_source_failures: 20,
+            source_window_seconds: 15 * 60,
+        }
     }
 }
 
@@ -63,7 +83,7 @@ pub fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut b);
     hex::encode(b)
@@ -73,8 +93,9 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-type UserRow = (i64, String, String, String, String, String, i64, i64, i64, i64, String);
-const USER_COLUMNS: &str = "id, login, display_name, unit_code, role, password_hash, must_change_password, disabled, failed_logins, locked_until, password_changed_at";
+type UserRow = (i64, String, String, String, String, String, i64, i64, String);
+const USER_COLUMNS: &str =
+    "id, login, display_name, unit_code, role, password_hash, must_change_password, disabled, password_changed_at";
 
 fn user_of(r: &UserRow) -> Result<User> {
     Ok(User {
@@ -92,6 +113,17 @@ fn verify(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// A hash with the same parameters as real ones, to check unknown logins against (same time).
+fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password("yikou-no-such-account-1A").unwrap_or_default())
+}
+
+/// Audit actor and entity of a sign-in attempt: the account, or nobody named for an unknown login.
+fn who(user: Option<&User>) -> (String, String) {
+    user.map_or_else(|| ("anonymous".into(), "-".into()), |u| (u.login.clone(), u.id.to_string()))
+}
+
 impl Store {
     async fn user_row_by_login(&self, login: &str) -> Result<Option<UserRow>> {
         Ok(on_db!(&self.db, p => sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE login = $1"))
@@ -105,69 +137,147 @@ impl Store {
         tx.commit().await
     }
 
-    /// Signs a user in, counting failures and locking the account after too many.
+    /// The key failures of a typed login are counted under: a keyed hash of the trimmed,
+    /// lower-cased text (the text itself is never stored).
+    pub fn login_key(&self, login: &str) -> String {
+        crate::users::login_key(&self.keys, login)
+    }
+
+    /// Until when the login is locked, if it is now.
+    pub async fn locked_until(&self, login: &str) -> Result<Option<i64>> {
+        let until: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT locked_until FROM login_failures WHERE login_key = $1")
+            .bind(self.login_key(login)).fetch_optional(p).await?);
+        Ok(until.filter(|u| *u > unix_now()))
+    }
+
+    /// Counts one failure of the login; locks it (and starts counting afresh) at the limit.
+    /// Returns the failures counted and, if now locked, until when.
+    async fn count_login_failure(&self, key: &str, policy: &AuthPolicy, now_unix: i64) -> Result<(i64, Option<i64>)> {
+        let failures: i64 = on_db!(&self.db, p => sqlx::query_scalar(
+            "INSERT INTO login_failures (login_key, failures, locked_until, updated_unix) VALUES ($1, 1, 0, $2)
+             ON CONFLICT (login_key) DO UPDATE SET failures = login_failures.failures + 1, updated_unix = $2
+             RETURNING failures")
+            .bind(key).bind(now_unix).fetch_one(p).await?);
+        if failures < policy.max_failures {
+            return Ok((failures, None));
+        }
+        let until = now_unix + policy.lock_seconds;
+        on_db!(&self.db, p => sqlx::query("UPDATE login_failures SET failures = 0, locked_until = $1 WHERE login_key = $2")
+            .bind(until).bind(key).execute(p).await?.rows_affected());
+        Ok((failures, Some(until)))
+    }
+
+    /// Whether the client address has failed too often in the current window.
+    async fn source_throttled(&self, from: &str, policy: &AuthPolicy, now_unix: i64) -> Result<bool> {
+        if policy.max_source_failures <= 0 {
+            return Ok(false);
+        }
+        let row: Option<(i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT failures, window_start FROM source_failures WHERE source = $1")
+            .bind(from).fetch_optional(p).await?);
+        Ok(row.is_some_and(|(n, start)| {
+            start > now_unix - policy.source_window_seconds && n >= policy.max_source_failures
+        }))
+    }
+
+    /// Counts one failure from the client address (a fixed window), audited once when it reaches
+    /// the limit; forgets old windows and old failures of logins nobody tried for a day.
+    async fn count_source_failure(&self, from: &str, policy: &AuthPolicy, now_unix: i64) -> Result<()> {
+        let window_open = now_unix - policy.source_window_seconds;
+        let failures: i64 = on_db!(&self.db, p => sqlx::query_scalar(
+            "INSERT INTO source_failures (source, window_start, failures) VALUES ($1, $2, 1)
+             ON CONFLICT (source) DO UPDATE SET
+               failures = CASE WHEN source_failures.window_start <= $3 THEN 1 ELSE source_failures.failures + 1 END,
+               window_start = CASE WHEN source_failures.window_start <= $3 THEN $2 ELSE source_failures.window_start END
+             RETURNING failures")
+            .bind(from).bind(now_unix).bind(window_open).fetch_one(p).await?);
+        if policy.max_source_failures > 0 && failures == policy.max_source_failures {
+            let after = json!({ "from": from, "failures": failures, "window_seconds": policy.source_window_seconds });
+            self.audit_as("anonymous", "auth.source_throttled", "-", after).await?;
+        }
+        on_db!(&self.db, p => sqlx::query("DELETE FROM source_failures WHERE window_start <= $1")
+            .bind(window_open).execute(p).await?.rows_affected());
+        on_db!(&self.db, p => sqlx::query("DELETE FROM login_failures WHERE updated_unix < $1 AND locked_until < $2")
+            .bind(now_unix - 86_400).bind(now_unix).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Signs a user in. A wrong password, an unknown login and a disabled account get the same
+    /// answer; failures are counted per typed login (locking it at the limit) and per client
+    /// address `from` (refusing it, without checking the password, beyond the limit).
     pub async fn login(&self, login: &str, password: &str, policy: &AuthPolicy, from: &str) -> Result<LoginOutcome> {
         let now_unix = unix_now();
-        let Some(row) = self.user_row_by_login(login.trim()).await? else {
-            // Unknown logins are audited without the typed name (it may be a password typed into
-            // the wrong field).
-            self.audit_as("anonymous", "auth.login_failed", "-", json!({ "reason": "unknown", "from": from })).await?;
+        let dummy = dummy_hash();
+        if self.source_throttled(from, policy, now_unix).await? {
+            self.count_source_failure(from, policy, now_unix).await?;
             return Ok(LoginOutcome::Refused);
+        }
+        let typed = login.trim();
+        let key = self.login_key(typed);
+        let row = self.user_row_by_login(typed).await?;
+        let user = row.as_ref().map(user_of).transpose()?;
+        let (actor, entity) = who(user.as_ref());
+        if let Some(until) = self.locked_until(typed).await? {
+            let after = json!({ "until": until, "from": from, "unknown": user.is_none() });
+            self.audit_as(&actor, "auth.login_locked", &entity, after).await?;
+            self.count_source_failure(from, policy, now_unix).await?;
+            return Ok(LoginOutcome::Locked { until });
+        }
+        // Checked for every attempt (a dummy hash for an unknown login), so the time is alike.
+        let right = verify(row.as_ref().map_or(dummy, |r| r.5.as_str()), password);
+        let reason = match &user {
+            None => "unknown",
+            Some(_) if !right => "password",
+            Some(u) if u.disabled => "disabled",
+            Some(_) => "",
         };
-        let user = user_of(&row)?;
-        if row.9 > now_unix {
-            self.audit_as(
-                &user.login,
-                "auth.login_locked",
-                &user.id.to_string(),
-                json!({ "until": row.9, "from": from }),
-            )
-            .await?;
-            return Ok(LoginOutcome::Locked { until: row.9 });
-        }
-        if user.disabled || !verify(&row.5, password) {
-            let failures = row.8 + 1;
-            let lock = failures >= policy.max_failures;
-            let until = if lock { now_unix + policy.lock_seconds } else { 0 };
-            on_db!(&self.db, p => sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-                .bind(if lock { 0 } else { failures }).bind(until).bind(user.id).execute(p).await?.rows_affected());
-            let action = if lock { "auth.locked" } else { "auth.login_failed" };
-            self.audit_as(&user.login, action, &user.id.to_string(), json!({ "failures": failures, "from": from }))
-                .await?;
-            return Ok(if lock { LoginOutcome::Locked { until } } else { LoginOutcome::Refused });
-        }
+        let (Some(user), Some(row), "") = (user, row, reason) else {
+            let (failures, until) = self.count_login_failure(&key, policy, now_unix).await?;
+            let action = if until.is_some() { "auth.locked" } else { "auth.login_failed" };
+            let after = json!({ "failures": failures, "from": from, "reason": reason });
+            self.audit_as(&actor, action, &entity, after).await?;
+            self.count_source_failure(from, policy, now_unix).await?;
+            return Ok(until.map_or(LoginOutcome::Refused, |until| LoginOutcome::Locked { until }));
+        };
         let token = random_token();
         let mut tx = self
             .write(&Actor { login: user.login.clone(), role: Some(user.role), scope: yikou_domain::Scope::Nothing })
             .await?;
-        on_tx!(&mut tx.tx, c => sqlx::query("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = $1")
-            .bind(user.id).execute(c).await?.rows_affected());
+        on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM login_failures WHERE login_key = $1")
+            .bind(&key).execute(c).await?.rows_affected());
         on_tx!(&mut tx.tx, c => sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf, password_changed_at, created_unix, last_seen_unix)
              VALUES ($1, $2, $3, $4, $5, $5)")
-            .bind(token_hash(&token)).bind(user.id).bind(random_token()).bind(&row.10).bind(now_unix)
+            .bind(token_hash(&token)).bind(user.id).bind(random_token()).bind(&row.8).bind(now_unix)
             .execute(c).await?.rows_affected());
         tx.audit("auth.login", "user", &user.id.to_string(), None, Some(&json!({ "from": from }))).await?;
         tx.commit().await?;
         Ok(LoginOutcome::Ok { user, token })
     }
 
-    /// The session's user, if the session exists, is not idle too long, and its password is current.
-    /// `last_seen` is written at most once a minute (reads stay reads under load).
+    /// The session's user, if the session exists, is neither idle too long nor older than the
+    /// absolute lifetime, and its password is current. `last_seen` is written at most once a
+    /// minute (reads stay reads under load).
     pub async fn session(&self, token: &str, policy: &AuthPolicy) -> Result<Option<SessionUser>> {
         let hash = token_hash(token);
         let now_unix = unix_now();
-        type Row = (String, i64, String, i64, String, String, String, String, i64, i64, String);
+        type Row = (String, i64, i64, String, i64, String, String, String, String, i64, i64, String);
         let row: Option<Row> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT s.csrf, s.last_seen_unix, s.password_changed_at, u.id, u.login, u.display_name, u.unit_code, u.role,
-                    u.must_change_password, u.disabled, u.password_changed_at
+            "SELECT s.csrf, s.created_unix, s.last_seen_unix, s.password_changed_at, u.id, u.login, u.display_name,
+                    u.unit_code, u.role, u.must_change_password, u.disabled, u.password_changed_at
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1")
             .bind(&hash).fetch_optional(p).await?);
-        let Some((csrf, last_seen, epoch, id, login, display_name, unit_code, role, must, disabled, current)) = row
+        let Some((csrf, created, last_seen, epoch, id, login, display_name, unit_code, role, must, disabled, current)) =
+            row
         else {
             return Ok(None);
         };
-        if disabled != 0 || epoch != current || now_unix - last_seen > policy.idle_seconds {
+        if disabled != 0
+            || epoch != current
+            || now_unix - last_seen > policy.idle_seconds
+            || now_unix - created > policy.max_session_seconds
+        {
             on_db!(&self.db, p => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(p).await?.rows_affected());
             return Ok(None);
         }
@@ -190,6 +300,14 @@ impl Store {
         Ok(())
     }
 
+    /// Test and operations hook: pretends the session was opened `seconds` earlier (its last use
+    /// stays as it is).
+    pub async fn age_session_start(&self, token: &str, seconds: i64) -> Result<()> {
+        on_db!(&self.db, p => sqlx::query("UPDATE sessions SET created_unix = created_unix - $1 WHERE token_hash = $2")
+            .bind(seconds).bind(token_hash(token)).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
     pub async fn logout(&self, s: &SessionUser) -> Result<()> {
         let mut tx = self.write(&s.actor()).await?;
         on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&s.token_hash).execute(c).await?.rows_affected());
@@ -197,15 +315,15 @@ impl Store {
         tx.commit().await
     }
 
-    /// Changes a password (the old one must be right). Ends every session of the user; the caller
-    /// signs in again.
+    /// Changes a password (the old one must be right). Ends every session and every API token of
+    /// the user; the caller signs in again.
     pub async fn change_password(&self, s: &SessionUser, old: &str, new: &str) -> Result<()> {
         let row = self.user_row_by_login(&s.user.login).await?.ok_or_else(|| StoreError::NotFound("用户".into()))?;
         if !verify(&row.5, old) {
-            return Err(StoreError::Invalid("原口令不正确".into()));
+            return Err(StoreError::Invalid("原密码不正确".into()));
         }
         if old == new {
-            return Err(StoreError::Invalid("新口令不能与原口令相同".into()));
+            return Err(StoreError::Invalid("新密码不能与原密码相同".into()));
         }
         check_password_rules(new).map_err(StoreError::Invalid)?;
         let hash = hash_password(new)?;
@@ -215,34 +333,7 @@ impl Store {
             .bind(&hash).bind(now()).bind(s.user.id).execute(c).await?.rows_affected());
         on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(s.user.id).execute(c).await?.rows_affected());
         tx.audit("auth.password_change", "user", &s.user.id.to_string(), None, None).await?;
+        crate::tokens::revoke_all(&mut tx, s.user.id, "password_change").await?;
         tx.commit().await
-    }
-
-    /// A bearer token for a machine client acting as `login`; printed once, stored as a hash.
-    pub async fn create_token(&self, actor: &Actor, login: &str) -> Result<String> {
-        let row = self
-            .user_row_by_login(login)
-            .await?
-            .ok_or_else(|| StoreError::Invalid(format!("登录名“{login}”不存在")))?;
-        let token = format!("yk_{}", random_token());
-        let mut tx = self.write(actor).await?;
-        on_tx!(&mut tx.tx, c => sqlx::query(
-            "INSERT INTO api_tokens (token_hash, user_id, created_by, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(token_hash(&token)).bind(row.0).bind(&actor.login).bind(now()).execute(c).await?.rows_affected());
-        tx.audit("auth.token_create", "user", &row.0.to_string(), None, Some(&json!({ "login": login }))).await?;
-        tx.commit().await?;
-        Ok(token)
-    }
-
-    /// The user a bearer token acts as (not revoked, account enabled).
-    pub async fn token_user(&self, token: &str) -> Result<Option<User>> {
-        let row: Option<UserRow> = on_db!(&self.db, p => sqlx::query_as(&format!(
-            "SELECT {} FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-            USER_COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ")))
-            .bind(token_hash(token)).fetch_optional(p).await?);
-        match row {
-            Some(r) if r.7 == 0 => Ok(Some(user_of(&r)?)),
-            _ => Ok(None),
-        }
     }
 }

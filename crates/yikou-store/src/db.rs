@@ -90,6 +90,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_security.sql"),
         include_str!("../migrations/postgres/0007_security.sql"),
     ),
+    (
+        "0008_auth",
+        include_str!("../migrations/sqlite/0008_auth.sql"),
+        include_str!("../migrations/postgres/0008_auth.sql"),
+    ),
 ];
 
 impl Db {

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod people;
 pub mod reference;
 pub mod report;
+pub mod tokens;
 pub mod uploads;
 pub mod users;
 

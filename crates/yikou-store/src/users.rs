@@ -156,28 +156,69 @@ pub async fn set_disabled(tx: &mut WriteTx<'_>, login: &str, disabled: bool) -> 
         }
         let action = if disabled { "user.disable" } else { "user.enable" };
         tx.audit(action, "user", &id.to_string(), None, Some(&json!({ "login": login }))).await?;
+        if disabled {
+            // Enabling again does not bring them back: the owner makes new ones.
+            crate::tokens::revoke_all(tx, id, "disable").await?;
+        }
         Ok(())
     })
+}
+
+/// 解锁: ends the lock after failed sign-ins (and forgets the failures counted so far).
+pub async fn unlock(tx: &mut WriteTx<'_>, login: &str) -> Result<()> {
+    let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM users WHERE login = $1")
+        .bind(login).fetch_optional(c).await?);
+    let id = id.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
+    let key = login_key(tx.keys(), login);
+    on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM login_failures WHERE login_key = $1").bind(&key).execute(c).await?.rows_affected());
+    tx.audit("user.unlock", "user", &id.to_string(), None, Some(&json!({ "login": login }))).await
+}
+
+/// 重置密码: a new one-time password (returned, to be shown once; changed at the next sign-in).
+/// Ends the lock, every session and every API token of the account.
+pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<String> {
+    let password = generate_password();
+    let hash = hash_password(&password)?;
+    let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+        "UPDATE users SET password_hash = $1, must_change_password = 1, password_changed_at = $2 WHERE login = $3 RETURNING id")
+        .bind(&hash).bind(now()).bind(login).fetch_optional(c).await?);
+    let id = id.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
+    let key = login_key(tx.keys(), login);
+    on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM login_failures WHERE login_key = $1").bind(&key).execute(c).await?.rows_affected());
+    on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await?.rows_affected());
+    tx.audit("user.password_reset", "user", &id.to_string(), None, Some(&json!({ "login": login }))).await?;
+    crate::tokens::revoke_all(tx, id, "password_reset").await?;
+    Ok(password)
+}
+
+/// The key a login's failed sign-ins are counted under (see `Store::login_key`).
+pub(crate) fn login_key(keys: &crate::Keys, login: &str) -> String {
+    hex::encode(keys.id_key(&format!("login:{}", login.trim().to_lowercase())))
 }
 
 impl Store {
     /// Every account (for the administrators' page).
     pub async fn users(&self) -> Result<Vec<UserLine>> {
         let now = crate::auth::unix_now();
-        let rows: Vec<(i64, String, String, String, String, i64, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT id, login, display_name, unit_code, role, must_change_password, disabled, locked_until FROM users ORDER BY login")
+        let rows: Vec<(i64, String, String, String, String, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, login, display_name, unit_code, role, must_change_password, disabled FROM users ORDER BY login")
             .fetch_all(p).await?);
+        let locked: std::collections::HashSet<String> = on_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT login_key FROM login_failures WHERE locked_until > $1")
+            .bind(now).fetch_all(p).await?)
+        .into_iter()
+        .collect();
         Ok(rows
             .into_iter()
-            .map(|(id, login, display_name, unit_code, role, must, disabled, locked)| UserLine {
+            .map(|(id, login, display_name, unit_code, role, must, disabled)| UserLine {
                 id,
+                locked: locked.contains(&login_key(&self.keys, &login)),
                 login,
                 display_name,
                 unit_code,
                 role,
                 must_change_password: must != 0,
                 disabled: disabled != 0,
-                locked: locked > now,
             })
             .collect())
     }

@@ -1,6 +1,8 @@
-//! 用户与角色 for the administrators (三权分立): the system administrator creates accounts and
-//! issues API tokens; the system and security administrators disable and re-enable accounts. Every
-//! change is audited in the store; passwords and tokens are shown once and stored as hashes only.
+//! 用户与角色 for the administrators (三权分立): the system administrator creates accounts; the
+//! system and security administrators disable and re-enable accounts; the security administrator
+//! unlocks accounts and resets passwords (and lists and revokes tokens, `tokens.rs`). No
+//! administrator can make an API token for another account. Every change is audited in the store;
+//! passwords are shown once and stored as hashes only.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -9,7 +11,10 @@ use axum::Form;
 use serde::Deserialize;
 use yikou_domain::Role;
 use yikou_store::auth::SessionUser;
-use yikou_store::users::{create_user, generate_password, set_disabled, NewUser};
+use yikou_store::users::{
+    create_user, generate_password, reset_password as reset_account_password, set_disabled, unlock as unlock_account,
+    NewUser,
+};
 
 use crate::auth::{same, Signed};
 use crate::imports::off_thread;
@@ -39,12 +44,14 @@ struct NewUserPage {
 
 #[derive(Template)]
 #[template(path = "secret.html")]
-struct SecretPage {
-    frame: Frame,
-    title: String,
-    lead: String,
-    secret: String,
-    note: &'static str,
+pub(crate) struct SecretPage {
+    pub frame: Frame,
+    pub title: String,
+    pub lead: String,
+    pub secret: String,
+    pub note: &'static str,
+    /// The link back: (href, text).
+    pub back: (&'static str, &'static str),
 }
 
 #[derive(Deserialize, Default)]
@@ -150,6 +157,7 @@ pub async fn create(
                 lead: "一次性口令（只显示这一次，请当面或电话告知本人）：".into(),
                 secret: password,
                 note: "本人首次登录时须修改口令；口令只以不可逆的散列保存。",
+                back: ("/users", "返回用户与角色"),
             };
             Ok(Html(page.render()?).into_response())
         }
@@ -163,7 +171,7 @@ pub async fn create(
 #[derive(Deserialize)]
 pub struct CsrfForm {
     #[serde(rename = "_csrf")]
-    csrf: String,
+    pub csrf: String,
 }
 
 /// 停用 / 启用: another administrator's account only (no one locks themselves out).
@@ -214,31 +222,77 @@ pub async fn enable(
     switch(st.0, s.0, login.0, &f.csrf, false).await
 }
 
-/// A bearer token for a machine client acting as this account (audited), shown once.
-pub async fn token(
+/// 解锁 and 重置密码 are the security administrator's (not for their own account: they change
+/// their password on /password).
+fn may_secure(s: &SessionUser, login: &str) -> Result<(), AppError> {
+    if s.user.role != Role::SecurityAdmin {
+        return Err(AppError::Forbidden);
+    }
+    if login == s.user.login {
+        return Err(AppError::BadRequest(
+            "不能解锁或重置自己的账号，请在“修改密码”中修改，或由另一位安全管理员操作".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// 解锁: ends a lock after failed sign-ins (audited `user.unlock`).
+pub async fn unlock(
     State(state): State<AppState>,
     Signed(s): Signed,
     Path(login): Path<String>,
     Form(f): Form<CsrfForm>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     if !same(&f.csrf, &s.csrf) {
         return Err(AppError::Csrf);
     }
-    if !may_create(s.user.role) {
-        return Err(AppError::Forbidden);
-    }
-    if !state.store.users().await?.iter().any(|u| u.login == login && !u.disabled) {
-        return Err(AppError::NotFound);
-    }
-    let token = state.store.create_token(&s.actor(), &login).await?;
-    Ok(Html(
-        SecretPage {
-            frame: frame(&state, &s).await?,
-            title: format!("已为 {login} 签发访问令牌"),
-            lead: "访问令牌（只显示这一次，请交给对接系统的管理员妥善保管）：".into(),
-            secret: token,
-            note: "调用接口时放在请求头 Authorization: Bearer 令牌 中；令牌与该账号的权限和工作范围相同，账号停用后令牌随即失效。",
+    may_secure(&s, &login)?;
+    let actor = s.actor();
+    off_thread(state.store.clone(), move |store| async move {
+        let mut tx = store.write(&actor).await?;
+        match unlock_account(&mut tx, &login).await {
+            Ok(()) => Ok(tx.commit().await?),
+            Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
+            Err(e) => Err(e.into()),
         }
-        .render()?,
-    ))
+    })
+    .await?;
+    Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/users")]).into_response())
+}
+
+/// 重置密码: a new one-time password, shown once to the security administrator, changed by its
+/// owner at the next sign-in; the account's sessions and tokens end (audited `user.password_reset`).
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(login): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    may_secure(&s, &login)?;
+    let actor = s.actor();
+    let who = login.clone();
+    let password = off_thread(state.store.clone(), move |store| async move {
+        let mut tx = store.write(&actor).await?;
+        match reset_account_password(&mut tx, &who).await {
+            Ok(p) => {
+                tx.commit().await?;
+                Ok(p)
+            }
+            Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    let page = SecretPage {
+        frame: frame(&state, &s).await?,
+        title: format!("已重置 {login} 的密码"),
+        lead: "一次性密码（只显示这一次，请当面或电话告知本人）：".into(),
+        secret: password,
+        note: "本人下次登录时须修改密码；该账号原有的登录会话和访问令牌均已失效。",
+        back: ("/users", "返回用户与角色"),
+    };
+    Ok(Html(page.render()?).into_response())
 }

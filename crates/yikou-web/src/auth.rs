@@ -140,16 +140,30 @@ pub struct LoginForm {
     csrf: String,
 }
 
+/// The client's address for counting failed sign-ins per source: the connection's peer, or
+/// "unknown" when the server was not given it (a test calling the router directly).
+pub struct Source(pub String);
+
+impl FromRequestParts<AppState> for Source {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(Source(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Source(from): Source,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     if !cookie(&headers, PRE_COOKIE).is_some_and(|c| same(c, &f.csrf)) {
         return Err(AppError::Csrf);
     }
-    match state.store.login(&f.login, &f.password, &state.config.policy, &addr.ip().to_string()).await? {
+    let policy = &state.config.policy;
+    // One answer for a wrong password, an unknown login, a disabled account and a busy source.
+    match state.store.login(&f.login, &f.password, policy, &from).await? {
         LoginOutcome::Ok { user, token } => {
             let to = if user.must_change_password { "/password" } else { "/" };
             Ok((
@@ -162,13 +176,14 @@ pub async fn login(
                 .into_response())
         }
         LoginOutcome::Refused => {
-            login_page(&state, Some("登录名或口令不正确。连续错误5次将锁定账号15分钟。".into()), &f.login)
+            let (n, minutes) = (policy.max_failures, (policy.lock_seconds / 60).max(1));
+            login_page(&state, Some(format!("登录名或密码不正确。连续错误{n}次将锁定账号{minutes}分钟。")), &f.login)
         }
         LoginOutcome::Locked { until } => {
-            let minutes = (until - yikou_store::auth::unix_now()).max(60) / 60;
+            let minutes = ((until - yikou_store::auth::unix_now()).max(60) + 59) / 60;
             login_page(
                 &state,
-                Some(format!("账号已锁定，请约{minutes}分钟后再试；如需立即解锁，请联系安全管理员。")),
+                Some(format!("账号已锁定，请约{minutes}分钟后再试；如需立即使用，请联系安全管理员解锁。")),
                 &f.login,
             )
         }
@@ -230,7 +245,7 @@ pub async fn change_password(
         return Err(AppError::Csrf);
     }
     let error = if f.new != f.confirm {
-        Some("两次输入的新口令不一致".to_string())
+        Some("两次输入的新密码不一致".to_string())
     } else {
         match state.store.change_password(&s, &f.old, &f.new).await {
             Ok(()) => None,

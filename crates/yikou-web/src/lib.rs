@@ -8,6 +8,7 @@ mod auth;
 mod exports;
 pub mod imports;
 mod pages;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -163,7 +164,12 @@ pub fn router(state: AppState) -> Router {
         .route("/users/new", get(admin::new_user))
         .route("/users/{login}/disable", post(admin::disable))
         .route("/users/{login}/enable", post(admin::enable))
-        .route("/users/{login}/token", post(admin::token))
+        .route("/users/{login}/unlock", post(admin::unlock))
+        .route("/users/{login}/reset-password", post(admin::reset_password))
+        .route("/users/{login}/tokens", get(tokens::of_user))
+        .route("/users/{login}/tokens/{id}/revoke", post(tokens::revoke_of_user))
+        .route("/account/tokens", get(tokens::mine).post(tokens::create))
+        .route("/account/tokens/{id}/revoke", post(tokens::revoke_mine))
         .route("/users/export.csv", get(exports::users))
         .route("/imports", get(imports::imports))
         .route("/imports/template.xlsx", get(imports::template))

@@ -786,7 +786,8 @@ struct UsersPage {
     frame: Frame,
     frame_login: String,
     may_create: bool,
-    rows: Vec<(String, String, String, &'static str, String, bool)>,
+    may_secure: bool,
+    rows: Vec<(String, String, String, &'static str, String, bool, bool)>,
 }
 
 pub(crate) fn user_status(u: &yikou_store::users::UserLine) -> &'static str {
@@ -821,6 +822,7 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<H
                 Role::from_code(&u.role).map_or("未知", |r| r.label()),
                 status.to_string(),
                 u.disabled,
+                u.locked,
             )
         })
         .collect();
@@ -829,6 +831,7 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<H
             frame: frame(&state, &s).await?,
             frame_login: s.user.login.clone(),
             may_create: s.user.role == Role::SystemAdmin,
+            may_secure: s.user.role == Role::SecurityAdmin,
             rows,
         }
         .render()?,

@@ -19,7 +19,7 @@ async fn sign_in_csrf_and_sign_out_are_enforced_and_audited() {
 
     let r = login(&app, &c, "gumei", "wrong-Password-1").await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert!(r.text().await.unwrap().contains("登录名或口令不正确"));
+    assert!(r.text().await.unwrap().contains("登录名或密码不正确"));
 
     // A login form posted without the cookie's token is refused.
     let (other, _) = client();

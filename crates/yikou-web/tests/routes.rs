@@ -75,6 +75,7 @@ fn form_fields(csrf: &str, finding: &str) -> Vec<(&'static str, String)> {
         ("old", PASSWORD.into()),
         ("new", "Another-Pass-2".into()),
         ("confirm", "Another-Pass-2".into()),
+        ("days", "30".into()),
     ]
 }
 
@@ -112,6 +113,9 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         .unwrap();
     let html = r.text().await.unwrap();
     let pending = html[html.find("action=\"/imports/").unwrap() + 17..].split('/').next().unwrap().to_string();
+    // And one of 古美's API tokens.
+    bearer(&app, "gumei").await;
+    let gumei_token = app.store.tokens(Some("gumei")).await.unwrap()[0].id;
 
     // What must never reach 七宝 or the department: 古美's people and work.
     let gumei_data: Vec<String> =
@@ -167,8 +171,35 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("POST", "/users/{login}/disable", "/users/qibao/disable", "bureau", fb()),
         case("POST", "/users/{login}/disable", "/users/nobody-here/disable", "secadmin", nf()),
         case("POST", "/users/{login}/enable", "/users/qibao/enable", "gumei", fb()),
-        case("POST", "/users/{login}/token", "/users/qibao/token", "secadmin", fb()),
-        case("POST", "/users/{login}/token", "/users/nobody-here/token", "sysadmin", nf()),
+        case("POST", "/users/{login}/unlock", "/users/qibao/unlock", "sysadmin", fb()),
+        case("POST", "/users/{login}/unlock", "/users/qibao/unlock", "bureau", fb()),
+        case("POST", "/users/{login}/unlock", "/users/nobody-here/unlock", "secadmin", nf()),
+        case("POST", "/users/{login}/reset-password", "/users/qibao/reset-password", "sysadmin", fb()),
+        case("POST", "/users/{login}/reset-password", "/users/qibao/reset-password", "gumei", fb()),
+        case("POST", "/users/{login}/reset-password", "/users/nobody-here/reset-password", "secadmin", nf()),
+        case("GET", "/users/{login}/tokens", "/users/gumei/tokens", "sysadmin", fb()),
+        case("GET", "/users/{login}/tokens", "/users/gumei/tokens", "qibao", fb()),
+        case("GET", "/users/{login}/tokens", "/users/nobody-here/tokens", "secadmin", nf()),
+        case(
+            "POST",
+            "/users/{login}/tokens/{id}/revoke",
+            format!("/users/gumei/tokens/{gumei_token}/revoke"),
+            "sysadmin",
+            fb(),
+        ),
+        case(
+            "POST",
+            "/users/{login}/tokens/{id}/revoke",
+            format!("/users/qibao/tokens/{gumei_token}/revoke"),
+            "secadmin",
+            nf(),
+        ),
+        case("GET", "/account/tokens", "/account/tokens", "qibao", no_gumei()),
+        case("GET", "/account/tokens", "/account/tokens", "", anon()),
+        case("POST", "/account/tokens", "/account/tokens", "qibao", no_gumei()),
+        case("POST", "/account/tokens", "/account/tokens", "", anon()),
+        case("POST", "/account/tokens/{id}/revoke", format!("/account/tokens/{gumei_token}/revoke"), "qibao", nf()),
+        case("POST", "/account/tokens/{id}/revoke", format!("/account/tokens/{gumei_token}/revoke"), "", anon()),
         case("GET", "/imports", "/imports", "qibao", no_gumei()),
         case("GET", "/imports", "/imports", "auditor", fb()),
         case("GET", "/imports/template.xlsx", "/imports/template.xlsx", "auditor", fb()),
@@ -325,7 +356,9 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         }
     }
 
-    // The owner still sees their own work (the cases above did not just find nothing at all).
+    // The owner still sees their own work (the cases above did not just find nothing at all), and
+    // 古美's token was revoked by nobody.
+    assert!(app.store.tokens(Some("gumei")).await.unwrap().iter().any(|t| t.id == gumei_token && t.state == "有效"));
     assert!(page(&app, &g, "/imports").await.1.contains(&batch));
     assert_eq!(page(&app, &g, &format!("/imports/{pending}/errors.xlsx")).await.0, StatusCode::OK);
     let (status, own) = page(&app, &g, &format!("/projects/{project}/export.csv")).await;

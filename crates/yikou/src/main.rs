@@ -1,5 +1,6 @@
 //! yikou (一口上下): the relief campaign's one binary.
 
+mod access_cmd;
 mod check_cmd;
 mod demo;
 mod demo_faults;
@@ -56,24 +57,13 @@ enum Command {
         /// 只生成数据，不启动网页服务
         #[arg(long)]
         no_serve: bool,
-        /// 网页服务监听地址
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
+        #[command(flatten)]
+        serve: access_cmd::ServeOpts,
     },
     /// 启动网页服务 (serve the web application)
     Serve {
-        /// 监听地址
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: String,
-        /// 无操作多少分钟后须重新登录
-        #[arg(long, default_value_t = 30)]
-        idle_minutes: i64,
-        /// 连续登录失败几次锁定账号
-        #[arg(long, default_value_t = 5)]
-        max_failures: i64,
-        /// 锁定多少分钟
-        #[arg(long, default_value_t = 15)]
-        lock_minutes: i64,
+        #[command(flatten)]
+        serve: access_cmd::ServeOpts,
     },
     /// 用户账号 (accounts)
     User {
@@ -83,7 +73,7 @@ enum Command {
     /// 机器访问令牌 (API tokens)
     Token {
         #[command(subcommand)]
-        token: TokenCommand,
+        token: access_cmd::TokenCommand,
     },
     /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
     Doctor,
@@ -208,15 +198,6 @@ enum UserCommand {
         /// 从标准输入读取口令
         #[arg(long)]
         password_stdin: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum TokenCommand {
-    /// 为账号生成访问令牌（只显示一次）
-    Create {
-        #[arg(long)]
-        login: String,
     },
 }
 
@@ -385,7 +366,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print_init(&cfg, &init);
             init.store.close().await;
         }
-        Command::Demo { seed, faults, answer_key, no_serve, listen } => {
+        Command::Demo { seed, faults, answer_key, no_serve, serve } => {
             let store = match Store::open(&cfg).await {
                 Ok(s) => s,
                 Err(StoreError::NotInitialised | StoreError::KeyMissing(_)) if !cfg.key_path().exists() => {
@@ -438,17 +419,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for (login, label) in &accounts {
                     say!("  {login:<10} {label}");
                 }
-                run_server(store, &listen, yikou_web::WebConfig::default()).await?;
+                run_server(store, &serve.listen, serve.web_config()).await?;
             }
         }
-        Command::Serve { listen, idle_minutes, max_failures, lock_minutes } => {
+        Command::Serve { serve } => {
             let store = Store::open(&cfg).await?;
-            let policy = yikou_store::auth::AuthPolicy {
-                max_failures: max_failures.max(1),
-                lock_seconds: lock_minutes.max(1) * 60,
-                idle_seconds: idle_minutes.max(1) * 60,
-            };
-            run_server(store, &listen, yikou_web::WebConfig { policy, ..Default::default() }).await?;
+            run_server(store, &serve.listen, serve.web_config()).await?;
         }
         Command::User { user: UserCommand::Add { login, unit, role, name, password_stdin } } => {
             let Some(role) = yikou_domain::Role::from_code(&role) else {
@@ -474,13 +450,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             say!("已新建账号 {}（{}，编号 {id}），首次登录须修改口令。", new.login, role.label());
             store.close().await;
         }
-        Command::Token { token: TokenCommand::Create { login } } => {
-            let store = Store::open(&cfg).await?;
-            let token = store.create_token(&Actor::system("token-create"), &login).await?;
-            eprintln!("访问令牌只显示这一次，请妥善保管：");
-            say!("{token}");
-            store.close().await;
-        }
+        Command::Token { token } => access_cmd::token(&cfg, token).await?,
         Command::Doctor => return doctor(&cfg).await,
         Command::Import { file, project, campaign, dry_run, accept_valid, json, sheet, errors } => {
             let args = import_cmd::ImportArgs {

@@ -49,6 +49,12 @@ fn person(id: &str, name: &str, street: &str) -> NewPerson {
 /// A store with people in two streets, one project, and one account per kind of user; served on a
 /// free port.
 pub async fn start() -> App {
+    let policy = AuthPolicy { max_failures: 5, lock_seconds: 900, idle_seconds: 1800, ..Default::default() };
+    start_with(yikou_web::WebConfig { policy, ..Default::default() }).await
+}
+
+/// The same, served with the given settings.
+pub async fn start_with(web: yikou_web::WebConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
     let cfg = StoreConfig { data_dir: dir.path().join("d"), database_url: None, key_hex: None };
     let init = Store::init(&cfg).await.unwrap();
@@ -123,10 +129,9 @@ pub async fn start() -> App {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let store = Arc::new(Store::open(&cfg).await.unwrap());
-    let policy = AuthPolicy { max_failures: 5, lock_seconds: 900, idle_seconds: 1800 };
     let served = Store::open(&cfg).await.unwrap();
     tokio::spawn(async move {
-        yikou_web::serve(served, yikou_web::WebConfig { policy, ..Default::default() }, listener, async {
+        yikou_web::serve(served, web, listener, async {
             let _ = stopped.await;
         })
         .await

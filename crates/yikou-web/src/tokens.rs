@@ -1,0 +1,198 @@
+//! 访问令牌 (API tokens): every signed-in user lists, creates (shown once) and revokes their own at
+//! `/account/tokens`; the security administrator lists and revokes any account's at
+//! `/users/{login}/tokens` but can create none for anyone (三权分立: no administrator obtains a
+//! business user's access). Revocation and creation are audited in the store.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use yikou_domain::Role;
+use yikou_store::auth::SessionUser;
+use yikou_store::tokens::{TokenLine, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
+
+use crate::admin::{CsrfForm, SecretPage};
+use crate::auth::{same, Signed};
+use crate::pages::{frame, Frame};
+use crate::{AppError, AppState};
+
+/// A unix time as the pages show it (UTC, to the minute).
+pub(crate) fn unix_text(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t).map_or_else(
+        |_| "—".into(),
+        |d| format!("{}-{:02}-{:02} {:02}:{:02}", d.year(), d.month() as u8, d.day(), d.hour(), d.minute()),
+    )
+}
+
+pub(crate) struct TokenRow {
+    id: i64,
+    created_by: String,
+    created_at: String,
+    expires: String,
+    last_used: String,
+    state: &'static str,
+    live: bool,
+}
+
+impl From<TokenLine> for TokenRow {
+    fn from(t: TokenLine) -> TokenRow {
+        TokenRow {
+            id: t.id,
+            created_by: t.created_by,
+            created_at: t.created_at.replace('T', " ").chars().take(16).collect(),
+            expires: unix_text(t.expires_unix),
+            last_used: t.last_used_unix.map_or_else(|| "未使用".into(), unix_text),
+            live: t.revoked_at.is_none(),
+            state: t.state,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    frame: Frame,
+    title: String,
+    /// Where the revoke forms post: `/account/tokens` or `/users/{login}/tokens`.
+    base: String,
+    /// The user's own tokens (with the form to create one), or another account's.
+    own: bool,
+    rows: Vec<TokenRow>,
+    default_days: i64,
+    max_days: i64,
+    error: Option<String>,
+}
+
+async fn tokens_page(
+    state: &AppState,
+    s: &SessionUser,
+    login: &str,
+    own: bool,
+    error: Option<String>,
+) -> Result<String, AppError> {
+    let rows = state.store.tokens(Some(login)).await?.into_iter().map(TokenRow::from).collect();
+    let (title, base) = if own {
+        ("我的访问令牌".to_string(), "/account/tokens".to_string())
+    } else {
+        (format!("{login} 的访问令牌"), format!("/users/{login}/tokens"))
+    };
+    Ok(TokensPage {
+        frame: frame(state, s).await?,
+        title,
+        base,
+        own,
+        rows,
+        default_days: DEFAULT_TOKEN_DAYS,
+        max_days: MAX_TOKEN_DAYS,
+        error,
+    }
+    .render()?)
+}
+
+/// 我的访问令牌: the signed-in user's own tokens.
+pub async fn mine(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    Ok(Html(tokens_page(&state, &s, &s.user.login, true, None).await?))
+}
+
+#[derive(Deserialize)]
+pub struct NewTokenForm {
+    #[serde(rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    days: String,
+}
+
+/// Creates a token for the signed-in user's own account, shown once.
+pub async fn create(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Form(f): Form<NewTokenForm>,
+) -> Result<Response, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let days = match f.days.trim() {
+        "" => Some(DEFAULT_TOKEN_DAYS),
+        d => d.parse::<i64>().ok().filter(|d| (1..=MAX_TOKEN_DAYS).contains(d)),
+    };
+    let Some(days) = days else {
+        let page =
+            tokens_page(&state, &s, &s.user.login, true, Some(format!("有效期请填1到{MAX_TOKEN_DAYS}之间的天数")))
+                .await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    };
+    let token = state.store.create_token_for_days(&s.actor(), &s.user.login, days).await?;
+    let page = SecretPage {
+        frame: frame(&state, &s).await?,
+        title: "已创建访问令牌".into(),
+        lead: format!("访问令牌（只显示这一次，有效期{days}天，请交给对接系统妥善保管）："),
+        secret: token,
+        note: "调用接口时放在请求头 Authorization: Bearer 令牌 中；令牌与您的账号权限和工作范围相同。修改密码、账号停用或到期后令牌失效，也可随时在“我的访问令牌”中撤销。",
+        back: ("/account/tokens", "返回我的访问令牌"),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+fn token_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn revoke(state: &AppState, s: &SessionUser, owner: &str, id: &str, back: String) -> Result<Response, AppError> {
+    match state.store.revoke_token(&s.actor(), token_id(id)?, Some(owner)).await {
+        Ok(()) => Ok((StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response()),
+        Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Revokes one of the signed-in user's own tokens (another's is not found).
+pub async fn revoke_mine(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    let login = s.user.login.clone();
+    revoke(&state, &s, &login, &id, "/account/tokens".into()).await
+}
+
+async fn security_admin_on(state: &AppState, s: &SessionUser, login: &str) -> Result<(), AppError> {
+    if s.user.role != Role::SecurityAdmin {
+        return Err(AppError::Forbidden);
+    }
+    if !state.store.users().await?.iter().any(|u| u.login == login) {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Any account's tokens, for the security administrator.
+pub async fn of_user(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(login): Path<String>,
+) -> Result<Html<String>, AppError> {
+    security_admin_on(&state, &s, &login).await?;
+    Ok(Html(tokens_page(&state, &s, &login, false, None).await?))
+}
+
+/// Revokes any account's token, for the security administrator.
+pub async fn revoke_of_user(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path((login, id)): Path<(String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    security_admin_on(&state, &s, &login).await?;
+    let back = format!("/users/{login}/tokens");
+    revoke(&state, &s, &login, &id, back).await
+}
