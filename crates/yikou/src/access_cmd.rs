@@ -46,7 +46,8 @@ impl ServeOpts {
             || self.public_url.as_deref().is_some_and(|u| u.trim().to_ascii_lowercase().starts_with("https://"))
     }
 
-    pub fn web_config(&self) -> yikou_web::WebConfig {
+    /// The server's settings; uploads wait for their commit in the data folder's `uploads`.
+    pub fn web_config(&self, data_dir: &std::path::Path) -> yikou_web::WebConfig {
         let policy = AuthPolicy {
             max_failures: self.max_failures.max(1),
             lock_seconds: self.lock_minutes.max(1) * 60,
@@ -55,7 +56,7 @@ impl ServeOpts {
             max_source_failures: self.max_source_failures.max(0),
             ..AuthPolicy::default()
         };
-        yikou_web::WebConfig { policy, secure_cookies: self.secure() }
+        yikou_web::WebConfig { policy, secure_cookies: self.secure(), upload_dir: Some(data_dir.join("uploads")) }
     }
 }
 

@@ -419,12 +419,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for (login, label) in &accounts {
                     say!("  {login:<10} {label}");
                 }
-                run_server(store, &serve.listen, serve.web_config()).await?;
+                run_server(store, &serve.listen, serve.web_config(&cfg.data_dir)).await?;
             }
         }
         Command::Serve { serve } => {
             let store = Store::open(&cfg).await?;
-            run_server(store, &serve.listen, serve.web_config()).await?;
+            run_server(store, &serve.listen, serve.web_config(&cfg.data_dir)).await?;
         }
         Command::User { user: UserCommand::Add { login, unit, role, name, password_stdin } } => {
             let Some(role) = yikou_domain::Role::from_code(&role) else {
