@@ -85,6 +85,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_contacts.sql"),
         include_str!("../migrations/postgres/0006_contacts.sql"),
     ),
+    (
+        "0009_audit_seal",
+        include_str!("../migrations/sqlite/0009_audit_seal.sql"),
+        include_str!("../migrations/postgres/0009_audit_seal.sql"),
+    ),
 ];
 
 impl Db {
