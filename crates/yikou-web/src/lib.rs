@@ -5,6 +5,7 @@
 mod admin;
 mod api;
 mod auth;
+pub mod checks;
 mod exports;
 pub mod imports;
 mod pages;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
     /// Uploaded lists waiting for their commit.
     pub uploads: Arc<imports::Uploads>,
+    /// Places for checking uploaded lists (bounds the memory uploads can take together).
+    pub checks: Arc<checks::CheckPermits>,
 }
 
 /// What a handler can fail with; rendered as a Chinese page (or JSON under /api).
@@ -58,6 +61,8 @@ pub enum AppError {
     BadRequest(String),
     /// An uploaded file that cannot be read as a list.
     Unreadable(String),
+    /// Too many lists are being checked: try again shortly (503).
+    Busy(String),
     Internal(String),
 }
 
@@ -84,6 +89,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, "页面已过期", "表单已过期或来源不明，请返回上一页刷新后重试。"),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "需要修改", m.as_str()),
             AppError::Unreadable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "文件无法读取", m.as_str()),
+            AppError::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", m.as_str()),
             AppError::Internal(e) => {
                 // Store messages carry no ID numbers or names; still, only the kind goes to the log.
                 tracing::error!(error = %e.chars().take(200).collect::<String>(), "request failed");
@@ -203,6 +209,7 @@ pub async fn serve(
         config: Arc::new(config),
         campaign_line: Default::default(),
         uploads: Default::default(),
+        checks: Default::default(),
     };
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
