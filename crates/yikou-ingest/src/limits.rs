@@ -135,12 +135,17 @@ pub(crate) fn check_zip(path: &Path) -> Result<(), FileError> {
     Ok(())
 }
 
-/// What a string of `len` bytes costs in the table: its text behind an `Arc` header, rounded to
-/// the allocator's 16-byte chunks with their 8-byte header (at least 32), and its slot in the
-/// table (16 bytes, up to twice that while the table grows).
+/// What a string of `len` bytes costs in the table: its text behind an `Arc`'s two counters,
+/// rounded to the allocator's 16-byte chunks with their 8-byte header (at least 32). The table's
+/// slots (16 bytes each, as allocated) come on top: see [`table_cost`].
 pub(crate) fn stored_cost(len: usize) -> u64 {
     let chunk = (len as u64 + 16 + 8).div_ceil(16) * 16;
-    chunk.max(32) + 32
+    chunk.max(32)
+}
+
+/// The whole table: its strings (`strings`, summed [`stored_cost`]s) and its allocated slots.
+pub(crate) fn table_cost(strings: u64, slots: usize) -> u64 {
+    strings + slots as u64 * 16
 }
 
 #[cfg(test)]
@@ -170,8 +175,9 @@ mod tests {
 
     #[test]
     fn stored_cost_counts_headers_and_slots() {
-        assert_eq!(stored_cost(0), 64);
-        assert_eq!(stored_cost(9), 80);
-        assert!(stored_cost(1000) >= 1000 + 32);
+        assert_eq!(stored_cost(0), 32);
+        assert_eq!(stored_cost(9), 48);
+        assert!(stored_cost(1000) >= 1000 + 24);
+        assert_eq!(table_cost(480, 20), 800);
     }
 }

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 
 use memchr::memmem;
 
-use crate::limits::{read_error, stored_cost, too_much_text, Budget, Metered};
+use crate::limits::{read_error, stored_cost, table_cost, too_much_text, Budget, Metered};
 use crate::limits::{MAX_SHARED_STRINGS_BYTES, MAX_STRING_TABLE_BYTES};
 use crate::read::{Cell, FileError, Stop};
 
@@ -206,8 +206,12 @@ fn shared_strings(path: &Path, budget: &Budget) -> Result<Vec<std::sync::Arc<str
     let mut out = Vec::new();
     let mut held = 0u64;
     let mut keep = |s: std::sync::Arc<str>, out: &mut Vec<std::sync::Arc<str>>| {
-        held += if s.is_empty() { 32 } else { stored_cost(s.len()) };
-        if held > MAX_STRING_TABLE_BYTES {
+        if !s.is_empty() {
+            held += stored_cost(s.len()); // the empty string is shared
+        }
+        // Checked before the table grows (it doubles), so it never allocates beyond the budget.
+        let slots = if out.len() == out.capacity() { (out.capacity() * 2).max(4) } else { out.capacity() };
+        if table_cost(held, slots) > MAX_STRING_TABLE_BYTES {
             return Err(too_much_text());
         }
         out.push(s);
@@ -247,6 +251,14 @@ fn shared_strings(path: &Path, budget: &Budget) -> Result<Vec<std::sync::Arc<str
         }
     }
     Ok(out)
+}
+
+/// The shared string table of a workbook as this reader holds it: strings, and the bytes counted
+/// against [`MAX_STRING_TABLE_BYTES`] (for the benchmarks' figures).
+pub fn string_table_size(path: &Path) -> Result<(usize, u64), FileError> {
+    let table = shared_strings(path, &Budget::default())?;
+    let strings = table.iter().filter(|s| !s.is_empty()).map(|s| stored_cost(s.len())).sum();
+    Ok((table.len(), table_cost(strings, table.capacity())))
 }
 
 /// Fills `buf` from `r` unless the part ends first; the number of bytes read.
