@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod exchange;
 pub mod fxhash;
+pub mod limits;
 pub mod output;
 pub mod process;
 pub mod read;

@@ -6,7 +6,8 @@ use time::Date;
 use yikou_domain::Standard;
 
 use crate::columns::{find_header, is_footer, Field, HeaderMap};
-use crate::read::{read_rows, Cell, FileError, Format, Source, Stop};
+use crate::limits::Budget;
+use crate::read::{read_rows_within, Cell, FileError, Format, Source, Stop};
 use crate::validate::{Reference, Register, RowIssue, ValidRow, Validator};
 
 /// At most this many problems are kept (a file that is wrong everywhere still gets its first
@@ -73,12 +74,14 @@ pub fn process(
     on_valid: &mut dyn FnMut(ValidRow),
     progress: &mut dyn FnMut(u64),
 ) -> Result<Outcome, ProcessError> {
+    // One budget for the whole file: trying sheet after sheet cannot inflate more than one file may.
+    let budget = Budget::default();
     // Which sheets to try: the one asked for, or each in turn until one has a header.
     let candidates: Vec<Option<String>> = match opts.sheet {
         Some(s) => vec![Some(s.to_string())],
         None => match crate::read::detect(path)? {
             Format::Csv => vec![None],
-            Format::Xlsx => crate::xlsx::sheets(path)?.into_iter().map(|(n, _)| Some(n)).collect(),
+            Format::Xlsx => crate::xlsx::sheets_within(path, &budget)?.into_iter().map(|(n, _)| Some(n)).collect(),
             Format::Xls => {
                 let (_, sheets) = crate::read::preview(path, 0)?;
                 sheets.into_iter().map(|(n, _)| Some(n)).collect()
@@ -87,7 +90,7 @@ pub fn process(
     };
     let mut tried = Vec::new();
     for sheet in &candidates {
-        if let Some(o) = process_sheet(path, sheet.as_deref(), opts, on_valid, progress)? {
+        if let Some(o) = process_sheet(path, sheet.as_deref(), &budget, opts, on_valid, progress)? {
             return Ok(o);
         }
         tried.extend(sheet.clone());
@@ -98,6 +101,7 @@ pub fn process(
 fn process_sheet(
     path: &std::path::Path,
     sheet: Option<&str>,
+    budget: &Budget,
     opts: &Options<'_>,
     on_valid: &mut dyn FnMut(ValidRow),
     progress: &mut dyn FnMut(u64),
@@ -151,7 +155,7 @@ fn process_sheet(
         }
     };
 
-    let source = read_rows(path, sheet, |row, cells| match &mut state {
+    let source = read_rows_within(path, sheet, budget, |row, cells| match &mut state {
         State::Looking(buf) => {
             buf.push((row, cells));
             let found = find_header(buf);

@@ -10,6 +10,8 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xls};
 
+use crate::limits::Budget;
+
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -101,6 +103,10 @@ pub enum FileError {
     Corrupt(String),
     #[error("文件解压后异常巨大（压缩比过高），疑似恶意文件，已拒绝读取")]
     ZipBomb,
+    #[error("文件中的文字过多（超过 {limit_mb} MB），系统无法一次读取：请按街镇或项目拆分成几个文件后分别导入")]
+    TooMuchText { limit_mb: u64 },
+    #[error("文件解压后超过 {limit_mb} MB，超出一次可读取的上限：请按街镇或项目拆分成几个文件后分别导入")]
+    TooMuchData { limit_mb: u64 },
     #[error("工作簿中没有名为“{name}”的工作表；现有工作表：{available}")]
     NoSuchSheet { name: String, available: String },
     #[error("工作簿中没有工作表")]
@@ -120,6 +126,8 @@ impl FileError {
             FileError::NotSpreadsheet(_) => "file_not_spreadsheet",
             FileError::Corrupt(_) => "file_corrupt",
             FileError::ZipBomb => "file_zip_bomb",
+            FileError::TooMuchText { .. } => "file_too_much_text",
+            FileError::TooMuchData { .. } => "file_too_much_data",
             FileError::NoSuchSheet { .. } => "file_no_such_sheet",
             FileError::NoSheets => "file_no_sheets",
             FileError::Utf16 => "file_utf16",
@@ -130,10 +138,6 @@ impl FileError {
 /// Largest file accepted: a district's biggest list is a few MB; a city's 1,000,000-row roster is
 /// under 100 MB.
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
-/// Largest total the .xlsx parts may declare when inflated, and the highest compression ratio of one
-/// part (spreadsheet XML compresses about 10–20×).
-const MAX_INFLATED_BYTES: u64 = 8 << 30;
-const MAX_RATIO: u64 = 400;
 
 /// Recognises the format from the first bytes.
 pub fn detect(path: &Path) -> Result<Format, FileError> {
@@ -195,16 +199,17 @@ pub struct Stop;
 /// The first rows of each sheet (to choose the sheet with a recognisable header).
 pub fn preview(path: &Path, rows: usize) -> Result<(Format, Vec<(String, Vec<Vec<Cell>>)>), FileError> {
     let format = detect(path)?;
+    let budget = Budget::default();
     let names = match format {
         Format::Csv => vec![String::new()],
-        Format::Xlsx => crate::xlsx::sheets(path)?.into_iter().map(|(n, _)| n).collect(),
+        Format::Xlsx => crate::xlsx::sheets_within(path, &budget)?.into_iter().map(|(n, _)| n).collect(),
         Format::Xls => open_xls(path)?.sheet_names(),
     };
     let mut out = Vec::new();
     for name in names {
         let mut got = Vec::new();
         let sheet = (format != Format::Csv).then_some(name.as_str());
-        read_rows(path, sheet, |_, cells| {
+        read_rows_within(path, sheet, &budget, |_, cells| {
             got.push(cells);
             if got.len() >= rows {
                 Err(Stop)
@@ -222,18 +227,29 @@ pub fn preview(path: &Path, rows: usize) -> Result<(Format, Vec<(String, Vec<Vec
 pub fn read_rows(
     path: &Path,
     sheet: Option<&str>,
+    f: impl FnMut(u32, Vec<Cell>) -> Result<(), Stop>,
+) -> Result<Source, FileError> {
+    read_rows_within(path, sheet, &Budget::default(), f)
+}
+
+/// Like [`read_rows`], charging what a workbook inflates to `budget` (one budget for every read of
+/// the same file).
+pub fn read_rows_within(
+    path: &Path,
+    sheet: Option<&str>,
+    budget: &Budget,
     mut f: impl FnMut(u32, Vec<Cell>) -> Result<(), Stop>,
 ) -> Result<Source, FileError> {
     let format = detect(path)?;
     match format {
         Format::Csv => read_csv(path, &mut f),
         Format::Xlsx => {
-            check_zip(path)?;
-            let list = crate::xlsx::sheets(path)?;
+            crate::limits::check_zip(path)?;
+            let list = crate::xlsx::sheets_within(path, budget)?;
             let sheets: Vec<String> = list.iter().map(|(n, _)| n.clone()).collect();
             let name = pick_sheet(&sheets, sheet)?;
             let part = &list.iter().find(|(n, _)| *n == name).expect("picked from the list").1;
-            crate::xlsx::read_sheet(path, part, &mut f)?;
+            crate::xlsx::read_sheet(path, part, budget, &mut f)?;
             Ok(Source { format, encoding: None, sheet: Some(name), sheets })
         }
         Format::Xls => {
@@ -288,30 +304,6 @@ fn contains_utf16(r: &mut impl Read, needle: &str) -> Result<bool, FileError> {
 
 fn xls_error(detail: String) -> FileError {
     FileError::Corrupt(detail)
-}
-
-/// Refuses archives whose parts declare absurd inflated sizes or ratios before anything is inflated.
-/// (The reader also stops at the declared size, so a lying header cannot inflate more.)
-fn check_zip(path: &Path) -> Result<(), FileError> {
-    let f = File::open(path).map_err(|e| FileError::Io { name: path.display().to_string(), detail: e.to_string() })?;
-    let mut zip =
-        zip::ZipArchive::new(BufReader::new(f)).map_err(|e| FileError::Corrupt(format!("压缩结构错误（{e}）")))?;
-    let mut total = 0u64;
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| FileError::Corrupt(e.to_string()))?;
-        if entry.encrypted() {
-            return Err(FileError::Encrypted);
-        }
-        let (packed, size) = (entry.compressed_size().max(1), entry.size());
-        total = total.saturating_add(size);
-        if size > (1 << 20) && size / packed > MAX_RATIO {
-            return Err(FileError::ZipBomb);
-        }
-    }
-    if total > MAX_INFLATED_BYTES {
-        return Err(FileError::ZipBomb);
-    }
-    Ok(())
 }
 
 fn from_data(d: &Data) -> Cell {

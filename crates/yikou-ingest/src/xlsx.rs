@@ -1,7 +1,8 @@
 //! A streaming .xlsx reader built for large rosters: the worksheet is inflated on one thread and
 //! scanned on another, row by row, so a 1,000,000-row sheet never sits in memory whole. Only what a
 //! roster needs is read: shared and inline strings, numbers, booleans, errors. (Excel dates stay
-//! serial numbers here; rosters carry dates inside ID numbers.)
+//! serial numbers here; rosters carry dates inside ID numbers.) Every part is metered while it
+//! inflates (see `limits`): the shared strings are streamed into a table of bounded size.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -10,13 +11,21 @@ use std::sync::mpsc;
 
 use memchr::memmem;
 
+use crate::limits::{read_error, stored_cost, table_cost, too_much_text, Budget, Metered};
+use crate::limits::{MAX_SHARED_STRINGS_BYTES, MAX_STRING_TABLE_BYTES};
 use crate::read::{Cell, FileError, Stop};
 
 /// Sheets in workbook order: (name, path of the part inside the archive).
 pub fn sheets(path: &Path) -> Result<Vec<(String, String)>, FileError> {
+    sheets_within(path, &Budget::default())
+}
+
+/// Like [`sheets`], charging what is inflated to the file's budget.
+pub fn sheets_within(path: &Path, budget: &Budget) -> Result<Vec<(String, String)>, FileError> {
     let mut zip = open(path)?;
-    let workbook = read_part(&mut zip, "xl/workbook.xml", 64 << 20)?.ok_or_else(|| corrupt("缺少 xl/workbook.xml"))?;
-    let rels = read_part(&mut zip, "xl/_rels/workbook.xml.rels", 64 << 20)?.unwrap_or_default();
+    let workbook =
+        read_part(&mut zip, "xl/workbook.xml", 64 << 20, budget)?.ok_or_else(|| corrupt("缺少 xl/workbook.xml"))?;
+    let rels = read_part(&mut zip, "xl/_rels/workbook.xml.rels", 64 << 20, budget)?.unwrap_or_default();
     let mut targets = Vec::new();
     for rel in tags(&rels, b"<Relationship ") {
         if let (Some(id), Some(target)) = (attr(rel, b"Id"), attr(rel, b"Target")) {
@@ -49,17 +58,19 @@ fn open(path: &Path) -> Result<zip::ZipArchive<BufReader<File>>, FileError> {
 }
 
 /// A whole (small) part, refusing to inflate more than `limit` bytes.
-fn read_part(zip: &mut zip::ZipArchive<BufReader<File>>, name: &str, limit: u64) -> Result<Option<Vec<u8>>, FileError> {
-    let mut f = match zip.by_name(name) {
+fn read_part(
+    zip: &mut zip::ZipArchive<BufReader<File>>,
+    name: &str,
+    limit: u64,
+    budget: &Budget,
+) -> Result<Option<Vec<u8>>, FileError> {
+    let f = match zip.by_name(name) {
         Ok(f) => f,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(FileError::Corrupt(e.to_string())),
     };
     let mut buf = Vec::with_capacity(f.size().min(limit) as usize);
-    let n = (&mut f).take(limit + 1).read_to_end(&mut buf).map_err(|e| FileError::Corrupt(e.to_string()))?;
-    if n as u64 > limit {
-        return Err(FileError::ZipBomb);
-    }
+    Metered::new(f, budget, limit, || FileError::ZipBomb).read_to_end(&mut buf).map_err(read_error)?;
     Ok(Some(buf))
 }
 
@@ -167,32 +178,100 @@ fn text_runs(xml: &[u8]) -> String {
             continue;
         }
         let Some(end) = memmem::find(&xml[body_start..], b"</t>") else { break };
-        out.push_str(&unescape(&String::from_utf8_lossy(&xml[body_start..body_start + end])));
+        let text = &xml[body_start..body_start + end];
+        match std::str::from_utf8(text) {
+            Ok(t) if memchr::memchr(b'&', text).is_none() && memmem::find(text, b"_x").is_none() => out.push_str(t),
+            _ => out.push_str(&unescape(&String::from_utf8_lossy(text))),
+        }
         pos = body_start + end + 4;
     }
     out
 }
 
-fn shared_strings(path: &Path) -> Result<Vec<std::sync::Arc<str>>, FileError> {
+/// Longest text of one shared string in the XML (Excel holds at most 32,767 characters in a cell).
+const MAX_SHARED_STRING_XML: usize = 4 << 20;
+
+/// The shared string table, streamed: the part is inflated a megabyte at a time and each `<si>` is
+/// kept as it completes, so neither the part nor more than [`MAX_STRING_TABLE_BYTES`] of table is
+/// ever held; the part inflates at most [`MAX_SHARED_STRINGS_BYTES`].
+fn shared_strings(path: &Path, budget: &Budget) -> Result<Vec<std::sync::Arc<str>>, FileError> {
     let mut zip = open(path)?;
-    let Some(xml) = read_part(&mut zip, "xl/sharedStrings.xml", 2 << 30)? else { return Ok(Vec::new()) };
+    let part = match zip.by_name("xl/sharedStrings.xml") {
+        Ok(f) => f,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(Vec::new()),
+        Err(e) => return Err(FileError::Corrupt(e.to_string())),
+    };
+    let mut part = Metered::new(part, budget, MAX_SHARED_STRINGS_BYTES, too_much_text);
+    let empty: std::sync::Arc<str> = "".into();
     let mut out = Vec::new();
+    let mut held = 0u64;
+    let mut keep = |s: std::sync::Arc<str>, out: &mut Vec<std::sync::Arc<str>>| {
+        if !s.is_empty() {
+            held += stored_cost(s.len()); // the empty string is shared
+        }
+        // Checked before the table grows (it doubles), so it never allocates beyond the budget.
+        let slots = if out.len() == out.capacity() { (out.capacity() * 2).max(4) } else { out.capacity() };
+        if table_cost(held, slots) > MAX_STRING_TABLE_BYTES {
+            return Err(too_much_text());
+        }
+        out.push(s);
+        Ok(())
+    };
     let open_tag = memmem::Finder::new(b"<si");
     let close_tag = memmem::Finder::new(b"</si>");
-    let mut pos = 0;
-    while let Some(p) = open_tag.find(&xml[pos..]) {
-        let start = pos + p;
-        let Some(gt) = memchr::memchr(b'>', &xml[start..]) else { break };
-        if xml[start + gt - 1] == b'/' {
-            out.push("".into());
-            pos = start + gt + 1;
-            continue;
+    let mut buf: Vec<u8> = Vec::with_capacity(2 << 20);
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut eof = false;
+    while !eof {
+        let n = read_full(&mut part, &mut chunk)?;
+        buf.extend_from_slice(&chunk[..n]);
+        eof = n == 0;
+        let mut pos = 0;
+        while let Some(p) = open_tag.find(&buf[pos..]) {
+            let start = pos + p;
+            let Some(gt) = memchr::memchr(b'>', &buf[start..]) else { break };
+            if buf[start + gt - 1] == b'/' {
+                keep(empty.clone(), &mut out)?;
+                pos = start + gt + 1;
+                continue;
+            }
+            let Some(end) = close_tag.find(&buf[start..]) else { break };
+            let text = text_runs(&buf[start + gt + 1..start + end]);
+            keep(if text.is_empty() { empty.clone() } else { text.into() }, &mut out)?;
+            pos = start + end + 5;
         }
-        let Some(end) = close_tag.find(&xml[start..]) else { break };
-        out.push(text_runs(&xml[start + gt + 1..start + end]).into());
-        pos = start + end + 5;
+        // Keep an unfinished element (or what may be the start of one) for the next chunk.
+        let tail = match open_tag.find(&buf[pos..]) {
+            Some(p) => pos + p,
+            None => buf.len().saturating_sub(2).max(pos),
+        };
+        buf.drain(..tail);
+        if buf.len() > MAX_SHARED_STRING_XML {
+            return Err(too_much_text());
+        }
     }
     Ok(out)
+}
+
+/// The shared string table of a workbook as this reader holds it: strings, and the bytes counted
+/// against [`MAX_STRING_TABLE_BYTES`] (for the benchmarks' figures).
+pub fn string_table_size(path: &Path) -> Result<(usize, u64), FileError> {
+    let table = shared_strings(path, &Budget::default())?;
+    let strings = table.iter().filter(|s| !s.is_empty()).map(|s| stored_cost(s.len())).sum();
+    Ok((table.len(), table_cost(strings, table.capacity())))
+}
+
+/// Fills `buf` from `r` unless the part ends first; the number of bytes read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<usize, FileError> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) => return Err(read_error(e)),
+        }
+    }
+    Ok(filled)
 }
 
 /// Zero-based column from a reference like `AB12`.
@@ -220,37 +299,27 @@ fn row_of(r: &[u8]) -> Option<u32> {
 pub fn read_sheet(
     path: &Path,
     part: &str,
+    budget: &Budget,
     f: &mut impl FnMut(u32, Vec<Cell>) -> Result<(), Stop>,
 ) -> Result<(), FileError> {
     // Inflate on a second thread: it reads and inflates while this thread scans.
     let (tx, rx) = mpsc::sync_channel::<Result<Vec<u8>, FileError>>(16);
     let path_owned = path.to_path_buf();
     let part_owned = part.to_string();
+    let sheet_budget = budget.clone();
     let inflater = std::thread::spawn(move || {
         let run = || -> Result<(), FileError> {
             let mut zip = open(&path_owned)?;
-            let mut entry =
-                zip.by_name(&part_owned).map_err(|e| FileError::Corrupt(format!("找不到工作表数据（{e}）")))?;
-            // Never inflate more than the entry says it holds (and at most 16 GiB): a lying header cannot
-            // make us inflate without bound.
-            let limit = entry.size().min(16 << 30);
-            let mut total = 0u64;
+            let entry = zip.by_name(&part_owned).map_err(|e| FileError::Corrupt(format!("找不到工作表数据（{e}）")))?;
+            // Never inflate more than the entry says it holds, nor more than the file's budget: a lying
+            // header cannot make us inflate without bound.
+            let limit = entry.size() + (1 << 20);
+            let mut entry = Metered::new(entry, &sheet_budget, limit, || FileError::ZipBomb);
             loop {
                 let mut chunk = vec![0u8; 1 << 20];
-                let mut filled = 0;
-                while filled < chunk.len() {
-                    match entry.read(&mut chunk[filled..]) {
-                        Ok(0) => break,
-                        Ok(n) => filled += n,
-                        Err(e) => return Err(FileError::Corrupt(e.to_string())),
-                    }
-                }
+                let filled = read_full(&mut entry, &mut chunk)?;
                 if filled == 0 {
                     return Ok(());
-                }
-                total += filled as u64;
-                if total > limit + (1 << 20) {
-                    return Err(FileError::ZipBomb);
                 }
                 chunk.truncate(filled);
                 if tx.send(Ok(chunk)).is_err() {
@@ -266,8 +335,9 @@ pub fn read_sheet(
     // caller's work (validation) then overlap on two cores.
     let (row_tx, row_rx) = mpsc::sync_channel::<Result<Vec<(u32, Vec<Cell>)>, FileError>>(8);
     let path_owned = path.to_path_buf();
+    let strings_budget = budget.clone();
     let scanner = std::thread::spawn(move || {
-        let strings = match shared_strings(&path_owned) {
+        let strings = match shared_strings(&path_owned, &strings_budget) {
             Ok(s) => s,
             Err(e) => {
                 let _ = row_tx.send(Err(e));

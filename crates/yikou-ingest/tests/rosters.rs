@@ -10,6 +10,9 @@ use yikou_ingest::process::{process, Options};
 use yikou_ingest::roster::{generate, write_csv, write_xlsx, Fault, RosterRow};
 use yikou_ingest::validate::{NoRegister, Reference};
 
+#[path = "support/hostile.rs"]
+mod hostile;
+
 /// Checking against the shipped reference data, with nobody registered yet.
 fn options<'a>(reference: &'a Reference, sheet: Option<&'a str>) -> Options<'a> {
     Options { sheet, reference, register: &NoRegister, standard: None, today: date!(2026 - 11 - 30) }
@@ -186,6 +189,75 @@ fn a_zip_bomb_is_refused_without_inflating_it() {
     }
     z.finish().unwrap();
     assert_eq!(read_error(&p), "file_zip_bomb");
+}
+
+#[test]
+fn a_gigabyte_of_shared_strings_in_a_small_file_is_refused_before_inflating() {
+    // The attack as found: a small .xlsx whose shared strings inflate to 1 GiB, compressed well
+    // enough to pass the ratio guard (it cost 1.8 GB per request).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("text-bomb.xlsx");
+    hostile::shared_strings_workbook(&p, 1024, 200).unwrap();
+    let packed = std::fs::metadata(&p).unwrap().len();
+    assert!(packed < 32 << 20 && (1 << 30) / packed < 400, "{packed}: small, under the ratio guard");
+    let t = std::time::Instant::now();
+    let e = yikou_ingest::read::read_rows(&p, None, |_, _| Ok(())).unwrap_err();
+    assert_eq!(e.code(), "file_too_much_text", "{e}");
+    assert!(e.to_string().contains("文字过多") && e.to_string().contains("拆分"), "{e}");
+    let reference = Reference::shipped();
+    let e = process(&p, &options(&reference, None), &mut |_| {}, &mut |_| {}).unwrap_err();
+    assert_eq!(e.code(), "file_too_much_text");
+    assert!(t.elapsed().as_secs() < 5, "refused early, not after inflating: {:?}", t.elapsed());
+}
+
+#[test]
+fn a_string_table_beyond_its_budget_is_refused_while_streaming() {
+    // Under the part's size limit (declared truthfully), but more text than the table may hold:
+    // refused once the table holds its budget, before the whole part is inflated.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("many-strings.xlsx");
+    hostile::shared_strings_workbook(&p, 500, 1000).unwrap();
+    assert!((500 << 20) / std::fs::metadata(&p).unwrap().len() < 400, "under the ratio guard");
+    let t = std::time::Instant::now();
+    let e = yikou_ingest::read::read_rows(&p, None, |_, _| Ok(())).unwrap_err();
+    assert_eq!(e.code(), "file_too_much_text", "{e}");
+    assert!(t.elapsed().as_secs() < 20, "{:?}", t.elapsed());
+    // The same strings in a smaller table are read.
+    hostile::shared_strings_workbook(&p, 2, 1000).unwrap();
+    let mut rows = Vec::new();
+    yikou_ingest::read::read_rows(&p, None, |_, cells| {
+        rows.push(cells);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0][0].text().starts_with("00000救"));
+}
+
+#[test]
+fn what_a_workbook_inflates_is_charged_to_one_budget_across_its_parts() {
+    use yikou_ingest::limits::Budget;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("r.xlsx");
+    write_xlsx(&p, &generate(3_000, 7, 0.0, &Fault::ALL), None).unwrap();
+    let read = |budget: &Budget| yikou_ingest::read::read_rows_within(&p, None, budget, |_, _| Ok(()));
+    assert!(read(&Budget::default()).is_ok());
+    // Measure what one read costs, then give a second read less than that.
+    let probe = Budget::new(1 << 30);
+    read(&probe).unwrap();
+    let mut used = 0u64;
+    while probe.charge(1 << 16).is_ok() {
+        used += 1 << 16;
+    }
+    let cost = (1u64 << 30) - used;
+    assert!(cost > 100_000, "{cost}");
+    let e = read(&Budget::new(cost - 70_000)).unwrap_err();
+    assert_eq!(e.code(), "file_too_much_data", "{e}");
+    assert!(e.to_string().contains("拆分"), "{e}");
+    // One budget for the file: a second read of it has only what the first one left.
+    let once = Budget::new(cost + cost / 2);
+    read(&once).unwrap();
+    assert_eq!(read(&once).unwrap_err().code(), "file_too_much_data");
 }
 
 #[test]

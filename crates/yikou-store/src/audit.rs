@@ -1,8 +1,10 @@
 //! 审计日志 (audit log): append-only, each record sealed onto the previous one with a keyed hash, so
-//! that changing, inserting or deleting a record is detected by `verify`.
+//! that changing, inserting or deleting a record is detected by `verify`; the head is sealed too (see
+//! `seal`), so that cutting records off the end is detected as well.
 
 use serde::Serialize;
 
+use crate::seal::{seal_problem, BROKEN_ACTION, SEALED_META};
 use crate::{on_db, Result, Store};
 
 /// The fields a record's hash covers, in a fixed order.
@@ -64,10 +66,11 @@ impl Verification {
 
 impl Store {
     /// Walks the whole chain in order: sequence without gaps, each record linked to the one before and
-    /// sealed with the audit key, and the head pointing at the last record.
+    /// sealed with the audit key, the head pointing at the last record with a valid seal, no writer
+    /// having found the seal broken, and the chain reaching the data folder's anchor.
     pub async fn verify_audit(&self) -> Result<Verification> {
-        let head: Option<(i64, String)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT seq, hash FROM audit_head WHERE id = 1").fetch_optional(p).await?);
+        let head: Option<(i64, String, Option<String>)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT seq, hash, seal FROM audit_head WHERE id = 1").fetch_optional(p).await?);
         let rows: Vec<(i64, String, String, String, String, String, Option<String>, Option<String>, String, String)> = on_db!(&self.db, p => sqlx::query_as(
                 "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash
                  FROM audit_log ORDER BY seq",
@@ -80,7 +83,7 @@ impl Store {
                 (record((seq, at, actor, action, entity, entity_id, before, after)), prev, hash)
             })
             .collect();
-        let Some((head_seq, head_hash)) = head else {
+        let Some((head_seq, head_hash, head_seal)) = head else {
             return Ok(Verification {
                 records: rows.len() as i64,
                 first_bad: Some(rows.len() as i64),
@@ -94,6 +97,9 @@ impl Store {
             first_bad: Some(seq),
             problem: Some(why),
         };
+        // Records that established the head's seal, and those where a writer found it broken.
+        let mut sealings = Vec::new();
+        let mut broken = None;
         for (rec, prev_hash, hash) in &rows {
             if rec.seq != expected_seq {
                 return Ok(bad(
@@ -121,6 +127,12 @@ impl Store {
             if computed != *hash {
                 return Ok(bad(rec.seq, format!("审计记录 #{} 内容被改动（校验值不符）", rec.seq)));
             }
+            if rec.action == "meta.set" && rec.entity == "meta" && rec.entity_id == SEALED_META {
+                sealings.push(rec.seq);
+            }
+            if rec.action == BROKEN_ACTION && broken.is_none() {
+                broken = Some(rec);
+            }
             prev = hash.clone();
             expected_seq += 1;
         }
@@ -131,7 +143,77 @@ impl Store {
                 format!("审计链末端不符：应有 {head_seq} 条记录，实有 {last} 条，末尾记录被删除或改动"),
             ));
         }
+        match seal_problem(&self.keys, head_seq, &head_hash, head_seal.as_deref()) {
+            Some("缺失") => {
+                return Ok(bad(
+                    last + 1,
+                    format!(
+                        "审计链末端缺少封印（audit_head.seal 被清除）：记录头被改写，末尾 #{last} 之后的记录可能被删除"
+                    ),
+                ))
+            }
+            Some(_) => {
+                return Ok(bad(
+                    last + 1,
+                    format!("审计日志末尾的记录被删除（截断）或记录头被改写：末端封印不符（现末端为 #{last}）"),
+                ))
+            }
+            None => {}
+        }
+        if let Some(rec) = broken {
+            let what = rec.after_json.as_deref().and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok());
+            let what = what.as_ref().and_then(|v| v["seal"].as_str().map(str::to_string)).unwrap_or_default();
+            return Ok(bad(
+                rec.seq,
+                format!(
+                    "审计日志末尾的记录被删除（截断）或记录头被改写：写入审计记录 #{} 时发现末端封印{what}（当时末端为 #{}）",
+                    rec.seq,
+                    rec.seq - 1
+                ),
+            ));
+        }
+        if let Some(problem) = self.anchor_problem(&rows, last) {
+            return Ok(bad(last + 1, problem));
+        }
+        match sealings.as_slice() {
+            [] => return Ok(bad(last + 1, "审计日志中找不到建立末端封印的记录：记录被删除".into())),
+            [_] => {}
+            [_, again, ..] => {
+                return Ok(bad(
+                    *again,
+                    format!("审计记录 #{again} 重新建立了末端封印：封印曾被清除，其前末尾的记录可能被删除（截断）"),
+                ))
+            }
+        }
+        if self.meta(SEALED_META).await?.is_none() {
+            return Ok(bad(last + 1, format!("审计封印标记（meta.{SEALED_META}）被删除")));
+        }
         Ok(Verification { records: rows.len() as i64, first_bad: None, problem: None })
+    }
+
+    /// Compares the chain with the data folder's anchor: it must reach the anchored record and hold
+    /// the same hash there. An anchor of another database (another first record) is not compared.
+    fn anchor_problem(&self, rows: &[(AuditRecord, String, String)], last: i64) -> Option<String> {
+        let anchor = self.anchor.as_ref()?;
+        let a = anchor.read()?;
+        if a.seq < 1 || rows.first().map(|r| r.2.as_str()) != Some(a.first.as_str()) {
+            return None;
+        }
+        let file = anchor.path().display();
+        if a.seq > last {
+            return Some(format!(
+                "审计日志比锚点文件 {file} 记录的短：已提交到 #{}，现只到 #{last}：末尾的记录被删除（截断），或数据库被还原为旧备份（若确为有意还原，核实后删除该文件）",
+                a.seq
+            ));
+        }
+        let kept = &rows[(a.seq - 1) as usize];
+        if kept.2 != a.hash {
+            return Some(format!(
+                "审计记录 #{} 与锚点文件 {file} 不符：审计日志被改写，或数据库被还原为另一份备份（若确为有意还原，核实后删除该文件）",
+                a.seq
+            ));
+        }
+        None
     }
 
     /// The most recent audit records (newest first), optionally for one entity.

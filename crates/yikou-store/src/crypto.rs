@@ -1,6 +1,6 @@
 //! Keys: ID numbers are stored encrypted (AES-256-GCM), joined by a keyed hash (HMAC-SHA256), and the
-//! audit chain is sealed with a third derived key, so a copy of the database alone reveals no ID
-//! number and cannot re-seal an edited audit log.
+//! audit chain is sealed with a third derived key, and the chain's head with a fourth, so a copy of the
+//! database alone reveals no ID number and cannot re-seal an edited or truncated audit log.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -18,6 +18,7 @@ pub struct Keys {
     cipher: Aes256Gcm,
     mac_key: [u8; 32],
     audit_key: [u8; 32],
+    seal_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Keys {
@@ -39,6 +40,7 @@ impl Keys {
             cipher: Aes256Gcm::new_from_slice(&enc).expect("32-byte key"),
             mac_key: derive(master, "yikou/v1/id-key"),
             audit_key: derive(master, "yikou/v1/audit-chain"),
+            seal_key: derive(master, "yikou/v1/audit-head-seal"),
         }
     }
 
@@ -100,6 +102,19 @@ impl Keys {
         }
         hex::encode(m.finalize().into_bytes())
     }
+
+    /// Seals the chain's head (its sequence number and hash), with a key of its own: a record's hash
+    /// cannot stand in for a head's seal, so cutting records off the end and pointing the head at the
+    /// last one kept is detected.
+    pub fn audit_seal(&self, seq: i64, hash: &str) -> String {
+        let mut m = <HmacSha256 as Mac>::new_from_slice(&self.seal_key).expect("any key length");
+        m.update(b"audit-head");
+        m.update(&[0x1f]);
+        m.update(seq.to_string().as_bytes());
+        m.update(&[0x1f]);
+        m.update(hash.as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
 }
 
 #[cfg(test)]
@@ -123,5 +138,16 @@ mod tests {
     fn audit_hash_separates_fields() {
         let k = Keys::from_master(&[1u8; 32]);
         assert_ne!(k.audit_hash("p", &["ab", "c"]), k.audit_hash("p", &["a", "bc"]));
+    }
+
+    #[test]
+    fn the_head_seal_has_its_own_key_and_covers_sequence_and_hash() {
+        let k = Keys::from_master(&[1u8; 32]);
+        let seal = k.audit_seal(5, "abc");
+        assert_eq!(seal, Keys::from_master(&[1u8; 32]).audit_seal(5, "abc"));
+        assert_ne!(seal, k.audit_seal(4, "abc"));
+        assert_ne!(seal, k.audit_seal(5, "abd"));
+        assert_ne!(seal, Keys::from_master(&[2u8; 32]).audit_seal(5, "abc"));
+        assert_ne!(seal, k.audit_hash("abc", &["5"]), "not the chain's key");
     }
 }

@@ -95,6 +95,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_auth.sql"),
         include_str!("../migrations/postgres/0008_auth.sql"),
     ),
+    (
+        "0009_audit_seal",
+        include_str!("../migrations/sqlite/0009_audit_seal.sql"),
+        include_str!("../migrations/postgres/0009_audit_seal.sql"),
+    ),
 ];
 
 impl Db {

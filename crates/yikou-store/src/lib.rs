@@ -15,9 +15,11 @@ pub mod reference;
 pub mod report;
 pub mod tokens;
 pub mod uploads;
+mod seal;
 pub mod users;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 use yikou_domain::{Actor, Scope};
@@ -92,6 +94,10 @@ impl StoreConfig {
     pub fn sqlite_path(&self) -> PathBuf {
         self.data_dir.join("yikou.db")
     }
+    /// The furthest point of the audit chain this data folder has seen committed.
+    pub fn anchor_path(&self) -> PathBuf {
+        self.data_dir.join("audit.anchor")
+    }
     pub fn url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.sqlite_path().display()))
     }
@@ -111,6 +117,8 @@ pub struct Initialised {
 pub struct Store {
     pub(crate) db: Db,
     pub(crate) keys: Keys,
+    /// The data folder's audit anchor (none for a store attached to a bare database).
+    pub(crate) anchor: Option<Arc<seal::Anchor>>,
 }
 
 /// Current time, UTC, RFC 3339 with milliseconds.
@@ -138,21 +146,52 @@ impl Store {
             });
         }
         let db = Db::connect(&cfg.url()).await?;
-        Self::attach(db, Keys::from_master(&master)).await
+        let anchor = Arc::new(seal::Anchor::new(cfg.anchor_path()));
+        Self::attach_with(db, Keys::from_master(&master), Some(anchor)).await
     }
 
     /// Uses an open database with the given keys: migrates, then checks the key.
     pub async fn attach(db: Db, keys: Keys) -> Result<Store> {
+        Self::attach_with(db, keys, None).await
+    }
+
+    async fn attach_with(db: Db, keys: Keys, anchor: Option<Arc<seal::Anchor>>) -> Result<Store> {
         db.migrate().await?;
-        let store = Store { db, keys };
+        let store = Store { db, keys, anchor };
         match store.meta("key_check").await? {
             None => Err(StoreError::NotInitialised),
             Some(v) if v == store.keys.check_value() => {
+                store.seal_unsealed_head().await?;
                 people::seal_plaintext_contacts(&store).await?;
                 Ok(store)
             }
             Some(_) => Err(StoreError::WrongKey),
         }
+    }
+
+    /// A database made before heads were sealed: seal its head once (a migration has no key). The
+    /// `meta` flag and its audit record make this happen only once: a seal cleared later is reported
+    /// by `verify_audit` and by the next writer, not silently made again.
+    async fn seal_unsealed_head(&self) -> Result<()> {
+        if self.meta(seal::SEALED_META).await?.is_some() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write(&Actor::system("seal"), false).await?;
+        // Again under the head's lock: another process may have sealed it meanwhile.
+        let flag: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(seal::SEALED_META)
+            .fetch_optional(c)
+            .await?);
+        let recorded: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'meta' AND entity_id = $1")
+            .bind(seal::SEALED_META)
+            .fetch_one(c)
+            .await?);
+        if flag.is_none() && recorded == 0 {
+            tx.set_meta(seal::SEALED_META, &now()).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     /// 初始化: creates the data folder, the key file (never overwritten), the schema, the reference
@@ -189,12 +228,13 @@ impl Store {
     async fn init_database(cfg: &StoreConfig, keys: Keys) -> Result<Initialised> {
         let db = Db::connect(&cfg.url()).await?;
         db.migrate().await?;
-        let store = Store { db, keys };
+        let store = Store { db, keys, anchor: Some(Arc::new(seal::Anchor::new(cfg.anchor_path()))) };
         if store.meta("key_check").await?.is_some() {
             return Err(StoreError::AlreadyInitialised(cfg.data_dir.clone()));
         }
         let actor = Actor::system("init");
-        let mut tx = store.write(&actor).await?;
+        // The fresh head has no seal yet: this first commit writes it.
+        let mut tx = store.begin_write(&actor, false).await?;
         tx.set_meta("key_check", &store.keys.check_value()).await?;
         tx.set_meta("initialised_at", &now()).await?;
         reference::seed(&mut tx).await?;
@@ -211,6 +251,7 @@ impl Store {
             },
         )
         .await?;
+        tx.set_meta(seal::SEALED_META, &now()).await?;
         tx.commit().await?;
         Ok(Initialised { store, admin_login: "admin".into(), admin_password })
     }
@@ -236,14 +277,31 @@ impl Store {
 
     /// Begins a write transaction for `actor`. Its first statement takes the audit head's row, which
     /// serialises writers (so the audit chain never forks) and, on SQLite, takes the write lock up
-    /// front instead of failing on a later upgrade.
+    /// front instead of failing on a later upgrade. A head whose seal is missing or wrong is recorded
+    /// in the chain before anything else (see `seal`).
     pub async fn write(&self, actor: &Actor) -> Result<WriteTx<'_>> {
+        self.begin_write(actor, true).await
+    }
+
+    async fn begin_write(&self, actor: &Actor, check_seal: bool) -> Result<WriteTx<'_>> {
         let mut tx = self.db.begin().await?;
-        on_tx!(&mut tx, c => sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(c).await?.rows_affected());
-        let (seq, hash): (i64, String) = on_tx!(&mut tx, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(c)
-            .await?);
-        Ok(WriteTx { tx, keys: &self.keys, seq, head: hash, actor: actor.clone(), dirty: false, depth: 0, batch: None })
+        let head = seal::lock_head(&mut tx).await?;
+        let mut w = WriteTx {
+            tx,
+            keys: &self.keys,
+            anchor: self.anchor.as_deref(),
+            seq: head.seq,
+            head: head.hash.clone(),
+            actor: actor.clone(),
+            dirty: false,
+            check_seal,
+            depth: 0,
+            batch: None,
+        };
+        if check_seal {
+            w.note_broken_seal(&head).await?;
+        }
+        Ok(w)
     }
 
     pub async fn close(&self) {
@@ -290,10 +348,13 @@ fn write_key_file(path: &Path, master: &[u8; 32]) -> Result<()> {
 pub struct WriteTx<'s> {
     pub(crate) tx: Tx,
     keys: &'s Keys,
+    anchor: Option<&'s seal::Anchor>,
     seq: i64,
     head: String,
     actor: Actor,
     dirty: bool,
+    /// Whether the head's seal is checked when the head is (re)taken.
+    check_seal: bool,
     /// How many `atomic!` operations are running (nested ones need no savepoint of their own).
     depth: u32,
     /// The import batch that rows written now belong to (set by the import itself).
@@ -415,29 +476,43 @@ impl WriteTx<'_> {
             (Err(e), SavepointKind::Restart) => {
                 // Nothing was written before this operation: undo the whole transaction and begin again
                 // on the same connection (which keeps sqlx's own view of the transaction intact).
+                // The head is taken afresh (the lock was let go): its seal is checked again.
                 on_tx!(&mut self.tx, c => sqlx::raw_sql("ROLLBACK; BEGIN").execute(c).await?.rows_affected());
-                on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(c).await?.rows_affected());
-                let (seq, head): (i64, String) = on_tx!(&mut self.tx, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-                    .fetch_one(c)
-                    .await?);
-                self.seq = seq;
-                self.head = head;
+                let head = seal::lock_head(&mut self.tx).await?;
+                self.seq = head.seq;
+                self.head = head.hash.clone();
                 self.dirty = false;
+                if self.check_seal {
+                    self.note_broken_seal(&head).await?;
+                }
                 Err(e)
             }
         }
     }
 
+    /// Commits; if records were appended, the head moves to the last one and is sealed, and after the
+    /// commit the data folder's anchor follows.
     pub async fn commit(mut self) -> Result<()> {
-        if self.dirty {
-            on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-                .bind(self.seq)
-                .bind(&self.head)
-                .execute(c)
-                .await?
-                .rows_affected());
+        if !self.dirty {
+            return self.tx.commit().await;
         }
-        self.tx.commit().await
+        let seal = self.keys.audit_seal(self.seq, &self.head);
+        on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, seal = $3 WHERE id = 1")
+            .bind(self.seq)
+            .bind(&self.head)
+            .bind(&seal)
+            .execute(c)
+            .await?
+            .rows_affected());
+        let first = match self.anchor {
+            Some(a) => Some(a.first_hash(&mut self.tx).await?),
+            None => None,
+        };
+        self.tx.commit().await?;
+        if let (Some(a), Some(first)) = (self.anchor, first) {
+            a.advance(&first, self.seq, &self.head);
+        }
+        Ok(())
     }
 }
 

@@ -207,6 +207,7 @@ fn app_error(e: crate::AppError) -> Response {
         crate::AppError::Forbidden => api_error(StatusCode::FORBIDDEN, "forbidden", "该角色无权使用此接口"),
         crate::AppError::BadRequest(m) => api_error(StatusCode::BAD_REQUEST, "bad_request", &m),
         crate::AppError::Unreadable(m) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", &m),
+        crate::AppError::Busy(m) => api_error(StatusCode::SERVICE_UNAVAILABLE, "busy", &m),
         other => {
             tracing::error!(error = ?other, "api request failed");
             api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "处理请求时出错")

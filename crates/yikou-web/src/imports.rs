@@ -176,7 +176,10 @@ async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Chec
     };
     let path = up.path.clone();
     let scope = scope.clone();
+    // At most a few checks at once; the place is held until the check ends (see `checks`).
+    let permit = state.checks.enter().await?;
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
         let opts = Options {
             sheet: None,

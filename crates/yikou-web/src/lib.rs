@@ -5,6 +5,7 @@
 mod admin;
 mod api;
 mod auth;
+pub mod checks;
 mod exports;
 pub mod imports;
 mod pages;
@@ -48,6 +49,8 @@ pub struct AppState {
     /// The page frame's campaign line, re-read at most every few seconds (it changes with a
     /// phase, not with every request).
     pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
+    /// Places for checking uploaded lists (bounds the memory uploads can take together).
+    pub checks: Arc<checks::CheckPermits>,
 }
 
 /// What a handler can fail with; rendered as a Chinese page (or JSON under /api).
@@ -65,6 +68,8 @@ pub enum AppError {
     BadRequest(String),
     /// An uploaded file that cannot be read as a list.
     Unreadable(String),
+    /// Too many lists are being checked: try again shortly (503).
+    Busy(String),
     Internal(String),
 }
 
@@ -91,6 +96,7 @@ impl IntoResponse for AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, "页面已过期", "表单已过期或来源不明，请返回上一页刷新后重试。"),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "需要修改", m.as_str()),
             AppError::Unreadable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "文件无法读取", m.as_str()),
+            AppError::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", m.as_str()),
             AppError::Internal(e) => {
                 // Store messages carry no ID numbers or names; still, only the kind goes to the log.
                 tracing::error!(error = %e.chars().take(200).collect::<String>(), "request failed");
@@ -210,7 +216,12 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = AppState { store: Arc::new(store), config: Arc::new(config), campaign_line: Default::default() };
+    let state = AppState {
+        store: Arc::new(store),
+        config: Arc::new(config),
+        campaign_line: Default::default(),
+        checks: Default::default(),
+    };
     // Uploads never finished before the last stop are removed now, not kept forever.
     if let Err(e) = imports::clean_uploads(&state.store, &state.config.upload_dir()).await {
         tracing::warn!(error = %e, "cleaning expired uploads failed");

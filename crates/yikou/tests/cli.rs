@@ -179,6 +179,35 @@ fn demo_on_postgres_gives_the_same_figures() {
     assert!(o.status.success(), "{}", stdout(&o));
 }
 
+#[test]
+fn audit_verify_names_records_cut_off_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    assert!(yikou(&data, &["init"], &[]).status.success());
+    let o = yikou(&data, &["audit", "verify"], &[]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    // Delete the last 2 records and point the head at the last one kept (its hash is in the log).
+    tokio_rt().block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", data.join("yikou.db").display());
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log").fetch_one(&mut c).await.unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE seq > $1").bind(n - 2).execute(&mut c).await.unwrap();
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = (SELECT hash FROM audit_log WHERE seq = $1)")
+            .bind(n - 2)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    });
+    let o = yikou(&data, &["audit", "verify"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("审计日志末尾的记录被删除（截断）或记录头被改写"), "{}", stdout(&o));
+    let o = yikou(&data, &["doctor"], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("截断"), "{}", stdout(&o));
+}
+
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
