@@ -95,6 +95,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_auth.sql"),
         include_str!("../migrations/postgres/0008_auth.sql"),
     ),
+    (
+        "0010_activation",
+        include_str!("../migrations/sqlite/0010_activation.sql"),
+        include_str!("../migrations/postgres/0010_activation.sql"),
+    ),
 ];
 
 impl Db {
