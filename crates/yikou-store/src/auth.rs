@@ -93,9 +93,9 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-type UserRow = (i64, String, String, String, String, String, i64, i64, String);
+type UserRow = (i64, String, String, String, String, String, i64, i64, String, Option<String>);
 const USER_COLUMNS: &str =
-    "id, login, display_name, unit_code, role, password_hash, must_change_password, disabled, password_changed_at";
+    "id, login, display_name, unit_code, role, password_hash, must_change_password, disabled, password_changed_at, pending_kind";
 
 fn user_of(r: &UserRow) -> Result<User> {
     Ok(User {
@@ -230,6 +230,8 @@ impl Store {
             None => "unknown",
             Some(_) if !right => "password",
             Some(u) if u.disabled => "disabled",
+            // Pending (待激活) until the other administrator completes the creation or reset.
+            Some(_) if row.as_ref().is_some_and(|r| r.9.is_some()) => "pending",
             Some(_) => "",
         };
         let (Some(user), Some(row), "") = (user, row, reason) else {

@@ -100,6 +100,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_audit_seal.sql"),
         include_str!("../migrations/postgres/0009_audit_seal.sql"),
     ),
+    (
+        "0010_activation",
+        include_str!("../migrations/sqlite/0010_activation.sql"),
+        include_str!("../migrations/postgres/0010_activation.sql"),
+    ),
 ];
 
 impl Db {

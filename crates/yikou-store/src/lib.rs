@@ -2,6 +2,7 @@
 //! [`WriteTx`], which takes the acting user and leaves an audit record in the same transaction;
 //! every read takes a [`Scope`] and filters by it in SQL.
 
+pub mod activation;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;

@@ -31,11 +31,17 @@ pub struct User {
 
 /// A random password that satisfies the rules, from characters that are hard to misread.
 pub fn generate_password() -> String {
+    random_password(14)
+}
+
+/// `len` (at least 4) random characters that are hard to misread, with at least one of each class
+/// (so any concatenation of such strings satisfies the rules too).
+pub(crate) fn random_password(len: usize) -> String {
     const SETS: [&[u8]; 4] = [b"ABCDEFGHJKLMNPQRSTUVWXYZ", b"abcdefghijkmnpqrstuvwxyz", b"23456789", b"#%+=@"];
     let mut rng = rand::rngs::OsRng;
     let mut chars: Vec<u8> = SETS.iter().map(|s| s[rng.gen_range(0..s.len())]).collect();
     let all: Vec<u8> = SETS.concat();
-    while chars.len() < 14 {
+    while chars.len() < len {
         chars.push(all[rng.gen_range(0..all.len())]);
     }
     for i in (1..chars.len()).rev() {
@@ -52,7 +58,23 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Invalid(format!("口令处理失败：{e}")))
 }
 
+/// Creates an account that can sign in at once (the CLI, `init`, the demo, and the administrators'
+/// own accounts; business accounts made on the web start pending, see `activation`).
 pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
+    insert_user(tx, u, None).await
+}
+
+/// A started two-person act, stored on the account until the other administrator completes it.
+pub(crate) struct Pending {
+    /// "create" or "reset".
+    pub kind: &'static str,
+    /// The first half of the one-time password, encrypted (hex).
+    pub half_hex: String,
+    pub by: String,
+    pub role: Role,
+}
+
+pub(crate) async fn insert_user(tx: &mut WriteTx<'_>, u: &NewUser, pending: Option<&Pending>) -> Result<i64> {
     crate::atomic!(tx, {
         let login = u.login.trim();
         if login.is_empty()
@@ -75,17 +97,23 @@ pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
         let hash = hash_password(&u.password)?;
         let at = now();
         let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-        "INSERT INTO users (login, display_name, unit_code, role, password_hash, must_change_password, password_changed_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (login) DO NOTHING RETURNING id")
+        "INSERT INTO users (login, display_name, unit_code, role, password_hash, must_change_password, password_changed_at, created_at,
+                            pending_kind, pending_half, pending_by, pending_role)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT (login) DO NOTHING RETURNING id")
         .bind(login).bind(u.display_name.trim()).bind(&u.unit_code).bind(u.role.code()).bind(&hash)
         .bind(i64::from(u.must_change_password)).bind(&at)
+        .bind(pending.map(|p| p.kind)).bind(pending.map(|p| p.half_hex.as_str()))
+        .bind(pending.map(|p| p.by.as_str())).bind(pending.map(|p| p.role.code()))
         .fetch_optional(c).await.map_err(|e| match e {
             sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") =>
                 StoreError::Invalid(format!("单位代码“{}”不存在", u.unit_code)),
             e => StoreError::Sql(e),
         })?);
         let id = id.ok_or_else(|| StoreError::Invalid(format!("登录名“{login}”已被使用")))?;
-        let after = json!({ "login": login, "unit": u.unit_code, "role": u.role.code() });
+        let mut after = json!({ "login": login, "unit": u.unit_code, "role": u.role.code() });
+        if pending.is_some() {
+            after["pending"] = json!(true);
+        }
         tx.audit("user.create", "user", &id.to_string(), None, Some(&after)).await?;
         Ok(id)
     })
@@ -97,7 +125,8 @@ impl Store {
     pub async fn check_password(&self, login: &str, password: &str) -> Result<Option<User>> {
         type UserRow = (i64, String, String, String, String, String, i64, i64);
         let row: Option<UserRow> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT id, login, display_name, unit_code, role, password_hash, must_change_password, disabled FROM users WHERE login = $1")
+            "SELECT id, login, display_name, unit_code, role, password_hash, must_change_password, disabled FROM users
+             WHERE login = $1 AND pending_kind IS NULL")
             .bind(login).fetch_optional(p).await?);
         let Some((id, login, display_name, unit_code, role, hash, must, disabled)) = row else {
             return Ok(None);
@@ -142,6 +171,10 @@ pub struct UserLine {
     pub must_change_password: bool,
     pub disabled: bool,
     pub locked: bool,
+    /// A started two-person act waiting for the other administrator: "create" or "reset".
+    pub pending: Option<String>,
+    /// The role of the administrator who started it (the other admin role completes it).
+    pub pending_role: Option<String>,
 }
 
 /// Disables or enables an account. Disabling ends its sessions at once; its tokens stop working
@@ -174,19 +207,44 @@ pub async fn unlock(tx: &mut WriteTx<'_>, login: &str) -> Result<()> {
     tx.audit("user.unlock", "user", &id.to_string(), None, Some(&json!({ "login": login }))).await
 }
 
-/// 重置密码: a new one-time password (returned, to be shown once; changed at the next sign-in).
-/// Ends the lock, every session and every API token of the account.
-pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<String> {
-    let password = generate_password();
-    let hash = hash_password(&password)?;
+/// 重置密码: a new one-time password (to be shown once; changed at the next sign-in). For a business
+/// account only the first half is returned and the reset waits for the other administrator role
+/// (`activation::complete`); until then the account cannot sign in. Either way the old password,
+/// the lock, every session and every API token of the account end now.
+pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::activation::OneTime> {
+    use crate::activation::OneTime;
+    let role: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT role FROM users WHERE login = $1")
+        .bind(login).fetch_optional(c).await?);
+    let role = role.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
+    let business = Role::from_code(&role).is_none_or(|r| r.is_business());
+    let (password, pending) = if business {
+        let (half, pending) = crate::activation::start(tx, "reset")?;
+        (OneTime::FirstHalf(half), Some(pending))
+    } else {
+        (OneTime::Whole(generate_password()), None)
+    };
+    // While pending, the stored hash is of a password nobody knows.
+    let hash = hash_password(&match &password {
+        OneTime::Whole(p) => p.clone(),
+        OneTime::FirstHalf(_) => random_password(20),
+    })?;
     let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-        "UPDATE users SET password_hash = $1, must_change_password = 1, password_changed_at = $2 WHERE login = $3 RETURNING id")
-        .bind(&hash).bind(now()).bind(login).fetch_optional(c).await?);
+        "UPDATE users SET password_hash = $1, must_change_password = 1, password_changed_at = $2,
+                pending_kind = $3, pending_half = $4, pending_by = $5, pending_role = $6
+         WHERE login = $7 RETURNING id")
+        .bind(&hash).bind(now())
+        .bind(pending.as_ref().map(|p| p.kind)).bind(pending.as_ref().map(|p| p.half_hex.as_str()))
+        .bind(pending.as_ref().map(|p| p.by.as_str())).bind(pending.as_ref().map(|p| p.role.code()))
+        .bind(login).fetch_optional(c).await?);
     let id = id.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
     let key = login_key(tx.keys(), login);
     on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM login_failures WHERE login_key = $1").bind(&key).execute(c).await?.rows_affected());
     on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await?.rows_affected());
-    tx.audit("user.password_reset", "user", &id.to_string(), None, Some(&json!({ "login": login }))).await?;
+    let mut after = json!({ "login": login });
+    if pending.is_some() {
+        after["pending"] = json!(true);
+    }
+    tx.audit("user.password_reset", "user", &id.to_string(), None, Some(&after)).await?;
     crate::tokens::revoke_all(tx, id, "password_reset").await?;
     Ok(password)
 }
@@ -200,8 +258,10 @@ impl Store {
     /// Every account (for the administrators' page).
     pub async fn users(&self) -> Result<Vec<UserLine>> {
         let now = crate::auth::unix_now();
-        let rows: Vec<(i64, String, String, String, String, i64, i64)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT id, login, display_name, unit_code, role, must_change_password, disabled FROM users ORDER BY login")
+        type Row = (i64, String, String, String, String, i64, i64, Option<String>, Option<String>);
+        let rows: Vec<Row> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, login, display_name, unit_code, role, must_change_password, disabled, pending_kind, pending_role
+             FROM users ORDER BY login")
             .fetch_all(p).await?);
         let locked: std::collections::HashSet<String> = on_db!(&self.db, p => sqlx::query_scalar(
             "SELECT login_key FROM login_failures WHERE locked_until > $1")
@@ -210,7 +270,7 @@ impl Store {
         .collect();
         Ok(rows
             .into_iter()
-            .map(|(id, login, display_name, unit_code, role, must, disabled)| UserLine {
+            .map(|(id, login, display_name, unit_code, role, must, disabled, pending, pending_role)| UserLine {
                 id,
                 locked: locked.contains(&login_key(&self.keys, &login)),
                 login,
@@ -219,6 +279,8 @@ impl Store {
                 role,
                 must_change_password: must != 0,
                 disabled: disabled != 0,
+                pending,
+                pending_role,
             })
             .collect())
     }

@@ -4,11 +4,13 @@ mod common;
 
 use common::backends;
 use yikou_domain::{Actor, Role, Scope};
+use yikou_store::activation::{self, Completed, NewAccount, OneTime};
 use yikou_store::auth::{AuthPolicy, LoginOutcome};
 use yikou_store::{users, Store};
 
 const GUMEI: &str = "310112006000";
 const PASSWORD: &str = "Gumei-2020";
+const BUREAU: &str = yikou_domain::reference::BUREAU_CODE;
 
 async fn add(s: &Store, login: &str) {
     let mut tx = s.write(&Actor::system("test")).await.unwrap();
@@ -157,15 +159,113 @@ async fn tokens_are_made_by_their_owner_expire_are_revoked_and_end_with_the_pass
 
         // A reset by the security administrator.
         let t = s.create_token(&system, "gumei1").await.unwrap();
-        let mut tx = s.write(&system).await.unwrap();
-        let one_time = users::reset_password(&mut tx, "gumei1").await.unwrap();
+        let mut tx = s.write(&security()).await.unwrap();
+        let OneTime::FirstHalf(first) = users::reset_password(&mut tx, "gumei1").await.unwrap() else {
+            panic!("a business account's reset is split")
+        };
         tx.commit().await.unwrap();
         assert!(s.token_user(&t).await.unwrap().is_none(), "{}: reset", b.name);
-        assert!(matches!(s.login("gumei1", &one_time, &policy, "t").await.unwrap(),
+        let second = complete(s, &sysadmin(), "gumei1").await.unwrap().second_half;
+        assert!(matches!(s.login("gumei1", &format!("{first}{second}"), &policy, "t").await.unwrap(),
             LoginOutcome::Ok { user, .. } if user.must_change_password));
 
         let states: Vec<&str> = s.tokens(Some("gumei1")).await.unwrap().iter().map(|t| t.state).collect();
         assert_eq!(states, ["已撤销", "已撤销", "已撤销", "已过期", "已撤销"], "{}", b.name);
         assert_eq!(s.tokens(None).await.unwrap().len(), 5);
+    }
+}
+
+fn sysadmin() -> Actor {
+    Actor { login: "admin".into(), role: Some(Role::SystemAdmin), scope: Scope::Nothing }
+}
+
+fn security() -> Actor {
+    Actor { login: "anquan".into(), role: Some(Role::SecurityAdmin), scope: Scope::Nothing }
+}
+
+async fn complete(s: &Store, by: &Actor, login: &str) -> yikou_store::Result<Completed> {
+    let mut tx = s.write(by).await?;
+    let done = activation::complete(&mut tx, login).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+async fn create(s: &Store, by: &Actor, login: &str, role: Role, unit: &str) -> OneTime {
+    let mut tx = s.write(by).await.unwrap();
+    let a = NewAccount { login: login.into(), display_name: login.into(), unit_code: unit.into(), role };
+    let (_, one_time) = activation::create_account(&mut tx, &a).await.unwrap();
+    tx.commit().await.unwrap();
+    one_time
+}
+
+#[tokio::test]
+async fn business_accounts_and_their_resets_need_both_administrator_roles() {
+    let policy = AuthPolicy::default();
+    for b in backends().await {
+        let s = &b.store;
+        // The system administrator creates a street account: half A only, pending, no sign-in.
+        let OneTime::FirstHalf(first) = create(s, &sysadmin(), "gumei9", Role::Street, GUMEI).await else {
+            panic!("{}: a business account is split", b.name)
+        };
+        let line = s.users().await.unwrap().into_iter().find(|u| u.login == "gumei9").unwrap();
+        assert_eq!((line.pending.as_deref(), line.pending_role.as_deref()), (Some("create"), Some("system-admin")));
+        assert_eq!(kind(&s.login("gumei9", &first, &policy, "t").await.unwrap()), "refused", "{}", b.name);
+        assert!(s.check_password("gumei9", &first).await.unwrap().is_none());
+
+        // Neither the same administrator nor another system administrator can complete it.
+        let other_sys = Actor { login: "admin2".into(), ..sysadmin() };
+        for who in [sysadmin(), other_sys] {
+            let e = complete(s, &who, "gumei9").await.unwrap_err().to_string();
+            assert!(e.contains("同一管理员不能既开始又完成"), "{}: {e}", b.name);
+        }
+        let street = Actor { login: "gumei1".into(), role: Some(Role::Street), scope: Scope::Nothing };
+        assert!(complete(s, &street, "gumei9").await.is_err(), "{}: not a business user", b.name);
+
+        // The security administrator activates it: half B; A+B signs in, with a forced change.
+        let done = complete(s, &security(), "gumei9").await.unwrap();
+        assert_eq!(done.kind, "create");
+        let line = s.users().await.unwrap().into_iter().find(|u| u.login == "gumei9").unwrap();
+        assert_eq!((line.pending, line.pending_role), (None, None), "{}: the pending half is deleted", b.name);
+        assert_ne!(done.second_half, first);
+        assert_eq!(kind(&s.login("gumei9", &done.second_half, &policy, "t").await.unwrap()), "refused");
+        let whole = format!("{first}{}", done.second_half);
+        assert!(
+            matches!(s.login("gumei9", &whole, &policy, "t").await.unwrap(),
+            LoginOutcome::Ok { user, .. } if user.must_change_password),
+            "{}",
+            b.name
+        );
+        assert!(complete(s, &sysadmin(), "gumei9").await.is_err(), "{}: nothing left to complete", b.name);
+
+        // A reset by the security administrator needs the system administrator likewise.
+        let mut tx = s.write(&security()).await.unwrap();
+        let OneTime::FirstHalf(first) = users::reset_password(&mut tx, "gumei9").await.unwrap() else {
+            panic!("split")
+        };
+        tx.commit().await.unwrap();
+        assert_eq!(kind(&s.login("gumei9", &whole, &policy, "t").await.unwrap()), "refused", "old one ends");
+        assert_eq!(kind(&s.login("gumei9", &first, &policy, "t").await.unwrap()), "refused");
+        assert!(complete(s, &security(), "gumei9").await.is_err(), "{}: the same administrator", b.name);
+        let done = complete(s, &sysadmin(), "gumei9").await.unwrap();
+        assert_eq!(done.kind, "reset");
+        let whole = format!("{first}{}", done.second_half);
+        assert_eq!(kind(&s.login("gumei9", &whole, &policy, "t").await.unwrap()), "ok", "{}", b.name);
+
+        // Administrator accounts keep the single-step flow.
+        let OneTime::Whole(p) = create(s, &sysadmin(), "anquan2", Role::SecurityAdmin, BUREAU).await else {
+            panic!("an administrator account is whole")
+        };
+        assert_eq!(kind(&s.login("anquan2", &p, &policy, "t").await.unwrap()), "ok", "{}", b.name);
+
+        // Neither half is ever in the audit, the completion ends the pending record.
+        let audit = s.audit_records(None, 1000).await.unwrap();
+        let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+        for a in ["user.create", "user.activate", "user.password_reset", "user.password_reset_complete"] {
+            assert!(actions.contains(&a), "{}: {a} audited", b.name);
+        }
+        for r in &audit {
+            let text = format!("{:?}{:?}", r.before_json, r.after_json);
+            assert!(!text.contains(&first) && !text.contains(&done.second_half), "{}: {text}", b.name);
+        }
     }
 }

@@ -2,7 +2,10 @@
 //! system and security administrators disable and re-enable accounts; the security administrator
 //! unlocks accounts and resets passwords (and lists and revokes tokens, `tokens.rs`). No
 //! administrator can make an API token for another account. Every change is audited in the store;
-//! passwords are shown once and stored as hashes only.
+//! passwords are shown once and stored as hashes only. A business account's creation and password
+//! reset need both administrator roles (双人激活, store `activation`): whoever starts it sees the
+//! first half of the one-time password, the other administrator role completes it and sees the
+//! second half.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,11 +13,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use yikou_domain::Role;
+use yikou_store::activation::{complete as complete_act, create_account, NewAccount, OneTime};
 use yikou_store::auth::SessionUser;
-use yikou_store::users::{
-    create_user, generate_password, reset_password as reset_account_password, set_disabled, unlock as unlock_account,
-    NewUser,
-};
+use yikou_store::users::{reset_password as reset_account_password, set_disabled, unlock as unlock_account};
 
 use crate::auth::{same, Signed};
 use crate::imports::off_thread;
@@ -107,7 +108,9 @@ pub async fn new_user(State(state): State<AppState>, Signed(s): Signed) -> Resul
     Ok(Html(new_user_page(&state, &s, NewUserForm::default(), None).await?))
 }
 
-/// Creates the account with a one-time password (changed at first sign-in), shown once.
+/// Creates the account with a one-time password (changed at first sign-in), shown once: whole for
+/// an administrator account; for a business account only the first half, and the account waits
+/// for the security administrator's activation.
 pub async fn create(
     State(state): State<AppState>,
     Signed(s): Signed,
@@ -123,8 +126,7 @@ pub async fn create(
         let page = new_user_page(&state, &s, f, Some("请选择角色".into())).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
     };
-    let password = generate_password();
-    let new = NewUser {
+    let new = NewAccount {
         login: f.login.trim().to_string(),
         display_name: if f.display_name.trim().is_empty() {
             f.login.trim().to_string()
@@ -133,16 +135,14 @@ pub async fn create(
         },
         unit_code: f.unit.clone(),
         role,
-        password: password.clone(),
-        must_change_password: true,
     };
     let actor = s.actor();
     let created = off_thread(state.store.clone(), move |store| async move {
         let mut tx = store.write(&actor).await?;
-        match create_user(&mut tx, &new).await {
-            Ok(_) => {
+        match create_account(&mut tx, &new).await {
+            Ok((_, one_time)) => {
                 tx.commit().await?;
-                Ok(Ok(new.login))
+                Ok(Ok((new.login, one_time)))
             }
             Err(yikou_store::StoreError::Invalid(m)) => Ok(Err(m)),
             Err(e) => Err(e.into()),
@@ -150,13 +150,24 @@ pub async fn create(
     })
     .await?;
     match created {
-        Ok(login) => {
+        Ok((login, OneTime::Whole(password))) => {
             let page = SecretPage {
                 frame: frame(&state, &s).await?,
                 title: format!("已新建账号 {login}"),
                 lead: "一次性口令（只显示这一次，请当面或电话告知本人）：".into(),
                 secret: password,
                 note: "本人首次登录时须修改口令；口令只以不可逆的散列保存。",
+                back: ("/users", "返回用户与角色"),
+            };
+            Ok(Html(page.render()?).into_response())
+        }
+        Ok((login, OneTime::FirstHalf(half))) => {
+            let page = SecretPage {
+                frame: frame(&state, &s).await?,
+                title: format!("已新建账号 {login}（待激活）"),
+                lead: "一次性口令的前半段（只显示这一次，请当面或电话告知本人）：".into(),
+                secret: half,
+                note: "业务账号须双人激活：账号现在不能登录，须由安全管理员在“用户与角色”中激活，后半段口令由安全管理员告知本人。本人登录时输入前半段加后半段，首次登录时须修改口令。",
                 back: ("/users", "返回用户与角色"),
             };
             Ok(Html(page.render()?).into_response())
@@ -274,7 +285,7 @@ pub async fn reset_password(
     may_secure(&s, &login)?;
     let actor = s.actor();
     let who = login.clone();
-    let password = off_thread(state.store.clone(), move |store| async move {
+    let one_time = off_thread(state.store.clone(), move |store| async move {
         let mut tx = store.write(&actor).await?;
         match reset_account_password(&mut tx, &who).await {
             Ok(p) => {
@@ -286,12 +297,68 @@ pub async fn reset_password(
         }
     })
     .await?;
+    let page = match one_time {
+        OneTime::Whole(password) => SecretPage {
+            frame: frame(&state, &s).await?,
+            title: format!("已重置 {login} 的密码"),
+            lead: "一次性密码（只显示这一次，请当面或电话告知本人）：".into(),
+            secret: password,
+            note: "本人下次登录时须修改密码；该账号原有的登录会话和访问令牌均已失效。",
+            back: ("/users", "返回用户与角色"),
+        },
+        OneTime::FirstHalf(half) => SecretPage {
+            frame: frame(&state, &s).await?,
+            title: format!("已重置 {login} 的密码（待系统管理员完成）"),
+            lead: "一次性密码的前半段（只显示这一次，请当面或电话告知本人）：".into(),
+            secret: half,
+            note: "业务账号的密码重置须双人完成：账号现在不能登录，原有的登录会话和访问令牌均已失效；须由系统管理员在“用户与角色”中完成重置，后半段密码由系统管理员告知本人。本人登录时输入前半段加后半段，登录后须修改密码。",
+            back: ("/users", "返回用户与角色"),
+        },
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// 激活 / 完成重置: the other administrator role completes a business account's creation or
+/// password reset and is shown the second half of the one-time password (the store refuses the
+/// administrator who started it).
+pub async fn complete(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(login): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    if !same(&f.csrf, &s.csrf) {
+        return Err(AppError::Csrf);
+    }
+    if !may_disable(s.user.role) {
+        return Err(AppError::Forbidden);
+    }
+    let actor = s.actor();
+    let who = login.clone();
+    let done = off_thread(state.store.clone(), move |store| async move {
+        let mut tx = store.write(&actor).await?;
+        match complete_act(&mut tx, &who).await {
+            Ok(d) => {
+                tx.commit().await?;
+                Ok(d)
+            }
+            Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
+            Err(yikou_store::StoreError::Invalid(m)) => Err(AppError::BadRequest(m)),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    let (title, what) = if done.kind == "create" {
+        (format!("已激活账号 {login}"), "口令")
+    } else {
+        (format!("已完成 {login} 的密码重置"), "密码")
+    };
     let page = SecretPage {
         frame: frame(&state, &s).await?,
-        title: format!("已重置 {login} 的密码"),
-        lead: "一次性密码（只显示这一次，请当面或电话告知本人）：".into(),
-        secret: password,
-        note: "本人下次登录时须修改密码；该账号原有的登录会话和访问令牌均已失效。",
+        title,
+        lead: format!("一次性{what}的后半段（只显示这一次，请当面或电话告知本人）："),
+        secret: done.second_half,
+        note: "前半段由开始这一操作的另一位管理员告知本人。本人登录时输入前半段加后半段，登录后须修改；两位管理员都不知道完整的口令。",
         back: ("/users", "返回用户与角色"),
     };
     Ok(Html(page.render()?).into_response())

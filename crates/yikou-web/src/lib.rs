@@ -172,6 +172,7 @@ pub fn router(state: AppState) -> Router {
         .route("/users/{login}/enable", post(admin::enable))
         .route("/users/{login}/unlock", post(admin::unlock))
         .route("/users/{login}/reset-password", post(admin::reset_password))
+        .route("/users/{login}/complete", post(admin::complete))
         .route("/users/{login}/tokens", get(tokens::of_user))
         .route("/users/{login}/tokens/{id}/revoke", post(tokens::revoke_of_user))
         .route("/account/tokens", get(tokens::mine).post(tokens::create))

@@ -788,11 +788,18 @@ struct UsersPage {
     may_create: bool,
     may_secure: bool,
     rows: Vec<(String, String, String, &'static str, String, bool, bool)>,
+    /// Per row: the label of the completion button when this administrator may complete a
+    /// pending creation or reset (the other administrator role than the one who started it).
+    completes: Vec<Option<&'static str>>,
 }
 
 pub(crate) fn user_status(u: &yikou_store::users::UserLine) -> &'static str {
     if u.disabled {
         "已停用"
+    } else if u.pending.as_deref() == Some("create") {
+        "待激活"
+    } else if u.pending.is_some() {
+        "待完成重置"
     } else if u.locked {
         "已锁定"
     } else if u.must_change_password {
@@ -808,10 +815,17 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<H
     if !matches!(s.user.role, Role::SystemAdmin | Role::SecurityAdmin) {
         return Err(AppError::Forbidden);
     }
-    let rows = state
-        .store
-        .users()
-        .await?
+    let users = state.store.users().await?;
+    let completes = users
+        .iter()
+        .map(|u| match (u.pending.as_deref(), u.pending_role.as_deref()) {
+            (Some(kind), Some(by)) if by != s.user.role.code() && u.login != s.user.login => {
+                Some(if kind == "create" { "激活" } else { "完成重置" })
+            }
+            _ => None,
+        })
+        .collect();
+    let rows = users
         .into_iter()
         .map(|u| {
             let status = user_status(&u);
@@ -833,6 +847,7 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<H
             may_create: s.user.role == Role::SystemAdmin,
             may_secure: s.user.role == Role::SecurityAdmin,
             rows,
+            completes,
         }
         .render()?,
     ))

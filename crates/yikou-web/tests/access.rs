@@ -296,24 +296,42 @@ async fn a_security_administrator_unlocks_an_account_and_resets_its_password() {
     assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/users".to_string()));
     assert_eq!(location(&login(&app, &c, "qibao", PASSWORD).await), "/", "unlocked");
 
-    // A reset: a one-time password shown once; the old one and the old session end.
+    // A reset: the first half of a one-time password shown once; the old password and the old
+    // session end; the account waits for the system administrator, who is shown the second half.
     let (status, _) = page(&app, &c, "/").await;
     assert_eq!(status, StatusCode::OK);
     let r = post(&app, &sys, "/users/qibao/reset-password", &[("_csrf", &sys_csrf)]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "the system administrator does not reset passwords");
     let r = post(&app, &sec, "/users/qibao/reset-password", &[("_csrf", &sec_csrf)]).await;
     assert_eq!(r.status(), StatusCode::OK);
-    let one_time = secret_in(&r.text().await.unwrap());
+    let shown = r.text().await.unwrap();
+    assert!(shown.contains("前半段") && shown.contains("系统管理员"), "{shown}");
+    let first = secret_in(&shown);
     assert_eq!(page(&app, &c, "/").await.0, StatusCode::SEE_OTHER, "the session ended");
     let (q, _) = client();
     assert_eq!(login(&app, &q, "qibao", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login(&app, &q, "qibao", &first).await.status(), StatusCode::UNAUTHORIZED, "the half alone");
+    assert_eq!(page(&app, &q, "/").await.0, StatusCode::SEE_OTHER, "no session");
+    let r = post(&app, &sec, "/users/qibao/complete", &[("_csrf", &sec_csrf)]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "the security administrator cannot complete their own reset");
+    let users = page(&app, &sys, "/users").await.1;
+    assert!(users.contains("待完成重置") && users.contains("/users/qibao/complete"), "{users}");
+    let r = post(&app, &sys, "/users/qibao/complete", &[("_csrf", &sys_csrf)]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let shown = r.text().await.unwrap();
+    assert!(shown.contains("后半段") && shown.contains("已完成 qibao 的密码重置"), "{shown}");
+    let second = secret_in(&shown);
+    let one_time = format!("{first}{second}");
     assert_eq!(location(&login(&app, &q, "qibao", &one_time).await), "/password", "must be changed");
 
     let audit = app.store.audit_records(None, 1000).await.unwrap();
     for what in ["user.unlock", "user.password_reset"] {
         assert!(audit.iter().any(|a| a.actor == "secadmin" && a.action == what), "{what}");
     }
-    assert!(audit.iter().all(|a| !format!("{a:?}").contains(&one_time)), "no password in the log");
+    assert!(audit.iter().any(|a| a.actor == "sysadmin" && a.action == "user.password_reset_complete"));
+    for secret in [&first, &second] {
+        assert!(audit.iter().all(|a| !format!("{a:?}").contains(secret.as_str())), "no password in the log");
+    }
 }
 
 #[tokio::test]

@@ -52,7 +52,8 @@ async fn a_system_administrator_creates_disables_and_issues_tokens_from_the_web(
     let page_text = r.text().await.unwrap();
     assert!(page_text.contains("不能设在这个单位") && page_text.contains("value=\"zhang.san\""), "{page_text}");
 
-    // Created with a one-time password, shown once; the first sign-in must change it.
+    // Created pending, with the first half of a one-time password shown once: the system
+    // administrator cannot sign in with it (双人激活).
     let r = admin
         .post(format!("{}/users", app.base))
         .form(&[
@@ -66,10 +67,48 @@ async fn a_system_administrator_creates_disables_and_issues_tokens_from_the_web(
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let password = secret_in(&r.text().await.unwrap());
+    let shown = r.text().await.unwrap();
+    assert!(shown.contains("前半段") && shown.contains("待激活") && shown.contains("安全管理员"), "{shown}");
+    let first = secret_in(&shown);
     let (z, _) = client();
-    let r = login(&app, &z, "zhang.san", &password).await;
+    let r = login(&app, &z, "zhang.san", &first).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a pending account cannot sign in");
+    assert_eq!(page(&app, &z, "/people").await.0, StatusCode::SEE_OTHER, "no session");
+    let (status, users) = page(&app, &admin, "/users").await;
+    assert!(status == StatusCode::OK && users.contains("待激活"));
+    assert!(!users.contains("/users/zhang.san/complete"), "not offered to the one who created it");
+    let r = admin
+        .post(format!("{}/users/zhang.san/complete", app.base))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "the creator cannot activate it");
+    assert!(r.text().await.unwrap().contains("同一管理员不能既开始又完成"));
+
+    // The security administrator activates it and is shown the second half only; both halves
+    // together sign in, and the first sign-in must change the password.
+    let (sec, sec_csrf) = signed_in(&app, "secadmin").await;
+    let users = page(&app, &sec, "/users").await.1;
+    assert!(users.contains("/users/zhang.san/complete") && users.contains(">激活<"), "{users}");
+    let r = sec
+        .post(format!("{}/users/zhang.san/complete", app.base))
+        .form(&[("_csrf", sec_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let shown = r.text().await.unwrap();
+    assert!(shown.contains("已激活账号 zhang.san") && shown.contains("后半段"), "{shown}");
+    let second = secret_in(&shown);
+    assert_eq!(login(&app, &z, "zhang.san", &second).await.status(), StatusCode::UNAUTHORIZED);
+    let r = login(&app, &z, "zhang.san", &format!("{first}{second}")).await;
     assert_eq!(location(&r), "/password", "the one-time password must be changed");
+    let audit = app.store.audit_records(None, 1000).await.unwrap();
+    assert!(audit.iter().any(|a| a.actor == "secadmin" && a.action == "user.activate"));
+    assert!(audit.iter().all(|a| !format!("{a:?}").contains(&first) && !format!("{a:?}").contains(&second)));
+    let created = audit.iter().find(|a| a.action == "user.create" && a.actor == "sysadmin").unwrap();
+    assert!(created.after_json.as_deref().unwrap_or("").contains("\"pending\":true"), "{created:?}");
     let r = admin
         .post(format!("{}/users", app.base))
         .form(&[("_csrf", csrf.as_str()), ("login", "zhang.san"), ("unit", GUMEI), ("role", "street")])
@@ -113,7 +152,7 @@ async fn a_system_administrator_creates_disables_and_issues_tokens_from_the_web(
     assert!(!done.iter().any(|d| d == "auth.token_create"), "{done:?}");
     let audit = app.store.audit_records(None, 500).await.unwrap();
     assert!(
-        audit.iter().all(|a| !a.after_json.as_deref().unwrap_or("").contains(&password)),
+        audit.iter().all(|a| !a.after_json.as_deref().unwrap_or("").contains(&format!("{first}{second}"))),
         "no password in the audit log"
     );
 }
