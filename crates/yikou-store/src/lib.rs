@@ -14,9 +14,9 @@ pub mod imports;
 pub mod people;
 pub mod reference;
 pub mod report;
+mod seal;
 pub mod tokens;
 pub mod uploads;
-mod seal;
 pub mod users;
 
 use std::path::{Path, PathBuf};
