@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod check;
+pub mod contacts;
 pub mod crypto;
 pub mod db;
 pub mod exchange;
@@ -163,7 +164,7 @@ impl Store {
             None => Err(StoreError::NotInitialised),
             Some(v) if v == store.keys.check_value() => {
                 store.seal_unsealed_head().await?;
-                people::seal_plaintext_contacts(&store).await?;
+                contacts::seal_plaintext_contacts(&store).await?;
                 Ok(store)
             }
             Some(_) => Err(StoreError::WrongKey),

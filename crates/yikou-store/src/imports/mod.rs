@@ -1,6 +1,7 @@
 //! 名单导入 (imports) as batches: all-or-nothing inside one write transaction, idempotent (the same
 //! file or the same rows again add nothing twice), and undoable as a whole while nothing of the
-//! batch has been approved.
+//! batch has been approved. Which people a list may touch is decided in `area`; batches are listed
+//! and undone in `batches`.
 
 use std::collections::HashMap;
 
@@ -13,7 +14,13 @@ use yikou_domain::{format_date, EntitlementState, Fen, IdNumber, Phone, Standard
 use crate::campaigns::StoredProject;
 use crate::db::{Tx, BULK_ROWS};
 use crate::people::NewPerson;
-use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
+use crate::{now, on_tx, Result, StoreError, WriteTx};
+
+mod area;
+mod batches;
+
+use area::{reach_of, Reach};
+pub use batches::undo_batch;
 
 /// One valid row to import (already checked by the ingest layer).
 #[derive(Debug, Clone)]
@@ -127,8 +134,8 @@ pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> R
             }
         };
         for (k, mut e) in rows {
-            e.phone = crate::people::open_text(tx.keys(), e.phone_cipher.as_deref())?;
-            e.address = crate::people::open_text(tx.keys(), e.address_cipher.as_deref())?;
+            e.phone = crate::contacts::open_text(tx.keys(), e.phone_cipher.as_deref())?;
+            e.address = crate::contacts::open_text(tx.keys(), e.address_cipher.as_deref())?;
             out.insert(k, e);
         }
     }
@@ -306,51 +313,6 @@ struct ChunkState {
     listed_elsewhere: u64,
 }
 
-/// What an import may do with a person already registered, by the actor's area.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Reach {
-    /// The person is in the actor's area: new facts are recorded.
-    Own,
-    /// A department's roster may list a person registered by a street/town, but does not change
-    /// the person's register facts.
-    ListOnly,
-    /// Outside the actor's area: the row is left out and the person is not touched.
-    Outside,
-}
-
-/// For each row of a chunk, what the import may do with the person it names.
-async fn reach_of(tx: &mut WriteTx<'_>, keys: &[Vec<u8>], existing: &HashMap<Vec<u8>, Existing>) -> Result<Vec<Reach>> {
-    use yikou_domain::Scope;
-    let scope = tx.actor().scope.clone();
-    // For a department: the known people already on one of its rosters are its own.
-    let mut on_rosters = std::collections::HashSet::new();
-    if let Scope::Unit(unit) = &scope {
-        let ids: Vec<i64> = existing.values().map(|e| e.id).collect();
-        for part in ids.chunks(500) {
-            let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-            let got: Vec<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(&format!(
-                "SELECT DISTINCT e.person_id FROM entitlements e JOIN projects pr ON pr.id = e.project_id
-                 WHERE pr.unit_code = $1 AND e.person_id IN ({list})"))
-                .bind(unit).fetch_all(c).await?);
-            on_rosters.extend(got);
-        }
-    }
-    Ok(keys
-        .iter()
-        .map(|k| match existing.get(k) {
-            None => Reach::Own,
-            Some(e) => match &scope {
-                Scope::All => Reach::Own,
-                Scope::Street(c) if e.street_code.as_deref() == Some(c.as_str()) => Reach::Own,
-                Scope::Committee(c) if e.committee_code.as_deref() == Some(c.as_str()) => Reach::Own,
-                Scope::Unit(_) if on_rosters.contains(&e.id) => Reach::Own,
-                Scope::Unit(_) => Reach::ListOnly,
-                _ => Reach::Outside,
-            },
-        })
-        .collect())
-}
-
 fn household_of(tx: &WriteTx<'_>, ids: &HashMap<String, i64>, r: &ImportRow) -> Option<i64> {
     r.household.as_deref().and_then(|h| ids.get(&household_code(tx, h, r.street_code.as_deref())).copied())
 }
@@ -509,7 +471,7 @@ async fn import_chunk(
                 .bind(&street).bind(&committee).bind(household).bind(&at).bind(e.id)
                 .execute(c).await?.rows_affected());
             if phone != e.phone || address != e.address {
-                crate::people::write_contact(tx, e.id, phone.as_deref(), address.as_deref()).await?;
+                crate::contacts::write_contact(tx, e.id, phone.as_deref(), address.as_deref()).await?;
             }
         }
         let mask_phone = |p: &Option<String>| p.as_deref().and_then(|p| Phone::parse(p).ok()).map(|p| p.masked());
@@ -570,183 +532,4 @@ async fn import_chunk(
     state.created += created_row.iter().filter(|c| **c).count() as u64;
     state.updated += (0..chunk.len()).filter(|&i| updated_row[i] && !created_row[i] && !skip(i)).count() as u64;
     Ok(())
-}
-
-/// 撤销批次: removes what the batch added and puts back what it changed, as long as nothing of it has
-/// been approved. People the batch created are removed unless another batch or record uses them.
-pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
-    crate::atomic!(tx, {
-        let row: Option<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
-            "SELECT id, status FROM import_batches WHERE batch_no = $1").bind(batch_no).fetch_optional(c).await?);
-        let (id, status) = row.ok_or_else(|| StoreError::NotFound(format!("导入批次 {batch_no}")))?;
-        // Only the district-wide scope undoes another account's batch (the web shows the others
-        // none of them; the store refuses whatever a request names).
-        if !matches!(tx.actor().scope, yikou_domain::Scope::All) {
-            let owner: String = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT actor FROM import_batches WHERE id = $1")
-                .bind(id).fetch_one(c).await?);
-            if owner != tx.actor().login {
-                return Err(StoreError::NotFound(format!("导入批次 {batch_no}")));
-            }
-        }
-        if status != "committed" {
-            return Err(StoreError::Invalid(format!("批次 {batch_no} 已撤销，不能重复撤销")));
-        }
-        let frozen: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM entitlements WHERE batch_id = $1 AND state NOT IN ('draft', 'submitted')")
-            .bind(id).fetch_one(c).await?);
-        if frozen > 0 {
-            return Err(StoreError::Invalid(format!(
-                "批次 {batch_no} 中已有 {frozen} 条记录下达，不能撤销；如需更正，请办理退回或发放失败"
-            )));
-        }
-        let removed_entitlements = on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM entitlements WHERE batch_id = $1")
-            .bind(id).execute(c).await?.rows_affected());
-        let changes: Vec<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
-            "SELECT person_id, before_json FROM import_person_changes WHERE batch_id = $1").bind(id).fetch_all(c).await?);
-        for (person, before) in &changes {
-            let b: serde_json::Value = serde_json::from_str(before).unwrap_or_default();
-            on_tx!(&mut tx.tx, c => sqlx::query(
-                "UPDATE people SET street_code = $1, committee_code = $2, household_id = $3, updated_at = $4 WHERE id = $5")
-                .bind(b["street_code"].as_str())
-                .bind(b["committee_code"].as_str()).bind(b["household_id"].as_i64()).bind(now()).bind(person)
-                .execute(c).await?.rows_affected());
-            let phone = saved_text(tx, &b, "phone")?;
-            let address = saved_text(tx, &b, "address")?;
-            crate::people::write_contact(tx, *person, phone.as_deref(), address.as_deref()).await?;
-        }
-        on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM import_person_changes WHERE batch_id = $1").bind(id).execute(c).await?.rows_affected());
-        on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM person_categories WHERE batch_id = $1").bind(id).execute(c).await?.rows_affected());
-        let removed_people = on_tx!(&mut tx.tx, c => sqlx::query(
-            "DELETE FROM people WHERE batch_id = $1 AND NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.person_id = people.id)
-             AND NOT EXISTS (SELECT 1 FROM import_person_changes x WHERE x.person_id = people.id)
-             AND NOT EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = people.id)")
-            .bind(id).execute(c).await?.rows_affected());
-        let at = now();
-        let actor = tx.actor().login.clone();
-        on_tx!(&mut tx.tx, c => sqlx::query("UPDATE import_batches SET status = 'undone', undone_at = $1, undone_by = $2 WHERE id = $3")
-            .bind(&at).bind(&actor).bind(id).execute(c).await?.rows_affected());
-        tx.audit(
-            "import.undo",
-            "import_batch",
-            batch_no,
-            Some(&json!({ "status": "committed" })),
-            Some(&json!({ "status": "undone", "entitlements_removed": removed_entitlements, "people_removed": removed_people,
-                          "people_restored": changes.len() })),
-        )
-        .await?;
-        let batch = load_batch(tx, id).await?;
-        Ok(batch)
-    })
-}
-
-/// A phone or address kept for undo: encrypted (`phone_enc`, hex), or in plaintext as batches made
-/// before encryption at rest kept it.
-fn saved_text(tx: &WriteTx<'_>, b: &serde_json::Value, field: &str) -> Result<Option<String>> {
-    match b[format!("{field}_enc")].as_str() {
-        Some(h) => {
-            let blob = hex::decode(h).map_err(|_| StoreError::Decrypt)?;
-            Ok(Some(tx.keys().decrypt(&blob)?))
-        }
-        None => Ok(b[field].as_str().map(str::to_string)),
-    }
-}
-
-async fn load_batch(tx: &mut WriteTx<'_>, id: i64) -> Result<Batch> {
-    let r: BatchRow =
-        on_tx!(&mut tx.tx, c => sqlx::query_as(&format!("{BATCH_SELECT} WHERE id = $1")).bind(id).fetch_one(c).await?);
-    Ok(batch_from(r))
-}
-
-const BATCH_SELECT: &str =
-    "SELECT batch_no, actor, created_at, file_name, project_id, rows, created, updated, unchanged, rejected,
-     status FROM import_batches";
-type BatchRow = (String, String, String, String, Option<i64>, i64, i64, i64, i64, i64, String);
-
-fn batch_from(r: BatchRow) -> Batch {
-    Batch {
-        batch: r.0,
-        actor: r.1,
-        created_at: r.2,
-        file_name: r.3,
-        project_id: r.4,
-        rows: r.5,
-        created: r.6,
-        updated: r.7,
-        unchanged: r.8,
-        rejected: r.9,
-        status: r.10,
-    }
-}
-
-impl Store {
-    /// Records an import refused because rows name people registered outside the actor's area:
-    /// the file and how many rows (never which ID numbers).
-    pub async fn audit_outside_refusal(
-        &self,
-        actor: &yikou_domain::Actor,
-        meta: &ImportMeta,
-        rows: usize,
-    ) -> Result<()> {
-        let mut tx = self.write(actor).await?;
-        tx.audit(
-            "import.refused_outside",
-            "import_batch",
-            "-",
-            None,
-            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "outside_rows": rows, "rows": meta.rows })),
-        )
-        .await?;
-        tx.commit().await
-    }
-
-    /// Import batches, newest first.
-    /// The batches an actor may see: their own; with the whole district in scope, every batch.
-    pub async fn batches_of(&self, actor: &yikou_domain::Actor, limit: i64) -> Result<Vec<Batch>> {
-        let everyone = matches!(actor.scope, yikou_domain::Scope::All);
-        let rows: Vec<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
-            &format!("{BATCH_SELECT} WHERE status <> 'open' AND ($2 = 1 OR actor = $3) ORDER BY id DESC LIMIT $1"))
-            .bind(limit).bind(i64::from(everyone)).bind(&actor.login).fetch_all(p).await?);
-        Ok(rows.into_iter().map(batch_from).collect())
-    }
-
-    pub async fn batches(&self, limit: i64) -> Result<Vec<Batch>> {
-        let rows: Vec<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
-            &format!("{BATCH_SELECT} WHERE status <> 'open' ORDER BY id DESC LIMIT $1")).bind(limit).fetch_all(p).await?);
-        Ok(rows.into_iter().map(batch_from).collect())
-    }
-
-    /// The canonical ID number and name of every person the scope may see (for "name differs" and
-    /// "did you mean" while validating a list). People outside the scope are not in it, so a check
-    /// reveals nothing about them. Decrypted in memory only; never logged.
-    pub async fn register_names(&self, scope: &yikou_domain::Scope) -> Result<HashMap<String, String>> {
-        let (cond, arg) = crate::person_scope(scope, 1);
-        let sql = format!("SELECT pe.id_cipher, pe.name FROM people pe WHERE {cond}");
-        let rows: Vec<(Vec<u8>, String)> = on_db!(&self.db, p => {
-            let q = sqlx::query_as(&sql);
-            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-            q.fetch_all(p).await?
-        });
-        let mut out = HashMap::with_capacity(rows.len());
-        for (blob, name) in rows {
-            out.insert(self.keys.decrypt(&blob)?, name);
-        }
-        Ok(out)
-    }
-
-    /// Committees by street: (street code, committee code, name).
-    pub async fn committees(&self) -> Result<Vec<(String, String, String)>> {
-        Ok(on_db!(&self.db, p => sqlx::query_as(
-            "SELECT parent_code, code, name FROM units WHERE kind = 'committee' ORDER BY code").fetch_all(p).await?))
-    }
-
-    /// A project of a campaign by its code, if the scope may see it (a project outside it is not
-    /// found, like any other record).
-    pub async fn project_by_code(
-        &self,
-        scope: &yikou_domain::Scope,
-        campaign_id: i64,
-        code: &str,
-    ) -> Result<Option<StoredProject>> {
-        Ok(self.projects(scope, campaign_id).await?.into_iter().find(|p| p.project.code == code.trim()))
-    }
 }
