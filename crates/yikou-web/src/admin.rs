@@ -18,7 +18,7 @@ use yikou_store::auth::SessionUser;
 use yikou_store::users::{reset_password as reset_account_password, set_disabled, unlock as unlock_account};
 
 use crate::auth::{same, Signed};
-use crate::imports::off_thread;
+use crate::off_thread;
 use crate::pages::{frame, Frame};
 use crate::{AppError, AppState};
 

@@ -342,8 +342,8 @@ pub async fn import_commit(
         return forbidden_import();
     }
     match crate::imports::commit_upload(&state, &u, &id, p.accept_valid).await {
-        Ok(Ok(result)) => Json(result).into_response(),
-        Ok(Err(m)) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "rows_rejected", &m),
+        Ok(result) => Json(result).into_response(),
+        Err(crate::AppError::Rejected(m)) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "rows_rejected", &m),
         Err(e) => app_error(e),
     }
 }
@@ -353,9 +353,9 @@ pub async fn import_batches(State(state): State<AppState>, ApiUser(u): ApiUser) 
     if !u.role.may_import() {
         return forbidden_import();
     }
-    match crate::imports::visible_batches(&state, &u, 200).await {
+    match yikou_service::imports::visible_batches(&state.store, &u.actor(), 200).await {
         Ok(b) => Json(json!({ "items": b })).into_response(),
-        Err(e) => app_error(e),
+        Err(e) => app_error(e.into()),
     }
 }
 
@@ -364,10 +364,10 @@ pub async fn import_undo(State(state): State<AppState>, ApiUser(u): ApiUser, Pat
     if !u.role.may_import() {
         return forbidden_import();
     }
-    match crate::imports::undo_visible(&state, &u, batch).await {
-        Ok(Ok(b)) => Json(json!({ "batch": b.batch, "status": "undone", "rows": b.rows })).into_response(),
-        Ok(Err(m)) => api_error(StatusCode::CONFLICT, "not_undoable", &m),
-        Err(e) => app_error(e),
+    match yikou_service::imports::undo(state.store.clone(), &u.actor(), batch).await {
+        Ok(b) => Json(json!({ "batch": b.batch, "status": "undone", "rows": b.rows })).into_response(),
+        Err(yikou_service::ServiceError::Rejected(m)) => api_error(StatusCode::CONFLICT, "not_undoable", &m),
+        Err(e) => app_error(e.into()),
     }
 }
 

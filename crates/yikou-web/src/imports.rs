@@ -1,11 +1,9 @@
-//! 名单导入 on the web, and the glue between the ingest layer and the store that the command line
-//! shares: upload, check every row (nothing is written), read every problem, download the error
-//! workbook, commit (all rows, or only the valid ones), list and undo batches, download the template.
+//! 名单导入 on the web: upload, check every row (nothing is written), read every problem, download the
+//! error workbook, commit (all rows, or only the valid ones), list and undo batches, download the
+//! template. The use cases themselves are `yikou_service::imports`; this module parses and renders.
 //! A street or committee operator can only import people of their own area.
 
-use std::io::Read;
 use std::path::{Path as FsPath, PathBuf};
-use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -14,210 +12,23 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use yikou_domain::money::group_thousands;
-use yikou_domain::{today, Scope};
+use yikou_domain::Scope;
 use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
-use yikou_ingest::process::{process, Options, Outcome};
-use yikou_ingest::validate::{NoRegister, Reference, Register, RowIssue, ValidRow};
-use yikou_store::auth::unix_now;
-use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportResult, ImportRow};
-use yikou_store::uploads::{PendingUpload, UPLOAD_TTL_SECONDS};
+use yikou_ingest::validate::RowIssue;
+use yikou_service::imports::{self as service, Checked, Upload};
+use yikou_store::imports::ImportResult;
 use yikou_store::users::User;
-use yikou_store::Store;
 
 use crate::auth::{same, Signed};
 use crate::pages::{frame, Frame};
 use crate::{AppError, AppState};
 
-/// Reference data from the store (the bureau may have edited it).
-pub async fn reference_from(store: &Store) -> Result<Reference, yikou_store::StoreError> {
-    let mut r = Reference::default();
-    for u in store.units().await? {
-        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
-            r.add_street(&u.code, &u.name);
-        }
-    }
-    for (street, code, name) in store.committees().await? {
-        r.add_committee(&street, &code, &name);
-    }
-    for c in store.categories().await? {
-        r.add_category(&c.code, &c.name);
-    }
-    Ok(r)
-}
-
-pub fn to_import_row(v: ValidRow) -> ImportRow {
-    ImportRow {
-        row: v.row,
-        id_number: v.id_number,
-        name: v.name,
-        phone: v.phone,
-        address: v.address,
-        street_code: v.street_code,
-        committee_code: v.committee_code,
-        categories: v.categories,
-        household: v.household,
-        household_size: v.household_size,
-        amount: v.amount,
-    }
-}
-
-/// SHA-256 of a file's bytes (a batch remembers which file it came from).
-pub fn file_hash(path: &FsPath) -> std::io::Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut f = std::fs::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
-}
-
-/// Runs a future that is not `Send` (store writes nest savepoints in ways the compiler cannot prove
-/// `Send`) on a blocking thread of the same runtime.
-pub(crate) async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(f(store)))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-}
-
-/// An uploaded file waiting for its commit, kept for its owner only (registered in the store).
-#[derive(Clone)]
-pub struct Upload {
-    path: PathBuf,
-    pub(crate) file_name: String,
-    project: Option<String>,
-}
-
-impl From<PendingUpload> for Upload {
-    fn from(p: PendingUpload) -> Upload {
-        Upload { path: PathBuf::from(p.path), file_name: p.file_name, project: p.project }
-    }
-}
-
-fn random_id() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
-}
-
-/// Removes uploads that were never committed: expired ones, and files in the upload folder that no
-/// waiting upload names (left by a crash). Run when the server starts and on every upload.
-pub async fn clean_uploads(store: &Store, dir: &FsPath) -> Result<usize, yikou_store::StoreError> {
-    let now = unix_now();
-    let mut removed = 0;
-    for u in store.expire_uploads(now).await? {
-        removed += usize::from(std::fs::remove_file(&u.path).is_ok());
-    }
-    let live: std::collections::HashSet<PathBuf> = store.upload_paths().await?.into_iter().map(PathBuf::from).collect();
-    let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(UPLOAD_TTL_SECONDS as u64);
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let path = e.path();
-            let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < cutoff);
-            if old && !live.contains(&path) {
-                removed += usize::from(std::fs::remove_file(&path).is_ok());
-            }
-        }
-    }
-    Ok(removed)
-}
-
-/// The checked file: the outcome, the valid rows, and the rows refused because they lie outside the
-/// operator's area.
-pub(crate) struct Checked {
-    pub(crate) outcome: Outcome,
-    pub(crate) rows: Vec<ImportRow>,
-    pub(crate) outside: Vec<RowIssue>,
-    /// The project the rows were checked against (and are committed to).
-    pub(crate) project: Option<yikou_store::campaigns::StoredProject>,
-}
-
-impl Checked {
-    /// Rows that cannot be imported: invalid, or outside the operator's area.
-    pub(crate) fn invalid(&self) -> u64 {
-        self.outcome.invalid + self.outside.len() as u64
-    }
-
-    /// Every problem that rejects a row, in row order.
-    pub(crate) fn errors(&self) -> Vec<&RowIssue> {
-        let mut errors: Vec<&RowIssue> =
-            self.outcome.issues.iter().filter(|i| !i.warning).chain(&self.outside).collect();
-        errors.sort_by_key(|e| e.row);
-        errors
-    }
-
-    pub(crate) fn warnings(&self) -> Vec<&RowIssue> {
-        self.outcome.issues.iter().filter(|i| i.warning).collect()
-    }
-}
-
+/// Checks an upload against the user's area (see [`yikou_service::imports::check`]), holding one of
+/// the server's places for checking until it ends.
 async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Checked, AppError> {
-    let reference = reference_from(&state.store).await?;
-    // Only the people of the user's area: the check must reveal nothing about anyone else.
-    let names = state.store.register_names(scope).await?;
-    let project = match &up.project {
-        Some(code) => {
-            let c = crate::pages::current_campaign(state).await?;
-            Some(state.store.project_by_code(scope, c.id, code).await?.ok_or(AppError::NotFound)?)
-        }
-        None => None,
-    };
-    let path = up.path.clone();
-    let scope = scope.clone();
     // At most a few checks at once; the place is held until the check ends (see `checks`).
     let permit = state.checks.enter().await?;
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
-        let opts = Options {
-            sheet: None,
-            reference: &reference,
-            register,
-            standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
-            today: today(),
-        };
-        let mut rows = Vec::new();
-        let mut outside = Vec::new();
-        let outcome = process(
-            &path,
-            &opts,
-            &mut |v| {
-                let allowed = match &scope {
-                    Scope::Street(c) => v.street_code.as_deref() == Some(c.as_str()),
-                    Scope::Committee(c) => v.committee_code.as_deref() == Some(c.as_str()),
-                    _ => true,
-                };
-                if allowed {
-                    rows.push(to_import_row(v));
-                } else {
-                    outside.push(RowIssue {
-                        row: v.row,
-                        column: "街镇".into(),
-                        code: "outside_area".into(),
-                        message: "该行不属于您所在的街镇（居村委），不能由您导入：请交给所属街镇导入".into(),
-                        warning: false,
-                    });
-                }
-            },
-            &mut |_| {},
-        );
-        outcome.map(|outcome| Checked { outcome, rows, outside, project })
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Unreadable(e.to_string()))
+    Ok(service::check(&state.store, scope, up, permit).await?)
 }
 
 #[derive(Template)]
@@ -246,7 +57,7 @@ pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result
         }
     }
     // Operators see their own batches; the bureau sees every batch.
-    let batches = visible_batches(&state, &s.user, 200)
+    let batches = service::visible_batches(&state.store, &s.user.actor(), 200)
         .await?
         .into_iter()
         .map(|b| {
@@ -279,7 +90,7 @@ pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Resul
     lists.categories = state.store.categories().await?.into_iter().map(|c| c.name).collect();
     let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
-        let path = dir.join(format!("template-{}.xlsx", random_id()));
+        let path = dir.join(format!("template-{}.xlsx", service::random_id()));
         write_template(&path, &lists).map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));
         let _ = std::fs::remove_file(&path);
@@ -412,7 +223,7 @@ pub(crate) async fn receive(state: &AppState, form: &mut Multipart) -> Result<Re
                 let name = field.file_name().unwrap_or("名单").to_string();
                 let ext = FsPath::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("bin").to_lowercase();
                 let ext: String = ext.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect();
-                let path = tempfile_dir(state)?.join(format!("{}.{ext}", random_id()));
+                let path = tempfile_dir(state)?.join(format!("{}.{ext}", service::random_id()));
                 // Registered first, so an interrupted upload leaves no file behind.
                 got.file = Some((name, path.clone()));
                 let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -455,108 +266,20 @@ pub(crate) async fn check_received(
             return Err(e);
         }
     };
-    let id = random_id();
-    let pending = PendingUpload {
-        id: id.clone(),
-        user_id: user.id,
-        path: up.path.display().to_string(),
-        file_name: up.file_name.clone(),
-        project: up.project.clone(),
-        created_unix: unix_now(),
-    };
-    for dropped in state.store.save_upload(&pending).await? {
-        let _ = std::fs::remove_file(&dropped.path);
-    }
-    if let Err(e) = clean_uploads(&state.store, &state.config.upload_dir()).await {
-        tracing::warn!(error = %e, "cleaning expired uploads failed");
-    }
+    let id = service::keep_upload(&state.store, user.id, &up, &state.config.upload_dir()).await?;
     Ok((id, up, checked))
 }
 
-/// Commits a checked upload of this user: every row, or with `accept_valid` the valid ones. Err
-/// with a message when rows are still wrong and `accept_valid` is off (nothing is written).
+/// Commits a checked upload of this user (see [`yikou_service::imports::commit`]).
 pub(crate) async fn commit_upload(
     state: &AppState,
     user: &User,
     id: &str,
     accept_valid: bool,
-) -> Result<Result<ImportResult, String>, AppError> {
-    let up = owned_upload(state, id, user.id).await?;
+) -> Result<ImportResult, AppError> {
+    let up = service::pending_upload(&state.store, id, user.id).await?;
     let checked = check_file(state, &user.actor().scope, &up).await?;
-    let invalid = checked.invalid();
-    if invalid > 0 && !accept_valid {
-        return Ok(Err("名单中还有错误行：请修改后重新上传，或选择只导入正确的行。".into()));
-    }
-    let meta = ImportMeta {
-        file_name: up.file_name.clone(),
-        file_hash: file_hash(&up.path).map_err(|e| AppError::Internal(e.to_string()))?,
-        rows: checked.outcome.rows,
-        rejected: invalid,
-        since: today(),
-        accept_valid,
-    };
-    let actor = user.actor();
-    let Checked { rows, project, .. } = checked;
-    let result = off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match commit_import(&mut tx, &meta, &rows, project.as_ref()).await {
-            Ok(r) => {
-                tx.commit().await?;
-                Ok(Ok(r))
-            }
-            Err(yikou_store::StoreError::OutsideArea(outside)) => {
-                // Nothing was imported; the attempt is on record (a list naming many people of other
-                // areas may be someone looking people up).
-                drop(tx);
-                store.audit_outside_refusal(&actor, &meta, outside.len()).await?;
-                Ok(Err(yikou_store::outside_message(&outside)))
-            }
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
-    let result = match result {
-        Ok(r) => r,
-        Err(m) => return Ok(Err(m)),
-    };
-    state.store.remove_upload(id).await?;
-    let _ = std::fs::remove_file(&up.path);
-    Ok(Ok(result))
-}
-
-/// Batches the user may see: their own; the bureau's every batch.
-pub(crate) async fn visible_batches(state: &AppState, user: &User, limit: i64) -> Result<Vec<Batch>, AppError> {
-    Ok(state.store.batches_of(&user.actor(), limit).await?)
-}
-
-/// Undoes a batch the user may see, while none of its entitlements is approved (Err with the
-/// reason otherwise).
-pub(crate) async fn undo_visible(
-    state: &AppState,
-    user: &User,
-    batch: String,
-) -> Result<Result<Batch, String>, AppError> {
-    if !visible_batches(state, user, 1000).await?.iter().any(|b| b.batch == batch) {
-        return Err(AppError::NotFound);
-    }
-    let actor = user.actor();
-    off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match undo_batch(&mut tx, &batch).await {
-            Ok(b) => {
-                tx.commit().await?;
-                Ok(Ok(b))
-            }
-            Err(yikou_store::StoreError::Invalid(m)) => Ok(Err(m)),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await
-}
-
-/// The user's own upload, while it has not expired (anyone else's is not found).
-async fn owned_upload(state: &AppState, id: &str, user_id: i64) -> Result<Upload, AppError> {
-    Ok(state.store.pending_upload(id, user_id, unix_now()).await?.ok_or(AppError::NotFound)?.into())
+    Ok(service::commit(state.store.clone(), &user.actor(), id, &up, checked, accept_valid).await?)
 }
 
 /// The rejected rows with a 错误说明 column, to fix and import again.
@@ -565,7 +288,7 @@ pub async fn error_workbook(
     Signed(s): Signed,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let up = owned_upload(&state, &id, s.user.id).await?;
+    let up = service::pending_upload(&state.store, &id, s.user.id).await?;
     let checked = check_file(&state, &s.actor().scope, &up).await?;
     let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
@@ -574,7 +297,7 @@ pub async fn error_workbook(
         issues.extend(checked.outside.iter().cloned());
         // Rows outside the area are not in `rejected` (they were valid): the workbook lists those
         // that failed validation, each with its explanation.
-        let path = dir.join(format!("errors-{}.xlsx", random_id()));
+        let path = dir.join(format!("errors-{}.xlsx", service::random_id()));
         write_error_workbook(&path, &o.header_cells, &o.rejected, &issues)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));
@@ -618,13 +341,14 @@ pub async fn commit(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let result = match commit_upload(&state, &s.user, &id, f.accept_valid.is_some()).await? {
+    let result = match commit_upload(&state, &s.user, &id, f.accept_valid.is_some()).await {
         Ok(r) => r,
-        Err(m) => {
+        Err(AppError::Rejected(m)) => {
             return Ok(
                 (StatusCode::UNPROCESSABLE_ENTITY, Html(crate::pages::message_page("未导入", &m))).into_response()
             )
         }
+        Err(e) => return Err(e),
     };
     let text = if result.already_imported {
         format!("该文件此前已导入（批次 {}），本次未重复导入任何数据。", result.batch)
@@ -670,7 +394,7 @@ pub async fn undo_confirm(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let b = visible_batches(&state, &s.user, 1000)
+    let b = service::visible_batches(&state.store, &s.user.actor(), 1000)
         .await?
         .into_iter()
         .find(|b| b.batch == batch && b.status == "committed")
@@ -701,13 +425,14 @@ pub async fn undo(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let outcome = undo_visible(&state, &s.user, batch)
-        .await?
-        .map(|b| format!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64)));
-    match outcome {
-        Ok(text) => Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response()),
-        Err(m) => {
+    match service::undo(state.store.clone(), &s.user.actor(), batch).await {
+        Ok(b) => {
+            let text = format!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64));
+            Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response())
+        }
+        Err(yikou_service::ServiceError::Rejected(m)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(crate::pages::message_page("无法撤销", &m))).into_response())
         }
+        Err(e) => Err(e.into()),
     }
 }

@@ -70,6 +70,8 @@ pub enum AppError {
     Unreadable(String),
     /// Too many lists are being checked: try again shortly (503).
     Busy(String),
+    /// Refused for a reason the user can correct (nothing was written); the message says how.
+    Rejected(String),
     Internal(String),
 }
 
@@ -77,6 +79,32 @@ impl From<yikou_store::StoreError> for AppError {
     fn from(e: yikou_store::StoreError) -> AppError {
         AppError::Internal(e.to_string())
     }
+}
+
+impl From<yikou_service::ServiceError> for AppError {
+    fn from(e: yikou_service::ServiceError) -> AppError {
+        use yikou_service::ServiceError as S;
+        match e {
+            S::NotFound => AppError::NotFound,
+            S::Rejected(m) => AppError::Rejected(m),
+            S::Unreadable(m) => AppError::Unreadable(m),
+            S::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
+/// Runs a store write the compiler cannot prove `Send` on a blocking thread (see
+/// [`yikou_service::off_thread`]), for the handlers whose use cases have not yet moved there.
+pub(crate) async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(f(store)))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 impl From<askama::Error> for AppError {
@@ -97,6 +125,7 @@ impl IntoResponse for AppError {
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "需要修改", m.as_str()),
             AppError::Unreadable(m) => (StatusCode::UNPROCESSABLE_ENTITY, "文件无法读取", m.as_str()),
             AppError::Busy(m) => (StatusCode::SERVICE_UNAVAILABLE, "系统繁忙", m.as_str()),
+            AppError::Rejected(m) => (StatusCode::UNPROCESSABLE_ENTITY, "未完成", m.as_str()),
             AppError::Internal(e) => {
                 // Store messages carry no ID numbers or names; still, only the kind goes to the log.
                 tracing::error!(error = %e.chars().take(200).collect::<String>(), "request failed");
@@ -224,7 +253,7 @@ pub async fn serve(
         checks: Default::default(),
     };
     // Uploads never finished before the last stop are removed now, not kept forever.
-    if let Err(e) = imports::clean_uploads(&state.store, &state.config.upload_dir()).await {
+    if let Err(e) = yikou_service::imports::clean_uploads(&state.store, &state.config.upload_dir()).await {
         tracing::warn!(error = %e, "cleaning expired uploads failed");
     }
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())

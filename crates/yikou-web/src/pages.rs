@@ -549,8 +549,7 @@ pub(crate) async fn scoped_project(
 }
 
 pub(crate) async fn current_campaign(state: &AppState) -> Result<yikou_store::campaigns::StoredCampaign, AppError> {
-    let year = state.store.latest_campaign_year().await?.ok_or(AppError::NotFound)?;
-    state.store.campaign(year).await?.ok_or(AppError::NotFound)
+    Ok(yikou_service::campaign::current(&state.store).await?)
 }
 
 pub struct ProjectRow {

@@ -11,10 +11,10 @@ use yikou_domain::{today, Actor, Scope};
 use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
 use yikou_ingest::process::{process, Options, ProcessError};
 use yikou_ingest::validate::{NoRegister, Reference, Register};
+use yikou_service::imports::{file_hash, to_import_row};
 use yikou_store::campaigns::StoredProject;
 use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
 use yikou_store::{Store, StoreConfig, StoreError};
-use yikou_web::imports::{file_hash, to_import_row};
 
 use crate::{emit, say};
 
@@ -36,7 +36,7 @@ const EXIT_UNREADABLE: u8 = 2;
 /// Reference data from the store (the bureau may have edited it), else what ships in the binary.
 async fn reference_from(store: Option<&Store>) -> anyhow::Result<Reference> {
     match store {
-        Some(s) => Ok(yikou_web::imports::reference_from(s).await?),
+        Some(s) => Ok(yikou_service::imports::reference_from(s).await?),
         None => Ok(Reference::shipped()),
     }
 }

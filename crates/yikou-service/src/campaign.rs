@@ -1,0 +1,12 @@
+//! 当前活动 (the current campaign): the latest year's, for pages, imports and the API alike.
+
+use yikou_store::campaigns::StoredCampaign;
+use yikou_store::Store;
+
+use crate::{Result, ServiceError};
+
+/// The latest campaign; `NotFound` while none has been set up.
+pub async fn current(store: &Store) -> Result<StoredCampaign> {
+    let year = store.latest_campaign_year().await?.ok_or(ServiceError::NotFound)?;
+    store.campaign(year).await?.ok_or(ServiceError::NotFound)
+}

@@ -1,0 +1,299 @@
+//! 名单导入 (imports) as use cases: check a file against the actor's area (nothing written), keep the
+//! upload for its owner until the commit, commit it (all rows, or only the valid ones), list and undo
+//! batches. The ingest-to-store glue the command line shares lives here too.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use yikou_domain::{today, Actor, Scope};
+use yikou_ingest::process::{process, Options, Outcome};
+use yikou_ingest::validate::{NoRegister, Reference, Register, RowIssue, ValidRow};
+use yikou_store::auth::unix_now;
+use yikou_store::campaigns::StoredProject;
+use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportResult, ImportRow};
+use yikou_store::uploads::{PendingUpload, UPLOAD_TTL_SECONDS};
+use yikou_store::{Store, StoreError};
+
+use crate::{off_thread, Result, ServiceError};
+
+/// Reference data from the store (the bureau may have edited it).
+pub async fn reference_from(store: &Store) -> Result<Reference, StoreError> {
+    let mut r = Reference::default();
+    for u in store.units().await? {
+        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+            r.add_street(&u.code, &u.name);
+        }
+    }
+    for (street, code, name) in store.committees().await? {
+        r.add_committee(&street, &code, &name);
+    }
+    for c in store.categories().await? {
+        r.add_category(&c.code, &c.name);
+    }
+    Ok(r)
+}
+
+pub fn to_import_row(v: ValidRow) -> ImportRow {
+    ImportRow {
+        row: v.row,
+        id_number: v.id_number,
+        name: v.name,
+        phone: v.phone,
+        address: v.address,
+        street_code: v.street_code,
+        committee_code: v.committee_code,
+        categories: v.categories,
+        household: v.household,
+        household_size: v.household_size,
+        amount: v.amount,
+    }
+}
+
+/// SHA-256 of a file's bytes (a batch remembers which file it came from).
+pub fn file_hash(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// A file waiting for its commit: where it lies, what the user called it, the project it names.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub path: PathBuf,
+    pub file_name: String,
+    pub project: Option<String>,
+}
+
+impl From<PendingUpload> for Upload {
+    fn from(p: PendingUpload) -> Upload {
+        Upload { path: PathBuf::from(p.path), file_name: p.file_name, project: p.project }
+    }
+}
+
+/// The checked file: the outcome, the valid rows, and the rows refused because they lie outside the
+/// operator's area.
+pub struct Checked {
+    pub outcome: Outcome,
+    pub rows: Vec<ImportRow>,
+    pub outside: Vec<RowIssue>,
+    /// The project the rows were checked against (and are committed to).
+    pub project: Option<StoredProject>,
+}
+
+impl Checked {
+    /// Rows that cannot be imported: invalid, or outside the operator's area.
+    pub fn invalid(&self) -> u64 {
+        self.outcome.invalid + self.outside.len() as u64
+    }
+
+    /// Every problem that rejects a row, in row order.
+    pub fn errors(&self) -> Vec<&RowIssue> {
+        let mut errors: Vec<&RowIssue> =
+            self.outcome.issues.iter().filter(|i| !i.warning).chain(&self.outside).collect();
+        errors.sort_by_key(|e| e.row);
+        errors
+    }
+
+    pub fn warnings(&self) -> Vec<&RowIssue> {
+        self.outcome.issues.iter().filter(|i| i.warning).collect()
+    }
+}
+
+/// Checks a file against the actor's area: only the register and projects of that area are
+/// consulted (the check reveals nothing about anyone else), and a street or committee operator's
+/// rows of another area are refused. Nothing is written. `hold` (a place among the concurrent
+/// checks) is kept until the check ends.
+pub async fn check<H: Send + 'static>(store: &Store, scope: &Scope, up: &Upload, hold: H) -> Result<Checked> {
+    let reference = reference_from(store).await?;
+    let names = store.register_names(scope).await?;
+    let project = match &up.project {
+        Some(code) => {
+            let c = crate::campaign::current(store).await?;
+            Some(store.project_by_code(scope, c.id, code).await?.ok_or(ServiceError::NotFound)?)
+        }
+        None => None,
+    };
+    let path = up.path.clone();
+    let scope = scope.clone();
+    tokio::task::spawn_blocking(move || {
+        let _hold = hold;
+        let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
+        let opts = Options {
+            sheet: None,
+            reference: &reference,
+            register,
+            standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
+            today: today(),
+        };
+        let mut rows = Vec::new();
+        let mut outside = Vec::new();
+        let outcome = process(
+            &path,
+            &opts,
+            &mut |v| {
+                let allowed = match &scope {
+                    Scope::Street(c) => v.street_code.as_deref() == Some(c.as_str()),
+                    Scope::Committee(c) => v.committee_code.as_deref() == Some(c.as_str()),
+                    _ => true,
+                };
+                if allowed {
+                    rows.push(to_import_row(v));
+                } else {
+                    outside.push(RowIssue {
+                        row: v.row,
+                        column: "街镇".into(),
+                        code: "outside_area".into(),
+                        message: "该行不属于您所在的街镇（居村委），不能由您导入：请交给所属街镇导入".into(),
+                        warning: false,
+                    });
+                }
+            },
+            &mut |_| {},
+        );
+        outcome.map(|outcome| Checked { outcome, rows, outside, project })
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(e.to_string()))?
+    .map_err(|e| ServiceError::Unreadable(e.to_string()))
+}
+
+/// A fresh random identifier (hex), for uploads and temporary files.
+pub fn random_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Keeps a checked upload for its owner until the commit (in the store, so a restart or another
+/// server process finds it); returns its id. Uploads pushed out or expired are removed.
+pub async fn keep_upload(store: &Store, user_id: i64, up: &Upload, dir: &Path) -> Result<String> {
+    let id = random_id();
+    let pending = PendingUpload {
+        id: id.clone(),
+        user_id,
+        path: up.path.display().to_string(),
+        file_name: up.file_name.clone(),
+        project: up.project.clone(),
+        created_unix: unix_now(),
+    };
+    for dropped in store.save_upload(&pending).await? {
+        let _ = std::fs::remove_file(&dropped.path);
+    }
+    if let Err(e) = clean_uploads(store, dir).await {
+        tracing::warn!(error = %e, "cleaning expired uploads failed");
+    }
+    Ok(id)
+}
+
+/// The user's own upload, while it has not expired (anyone else's is not found).
+pub async fn pending_upload(store: &Store, id: &str, user_id: i64) -> Result<Upload> {
+    Ok(store.pending_upload(id, user_id, unix_now()).await?.ok_or(ServiceError::NotFound)?.into())
+}
+
+/// Removes uploads that were never committed: expired ones, and files in the upload folder that no
+/// waiting upload names (left by a crash). Run when the server starts and on every upload.
+pub async fn clean_uploads(store: &Store, dir: &Path) -> Result<usize, StoreError> {
+    let now = unix_now();
+    let mut removed = 0;
+    for u in store.expire_uploads(now).await? {
+        removed += usize::from(std::fs::remove_file(&u.path).is_ok());
+    }
+    let live: std::collections::HashSet<PathBuf> = store.upload_paths().await?.into_iter().map(PathBuf::from).collect();
+    let cutoff = std::time::SystemTime::now() - std::time::Duration::from_secs(UPLOAD_TTL_SECONDS as u64);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let path = e.path();
+            let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < cutoff);
+            if old && !live.contains(&path) {
+                removed += usize::from(std::fs::remove_file(&path).is_ok());
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Commits a checked upload: every row, or with `accept_valid` the valid ones. `Rejected` (nothing
+/// written) while rows are still wrong and `accept_valid` is off, or when rows name people
+/// registered outside the actor's area (that attempt is audited). The upload is forgotten after a
+/// commit.
+pub async fn commit(
+    store: Arc<Store>,
+    actor: &Actor,
+    upload_id: &str,
+    up: &Upload,
+    checked: Checked,
+    accept_valid: bool,
+) -> Result<ImportResult> {
+    let invalid = checked.invalid();
+    if invalid > 0 && !accept_valid {
+        return Err(ServiceError::Rejected("名单中还有错误行：请修改后重新上传，或选择只导入正确的行。".into()));
+    }
+    let meta = ImportMeta {
+        file_name: up.file_name.clone(),
+        file_hash: file_hash(&up.path).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        rows: checked.outcome.rows,
+        rejected: invalid,
+        since: today(),
+        accept_valid,
+    };
+    let Checked { rows, project, .. } = checked;
+    let who = actor.clone();
+    let result = off_thread(store.clone(), move |store| async move {
+        let mut tx = store.write(&who).await?;
+        match commit_import(&mut tx, &meta, &rows, project.as_ref()).await {
+            Ok(r) => {
+                tx.commit().await?;
+                Ok(r)
+            }
+            Err(StoreError::OutsideArea(outside)) => {
+                // Nothing was imported; the attempt is on record (a list naming many people of other
+                // areas may be someone looking people up).
+                drop(tx);
+                store.audit_outside_refusal(&who, &meta, outside.len()).await?;
+                Err(ServiceError::Rejected(yikou_store::outside_message(&outside)))
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    store.remove_upload(upload_id).await?;
+    let _ = std::fs::remove_file(&up.path);
+    Ok(result)
+}
+
+/// Batches the actor may see: their own; with the whole district in scope, every batch.
+pub async fn visible_batches(store: &Store, actor: &Actor, limit: i64) -> Result<Vec<Batch>> {
+    Ok(store.batches_of(actor, limit).await?)
+}
+
+/// Undoes a batch the actor may see, while none of its entitlements is approved (`Rejected` with the
+/// reason otherwise; `NotFound` for a batch the actor may not see).
+pub async fn undo(store: Arc<Store>, actor: &Actor, batch: String) -> Result<Batch> {
+    if !visible_batches(&store, actor, 1000).await?.iter().any(|b| b.batch == batch) {
+        return Err(ServiceError::NotFound);
+    }
+    let who = actor.clone();
+    off_thread(store, move |store| async move {
+        let mut tx = store.write(&who).await?;
+        match undo_batch(&mut tx, &batch).await {
+            Ok(b) => {
+                tx.commit().await?;
+                Ok(b)
+            }
+            Err(StoreError::Invalid(m)) => Err(ServiceError::Rejected(m)),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await
+}
