@@ -6,29 +6,36 @@ use std::borrow::Cow;
 
 /// Masks digit runs that look like an ID number (15–18 characters, a final X allowed), a bank
 /// account (13 digits or more), a mobile or landline with area code (11 digits) or a local landline
-/// (8 digits). Digits joined by single spaces count as one run ("138 1234 5678"); a hyphen separates
-/// (so dates such as 2026-12-02 stay as they are). Runs that touch a letter or another digit (hex
-/// hashes, codes such as B2026-000001) are left alone, and so are 12-digit area codes.
+/// (8 digits). Full-width digits count as digits, and digits joined by single spaces or hyphens
+/// count as one run ("138 1234 5678", "3101-1219-…"); an 8-digit run joined by hyphens is a date
+/// (2026-12-02) and stays. Runs that touch a letter or another digit (hex hashes, codes such as
+/// B2026-000001, times such as 2026-12-02T15:02) are left alone, and so are 12-digit area codes.
 pub fn redact_identifiers(text: &str) -> Cow<'_, str> {
-    let chars: Vec<char> = text.chars().collect();
+    use unicode_normalization::UnicodeNormalization;
+    // Full-width digits and letters (３１０…，Ｘ) are read as what they stand for.
+    let normal: Cow<'_, str> =
+        if text.is_ascii() { Cow::Borrowed(text) } else { Cow::Owned(text.nfkc().collect::<String>()) };
+    let chars: Vec<char> = normal.chars().collect();
     let mut out: Option<String> = None;
-    let mut copied = 0; // chars of `text` already accounted for in `out`
+    let mut copied = 0; // chars of `normal` already accounted for in `out`
     let mut i = 0;
     while i < chars.len() {
         if !chars[i].is_ascii_digit() || (i > 0 && chars[i - 1].is_ascii_alphanumeric()) {
             i += 1;
             continue;
         }
-        // A run: digits, single spaces between digits, and an optional final X.
+        // A run: digits, single spaces or hyphens between digits, and an optional final X.
         let start = i;
         let mut end = i;
         let mut digits = String::new();
+        let mut hyphens = false;
         while end < chars.len() {
             let c = chars[end];
             if c.is_ascii_digit() {
                 digits.push(c);
                 end += 1;
-            } else if c == ' ' && end + 1 < chars.len() && chars[end + 1].is_ascii_digit() {
+            } else if matches!(c, ' ' | '-') && end + 1 < chars.len() && chars[end + 1].is_ascii_digit() {
+                hyphens |= c == '-';
                 end += 1;
             } else {
                 break;
@@ -39,7 +46,8 @@ pub fn redact_identifiers(text: &str) -> Cow<'_, str> {
             end += 1;
         }
         let touches = end < chars.len() && chars[end].is_ascii_alphanumeric();
-        let masked = if touches { None } else { mask_run(&digits) };
+        let date_like = hyphens && digits.len() <= 8;
+        let masked = if touches || date_like { None } else { mask_run(&digits) };
         if let Some(m) = masked {
             let o = out.get_or_insert_with(String::new);
             o.extend(&chars[copied..start]);
@@ -48,9 +56,10 @@ pub fn redact_identifiers(text: &str) -> Cow<'_, str> {
         }
         i = end.max(start + 1);
     }
-    match out {
-        None => Cow::Borrowed(text),
-        Some(mut o) => {
+    match (out, normal) {
+        (None, Cow::Borrowed(_)) => Cow::Borrowed(text),
+        (None, Cow::Owned(n)) => Cow::Owned(n),
+        (Some(mut o), _) => {
             o.extend(&chars[copied..]);
             Cow::Owned(o)
         }
@@ -84,8 +93,13 @@ mod tests {
         assert_eq!(redact_identifiers("310112800101098"), "310112*****1098");
         assert_eq!(redact_identifiers("电话13812345678"), "电话138****5678");
         assert_eq!(redact_identifiers("138 1234 5678"), "138****5678");
-        assert_eq!(redact_identifiers("021-64123456"), "021-6412****");
+        assert_eq!(redact_identifiers("021-64123456"), "021****3456");
+        assert_eq!(redact_identifiers("64123456"), "6412****");
         assert_eq!(redact_identifiers("6222021234567890123"), "***************0123");
+        // Separators and full-width digits, as a security test typed them.
+        assert_eq!(redact_identifiers("3101-1219-5908-1079-56"), "310112********7956");
+        assert_eq!(redact_identifiers("３１０１１２１９５９０８１０７９５６"), "310112********7956");
+        assert_eq!(redact_identifiers("139-7296-4859"), "139****4859");
     }
 
     #[test]
