@@ -260,7 +260,9 @@ pub async fn commit(
                 // Nothing was imported; the attempt is on record (a list naming many people of other
                 // areas may be someone looking people up).
                 drop(tx);
-                store.audit_outside_refusal(&who, &meta, outside.len()).await?;
+                let masked: Vec<String> =
+                    rows.iter().filter(|r| outside.contains(&r.row)).map(|r| r.id_number.masked()).collect();
+                store.audit_outside_refusal(&who, &meta, &masked).await?;
                 Err(ServiceError::Rejected(yikou_store::outside_message(&outside)))
             }
             Err(e) => Err(e.into()),

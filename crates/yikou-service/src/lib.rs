@@ -5,6 +5,7 @@
 
 pub mod campaign;
 pub mod imports;
+pub mod register;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -5,7 +5,9 @@
 //! in. The other administrator role completes it and is shown the second half only; only then is
 //! the hash of the whole stored (to be changed at the first sign-in) and the first half, kept
 //! encrypted meanwhile, deleted. The same administrator can never do both steps. Accounts of the
-//! administrator roles (they hold no business data) keep the single-step flow.
+//! administrator roles follow the same rule: otherwise the system administrator could make a
+//! security administrator of their own and complete both halves alone (found by a security probe).
+//! Only the server operator (`yikou user add`, with the key file) makes an account in one step.
 
 use serde_json::json;
 use yikou_domain::Role;
@@ -57,8 +59,8 @@ pub(crate) fn start(tx: &WriteTx<'_>, kind: &'static str) -> Result<(String, Pen
     Ok((half, Pending { kind, half_hex, by: tx.actor().login.clone(), role }))
 }
 
-/// Creates an account with a one-time password (changed at the first sign-in). A business account
-/// starts pending and only the first half is returned; an administrator account is active at once.
+/// Creates an account with a one-time password (changed at the first sign-in). Every account made on
+/// the web starts pending and only the first half is returned.
 pub async fn create_account(tx: &mut WriteTx<'_>, a: &NewAccount) -> Result<(i64, OneTime)> {
     let mut new = NewUser {
         login: a.login.clone(),
@@ -68,10 +70,6 @@ pub async fn create_account(tx: &mut WriteTx<'_>, a: &NewAccount) -> Result<(i64
         password: crate::users::generate_password(),
         must_change_password: true,
     };
-    if !a.role.is_business() {
-        let id = insert_user(tx, &new, None).await?;
-        return Ok((id, OneTime::Whole(new.password)));
-    }
     let (half, pending) = start(tx, "create")?;
     // The stored hash is of a password nobody knows until the act is completed.
     new.password = random_password(2 * HALF);

@@ -215,19 +215,13 @@ pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::
     use crate::activation::OneTime;
     let role: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT role FROM users WHERE login = $1")
         .bind(login).fetch_optional(c).await?);
-    let role = role.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
-    let business = Role::from_code(&role).is_none_or(|r| r.is_business());
-    let (password, pending) = if business {
-        let (half, pending) = crate::activation::start(tx, "reset")?;
-        (OneTime::FirstHalf(half), Some(pending))
-    } else {
-        (OneTime::Whole(generate_password()), None)
-    };
+    // Every account, administrators' included: a reset is completed by the other administrator role.
+    role.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
+    let (half, pending) = crate::activation::start(tx, "reset")?;
+    let password = OneTime::FirstHalf(half);
+    let pending = Some(pending);
     // While pending, the stored hash is of a password nobody knows.
-    let hash = hash_password(&match &password {
-        OneTime::Whole(p) => p.clone(),
-        OneTime::FirstHalf(_) => random_password(20),
-    })?;
+    let hash = hash_password(&random_password(20))?;
     let id: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
         "UPDATE users SET password_hash = $1, must_change_password = 1, password_changed_at = $2,
                 pending_kind = $3, pending_half = $4, pending_by = $5, pending_role = $6

@@ -251,11 +251,16 @@ async fn business_accounts_and_their_resets_need_both_administrator_roles() {
         let whole = format!("{first}{}", done.second_half);
         assert_eq!(kind(&s.login("gumei9", &whole, &policy, "t").await.unwrap()), "ok", "{}", b.name);
 
-        // Administrator accounts keep the single-step flow.
-        let OneTime::Whole(p) = create(s, &sysadmin(), "anquan2", Role::SecurityAdmin, BUREAU).await else {
-            panic!("an administrator account is whole")
+        // Administrator accounts too (a security probe: a system administrator who made a security
+        // administrator of their own could complete both halves alone).
+        let OneTime::FirstHalf(sec_first) = create(s, &sysadmin(), "anquan2", Role::SecurityAdmin, BUREAU).await else {
+            panic!("an administrator account is split as well")
         };
-        assert_eq!(kind(&s.login("anquan2", &p, &policy, "t").await.unwrap()), "ok", "{}", b.name);
+        assert_eq!(kind(&s.login("anquan2", &sec_first, &policy, "t").await.unwrap()), "refused", "{}", b.name);
+        assert!(complete(s, &sysadmin(), "anquan2").await.is_err(), "{}: the starter cannot complete", b.name);
+        let sec_done = complete(s, &security(), "anquan2").await.unwrap();
+        let sec_whole = format!("{sec_first}{}", sec_done.second_half);
+        assert_eq!(kind(&s.login("anquan2", &sec_whole, &policy, "t").await.unwrap()), "ok", "{}", b.name);
 
         // Neither half is ever in the audit, the completion ends the pending record.
         let audit = s.audit_records(None, 1000).await.unwrap();

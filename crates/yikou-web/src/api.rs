@@ -52,11 +52,11 @@ pub async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p)
         after,
         limit: p.limit.unwrap_or(50).clamp(1, 500),
     };
-    match state.store.search_people(&u.role.scope(&u.unit_code), &query).await {
+    match yikou_service::register::search(&state.store, &u.actor(), &query).await {
         Ok((items, next)) => {
             Json(json!({ "items": items, "next_cursor": next.map(|n| n.to_string()) })).into_response()
         }
-        Err(e) => internal(e),
+        Err(e) => app_error(e.into()),
     }
 }
 
@@ -208,6 +208,7 @@ fn app_error(e: crate::AppError) -> Response {
         crate::AppError::BadRequest(m) => api_error(StatusCode::BAD_REQUEST, "bad_request", &m),
         crate::AppError::Unreadable(m) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", &m),
         crate::AppError::Busy(m) => api_error(StatusCode::SERVICE_UNAVAILABLE, "busy", &m),
+        crate::AppError::Rejected(m) => api_error(StatusCode::UNPROCESSABLE_ENTITY, "rejected", &m),
         other => {
             tracing::error!(error = ?other, "api request failed");
             api_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "处理请求时出错")

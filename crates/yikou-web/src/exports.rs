@@ -84,11 +84,10 @@ pub async fn people(
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
     }
-    let scope = s.actor().scope;
     let mut query = p.query(None, 500);
     let mut csv = Csv::new(&["姓名", "身份证号", "性别", "年龄", "电话", "街镇"]);
     loop {
-        let (items, next) = state.store.search_people(&scope, &query).await?;
+        let (items, next) = yikou_service::register::search(&state.store, &s.actor(), &query).await?;
         for r in items.into_iter().map(person_row) {
             csv.row(&[&r.name, &r.id_number_masked, r.sex, &r.age, &r.phone, &r.street]);
         }

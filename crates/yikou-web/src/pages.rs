@@ -197,7 +197,7 @@ pub async fn people(
     }
     let scope = s.actor().scope;
     let query = p.query(p.after, 50);
-    let (items, next) = state.store.search_people(&scope, &query).await?;
+    let (items, next) = yikou_service::register::search(&state.store, &s.actor(), &query).await?;
     let streets_allowed: Vec<(String, String)> = streets()
         .filter(|u| match &scope {
             Scope::Street(c) => c == u.code,

@@ -241,3 +241,102 @@ async fn uploads_are_kept_in_the_database_survive_a_restart_and_expire() {
     assert!(!file.exists(), "the expired upload's file is removed");
     assert_eq!(app.store.upload_paths().await.unwrap().len(), 1, "only the fresh upload waits");
 }
+
+/// A security probe rebuilt masked ID numbers by trying the ~30 numbers the age and check digit
+/// allow through the exact search, unaudited, as a role refused the reveal: an exact search by ID
+/// number or phone is now audited (masked) and closed to roles without the reveal.
+#[tokio::test]
+async fn an_exact_id_or_phone_search_is_audited_and_closed_to_roles_without_the_reveal() {
+    let app = start().await;
+    let (c, _) = signed_in(&app, "gumei").await;
+    let (status, list) = page(&app, &c, &format!("/people?q={GUMEI_ID}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("古美甲"));
+    let searches: Vec<String> = app
+        .store
+        .audit_records(None, 200)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == "person.search" && r.actor == "gumei")
+        .map(|r| r.after_json.unwrap_or_default())
+        .collect();
+    assert_eq!(searches.len(), 1, "the exact search is on record");
+    assert!(searches[0].contains("110105********002X") && !searches[0].contains(GUMEI_ID), "{searches:?}");
+
+    let mut tx = app.store.write(&Actor::system("t")).await.unwrap();
+    let caller = yikou_store::users::NewUser {
+        login: "huifang".into(),
+        display_name: "回访员".into(),
+        unit_code: GUMEI.into(),
+        role: yikou_domain::Role::Caller,
+        password: PASSWORD.into(),
+        must_change_password: false,
+    };
+    yikou_store::users::create_user(&mut tx, &caller).await.unwrap();
+    tx.commit().await.unwrap();
+    let (h, _) = signed_in(&app, "huifang").await;
+    assert_eq!(page(&app, &h, &format!("/people?q={GUMEI_ID}")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(page(&app, &h, "/people?q=13812345678").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, by_name) = page(&app, &h, "/people?q=古美").await;
+    assert_eq!(status, StatusCode::OK, "a search by name still works");
+    assert!(by_name.contains("古美甲"));
+}
+
+/// A security probe pulled any registered person into a department's view with an ID number and a
+/// made-up name: a department's roster must name a person registered elsewhere as registered.
+#[tokio::test]
+async fn a_department_cannot_pull_a_registered_person_into_view_by_id_number_alone() {
+    let app = start().await;
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let mut tx = app.store.write(&Actor::system("t")).await.unwrap();
+    let rsj = Project {
+        code: "RSJ-01".into(),
+        name: "人社局项目".into(),
+        unit_code: "310112-RSJ".into(),
+        unit_group: UnitGroup::Departments,
+        target_categories: vec!["DB".into()],
+        form: Form::Cash,
+        standard: Standard::PerPerson(Fen::from_yuan(300)),
+        counting_unit: CountingUnit::Person,
+        planned_count: 2,
+        planned_budget: vec![("BMYS".into(), Fen::from_yuan(600))],
+        exclusive_group: None,
+    };
+    yikou_store::campaigns::create_project(&mut tx, cid, &rsj).await.unwrap();
+    tx.commit().await.unwrap();
+    let (c, csrf) = signed_in(&app, "rsj").await;
+    let qibao_person = app.people[1];
+    let commit_all_valid = |result: String| {
+        let url = commit_url(&result);
+        let c = c.clone();
+        let csrf = csrf.clone();
+        let base = app.base.clone();
+        async move {
+            let r = c
+                .post(format!("{base}{url}"))
+                .form(&[("_csrf", csrf.as_str()), ("accept_valid", "1")])
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (_, result) =
+        upload(&app, &c, &csrf, "RSJ-01", format!("{HEADER}某人,{QIBAO_ID},,,,七宝镇,,低保家庭,,\n")).await;
+    let (status, done) = commit_all_valid(result).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(done.contains("第2行"), "{done}");
+    assert_eq!(page(&app, &c, &format!("/people/{qibao_person}")).await.0, StatusCode::NOT_FOUND, "not pulled in");
+    assert!(
+        app.store.entitlements_of_person(&Scope::All, qibao_person).await.unwrap().len() == 1,
+        "no new entitlement"
+    );
+
+    // Named as registered, the department lists the person (without changing their register facts).
+    let (_, result) =
+        upload(&app, &c, &csrf, "RSJ-01", format!("{HEADER}七宝乙,{QIBAO_ID},,,,七宝镇,,低保家庭,,\n")).await;
+    let (status, _) = commit_all_valid(result).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.store.entitlements_of_person(&Scope::All, qibao_person).await.unwrap().len(), 2);
+}

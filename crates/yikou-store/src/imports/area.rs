@@ -15,8 +15,8 @@ use crate::{on_db, on_tx, Result, Store, WriteTx};
 pub(super) enum Reach {
     /// The person is in the actor's area: new facts are recorded.
     Own,
-    /// A department's roster may list a person registered by a street/town, but does not change
-    /// the person's register facts.
+    /// A department's roster may list a person registered by a street/town under the registered
+    /// name, but does not change the person's register facts.
     ListOnly,
     /// Outside the actor's area: the row is left out and the person is not touched.
     Outside,
@@ -25,6 +25,7 @@ pub(super) enum Reach {
 /// For each row of a chunk, what the import may do with the person it names.
 pub(super) async fn reach_of(
     tx: &mut WriteTx<'_>,
+    rows: &[super::ImportRow],
     keys: &[Vec<u8>],
     existing: &HashMap<Vec<u8>, Existing>,
 ) -> Result<Vec<Reach>> {
@@ -45,14 +46,18 @@ pub(super) async fn reach_of(
     }
     Ok(keys
         .iter()
-        .map(|k| match existing.get(k) {
+        .zip(rows)
+        .map(|(k, row)| match existing.get(k) {
             None => Reach::Own,
             Some(e) => match &scope {
                 Scope::All => Reach::Own,
                 Scope::Street(c) if e.street_code.as_deref() == Some(c.as_str()) => Reach::Own,
                 Scope::Committee(c) if e.committee_code.as_deref() == Some(c.as_str()) => Reach::Own,
                 Scope::Unit(_) if on_rosters.contains(&e.id) => Reach::Own,
-                Scope::Unit(_) => Reach::ListOnly,
+                // An ID number alone must not pull someone into a department's view (a security
+                // probe did so): the roster must name them as registered, else the row is left out
+                // with the same neutral message as any other person outside the area.
+                Scope::Unit(_) if e.name.trim() == row.name.trim() => Reach::ListOnly,
                 _ => Reach::Outside,
             },
         })
@@ -61,12 +66,12 @@ pub(super) async fn reach_of(
 
 impl Store {
     /// Records an import refused because rows name people registered outside the actor's area:
-    /// the file and how many rows (never which ID numbers).
+    /// the file, how many rows and their masked ID numbers (so that probing shows in the log).
     pub async fn audit_outside_refusal(
         &self,
         actor: &yikou_domain::Actor,
         meta: &ImportMeta,
-        rows: usize,
+        masked_ids: &[String],
     ) -> Result<()> {
         let mut tx = self.write(actor).await?;
         tx.audit(
@@ -74,7 +79,7 @@ impl Store {
             "import_batch",
             "-",
             None,
-            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "outside_rows": rows, "rows": meta.rows })),
+            Some(&json!({ "file": meta.file_name, "sha256": meta.file_hash, "outside_rows": masked_ids.len(), "masked_ids": masked_ids.iter().take(200).collect::<Vec<_>>(), "rows": meta.rows })),
         )
         .await?;
         tx.commit().await

@@ -90,6 +90,8 @@ pub struct Batch {
 
 pub(crate) struct Existing {
     pub(crate) id: i64,
+    /// The registered name (a department's roster must name a person as registered).
+    name: String,
     /// Decrypted from the ciphers below (never written back in plaintext).
     phone: Option<String>,
     address: Option<String>,
@@ -106,7 +108,7 @@ pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> R
     for chunk in keys.chunks(BULK_ROWS) {
         let rows = match &mut tx.tx {
             Tx::Postgres(t) => sqlx::query(
-                "SELECT id, id_key, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people
+                "SELECT id, id_key, name, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people
                  WHERE id_key = ANY($1::bytea[])",
             )
             .bind(chunk.to_vec())
@@ -119,7 +121,7 @@ pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> R
                 let mut got = Vec::new();
                 for part in chunk.chunks(500) {
                     let mut qb = sqlx::QueryBuilder::new(
-                        "SELECT id, id_key, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people WHERE id_key IN (",
+                        "SELECT id, id_key, name, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people WHERE id_key IN (",
                     );
                     let mut sep = qb.separated(", ");
                     for k in part {
@@ -154,6 +156,7 @@ where
         r.try_get("id_key")?,
         Existing {
             id: r.try_get("id")?,
+            name: r.try_get("name")?,
             phone: None,
             address: None,
             phone_cipher: r.try_get("phone_cipher")?,
@@ -332,7 +335,7 @@ async fn import_chunk(
     let keys: Vec<Vec<u8>> = chunk.iter().map(|r| tx.keys().id_key(r.id_number.as_str())).collect();
     let existing = if register_empty { HashMap::new() } else { existing_people(tx, &keys).await? };
     // A row may only touch a person of the actor's area, whatever the file names.
-    let reach = reach_of(tx, &keys, &existing).await?;
+    let reach = reach_of(tx, chunk, &keys, &existing).await?;
     for (i, r) in chunk.iter().enumerate() {
         match reach[i] {
             Reach::Outside => state.outside.push(r.row),
