@@ -1,5 +1,5 @@
 //! 双人激活 (two-person rule, 三权分立): no single administrator may obtain business-data access.
-//! A business account created by the system administrator, or a business account's password reset
+//! An account created by the system administrator, or an account's password reset
 //! by the security administrator, gets a one-time password in two halves. The administrator who
 //! starts the act is shown the first half only; the account is pending (待激活) and cannot sign
 //! in. The other administrator role completes it and is shown the second half only; only then is
@@ -18,14 +18,10 @@ use crate::{now, on_tx, Result, StoreError, WriteTx};
 /// Characters in each half of a split one-time password.
 const HALF: usize = 10;
 
-/// A one-time password as shown to the administrator who made it.
+/// The first half of a one-time password, as shown to the administrator who started the act; the
+/// other administrator role completes it and gets the second.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OneTime {
-    /// The whole password (administrator accounts).
-    Whole(String),
-    /// The first half only; the other administrator role completes the act and gets the second.
-    FirstHalf(String),
-}
+pub struct FirstHalf(pub String);
 
 /// A completed two-person act.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +57,7 @@ pub(crate) fn start(tx: &WriteTx<'_>, kind: &'static str) -> Result<(String, Pen
 
 /// Creates an account with a one-time password (changed at the first sign-in). Every account made on
 /// the web starts pending and only the first half is returned.
-pub async fn create_account(tx: &mut WriteTx<'_>, a: &NewAccount) -> Result<(i64, OneTime)> {
+pub async fn create_account(tx: &mut WriteTx<'_>, a: &NewAccount) -> Result<(i64, FirstHalf)> {
     let mut new = NewUser {
         login: a.login.clone(),
         display_name: a.display_name.clone(),
@@ -74,7 +70,7 @@ pub async fn create_account(tx: &mut WriteTx<'_>, a: &NewAccount) -> Result<(i64
     // The stored hash is of a password nobody knows until the act is completed.
     new.password = random_password(2 * HALF);
     let id = insert_user(tx, &new, Some(&pending)).await?;
-    Ok((id, OneTime::FirstHalf(half)))
+    Ok((id, FirstHalf(half)))
 }
 
 /// Completes the pending act on `login` by the transaction's administrator, who must hold the

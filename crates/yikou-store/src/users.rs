@@ -58,8 +58,8 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|e| StoreError::Invalid(format!("口令处理失败：{e}")))
 }
 
-/// Creates an account that can sign in at once (the CLI, `init`, the demo, and the administrators'
-/// own accounts; business accounts made on the web start pending, see `activation`).
+/// Creates an account that can sign in at once (the CLI, `init`, the demo; accounts made on the web
+/// start pending, see `activation`).
 pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
     insert_user(tx, u, None).await
 }
@@ -207,18 +207,17 @@ pub async fn unlock(tx: &mut WriteTx<'_>, login: &str) -> Result<()> {
     tx.audit("user.unlock", "user", &id.to_string(), None, Some(&json!({ "login": login }))).await
 }
 
-/// 重置密码: a new one-time password (to be shown once; changed at the next sign-in). For a business
-/// account only the first half is returned and the reset waits for the other administrator role
-/// (`activation::complete`); until then the account cannot sign in. Either way the old password,
+/// 重置密码: a new one-time password (changed at the next sign-in). Only the first half is returned
+/// and the reset waits for the other administrator role (`activation::complete`); until then the
+/// account cannot sign in. The old password,
 /// the lock, every session and every API token of the account end now.
-pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::activation::OneTime> {
-    use crate::activation::OneTime;
+pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::activation::FirstHalf> {
     let role: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT role FROM users WHERE login = $1")
         .bind(login).fetch_optional(c).await?);
     // Every account, administrators' included: a reset is completed by the other administrator role.
     role.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
     let (half, pending) = crate::activation::start(tx, "reset")?;
-    let password = OneTime::FirstHalf(half);
+    let password = crate::activation::FirstHalf(half);
     let pending = Some(pending);
     // While pending, the stored hash is of a password nobody knows.
     let hash = hash_password(&random_password(20))?;

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use yikou_domain::Role;
-use yikou_store::activation::{complete as complete_act, create_account, NewAccount, OneTime};
+use yikou_store::activation::{complete as complete_act, create_account, FirstHalf, NewAccount};
 use yikou_store::auth::SessionUser;
 use yikou_store::users::{reset_password as reset_account_password, set_disabled, unlock as unlock_account};
 
@@ -150,24 +150,13 @@ pub async fn create(
     })
     .await?;
     match created {
-        Ok((login, OneTime::Whole(password))) => {
-            let page = SecretPage {
-                frame: frame(&state, &s).await?,
-                title: format!("已新建账号 {login}"),
-                lead: "一次性口令（只显示这一次，请当面或电话告知本人）：".into(),
-                secret: password,
-                note: "本人首次登录时须修改口令；口令只以不可逆的散列保存。",
-                back: ("/users", "返回用户与角色"),
-            };
-            Ok(Html(page.render()?).into_response())
-        }
-        Ok((login, OneTime::FirstHalf(half))) => {
+        Ok((login, FirstHalf(half))) => {
             let page = SecretPage {
                 frame: frame(&state, &s).await?,
                 title: format!("已新建账号 {login}（待激活）"),
                 lead: "一次性口令的前半段（只显示这一次，请当面或电话告知本人）：".into(),
                 secret: half,
-                note: "业务账号须双人激活：账号现在不能登录，须由安全管理员在“用户与角色”中激活，后半段口令由安全管理员告知本人。本人登录时输入前半段加后半段，首次登录时须修改口令。",
+                note: "账号须双人激活：账号现在不能登录，须由安全管理员在“用户与角色”中激活，后半段口令由安全管理员告知本人。本人登录时输入前半段加后半段，首次登录时须修改口令。",
                 back: ("/users", "返回用户与角色"),
             };
             Ok(Html(page.render()?).into_response())
@@ -298,20 +287,12 @@ pub async fn reset_password(
     })
     .await?;
     let page = match one_time {
-        OneTime::Whole(password) => SecretPage {
-            frame: frame(&state, &s).await?,
-            title: format!("已重置 {login} 的密码"),
-            lead: "一次性密码（只显示这一次，请当面或电话告知本人）：".into(),
-            secret: password,
-            note: "本人下次登录时须修改密码；该账号原有的登录会话和访问令牌均已失效。",
-            back: ("/users", "返回用户与角色"),
-        },
-        OneTime::FirstHalf(half) => SecretPage {
+        FirstHalf(half) => SecretPage {
             frame: frame(&state, &s).await?,
             title: format!("已重置 {login} 的密码（待系统管理员完成）"),
             lead: "一次性密码的前半段（只显示这一次，请当面或电话告知本人）：".into(),
             secret: half,
-            note: "业务账号的密码重置须双人完成：账号现在不能登录，原有的登录会话和访问令牌均已失效；须由系统管理员在“用户与角色”中完成重置，后半段密码由系统管理员告知本人。本人登录时输入前半段加后半段，登录后须修改密码。",
+            note: "密码重置须双人完成：账号现在不能登录，原有的登录会话和访问令牌均已失效；须由系统管理员在“用户与角色”中完成重置，后半段密码由系统管理员告知本人。本人登录时输入前半段加后半段，登录后须修改密码。",
             back: ("/users", "返回用户与角色"),
         },
     };
