@@ -154,6 +154,38 @@ impl Role {
     pub fn is_business(self) -> bool {
         !matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
     }
+
+    /// May this role read the audit log (the audit administrator alone: 三权分立)?
+    pub fn may_read_audit(self) -> bool {
+        self == Role::AuditAdmin
+    }
+
+    /// May this role see the list of accounts (system and security administrators)?
+    pub fn may_see_accounts(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin)
+    }
+
+    /// May this role create accounts (the system administrator; activation is the security
+    /// administrator's)?
+    pub fn may_create_accounts(self) -> bool {
+        self == Role::SystemAdmin
+    }
+
+    /// May this role disable or enable another's account?
+    pub fn may_disable_accounts(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin)
+    }
+
+    /// May this role unlock accounts, reset passwords, complete activations and manage others'
+    /// API tokens (the security administrator)?
+    pub fn may_secure_accounts(self) -> bool {
+        self == Role::SecurityAdmin
+    }
+
+    /// May this role edit the units' contacts of a campaign (the bureau)?
+    pub fn may_edit_units(self) -> bool {
+        self == Role::Bureau
+    }
 }
 
 /// 口令规则 (等保 2.0 level 3 practice): at least 8 characters from at least 3 of the 4 classes

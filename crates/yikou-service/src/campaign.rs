@@ -1,6 +1,8 @@
 //! 当前活动 (the current campaign): the latest year's, for pages, imports and the API alike.
 
-use yikou_store::campaigns::StoredCampaign;
+use yikou_domain::Scope;
+use yikou_store::campaigns::{StoredCampaign, StoredProject};
+use yikou_store::reference::UnitContact;
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -9,4 +11,18 @@ use crate::{Result, ServiceError};
 pub async fn current(store: &Store) -> Result<StoredCampaign> {
     let year = store.latest_campaign_year().await?.ok_or(ServiceError::NotFound)?;
     store.campaign(year).await?.ok_or(ServiceError::NotFound)
+}
+
+/// The current campaign and one of its projects the scope may see; `NotFound` otherwise (a project
+/// outside the actor's area is not told apart from a missing one).
+pub async fn visible_project(store: &Store, scope: &Scope, id: i64) -> Result<(StoredCampaign, StoredProject)> {
+    let c = current(store).await?;
+    let sp = store.projects(scope, c.id).await?.into_iter().find(|p| p.id == id).ok_or(ServiceError::NotFound)?;
+    Ok((c, sp))
+}
+
+/// 单位通讯录 (附件2): the units that work on a campaign (streets/towns, departments and
+/// organisations; not the committees) with their contacts.
+pub async fn units(store: &Store) -> Result<Vec<UnitContact>> {
+    Ok(store.contacts().await?.into_iter().filter(|u| u.kind != "committee" && u.parent_code.is_some()).collect())
 }

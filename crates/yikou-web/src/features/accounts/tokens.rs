@@ -1,31 +1,18 @@
-//! 访问令牌 (API tokens): every signed-in user lists, creates (shown once) and revokes their own at
-//! `/account/tokens`; the security administrator lists and revokes any account's at
-//! `/users/{login}/tokens` but can create none for anyone (三权分立: no administrator obtains a
-//! business user's access). Revocation and creation are audited in the store.
+//! API tokens: one's own, and (the security administrator) another's.
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
-use yikou_domain::Role;
 use yikou_store::auth::SessionUser;
-use yikou_store::tokens::{TokenLine, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
 
-use crate::admin::{CsrfForm, SecretPage};
-use crate::auth::{same, Signed};
-use crate::pages::{frame, Frame};
+use super::users::SecretPage;
+use crate::frame::*;
+use crate::session::*;
 use crate::{AppError, AppState};
-
-/// A unix time as the pages show it (UTC, to the minute).
-pub(crate) fn unix_text(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t).map_or_else(
-        |_| "—".into(),
-        |d| format!("{}-{:02}-{:02} {:02}:{:02}", d.year(), d.month() as u8, d.day(), d.hour(), d.minute()),
-    )
-}
+use axum::http::header::LOCATION;
+use yikou_store::tokens::{TokenLine, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
 
 pub(crate) struct TokenRow {
     id: i64,
@@ -52,7 +39,7 @@ impl From<TokenLine> for TokenRow {
 }
 
 #[derive(Template)]
-#[template(path = "tokens.html")]
+#[template(path = "accounts/tokens.html")]
 struct TokensPage {
     frame: Frame,
     title: String,
@@ -99,21 +86,12 @@ pub async fn mine(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
 
 #[derive(Deserialize)]
 pub struct NewTokenForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
     #[serde(default)]
     days: String,
 }
 
 /// Creates a token for the signed-in user's own account, shown once.
-pub async fn create(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-    Form(f): Form<NewTokenForm>,
-) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
+pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewTokenForm>) -> Result<Response, AppError> {
     let days = match f.days.trim() {
         "" => Some(DEFAULT_TOKEN_DAYS),
         d => d.parse::<i64>().ok().filter(|d| (1..=MAX_TOKEN_DAYS).contains(d)),
@@ -151,19 +129,15 @@ async fn revoke(state: &AppState, s: &SessionUser, owner: &str, id: &str, back: 
 /// Revokes one of the signed-in user's own tokens (another's is not found).
 pub async fn revoke_mine(
     State(state): State<AppState>,
-    Signed(s): Signed,
     Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
     let login = s.user.login.clone();
     revoke(&state, &s, &login, &id, "/account/tokens".into()).await
 }
 
 async fn security_admin_on(state: &AppState, s: &SessionUser, login: &str) -> Result<(), AppError> {
-    if s.user.role != Role::SecurityAdmin {
+    if !s.user.role.may_secure_accounts() {
         return Err(AppError::Forbidden);
     }
     if !state.store.users().await?.iter().any(|u| u.login == login) {
@@ -185,13 +159,9 @@ pub async fn of_user(
 /// Revokes any account's token, for the security administrator.
 pub async fn revoke_of_user(
     State(state): State<AppState>,
-    Signed(s): Signed,
     Path((login, id)): Path<(String, String)>,
-    Form(f): Form<CsrfForm>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
     security_admin_on(&state, &s, &login).await?;
     let back = format!("/users/{login}/tokens");
     revoke(&state, &s, &login, &id, back).await

@@ -1,37 +1,94 @@
-//! 用户与角色 for the administrators (三权分立): the system administrator creates accounts; the
-//! system and security administrators disable and re-enable accounts; the security administrator
-//! unlocks accounts and resets passwords (and lists and revokes tokens, `tokens.rs`). No
-//! administrator can make an API token for another account. Every change is audited in the store;
-//! passwords are shown once and stored as hashes only. A business account's creation and password
-//! reset need both administrator roles (双人激活, store `activation`): whoever starts it sees the
-//! first half of the one-time password, the other administrator role completes it and sees the
-//! second half.
+//! 用户与角色: the accounts list and the administrators' acts on accounts.
 
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 use yikou_domain::Role;
-use yikou_store::activation::{complete as complete_act, create_account, FirstHalf, NewAccount};
 use yikou_store::auth::SessionUser;
+
+use crate::frame::*;
+use crate::off_thread;
+use crate::session::*;
+use crate::{AppError, AppState};
+use yikou_store::activation::{complete as complete_act, create_account, FirstHalf, NewAccount};
 use yikou_store::users::{reset_password as reset_account_password, set_disabled, unlock as unlock_account};
 
-use crate::auth::{same, Signed};
-use crate::off_thread;
-use crate::pages::{frame, Frame};
-use crate::{AppError, AppState};
-
-fn may_create(role: Role) -> bool {
-    role == Role::SystemAdmin
+#[derive(Template)]
+#[template(path = "accounts/users.html")]
+struct UsersPage {
+    frame: Frame,
+    frame_login: String,
+    may_create: bool,
+    may_secure: bool,
+    rows: Vec<(String, String, String, &'static str, String, bool, bool)>,
+    /// Per row: the label of the completion button when this administrator may complete a
+    /// pending creation or reset (the other administrator role than the one who started it).
+    completes: Vec<Option<&'static str>>,
 }
 
-fn may_disable(role: Role) -> bool {
-    matches!(role, Role::SystemAdmin | Role::SecurityAdmin)
+pub(crate) fn user_status(u: &yikou_store::users::UserLine) -> &'static str {
+    if u.disabled {
+        "已停用"
+    } else if u.pending.as_deref() == Some("create") {
+        "待激活"
+    } else if u.pending.is_some() {
+        "待完成重置"
+    } else if u.locked {
+        "已锁定"
+    } else if u.must_change_password {
+        "待首次改口令"
+    } else {
+        "正常"
+    }
+}
+
+/// 用户与角色: for the system and security administrators.
+pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    use yikou_domain::Role;
+    if !s.user.role.may_see_accounts() {
+        return Err(AppError::Forbidden);
+    }
+    let users = state.store.users().await?;
+    let completes = users
+        .iter()
+        .map(|u| match (u.pending.as_deref(), u.pending_role.as_deref()) {
+            (Some(kind), Some(by)) if by != s.user.role.code() && u.login != s.user.login => {
+                Some(if kind == "create" { "激活" } else { "完成重置" })
+            }
+            _ => None,
+        })
+        .collect();
+    let rows = users
+        .into_iter()
+        .map(|u| {
+            let status = user_status(&u);
+            (
+                u.login,
+                u.display_name,
+                unit_name(&u.unit_code),
+                Role::from_code(&u.role).map_or("未知", |r| r.label()),
+                status.to_string(),
+                u.disabled,
+                u.locked,
+            )
+        })
+        .collect();
+    Ok(Html(
+        UsersPage {
+            frame: frame(&state, &s).await?,
+            frame_login: s.user.login.clone(),
+            may_create: s.user.role.may_create_accounts(),
+            may_secure: s.user.role.may_secure_accounts(),
+            rows,
+            completes,
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Template)]
-#[template(path = "user_new.html")]
+#[template(path = "accounts/user_new.html")]
 struct NewUserPage {
     frame: Frame,
     units: Vec<(String, String)>,
@@ -44,7 +101,7 @@ struct NewUserPage {
 }
 
 #[derive(Template)]
-#[template(path = "secret.html")]
+#[template(path = "accounts/secret.html")]
 pub(crate) struct SecretPage {
     pub frame: Frame,
     pub title: String,
@@ -57,8 +114,6 @@ pub(crate) struct SecretPage {
 
 #[derive(Deserialize, Default)]
 pub struct NewUserForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
     #[serde(default)]
     login: String,
     #[serde(default)]
@@ -102,7 +157,7 @@ async fn new_user_page(
 }
 
 pub async fn new_user(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
-    if !may_create(s.user.role) {
+    if !s.user.role.may_create_accounts() {
         return Err(AppError::Forbidden);
     }
     Ok(Html(new_user_page(&state, &s, NewUserForm::default(), None).await?))
@@ -111,15 +166,8 @@ pub async fn new_user(State(state): State<AppState>, Signed(s): Signed) -> Resul
 /// Creates the account with a one-time password (changed at first sign-in), shown once: whole for
 /// an administrator account; for a business account only the first half, and the account waits
 /// for the security administrator's activation.
-pub async fn create(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-    Form(f): Form<NewUserForm>,
-) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
-    if !may_create(s.user.role) {
+pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewUserForm>) -> Result<Response, AppError> {
+    if !s.user.role.may_create_accounts() {
         return Err(AppError::Forbidden);
     }
     let Some(role) = Role::from_code(&f.role) else {
@@ -168,24 +216,9 @@ pub async fn create(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf")]
-    pub csrf: String,
-}
-
 /// 停用 / 启用: another administrator's account only (no one locks themselves out).
-async fn switch(
-    state: AppState,
-    s: SessionUser,
-    login: String,
-    csrf: &str,
-    disabled: bool,
-) -> Result<Response, AppError> {
-    if !same(csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
-    if !may_disable(s.user.role) {
+async fn switch(state: AppState, s: SessionUser, login: String, disabled: bool) -> Result<Response, AppError> {
+    if !s.user.role.may_disable_accounts() {
         return Err(AppError::Forbidden);
     }
     if login == s.user.login {
@@ -205,27 +238,25 @@ async fn switch(
 }
 
 pub async fn disable(
-    st: State<AppState>,
-    s: Signed,
-    login: Path<String>,
-    f: Form<CsrfForm>,
+    State(state): State<AppState>,
+    Path(login): Path<String>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    switch(st.0, s.0, login.0, &f.csrf, true).await
+    switch(state, s, login, true).await
 }
 
 pub async fn enable(
-    st: State<AppState>,
-    s: Signed,
-    login: Path<String>,
-    f: Form<CsrfForm>,
+    State(state): State<AppState>,
+    Path(login): Path<String>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    switch(st.0, s.0, login.0, &f.csrf, false).await
+    switch(state, s, login, false).await
 }
 
 /// 解锁 and 重置密码 are the security administrator's (not for their own account: they change
 /// their password on /password).
 fn may_secure(s: &SessionUser, login: &str) -> Result<(), AppError> {
-    if s.user.role != Role::SecurityAdmin {
+    if !s.user.role.may_secure_accounts() {
         return Err(AppError::Forbidden);
     }
     if login == s.user.login {
@@ -239,13 +270,9 @@ fn may_secure(s: &SessionUser, login: &str) -> Result<(), AppError> {
 /// 解锁: ends a lock after failed sign-ins (audited `user.unlock`).
 pub async fn unlock(
     State(state): State<AppState>,
-    Signed(s): Signed,
     Path(login): Path<String>,
-    Form(f): Form<CsrfForm>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
     may_secure(&s, &login)?;
     let actor = s.actor();
     off_thread(state.store.clone(), move |store| async move {
@@ -264,13 +291,9 @@ pub async fn unlock(
 /// owner at the next sign-in; the account's sessions and tokens end (audited `user.password_reset`).
 pub async fn reset_password(
     State(state): State<AppState>,
-    Signed(s): Signed,
     Path(login): Path<String>,
-    Form(f): Form<CsrfForm>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
     may_secure(&s, &login)?;
     let actor = s.actor();
     let who = login.clone();
@@ -304,14 +327,10 @@ pub async fn reset_password(
 /// administrator who started it).
 pub async fn complete(
     State(state): State<AppState>,
-    Signed(s): Signed,
     Path(login): Path<String>,
-    Form(f): Form<CsrfForm>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
-    if !may_disable(s.user.role) {
+    if !s.user.role.may_disable_accounts() {
         return Err(AppError::Forbidden);
     }
     let actor = s.actor();

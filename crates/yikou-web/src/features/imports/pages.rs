@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 use yikou_domain::money::group_thousands;
 use yikou_domain::Scope;
@@ -19,8 +18,8 @@ use yikou_service::imports::{self as service, Checked, Upload};
 use yikou_store::imports::ImportResult;
 use yikou_store::users::User;
 
-use crate::auth::{same, Signed};
-use crate::pages::{frame, Frame};
+use crate::frame::{frame, message_page, Frame};
+use crate::session::{NoFields, Posted, Signed, Uploaded};
 use crate::{AppError, AppState};
 
 /// Checks an upload against the user's area (see [`yikou_service::imports::check`]), holding one of
@@ -32,7 +31,7 @@ async fn check_file(state: &AppState, scope: &Scope, up: &Upload) -> Result<Chec
 }
 
 #[derive(Template)]
-#[template(path = "imports.html")]
+#[template(path = "imports/imports.html")]
 struct ImportsPage {
     frame: Frame,
     projects: Vec<(String, String)>,
@@ -130,7 +129,7 @@ fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "import_result.html")]
+#[template(path = "imports/import_result.html")]
 struct CheckPage {
     frame: Frame,
     upload: String,
@@ -144,19 +143,11 @@ struct CheckPage {
 }
 
 /// Upload and check: nothing is written; the page lists every problem.
-pub async fn upload(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-    mut form: Multipart,
-) -> Result<Response, AppError> {
+pub async fn upload(State(state): State<AppState>, Uploaded(s, mut form): Uploaded) -> Result<Response, AppError> {
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
     let got = receive(&state, &mut form).await?;
-    if !same(&got.csrf, &s.csrf) {
-        got.discard();
-        return Err(AppError::Csrf);
-    }
     let (id, up, checked) = check_received(&state, &s.user, got).await?;
     let o = &checked.outcome;
     let invalid = checked.invalid();
@@ -190,7 +181,6 @@ pub async fn upload(
 
 /// An upload form's fields, the file already streamed to a temporary path.
 pub(crate) struct Received {
-    pub(crate) csrf: String,
     project: Option<String>,
     file: Option<(String, PathBuf)>,
 }
@@ -203,9 +193,9 @@ impl Received {
     }
 }
 
-/// Reads a multipart upload (fields `file`, `project`, `_csrf`), streaming the file to disk.
+/// Reads a multipart upload (fields `file`, `project`), streaming the file to disk.
 pub(crate) async fn receive(state: &AppState, form: &mut Multipart) -> Result<Received, AppError> {
-    let mut got = Received { csrf: String::new(), project: None, file: None };
+    let mut got = Received { project: None, file: None };
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -217,7 +207,6 @@ pub(crate) async fn receive(state: &AppState, form: &mut Multipart) -> Result<Re
         };
         let mut field = field;
         match field.name().unwrap_or("") {
-            "_csrf" => got.csrf = field.text().await.unwrap_or_default(),
             "project" => got.project = Some(field.text().await.unwrap_or_default()).filter(|p| !p.trim().is_empty()),
             "file" => {
                 let name = field.file_name().unwrap_or("名单").to_string();
@@ -315,14 +304,12 @@ pub async fn error_workbook(
 
 #[derive(Deserialize)]
 pub struct CommitForm {
-    #[serde(rename = "_csrf")]
-    csrf: String,
     #[serde(default)]
     accept_valid: Option<String>,
 }
 
 #[derive(Template)]
-#[template(path = "import_done.html")]
+#[template(path = "imports/import_done.html")]
 struct DonePage {
     frame: Frame,
     text: String,
@@ -331,22 +318,16 @@ struct DonePage {
 /// Commit: all rows, or with 只导入正确的行 the valid ones; the same file again adds nothing.
 pub async fn commit(
     State(state): State<AppState>,
-    Signed(s): Signed,
     Path(id): Path<String>,
-    Form(f): Form<CommitForm>,
+    Posted(s, f): Posted<CommitForm>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
     let result = match commit_upload(&state, &s.user, &id, f.accept_valid.is_some()).await {
         Ok(r) => r,
         Err(AppError::Rejected(m)) => {
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, Html(crate::pages::message_page("未导入", &m))).into_response()
-            )
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(message_page("未导入", &m))).into_response())
         }
         Err(e) => return Err(e),
     };
@@ -375,7 +356,7 @@ pub async fn commit(
 }
 
 #[derive(Template)]
-#[template(path = "undo_confirm.html")]
+#[template(path = "imports/undo_confirm.html")]
 struct UndoConfirmPage {
     frame: Frame,
     batch: String,
@@ -415,13 +396,9 @@ pub async fn undo_confirm(
 /// Undo a batch (own batches; the bureau any), while none of its entitlements is approved.
 pub async fn undo(
     State(state): State<AppState>,
-    Signed(s): Signed,
     Path(batch): Path<String>,
-    Form(f): Form<crate::auth::CsrfForm>,
+    Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    if !same(&f.csrf, &s.csrf) {
-        return Err(AppError::Csrf);
-    }
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
@@ -431,7 +408,7 @@ pub async fn undo(
             Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response())
         }
         Err(yikou_service::ServiceError::Rejected(m)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(crate::pages::message_page("无法撤销", &m))).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(message_page("无法撤销", &m))).into_response())
         }
         Err(e) => Err(e.into()),
     }

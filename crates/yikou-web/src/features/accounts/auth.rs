@@ -1,0 +1,131 @@
+//! Sign-in, sign-out and the password change.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::session::*;
+use crate::{AppError, AppState};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::HeaderValue;
+use yikou_store::auth::LoginOutcome;
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage<'a> {
+    csrf: &'a str,
+    error: Option<String>,
+    login: &'a str,
+}
+
+fn login_page(state: &AppState, error: Option<String>, login: &str) -> Result<Response, AppError> {
+    let csrf = random_hex();
+    let html = LoginPage { csrf: &csrf, error: error.clone(), login }.render()?;
+    let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
+    Ok((status, [(SET_COOKIE, set_cookie(PRE_COOKIE, &csrf, None, state.config.secure_cookies))], Html(html))
+        .into_response())
+}
+
+pub async fn login_form(State(state): State<AppState>) -> Result<Response, AppError> {
+    login_page(&state, None, "")
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Source(from): Source,
+    PrePosted(f): PrePosted<LoginForm>,
+) -> Result<Response, AppError> {
+    let policy = &state.config.policy;
+    // One answer for a wrong password, an unknown login, a disabled account and a busy source.
+    match state.store.login(&f.login, &f.password, policy, &from).await? {
+        LoginOutcome::Ok { user, token } => {
+            let to = if user.must_change_password { "/password" } else { "/" };
+            Ok((
+                StatusCode::SEE_OTHER,
+                [
+                    (LOCATION, HeaderValue::from_static(to)),
+                    (SET_COOKIE, set_cookie(SESSION_COOKIE, &token, None, state.config.secure_cookies)),
+                ],
+            )
+                .into_response())
+        }
+        LoginOutcome::Refused => {
+            let (n, minutes) = (policy.max_failures, (policy.lock_seconds / 60).max(1));
+            login_page(&state, Some(format!("登录名或密码不正确。连续错误{n}次将锁定账号{minutes}分钟。")), &f.login)
+        }
+        LoginOutcome::Locked { until } => {
+            let minutes = ((until - yikou_store::auth::unix_now()).max(60) + 59) / 60;
+            login_page(
+                &state,
+                Some(format!("账号已锁定，请约{minutes}分钟后再试；如需立即使用，请联系安全管理员解锁。")),
+                &f.login,
+            )
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    PostedAny(s, NoFields {}): PostedAny<NoFields>,
+) -> Result<Response, AppError> {
+    state.store.logout(&s).await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (LOCATION, HeaderValue::from_static("/login")),
+            (SET_COOKIE, set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies)),
+        ],
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "accounts/password.html")]
+struct PasswordPage<'a> {
+    csrf: &'a str,
+    first: bool,
+    error: Option<String>,
+}
+
+pub async fn password_form(AnySigned(s): AnySigned) -> Result<Html<String>, AppError> {
+    Ok(Html(PasswordPage { csrf: &s.csrf, first: s.user.must_change_password, error: None }.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    old: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    PostedAny(s, f): PostedAny<PasswordForm>,
+) -> Result<Response, AppError> {
+    let error = if f.new != f.confirm {
+        Some("两次输入的新密码不一致".to_string())
+    } else {
+        match state.store.change_password(&s, &f.old, &f.new).await {
+            Ok(()) => None,
+            Err(yikou_store::StoreError::Invalid(m)) => Some(m),
+            Err(e) => return Err(e.into()),
+        }
+    };
+    match error {
+        Some(error) => {
+            let html =
+                PasswordPage { csrf: &s.csrf, first: s.user.must_change_password, error: Some(error) }.render()?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        // Every session of the user ended with the change: sign in again with the new password.
+        None => Ok((StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response()),
+    }
+}

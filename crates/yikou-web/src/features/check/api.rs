@@ -1,0 +1,57 @@
+//! 比对核查 API: findings and counts, decisions.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use yikou_domain::Scope;
+
+use super::pages;
+use crate::session::*;
+use crate::{ApiError, ApiResult, AppError, AppState};
+
+fn may_review(u: &yikou_store::users::User) -> Result<Scope, ApiError> {
+    if !u.role.may_review() {
+        return Err(AppError::Refused("该角色不能使用比对核查").into());
+    }
+    Ok(u.role.scope(&u.unit_code))
+}
+
+/// The cross-check of the current campaign: the findings of the caller's area and their counts.
+pub async fn check(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult {
+    let scope = may_review(&u)?;
+    let (_, report) = pages::current_check(&state).await?;
+    let mine: Vec<_> = report.within(&scope).collect();
+    let mut counts = serde_json::Map::new();
+    for (code, _, _) in yikou_store::check::FINDING_TYPES {
+        counts.insert(code.to_string(), json!(mine.iter().filter(|f| f.kind == *code).count()));
+    }
+    Ok(Json(json!({ "rules_version": report.rules_version, "counts": counts, "findings": mine })))
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    key: String,
+    /// confirm or dismiss
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Confirm or dismiss (with a reason) one finding of the caller's area.
+pub async fn decide(State(state): State<AppState>, ApiUser(u): ApiUser, Json(d): Json<Decision>) -> ApiResult {
+    may_review(&u)?;
+    let confirm = match d.action.as_str() {
+        "confirm" => true,
+        "dismiss" => false,
+        _ => return Err(ApiError::coded(StatusCode::BAD_REQUEST, "bad_action", "action 须为 confirm 或 dismiss")),
+    };
+    match pages::decide_visible(&state, &u, &d.key, confirm, &d.reason).await {
+        Ok(kind) => {
+            Ok(Json(json!({ "key": d.key, "type": kind, "status": if confirm { "confirmed" } else { "dismissed" } })))
+        }
+        Err(AppError::Rejected(m)) => Err(ApiError::coded(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,47 @@
+//! 比对核查 export (CSV, masked, audited).
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde_json::json;
+
+use super::pages::{current_check, finding_status, CheckParams};
+use crate::csv::*;
+use crate::frame::*;
+use crate::session::*;
+use crate::{AppError, AppState};
+
+/// The cross-check's findings in the user's area (of one type, or all).
+pub async fn findings(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Query(p): Query<CheckParams>,
+) -> Result<Response, AppError> {
+    if !s.user.role.may_review() {
+        return Err(AppError::Forbidden);
+    }
+    let scope = s.actor().scope;
+    let (_, report) = current_check(&state).await?;
+    let kind = p.kind.filter(|k| !k.is_empty());
+    let mut csv = Csv::new(&["编号", "类型", "严重程度", "街镇", "对象", "项目", "说明", "状态", "理由"]);
+    for f in report.within(&scope).filter(|f| kind.as_deref().is_none_or(|k| f.kind == k)) {
+        let title = yikou_store::check::FINDING_TYPES.iter().find(|t| t.0 == f.kind).map_or(f.kind, |t| t.1);
+        let people =
+            f.people.iter().map(|p| format!("{} {}", p.name, p.id_number_masked)).collect::<Vec<_>>().join("；");
+        csv.row(&[
+            &f.key,
+            title,
+            f.severity,
+            &f.street_code.as_deref().map(unit_name).unwrap_or_default(),
+            &people,
+            &f.projects.join("、"),
+            &f.explanation,
+            finding_status(f.status),
+            f.reason.as_deref().unwrap_or(""),
+        ]);
+        if csv.full() {
+            break;
+        }
+    }
+    audited(&state, &s, "finding.export", "finding", json!({ "type": kind, "rows": csv.rows })).await?;
+    Ok(csv.into_response("findings.csv"))
+}

@@ -1,0 +1,15 @@
+//! 比对核查: the findings of the current campaign, decisions, export and API.
+
+mod api;
+mod exports;
+mod pages;
+
+use crate::routes::Routes;
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/check", pages::check)
+        .get("/check/export.csv", exports::findings)
+        .post("/check/decide", pages::decide)
+        .get("/api/v1/check", api::check)
+        .post("/api/v1/check/decisions", api::decide)
+}

@@ -1,0 +1,22 @@
+//! The web's features, each a module with its router, pages, API and exports; the same names as the
+//! use cases in `yikou_service`, the store's and the CLI's commands (see docs/ARCHITECTURE.md).
+
+pub mod accounts;
+pub mod audit;
+pub mod campaign;
+pub mod check;
+pub mod imports;
+pub mod register;
+
+use crate::routes::Routes;
+
+/// Every feature's routes.
+pub fn routes() -> Routes {
+    let r = Routes::default();
+    let r = campaign::routes(r);
+    let r = register::routes(r);
+    let r = imports::routes(r);
+    let r = check::routes(r);
+    let r = accounts::routes(r);
+    audit::routes(r)
+}

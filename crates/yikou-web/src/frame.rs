@@ -1,0 +1,125 @@
+//! The frame around every page and the small formatting helpers pages share.
+
+use askama::Template;
+use yikou_store::auth::SessionUser;
+
+use crate::{AppError, AppState};
+use yikou_domain::reference::{CATEGORIES, UNITS};
+
+/// What the frame around every page shows.
+pub struct Frame {
+    pub user_name: String,
+    pub unit_name: String,
+    pub role_label: &'static str,
+    pub csrf: String,
+    pub campaign: Option<String>,
+    pub may_review: bool,
+    pub business: bool,
+    pub audit_admin: bool,
+    pub user_admin: bool,
+    pub may_import: bool,
+}
+
+pub fn unit_name(code: &str) -> String {
+    UNITS.iter().find(|u| u.code == code).map_or_else(|| code.to_string(), |u| u.name.to_string())
+}
+
+pub(crate) fn category_name(code: &str) -> String {
+    CATEGORIES.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.to_string())
+}
+
+pub(crate) async fn campaign_line(state: &AppState) -> Result<Option<String>, AppError> {
+    if let Ok(guard) = state.campaign_line.lock() {
+        if let Some((at, line)) = guard.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 5) {
+            let _ = at;
+            return Ok(line.clone());
+        }
+    }
+    let line = match state.store.latest_campaign_year().await? {
+        Some(y) => state.store.campaign(y).await?.map(|c| match c.current_phase {
+            Some(p) => format!("{} · {}", c.campaign.name, p.label()),
+            None => c.campaign.name,
+        }),
+        None => None,
+    };
+    if let Ok(mut guard) = state.campaign_line.lock() {
+        *guard = Some((std::time::Instant::now(), line.clone()));
+    }
+    Ok(line)
+}
+
+pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
+    let campaign = campaign_line(state).await?;
+    Ok(Frame {
+        user_name: s.user.display_name.clone(),
+        unit_name: unit_name(&s.user.unit_code),
+        role_label: s.user.role.label(),
+        csrf: s.csrf.clone(),
+        campaign,
+        may_review: s.user.role.may_review(),
+        business: s.user.role.is_business(),
+        audit_admin: s.user.role.may_read_audit(),
+        may_import: s.user.role.may_import(),
+        user_admin: s.user.role.may_see_accounts(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    text: &'a str,
+}
+
+pub fn message_page(title: &str, text: &str) -> String {
+    MessagePage { title, text }.render().unwrap_or_else(|_| text.to_string())
+}
+
+/// "76岁", or blank when unknown.
+pub(crate) fn age_text(age: Option<i32>) -> String {
+    age.map(|a| format!("{a}岁")).unwrap_or_default()
+}
+
+pub(crate) fn nonempty(s: Option<String>) -> Option<String> {
+    s.map(|x| x.trim().to_string()).filter(|x| !x.is_empty())
+}
+
+/// The next page's address: its key plus the filters in force.
+pub(crate) fn page_url(start: &str, filters: &[(&str, &Option<String>)]) -> String {
+    let mut url = start.to_string();
+    for (k, v) in filters {
+        if let Some(v) = v {
+            url.push_str(&format!("&{k}={}", encode(v)));
+        }
+    }
+    url
+}
+
+/// Percent-encoding for a query value.
+pub(crate) fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub(crate) fn state_label(code: &str) -> String {
+    yikou_domain::EntitlementState::ALL
+        .iter()
+        .find(|s| s.code() == code)
+        .map_or_else(|| code.to_string(), |s| s.label().to_string())
+}
+
+pub(crate) fn format_date_cn(d: time::Date) -> String {
+    format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
+}
+
+/// A unix time as the pages show it (UTC, to the minute).
+pub(crate) fn unix_text(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t).map_or_else(
+        |_| "—".into(),
+        |d| format!("{}-{:02}-{:02} {:02}:{:02}", d.year(), d.month() as u8, d.day(), d.hour(), d.minute()),
+    )
+}

@@ -1,0 +1,112 @@
+//! The OpenAPI description of the API routes.
+
+use axum::Json;
+use serde_json::json;
+
+/// The OpenAPI description of the routes above.
+pub async fn openapi() -> Json<serde_json::Value> {
+    let person_item = json!({
+        "type": "object",
+        "required": ["id", "name", "id_number_masked"],
+        "properties": {
+            "id": { "type": "integer" }, "name": { "type": "string" },
+            "id_number_masked": { "type": "string", "example": "310112********0013" },
+            "sex": { "type": "string", "enum": ["M", "F"] }, "age": { "type": "integer", "nullable": true },
+            "phone_masked": { "type": "string", "nullable": true },
+            "street_code": { "type": "string", "nullable": true }, "committee_code": { "type": "string", "nullable": true }
+        }
+    });
+    let error =
+        json!({ "type": "object", "properties": { "error": { "type": "string" }, "message": { "type": "string" } } });
+    Json(json!({
+        "openapi": "3.0.3",
+        "info": { "title": "yikou 一口上下 API", "version": "1" },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": { "PersonItem": person_item, "Error": error }
+        },
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/api/v1/people": { "get": {
+                "summary": "帮困对象列表（调用者权限范围内，按编号翻页）",
+                "parameters": [
+                    { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "身份证号、电话或姓名开头" },
+                    { "name": "street", "in": "query", "schema": { "type": "string" } },
+                    { "name": "category", "in": "query", "schema": { "type": "string" } },
+                    { "name": "cursor", "in": "query", "schema": { "type": "string" } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500 } }
+                ],
+                "responses": {
+                    "200": { "description": "一页", "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "items": { "type": "array", "items": { "$ref": "#/components/schemas/PersonItem" } },
+                        "next_cursor": { "type": "string", "nullable": true } } } } } },
+                    "401": { "description": "缺少或无效的令牌", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "403": { "description": "角色无权", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                } } },
+            "/api/v1/projects": { "get": {
+                "summary": "当前活动中调用者范围内的帮困项目（计划与实际）",
+                "responses": { "200": { "description": "项目列表" }, "401": { "description": "缺少或无效的令牌" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/projects/{id}": { "get": {
+                "summary": "一个帮困项目（与调用者范围无关时返回404）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "项目" }, "401": { "description": "缺少或无效的令牌" }, "404": { "description": "不存在或不在范围内" } } } },
+            "/api/v1/check": { "get": {
+                "summary": "比对核查：调用者范围内的疑点及各类数量（每次调用重新比对）",
+                "responses": { "200": { "description": "counts 与 findings" }, "401": { "description": "缺少或无效的令牌" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/imports": { "post": {
+                "summary": "上传名单并逐行检查（不写入）；返回 upload 编号、rows/valid/invalid 与每行问题",
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object",
+                    "required": ["file"], "properties": { "file": { "type": "string", "format": "binary" }, "project": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "检查结果" }, "400": { "description": "缺少文件" }, "401": { "description": "缺少或无效的令牌" },
+                               "403": { "description": "角色无权" }, "404": { "description": "项目不存在或不在范围内" }, "422": { "description": "文件无法读取" } } } },
+            "/api/v1/imports/{upload}/commit": { "post": {
+                "summary": "导入已检查的名单；accept_valid=true 时只导入正确的行；同一文件再次导入不重复",
+                "parameters": [{ "name": "upload", "in": "path", "required": true, "schema": { "type": "string" } },
+                               { "name": "accept_valid", "in": "query", "schema": { "type": "boolean" } }],
+                "responses": { "200": { "description": "batch、rows、created、updated、unchanged、rejected、already_imported" },
+                               "404": { "description": "不是调用者的上传" }, "422": { "description": "仍有错误行" } } } },
+            "/api/v1/imports/batches": { "get": {
+                "summary": "调用者的导入批次（区民政局：全部）",
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/imports/batches/{batch}/undo": { "post": {
+                "summary": "撤销批次（批次中尚无已审核的帮扶记录时）",
+                "parameters": [{ "name": "batch", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "已撤销" }, "404": { "description": "不存在或不可见" }, "409": { "description": "不能撤销" } } } },
+            "/api/v1/check/decisions": { "post": {
+                "summary": "确认或排除一个疑点（排除须写理由）",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["key", "action"], "properties": { "key": { "type": "string" },
+                    "action": { "type": "string", "enum": ["confirm", "dismiss"] }, "reason": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "已处理" }, "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" },
+                               "422": { "description": "缺少理由" } } } },
+            "/api/v1/campaign": { "get": {
+                "summary": "当前活动及工作安排（附件1）：各阶段及日期",
+                "responses": { "200": { "description": "活动" }, "401": { "description": "缺少或无效的令牌" } } } },
+            "/api/v1/units": { "get": {
+                "summary": "单位通讯录（附件2）",
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/audit": { "get": {
+                "summary": "审计日志（审计管理员），新在前，按 cursor 翻页",
+                "parameters": [
+                    { "name": "actor", "in": "query", "schema": { "type": "string" } },
+                    { "name": "action", "in": "query", "schema": { "type": "string" }, "description": "操作或其开头，如 auth." },
+                    { "name": "from", "in": "query", "schema": { "type": "string", "format": "date" } },
+                    { "name": "to", "in": "query", "schema": { "type": "string", "format": "date" } },
+                    { "name": "cursor", "in": "query", "schema": { "type": "string" } },
+                    { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500 } }
+                ],
+                "responses": { "200": { "description": "items 与 next_cursor" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/users": { "get": {
+                "summary": "账号列表（系统管理员、安全管理员）",
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/people/{id}": { "get": {
+                "summary": "一个帮困对象（不在调用者范围内时返回404）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": {
+                    "200": { "description": "对象", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonItem" } } } },
+                    "401": { "description": "缺少或无效的令牌" },
+                    "404": { "description": "不存在或不在范围内" }
+                } } }
+        }
+    }))
+}
