@@ -1,8 +1,8 @@
 //! 当前活动 (the current campaign): the latest year's, for pages, imports and the API alike.
 
-use yikou_domain::Scope;
+use yikou_domain::{Actor, Scope};
 use yikou_store::campaigns::{StoredCampaign, StoredProject};
-use yikou_store::reference::UnitContact;
+use yikou_store::reference::{ContactUpdate, UnitContact};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -25,4 +25,17 @@ pub async fn visible_project(store: &Store, scope: &Scope, id: i64) -> Result<(S
 /// organisations; not the committees) with their contacts.
 pub async fn units(store: &Store) -> Result<Vec<UnitContact>> {
     Ok(store.contacts().await?.into_iter().filter(|u| u.kind != "committee" && u.parent_code.is_some()).collect())
+}
+
+/// Sets the contact of one of the campaign's units (the bureau's act; audited by the store with
+/// the values before and after). A bad phone number is `Rejected` with what to correct.
+pub async fn set_unit_contact(store: &Store, actor: &Actor, code: &str, update: &ContactUpdate) -> Result<()> {
+    if !actor.role.is_some_and(|r| r.may_edit_units()) {
+        return Err(ServiceError::Forbidden);
+    }
+    units(store).await?.into_iter().find(|u| u.code == code).ok_or(ServiceError::NotFound)?;
+    let mut tx = store.write(actor).await?;
+    yikou_store::reference::set_contact(&mut tx, code, update).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -18,6 +18,12 @@ pub enum ServiceError {
     /// Does not exist, or lies outside the actor's area (never told apart).
     #[error("未找到")]
     NotFound,
+    /// The actor's role may not do this.
+    #[error("无权操作")]
+    Forbidden,
+    /// The record changed meanwhile (e.g. decided by someone else); the message says what.
+    #[error("{0}")]
+    Conflict(String),
     /// Refused for a reason the user can correct; the message says how (Chinese).
     #[error("{0}")]
     Rejected(String),
@@ -32,6 +38,8 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> ServiceError {
         match e {
             StoreError::NotFound(_) => ServiceError::NotFound,
+            StoreError::Invalid(m) => ServiceError::Rejected(m),
+            StoreError::OutsideArea(rows) => ServiceError::Rejected(yikou_store::outside_message(&rows)),
             other => ServiceError::Internal(other.to_string()),
         }
     }

@@ -4,7 +4,7 @@
 //! (through the audited 查看完整), and every such search is audited (the query masked).
 
 use yikou_domain::{Actor, IdNumber, Phone};
-use yikou_store::people::{PeopleQuery, PersonListItem};
+use yikou_store::people::{PeopleQuery, PersonListItem, Revealed};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -31,4 +31,13 @@ pub async fn search(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result
         }
     }
     Ok(store.search_people(&actor.scope, query).await?)
+}
+
+/// 查看完整身份证号: the full ID number and phone of one person of the actor's area, for roles that
+/// may see them; the store audits the reveal in the same transaction. `NotFound` outside the area.
+pub async fn reveal(store: &Store, actor: &Actor, id: i64) -> Result<Revealed> {
+    if !actor.role.is_some_and(|r| r.may_reveal()) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(store.reveal(actor, id).await?)
 }

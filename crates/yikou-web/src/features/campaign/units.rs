@@ -112,14 +112,10 @@ pub async fn unit_save(
         office_phone: f.office_phone.clone(),
         mobile: f.mobile.clone(),
     };
-    let mut tx = state.store.write(&s.actor()).await?;
-    match yikou_store::reference::set_contact(&mut tx, &code, &update).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/units")]).into_response())
-        }
+    match yikou_service::campaign::set_unit_contact(&state.store, &s.actor(), &code, &update).await {
+        Ok(()) => Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/units")]).into_response()),
         // Keep what the user typed and say what to change.
-        Err(yikou_store::StoreError::Invalid(m)) => {
+        Err(yikou_service::ServiceError::Rejected(m)) => {
             let page = UnitEditPage {
                 frame: frame(&state, &s).await?,
                 code: u.code,

@@ -225,13 +225,6 @@ pub async fn reveal(
     Path(id): Path<i64>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Html<String>, AppError> {
-    if !s.user.role.may_reveal() {
-        return Err(AppError::Forbidden);
-    }
-    let full = match state.store.reveal(&s.actor(), id).await {
-        Ok(r) => r,
-        Err(yikou_store::StoreError::NotFound(_)) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    let full = yikou_service::register::reveal(&state.store, &s.actor(), id).await?;
     person_page(&state, &s, id, Some(full)).await
 }
