@@ -39,3 +39,11 @@ pub async fn set_unit_contact(store: &Store, actor: &Actor, code: &str, update: 
     tx.commit().await?;
     Ok(())
 }
+
+/// The campaign of `year`, or the latest one without a year; `NotFound` when there is none.
+pub async fn of_year(store: &Store, year: Option<i32>) -> Result<StoredCampaign> {
+    match year {
+        Some(y) => store.campaign(y).await?.ok_or(ServiceError::NotFound),
+        None => current(store).await,
+    }
+}

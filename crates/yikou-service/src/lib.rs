@@ -1,9 +1,12 @@
 //! yikou use cases (用例层): every act that writes, spans two store calls or touches files — upload,
-//! check, commit and undo an import, resolve the current campaign — is one function here taking the
+//! check, commit and undo an import, run the cross-check and decide a finding, manage accounts and
+//! API tokens, resolve the current campaign — is one function here taking the
 //! actor and typed input and returning a typed result. Web pages, API handlers and CLI commands only
 //! parse, call and render. (Issue 12 moves the remaining use cases here feature by feature.)
 
+pub mod accounts;
 pub mod campaign;
+pub mod check;
 pub mod imports;
 pub mod register;
 
@@ -19,7 +22,7 @@ pub enum ServiceError {
     #[error("未找到")]
     NotFound,
     /// The actor's role may not do this.
-    #[error("无权操作")]
+    #[error("您的角色不能使用此功能")]
     Forbidden,
     /// The record changed meanwhile (e.g. decided by someone else); the message says what.
     #[error("{0}")]
