@@ -291,7 +291,7 @@ async fn a_security_administrator_unlocks_an_account_and_resets_its_password() {
     assert!(users.contains("已锁定") && users.contains("/users/qibao/unlock"), "{users}");
     assert_eq!(post(&app, &sec, "/users/qibao/unlock", &[("_csrf", "forged")]).await.status(), StatusCode::FORBIDDEN);
     let r = post(&app, &sec, "/users/secadmin/unlock", &[("_csrf", &sec_csrf)]).await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "not one's own account");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "not one's own account");
     let r = post(&app, &sec, "/users/qibao/unlock", &[("_csrf", &sec_csrf)]).await;
     assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/users".to_string()));
     assert_eq!(location(&login(&app, &c, "qibao", PASSWORD).await), "/", "unlocked");
@@ -313,7 +313,11 @@ async fn a_security_administrator_unlocks_an_account_and_resets_its_password() {
     assert_eq!(login(&app, &q, "qibao", &first).await.status(), StatusCode::UNAUTHORIZED, "the half alone");
     assert_eq!(page(&app, &q, "/").await.0, StatusCode::SEE_OTHER, "no session");
     let r = post(&app, &sec, "/users/qibao/complete", &[("_csrf", &sec_csrf)]).await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "the security administrator cannot complete their own reset");
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the security administrator cannot complete their own reset"
+    );
     let users = page(&app, &sys, "/users").await.1;
     assert!(users.contains("待完成重置") && users.contains("/users/qibao/complete"), "{users}");
     let r = post(&app, &sys, "/users/qibao/complete", &[("_csrf", &sys_csrf)]).await;

@@ -83,7 +83,7 @@ async fn a_system_administrator_creates_disables_and_issues_tokens_from_the_web(
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "the creator cannot activate it");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "the creator cannot activate it");
     assert!(r.text().await.unwrap().contains("同一管理员不能既开始又完成"));
 
     // The security administrator activates it and is shown the second half only; both halves
@@ -135,7 +135,7 @@ async fn a_system_administrator_creates_disables_and_issues_tokens_from_the_web(
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST, "an administrator cannot lock themselves out");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an administrator cannot lock themselves out");
     let r = admin.post(format!("{}/users/gumei/disable", app.base)).form(&[("_csrf", "forged")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "CSRF token required");
 

@@ -2,17 +2,18 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use yikou_domain::Role;
-use yikou_store::auth::SessionUser;
 
 use crate::frame::*;
-use crate::off_thread;
 use crate::session::*;
-use crate::{AppError, AppState};
-use yikou_store::activation::{complete as complete_act, create_account, FirstHalf, NewAccount};
-use yikou_store::users::{reset_password as reset_account_password, set_disabled, unlock as unlock_account};
+use crate::{off_thread, AppError, AppState};
+use yikou_service::accounts::{self, AccountRequest, Created};
+use yikou_service::ServiceError;
+use yikou_store::activation::FirstHalf;
 
 #[derive(Template)]
 #[template(path = "accounts/users.html")]
@@ -163,42 +164,28 @@ pub async fn new_user(State(state): State<AppState>, Signed(s): Signed) -> Resul
     Ok(Html(new_user_page(&state, &s, NewUserForm::default(), None).await?))
 }
 
-/// Creates the account with a one-time password (changed at first sign-in), shown once: whole for
-/// an administrator account; for a business account only the first half, and the account waits
-/// for the security administrator's activation.
+/// Creates the account with a one-time password (changed at first sign-in): only its first half is
+/// shown, and the account waits for the security administrator's activation.
 pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewUserForm>) -> Result<Response, AppError> {
     if !s.user.role.may_create_accounts() {
         return Err(AppError::Forbidden);
     }
     let Some(role) = Role::from_code(&f.role) else {
         let page = new_user_page(&state, &s, f, Some("请选择角色".into())).await?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
     };
-    let new = NewAccount {
-        login: f.login.trim().to_string(),
-        display_name: if f.display_name.trim().is_empty() {
-            f.login.trim().to_string()
-        } else {
-            f.display_name.trim().to_string()
-        },
+    let req = AccountRequest {
+        login: f.login.clone(),
+        display_name: f.display_name.clone(),
         unit_code: f.unit.clone(),
         role,
     };
     let actor = s.actor();
-    let created = off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match create_account(&mut tx, &new).await {
-            Ok((_, one_time)) => {
-                tx.commit().await?;
-                Ok(Ok((new.login, one_time)))
-            }
-            Err(yikou_store::StoreError::Invalid(m)) => Ok(Err(m)),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
+    let created =
+        off_thread(state.store.clone(), move |store| async move { Ok(accounts::create(&store, &actor, req).await) })
+            .await?;
     match created {
-        Ok((login, FirstHalf(half))) => {
+        Ok(Created { login, first_half: FirstHalf(half) }) => {
             let page = SecretPage {
                 frame: frame(&state, &s).await?,
                 title: format!("已新建账号 {login}（待激活）"),
@@ -209,145 +196,102 @@ pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewUserF
             };
             Ok(Html(page.render()?).into_response())
         }
-        Err(m) => {
+        Err(ServiceError::Rejected(m)) => {
             let page = new_user_page(&state, &s, f, Some(m)).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
         }
+        Err(e) => Err(e.into()),
     }
 }
 
-/// 停用 / 启用: another administrator's account only (no one locks themselves out).
-async fn switch(state: AppState, s: SessionUser, login: String, disabled: bool) -> Result<Response, AppError> {
-    if !s.user.role.may_disable_accounts() {
-        return Err(AppError::Forbidden);
-    }
-    if login == s.user.login {
-        return Err(AppError::BadRequest("不能停用或启用自己的账号，请由另一位管理员操作".into()));
-    }
-    let actor = s.actor();
-    off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match set_disabled(&mut tx, &login, disabled).await {
-            Ok(()) => Ok(tx.commit().await?),
-            Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
-    Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/users")]).into_response())
+fn back_to_users() -> Response {
+    (StatusCode::SEE_OTHER, [(LOCATION, "/users")]).into_response()
 }
 
+/// 停用: another account only (no one locks themselves out); its sessions and tokens end.
 pub async fn disable(
     State(state): State<AppState>,
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    switch(state, s, login, true).await
+    {
+        let (actor, who) = (s.actor(), login.clone());
+        off_thread(state.store.clone(), move |store| async move {
+            Ok(accounts::set_disabled(&store, &actor, &who, true).await?)
+        })
+        .await?
+    };
+    Ok(back_to_users())
 }
 
+/// 启用: another account only.
 pub async fn enable(
     State(state): State<AppState>,
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    switch(state, s, login, false).await
+    {
+        let (actor, who) = (s.actor(), login.clone());
+        off_thread(state.store.clone(), move |store| async move {
+            Ok(accounts::set_disabled(&store, &actor, &who, false).await?)
+        })
+        .await?
+    };
+    Ok(back_to_users())
 }
 
-/// 解锁 and 重置密码 are the security administrator's (not for their own account: they change
-/// their password on /password).
-fn may_secure(s: &SessionUser, login: &str) -> Result<(), AppError> {
-    if !s.user.role.may_secure_accounts() {
-        return Err(AppError::Forbidden);
-    }
-    if login == s.user.login {
-        return Err(AppError::BadRequest(
-            "不能解锁或重置自己的账号，请在“修改密码”中修改，或由另一位安全管理员操作".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// 解锁: ends a lock after failed sign-ins (audited `user.unlock`).
+/// 解锁: ends a lock after failed sign-ins (the security administrator; audited `user.unlock`).
 pub async fn unlock(
     State(state): State<AppState>,
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    may_secure(&s, &login)?;
-    let actor = s.actor();
-    off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match unlock_account(&mut tx, &login).await {
-            Ok(()) => Ok(tx.commit().await?),
-            Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
-    Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, "/users")]).into_response())
+    {
+        let (actor, who) = (s.actor(), login.clone());
+        off_thread(state.store.clone(), move |store| async move { Ok(accounts::unlock(&store, &actor, &who).await?) })
+            .await?
+    };
+    Ok(back_to_users())
 }
 
-/// 重置密码: a new one-time password, shown once to the security administrator, changed by its
-/// owner at the next sign-in; the account's sessions and tokens end (audited `user.password_reset`).
+/// 重置密码: the first half of a new one-time password, shown once to the security administrator;
+/// the account's sessions and tokens end (audited `user.password_reset`).
 pub async fn reset_password(
     State(state): State<AppState>,
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    may_secure(&s, &login)?;
-    let actor = s.actor();
-    let who = login.clone();
-    let one_time = off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match reset_account_password(&mut tx, &who).await {
-            Ok(p) => {
-                tx.commit().await?;
-                Ok(p)
-            }
-            Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
-    let page = match one_time {
-        FirstHalf(half) => SecretPage {
-            frame: frame(&state, &s).await?,
-            title: format!("已重置 {login} 的密码（待系统管理员完成）"),
-            lead: "一次性密码的前半段（只显示这一次，请当面或电话告知本人）：".into(),
-            secret: half,
-            note: "密码重置须双人完成：账号现在不能登录，原有的登录会话和访问令牌均已失效；须由系统管理员在“用户与角色”中完成重置，后半段密码由系统管理员告知本人。本人登录时输入前半段加后半段，登录后须修改密码。",
-            back: ("/users", "返回用户与角色"),
-        },
+    let FirstHalf(half) = {
+        let (actor, who) = (s.actor(), login.clone());
+        off_thread(state.store.clone(), move |store| async move {
+            Ok(accounts::reset_password(&store, &actor, &who).await?)
+        })
+        .await?
+    };
+    let page = SecretPage {
+        frame: frame(&state, &s).await?,
+        title: format!("已重置 {login} 的密码（待系统管理员完成）"),
+        lead: "一次性密码的前半段（只显示这一次，请当面或电话告知本人）：".into(),
+        secret: half,
+        note: "密码重置须双人完成：账号现在不能登录，原有的登录会话和访问令牌均已失效；须由系统管理员在“用户与角色”中完成重置，后半段密码由系统管理员告知本人。本人登录时输入前半段加后半段，登录后须修改密码。",
+        back: ("/users", "返回用户与角色"),
     };
     Ok(Html(page.render()?).into_response())
 }
 
-/// 激活 / 完成重置: the other administrator role completes a business account's creation or
-/// password reset and is shown the second half of the one-time password (the store refuses the
-/// administrator who started it).
+/// 激活 / 完成重置: the other administrator role completes an account's creation or password reset
+/// and is shown the second half of the one-time password (the store refuses the administrator who
+/// started it).
 pub async fn complete(
     State(state): State<AppState>,
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    if !s.user.role.may_disable_accounts() {
-        return Err(AppError::Forbidden);
-    }
-    let actor = s.actor();
-    let who = login.clone();
-    let done = off_thread(state.store.clone(), move |store| async move {
-        let mut tx = store.write(&actor).await?;
-        match complete_act(&mut tx, &who).await {
-            Ok(d) => {
-                tx.commit().await?;
-                Ok(d)
-            }
-            Err(yikou_store::StoreError::NotFound(_)) => Err(AppError::NotFound),
-            Err(yikou_store::StoreError::Invalid(m)) => Err(AppError::BadRequest(m)),
-            Err(e) => Err(e.into()),
-        }
-    })
-    .await?;
+    let done = {
+        let (actor, who) = (s.actor(), login.clone());
+        off_thread(state.store.clone(), move |store| async move { Ok(accounts::complete(&store, &actor, &who).await?) })
+            .await?
+    };
     let (title, what) = if done.kind == "create" {
         (format!("已激活账号 {login}"), "口令")
     } else {

@@ -20,9 +20,9 @@ fn may_review(u: &yikou_store::users::User) -> Result<Scope, ApiError> {
 
 /// The cross-check of the current campaign: the findings of the caller's area and their counts.
 pub async fn check(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult {
-    let scope = may_review(&u)?;
-    let (_, report) = pages::current_check(&state).await?;
-    let mine: Vec<_> = report.within(&scope).collect();
+    may_review(&u)?;
+    let report = yikou_service::check::run(&state.store, &u.actor(), None).await?.report;
+    let mine: Vec<_> = report.findings.iter().collect();
     let mut counts = serde_json::Map::new();
     for (code, _, _) in yikou_store::check::FINDING_TYPES {
         counts.insert(code.to_string(), json!(mine.iter().filter(|f| f.kind == *code).count()));

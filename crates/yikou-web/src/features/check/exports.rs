@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::json;
 
-use super::pages::{current_check, finding_status, CheckParams};
+use super::pages::{finding_status, CheckParams};
 use crate::csv::*;
 use crate::frame::*;
 use crate::session::*;
@@ -19,11 +19,10 @@ pub async fn findings(
     if !s.user.role.may_review() {
         return Err(AppError::Forbidden);
     }
-    let scope = s.actor().scope;
-    let (_, report) = current_check(&state).await?;
+    let outcome = yikou_service::check::run(&state.store, &s.actor(), None).await?;
     let kind = p.kind.filter(|k| !k.is_empty());
     let mut csv = Csv::new(&["编号", "类型", "严重程度", "街镇", "对象", "项目", "说明", "状态", "理由"]);
-    for f in report.within(&scope).filter(|f| kind.as_deref().is_none_or(|k| f.kind == k)) {
+    for f in outcome.report.findings.iter().filter(|f| kind.as_deref().is_none_or(|k| f.kind == k)) {
         let title = yikou_store::check::FINDING_TYPES.iter().find(|t| t.0 == f.kind).map_or(f.kind, |t| t.1);
         let people =
             f.people.iter().map(|p| format!("{} {}", p.name, p.id_number_masked)).collect::<Vec<_>>().join("；");

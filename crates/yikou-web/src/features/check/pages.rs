@@ -4,12 +4,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use serde::Deserialize;
-use yikou_domain::today;
 
 use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
-use yikou_store::check::{decide as decide_finding, Finding, FINDING_TYPES};
+use yikou_service::check::{self, Decision};
+use yikou_store::check::{Finding, FINDING_TYPES};
 
 #[derive(Deserialize, Default)]
 pub struct CheckParams {
@@ -47,11 +47,6 @@ pub(crate) fn finding_status(status: &str) -> &'static str {
     }
 }
 
-pub(crate) async fn current_check(state: &AppState) -> Result<(i64, yikou_store::check::CheckReport), AppError> {
-    let c = yikou_service::campaign::current(&state.store).await?;
-    Ok((c.id, state.store.run_check(c.id, c.campaign.check_date(today())).await?))
-}
-
 pub async fn check(
     State(state): State<AppState>,
     Signed(s): Signed,
@@ -60,9 +55,9 @@ pub async fn check(
     if !s.user.role.may_review() {
         return Err(AppError::Forbidden);
     }
-    let scope = s.actor().scope;
-    let (_, report) = current_check(&state).await?;
-    let mine: Vec<&Finding> = report.within(&scope).collect();
+    let outcome = check::run(&state.store, &s.actor(), None).await?;
+    let report = &outcome.report;
+    let mine: Vec<&Finding> = report.findings.iter().collect();
     let kind = p.kind.filter(|k| FINDING_TYPES.iter().any(|t| t.0 == k)).unwrap_or_else(|| {
         FINDING_TYPES.iter().find(|t| mine.iter().any(|f| f.kind == t.0)).map_or("dup_in_project", |t| t.0).to_string()
     });
@@ -132,8 +127,8 @@ pub async fn decide(
     }
 }
 
-/// Confirms or dismisses (with a reason) a finding the user may see; Ok(type of the finding), or
-/// `Rejected` with what to correct. A finding outside the user's area is not found.
+/// Confirms or dismisses (with a reason) a finding the user may see (see
+/// [`yikou_service::check::decide`]); the type of the finding, or `Rejected` with what to correct.
 pub(crate) async fn decide_visible(
     state: &AppState,
     user: &yikou_store::users::User,
@@ -141,16 +136,7 @@ pub(crate) async fn decide_visible(
     confirm: bool,
     reason: &str,
 ) -> Result<&'static str, AppError> {
-    let actor = user.actor();
-    let (campaign_id, report) = current_check(state).await?;
-    let finding = report.within(&actor.scope).find(|x| x.key == key).ok_or(AppError::NotFound)?;
-    let mut tx = state.store.write(&actor).await?;
-    match decide_finding(&mut tx, campaign_id, finding, confirm, reason).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(finding.kind)
-        }
-        Err(yikou_store::StoreError::Invalid(m)) => Err(AppError::Rejected(m)),
-        Err(e) => Err(e.into()),
-    }
+    let reason = reason.to_string();
+    let decision = if confirm { Decision::Confirm { reason } } else { Decision::Dismiss { reason } };
+    Ok(check::decide(&state.store, &user.actor(), None, key, decision).await?.kind)
 }
