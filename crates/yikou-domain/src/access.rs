@@ -150,6 +150,28 @@ impl Role {
         matches!(self, Role::Bureau | Role::Department | Role::Street | Role::Committee)
     }
 
+    /// May this role create accounts (the first half of a two-person activation)?
+    pub fn may_create_accounts(self) -> bool {
+        self == Role::SystemAdmin
+    }
+
+    /// May this role disable and re-enable other accounts?
+    pub fn may_disable_accounts(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin)
+    }
+
+    /// May this role complete a two-person act another administrator role started (activate an
+    /// account, complete a password reset)? The store refuses the administrator who started it.
+    pub fn may_complete_activations(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin)
+    }
+
+    /// May this role unlock other accounts, reset their passwords, and list and revoke their API
+    /// tokens (but create none for them)?
+    pub fn may_secure_accounts(self) -> bool {
+        self == Role::SecurityAdmin
+    }
+
     /// Does this role see business pages at all?
     pub fn is_business(self) -> bool {
         !matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
@@ -196,6 +218,15 @@ mod tests {
         assert_eq!(check_password_rules("Abc12!").unwrap_err(), "口令至少8位");
         assert!(check_password_rules("abcdefgh1").is_err());
         assert!(check_password_rules("ABCDEFGH").is_err());
+    }
+
+    #[test]
+    fn account_rights_are_split_between_the_administrators() {
+        let holders = |right: fn(Role) -> bool| Role::ALL.into_iter().filter(|r| right(*r)).collect::<Vec<_>>();
+        assert_eq!(holders(Role::may_create_accounts), [Role::SystemAdmin]);
+        assert_eq!(holders(Role::may_disable_accounts), [Role::SystemAdmin, Role::SecurityAdmin]);
+        assert_eq!(holders(Role::may_complete_activations), [Role::SystemAdmin, Role::SecurityAdmin]);
+        assert_eq!(holders(Role::may_secure_accounts), [Role::SecurityAdmin]);
     }
 
     #[test]

@@ -10,3 +10,11 @@ pub async fn current(store: &Store) -> Result<StoredCampaign> {
     let year = store.latest_campaign_year().await?.ok_or(ServiceError::NotFound)?;
     store.campaign(year).await?.ok_or(ServiceError::NotFound)
 }
+
+/// The campaign of `year`, or the latest one without a year; `NotFound` when there is none.
+pub async fn of_year(store: &Store, year: Option<i32>) -> Result<StoredCampaign> {
+    match year {
+        Some(y) => store.campaign(y).await?.ok_or(ServiceError::NotFound),
+        None => current(store).await,
+    }
+}

@@ -1,9 +1,12 @@
 //! yikou use cases (用例层): every act that writes, spans two store calls or touches files — upload,
-//! check, commit and undo an import, resolve the current campaign — is one function here taking the
+//! check, commit and undo an import, run the cross-check and decide a finding, manage accounts and
+//! API tokens, resolve the current campaign — is one function here taking the
 //! actor and typed input and returning a typed result. Web pages, API handlers and CLI commands only
 //! parse, call and render. (Issue 12 moves the remaining use cases here feature by feature.)
 
+pub mod accounts;
 pub mod campaign;
+pub mod check;
 pub mod imports;
 pub mod register;
 
@@ -18,6 +21,9 @@ pub enum ServiceError {
     /// Does not exist, or lies outside the actor's area (never told apart).
     #[error("未找到")]
     NotFound,
+    /// The actor's role may not do this at all.
+    #[error("您的角色不能使用此功能")]
+    Forbidden,
     /// Refused for a reason the user can correct; the message says how (Chinese).
     #[error("{0}")]
     Rejected(String),

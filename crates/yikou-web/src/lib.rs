@@ -86,6 +86,7 @@ impl From<yikou_service::ServiceError> for AppError {
         use yikou_service::ServiceError as S;
         match e {
             S::NotFound => AppError::NotFound,
+            S::Forbidden => AppError::Forbidden,
             S::Rejected(m) => AppError::Rejected(m),
             S::Unreadable(m) => AppError::Unreadable(m),
             S::Internal(m) => AppError::Internal(m),

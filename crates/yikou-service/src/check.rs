@@ -1,0 +1,124 @@
+//! 比对核查 (the cross-check) as use cases: run it over a campaign and show the actor the findings
+//! of their area; confirm or dismiss (with a reason) one finding the actor may see. The web pages,
+//! the API and `yikou check` / `yikou finding` all come here.
+
+use yikou_domain::{today, Actor};
+use yikou_store::campaigns::StoredCampaign;
+use yikou_store::check::{decide as decide_finding, CheckCounts, CheckReport, Finding};
+use yikou_store::{Store, StoreError};
+
+use crate::{Result, ServiceError};
+
+/// A run of the cross-check as the actor sees it.
+#[derive(Debug, Clone)]
+pub struct CheckOutcome {
+    pub campaign: StoredCampaign,
+    /// The run (rules version, timings) with only the findings within the actor's area, and the
+    /// counts of those (for the whole district, the counts are the engine's own).
+    pub report: CheckReport,
+}
+
+impl CheckOutcome {
+    /// The findings of one type (code, e.g. `dup_in_project`).
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.report.findings.iter().filter(move |f| f.kind == kind)
+    }
+}
+
+/// A decision on a finding: confirm it (the data will be corrected), or dismiss it with a reason
+/// (at least 2 characters; the store checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Confirm { reason: String },
+    Dismiss { reason: String },
+}
+
+impl Decision {
+    pub fn is_confirm(&self) -> bool {
+        matches!(self, Decision::Confirm { .. })
+    }
+
+    pub fn reason(&self) -> &str {
+        match self {
+            Decision::Confirm { reason } | Decision::Dismiss { reason } => reason,
+        }
+    }
+}
+
+/// A decided finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub key: String,
+    /// The finding's type code.
+    pub kind: &'static str,
+    /// `confirmed` or `dismissed`.
+    pub status: &'static str,
+}
+
+/// May the actor use the cross-check? The command line (no role) acts for the whole district.
+fn may_review(actor: &Actor) -> Result<()> {
+    if actor.role.is_some_and(|r| !r.may_review()) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
+}
+
+/// Runs the cross-check over the campaign of `year` (the latest without one): `Forbidden` for a
+/// role without the right, `NotFound` without such a campaign. Only the findings within the
+/// actor's area are returned.
+pub async fn run(store: &Store, actor: &Actor, year: Option<i32>) -> Result<CheckOutcome> {
+    may_review(actor)?;
+    let campaign = crate::campaign::of_year(store, year).await?;
+    let mut report = store.run_check(campaign.id, campaign.campaign.check_date(today())).await?;
+    if actor.scope != yikou_domain::Scope::All {
+        report.findings.retain(|f| f.within(&actor.scope));
+        report.counts = counts_of(&report.findings);
+    }
+    Ok(CheckOutcome { campaign, report })
+}
+
+/// The counts of these findings by type.
+fn counts_of(findings: &[Finding]) -> CheckCounts {
+    let mut c = CheckCounts::default();
+    for f in findings {
+        let n = match f.kind {
+            "dup_in_project" => &mut c.dup_in_project,
+            "dup_exclusive" => &mut c.dup_exclusive,
+            "household_twice" => &mut c.household_twice,
+            "omissions" => &mut c.omissions,
+            "ineligible" => &mut c.ineligible,
+            "deceased_paid" => &mut c.deceased_paid,
+            "near_duplicates" => &mut c.near_duplicates,
+            "moved_away_paid" => &mut c.moved_away_paid,
+            "ineligible_condition" => &mut c.ineligible_condition,
+            "exclusion_broken" => &mut c.exclusion_broken,
+            "two_streets" => &mut c.two_streets,
+            "amount_outside" => &mut c.amount_outside,
+            "over_budget" => &mut c.over_budget,
+            "over_cap" => &mut c.over_cap,
+            _ => continue,
+        };
+        *n += 1;
+    }
+    c
+}
+
+/// Confirms or dismisses a finding of the current run of the campaign of `year` (the latest
+/// without one). `Forbidden` for a role without the right; `NotFound` for a finding that is not in
+/// the current run (corrected meanwhile, or never there) or lies outside the actor's area;
+/// `Rejected` with what to correct (a dismissal without a reason). Audited in the store.
+pub async fn decide(store: &Store, actor: &Actor, year: Option<i32>, key: &str, decision: Decision) -> Result<Decided> {
+    let CheckOutcome { campaign, report } = run(store, actor, year).await?;
+    let finding = report.findings.iter().find(|f| f.key == key).ok_or(ServiceError::NotFound)?;
+    let mut tx = store.write(actor).await?;
+    match decide_finding(&mut tx, campaign.id, finding, decision.is_confirm(), decision.reason()).await {
+        Ok(()) => tx.commit().await?,
+        Err(StoreError::Invalid(m)) => return Err(ServiceError::Rejected(m)),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Decided {
+        key: finding.key.clone(),
+        kind: finding.kind,
+        status: if decision.is_confirm() { "confirmed" } else { "dismissed" },
+    })
+}
