@@ -2,8 +2,6 @@
 //! its dispatch; each feature's commands live in `commands/<feature>.rs`.
 
 mod commands;
-mod demo;
-mod demo_faults;
 mod text;
 
 use std::path::PathBuf;

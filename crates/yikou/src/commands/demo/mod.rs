@@ -1,5 +1,11 @@
 //! `yikou demo`: builds the demo campaign once (optionally with planted cross-check faults and
-//! their answer key), shows its summary and the demo accounts, and serves it.
+//! their answer key), shows its summary and the demo accounts, and serves it. The campaign's plan
+//! is `plan.rs`, its generation `generate.rs`, writing it `write.rs`, the planted faults `faults.rs`.
+
+mod faults;
+mod generate;
+mod plan;
+mod write;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +19,9 @@ use yikou_store::{Store, StoreConfig, StoreError};
 use super::campaign::render_summary;
 use super::serve::{run_server, ServeOpts};
 use super::store::print_init;
-use crate::{demo, demo_faults, emit, say};
+use crate::{emit, say};
+
+use plan::DEMO_YEAR;
 
 pub struct DemoArgs {
     pub seed: u64,
@@ -34,19 +42,19 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    if store.campaign(demo::DEMO_YEAR).await?.is_some() {
+    if store.campaign(DEMO_YEAR).await?.is_some() {
         say!("演示活动“2020年元旦春节帮困送温暖”已存在，未重复生成。");
     } else {
         let started = Instant::now();
-        let mut data = demo::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
-        let planted = if faults { demo_faults::plant(&mut data, seed) } else { Vec::new() };
+        let mut data = generate::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
+        let planted = if faults { faults::plant(&mut data, seed) } else { Vec::new() };
         let generated = started.elapsed();
         let mut tx = store.write(&Actor::system("demo")).await?;
-        let written = demo::write(&mut tx, &data).await?;
+        let written = write::write(&mut tx, &data).await?;
         tx.commit().await?;
         if faults {
-            let key = demo_faults::answer_key(&planted, &data, &written);
-            say!("已植入 {} 个比对疑点（{}）。", planted.len(), demo_faults::describe(&key));
+            let key = faults::answer_key(&planted, &data, &written);
+            say!("已植入 {} 个比对疑点（{}）。", planted.len(), faults::describe(&key));
             if let Some(path) = &answer_key {
                 std::fs::write(path, serde_json::to_string_pretty(&key)?)
                     .with_context(|| format!("无法写出 {}", path.display()))?;
@@ -65,15 +73,15 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         );
     }
     say!();
-    let summary = store.campaign_summary(&Scope::All, demo::DEMO_YEAR).await?;
+    let summary = store.campaign_summary(&Scope::All, DEMO_YEAR).await?;
     emit(&render_summary(&summary));
-    let accounts = demo::accounts(&store).await?;
-    demo::contacts(&store).await?;
+    let accounts = write::accounts(&store).await?;
+    write::contacts(&store).await?;
     if no_serve {
         store.close().await;
     } else {
         say!();
-        say!("演示账号（口令均为 {}，仅供演示）：", demo::DEMO_PASSWORD);
+        say!("演示账号（口令均为 {}，仅供演示）：", write::DEMO_PASSWORD);
         for (login, label) in &accounts {
             say!("  {login:<10} {label}");
         }
