@@ -5,8 +5,8 @@
 //!   one-time password, the other administrator role completes the activation (双人激活) and sees
 //!   the second half; the system and security administrators disable and re-enable accounts;
 //! - the security administrator unlocks accounts, resets passwords (two-person too) and lists and
-//!   revokes any account's API tokens, but can create none for anyone;
-//! - every signed-in user lists, creates and revokes their own API tokens;
+//!   revokes any account's API tokens (`tokens_of`), but can create none for anyone;
+//! - every signed-in user lists, creates and revokes their own API tokens (`my_tokens` …);
 //! - no administrator disables, unlocks or resets their own account;
 //! - the server operator (the command line, no role) makes an account in one step with a password
 //!   of their choosing (`yikou user add`) and makes, lists and revokes any account's tokens.
@@ -103,7 +103,8 @@ fn not_yourself(actor: &Actor, login: &str, message: &str) -> Result<()> {
 pub async fn set_disabled(store: &Store, actor: &Actor, login: &str, disabled: bool) -> Result<()> {
     must(actor, Role::may_disable_accounts)?;
     not_yourself(actor, login, "不能停用或启用自己的账号，请由另一位管理员操作")?;
-    Ok(write_tx!(store, actor, |tx| users::set_disabled(&mut tx, login, disabled)))
+    write_tx!(store, actor, |tx| users::set_disabled(&mut tx, login, disabled));
+    Ok(())
 }
 
 const NOT_YOUR_OWN_SECURITY: &str = "不能解锁或重置自己的账号，请在“修改密码”中修改，或由另一位安全管理员操作";
@@ -112,7 +113,8 @@ const NOT_YOUR_OWN_SECURITY: &str = "不能解锁或重置自己的账号，请�
 pub async fn unlock(store: &Store, actor: &Actor, login: &str) -> Result<()> {
     must(actor, Role::may_secure_accounts)?;
     not_yourself(actor, login, NOT_YOUR_OWN_SECURITY)?;
-    Ok(write_tx!(store, actor, |tx| users::unlock(&mut tx, login)))
+    write_tx!(store, actor, |tx| users::unlock(&mut tx, login));
+    Ok(())
 }
 
 /// 重置密码 (security administrator; not their own account): the first half of a new one-time
@@ -132,13 +134,15 @@ pub async fn complete(store: &Store, actor: &Actor, login: &str) -> Result<Compl
     Ok(write_tx!(store, actor, |tx| activation::complete(&mut tx, login)))
 }
 
-/// Whose tokens the actor may manage: their own always; any account's for the security
-/// administrator (an unknown account is `NotFound`) and the command line; `Forbidden` otherwise.
-async fn may_manage_tokens_of(store: &Store, actor: &Actor, login: &str) -> Result<()> {
-    if actor.role.is_none() || login == actor.login {
+/// Any account's tokens are for the security administrator (an unknown account is `NotFound`) and
+/// the command line (with `None`, every account's); `Forbidden` for everyone else, even for their
+/// own account (they use [`my_tokens`]).
+async fn may_manage_tokens_of(store: &Store, actor: &Actor, login: Option<&str>) -> Result<()> {
+    if actor.role.is_none() {
         return Ok(());
     }
     must(actor, Role::may_secure_accounts)?;
+    let login = login.ok_or(ServiceError::Forbidden)?;
     if !store.users().await?.iter().any(|u| u.login == login) {
         return Err(ServiceError::NotFound);
     }
@@ -152,24 +156,27 @@ pub async fn create_token(store: &Store, actor: &Actor, login: &str, days: i64) 
     store.create_token_for_days(actor, login, days).await.map_err(refused)
 }
 
-/// The tokens of `login` (newest first; never the tokens themselves), or with `None` every
-/// account's (the command line only).
-pub async fn tokens(store: &Store, actor: &Actor, login: Option<&str>) -> Result<Vec<TokenLine>> {
-    match login {
-        Some(l) => may_manage_tokens_of(store, actor, l).await?,
-        None if actor.role.is_none() => {}
-        None => return Err(ServiceError::Forbidden),
-    }
+/// The actor's own tokens (newest first; never the tokens themselves).
+pub async fn my_tokens(store: &Store, actor: &Actor) -> Result<Vec<TokenLine>> {
+    Ok(store.tokens(Some(&actor.login)).await?)
+}
+
+/// Revokes one of the actor's own tokens (another's is `NotFound`). Revoking a revoked token
+/// changes nothing.
+pub async fn revoke_my_token(store: &Store, actor: &Actor, id: i64) -> Result<()> {
+    Ok(store.revoke_token(actor, id, Some(&actor.login)).await?)
+}
+
+/// The tokens of `login`, or with `None` every account's (the command line only): for the
+/// security administrator and the command line.
+pub async fn tokens_of(store: &Store, actor: &Actor, login: Option<&str>) -> Result<Vec<TokenLine>> {
+    may_manage_tokens_of(store, actor, login).await?;
     Ok(store.tokens(login).await?)
 }
 
 /// Revokes token `id` of `owner` (another account's token is `NotFound`), or with `None` any
-/// account's (the command line only). Revoking a revoked token changes nothing.
-pub async fn revoke_token(store: &Store, actor: &Actor, owner: Option<&str>, id: i64) -> Result<()> {
-    match owner {
-        Some(l) => may_manage_tokens_of(store, actor, l).await?,
-        None if actor.role.is_none() => {}
-        None => return Err(ServiceError::Forbidden),
-    }
+/// account's (the command line only): for the security administrator and the command line.
+pub async fn revoke_token_of(store: &Store, actor: &Actor, owner: Option<&str>, id: i64) -> Result<()> {
+    may_manage_tokens_of(store, actor, owner).await?;
     Ok(store.revoke_token(actor, id, owner).await?)
 }

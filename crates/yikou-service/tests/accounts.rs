@@ -17,7 +17,7 @@ fn request(login: &str, role: Role, unit: &str) -> AccountRequest {
     AccountRequest { login: login.into(), display_name: String::new(), unit_code: unit.into(), role }
 }
 
-/// Accounts made by the operator in one step.
+/// Accounts made by the operator in one step (first password already changed, so tokens work).
 async fn operator_adds(store: &Store, login: &str, role: Role, unit: &str) {
     let new = NewUser {
         login: login.into(),
@@ -25,7 +25,7 @@ async fn operator_adds(store: &Store, login: &str, role: Role, unit: &str) {
         unit_code: unit.into(),
         role,
         password: PASSWORD.into(),
-        must_change_password: true,
+        must_change_password: false,
     };
     accounts::add(store, &Actor::system("user-add"), new).await.unwrap();
 }
@@ -150,31 +150,37 @@ async fn tokens_are_ones_own_and_the_security_administrator_only_lists_and_revok
     rejected(accounts::create_token(s, &clerk, "gumei1", 400).await, "有效期");
     let token = accounts::create_token(s, &clerk, "gumei1", 30).await.unwrap();
     assert!(token.starts_with("yk_"));
+    assert_eq!(s.token_user(&token).await.unwrap().unwrap().login, "gumei1");
     accounts::create_token(s, &Actor::system("token-create"), "gumei2", 30).await.unwrap();
     rejected(accounts::create_token(s, &Actor::system("token-create"), "nobody", 30).await, "不存在");
 
-    let mine = accounts::tokens(s, &clerk, Some("gumei1")).await.unwrap();
+    let mine = accounts::my_tokens(s, &clerk).await.unwrap();
     assert_eq!(mine.len(), 1);
     let id = mine[0].id;
-    for (who, login) in [(&clerk, Some("gumei2")), (&admin, Some("gumei1")), (&clerk, None), (&sec, None)] {
-        let r = accounts::tokens(s, who, login).await;
+    for (who, login) in [(&clerk, Some("gumei2")), (&clerk, Some("gumei1")), (&admin, Some("gumei1")), (&sec, None)] {
+        let r = accounts::tokens_of(s, who, login).await;
         assert!(matches!(r, Err(ServiceError::Forbidden)), "{} may not list {login:?}", who.login);
     }
-    assert!(matches!(accounts::tokens(s, &sec, Some("nobody")).await, Err(ServiceError::NotFound)));
-    assert_eq!(accounts::tokens(s, &sec, Some("gumei1")).await.unwrap()[0].id, id);
-    assert_eq!(accounts::tokens(s, &Actor::system("token-list"), None).await.unwrap().len(), 2);
+    assert!(matches!(accounts::tokens_of(s, &sec, Some("nobody")).await, Err(ServiceError::NotFound)));
+    assert_eq!(accounts::tokens_of(s, &sec, Some("gumei1")).await.unwrap()[0].id, id);
+    let operator = Actor::system("token-list");
+    assert_eq!(accounts::tokens_of(s, &operator, None).await.unwrap().len(), 2);
 
-    let r = accounts::revoke_token(s, &admin, Some("gumei1"), id).await;
+    let r = accounts::revoke_token_of(s, &admin, Some("gumei1"), id).await;
     assert!(matches!(r, Err(ServiceError::Forbidden)));
-    let r = accounts::revoke_token(s, &clerk, Some("gumei2"), id).await;
-    assert!(matches!(r, Err(ServiceError::Forbidden)), "another clerk's tokens are not one's own");
-    let other = accounts::tokens(s, &Actor::system("token-list"), Some("gumei2")).await.unwrap()[0].id;
-    let r = accounts::revoke_token(s, &clerk, Some("gumei1"), other).await;
-    assert!(matches!(r, Err(ServiceError::NotFound)), "another's token under one's own name is not found");
-    accounts::revoke_token(s, &sec, Some("gumei1"), id).await.unwrap();
-    assert_eq!(accounts::tokens(s, &clerk, Some("gumei1")).await.unwrap()[0].state, "已撤销");
-    accounts::revoke_token(s, &Actor::system("token-revoke"), None, other).await.unwrap();
-    let r = accounts::revoke_token(s, &Actor::system("token-revoke"), None, 999).await;
+    let other = accounts::tokens_of(s, &operator, Some("gumei2")).await.unwrap()[0].id;
+    let r = accounts::revoke_my_token(s, &clerk, other).await;
+    assert!(matches!(r, Err(ServiceError::NotFound)), "another's token is not one's own");
+    let r = accounts::revoke_token_of(s, &sec, Some("gumei1"), other).await;
+    assert!(matches!(r, Err(ServiceError::NotFound)), "a token of another account than named is not found");
+    accounts::revoke_token_of(s, &sec, Some("gumei1"), id).await.unwrap();
+    assert_eq!(accounts::my_tokens(s, &clerk).await.unwrap()[0].state, "已撤销");
+    let second = accounts::create_token(s, &clerk, "gumei1", 30).await.unwrap();
+    let newest = accounts::my_tokens(s, &clerk).await.unwrap()[0].id;
+    accounts::revoke_my_token(s, &clerk, newest).await.unwrap();
+    assert!(s.token_user(&second).await.unwrap().is_none());
+    accounts::revoke_token_of(s, &Actor::system("token-revoke"), None, other).await.unwrap();
+    let r = accounts::revoke_token_of(s, &Actor::system("token-revoke"), None, 999).await;
     assert!(matches!(r, Err(ServiceError::NotFound)));
     assert!(s.token_user(&token).await.unwrap().is_none(), "a revoked token no longer works");
 }

@@ -61,7 +61,12 @@ async fn tokens_page(
     own: bool,
     error: Option<String>,
 ) -> Result<String, AppError> {
-    let rows = accounts::tokens(&state.store, &s.actor(), Some(login)).await?.into_iter().map(TokenRow::from).collect();
+    let lines = if own {
+        accounts::my_tokens(&state.store, &s.actor()).await?
+    } else {
+        accounts::tokens_of(&state.store, &s.actor(), Some(login)).await?
+    };
+    let rows = lines.into_iter().map(TokenRow::from).collect();
     let (title, base) = if own {
         ("我的访问令牌".to_string(), "/account/tokens".to_string())
     } else {
@@ -120,7 +125,12 @@ fn token_id(id: &str) -> Result<i64, AppError> {
 }
 
 async fn revoke(state: &AppState, s: &SessionUser, owner: &str, id: &str, back: String) -> Result<Response, AppError> {
-    accounts::revoke_token(&state.store, &s.actor(), Some(owner), token_id(id)?).await?;
+    let id = token_id(id)?;
+    if owner == s.user.login {
+        accounts::revoke_my_token(&state.store, &s.actor(), id).await?;
+    } else {
+        accounts::revoke_token_of(&state.store, &s.actor(), Some(owner), id).await?;
+    }
     Ok((StatusCode::SEE_OTHER, [(LOCATION, back)]).into_response())
 }
 

@@ -9,7 +9,8 @@ use yikou_domain::id_number::compose;
 use yikou_domain::rng::Rng;
 use yikou_domain::{Standard, UnitGroup};
 
-use crate::demo::{DemoData, GenEntitlement, GenPerson, Written};
+use super::generate::{DemoData, GenEntitlement, GenPerson};
+use super::write::Written;
 
 /// One planted fault, in the generated data's indices.
 #[derive(Debug, Clone)]

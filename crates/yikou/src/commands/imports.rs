@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::Subcommand;
 use serde_json::json;
 use yikou_domain::money::group_thousands;
 use yikou_domain::{today, Actor, Scope};
@@ -17,6 +18,21 @@ use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
 use yikou_store::{Store, StoreConfig, StoreError};
 
 use crate::{emit, say};
+
+#[derive(Subcommand)]
+pub enum BatchCommand {
+    /// 列出导入批次 (list)
+    List {
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 撤销一个批次（其记录均未下达时）(undo a batch)
+    Undo {
+        /// 批次号，如 B2026-000001
+        batch: String,
+    },
+}
 
 pub struct ImportArgs {
     pub file: PathBuf,
@@ -273,7 +289,7 @@ pub async fn template(
     project: Option<String>,
     campaign: Option<i32>,
     out: &Path,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await.ok();
     let mut lists =
         TemplateLists { streets: Vec::new(), committees: Vec::new(), categories: Vec::new(), project_note: None };
@@ -311,10 +327,10 @@ pub async fn template(
     if let Some(s) = store {
         s.close().await;
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
-pub async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
+async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
     let store = Store::open(cfg).await?;
     let batches = store.batches(200).await?;
     if json {
@@ -343,7 +359,7 @@ pub async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn batch_undo(cfg: &StoreConfig, batch: &str) -> anyhow::Result<()> {
+async fn batch_undo(cfg: &StoreConfig, batch: &str) -> anyhow::Result<()> {
     let store = Store::open(cfg).await?;
     let mut tx = store.write(&Actor::system("batch-undo")).await?;
     let b = undo_batch(&mut tx, batch).await?;
@@ -352,4 +368,13 @@ pub async fn batch_undo(cfg: &StoreConfig, batch: &str) -> anyhow::Result<()> {
     let _ = Scope::All;
     store.close().await;
     Ok(())
+}
+
+/// `yikou batch list|undo`.
+pub async fn batch(cfg: &StoreConfig, cmd: BatchCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        BatchCommand::List { json } => batch_list(cfg, json).await?,
+        BatchCommand::Undo { batch } => batch_undo(cfg, &batch).await?,
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,106 +1,68 @@
-//! `yikou load`, `yikou export`, `yikou check`: a whole campaign in the exchange layout, and the
-//! cross-check over it.
+//! `yikou check`, `yikou rules`, `yikou finding`: the cross-check over a campaign, its rules, and
+//! decisions on its findings (the use cases are `yikou_service::check`).
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use clap::Subcommand;
 use serde_json::json;
 use yikou_domain::money::group_thousands;
 use yikou_domain::rules::RuleSet;
-use yikou_domain::{today, Actor, Campaign};
-use yikou_ingest::exchange::{read_exchange, write_exchange};
+use yikou_domain::Actor;
 use yikou_ingest::output::{write_report, ReportSheet};
-use yikou_store::check::{by_type_and_street, decide, save_rules, Finding, FINDING_TYPES};
-use yikou_store::exchange::load_campaign;
+use yikou_service::check::{self as use_case, Decision};
+use yikou_service::ServiceError;
+use yikou_store::check::{by_type_and_street, save_rules, Finding, FINDING_TYPES};
 use yikou_store::{Store, StoreConfig, StoreError};
 
+use super::campaign::{campaign_error, campaign_id};
 use crate::say;
 
-async fn campaign_id(store: &Store, year: Option<i32>, create: bool) -> anyhow::Result<(i64, Campaign)> {
-    let year = match year {
-        Some(y) => y,
-        None => match store.latest_campaign_year().await? {
-            Some(y) => y,
-            None if create => anyhow::bail!("请用 --campaign 年度 指定要载入的活动（如 --campaign 2020）"),
-            None => anyhow::bail!("还没有任何活动：请先运行 yikou demo 或 yikou load"),
-        },
-    };
-    if let Some(c) = store.campaign(year).await? {
-        return Ok((c.id, c.campaign));
-    }
-    if !create {
-        anyhow::bail!("未找到{year}年的活动");
-    }
-    let campaign = Campaign::standard(year);
-    let mut tx = store.write(&Actor::system("load")).await?;
-    let id = yikou_store::campaigns::create_campaign(&mut tx, &campaign).await?;
-    tx.commit().await?;
-    Ok((id, campaign))
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// 显示当前规则（JSON，可修改后用 rules set 保存）
+    Show {
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
+    /// 保存规则文件为新版本（逐项校验项目和类别代码）
+    Set {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
 }
 
-pub async fn load(cfg: &StoreConfig, dir: &Path, year: Option<i32>, json_out: bool) -> anyhow::Result<ExitCode> {
-    let (ex, issues) = read_exchange(dir).with_context(|| format!("无法读取交换目录 {}", dir.display()))?;
-    if !issues.is_empty() {
-        if json_out {
-            say!("{}", serde_json::to_string_pretty(&json!({ "loaded": false, "errors": issues }))?);
-        } else {
-            say!("有{}处格式错误，未载入任何数据：", group_thousands(issues.len() as u64));
-            for i in issues.iter().take(50) {
-                say!("  {} 第{}行：{}", i.column, i.row, i.message);
-            }
-        }
-        return Ok(ExitCode::from(1));
-    }
-    let store = Store::open(cfg).await?;
-    let (id, campaign) = campaign_id(&store, year, true).await?;
-    let mut tx = store.write(&Actor::system("load")).await?;
-    let report = load_campaign(&mut tx, id, &ex, campaign.start).await?;
-    tx.commit().await?;
-    if json_out {
-        say!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "loaded": true, "campaign": campaign.name, "report": report }))?
-        );
-    } else {
-        say!(
-            "已载入“{}”：新登记 {} 人（已在库 {} 人），{} 户，{} 个项目，{} 条帮扶记录。",
-            campaign.name,
-            group_thousands(report.people_created),
-            group_thousands(report.people_known),
-            group_thousands(report.households_created),
-            group_thousands(report.projects_created),
-            group_thousands(report.entitlements_created)
-        );
-        if !report.categories_added.is_empty() {
-            say!("新增类别代码（请在类别设置中补充名称）：{}", report.categories_added.join("、"));
-        }
-    }
-    store.close().await;
-    Ok(ExitCode::SUCCESS)
+#[derive(Subcommand)]
+pub enum FindingCommand {
+    /// 确认疑点（将修正数据）
+    Confirm {
+        key: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
+    /// 排除疑点（必须写明理由）
+    Dismiss {
+        key: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        campaign: Option<i32>,
+    },
 }
 
-pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow::Result<()> {
+pub async fn check(
+    cfg: &StoreConfig,
+    year: Option<i32>,
+    json_out: bool,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
-    let (id, campaign) = campaign_id(&store, year, false).await?;
-    let ex = store.export_campaign(id, campaign.start).await?;
-    write_exchange(dir, &ex).with_context(|| format!("无法写出 {}", dir.display()))?;
-    say!(
-        "已导出“{}”到 {}：{} 人，{} 个项目，{} 条帮扶记录（含完整身份证号，请妥善保管）。",
-        campaign.name,
-        dir.display(),
-        group_thousands(ex.people.len() as u64),
-        ex.projects.len(),
-        group_thousands(ex.entitlements.len() as u64)
-    );
-    store.close().await;
-    Ok(())
-}
-
-pub async fn check(cfg: &StoreConfig, year: Option<i32>, json_out: bool, output: Option<&Path>) -> anyhow::Result<()> {
-    let store = Store::open(cfg).await?;
-    let (id, campaign) = campaign_id(&store, year, false).await?;
-    let report = store.run_check(id, campaign.check_date(today())).await?;
+    let outcome = use_case::run(&store, &Actor::system("check"), year).await.map_err(|e| campaign_error(e, year))?;
+    let (campaign, report) = (&outcome.campaign.campaign, &outcome.report);
     if let Some(path) = output {
         write_findings(path, &report.findings).with_context(|| format!("无法写出 {}", path.display()))?;
     }
@@ -143,7 +105,7 @@ pub async fn check(cfg: &StoreConfig, year: Option<i32>, json_out: bool, output:
         }
     }
     store.close().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One sheet per finding type that occurs, with masked ID numbers.
@@ -232,18 +194,18 @@ fn unit_name(code: &str) -> String {
 }
 
 /// `yikou rules show`: the rule set in force, as the JSON the bureau edits.
-pub async fn rules_show(cfg: &StoreConfig, year: Option<i32>) -> anyhow::Result<()> {
+async fn rules_show(cfg: &StoreConfig, year: Option<i32>) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
     let (id, _) = campaign_id(&store, year, false).await?;
     let (version, rules) = store.rules(id).await?;
     eprintln!("第{version}版比对规则{}", if version == 0 { "（默认：取自各项目的设置）" } else { "" });
     say!("{}", serde_json::to_string_pretty(&rules)?);
     store.close().await;
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `yikou rules set FILE`: saves a new version after checking every code in it.
-pub async fn rules_set(cfg: &StoreConfig, year: Option<i32>, file: &Path) -> anyhow::Result<ExitCode> {
+async fn rules_set(cfg: &StoreConfig, year: Option<i32>, file: &Path) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(file).with_context(|| format!("无法读取 {}", file.display()))?;
     let rules: RuleSet = match serde_json::from_str(&text) {
         Ok(r) => r,
@@ -270,30 +232,35 @@ pub async fn rules_set(cfg: &StoreConfig, year: Option<i32>, file: &Path) -> any
     }
 }
 
+/// `yikou rules show|set`.
+pub async fn rules(cfg: &StoreConfig, cmd: RulesCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RulesCommand::Show { campaign } => rules_show(cfg, campaign).await,
+        RulesCommand::Set { file, campaign } => rules_set(cfg, campaign, &file).await,
+    }
+}
+
 /// `yikou finding confirm|dismiss KEY`: a decision on a finding of the current run.
-pub async fn decide_finding(
-    cfg: &StoreConfig,
-    year: Option<i32>,
-    key: &str,
-    confirm: bool,
-    reason: &str,
-) -> anyhow::Result<ExitCode> {
-    let store = Store::open(cfg).await?;
-    let (id, campaign) = campaign_id(&store, year, false).await?;
-    let report = store.run_check(id, campaign.check_date(today())).await?;
-    let Some(finding) = report.findings.iter().find(|f| f.key == key) else {
-        say!("本次比对中没有编号为“{key}”的疑点（可能已经修正）：请重新运行 yikou check 查看当前疑点");
-        return Ok(ExitCode::from(1));
+pub async fn finding(cfg: &StoreConfig, cmd: FindingCommand) -> anyhow::Result<ExitCode> {
+    let (key, year, decision) = match cmd {
+        FindingCommand::Confirm { key, reason, campaign } => (key, campaign, Decision::Confirm { reason }),
+        FindingCommand::Dismiss { key, reason, campaign } => (key, campaign, Decision::Dismiss { reason }),
     };
-    let mut tx = store.write(&Actor::system("review")).await?;
-    match decide(&mut tx, id, finding, confirm, reason).await {
-        Ok(()) => {
-            tx.commit().await?;
+    let confirm = decision.is_confirm();
+    let store = Store::open(cfg).await?;
+    // The campaign first, so that a missing one is told apart from a missing finding.
+    let campaign = yikou_service::campaign::of_year(&store, year).await.map_err(|e| campaign_error(e, year))?;
+    match use_case::decide(&store, &Actor::system("review"), Some(campaign.campaign.year), &key, decision).await {
+        Ok(_) => {
             say!("疑点 {key} 已{}。", if confirm { "确认" } else { "排除" });
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Err(StoreError::Invalid(m)) => {
+        Err(ServiceError::NotFound) => {
+            say!("本次比对中没有编号为“{key}”的疑点（可能已经修正）：请重新运行 yikou check 查看当前疑点");
+            Ok(ExitCode::from(1))
+        }
+        Err(ServiceError::Rejected(m)) => {
             say!("{m}");
             Ok(ExitCode::from(1))
         }

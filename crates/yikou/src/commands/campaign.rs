@@ -1,0 +1,218 @@
+//! `yikou load`, `yikou export`, `yikou report summary`: a whole campaign in the exchange layout,
+//! and its summary.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use serde_json::json;
+use yikou_domain::money::group_thousands;
+use yikou_domain::reference::FUNDING_SOURCES;
+use yikou_domain::summary::CampaignSummary;
+use yikou_domain::{Actor, Campaign, Fen, Scope};
+use yikou_ingest::exchange::{read_exchange, write_exchange};
+use yikou_service::ServiceError;
+use yikou_store::exchange::load_campaign;
+use yikou_store::{Store, StoreConfig};
+
+use crate::{emit, say, text};
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// 活动汇总：按单位类别统计项目、人次、人数、户数、金额和资金来源 (campaign summary)
+    Summary {
+        /// 活动年度，默认最新 (campaign year)
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 输出 JSON (print JSON)
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What the command line says when the campaign of `year` (or any campaign) is missing.
+pub fn missing(year: Option<i32>) -> anyhow::Error {
+    match year {
+        Some(y) => anyhow::anyhow!("未找到{y}年的活动"),
+        None => anyhow::anyhow!("还没有任何活动：请先运行 yikou demo 或 yikou load"),
+    }
+}
+
+/// A use case's error, with the command line's words for a missing campaign.
+pub fn campaign_error(e: ServiceError, year: Option<i32>) -> anyhow::Error {
+    match e {
+        ServiceError::NotFound => missing(year),
+        e => e.into(),
+    }
+}
+
+/// The campaign of `year` (the latest without one); with `create`, a missing year is set up on the
+/// usual schedule.
+pub async fn campaign_id(store: &Store, year: Option<i32>, create: bool) -> anyhow::Result<(i64, Campaign)> {
+    let year = match year {
+        Some(y) => y,
+        None => match store.latest_campaign_year().await? {
+            Some(y) => y,
+            None if create => anyhow::bail!("请用 --campaign 年度 指定要载入的活动（如 --campaign 2020）"),
+            None => return Err(missing(None)),
+        },
+    };
+    if let Some(c) = store.campaign(year).await? {
+        return Ok((c.id, c.campaign));
+    }
+    if !create {
+        return Err(missing(Some(year)));
+    }
+    let campaign = Campaign::standard(year);
+    let mut tx = store.write(&Actor::system("load")).await?;
+    let id = yikou_store::campaigns::create_campaign(&mut tx, &campaign).await?;
+    tx.commit().await?;
+    Ok((id, campaign))
+}
+
+pub async fn load(cfg: &StoreConfig, dir: &Path, year: Option<i32>, json_out: bool) -> anyhow::Result<ExitCode> {
+    let (ex, issues) = read_exchange(dir).with_context(|| format!("无法读取交换目录 {}", dir.display()))?;
+    if !issues.is_empty() {
+        if json_out {
+            say!("{}", serde_json::to_string_pretty(&json!({ "loaded": false, "errors": issues }))?);
+        } else {
+            say!("有{}处格式错误，未载入任何数据：", group_thousands(issues.len() as u64));
+            for i in issues.iter().take(50) {
+                say!("  {} 第{}行：{}", i.column, i.row, i.message);
+            }
+        }
+        return Ok(ExitCode::from(1));
+    }
+    let store = Store::open(cfg).await?;
+    let (id, campaign) = campaign_id(&store, year, true).await?;
+    let mut tx = store.write(&Actor::system("load")).await?;
+    let report = load_campaign(&mut tx, id, &ex, campaign.start).await?;
+    tx.commit().await?;
+    if json_out {
+        say!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "loaded": true, "campaign": campaign.name, "report": report }))?
+        );
+    } else {
+        say!(
+            "已载入“{}”：新登记 {} 人（已在库 {} 人），{} 户，{} 个项目，{} 条帮扶记录。",
+            campaign.name,
+            group_thousands(report.people_created),
+            group_thousands(report.people_known),
+            group_thousands(report.households_created),
+            group_thousands(report.projects_created),
+            group_thousands(report.entitlements_created)
+        );
+        if !report.categories_added.is_empty() {
+            say!("新增类别代码（请在类别设置中补充名称）：{}", report.categories_added.join("、"));
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow::Result<ExitCode> {
+    let store = Store::open(cfg).await?;
+    let (id, campaign) = campaign_id(&store, year, false).await?;
+    let ex = store.export_campaign(id, campaign.start).await?;
+    write_exchange(dir, &ex).with_context(|| format!("无法写出 {}", dir.display()))?;
+    say!(
+        "已导出“{}”到 {}：{} 人，{} 个项目，{} 条帮扶记录（含完整身份证号，请妥善保管）。",
+        campaign.name,
+        dir.display(),
+        group_thousands(ex.people.len() as u64),
+        ex.projects.len(),
+        group_thousands(ex.entitlements.len() as u64)
+    );
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yikou report summary`.
+pub async fn report(cfg: &StoreConfig, cmd: ReportCommand) -> anyhow::Result<ExitCode> {
+    let ReportCommand::Summary { campaign, json } = cmd;
+    let store = Store::open(cfg).await?;
+    let year = match campaign {
+        Some(y) => y,
+        None => store.latest_campaign_year().await?.context("还没有任何活动：请先运行 yikou demo 或导入活动数据")?,
+    };
+    let summary = store.campaign_summary(&Scope::All, year).await?;
+    if json {
+        say!("{}", serde_json::to_string_pretty(&summary_json(&summary))?);
+    } else {
+        emit(&render_summary(&summary));
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON contract of `yikou report summary --json`.
+fn summary_json(s: &CampaignSummary) -> serde_json::Value {
+    serde_json::json!({
+        "campaign": s.campaign,
+        "year": s.year,
+        "groups": s.groups,
+        "total": s.total,
+        "stated": s.stated,
+        "mismatches": s.mismatches,
+    })
+}
+
+pub fn render_summary(s: &CampaignSummary) -> String {
+    let range = |min: Option<i64>, max: Option<i64>| match (min, max) {
+        (Some(a), Some(b)) => format!("{}–{}", group_thousands((a / 100) as u64), group_thousands((b / 100) as u64)),
+        _ => "—".into(),
+    };
+    let mut rows: Vec<Vec<String>> = s
+        .groups
+        .iter()
+        .map(|g| {
+            vec![
+                g.group.clone(),
+                g.projects.to_string(),
+                group_thousands(g.person_times as u64),
+                group_thousands(g.people as u64),
+                group_thousands(g.households as u64),
+                Fen(g.amount_fen).wan(),
+                range(g.standard_min_fen, g.standard_max_fen),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        "合计".into(),
+        s.total.projects.to_string(),
+        group_thousands(s.total.person_times as u64),
+        group_thousands(s.total.people as u64),
+        group_thousands(s.total.households as u64),
+        Fen(s.total.amount_fen).wan(),
+        String::new(),
+    ]);
+    let mut out = format!("{} · 汇总（覆盖 {} 类困难对象）\n\n", s.campaign, s.total.categories);
+    out.push_str(&text::table(&["单位类别", "项目数", "人次", "人数", "户数", "金额(万元)", "标准(元)"], &rows));
+    out.push_str(
+        "注：人数、户数按身份证号、户去重；同一人可在多个项目中，合计的人数不是各行之和。\n\n资金来源（万元）：\n",
+    );
+    for g in &s.groups {
+        if g.by_source_fen.is_empty() {
+            continue;
+        }
+        // In the reference order (市级, 部门预算, 区级, 街镇配套, 条线自筹, 社会募集), then any others.
+        let order = |name: &str| FUNDING_SOURCES.iter().position(|f| f.name == name).unwrap_or(usize::MAX);
+        let mut sources: Vec<(&String, &i64)> = g.by_source_fen.iter().collect();
+        sources.sort_by_key(|(k, _)| order(k));
+        let parts: Vec<String> = sources.iter().map(|(k, v)| format!("{k} {}", Fen(**v).wan())).collect();
+        out.push_str(&format!("  {}：{}\n", g.group, parts.join("，")));
+    }
+    if s.stated.person_times.is_some() || s.stated.amount_fen.is_some() {
+        out.push_str(&format!(
+            "\n方案所述：{} 人次，{} 万元\n",
+            s.stated.person_times.map_or("—".into(), |v| group_thousands(v as u64)),
+            s.stated.amount_fen.map_or("—".into(), |v| Fen(v).wan())
+        ));
+    }
+    for m in &s.mismatches {
+        out.push_str(&format!("不符：{}\n", m.message));
+    }
+    out
+}

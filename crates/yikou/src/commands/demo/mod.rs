@@ -1,0 +1,91 @@
+//! `yikou demo`: builds the demo campaign once (optionally with planted cross-check faults and
+//! their answer key), shows its summary and the demo accounts, and serves it. The campaign's plan
+//! is `plan.rs`, its generation `generate.rs`, writing it `write.rs`, the planted faults `faults.rs`.
+
+mod faults;
+mod generate;
+mod plan;
+mod write;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use yikou_domain::money::group_thousands;
+use yikou_domain::{Actor, Scope};
+use yikou_store::{Store, StoreConfig, StoreError};
+
+use super::campaign::render_summary;
+use super::serve::{run_server, ServeOpts};
+use super::store::print_init;
+use crate::{emit, say};
+
+use plan::DEMO_YEAR;
+
+pub struct DemoArgs {
+    pub seed: u64,
+    pub faults: bool,
+    pub answer_key: Option<PathBuf>,
+    pub no_serve: bool,
+    pub serve: ServeOpts,
+}
+
+pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
+    let DemoArgs { seed, faults, answer_key, no_serve, serve } = a;
+    let store = match Store::open(cfg).await {
+        Ok(s) => s,
+        Err(StoreError::NotInitialised | StoreError::KeyMissing(_)) if !cfg.key_path().exists() => {
+            let init = Store::init(cfg).await?;
+            print_init(cfg, &init);
+            init.store
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if store.campaign(DEMO_YEAR).await?.is_some() {
+        say!("演示活动“2020年元旦春节帮困送温暖”已存在，未重复生成。");
+    } else {
+        let started = Instant::now();
+        let mut data = generate::generate(seed).map_err(|e| anyhow::anyhow!("演示数据生成失败：{e}"))?;
+        let planted = if faults { faults::plant(&mut data, seed) } else { Vec::new() };
+        let generated = started.elapsed();
+        let mut tx = store.write(&Actor::system("demo")).await?;
+        let written = write::write(&mut tx, &data).await?;
+        tx.commit().await?;
+        if faults {
+            let key = faults::answer_key(&planted, &data, &written);
+            say!("已植入 {} 个比对疑点（{}）。", planted.len(), faults::describe(&key));
+            if let Some(path) = &answer_key {
+                std::fs::write(path, serde_json::to_string_pretty(&key)?)
+                    .with_context(|| format!("无法写出 {}", path.display()))?;
+            }
+        }
+        say!(
+            "已生成演示活动（种子 {seed}，{}）：{} 人（其中 {} 人以15位旧身份证号录入，已升级为18位）、{} 户、{} 个项目、{} 条帮扶记录；生成 {:.2} 秒，写入 {:.2} 秒。",
+            store.backend(),
+            group_thousands(written.people as u64),
+            group_thousands(written.legacy15 as u64),
+            group_thousands(written.households as u64),
+            written.projects,
+            group_thousands(written.entitlements as u64),
+            generated.as_secs_f64(),
+            (started.elapsed() - generated).as_secs_f64()
+        );
+    }
+    say!();
+    let summary = store.campaign_summary(&Scope::All, DEMO_YEAR).await?;
+    emit(&render_summary(&summary));
+    let accounts = write::accounts(&store).await?;
+    write::contacts(&store).await?;
+    if no_serve {
+        store.close().await;
+    } else {
+        say!();
+        say!("演示账号（口令均为 {}，仅供演示）：", write::DEMO_PASSWORD);
+        for (login, label) in &accounts {
+            say!("  {login:<10} {label}");
+        }
+        run_server(store, &serve.listen, serve.web_config(&cfg.data_dir)).await?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
