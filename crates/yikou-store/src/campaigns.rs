@@ -12,7 +12,7 @@ use yikou_domain::{
     Standard, UnitGroup,
 };
 
-use crate::db::{rows_per_insert, Tx, BULK_ROWS};
+use crate::db::BULK_ROWS;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// A campaign as stored.
@@ -209,59 +209,9 @@ async fn insert_entitlement_rows(
     let mut ids = Vec::with_capacity(rows.len());
     let fk = |e| fk_message(e, "帮扶记录引用的项目、对象、户或资金来源不存在");
     for chunk in rows.chunks(BULK_ROWS) {
-        let got: Vec<i64> = match &mut tx.tx {
-            Tx::Postgres(t) => sqlx::query_scalar(
-                "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name)
-                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln
-                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[], $12::text[])
-                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, ord)
-                 ORDER BY ord
-                 RETURNING id",
-            )
-            .bind(chunk.iter().map(|r| r.project_id).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.person_id).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.household_id).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.household_size).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.source_code.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.amount.0).collect::<Vec<_>>())
-            .bind(approved)
-            .bind(state.code())
-            .bind(&at)
-            .bind(batch)
-            .bind(chunk.iter().map(|r| r.external_id.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.listed_name.clone()).collect::<Vec<_>>())
-            .fetch_all(&mut **t)
+        let got = crate::dialect::insert_entitlements(&mut tx.tx, chunk, approved, state.code(), &at, batch)
             .await
-            .map_err(fk)?,
-            Tx::Sqlite(t) => {
-                let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(13)) {
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                         approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name) ",
-                    );
-                    qb.push_values(part, |mut b, r| {
-                        b.push_bind(r.project_id)
-                            .push_bind(r.person_id)
-                            .push_bind(r.household_id)
-                            .push_bind(r.household_size)
-                            .push_bind(r.source_code.clone())
-                            .push_bind(r.amount.0)
-                            .push_bind(approved.then_some(r.amount.0))
-                            .push_bind(state.code())
-                            .push_bind(at.clone())
-                            .push_bind(at.clone())
-                            .push_bind(batch)
-                            .push_bind(r.external_id.clone())
-                            .push_bind(r.listed_name.clone());
-                    });
-                    qb.push(" RETURNING id");
-                    got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await.map_err(fk)?);
-                }
-                got
-            }
-        };
+            .map_err(fk)?;
         // Ids are assigned in insertion order; RETURNING's own order is not promised.
         let mut got = got;
         got.sort_unstable();

@@ -18,6 +18,7 @@ use yikou_domain::rules::RuleSet;
 use yikou_domain::{format_date, parse_date, CountingUnit, Scope, Sex, UnitGroup};
 
 use crate::db::Db;
+use crate::dialect::{Bind, PerBackend};
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// Every count `yikou check --json` reports. The first six mean exactly what peer_check.py counts.
@@ -111,12 +112,8 @@ pub struct CheckReport {
 
 /// Reads one packed JSON array produced by the database (`json_group_array` on SQLite, `json_agg`
 /// on PostgreSQL) into rows.
-async fn packed<T: DeserializeOwned>(db: &Db, sqlite: &str, pg: &str, bind: i64) -> Result<Vec<T>> {
-    let text: Option<String> = match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sqlite).bind(bind).fetch_one(p).await?,
-        Db::Postgres(p) => sqlx::query_scalar(pg).bind(bind).fetch_one(p).await?,
-    };
-    match text {
+async fn packed<T: DeserializeOwned, B: Bind + 'static>(db: &Db, sql: &PerBackend, bind: B) -> Result<Vec<T>> {
+    match crate::dialect::text_scalar(db, sql, bind).await? {
         None => Ok(Vec::new()),
         Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("比对数据无法解析：{e}"))),
     }
@@ -213,50 +210,40 @@ impl Store {
         // (id, project, person, household, household_size, amount, source, listed_name)
         type E = (i64, i64, i64, Option<i64>, Option<i64>, i64, String, Option<String>);
         // The reads are independent: on separate connections of the pool they run side by side.
-        let people_read = packed::<P>(
+        let people_read = packed::<P, _>(
             &self.db,
-            "SELECT json_group_array(json_array(id, household_id, deceased_on, moved_away_on, street_code, name,
+            &PerBackend {
+                sqlite:
+                    "SELECT json_group_array(json_array(id, household_id, deceased_on, moved_away_on, street_code, name,
              birth_date, sex)) FROM people WHERE $1 = $1",
-            "SELECT json_agg(json_build_array(id, household_id, deceased_on, moved_away_on, street_code, name,
+                postgres:
+                    "SELECT json_agg(json_build_array(id, household_id, deceased_on, moved_away_on, street_code, name,
              birth_date, sex))::text FROM people WHERE $1 = $1",
-            0,
+            },
+            0i64,
         );
-        let cats_read = async {
-            let text: Option<String> = match &self.db {
-                Db::Sqlite(p) => {
-                    sqlx::query_scalar(
-                        "SELECT json_group_array(json_array(person_id, category_code)) FROM person_categories
-                     WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)",
-                    )
-                    .bind(&on_s)
-                    .fetch_one(p)
-                    .await?
-                }
-                Db::Postgres(p) => {
-                    sqlx::query_scalar(
-                        "SELECT json_agg(json_build_array(person_id, category_code))::text FROM person_categories
-                     WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)",
-                    )
-                    .bind(&on_s)
-                    .fetch_one(p)
-                    .await?
-                }
-            };
-            text.map(|t| serde_json::from_str::<Vec<(i64, String)>>(&t))
-                .transpose()
-                .map(Option::unwrap_or_default)
-                .map_err(|e| StoreError::Invalid(format!("比对数据无法解析：{e}")))
-        };
-        let ents_read = packed::<E>(
+        let cats_read = packed::<(i64, String), _>(
             &self.db,
-            // `+e.project_id`: scan the table in order rather than visit each row through the project
-            // index (random page reads for a campaign's every row).
-            "SELECT json_group_array(json_array(e.id, e.project_id, e.person_id, e.household_id, e.household_size,
+            &PerBackend {
+                sqlite: "SELECT json_group_array(json_array(person_id, category_code)) FROM person_categories
+                     WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)",
+                postgres: "SELECT json_agg(json_build_array(person_id, category_code))::text FROM person_categories
+                     WHERE start_date <= $1 AND (end_date IS NULL OR end_date >= $1)",
+            },
+            on_s.clone(),
+        );
+        let ents_read = packed::<E, _>(
+            &self.db,
+            &PerBackend {
+                // `+e.project_id`: scan the table in order rather than visit each row through the project
+                // index (random page reads for a campaign's every row).
+                sqlite: "SELECT json_group_array(json_array(e.id, e.project_id, e.person_id, e.household_id, e.household_size,
              e.amount_fen, e.source_code, e.listed_name)) FROM entitlements e
              WHERE +e.project_id IN (SELECT id FROM projects WHERE campaign_id = $1)",
-            "SELECT json_agg(json_build_array(e.id, e.project_id, e.person_id, e.household_id, e.household_size,
+                postgres: "SELECT json_agg(json_build_array(e.id, e.project_id, e.person_id, e.household_id, e.household_size,
              e.amount_fen, e.source_code, e.listed_name))::text FROM entitlements e
              JOIN projects pr ON pr.id = e.project_id WHERE pr.campaign_id = $1",
+            },
             campaign_id,
         );
         let (rules_read, projects_read) = (self.rules(campaign_id), self.projects(&Scope::All, campaign_id));
@@ -724,11 +711,13 @@ impl Store {
         named_ids.sort_unstable();
         named_ids.dedup();
         let masked: HashMap<i64, String> = if named_ids.len() > people.len() / 8 {
-            packed::<(i64, String)>(
+            packed::<(i64, String), _>(
                 &self.db,
-                "SELECT json_group_array(json_array(id, id_masked)) FROM people WHERE $1 = $1",
-                "SELECT json_agg(json_build_array(id, id_masked))::text FROM people WHERE $1 = $1",
-                0,
+                &PerBackend {
+                    sqlite: "SELECT json_group_array(json_array(id, id_masked)) FROM people WHERE $1 = $1",
+                    postgres: "SELECT json_agg(json_build_array(id, id_masked))::text FROM people WHERE $1 = $1",
+                },
+                0i64,
             )
             .await?
             .into_iter()

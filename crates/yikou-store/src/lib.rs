@@ -10,6 +10,7 @@ pub mod check;
 pub mod contacts;
 pub mod crypto;
 pub mod db;
+mod dialect;
 pub mod exchange;
 pub mod imports;
 pub mod people;
