@@ -226,19 +226,8 @@ const ENTITLEMENT_SELECT: &str =
      e.amount_fen, e.approved_amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id
      JOIN projects pr ON pr.id = e.project_id";
 
-/// Entitlements the scope may see: the person's area or the project's own unit.
-fn entitlement_scope(scope: &Scope, n: usize) -> (String, Option<String>) {
-    match scope {
-        Scope::All => ("1 = 1".into(), None),
-        Scope::Nothing => ("1 = 0".into(), None),
-        Scope::Street(c) => (format!("(pe.street_code = ${n} OR pr.unit_code = ${n})"), Some(c.clone())),
-        Scope::Committee(c) => (format!("pe.committee_code = ${n}"), Some(c.clone())),
-        Scope::Unit(c) => (format!("pr.unit_code = ${n}"), Some(c.clone())),
-    }
-}
-
 async fn load_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64) -> Result<StoredEntitlement> {
-    let (cond, arg) = entitlement_scope(scope, 2);
+    let (cond, arg) = crate::scope::entitlements(scope, 2);
     let sql = format!("{ENTITLEMENT_SELECT} WHERE e.id = $1 AND {cond}");
     let row = on_tx!(&mut tx.tx, c => {
         let q = sqlx::query(&sql).bind(id);
@@ -356,23 +345,7 @@ impl Store {
     /// Projects of a campaign the scope may see: all for the district; a unit's own projects; for a
     /// street also the projects that list its people.
     pub async fn projects(&self, scope: &Scope, campaign_id: i64) -> Result<Vec<StoredProject>> {
-        let (cond, arg) = match scope {
-            Scope::All => ("1 = 1".to_string(), None),
-            Scope::Nothing => ("1 = 0".to_string(), None),
-            Scope::Unit(c) => ("pr.unit_code = $2".to_string(), Some(c.clone())),
-            Scope::Street(c) => (
-                "(pr.unit_code = $2 OR EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id
-                  WHERE e.project_id = pr.id AND pe.street_code = $2))"
-                    .to_string(),
-                Some(c.clone()),
-            ),
-            Scope::Committee(c) => (
-                "EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id
-                  WHERE e.project_id = pr.id AND pe.committee_code = $2)"
-                    .to_string(),
-                Some(c.clone()),
-            ),
-        };
+        let (cond, arg) = crate::scope::projects(scope, 2);
         let sql = format!(
             "SELECT pr.id, pr.code, pr.name, pr.unit_code, pr.unit_group, pr.form, pr.standard_kind, pr.standard_a_fen,
              pr.standard_b_fen, pr.counting_unit, pr.planned_count, pr.exclusive_group FROM projects pr
@@ -419,7 +392,7 @@ impl Store {
 
     /// One entitlement, if the scope may see it.
     pub async fn entitlement(&self, scope: &Scope, id: i64) -> Result<Option<StoredEntitlement>> {
-        let (cond, arg) = entitlement_scope(scope, 2);
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
         let sql = format!("{ENTITLEMENT_SELECT} WHERE e.id = $1 AND {cond}");
         type EntRow = (i64, i64, i64, Option<i64>, Option<i64>, String, i64, Option<i64>, String);
         let row: Option<EntRow> = on_db!(&self.db, p => {
@@ -433,7 +406,7 @@ impl Store {
 
     /// Entitlements of one person across all campaigns, within the scope.
     pub async fn entitlements_of_person(&self, scope: &Scope, person_id: i64) -> Result<Vec<StoredEntitlement>> {
-        let (cond, arg) = entitlement_scope(scope, 2);
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
         let sql = format!("{ENTITLEMENT_SELECT} WHERE e.person_id = $1 AND {cond} ORDER BY e.id");
         type EntRow = (i64, i64, i64, Option<i64>, Option<i64>, String, i64, Option<i64>, String);
         let rows: Vec<EntRow> = on_db!(&self.db, p => {
@@ -461,7 +434,7 @@ pub struct EntitlementLine {
 impl Store {
     /// Every entitlement of a person across campaigns, newest campaign first, within the scope.
     pub async fn entitlement_lines(&self, scope: &Scope, person_id: i64) -> Result<Vec<EntitlementLine>> {
-        let (cond, arg) = entitlement_scope(scope, 2);
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
         let sql = format!(
             "SELECT e.id, c.year, pr.code, pr.name, e.amount_fen, e.state FROM entitlements e
              JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
@@ -511,7 +484,7 @@ pub struct RosterLine {
 impl Store {
     /// Per project of the campaign: entitlements, distinct people and money the scope may see.
     pub async fn project_actuals(&self, scope: &Scope, campaign_id: i64) -> Result<HashMap<i64, ProjectActual>> {
-        let (cond, arg) = entitlement_scope(scope, 2);
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
         let sql = format!(
             "SELECT e.project_id, COUNT(*), COUNT(DISTINCT e.person_id), CAST(COALESCE(SUM(e.amount_fen), 0) AS BIGINT)
              FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
@@ -536,7 +509,7 @@ impl Store {
         after: i64,
         limit: i64,
     ) -> Result<(Vec<RosterLine>, Option<i64>)> {
-        let (cond, arg) = entitlement_scope(scope, 4);
+        let (cond, arg) = crate::scope::entitlements(scope, 4);
         let sql = format!(
             "SELECT e.id, pe.id, pe.name, pe.id_masked, pe.street_code, e.household_size, e.amount_fen, e.state
              FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id

@@ -1,6 +1,6 @@
 //! yikou storage: one `Store` over SQLite (default) or PostgreSQL. Every write goes through a
 //! [`WriteTx`], which takes the acting user and leaves an audit record in the same transaction;
-//! every read takes a [`Scope`] and filters by it in SQL.
+//! every read takes a [`Scope`](yikou_domain::Scope) and filters by it in SQL.
 
 pub mod activation;
 pub mod audit;
@@ -16,6 +16,7 @@ pub mod imports;
 pub mod people;
 pub mod reference;
 pub mod report;
+mod scope;
 mod seal;
 pub mod tokens;
 pub mod uploads;
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
-use yikou_domain::{Actor, Scope};
+use yikou_domain::Actor;
 
 pub use crypto::Keys;
 pub use db::{Db, Tx};
@@ -550,23 +551,5 @@ pub fn redact_json(v: &Value) -> Value {
         Value::Array(a) => Value::Array(a.iter().map(redact_json).collect()),
         Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), redact_json(v))).collect()),
         other => other.clone(),
-    }
-}
-
-/// The SQL condition that limits people (alias `pe`) to a scope, and its bound value.
-/// `$n` is the placeholder number to use.
-pub(crate) fn person_scope(scope: &Scope, n: usize) -> (String, Option<String>) {
-    match scope {
-        Scope::All => ("1 = 1".into(), None),
-        Scope::Nothing => ("1 = 0".into(), None),
-        Scope::Street(code) => (format!("pe.street_code = ${n}"), Some(code.clone())),
-        Scope::Committee(code) => (format!("pe.committee_code = ${n}"), Some(code.clone())),
-        Scope::Unit(code) => (
-            format!(
-                "EXISTS (SELECT 1 FROM entitlements se JOIN projects sp ON sp.id = se.project_id
-                 WHERE se.person_id = pe.id AND sp.unit_code = ${n})"
-            ),
-            Some(code.clone()),
-        ),
     }
 }

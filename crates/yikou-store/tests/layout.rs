@@ -1,5 +1,5 @@
 //! Where things live in the store's source: backend differences only in the dialect module (and
-//! db.rs, which defines the backends).
+//! db.rs, which defines the backends); an actor's area becomes SQL only in the scope module.
 
 use std::path::{Path, PathBuf};
 
@@ -40,4 +40,21 @@ fn offenders(allowed: &[&str], needles: &[&str]) -> Vec<String> {
 fn only_the_dialect_module_names_a_backend() {
     let bad = offenders(&["db.rs", "dialect.rs"], &["Db::Sqlite", "Db::Postgres", "Tx::Sqlite", "Tx::Postgres"]);
     assert!(bad.is_empty(), "backend-specific code belongs in store/src/dialect.rs: {bad:?}");
+}
+
+/// Outside scope.rs no code takes an area apart (`Scope::Street(code)` …), so no other module can
+/// build an area's SQL condition. The exceptions work on rows already read, in memory, and say so.
+#[test]
+fn only_the_scope_module_turns_an_area_into_sql() {
+    let in_memory = [
+        // Which listed people an import may touch (Reach), from rows already read (a department's
+        // own rosters are looked up by its unit code).
+        "imports/area.rs",
+        // Whether a finding concerns the reviewer's street (`Finding::within`).
+        "check.rs",
+    ];
+    let mut allowed = vec!["scope.rs"];
+    allowed.extend(in_memory);
+    let bad = offenders(&allowed, &["Scope::Street(", "Scope::Committee(", "Scope::Unit("]);
+    assert!(bad.is_empty(), "an area becomes SQL only in store/src/scope.rs: {bad:?}");
 }

@@ -15,7 +15,7 @@ pub use list::{PeopleQuery, PersonListItem};
 
 use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPhone};
 use crate::db::BULK_ROWS;
-use crate::{now, on_db, on_tx, person_scope, Result, Store, StoreError, WriteTx};
+use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// A category membership with its dates (end None: still current).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -243,7 +243,7 @@ pub async fn update_person(
     u: &PersonUpdate,
 ) -> Result<Vec<&'static str>> {
     crate::atomic!(tx, {
-        let (cond, arg) = person_scope(scope, 2);
+        let (cond, arg) = crate::scope::people(scope, 2);
         let sql = format!(
             "SELECT name, phone_cipher, address_cipher, street_code, committee_code, household_id, deceased_on, moved_away_on
          FROM people pe WHERE pe.id = $1 AND {cond}"
@@ -361,7 +361,7 @@ const PERSON_COLUMNS: &str =
 impl Store {
     /// One person, if the scope may see them (None otherwise: the caller answers 404).
     pub async fn person(&self, scope: &Scope, id: i64) -> Result<Option<Person>> {
-        let (cond, arg) = person_scope(scope, 2);
+        let (cond, arg) = crate::scope::people(scope, 2);
         let sql = format!("SELECT {PERSON_COLUMNS} FROM people pe WHERE pe.id = $1 AND {cond}");
         let person = on_db!(&self.db, p => {
             let q = sqlx::query(&sql).bind(id);
@@ -402,7 +402,7 @@ impl Store {
     /// Looks a person up by ID number (exact, through the keyed hash), within the scope.
     pub async fn find_person_by_id_number(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<i64>> {
         let key = self.keys.id_key(id_number.as_str());
-        let (cond, arg) = person_scope(scope, 2);
+        let (cond, arg) = crate::scope::people(scope, 2);
         let sql = format!("SELECT pe.id FROM people pe WHERE pe.id_key = $1 AND {cond}");
         Ok(on_db!(&self.db, p => {
             let q = sqlx::query_scalar(&sql).bind(key);
@@ -414,7 +414,7 @@ impl Store {
     /// 查看完整: the full ID number and phone of a person in the actor's scope (NotFound outside
     /// it), audited.
     pub async fn reveal(&self, actor: &Actor, id: i64) -> Result<Revealed> {
-        let (cond, arg) = person_scope(&actor.scope, 2);
+        let (cond, arg) = crate::scope::people(&actor.scope, 2);
         let sql = format!("SELECT pe.id_cipher, pe.phone_cipher FROM people pe WHERE pe.id = $1 AND {cond}");
         let mut tx = self.write(actor).await?;
         let row: Option<(Vec<u8>, Option<Vec<u8>>)> = on_tx!(&mut tx.tx, c => {
@@ -434,7 +434,7 @@ impl Store {
 
     /// Number of people the scope may see.
     pub async fn count_people(&self, scope: &Scope) -> Result<i64> {
-        let (cond, arg) = person_scope(scope, 1);
+        let (cond, arg) = crate::scope::people(scope, 1);
         let sql = format!("SELECT COUNT(*) FROM people pe WHERE {cond}");
         Ok(on_db!(&self.db, p => {
             let q = sqlx::query_scalar(&sql);
