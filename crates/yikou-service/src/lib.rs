@@ -7,10 +7,7 @@ pub mod campaign;
 pub mod imports;
 pub mod register;
 
-use std::future::Future;
-use std::sync::Arc;
-
-use yikou_store::{Store, StoreError};
+use yikou_store::StoreError;
 
 /// What a use case can fail with. The web maps each once to a status (HTML page or JSON).
 #[derive(Debug, thiserror::Error)]
@@ -38,17 +35,3 @@ impl From<StoreError> for ServiceError {
 }
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
-
-/// Runs a future that is not `Send` (store writes nest savepoints in ways the compiler cannot prove
-/// `Send`) on a blocking thread of the same runtime, so that callers get an ordinary `Send` future.
-pub async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T>>,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(f(store)))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
-}

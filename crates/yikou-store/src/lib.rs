@@ -481,7 +481,10 @@ impl WriteTx<'_> {
                 // Nothing was written before this operation: undo the whole transaction and begin again
                 // on the same connection (which keeps sqlx's own view of the transaction intact).
                 // The head is taken afresh (the lock was let go): its seal is checked again.
-                on_tx!(&mut self.tx, c => sqlx::raw_sql("ROLLBACK; BEGIN").execute(c).await?.rows_affected());
+                // `Executor::execute` rather than `RawSql::execute`: the latter is an `async fn` whose future
+                // the compiler cannot prove `Send` once nested in a caller's future (rust-lang/rust#110338),
+                // which made every write path that can fail un-`Send`.
+                on_tx!(&mut self.tx, c => sqlx::Executor::execute(c, sqlx::raw_sql("ROLLBACK; BEGIN")).await?.rows_affected());
                 let head = seal::lock_head(&mut self.tx).await?;
                 self.seq = head.seq;
                 self.head = head.hash.clone();
