@@ -289,7 +289,6 @@ pub async fn undo(store: Arc<Store>, actor: &Actor, batch: String) -> Result<Bat
             tx.commit().await?;
             Ok(b)
         }
-        Err(StoreError::Invalid(m)) => Err(ServiceError::Rejected(m)),
         Err(e) => Err(e.into()),
     }
 }

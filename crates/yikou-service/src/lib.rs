@@ -15,9 +15,15 @@ pub enum ServiceError {
     /// Does not exist, or lies outside the actor's area (never told apart).
     #[error("未找到")]
     NotFound,
+    /// The actor's role or area may not do this.
+    #[error("无权进行此操作")]
+    Forbidden,
     /// Refused for a reason the user can correct; the message says how (Chinese).
     #[error("{0}")]
     Rejected(String),
+    /// The state changed meanwhile or already holds (a duplicate, already undone or decided).
+    #[error("{0}")]
+    Conflict(String),
     /// An uploaded file that cannot be read as a list.
     #[error("{0}")]
     Unreadable(String),
@@ -29,6 +35,10 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> ServiceError {
         match e {
             StoreError::NotFound(_) => ServiceError::NotFound,
+            StoreError::Forbidden => ServiceError::Forbidden,
+            StoreError::Conflict(m) => ServiceError::Conflict(m),
+            StoreError::Rejected { message, .. } | StoreError::Invalid(message) => ServiceError::Rejected(message),
+            e @ StoreError::OutsideArea(_) => ServiceError::Rejected(e.to_string()),
             other => ServiceError::Internal(other.to_string()),
         }
     }

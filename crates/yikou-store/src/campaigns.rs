@@ -65,7 +65,7 @@ fn db_date(s: &str) -> Result<Date> {
 fn fk_message(e: sqlx::Error, what: &str) -> StoreError {
     match e {
         sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
-            StoreError::Invalid(what.into())
+            StoreError::rejected("reference_missing", what)
         }
         e => StoreError::Sql(e),
     }
@@ -77,7 +77,7 @@ pub async fn create_campaign(tx: &mut WriteTx<'_>, c: &Campaign) -> Result<i64> 
         let exists: Option<i64> = on_tx!(&mut tx.tx, conn => sqlx::query_scalar("SELECT id FROM campaigns WHERE year = $1")
         .bind(i64::from(c.year)).fetch_optional(conn).await?);
         if exists.is_some() {
-            return Err(StoreError::Invalid(format!("{}年的活动已存在，不能重复创建", c.year)));
+            return Err(StoreError::Conflict(format!("{}年的活动已存在，不能重复创建", c.year)));
         }
         let id: i64 = on_tx!(&mut tx.tx, conn => sqlx::query_scalar(
         "INSERT INTO campaigns (year, name, start_date, end_date, stated_person_times, stated_amount_fen, created_at)
@@ -140,7 +140,7 @@ fn standard_from(kind: &str, a: i64, b: i64) -> Result<Standard> {
 /// 创建项目: validates the project, its unit, target categories and funding sources.
 pub async fn create_project(tx: &mut WriteTx<'_>, campaign_id: i64, p: &Project) -> Result<i64> {
     crate::atomic!(tx, {
-        p.validate().map_err(|e| StoreError::Invalid(e.to_string()))?;
+        p.validate().map_err(|e| StoreError::rejected("project_invalid", e.to_string()))?;
         let (kind, a, b) = standard_columns(&p.standard);
         let group = p.unit_group.label();
         let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
@@ -151,7 +151,7 @@ pub async fn create_project(tx: &mut WriteTx<'_>, campaign_id: i64, p: &Project)
         .bind(campaign_id).bind(p.code.trim()).bind(p.name.trim()).bind(&p.unit_code).bind(group).bind(p.form.code())
         .bind(kind).bind(a).bind(b).bind(p.counting_unit.code()).bind(p.planned_count).bind(&p.exclusive_group).bind(now())
         .fetch_optional(c).await.map_err(|e| fk_message(e, &format!("项目“{}”的实施单位“{}”或所属活动不存在", p.name, p.unit_code)))?)
-        .ok_or_else(|| StoreError::Invalid(format!("项目编号“{}”在本活动中已存在", p.code)))?;
+        .ok_or_else(|| StoreError::Conflict(format!("项目编号“{}”在本活动中已存在", p.code)))?;
         for cat in &p.target_categories {
             on_tx!(&mut tx.tx, c => sqlx::query("INSERT INTO project_targets (project_id, category_code) VALUES ($1, $2)")
             .bind(id).bind(cat).execute(c).await
@@ -188,7 +188,8 @@ pub async fn insert_entitlements(
 ) -> Result<Vec<i64>> {
     crate::atomic!(tx, {
         let ids = insert_entitlement_rows(tx, rows, state).await?;
-        let total = Fen::checked_sum(rows.iter().map(|r| r.amount)).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let total = Fen::checked_sum(rows.iter().map(|r| r.amount))
+            .map_err(|e| StoreError::rejected("amount_overflow", e.to_string()))?;
         let after = json!({ "count": rows.len(), "amount_fen": total.0, "state": state.code(), "batch": batch_label });
         tx.audit("entitlement.bulk_create", "entitlement", "*", None, Some(&after)).await?;
         Ok(ids)
@@ -202,7 +203,7 @@ async fn insert_entitlement_rows(
 ) -> Result<Vec<i64>> {
     let batch = tx.batch;
     if let Some(bad) = rows.iter().find(|r| r.amount.0 < 0) {
-        return Err(StoreError::Invalid(format!("金额不能为负数：{}", bad.amount)));
+        return Err(StoreError::rejected("amount_negative", format!("金额不能为负数：{}", bad.amount)));
     }
     let at = now();
     let approved = state.is_frozen();
@@ -273,7 +274,7 @@ pub async fn transition_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64
     crate::atomic!(tx, {
         let stored = load_entitlement(tx, scope, id).await?;
         let mut e = stored.entitlement.clone();
-        e.transition(to).map_err(|err| StoreError::Invalid(err.to_string()))?;
+        e.transition(to).map_err(|err| StoreError::rejected("state_transition", err.to_string()))?;
         on_tx!(&mut tx.tx, c => sqlx::query(
         "UPDATE entitlements SET state = $1, approved_amount_fen = $2, updated_at = $3 WHERE id = $4 AND state = $5")
         .bind(e.state.code()).bind(e.approved_amount.map(|f| f.0)).bind(now()).bind(id).bind(stored.entitlement.state.code())
@@ -294,7 +295,7 @@ pub async fn set_entitlement_amount(tx: &mut WriteTx<'_>, scope: &Scope, id: i64
     crate::atomic!(tx, {
         let stored = load_entitlement(tx, scope, id).await?;
         let mut e = stored.entitlement.clone();
-        e.set_amount(amount).map_err(|err| StoreError::Invalid(err.to_string()))?;
+        e.set_amount(amount).map_err(|err| StoreError::rejected("amount_not_editable", err.to_string()))?;
         if e.amount == stored.entitlement.amount {
             return Ok(());
         }

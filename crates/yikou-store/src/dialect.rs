@@ -206,7 +206,7 @@ pub(crate) async fn insert_people(
                 // INSERT into an INTEGER PRIMARY KEY table gives its rows consecutive ids
                 // ending at last_insert_rowid, under the write lock we hold.
                 let done = qb.build().execute(&mut **t).await.map_err(|e| match e {
-                    sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(
+                    sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(
                         "名单中有身份证号已在帮困对象库中（可能有人同时导入），请重新检查后再导入".into(),
                     ),
                     e => StoreError::Sql(e),

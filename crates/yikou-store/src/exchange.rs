@@ -39,7 +39,7 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
         let existing: Vec<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM projects WHERE campaign_id = $1")
             .bind(campaign_id).fetch_all(c).await?);
         if let Some(p) = ex.projects.iter().find(|p| existing.contains(&p.project_id)) {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "该活动中已有项目“{}”：这些文件似乎已经载入过，未重复载入",
                 p.project_id
             )));

@@ -56,8 +56,21 @@ pub enum StoreError {
     Decrypt,
     #[error("未找到{0}")]
     NotFound(String),
+    /// Refused, with a Chinese message. Kept for the callers that match it; new code says which of
+    /// `Rejected`, `Conflict` or `Forbidden` it means.
     #[error("{0}")]
     Invalid(String),
+    /// The actor's role or area may not do this.
+    #[error("无权进行此操作")]
+    Forbidden,
+    /// Refused for a reason the user can correct: `code` names the reason for programs, `message`
+    /// says in Chinese what to change.
+    #[error("{message}")]
+    Rejected { code: &'static str, message: String },
+    /// The state changed meanwhile or already holds: a record with that key exists, a batch is
+    /// already undone, someone else finished first (Chinese message).
+    #[error("{0}")]
+    Conflict(String),
     /// Rows of a list name people registered outside the importer's area (row numbers).
     #[error("{}", outside_message(.0))]
     OutsideArea(Vec<u32>),
@@ -76,6 +89,24 @@ pub fn outside_message(rows: &[u32]) -> String {
         shown.join("、"),
         more
     )
+}
+
+impl StoreError {
+    pub fn rejected(code: &'static str, message: impl Into<String>) -> StoreError {
+        StoreError::Rejected { code, message: message.into() }
+    }
+
+    /// The Chinese message to show the user for a refusal they can act on (`Invalid`, `Rejected`,
+    /// `Conflict`, `Forbidden`); None for a failure of the system.
+    pub fn user_message(&self) -> Option<String> {
+        match self {
+            StoreError::Invalid(m) | StoreError::Conflict(m) | StoreError::Rejected { message: m, .. } => {
+                Some(m.clone())
+            }
+            StoreError::Forbidden => Some(self.to_string()),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -86,7 +86,8 @@ impl From<yikou_service::ServiceError> for AppError {
         use yikou_service::ServiceError as S;
         match e {
             S::NotFound => AppError::NotFound,
-            S::Rejected(m) => AppError::Rejected(m),
+            S::Forbidden => AppError::Forbidden,
+            S::Rejected(m) | S::Conflict(m) => AppError::Rejected(m),
             S::Unreadable(m) => AppError::Unreadable(m),
             S::Internal(m) => AppError::Internal(m),
         }

@@ -58,7 +58,7 @@ pub async fn decide(
         return Err(StoreError::Invalid("排除疑点必须填写理由（至少2个字）".into()));
     }
     // No savepoint: the only writes are the decision and its audit record, so a failure leaves the
-    // caller's transaction to roll back (and the future stays `Send` for the web server).
+    // caller's transaction to roll back.
     {
         let before: Option<(String, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
             "SELECT decision, reason FROM finding_decisions WHERE campaign_id = $1 AND finding_key = $2")

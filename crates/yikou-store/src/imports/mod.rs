@@ -156,14 +156,17 @@ fn amount_for(project: &StoredProject, row: &ImportRow) -> Result<Fen> {
     }
     match project.project.standard.amount_for(row.household_size.unwrap_or(1)) {
         Some(a) => Ok(a),
-        None => Err(StoreError::Invalid(format!(
-            "项目“{}”按实际情况核定金额（{}），名单中必须填写金额",
-            project.project.name,
-            match project.project.standard {
-                Standard::Range { min, max } => format!("{}–{}元", min.yuan(), max.yuan()),
-                _ => String::new(),
-            }
-        ))),
+        None => Err(StoreError::rejected(
+            "amount_missing",
+            format!(
+                "项目“{}”按实际情况核定金额（{}），名单中必须填写金额",
+                project.project.name,
+                match project.project.standard {
+                    Standard::Range { min, max } => format!("{}–{}元", min.yuan(), max.yuan()),
+                    _ => String::new(),
+                }
+            ),
+        )),
     }
 }
 
@@ -467,12 +470,9 @@ async fn import_chunk(
 
     // Entitlements in the project.
     if let Some(p) = project {
-        let source = p
-            .project
-            .planned_budget
-            .first()
-            .map(|b| b.0.clone())
-            .ok_or_else(|| StoreError::Invalid(format!("项目“{}”没有计划资金来源，请先设置", p.project.name)))?;
+        let source = p.project.planned_budget.first().map(|b| b.0.clone()).ok_or_else(|| {
+            StoreError::rejected("project_no_source", format!("项目“{}”没有计划资金来源，请先设置", p.project.name))
+        })?;
         let mut new = Vec::new();
         let mut new_rows = Vec::new();
         for (i, r) in chunk.iter().enumerate() {

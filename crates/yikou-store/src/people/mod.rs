@@ -64,10 +64,10 @@ pub struct Person {
 fn validate_name(name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() {
-        return Err(StoreError::Invalid("姓名不能为空".into()));
+        return Err(StoreError::rejected("name_empty", "姓名不能为空"));
     }
     if n.chars().count() > 50 {
-        return Err(StoreError::Invalid("姓名过长（超过50个字）".into()));
+        return Err(StoreError::rejected("name_too_long", "姓名过长（超过50个字）"));
     }
     Ok(n.to_string())
 }
@@ -143,7 +143,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     for p in people {
         let key = tx.keys().id_key(p.id_number.as_str());
         if !seen.insert(key.clone()) {
-            return Err(StoreError::Invalid(format!("同一批中身份证号 {} 重复", p.id_number.masked())));
+            return Err(StoreError::rejected("id_repeated", format!("同一批中身份证号 {} 重复", p.id_number.masked())));
         }
         rows.push(PersonRow {
             pos: rows.len(),
@@ -164,7 +164,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     for chunk in rows.chunks(BULK_ROWS) {
         let got = crate::dialect::insert_people(&mut tx.tx, chunk, &at, batch).await?;
         if got.len() != chunk.len() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "有 {} 个身份证号已在帮困对象库中，不能重复登记",
                 chunk.len() - got.len()
             )));
@@ -188,7 +188,7 @@ async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, O
     let batch = tx.batch;
     let fk = |e: sqlx::Error| match e {
         sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
-            StoreError::Invalid("类别代码不存在，请先在类别设置中添加".into())
+            StoreError::rejected("category_unknown", "类别代码不存在，请先在类别设置中添加")
         }
         e => StoreError::Sql(e),
     };
@@ -205,7 +205,7 @@ pub async fn create_person(tx: &mut WriteTx<'_>, p: &NewPerson) -> Result<i64> {
         let exists: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM people WHERE id_key = $1")
         .bind(&key).fetch_optional(c).await?);
         if exists.is_some() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "身份证号 {} 已在帮困对象库中，不能重复登记",
                 p.id_number.masked()
             )));
