@@ -87,7 +87,7 @@ fn other_paths_are_send(store: Arc<Store>, actor: Actor, m: More) {
     spawnable(async move { Store::init(&cfg).await.map(|_| ()) });
     let s = store.clone();
     spawnable(async move { s.run_check(1, time::macros::date!(2025 - 01 - 01)).await.map(|_| ()) });
-    let (s, policy) = (store.clone(), m.policy.clone());
+    let (s, policy) = (store.clone(), m.policy);
     spawnable(async move { s.login("a", "b", &policy, "127.0.0.1").await.map(|_| ()) });
     let (s, session) = (store.clone(), m.session.clone());
     spawnable(async move { s.change_password(&session, "a", "b").await });
