@@ -15,7 +15,7 @@ use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportR
 use yikou_store::uploads::{PendingUpload, UPLOAD_TTL_SECONDS};
 use yikou_store::{Store, StoreError};
 
-use crate::{off_thread, Result, ServiceError};
+use crate::{Result, ServiceError};
 
 /// Reference data from the store (the bureau may have edited it).
 pub async fn reference_from(store: &Store) -> Result<Reference, StoreError> {
@@ -248,13 +248,12 @@ pub async fn commit(
         accept_valid,
     };
     let Checked { rows, project, .. } = checked;
-    let who = actor.clone();
-    let result = off_thread(store.clone(), move |store| async move {
-        let mut tx = store.write(&who).await?;
+    let result = {
+        let mut tx = store.write(actor).await?;
         match commit_import(&mut tx, &meta, &rows, project.as_ref()).await {
             Ok(r) => {
                 tx.commit().await?;
-                Ok(r)
+                r
             }
             Err(StoreError::OutsideArea(outside)) => {
                 // Nothing was imported; the attempt is on record (a list naming many people of other
@@ -262,13 +261,12 @@ pub async fn commit(
                 drop(tx);
                 let masked: Vec<String> =
                     rows.iter().filter(|r| outside.contains(&r.row)).map(|r| r.id_number.masked()).collect();
-                store.audit_outside_refusal(&who, &meta, &masked).await?;
-                Err(ServiceError::Rejected(yikou_store::outside_message(&outside)))
+                store.audit_outside_refusal(actor, &meta, &masked).await?;
+                return Err(ServiceError::Rejected(yikou_store::outside_message(&outside)));
             }
-            Err(e) => Err(e.into()),
+            Err(e) => return Err(e.into()),
         }
-    })
-    .await?;
+    };
     store.remove_upload(upload_id).await?;
     let _ = std::fs::remove_file(&up.path);
     Ok(result)
@@ -285,17 +283,12 @@ pub async fn undo(store: Arc<Store>, actor: &Actor, batch: String) -> Result<Bat
     if !visible_batches(&store, actor, 1000).await?.iter().any(|b| b.batch == batch) {
         return Err(ServiceError::NotFound);
     }
-    let who = actor.clone();
-    off_thread(store, move |store| async move {
-        let mut tx = store.write(&who).await?;
-        match undo_batch(&mut tx, &batch).await {
-            Ok(b) => {
-                tx.commit().await?;
-                Ok(b)
-            }
-            Err(StoreError::Invalid(m)) => Err(ServiceError::Rejected(m)),
-            Err(e) => Err(e.into()),
+    let mut tx = store.write(actor).await?;
+    match undo_batch(&mut tx, &batch).await {
+        Ok(b) => {
+            tx.commit().await?;
+            Ok(b)
         }
-    })
-    .await
+        Err(e) => Err(e.into()),
+    }
 }

@@ -10,10 +10,7 @@ pub mod check;
 pub mod imports;
 pub mod register;
 
-use std::future::Future;
-use std::sync::Arc;
-
-use yikou_store::{Store, StoreError};
+use yikou_store::StoreError;
 
 /// What a use case can fail with. The web maps each once to a status (HTML page or JSON).
 #[derive(Debug, thiserror::Error)]
@@ -24,12 +21,12 @@ pub enum ServiceError {
     /// The actor's role may not do this.
     #[error("您的角色不能使用此功能")]
     Forbidden,
-    /// The record changed meanwhile (e.g. decided by someone else); the message says what.
-    #[error("{0}")]
-    Conflict(String),
     /// Refused for a reason the user can correct; the message says how (Chinese).
     #[error("{0}")]
     Rejected(String),
+    /// The state changed meanwhile or already holds (a duplicate, already undone or decided).
+    #[error("{0}")]
+    Conflict(String),
     /// An uploaded file that cannot be read as a list.
     #[error("{0}")]
     Unreadable(String),
@@ -41,25 +38,13 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> ServiceError {
         match e {
             StoreError::NotFound(_) => ServiceError::NotFound,
-            StoreError::Invalid(m) => ServiceError::Rejected(m),
-            StoreError::OutsideArea(rows) => ServiceError::Rejected(yikou_store::outside_message(&rows)),
+            StoreError::Forbidden => ServiceError::Forbidden,
+            StoreError::Conflict(m) => ServiceError::Conflict(m),
+            StoreError::Rejected { message, .. } | StoreError::Invalid(message) => ServiceError::Rejected(message),
+            e @ StoreError::OutsideArea(_) => ServiceError::Rejected(e.to_string()),
             other => ServiceError::Internal(other.to_string()),
         }
     }
 }
 
 pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
-
-/// Runs a future that is not `Send` (store writes nest savepoints in ways the compiler cannot prove
-/// `Send`) on a blocking thread of the same runtime, so that callers get an ordinary `Send` future.
-pub async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T>
-where
-    T: Send + 'static,
-    F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<T>>,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(f(store)))
-        .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
-}

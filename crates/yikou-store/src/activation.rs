@@ -43,7 +43,8 @@ pub struct NewAccount {
 fn admin_role(tx: &WriteTx<'_>) -> Result<Role> {
     match tx.actor().role {
         Some(r @ (Role::SystemAdmin | Role::SecurityAdmin)) => Ok(r),
-        _ => Err(StoreError::Invalid("只有系统管理员或安全管理员可以开始或完成双人激活".into())),
+        // The web lets no other role reach this (its handlers check the role first).
+        _ => Err(StoreError::Forbidden),
     }
 }
 

@@ -169,10 +169,12 @@ impl Db {
     /// Applies the migrations not yet applied, each in its own transaction.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         on_db!(self, p => {
-            sqlx::raw_sql(
-                "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+            sqlx::Executor::execute(
+                p,
+                sqlx::raw_sql(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)",
+                ),
             )
-            .execute(p)
             .await?;
         });
         for (version, sqlite_sql, pg_sql) in MIGRATIONS {
@@ -186,10 +188,10 @@ impl Db {
             }
             match &mut tx {
                 Tx::Sqlite(t) => {
-                    sqlx::raw_sql(sqlite_sql).execute(&mut **t).await?;
+                    sqlx::Executor::execute(&mut **t, sqlx::raw_sql(sqlite_sql)).await?;
                 }
                 Tx::Postgres(t) => {
-                    sqlx::raw_sql(pg_sql).execute(&mut **t).await?;
+                    sqlx::Executor::execute(&mut **t, sqlx::raw_sql(pg_sql)).await?;
                 }
             }
             on_tx!(&mut tx, c => sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")

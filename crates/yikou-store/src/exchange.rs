@@ -39,7 +39,7 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
         let existing: Vec<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM projects WHERE campaign_id = $1")
             .bind(campaign_id).fetch_all(c).await?);
         if let Some(p) = ex.projects.iter().find(|p| existing.contains(&p.project_id)) {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "该活动中已有项目“{}”：这些文件似乎已经载入过，未重复载入",
                 p.project_id
             )));
@@ -85,23 +85,7 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
         codes.dedup();
         let mut household_ids: HashMap<String, i64> = HashMap::new();
         for part in codes.chunks(500) {
-            let got: Vec<(i64, String)> = match &mut tx.tx {
-                crate::db::Tx::Postgres(t) => {
-                    sqlx::query_as("SELECT id, code FROM households WHERE code = ANY($1)")
-                        .bind(part.iter().map(|c| c.to_string()).collect::<Vec<_>>())
-                        .fetch_all(&mut **t)
-                        .await?
-                }
-                crate::db::Tx::Sqlite(t) => {
-                    let mut qb = sqlx::QueryBuilder::new("SELECT id, code FROM households WHERE code IN (");
-                    let mut sep = qb.separated(", ");
-                    for c in part {
-                        sep.push_bind(c.to_string());
-                    }
-                    qb.push(")");
-                    qb.build_query_as().fetch_all(&mut **t).await?
-                }
-            };
+            let got = crate::dialect::households_by_code(&mut tx.tx, part).await?;
             household_ids.extend(got.into_iter().map(|(id, code)| (code, id)));
         }
         let mut wanted: Vec<(String, Option<String>, Option<String>)> = Vec::new();

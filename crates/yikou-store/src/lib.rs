@@ -1,6 +1,6 @@
 //! yikou storage: one `Store` over SQLite (default) or PostgreSQL. Every write goes through a
 //! [`WriteTx`], which takes the acting user and leaves an audit record in the same transaction;
-//! every read takes a [`Scope`] and filters by it in SQL.
+//! every read takes a [`Scope`](yikou_domain::Scope) and filters by it in SQL.
 
 pub mod activation;
 pub mod audit;
@@ -10,11 +10,13 @@ pub mod check;
 pub mod contacts;
 pub mod crypto;
 pub mod db;
+mod dialect;
 pub mod exchange;
 pub mod imports;
 pub mod people;
 pub mod reference;
 pub mod report;
+mod scope;
 mod seal;
 pub mod tokens;
 pub mod uploads;
@@ -24,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
-use yikou_domain::{Actor, Scope};
+use yikou_domain::Actor;
 
 pub use crypto::Keys;
 pub use db::{Db, Tx};
@@ -54,8 +56,21 @@ pub enum StoreError {
     Decrypt,
     #[error("未找到{0}")]
     NotFound(String),
+    /// Refused, with a Chinese message. Kept for the callers that match it; new code says which of
+    /// `Rejected`, `Conflict` or `Forbidden` it means.
     #[error("{0}")]
     Invalid(String),
+    /// The actor's role or area may not do this.
+    #[error("无权进行此操作")]
+    Forbidden,
+    /// Refused for a reason the user can correct: `code` names the reason for programs, `message`
+    /// says in Chinese what to change.
+    #[error("{message}")]
+    Rejected { code: &'static str, message: String },
+    /// The state changed meanwhile or already holds: a record with that key exists, a batch is
+    /// already undone, someone else finished first (Chinese message).
+    #[error("{0}")]
+    Conflict(String),
     /// Rows of a list name people registered outside the importer's area (row numbers).
     #[error("{}", outside_message(.0))]
     OutsideArea(Vec<u32>),
@@ -74,6 +89,24 @@ pub fn outside_message(rows: &[u32]) -> String {
         shown.join("、"),
         more
     )
+}
+
+impl StoreError {
+    pub fn rejected(code: &'static str, message: impl Into<String>) -> StoreError {
+        StoreError::Rejected { code, message: message.into() }
+    }
+
+    /// The Chinese message to show the user for a refusal they can act on (`Invalid`, `Rejected`,
+    /// `Conflict`, `Forbidden`); None for a failure of the system.
+    pub fn user_message(&self) -> Option<String> {
+        match self {
+            StoreError::Invalid(m) | StoreError::Conflict(m) | StoreError::Rejected { message: m, .. } => {
+                Some(m.clone())
+            }
+            StoreError::Forbidden => Some(self.to_string()),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -479,7 +512,10 @@ impl WriteTx<'_> {
                 // Nothing was written before this operation: undo the whole transaction and begin again
                 // on the same connection (which keeps sqlx's own view of the transaction intact).
                 // The head is taken afresh (the lock was let go): its seal is checked again.
-                on_tx!(&mut self.tx, c => sqlx::raw_sql("ROLLBACK; BEGIN").execute(c).await?.rows_affected());
+                // `Executor::execute` rather than `RawSql::execute`: the latter is an `async fn` whose future
+                // the compiler cannot prove `Send` once nested in a caller's future (rust-lang/rust#110338),
+                // which made every write path that can fail un-`Send`.
+                on_tx!(&mut self.tx, c => sqlx::Executor::execute(c, sqlx::raw_sql("ROLLBACK; BEGIN")).await?.rows_affected());
                 let head = seal::lock_head(&mut self.tx).await?;
                 self.seq = head.seq;
                 self.head = head.hash.clone();
@@ -549,23 +585,5 @@ pub fn redact_json(v: &Value) -> Value {
         Value::Array(a) => Value::Array(a.iter().map(redact_json).collect()),
         Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), redact_json(v))).collect()),
         other => other.clone(),
-    }
-}
-
-/// The SQL condition that limits people (alias `pe`) to a scope, and its bound value.
-/// `$n` is the placeholder number to use.
-pub(crate) fn person_scope(scope: &Scope, n: usize) -> (String, Option<String>) {
-    match scope {
-        Scope::All => ("1 = 1".into(), None),
-        Scope::Nothing => ("1 = 0".into(), None),
-        Scope::Street(code) => (format!("pe.street_code = ${n}"), Some(code.clone())),
-        Scope::Committee(code) => (format!("pe.committee_code = ${n}"), Some(code.clone())),
-        Scope::Unit(code) => (
-            format!(
-                "EXISTS (SELECT 1 FROM entitlements se JOIN projects sp ON sp.id = se.project_id
-                 WHERE se.person_id = pe.id AND sp.unit_code = ${n})"
-            ),
-            Some(code.clone()),
-        ),
     }
 }

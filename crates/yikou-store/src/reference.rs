@@ -62,19 +62,19 @@ pub async fn seed(tx: &mut WriteTx<'_>) -> Result<()> {
 pub async fn add_unit(tx: &mut WriteTx<'_>, code: &str, name: &str, kind: UnitKind, parent: &str) -> Result<()> {
     crate::atomic!(tx, {
         if name.trim().is_empty() || code.trim().is_empty() {
-            return Err(StoreError::Invalid("单位代码和名称不能为空".into()));
+            return Err(StoreError::rejected("unit_incomplete", "单位代码和名称不能为空"));
         }
         let parent_exists: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM units WHERE code = $1")
         .bind(parent).fetch_optional(c).await?);
         if parent_exists.is_none() {
-            return Err(StoreError::Invalid(format!("上级单位“{parent}”不存在")));
+            return Err(StoreError::rejected("unit_parent_unknown", format!("上级单位“{parent}”不存在")));
         }
         let inserted = on_tx!(&mut tx.tx, c => sqlx::query(
         "INSERT INTO units (code, name, kind, parent_code) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING")
         .bind(code).bind(name.trim()).bind(kind.code()).bind(parent)
         .execute(c).await?.rows_affected());
         if inserted == 0 {
-            return Err(StoreError::Invalid(format!("单位代码“{code}”已存在")));
+            return Err(StoreError::Conflict(format!("单位代码“{code}”已存在")));
         }
         let after = json!({ "code": code, "name": name.trim(), "kind": kind.code(), "parent": parent });
         tx.audit("unit.create", "unit", code, None, Some(&after)).await

@@ -7,23 +7,13 @@ use yikou_domain::{Scope, UnitGroup};
 
 use crate::{on_db, Result, Store, StoreError};
 
-/// Entitlements (alias e, project pr, person pe) the scope may count.
-fn count_scope(scope: &Scope) -> (&'static str, Option<String>) {
-    match scope {
-        Scope::All => ("1 = 1", None),
-        Scope::Nothing => ("1 = 0", None),
-        Scope::Street(c) => ("(pe.street_code = $2 OR pr.unit_code = $2)", Some(c.clone())),
-        Scope::Committee(c) => ("pe.committee_code = $2", Some(c.clone())),
-        Scope::Unit(c) => ("pr.unit_code = $2", Some(c.clone())),
-    }
-}
-
 impl Store {
     /// The plan's section 四 rebuilt from data for one campaign, within the scope.
     pub async fn campaign_summary(&self, scope: &Scope, year: i32) -> Result<CampaignSummary> {
         let stored = self.campaign(year).await?.ok_or_else(|| StoreError::NotFound(format!("{year}年的活动")))?;
         let cid = stored.id;
-        let (cond, arg) = count_scope(scope);
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
+        let (project_cond, _) = crate::scope::projects(scope, 2);
         // A person without a household counts as a household of one (-id never collides with an id).
         let household = "COALESCE(e.household_id, pe.household_id, -pe.id)";
         let from = format!(
@@ -41,13 +31,7 @@ impl Store {
         let total_sql = format!("SELECT COUNT(DISTINCT e.person_id), COUNT(DISTINCT {household}) {from}");
         let project_sql = format!(
             "SELECT pr.unit_group, COUNT(*) FROM projects pr WHERE pr.campaign_id = $1 AND {} GROUP BY pr.unit_group",
-            match scope {
-                Scope::All => "1 = 1",
-                Scope::Nothing => "1 = 0",
-                Scope::Unit(_) => "pr.unit_code = $2",
-                Scope::Street(_) => "(pr.unit_code = $2 OR EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id WHERE e.project_id = pr.id AND pe.street_code = $2))",
-                Scope::Committee(_) => "EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id WHERE e.project_id = pr.id AND pe.committee_code = $2)",
-            }
+            project_cond
         );
         let categories_sql = "SELECT COUNT(DISTINCT COALESCE(c.parent_code, c.code)) FROM project_targets t
              JOIN projects pr ON pr.id = t.project_id JOIN categories c ON c.code = t.category_code WHERE pr.campaign_id = $1";

@@ -82,17 +82,18 @@ impl Store {
     /// user acting for themselves) or the system (the operator's command line) may make one.
     pub async fn create_token_for_days(&self, actor: &Actor, login: &str, days: i64) -> Result<String> {
         if actor.role.is_some() && actor.login != login {
-            return Err(StoreError::Invalid("只能为自己的账号创建访问令牌".into()));
+            return Err(StoreError::rejected("token_not_own", "只能为自己的账号创建访问令牌"));
         }
         if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-            return Err(StoreError::Invalid(format!("有效期须为1到{MAX_TOKEN_DAYS}天")));
+            return Err(StoreError::rejected("token_days", format!("有效期须为1到{MAX_TOKEN_DAYS}天")));
         }
         let row: Option<(i64, i64, String)> = on_db!(&self.db, p => sqlx::query_as(
             "SELECT id, disabled, password_changed_at FROM users WHERE login = $1")
             .bind(login).fetch_optional(p).await?);
-        let (user_id, disabled, epoch) = row.ok_or_else(|| StoreError::Invalid(format!("登录名“{login}”不存在")))?;
+        let (user_id, disabled, epoch) =
+            row.ok_or_else(|| StoreError::rejected("login_unknown", format!("登录名“{login}”不存在")))?;
         if disabled != 0 {
-            return Err(StoreError::Invalid(format!("账号“{login}”已停用，不能创建访问令牌")));
+            return Err(StoreError::rejected("account_disabled", format!("账号“{login}”已停用，不能创建访问令牌")));
         }
         let token = format!("yk_{}", random_token());
         let expires = unix_now() + days * 86_400;

@@ -175,7 +175,7 @@ async fn a_batch_with_approved_records_cannot_be_undone() {
         tx.commit().await.unwrap();
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         let e = undo_batch(&mut tx, &res.batch).await.unwrap_err();
-        assert!(matches!(e, StoreError::Invalid(_)));
+        assert!(matches!(e, StoreError::Rejected { code: "batch_has_approved", .. }));
         assert!(e.to_string().contains("已有 1 条记录下达"), "{e}");
         drop(tx);
         assert!(s.entitlement(&Scope::All, eid).await.unwrap().is_some());

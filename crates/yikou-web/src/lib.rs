@@ -53,20 +53,6 @@ pub struct AppState {
     pub checks: Arc<checks::CheckPermits>,
 }
 
-/// Runs a store write the compiler cannot prove `Send` on a blocking thread (see
-/// [`yikou_service::off_thread`]), for the handlers whose use cases have not yet moved there.
-pub(crate) async fn off_thread<T, F, Fut>(store: Arc<Store>, f: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(Arc<Store>) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<T, AppError>>,
-{
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || handle.block_on(f(store)))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-}
-
 static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);
 
 /// Request ids and security headers on every response. The CSP allows no inline script and no

@@ -89,7 +89,7 @@ impl Store {
     /// "did you mean" while validating a list). People outside the scope are not in it, so a check
     /// reveals nothing about them. Decrypted in memory only; never logged.
     pub async fn register_names(&self, scope: &yikou_domain::Scope) -> Result<HashMap<String, String>> {
-        let (cond, arg) = crate::person_scope(scope, 1);
+        let (cond, arg) = crate::scope::people(scope, 1);
         let sql = format!("SELECT pe.id_cipher, pe.name FROM people pe WHERE {cond}");
         let rows: Vec<(Vec<u8>, String)> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql);

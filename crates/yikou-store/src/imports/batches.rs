@@ -23,15 +23,16 @@ pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
             }
         }
         if status != "committed" {
-            return Err(StoreError::Invalid(format!("批次 {batch_no} 已撤销，不能重复撤销")));
+            return Err(StoreError::Conflict(format!("批次 {batch_no} 已撤销，不能重复撤销")));
         }
         let frozen: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM entitlements WHERE batch_id = $1 AND state NOT IN ('draft', 'submitted')")
             .bind(id).fetch_one(c).await?);
         if frozen > 0 {
-            return Err(StoreError::Invalid(format!(
-                "批次 {batch_no} 中已有 {frozen} 条记录下达，不能撤销；如需更正，请办理退回或发放失败"
-            )));
+            return Err(StoreError::rejected(
+                "batch_has_approved",
+                format!("批次 {batch_no} 中已有 {frozen} 条记录下达，不能撤销；如需更正，请办理退回或发放失败"),
+            ));
         }
         let removed_entitlements = on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM entitlements WHERE batch_id = $1")
             .bind(id).execute(c).await?.rows_affected());

@@ -12,7 +12,7 @@ use time::Date;
 use yikou_domain::{format_date, EntitlementState, Fen, IdNumber, Phone, Standard};
 
 use crate::campaigns::StoredProject;
-use crate::db::{Tx, BULK_ROWS};
+use crate::db::BULK_ROWS;
 use crate::people::NewPerson;
 use crate::{now, on_tx, Result, StoreError, WriteTx};
 
@@ -106,35 +106,7 @@ pub(crate) struct Existing {
 pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> Result<HashMap<Vec<u8>, Existing>> {
     let mut out = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(BULK_ROWS) {
-        let rows = match &mut tx.tx {
-            Tx::Postgres(t) => sqlx::query(
-                "SELECT id, id_key, name, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people
-                 WHERE id_key = ANY($1::bytea[])",
-            )
-            .bind(chunk.to_vec())
-            .fetch_all(&mut **t)
-            .await?
-            .into_iter()
-            .map(|r| read_existing(&r))
-            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?,
-            Tx::Sqlite(t) => {
-                let mut got = Vec::new();
-                for part in chunk.chunks(500) {
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "SELECT id, id_key, name, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people WHERE id_key IN (",
-                    );
-                    let mut sep = qb.separated(", ");
-                    for k in part {
-                        sep.push_bind(k.clone());
-                    }
-                    qb.push(")");
-                    for r in qb.build().fetch_all(&mut **t).await? {
-                        got.push(read_existing(&r)?);
-                    }
-                }
-                got
-            }
-        };
+        let rows = crate::dialect::people_by_key(&mut tx.tx, chunk).await?;
         for (k, mut e) in rows {
             e.phone = crate::contacts::open_text(tx.keys(), e.phone_cipher.as_deref())?;
             e.address = crate::contacts::open_text(tx.keys(), e.address_cipher.as_deref())?;
@@ -144,7 +116,7 @@ pub(crate) async fn existing_people(tx: &mut WriteTx<'_>, keys: &[Vec<u8>]) -> R
     Ok(out)
 }
 
-fn read_existing<R: Row>(r: &R) -> std::result::Result<(Vec<u8>, Existing), sqlx::Error>
+pub(crate) fn read_existing<R: Row>(r: &R) -> std::result::Result<(Vec<u8>, Existing), sqlx::Error>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     i64: for<'a> sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -184,14 +156,17 @@ fn amount_for(project: &StoredProject, row: &ImportRow) -> Result<Fen> {
     }
     match project.project.standard.amount_for(row.household_size.unwrap_or(1)) {
         Some(a) => Ok(a),
-        None => Err(StoreError::Invalid(format!(
-            "项目“{}”按实际情况核定金额（{}），名单中必须填写金额",
-            project.project.name,
-            match project.project.standard {
-                Standard::Range { min, max } => format!("{}–{}元", min.yuan(), max.yuan()),
-                _ => String::new(),
-            }
-        ))),
+        None => Err(StoreError::rejected(
+            "amount_missing",
+            format!(
+                "项目“{}”按实际情况核定金额（{}），名单中必须填写金额",
+                project.project.name,
+                match project.project.standard {
+                    Standard::Range { min, max } => format!("{}–{}元", min.yuan(), max.yuan()),
+                    _ => String::new(),
+                }
+            ),
+        )),
     }
 }
 
@@ -495,12 +470,9 @@ async fn import_chunk(
 
     // Entitlements in the project.
     if let Some(p) = project {
-        let source = p
-            .project
-            .planned_budget
-            .first()
-            .map(|b| b.0.clone())
-            .ok_or_else(|| StoreError::Invalid(format!("项目“{}”没有计划资金来源，请先设置", p.project.name)))?;
+        let source = p.project.planned_budget.first().map(|b| b.0.clone()).ok_or_else(|| {
+            StoreError::rejected("project_no_source", format!("项目“{}”没有计划资金来源，请先设置", p.project.name))
+        })?;
         let mut new = Vec::new();
         let mut new_rows = Vec::new();
         for (i, r) in chunk.iter().enumerate() {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use yikou_domain::{IdNumber, Phone, Scope};
 
 use crate::contacts::phone_key;
-use crate::{on_db, person_scope, Result, Store};
+use crate::{on_db, Result, Store};
 
 /// One row of the register list (masked).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -61,7 +61,7 @@ impl Store {
         scope: &Scope,
         query: &PeopleQuery,
     ) -> Result<(Vec<PersonListItem>, Option<i64>)> {
-        let (cond, scope_arg) = person_scope(scope, 1);
+        let (cond, scope_arg) = crate::scope::people(scope, 1);
         let mut sql = format!(
             "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code
              FROM people pe WHERE {cond}"
@@ -128,7 +128,7 @@ impl Store {
 
     /// The other registered members of a person's household, within the scope.
     pub async fn household_members(&self, scope: &Scope, household_id: i64) -> Result<Vec<PersonListItem>> {
-        let (cond, arg) = person_scope(scope, 2);
+        let (cond, arg) = crate::scope::people(scope, 2);
         let sql = format!(
             "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code
              FROM people pe WHERE pe.household_id = $1 AND {cond} ORDER BY pe.is_household_head DESC, pe.id LIMIT 50"

@@ -14,8 +14,8 @@ use list::age_of;
 pub use list::{PeopleQuery, PersonListItem};
 
 use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPhone};
-use crate::db::{rows_per_insert, Tx, BULK_ROWS};
-use crate::{now, on_db, on_tx, person_scope, Result, Store, StoreError, WriteTx};
+use crate::db::BULK_ROWS;
+use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// A category membership with its dates (end None: still current).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -64,10 +64,10 @@ pub struct Person {
 fn validate_name(name: &str) -> Result<String> {
     let n = name.trim();
     if n.is_empty() {
-        return Err(StoreError::Invalid("姓名不能为空".into()));
+        return Err(StoreError::rejected("name_empty", "姓名不能为空"));
     }
     if n.chars().count() > 50 {
-        return Err(StoreError::Invalid("姓名过长（超过50个字）".into()));
+        return Err(StoreError::rejected("name_too_long", "姓名过长（超过50个字）"));
     }
     Ok(n.to_string())
 }
@@ -103,36 +103,7 @@ pub async fn insert_households(
         let at = now();
         let mut ids = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(BULK_ROWS) {
-            let got: Vec<(i64, String)> = match &mut tx.tx {
-                // PostgreSQL: one statement per chunk with array parameters (far fewer bind parameters).
-                Tx::Postgres(t) => {
-                    sqlx::query_as(
-                        "INSERT INTO households (code, street_code, committee_code, created_at)
-                         SELECT code, s, cm, $4 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS u(code, s, cm)
-                         RETURNING id, code",
-                    )
-                    .bind(chunk.iter().map(|r| r.0.clone()).collect::<Vec<_>>())
-                    .bind(chunk.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
-                    .bind(chunk.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
-                    .bind(&at)
-                    .fetch_all(&mut **t)
-                    .await?
-                }
-                Tx::Sqlite(t) => {
-                    let mut got = Vec::with_capacity(chunk.len());
-                    for part in chunk.chunks(rows_per_insert(4)) {
-                        let mut qb = sqlx::QueryBuilder::new(
-                            "INSERT INTO households (code, street_code, committee_code, created_at) ",
-                        );
-                        qb.push_values(part, |mut b, (code, s, cm)| {
-                            b.push_bind(code.clone()).push_bind(s.clone()).push_bind(cm.clone()).push_bind(at.clone());
-                        });
-                        qb.push(" RETURNING id, code");
-                        got.extend(qb.build_query_as::<(i64, String)>().fetch_all(&mut **t).await?);
-                    }
-                    got
-                }
-            };
+            let got = crate::dialect::insert_households(&mut tx.tx, chunk, &at).await?;
             let by_code: std::collections::HashMap<String, i64> = got.into_iter().map(|(i, c)| (c, i)).collect();
             ids.extend(chunk.iter().map(|(code, _, _)| by_code[code]));
         }
@@ -153,26 +124,28 @@ pub async fn insert_people(tx: &mut WriteTx<'_>, people: &[NewPerson], batch_lab
     })
 }
 
+/// A person ready to insert: keyed, encrypted and masked.
+pub(crate) struct PersonRow<'a> {
+    pos: usize,
+    pub(crate) key: Vec<u8>,
+    pub(crate) cipher: Vec<u8>,
+    pub(crate) masked: String,
+    pub(crate) name: String,
+    pub(crate) phone: SealedPhone,
+    pub(crate) address: Option<Vec<u8>>,
+    pub(crate) p: &'a NewPerson,
+}
+
 async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Result<Vec<i64>> {
     let batch = tx.batch;
-    struct Row<'a> {
-        pos: usize,
-        key: Vec<u8>,
-        cipher: Vec<u8>,
-        masked: String,
-        name: String,
-        phone: SealedPhone,
-        address: Option<Vec<u8>>,
-        p: &'a NewPerson,
-    }
     let mut rows = Vec::with_capacity(people.len());
     let mut seen = std::collections::HashSet::with_capacity(people.len());
     for p in people {
         let key = tx.keys().id_key(p.id_number.as_str());
         if !seen.insert(key.clone()) {
-            return Err(StoreError::Invalid(format!("同一批中身份证号 {} 重复", p.id_number.masked())));
+            return Err(StoreError::rejected("id_repeated", format!("同一批中身份证号 {} 重复", p.id_number.masked())));
         }
-        rows.push(Row {
+        rows.push(PersonRow {
             pos: rows.len(),
             key,
             cipher: tx.keys().encrypt(p.id_number.as_str()),
@@ -189,82 +162,9 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     let at = now();
     let mut ids = vec![0i64; rows.len()];
     for chunk in rows.chunks(BULK_ROWS) {
-        let got: Vec<(i64, Vec<u8>)> = match &mut tx.tx {
-            Tx::Postgres(t) => sqlx::query_as(
-                "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher, street_code,
-                     committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id,
-                     phone_key, phone_masked)
-                     SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14, x, pk, pm
-                     FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[],
-                                 $8::bytea[], $9::text[], $10::text[], $11::int8[], $12::int8[], $15::text[],
-                                 $16::bytea[], $17::text[])
-                          AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd, x, pk, pm)
-                     ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key",
-            )
-            .bind(chunk.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.cipher.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.masked.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.p.id_number.sex().code()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| format_date(r.p.id_number.birth_date())).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.phone.cipher.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.address.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.p.street_code.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.p.committee_code.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.p.household_id).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| i64::from(r.p.is_household_head)).collect::<Vec<_>>())
-            .bind(&at)
-            .bind(batch)
-            .bind(chunk.iter().map(|r| r.p.external_id.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.phone.key.clone()).collect::<Vec<_>>())
-            .bind(chunk.iter().map(|r| r.phone.masked.clone()).collect::<Vec<_>>())
-            .fetch_all(&mut **t)
-            .await?,
-            Tx::Sqlite(t) => {
-                let mut got = Vec::with_capacity(chunk.len());
-                for part in chunk.chunks(rows_per_insert(18)) {
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher,
-                         street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id,
-                         external_id, phone_key, phone_masked) ",
-                    );
-                    qb.push_values(part, |mut b, r| {
-                        b.push_bind(r.key.clone())
-                            .push_bind(r.cipher.clone())
-                            .push_bind(r.masked.clone())
-                            .push_bind(r.name.clone())
-                            .push_bind(r.p.id_number.sex().code())
-                            .push_bind(format_date(r.p.id_number.birth_date()))
-                            .push_bind(r.phone.cipher.clone())
-                            .push_bind(r.address.clone())
-                            .push_bind(r.p.street_code.clone())
-                            .push_bind(r.p.committee_code.clone())
-                            .push_bind(r.p.household_id)
-                            .push_bind(i64::from(r.p.is_household_head))
-                            .push_bind(at.clone())
-                            .push_bind(at.clone())
-                            .push_bind(batch)
-                            .push_bind(r.p.external_id.clone())
-                            .push_bind(r.phone.key.clone())
-                            .push_bind(r.phone.masked.clone());
-                    });
-                    // No RETURNING (SQLite buffers and hands back every row): one multi-row
-                    // INSERT into an INTEGER PRIMARY KEY table gives its rows consecutive ids
-                    // ending at last_insert_rowid, under the write lock we hold.
-                    let done = qb.build().execute(&mut **t).await.map_err(|e| match e {
-                        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Invalid(
-                            "名单中有身份证号已在帮困对象库中（可能有人同时导入），请重新检查后再导入".into(),
-                        ),
-                        e => StoreError::Sql(e),
-                    })?;
-                    let (last, n) = (done.last_insert_rowid(), done.rows_affected() as i64);
-                    got.extend(part.iter().enumerate().map(|(i, r)| (last - n + 1 + i as i64, r.key.clone())));
-                }
-                got
-            }
-        };
+        let got = crate::dialect::insert_people(&mut tx.tx, chunk, &at, batch).await?;
         if got.len() != chunk.len() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "有 {} 个身份证号已在帮困对象库中，不能重复登记",
                 chunk.len() - got.len()
             )));
@@ -288,42 +188,12 @@ async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, O
     let batch = tx.batch;
     let fk = |e: sqlx::Error| match e {
         sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
-            StoreError::Invalid("类别代码不存在，请先在类别设置中添加".into())
+            StoreError::rejected("category_unknown", "类别代码不存在，请先在类别设置中添加")
         }
         e => StoreError::Sql(e),
     };
     for chunk in cats.chunks(BULK_ROWS) {
-        match &mut tx.tx {
-            Tx::Postgres(t) => {
-                sqlx::query(
-                    "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id)
-                     SELECT p, c, s, e, $5 FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[]) AS u(p, c, s, e)",
-                )
-                .bind(chunk.iter().map(|r| r.0).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
-                .bind(batch)
-                .execute(&mut **t)
-                .await
-                .map_err(fk)?;
-            }
-            Tx::Sqlite(t) => {
-                for part in chunk.chunks(rows_per_insert(5)) {
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id) ",
-                    );
-                    qb.push_values(part, |mut b, (id, code, s, e)| {
-                        b.push_bind(*id)
-                            .push_bind(code.clone())
-                            .push_bind(s.clone())
-                            .push_bind(e.clone())
-                            .push_bind(batch);
-                    });
-                    qb.build().execute(&mut **t).await.map_err(fk)?;
-                }
-            }
-        }
+        crate::dialect::insert_categories(&mut tx.tx, chunk, batch).await.map_err(fk)?;
     }
     Ok(())
 }
@@ -335,7 +205,7 @@ pub async fn create_person(tx: &mut WriteTx<'_>, p: &NewPerson) -> Result<i64> {
         let exists: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT id FROM people WHERE id_key = $1")
         .bind(&key).fetch_optional(c).await?);
         if exists.is_some() {
-            return Err(StoreError::Invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "身份证号 {} 已在帮困对象库中，不能重复登记",
                 p.id_number.masked()
             )));
@@ -373,7 +243,7 @@ pub async fn update_person(
     u: &PersonUpdate,
 ) -> Result<Vec<&'static str>> {
     crate::atomic!(tx, {
-        let (cond, arg) = person_scope(scope, 2);
+        let (cond, arg) = crate::scope::people(scope, 2);
         let sql = format!(
             "SELECT name, phone_cipher, address_cipher, street_code, committee_code, household_id, deceased_on, moved_away_on
          FROM people pe WHERE pe.id = $1 AND {cond}"
@@ -491,7 +361,7 @@ const PERSON_COLUMNS: &str =
 impl Store {
     /// One person, if the scope may see them (None otherwise: the caller answers 404).
     pub async fn person(&self, scope: &Scope, id: i64) -> Result<Option<Person>> {
-        let (cond, arg) = person_scope(scope, 2);
+        let (cond, arg) = crate::scope::people(scope, 2);
         let sql = format!("SELECT {PERSON_COLUMNS} FROM people pe WHERE pe.id = $1 AND {cond}");
         let person = on_db!(&self.db, p => {
             let q = sqlx::query(&sql).bind(id);
@@ -532,7 +402,7 @@ impl Store {
     /// Looks a person up by ID number (exact, through the keyed hash), within the scope.
     pub async fn find_person_by_id_number(&self, scope: &Scope, id_number: &IdNumber) -> Result<Option<i64>> {
         let key = self.keys.id_key(id_number.as_str());
-        let (cond, arg) = person_scope(scope, 2);
+        let (cond, arg) = crate::scope::people(scope, 2);
         let sql = format!("SELECT pe.id FROM people pe WHERE pe.id_key = $1 AND {cond}");
         Ok(on_db!(&self.db, p => {
             let q = sqlx::query_scalar(&sql).bind(key);
@@ -544,7 +414,7 @@ impl Store {
     /// 查看完整: the full ID number and phone of a person in the actor's scope (NotFound outside
     /// it), audited.
     pub async fn reveal(&self, actor: &Actor, id: i64) -> Result<Revealed> {
-        let (cond, arg) = person_scope(&actor.scope, 2);
+        let (cond, arg) = crate::scope::people(&actor.scope, 2);
         let sql = format!("SELECT pe.id_cipher, pe.phone_cipher FROM people pe WHERE pe.id = $1 AND {cond}");
         let mut tx = self.write(actor).await?;
         let row: Option<(Vec<u8>, Option<Vec<u8>>)> = on_tx!(&mut tx.tx, c => {
@@ -564,7 +434,7 @@ impl Store {
 
     /// Number of people the scope may see.
     pub async fn count_people(&self, scope: &Scope) -> Result<i64> {
-        let (cond, arg) = person_scope(scope, 1);
+        let (cond, arg) = crate::scope::people(scope, 1);
         let sql = format!("SELECT COUNT(*) FROM people pe WHERE {cond}");
         Ok(on_db!(&self.db, p => {
             let q = sqlx::query_scalar(&sql);

@@ -10,7 +10,7 @@ use yikou_domain::Role;
 
 use crate::frame::*;
 use crate::session::*;
-use crate::{off_thread, AppError, AppState};
+use crate::{AppError, AppState};
 use yikou_service::accounts::{self, AccountRequest, Created};
 use yikou_service::ServiceError;
 use yikou_store::activation::FirstHalf;
@@ -180,10 +180,7 @@ pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewUserF
         unit_code: f.unit.clone(),
         role,
     };
-    let actor = s.actor();
-    let created =
-        off_thread(state.store.clone(), move |store| async move { Ok(accounts::create(&store, &actor, req).await) })
-            .await?;
+    let created = accounts::create(&state.store, &s.actor(), req).await;
     match created {
         Ok(Created { login, first_half: FirstHalf(half) }) => {
             let page = SecretPage {
@@ -214,13 +211,7 @@ pub async fn disable(
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    {
-        let (actor, who) = (s.actor(), login.clone());
-        off_thread(state.store.clone(), move |store| async move {
-            Ok(accounts::set_disabled(&store, &actor, &who, true).await?)
-        })
-        .await?
-    };
+    accounts::set_disabled(&state.store, &s.actor(), &login, true).await?;
     Ok(back_to_users())
 }
 
@@ -230,13 +221,7 @@ pub async fn enable(
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    {
-        let (actor, who) = (s.actor(), login.clone());
-        off_thread(state.store.clone(), move |store| async move {
-            Ok(accounts::set_disabled(&store, &actor, &who, false).await?)
-        })
-        .await?
-    };
+    accounts::set_disabled(&state.store, &s.actor(), &login, false).await?;
     Ok(back_to_users())
 }
 
@@ -246,11 +231,7 @@ pub async fn unlock(
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    {
-        let (actor, who) = (s.actor(), login.clone());
-        off_thread(state.store.clone(), move |store| async move { Ok(accounts::unlock(&store, &actor, &who).await?) })
-            .await?
-    };
+    accounts::unlock(&state.store, &s.actor(), &login).await?;
     Ok(back_to_users())
 }
 
@@ -261,13 +242,7 @@ pub async fn reset_password(
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    let FirstHalf(half) = {
-        let (actor, who) = (s.actor(), login.clone());
-        off_thread(state.store.clone(), move |store| async move {
-            Ok(accounts::reset_password(&store, &actor, &who).await?)
-        })
-        .await?
-    };
+    let FirstHalf(half) = accounts::reset_password(&state.store, &s.actor(), &login).await?;
     let page = SecretPage {
         frame: frame(&state, &s).await?,
         title: format!("已重置 {login} 的密码（待系统管理员完成）"),
@@ -287,11 +262,7 @@ pub async fn complete(
     Path(login): Path<String>,
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
-    let done = {
-        let (actor, who) = (s.actor(), login.clone());
-        off_thread(state.store.clone(), move |store| async move { Ok(accounts::complete(&store, &actor, &who).await?) })
-            .await?
-    };
+    let done = accounts::complete(&state.store, &s.actor(), &login).await?;
     let (title, what) = if done.kind == "create" {
         (format!("已激活账号 {login}"), "口令")
     } else {

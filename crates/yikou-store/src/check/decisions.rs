@@ -1,0 +1,85 @@
+//! Reviewers' decisions on findings: recorded (confirmed, or dismissed with a reason) and attached
+//! to a run's findings, where they hold while the facts stay the same. Also the masked ID numbers
+//! of the people a run's findings name.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::Finding;
+use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
+
+/// Fills in the masked ID numbers of the people the findings name (`register_size`: how many
+/// people the register holds).
+pub(super) async fn attach_masked_ids(store: &Store, findings: &mut [Finding], register_size: usize) -> Result<()> {
+    let mut named_ids: Vec<i64> = findings.iter().flat_map(|f| f.people.iter().map(|p| p.id)).collect();
+    named_ids.sort_unstable();
+    named_ids.dedup();
+    let masked = super::load::masked_ids(store, &named_ids, register_size).await?;
+    for f in findings {
+        for p in &mut f.people {
+            p.id_number_masked = masked.get(&p.id).cloned().unwrap_or_default();
+        }
+    }
+    Ok(())
+}
+
+/// Decisions: kept while the facts are the same; reopened when they changed.
+pub(super) async fn attach_decisions(store: &Store, campaign_id: i64, findings: &mut [Finding]) -> Result<()> {
+    let decisions: Vec<(String, String, String, String)> = on_db!(&store.db, p => sqlx::query_as(
+        "SELECT finding_key, facts, decision, reason FROM finding_decisions WHERE campaign_id = $1")
+        .bind(campaign_id).fetch_all(p).await?);
+    let decisions: HashMap<String, (String, String, String)> =
+        decisions.into_iter().map(|(k, f, d, r)| (k, (f, d, r))).collect();
+    for finding in findings {
+        if let Some((facts, decision, reason)) = decisions.get(&finding.key) {
+            if *facts == finding.facts {
+                finding.status = if decision == "confirmed" { "confirmed" } else { "dismissed" };
+                finding.reason = Some(reason.clone());
+            } else {
+                finding.status = "reopened";
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A reviewer's decision on a finding of the current run: confirmed (the data will be fixed) or
+/// dismissed with a reason. Kept while the finding's facts stay the same.
+pub async fn decide(
+    tx: &mut WriteTx<'_>,
+    campaign_id: i64,
+    finding: &Finding,
+    confirm: bool,
+    reason: &str,
+) -> Result<()> {
+    let reason = reason.trim();
+    if !confirm && reason.chars().count() < 2 {
+        return Err(StoreError::Invalid("排除疑点必须填写理由（至少2个字）".into()));
+    }
+    // No savepoint: the only writes are the decision and its audit record, so a failure leaves the
+    // caller's transaction to roll back.
+    {
+        let before: Option<(String, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT decision, reason FROM finding_decisions WHERE campaign_id = $1 AND finding_key = $2")
+            .bind(campaign_id).bind(&finding.key).fetch_optional(c).await?);
+        let decision = if confirm { "confirmed" } else { "dismissed" };
+        let actor = tx.actor().login.clone();
+        on_tx!(&mut tx.tx, c => sqlx::query(
+            "INSERT INTO finding_decisions (campaign_id, finding_key, facts, decision, reason, actor, decided_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (campaign_id, finding_key) DO UPDATE SET facts = excluded.facts, decision = excluded.decision,
+             reason = excluded.reason, actor = excluded.actor, decided_at = excluded.decided_at")
+            .bind(campaign_id).bind(&finding.key).bind(&finding.facts).bind(decision).bind(reason).bind(&actor).bind(now())
+            .execute(c).await?.rows_affected());
+        tx.audit(
+            &format!("finding.{}", if confirm { "confirm" } else { "dismiss" }),
+            "finding",
+            &finding.key,
+            before.map(|(d, r)| json!({ "decision": d, "reason": r })).as_ref(),
+            Some(&json!({ "decision": decision, "reason": reason, "facts": finding.facts })),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,321 @@
+//! The few statements that differ between SQLite and PostgreSQL, as typed functions. Everything
+//! else is written once and runs on either backend through `on_db!`/`on_tx!`; apart from db.rs this
+//! is the only module that matches on the backend (a test in tests/layout.rs keeps it so).
+//!
+//! The differences: bulk inserts and key lookups use array parameters (`UNNEST`, `= ANY`) on
+//! PostgreSQL, where one statement per 20,000 rows is fastest, and multi-row `VALUES` / `IN (…)`
+//! lists on SQLite, which has no arrays and at most 32,766 bind parameters per statement; JSON
+//! aggregation is `json_group_array` on SQLite and `json_agg` on PostgreSQL.
+
+use sqlx::{Postgres, Sqlite};
+
+use crate::campaigns::NewEntitlement;
+use crate::db::{rows_per_insert, Db, Tx};
+use crate::imports::{read_existing, Existing};
+use crate::people::PersonRow;
+use crate::{Result, StoreError};
+
+/// One statement in each backend's spelling.
+pub(crate) struct PerBackend {
+    pub(crate) sqlite: &'static str,
+    pub(crate) postgres: &'static str,
+}
+
+/// A value bound as a statement parameter on either backend.
+pub(crate) trait Bind:
+    for<'q> sqlx::Encode<'q, Sqlite> + sqlx::Type<Sqlite> + for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres> + Send
+{
+}
+impl<T> Bind for T where
+    T: for<'q> sqlx::Encode<'q, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'q> sqlx::Encode<'q, Postgres>
+        + sqlx::Type<Postgres>
+        + Send
+{
+}
+
+/// Runs a query with one parameter that returns one text value (or NULL), in the backend's spelling.
+pub(crate) async fn text_scalar<B: Bind + 'static>(db: &Db, sql: &PerBackend, bind: B) -> Result<Option<String>> {
+    Ok(match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql.sqlite).bind(bind).fetch_one(p).await?,
+        Db::Postgres(p) => sqlx::query_scalar(sql.postgres).bind(bind).fetch_one(p).await?,
+    })
+}
+
+/// Households by code: `(id, code)` for the codes registered (at most 500 codes at a time).
+pub(crate) async fn households_by_code(tx: &mut Tx, codes: &[&str]) -> Result<Vec<(i64, String)>> {
+    Ok(match tx {
+        Tx::Postgres(t) => {
+            sqlx::query_as("SELECT id, code FROM households WHERE code = ANY($1)")
+                .bind(codes.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+                .fetch_all(&mut **t)
+                .await?
+        }
+        Tx::Sqlite(t) => {
+            let mut qb = sqlx::QueryBuilder::new("SELECT id, code FROM households WHERE code IN (");
+            let mut sep = qb.separated(", ");
+            for c in codes {
+                sep.push_bind(c.to_string());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(&mut **t).await?
+        }
+    })
+}
+
+/// People registered under the given ID keys, with their key (up to `BULK_ROWS` keys at a time).
+pub(crate) async fn people_by_key(tx: &mut Tx, keys: &[Vec<u8>]) -> Result<Vec<(Vec<u8>, Existing)>> {
+    Ok(match tx {
+        Tx::Postgres(t) => sqlx::query(
+            "SELECT id, id_key, name, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people
+             WHERE id_key = ANY($1::bytea[])",
+        )
+        .bind(keys.to_vec())
+        .fetch_all(&mut **t)
+        .await?
+        .into_iter()
+        .map(|r| read_existing(&r))
+        .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?,
+        Tx::Sqlite(t) => {
+            let mut got = Vec::new();
+            for part in keys.chunks(500) {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT id, id_key, name, phone_cipher, address_cipher, street_code, committee_code, household_id FROM people WHERE id_key IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for k in part {
+                    sep.push_bind(k.clone());
+                }
+                qb.push(")");
+                for r in qb.build().fetch_all(&mut **t).await? {
+                    got.push(read_existing(&r)?);
+                }
+            }
+            got
+        }
+    })
+}
+
+/// Inserts households `(code, street, committee)` created at `at`; returns `(id, code)` per row
+/// (in no promised order).
+pub(crate) async fn insert_households(
+    tx: &mut Tx,
+    rows: &[(String, Option<String>, Option<String>)],
+    at: &str,
+) -> Result<Vec<(i64, String)>> {
+    Ok(match tx {
+        // PostgreSQL: one statement per chunk with array parameters (far fewer bind parameters).
+        Tx::Postgres(t) => {
+            sqlx::query_as(
+                "INSERT INTO households (code, street_code, committee_code, created_at)
+                 SELECT code, s, cm, $4 FROM UNNEST($1::text[], $2::text[], $3::text[]) AS u(code, s, cm)
+                 RETURNING id, code",
+            )
+            .bind(rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
+            .bind(at)
+            .fetch_all(&mut **t)
+            .await?
+        }
+        Tx::Sqlite(t) => {
+            let mut got = Vec::with_capacity(rows.len());
+            for part in rows.chunks(rows_per_insert(4)) {
+                let mut qb =
+                    sqlx::QueryBuilder::new("INSERT INTO households (code, street_code, committee_code, created_at) ");
+                qb.push_values(part, |mut b, (code, s, cm)| {
+                    b.push_bind(code.clone()).push_bind(s.clone()).push_bind(cm.clone()).push_bind(at.to_string());
+                });
+                qb.push(" RETURNING id, code");
+                got.extend(qb.build_query_as::<(i64, String)>().fetch_all(&mut **t).await?);
+            }
+            got
+        }
+    })
+}
+
+/// Inserts people; returns `(id, id_key)` for the rows inserted. On PostgreSQL a key already
+/// registered is skipped (the caller compares counts); on SQLite it fails the statement.
+pub(crate) async fn insert_people(
+    tx: &mut Tx,
+    rows: &[PersonRow<'_>],
+    at: &str,
+    batch: Option<i64>,
+) -> Result<Vec<(i64, Vec<u8>)>> {
+    Ok(match tx {
+        Tx::Postgres(t) => sqlx::query_as(
+            "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher, street_code,
+                 committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id,
+                 phone_key, phone_masked)
+                 SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14, x, pk, pm
+                 FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[],
+                             $8::bytea[], $9::text[], $10::text[], $11::int8[], $12::int8[], $15::text[],
+                             $16::bytea[], $17::text[])
+                      AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd, x, pk, pm)
+                 ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key",
+        )
+        .bind(rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.cipher.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.masked.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.p.id_number.sex().code()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| yikou_domain::format_date(r.p.id_number.birth_date())).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.phone.cipher.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.address.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.p.street_code.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.p.committee_code.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.p.household_id).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| i64::from(r.p.is_household_head)).collect::<Vec<_>>())
+        .bind(at)
+        .bind(batch)
+        .bind(rows.iter().map(|r| r.p.external_id.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.phone.key.clone()).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.phone.masked.clone()).collect::<Vec<_>>())
+        .fetch_all(&mut **t)
+        .await?,
+        Tx::Sqlite(t) => {
+            let mut got = Vec::with_capacity(rows.len());
+            for part in rows.chunks(rows_per_insert(18)) {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher,
+                     street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id,
+                     external_id, phone_key, phone_masked) ",
+                );
+                qb.push_values(part, |mut b, r| {
+                    b.push_bind(r.key.clone())
+                        .push_bind(r.cipher.clone())
+                        .push_bind(r.masked.clone())
+                        .push_bind(r.name.clone())
+                        .push_bind(r.p.id_number.sex().code())
+                        .push_bind(yikou_domain::format_date(r.p.id_number.birth_date()))
+                        .push_bind(r.phone.cipher.clone())
+                        .push_bind(r.address.clone())
+                        .push_bind(r.p.street_code.clone())
+                        .push_bind(r.p.committee_code.clone())
+                        .push_bind(r.p.household_id)
+                        .push_bind(i64::from(r.p.is_household_head))
+                        .push_bind(at.to_string())
+                        .push_bind(at.to_string())
+                        .push_bind(batch)
+                        .push_bind(r.p.external_id.clone())
+                        .push_bind(r.phone.key.clone())
+                        .push_bind(r.phone.masked.clone());
+                });
+                // No RETURNING (SQLite buffers and hands back every row): one multi-row
+                // INSERT into an INTEGER PRIMARY KEY table gives its rows consecutive ids
+                // ending at last_insert_rowid, under the write lock we hold.
+                let done = qb.build().execute(&mut **t).await.map_err(|e| match e {
+                    sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(
+                        "名单中有身份证号已在帮困对象库中（可能有人同时导入），请重新检查后再导入".into(),
+                    ),
+                    e => StoreError::Sql(e),
+                })?;
+                let (last, n) = (done.last_insert_rowid(), done.rows_affected() as i64);
+                got.extend(part.iter().enumerate().map(|(i, r)| (last - n + 1 + i as i64, r.key.clone())));
+            }
+            got
+        }
+    })
+}
+
+/// Inserts category memberships `(person, category, start, end)`.
+pub(crate) async fn insert_categories(
+    tx: &mut Tx,
+    rows: &[(i64, String, String, Option<String>)],
+    batch: Option<i64>,
+) -> std::result::Result<(), sqlx::Error> {
+    match tx {
+        Tx::Postgres(t) => {
+            sqlx::query(
+                "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id)
+                 SELECT p, c, s, e, $5 FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[]) AS u(p, c, s, e)",
+            )
+            .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
+            .bind(batch)
+            .execute(&mut **t)
+            .await?;
+        }
+        Tx::Sqlite(t) => {
+            for part in rows.chunks(rows_per_insert(5)) {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id) ",
+                );
+                qb.push_values(part, |mut b, (id, code, s, e)| {
+                    b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone()).push_bind(batch);
+                });
+                qb.build().execute(&mut **t).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Inserts entitlements in `state` (approved amount set when `approved`); returns their ids (in no
+/// promised order).
+pub(crate) async fn insert_entitlements(
+    tx: &mut Tx,
+    rows: &[NewEntitlement],
+    approved: bool,
+    state: &str,
+    at: &str,
+    batch: Option<i64>,
+) -> std::result::Result<Vec<i64>, sqlx::Error> {
+    Ok(match tx {
+        Tx::Postgres(t) => {
+            sqlx::query_scalar(
+                "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
+                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln
+                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[], $12::text[])
+                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, ord)
+                 ORDER BY ord
+                 RETURNING id",
+            )
+            .bind(rows.iter().map(|r| r.project_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.person_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.household_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.household_size).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.source_code.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.amount.0).collect::<Vec<_>>())
+            .bind(approved)
+            .bind(state)
+            .bind(at)
+            .bind(batch)
+            .bind(rows.iter().map(|r| r.external_id.clone()).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.listed_name.clone()).collect::<Vec<_>>())
+            .fetch_all(&mut **t)
+            .await?
+        }
+        Tx::Sqlite(t) => {
+            let mut got = Vec::with_capacity(rows.len());
+            for part in rows.chunks(rows_per_insert(13)) {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
+                     approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name) ",
+                );
+                qb.push_values(part, |mut b, r| {
+                    b.push_bind(r.project_id)
+                        .push_bind(r.person_id)
+                        .push_bind(r.household_id)
+                        .push_bind(r.household_size)
+                        .push_bind(r.source_code.clone())
+                        .push_bind(r.amount.0)
+                        .push_bind(approved.then_some(r.amount.0))
+                        .push_bind(state.to_string())
+                        .push_bind(at.to_string())
+                        .push_bind(at.to_string())
+                        .push_bind(batch)
+                        .push_bind(r.external_id.clone())
+                        .push_bind(r.listed_name.clone());
+                });
+                qb.push(" RETURNING id");
+                got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await?);
+            }
+            got
+        }
+    })
+}

@@ -1,0 +1,61 @@
+//! Where an actor's area (`Scope`) becomes SQL: the only module that turns a scope into a
+//! condition (a test in tests/layout.rs keeps it so). Each function returns the condition, with
+//! `$n` as its placeholder, and the value to bind to it (None when the condition needs none).
+//!
+//! Aliases the conditions expect: `pe` for people, `pr` for projects, `e` for entitlements.
+
+use yikou_domain::Scope;
+
+/// People (alias `pe`) the scope may see: its street or committee; for a department the people on
+/// one of its projects' rosters.
+pub(crate) fn people(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(code) => (format!("pe.street_code = ${n}"), Some(code.clone())),
+        Scope::Committee(code) => (format!("pe.committee_code = ${n}"), Some(code.clone())),
+        Scope::Unit(code) => (
+            format!(
+                "EXISTS (SELECT 1 FROM entitlements se JOIN projects sp ON sp.id = se.project_id
+                 WHERE se.person_id = pe.id AND sp.unit_code = ${n})"
+            ),
+            Some(code.clone()),
+        ),
+    }
+}
+
+/// Entitlements (joined with their person `pe` and project `pr`) the scope may see or count: the
+/// person's area, or the project's own unit.
+pub(crate) fn entitlements(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) => (format!("(pe.street_code = ${n} OR pr.unit_code = ${n})"), Some(c.clone())),
+        Scope::Committee(c) => (format!("pe.committee_code = ${n}"), Some(c.clone())),
+        Scope::Unit(c) => (format!("pr.unit_code = ${n}"), Some(c.clone())),
+    }
+}
+
+/// Projects (alias `pr`) the scope may see: all for the district; a unit's own projects; for a
+/// street also the projects that list its people; for a committee the projects that list its people.
+pub(crate) fn projects(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Unit(c) => (format!("pr.unit_code = ${n}"), Some(c.clone())),
+        Scope::Street(c) => (
+            format!(
+                "(pr.unit_code = ${n} OR EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id
+                  WHERE e.project_id = pr.id AND pe.street_code = ${n}))"
+            ),
+            Some(c.clone()),
+        ),
+        Scope::Committee(c) => (
+            format!(
+                "EXISTS (SELECT 1 FROM entitlements e JOIN people pe ON pe.id = e.person_id
+                  WHERE e.project_id = pr.id AND pe.committee_code = ${n})"
+            ),
+            Some(c.clone()),
+        ),
+    }
+}
