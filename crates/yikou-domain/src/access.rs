@@ -193,6 +193,45 @@ impl Role {
     }
 }
 
+/// A two-person act on an account waiting for the other administrator role (双人激活).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PendingAct {
+    /// A new account, not yet activated.
+    Create,
+    /// A password reset, not yet completed.
+    Reset,
+}
+
+impl PendingAct {
+    pub fn code(self) -> &'static str {
+        match self {
+            PendingAct::Create => "create",
+            PendingAct::Reset => "reset",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<PendingAct> {
+        [PendingAct::Create, PendingAct::Reset].into_iter().find(|a| a.code() == s)
+    }
+
+    /// The account's state while it waits: 待激活 / 待完成重置.
+    pub fn state_label(self) -> &'static str {
+        match self {
+            PendingAct::Create => "待激活",
+            PendingAct::Reset => "待完成重置",
+        }
+    }
+
+    /// What the other administrator does: 激活 / 完成重置.
+    pub fn completion_label(self) -> &'static str {
+        match self {
+            PendingAct::Create => "激活",
+            PendingAct::Reset => "完成重置",
+        }
+    }
+}
+
 /// 口令规则 (等保 2.0 level 3 practice): at least 8 characters from at least 3 of the 4 classes
 /// (upper case, lower case, digits, symbols).
 pub fn check_password_rules(password: &str) -> Result<(), String> {

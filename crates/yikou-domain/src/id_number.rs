@@ -41,10 +41,12 @@ impl IdKind {
     }
 }
 
-/// 性别, derived from the 17th digit (odd = male).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// 性别, derived from the 17th digit (odd = male). Stored and serialized as its code (M/F).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Sex {
+    #[serde(rename = "M")]
     Male,
+    #[serde(rename = "F")]
     Female,
 }
 

@@ -8,6 +8,7 @@ pub mod entitlement;
 pub mod exchange;
 pub mod finding;
 pub mod id_number;
+pub mod imports;
 pub mod money;
 pub mod phone;
 pub mod privacy;
@@ -17,7 +18,7 @@ pub mod rng;
 pub mod rules;
 pub mod summary;
 
-pub use access::{Actor, Role, Scope};
+pub use access::{Actor, PendingAct, Role, Scope};
 pub use area::AreaCode;
 pub use campaign::{Campaign, Phase, PhaseWindow};
 pub use entitlement::{Entitlement, EntitlementState};
@@ -46,6 +47,29 @@ pub fn age_between(birth: Date, at: Date) -> i32 {
 /// Parses an ISO date `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
     Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// A calendar day as the system stores and shows it: `YYYY-MM-DD` in text, JSON and CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub Date);
+
+impl Day {
+    /// Reads `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Day> {
+        parse_date(s).map(Day)
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_date(self.0))
+    }
+}
+
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// Formats an ISO date `YYYY-MM-DD`.

@@ -1,5 +1,6 @@
 //! 当前活动 (the current campaign): the latest year's, for pages, imports and the API alike.
 
+use yikou_domain::reference::UnitKind;
 use yikou_domain::{Actor, Scope};
 use yikou_store::campaigns::{StoredCampaign, StoredProject};
 use yikou_store::reference::{ContactUpdate, UnitContact};
@@ -24,7 +25,12 @@ pub async fn visible_project(store: &Store, scope: &Scope, id: i64) -> Result<(S
 /// 单位通讯录 (附件2): the units that work on a campaign (streets/towns, departments and
 /// organisations; not the committees) with their contacts.
 pub async fn units(store: &Store) -> Result<Vec<UnitContact>> {
-    Ok(store.contacts().await?.into_iter().filter(|u| u.kind != "committee" && u.parent_code.is_some()).collect())
+    Ok(store
+        .contacts()
+        .await?
+        .into_iter()
+        .filter(|u| u.kind != UnitKind::Committee && u.parent_code.is_some())
+        .collect())
 }
 
 /// Sets the contact of one of the campaign's units (the bureau's act; audited by the store with

@@ -2,7 +2,7 @@
 //! of their area; confirm or dismiss (with a reason) one finding the actor may see. The web pages,
 //! the API and `yikou check` / `yikou finding` all come here.
 
-use yikou_domain::{today, Actor};
+use yikou_domain::{today, Actor, FindingKind, FindingStatus};
 use yikou_store::campaigns::StoredCampaign;
 use yikou_store::check::{decide as decide_finding, CheckCounts, CheckReport, Finding};
 use yikou_store::{Store, StoreError};
@@ -20,7 +20,7 @@ pub struct CheckOutcome {
 
 impl CheckOutcome {
     /// The findings of one type (code, e.g. `dup_in_project`).
-    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Finding> + 'a {
+    pub fn of_kind(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> + '_ {
         self.report.findings.iter().filter(move |f| f.kind == kind)
     }
 }
@@ -49,10 +49,9 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {
     pub key: String,
-    /// The finding's type code.
-    pub kind: &'static str,
-    /// `confirmed` or `dismissed`.
-    pub status: &'static str,
+    pub kind: FindingKind,
+    /// `Confirmed` or `Dismissed`.
+    pub status: FindingStatus,
 }
 
 /// May the actor use the cross-check? The command line (no role) acts for the whole district.
@@ -72,35 +71,9 @@ pub async fn run(store: &Store, actor: &Actor, year: Option<i32>) -> Result<Chec
     let mut report = store.run_check(campaign.id, campaign.campaign.check_date(today())).await?;
     if actor.scope != yikou_domain::Scope::All {
         report.findings.retain(|f| f.within(&actor.scope));
-        report.counts = counts_of(&report.findings);
+        report.counts = CheckCounts::of(&report.findings);
     }
     Ok(CheckOutcome { campaign, report })
-}
-
-/// The counts of these findings by type.
-fn counts_of(findings: &[Finding]) -> CheckCounts {
-    let mut c = CheckCounts::default();
-    for f in findings {
-        let n = match f.kind {
-            "dup_in_project" => &mut c.dup_in_project,
-            "dup_exclusive" => &mut c.dup_exclusive,
-            "household_twice" => &mut c.household_twice,
-            "omissions" => &mut c.omissions,
-            "ineligible" => &mut c.ineligible,
-            "deceased_paid" => &mut c.deceased_paid,
-            "near_duplicates" => &mut c.near_duplicates,
-            "moved_away_paid" => &mut c.moved_away_paid,
-            "ineligible_condition" => &mut c.ineligible_condition,
-            "exclusion_broken" => &mut c.exclusion_broken,
-            "two_streets" => &mut c.two_streets,
-            "amount_outside" => &mut c.amount_outside,
-            "over_budget" => &mut c.over_budget,
-            "over_cap" => &mut c.over_cap,
-            _ => continue,
-        };
-        *n += 1;
-    }
-    c
 }
 
 /// Confirms or dismisses a finding of the current run of the campaign of `year` (the latest
@@ -119,6 +92,6 @@ pub async fn decide(store: &Store, actor: &Actor, year: Option<i32>, key: &str, 
     Ok(Decided {
         key: finding.key.clone(),
         kind: finding.kind,
-        status: if decision.is_confirm() { "confirmed" } else { "dismissed" },
+        status: if decision.is_confirm() { FindingStatus::Confirmed } else { FindingStatus::Dismissed },
     })
 }

@@ -21,7 +21,7 @@ use crate::{Result, ServiceError};
 pub async fn reference_from(store: &Store) -> Result<Reference, StoreError> {
     let mut r = Reference::default();
     for u in store.units().await? {
-        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+        if u.kind.is_street_level() {
             r.add_street(&u.code, &u.name);
         }
     }

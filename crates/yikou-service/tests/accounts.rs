@@ -59,14 +59,14 @@ async fn accounts_are_created_by_the_system_administrator_and_activated_by_the_o
     assert_eq!(created.login, "gumei2");
     assert_eq!(created.first_half.0.chars().count(), 10);
     let line = s.users().await.unwrap().into_iter().find(|u| u.login == "gumei2").unwrap();
-    assert_eq!((line.display_name.as_str(), line.pending.as_deref()), ("gumei2", Some("create")));
+    assert_eq!((line.display_name.as_str(), line.pending), ("gumei2", Some(yikou_domain::PendingAct::Create)));
 
     let clerk_completes = accounts::complete(s, &clerk, "gumei2").await;
     assert!(matches!(clerk_completes, Err(ServiceError::Forbidden)));
     rejected(accounts::complete(s, &admin, "gumei2").await, "同一管理员");
     assert!(matches!(accounts::complete(s, &sec, "nobody").await, Err(ServiceError::NotFound)));
     let done = accounts::complete(s, &sec, "gumei2").await.unwrap();
-    assert_eq!(done.kind, "create");
+    assert_eq!(done.kind, yikou_domain::PendingAct::Create);
     let whole = format!("{}{}", created.first_half.0, done.second_half);
     assert!(s.check_password("gumei2", &whole).await.unwrap().is_some(), "both halves sign in");
     rejected(accounts::complete(s, &sec, "gumei2").await, "没有待完成");
@@ -126,7 +126,7 @@ async fn disabling_unlocking_and_resetting_follow_the_rights_and_spare_ones_own_
     let half = accounts::reset_password(s, &sec, "gumei1").await.unwrap();
     assert!(s.check_password("gumei1", PASSWORD).await.unwrap().is_none(), "the old password ends");
     let done = accounts::complete(s, &admin, "gumei1").await.unwrap();
-    assert_eq!(done.kind, "reset");
+    assert_eq!(done.kind, yikou_domain::PendingAct::Reset);
     assert!(s.check_password("gumei1", &format!("{}{}", half.0, done.second_half)).await.unwrap().is_some());
 
     let actions: Vec<String> = s.audit_records(None, 100).await.unwrap().into_iter().map(|a| a.action).collect();

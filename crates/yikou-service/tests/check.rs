@@ -78,7 +78,7 @@ async fn each_actor_sees_the_findings_of_their_area_only() {
     assert_eq!(all.campaign.campaign.year, 2020);
     assert_eq!(all.report.counts.dup_in_project, 2);
     let bureau = check::run(s, &actor("mzj", Role::Bureau, BUREAU_CODE), Some(2020)).await.unwrap();
-    assert_eq!(bureau.of_kind("dup_in_project").count(), 2);
+    assert_eq!(bureau.of_kind(yikou_domain::FindingKind::DupInProject).count(), 2);
 
     let street = check::run(s, &actor("qibao1", Role::Street, QIBAO), None).await.unwrap();
     let keys: Vec<&str> = street.report.findings.iter().map(|f| f.key.as_str()).collect();
@@ -114,14 +114,17 @@ async fn a_finding_is_decided_within_the_actors_area_and_a_dismissal_needs_a_rea
     assert!(matches!(refused, Err(ServiceError::Forbidden)));
 
     let d = check::decide(s, &clerk, None, &qibao, reason("已核实为同一笔的重复录入")).await.unwrap();
-    assert_eq!((d.key.as_str(), d.kind, d.status), (qibao.as_str(), "dup_in_project", "dismissed"));
+    assert_eq!(
+        (d.key.as_str(), d.kind, d.status),
+        (qibao.as_str(), yikou_domain::FindingKind::DupInProject, yikou_domain::FindingStatus::Dismissed)
+    );
     let again = check::run(s, &clerk, None).await.unwrap();
-    assert_eq!(again.report.findings[0].status, "dismissed");
+    assert_eq!(again.report.findings[0].status, yikou_domain::FindingStatus::Dismissed);
     assert!(again.report.findings[0].reason.as_deref().unwrap().contains("重复录入"));
 
     let bureau = actor("mzj", Role::Bureau, BUREAU_CODE);
     let d = check::decide(s, &bureau, Some(2020), &gumei, Decision::Confirm { reason: String::new() }).await.unwrap();
-    assert_eq!(d.status, "confirmed");
+    assert_eq!(d.status, yikou_domain::FindingStatus::Confirmed);
     let audit = s.audit_records(None, 100).await.unwrap();
     assert!(audit.iter().any(|a| a.action == "finding.dismiss" && a.actor == "qibao1"));
     assert!(s.verify_audit().await.unwrap().ok());

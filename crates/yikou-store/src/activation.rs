@@ -10,7 +10,7 @@
 //! Only the server operator (`yikou user add`, with the key file) makes an account in one step.
 
 use serde_json::json;
-use yikou_domain::Role;
+use yikou_domain::{PendingAct, Role};
 
 use crate::users::{hash_password, insert_user, random_password, NewUser, Pending};
 use crate::{now, on_tx, Result, StoreError, WriteTx};
@@ -26,8 +26,8 @@ pub struct FirstHalf(pub String);
 /// A completed two-person act.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completed {
-    /// "create" (the account is now active) or "reset".
-    pub kind: String,
+    /// `Create` (the account is now active) or `Reset`.
+    pub kind: PendingAct,
     /// The second half of the one-time password (to be shown once to the completing administrator).
     pub second_half: String,
 }
@@ -49,7 +49,7 @@ fn admin_role(tx: &WriteTx<'_>) -> Result<Role> {
 }
 
 /// Starts an act by the transaction's administrator: the first half (to show) and what to store.
-pub(crate) fn start(tx: &WriteTx<'_>, kind: &'static str) -> Result<(String, Pending)> {
+pub(crate) fn start(tx: &WriteTx<'_>, kind: PendingAct) -> Result<(String, Pending)> {
     let role = admin_role(tx)?;
     let half = random_password(HALF);
     let half_hex = hex::encode(tx.keys().encrypt(&half));
@@ -67,7 +67,7 @@ pub async fn create_account(tx: &mut WriteTx<'_>, a: &NewAccount) -> Result<(i64
         password: crate::users::generate_password(),
         must_change_password: true,
     };
-    let (half, pending) = start(tx, "create")?;
+    let (half, pending) = start(tx, PendingAct::Create)?;
     // The stored hash is of a password nobody knows until the act is completed.
     new.password = random_password(2 * HALF);
     let id = insert_user(tx, &new, Some(&pending)).await?;
@@ -106,7 +106,11 @@ pub async fn complete(tx: &mut WriteTx<'_>, login: &str) -> Result<Completed> {
     if done != 1 {
         return Err(StoreError::Invalid(format!("账号“{login}”的激活已由他人完成")));
     }
-    let action = if kind == "create" { "user.activate" } else { "user.password_reset_complete" };
+    let kind = PendingAct::from_code(&kind).ok_or_else(|| StoreError::Invalid("待激活记录损坏".into()))?;
+    let action = match kind {
+        PendingAct::Create => "user.activate",
+        PendingAct::Reset => "user.password_reset_complete",
+    };
     tx.audit(action, "user", &id.to_string(), None, Some(&json!({ "login": login, "started_by": by }))).await?;
     Ok(Completed { kind, second_half: second })
 }

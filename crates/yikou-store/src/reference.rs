@@ -11,7 +11,7 @@ use crate::{on_db, on_tx, Result, Store, StoreError, WriteTx};
 pub struct Unit {
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub parent_code: Option<String>,
 }
 
@@ -81,12 +81,18 @@ pub async fn add_unit(tx: &mut WriteTx<'_>, code: &str, name: &str, kind: UnitKi
     })
 }
 
+/// A stored unit kind (written from [`UnitKind::code`]).
+fn unit_kind(code: &str) -> Result<UnitKind> {
+    UnitKind::from_code(code)
+        .ok_or_else(|| StoreError::Sql(sqlx::Error::Decode(format!("单位类型“{code}”无法识别：单位表已损坏").into())))
+}
+
 /// A unit with its campaign contact (通讯录, 附件2).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnitContact {
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: UnitKind,
     pub parent_code: Option<String>,
     pub contact_name: Option<String>,
     pub contact_title: Option<String>,
@@ -144,28 +150,28 @@ impl Store {
         let rows: Vec<Row> = on_db!(&self.db, p => sqlx::query_as(
             "SELECT code, name, kind, parent_code, contact_name, contact_title, office_phone, mobile FROM units ORDER BY sort, code")
             .fetch_all(p).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(code, name, kind, parent_code, contact_name, contact_title, office_phone, mobile)| UnitContact {
-                code,
-                name,
-                kind,
-                parent_code,
-                contact_name,
-                contact_title,
-                office_phone,
-                mobile,
+        rows.into_iter()
+            .map(|(code, name, kind, parent_code, contact_name, contact_title, office_phone, mobile)| {
+                Ok(UnitContact {
+                    code,
+                    name,
+                    kind: unit_kind(&kind)?,
+                    parent_code,
+                    contact_name,
+                    contact_title,
+                    office_phone,
+                    mobile,
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub async fn units(&self) -> Result<Vec<Unit>> {
-        Ok(on_db!(&self.db, p => {
-            let rows = sqlx::query("SELECT code, name, kind, parent_code FROM units ORDER BY sort, code").fetch_all(p).await?;
-            rows.iter().map(|r| Ok::<_, sqlx::Error>(Unit {
-                code: r.try_get("code")?, name: r.try_get("name")?, kind: r.try_get("kind")?, parent_code: r.try_get("parent_code")?,
-            })).collect::<Result<Vec<_>, _>>()?
-        }))
+        let rows: Vec<(String, String, String, Option<String>)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT code, name, kind, parent_code FROM units ORDER BY sort, code").fetch_all(p).await?);
+        rows.into_iter()
+            .map(|(code, name, kind, parent_code)| Ok(Unit { code, name, kind: unit_kind(&kind)?, parent_code }))
+            .collect()
     }
 
     pub async fn unit(&self, code: &str) -> Result<Option<Unit>> {

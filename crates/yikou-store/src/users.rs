@@ -5,7 +5,7 @@ use argon2::Argon2;
 use rand::Rng;
 use serde_json::json;
 use yikou_domain::access::check_password_rules;
-use yikou_domain::Role;
+use yikou_domain::{PendingAct, Role};
 
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
@@ -66,8 +66,7 @@ pub async fn create_user(tx: &mut WriteTx<'_>, u: &NewUser) -> Result<i64> {
 
 /// A started two-person act, stored on the account until the other administrator completes it.
 pub(crate) struct Pending {
-    /// "create" or "reset".
-    pub kind: &'static str,
+    pub kind: PendingAct,
     /// The first half of the one-time password, encrypted (hex).
     pub half_hex: String,
     pub by: String,
@@ -102,7 +101,7 @@ pub(crate) async fn insert_user(tx: &mut WriteTx<'_>, u: &NewUser, pending: Opti
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT (login) DO NOTHING RETURNING id")
         .bind(login).bind(u.display_name.trim()).bind(&u.unit_code).bind(u.role.code()).bind(&hash)
         .bind(i64::from(u.must_change_password)).bind(&at)
-        .bind(pending.map(|p| p.kind)).bind(pending.map(|p| p.half_hex.as_str()))
+        .bind(pending.map(|p| p.kind.code())).bind(pending.map(|p| p.half_hex.as_str()))
         .bind(pending.map(|p| p.by.as_str())).bind(pending.map(|p| p.role.code()))
         .fetch_optional(c).await.map_err(|e| match e {
             sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") =>
@@ -167,14 +166,14 @@ pub struct UserLine {
     pub login: String,
     pub display_name: String,
     pub unit_code: String,
-    pub role: String,
+    pub role: Role,
     pub must_change_password: bool,
     pub disabled: bool,
     pub locked: bool,
-    /// A started two-person act waiting for the other administrator: "create" or "reset".
-    pub pending: Option<String>,
+    /// A started two-person act waiting for the other administrator.
+    pub pending: Option<PendingAct>,
     /// The role of the administrator who started it (the other admin role completes it).
-    pub pending_role: Option<String>,
+    pub pending_role: Option<Role>,
 }
 
 /// Disables or enables an account. Disabling ends its sessions at once; its tokens stop working
@@ -216,7 +215,7 @@ pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::
         .bind(login).fetch_optional(c).await?);
     // Every account, administrators' included: a reset is completed by the other administrator role.
     role.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
-    let (half, pending) = crate::activation::start(tx, "reset")?;
+    let (half, pending) = crate::activation::start(tx, PendingAct::Reset)?;
     let password = crate::activation::FirstHalf(half);
     let pending = Some(pending);
     // While pending, the stored hash is of a password nobody knows.
@@ -226,7 +225,7 @@ pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::
                 pending_kind = $3, pending_half = $4, pending_by = $5, pending_role = $6
          WHERE login = $7 RETURNING id")
         .bind(&hash).bind(now())
-        .bind(pending.as_ref().map(|p| p.kind)).bind(pending.as_ref().map(|p| p.half_hex.as_str()))
+        .bind(pending.as_ref().map(|p| p.kind.code())).bind(pending.as_ref().map(|p| p.half_hex.as_str()))
         .bind(pending.as_ref().map(|p| p.by.as_str())).bind(pending.as_ref().map(|p| p.role.code()))
         .bind(login).fetch_optional(c).await?);
     let id = id.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
@@ -261,20 +260,27 @@ impl Store {
             .bind(now).fetch_all(p).await?)
         .into_iter()
         .collect();
-        Ok(rows
-            .into_iter()
-            .map(|(id, login, display_name, unit_code, role, must, disabled, pending, pending_role)| UserLine {
-                id,
-                locked: locked.contains(&login_key(&self.keys, &login)),
-                login,
-                display_name,
-                unit_code,
-                role,
-                must_change_password: must != 0,
-                disabled: disabled != 0,
-                pending,
-                pending_role,
+        rows.into_iter()
+            .map(|(id, login, display_name, unit_code, role, must, disabled, pending, pending_role)| {
+                Ok(UserLine {
+                    id,
+                    locked: locked.contains(&login_key(&self.keys, &login)),
+                    login,
+                    display_name,
+                    unit_code,
+                    role: stored_role(&role)?,
+                    must_change_password: must != 0,
+                    disabled: disabled != 0,
+                    pending: pending.as_deref().and_then(PendingAct::from_code),
+                    pending_role: pending_role.as_deref().map(stored_role).transpose()?,
+                })
             })
-            .collect())
+            .collect()
     }
+}
+
+/// A stored role code (written from [`Role::code`]).
+pub(crate) fn stored_role(code: &str) -> Result<Role> {
+    Role::from_code(code)
+        .ok_or_else(|| StoreError::Sql(sqlx::Error::Decode(format!("角色“{code}”无法识别：用户表已损坏").into())))
 }

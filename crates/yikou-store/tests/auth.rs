@@ -204,7 +204,10 @@ async fn business_accounts_and_their_resets_need_both_administrator_roles() {
         // The system administrator creates a street account: half A only, pending, no sign-in.
         let FirstHalf(first) = create(s, &sysadmin(), "gumei9", Role::Street, GUMEI).await;
         let line = s.users().await.unwrap().into_iter().find(|u| u.login == "gumei9").unwrap();
-        assert_eq!((line.pending.as_deref(), line.pending_role.as_deref()), (Some("create"), Some("system-admin")));
+        assert_eq!(
+            (line.pending, line.pending_role),
+            (Some(yikou_domain::PendingAct::Create), Some(Role::SystemAdmin))
+        );
         assert_eq!(kind(&s.login("gumei9", &first, &policy, "t").await.unwrap()), "refused", "{}", b.name);
         assert!(s.check_password("gumei9", &first).await.unwrap().is_none());
 
@@ -219,7 +222,7 @@ async fn business_accounts_and_their_resets_need_both_administrator_roles() {
 
         // The security administrator activates it: half B; A+B signs in, with a forced change.
         let done = complete(s, &security(), "gumei9").await.unwrap();
-        assert_eq!(done.kind, "create");
+        assert_eq!(done.kind, yikou_domain::PendingAct::Create);
         let line = s.users().await.unwrap().into_iter().find(|u| u.login == "gumei9").unwrap();
         assert_eq!((line.pending, line.pending_role), (None, None), "{}: the pending half is deleted", b.name);
         assert_ne!(done.second_half, first);
@@ -241,7 +244,7 @@ async fn business_accounts_and_their_resets_need_both_administrator_roles() {
         assert_eq!(kind(&s.login("gumei9", &first, &policy, "t").await.unwrap()), "refused");
         assert!(complete(s, &security(), "gumei9").await.is_err(), "{}: the same administrator", b.name);
         let done = complete(s, &sysadmin(), "gumei9").await.unwrap();
-        assert_eq!(done.kind, "reset");
+        assert_eq!(done.kind, yikou_domain::PendingAct::Reset);
         let whole = format!("{first}{}", done.second_half);
         assert_eq!(kind(&s.login("gumei9", &whole, &policy, "t").await.unwrap()), "ok", "{}", b.name);
 

@@ -145,7 +145,7 @@ async fn known_people_get_only_new_facts_and_undo_puts_them_back() {
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         let undone = undo_batch(&mut tx, &r.batch).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(undone.status, "undone");
+        assert_eq!(undone.status, yikou_domain::imports::BatchStatus::Undone);
         let p = s.person(&Scope::All, id).await.unwrap().unwrap();
         assert_eq!(p.phone_masked, None, "phone put back");
         assert_eq!(p.categories.len(), 1, "category added by the batch removed");

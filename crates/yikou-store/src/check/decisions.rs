@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use serde_json::json;
+use yikou_domain::FindingStatus;
 
 use super::Finding;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
@@ -34,10 +35,11 @@ pub(super) async fn attach_decisions(store: &Store, campaign_id: i64, findings: 
     for finding in findings {
         if let Some((facts, decision, reason)) = decisions.get(&finding.key) {
             if *facts == finding.facts {
-                finding.status = if decision == "confirmed" { "confirmed" } else { "dismissed" };
+                finding.status =
+                    if decision == "confirmed" { FindingStatus::Confirmed } else { FindingStatus::Dismissed };
                 finding.reason = Some(reason.clone());
             } else {
-                finding.status = "reopened";
+                finding.status = FindingStatus::Reopened;
             }
         }
     }
@@ -63,7 +65,7 @@ pub async fn decide(
         let before: Option<(String, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
             "SELECT decision, reason FROM finding_decisions WHERE campaign_id = $1 AND finding_key = $2")
             .bind(campaign_id).bind(&finding.key).fetch_optional(c).await?);
-        let decision = if confirm { "confirmed" } else { "dismissed" };
+        let decision = if confirm { FindingStatus::Confirmed } else { FindingStatus::Dismissed }.code();
         let actor = tx.actor().login.clone();
         on_tx!(&mut tx.tx, c => sqlx::query(
             "INSERT INTO finding_decisions (campaign_id, finding_key, facts, decision, reason, actor, decided_at)

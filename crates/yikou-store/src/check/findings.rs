@@ -6,7 +6,9 @@ use yikou_domain::{CountingUnit, Fen};
 
 use super::engine::{Found, Input};
 use super::load::Rows;
-use super::{digest, Finding, FindingPerson, FINDING_TYPES};
+use yikou_domain::{FindingKind, FindingStatus};
+
+use super::{digest, Finding, FindingPerson};
 
 /// Every finding, in report order; people's masked ID numbers and reviewers' decisions are added
 /// afterwards.
@@ -59,7 +61,7 @@ impl Builder<'_> {
     #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
-        kind: &'static str,
+        kind: FindingKind,
         key: String,
         explanation: String,
         people_in: Vec<u32>,
@@ -67,7 +69,6 @@ impl Builder<'_> {
         ent_in: Vec<usize>,
         extra: String,
     ) {
-        let severity = FINDING_TYPES.iter().find(|t| t.0 == kind).map_or("warning", |t| t.2);
         let mut facts: Vec<String> = ent_in.iter().map(|&i| self.ent_facts(i)).collect();
         facts.extend(people_in.iter().map(|&i| format!("p{}", self.id(i))));
         facts.push(extra);
@@ -81,21 +82,21 @@ impl Builder<'_> {
         let finding = Finding {
             key,
             kind,
-            severity,
+            severity: kind.severity(),
             explanation,
             street_code: people_out.first().and_then(|p| p.street_code.clone()),
             people: people_out,
             projects: projects_in.iter().map(|&j| self.pcode(j)).collect(),
             entitlements: ent_in.iter().map(|&i| self.rows.entitlements[i].0).collect(),
             facts: digest(&facts),
-            status: "open",
+            status: FindingStatus::Open,
             reason: None,
         };
         self.out.push(finding);
     }
 
     /// One entitlement's finding: its person, its project and itself.
-    fn push_one(&mut self, kind: &'static str, key: String, explanation: String, i: usize) {
+    fn push_one(&mut self, kind: FindingKind, key: String, explanation: String, i: usize) {
         let e = &self.input.entitlements[i];
         let (person, project) = (e.person, e.project);
         self.push(kind, key, explanation, vec![person], vec![project], vec![i], String::new());
@@ -109,7 +110,7 @@ impl Builder<'_> {
                 self.of_person[x as usize].iter().copied().filter(|&i| ents[i].project == j).collect();
             let explanation = format!("{} 在项目{}中列入{}次，应只列入一次", self.name(x), self.pname(j), list.len());
             let key = format!("dup_in_project:{}:{}", self.pcode(j), self.id(x));
-            self.push("dup_in_project", key, explanation, vec![x], vec![j], list, String::new());
+            self.push(FindingKind::DupInProject, key, explanation, vec![x], vec![j], list, String::new());
         }
         for &(g, x) in &f.core.dup_exclusive {
             let list: Vec<usize> = self.of_person[x as usize]
@@ -129,7 +130,7 @@ impl Builder<'_> {
                 pj.iter().map(|&j| self.pname(j)).collect::<Vec<_>>().join("、")
             );
             let key = format!("dup_exclusive:{}:{}", group, self.id(x));
-            self.push("dup_exclusive", key, explanation, vec![x], pj, list, String::new());
+            self.push(FindingKind::DupExclusive, key, explanation, vec![x], pj, list, String::new());
         }
         for &(j, h) in &f.core.household_twice {
             let list: Vec<usize> = ents
@@ -144,7 +145,7 @@ impl Builder<'_> {
             who.dedup();
             let key = format!("household_twice:{}:{}", self.pcode(j), h.map_or("-".into(), |h| h.to_string()));
             let explanation = format!("项目{}按户发放，同一户有{}人列入：每户只应发放一次", self.pname(j), who.len());
-            self.push("household_twice", key, explanation, who, vec![j], list, String::new());
+            self.push(FindingKind::HouseholdTwice, key, explanation, who, vec![j], list, String::new());
         }
         for &(r, i, m, registered) in &f.exclusion {
             let rule = &self.rows.rules.exclusions[r];
@@ -167,7 +168,7 @@ impl Builder<'_> {
                 format!("exclusion_broken:{}:{}:{}", rule.receives, rule.not_counted_in, self.rows.entitlements[i].0);
             let (person, project) = (e.person, e.project);
             self.push(
-                "exclusion_broken",
+                FindingKind::ExclusionBroken,
                 key,
                 explanation,
                 vec![person],
@@ -185,14 +186,19 @@ impl Builder<'_> {
             let e = &ents[i];
             let explanation =
                 format!("{} 已登记死亡，仍列入项目{}：请核实并撤销", self.name(e.person), self.pname(e.project));
-            self.push_one("deceased_paid", format!("deceased_paid:{}", self.rows.entitlements[i].0), explanation, i);
+            self.push_one(
+                FindingKind::DeceasedPaid,
+                format!("deceased_paid:{}", self.rows.entitlements[i].0),
+                explanation,
+                i,
+            );
         }
         for &i in &f.moved_away_paid {
             let e = &ents[i];
             let explanation =
                 format!("{} 已登记迁出本区，仍列入项目{}：请核实", self.name(e.person), self.pname(e.project));
             self.push_one(
-                "moved_away_paid",
+                FindingKind::MovedAwayPaid,
                 format!("moved_away_paid:{}", self.rows.entitlements[i].0),
                 explanation,
                 i,
@@ -211,7 +217,12 @@ impl Builder<'_> {
                 self.pname(e.project),
                 self.rows.projects[e.project as usize].project.target_categories.join("、")
             );
-            self.push_one("ineligible", format!("ineligible:{}", self.rows.entitlements[i].0), explanation, i);
+            self.push_one(
+                FindingKind::Ineligible,
+                format!("ineligible:{}", self.rows.entitlements[i].0),
+                explanation,
+                i,
+            );
         }
         for &(i, miss) in &f.condition {
             let e = &ents[i];
@@ -226,7 +237,7 @@ impl Builder<'_> {
             };
             let explanation = format!("{} 不符合项目{}的条件：{why}", self.name(e.person), self.pname(e.project));
             let key = format!("ineligible_condition:{tag}:{}", self.rows.entitlements[i].0);
-            self.push_one("ineligible_condition", key, explanation, i);
+            self.push_one(FindingKind::IneligibleCondition, key, explanation, i);
         }
         for &i in &f.amount_outside {
             let e = &ents[i];
@@ -239,7 +250,12 @@ impl Builder<'_> {
                 p.standard.describe(),
                 e.household_size.map_or(String::new(), |s| format!("，户内{s}人"))
             );
-            self.push_one("amount_outside", format!("amount_outside:{}", self.rows.entitlements[i].0), explanation, i);
+            self.push_one(
+                FindingKind::AmountOutside,
+                format!("amount_outside:{}", self.rows.entitlements[i].0),
+                explanation,
+                i,
+            );
         }
     }
 
@@ -257,7 +273,15 @@ impl Builder<'_> {
                 Fen(actual - planned).yuan()
             );
             let key = format!("over_budget:{}:{}", self.pcode(j), source);
-            self.push("over_budget", key, explanation, Vec::new(), vec![j], Vec::new(), format!("{planned}/{actual}"));
+            self.push(
+                FindingKind::OverBudget,
+                key,
+                explanation,
+                Vec::new(),
+                vec![j],
+                Vec::new(),
+                format!("{planned}/{actual}"),
+            );
         }
         for &(x, total) in &f.over_cap {
             let explanation = format!(
@@ -268,7 +292,7 @@ impl Builder<'_> {
             );
             let list = self.of_person[x as usize].clone();
             self.push(
-                "over_cap",
+                FindingKind::OverCap,
                 format!("over_cap:{}", self.id(x)),
                 explanation,
                 vec![x],
@@ -296,7 +320,7 @@ impl Builder<'_> {
                 pj.iter().map(|&j| self.pname(j)).collect::<Vec<_>>().join("、")
             );
             self.push(
-                "two_streets",
+                FindingKind::TwoStreets,
                 format!("two_streets:{}", self.id(*x)),
                 explanation,
                 vec![*x],
@@ -312,7 +336,7 @@ impl Builder<'_> {
                 names.join("”“")
             );
             let key = format!("near_duplicates:name:{}", self.id(*x));
-            self.push("near_duplicates", key, explanation, vec![*x], Vec::new(), Vec::new(), names.join(","));
+            self.push(FindingKind::NearDuplicates, key, explanation, vec![*x], Vec::new(), Vec::new(), names.join(","));
         }
         for group in &near.people {
             let ids: Vec<String> = group.iter().map(|&i| self.id(i).to_string()).collect();
@@ -322,7 +346,15 @@ impl Builder<'_> {
                 self.name(group[0])
             );
             let key = format!("near_duplicates:person:{}", ids.join("-"));
-            self.push("near_duplicates", key, explanation, group.clone(), Vec::new(), Vec::new(), String::new());
+            self.push(
+                FindingKind::NearDuplicates,
+                key,
+                explanation,
+                group.clone(),
+                Vec::new(),
+                Vec::new(),
+                String::new(),
+            );
         }
         for &x in &f.core.omissions {
             let explanation = format!(
@@ -337,7 +369,7 @@ impl Builder<'_> {
                     .join("、")
             );
             self.push(
-                "omissions",
+                FindingKind::Omissions,
                 format!("omissions:{}", self.id(x)),
                 explanation,
                 vec![x],

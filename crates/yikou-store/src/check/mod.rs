@@ -18,7 +18,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Date;
 use yikou_domain::rules::RuleSet;
-use yikou_domain::{CountingUnit, Scope};
+use yikou_domain::{CountingUnit, FindingKind, FindingStatus, Scope, Severity};
 
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
@@ -43,23 +43,42 @@ pub struct CheckCounts {
     pub over_cap: u64,
 }
 
-/// The finding types, in report order: (code, sheet title, severity).
-pub const FINDING_TYPES: &[(&str, &str, &str)] = &[
-    ("dup_in_project", "同一项目重复", "error"),
-    ("dup_exclusive", "互斥项目重复享受", "error"),
-    ("household_twice", "按户项目同户重复", "error"),
-    ("exclusion_broken", "违反排除规则", "error"),
-    ("deceased_paid", "已故人员在册", "error"),
-    ("moved_away_paid", "已迁出人员在册", "error"),
-    ("ineligible", "不符合对象类别", "error"),
-    ("ineligible_condition", "不符合年龄或性别条件", "error"),
-    ("amount_outside", "金额超出标准", "error"),
-    ("over_budget", "超出计划资金", "error"),
-    ("over_cap", "超过每人封顶", "warning"),
-    ("two_streets", "多个街镇重复列入", "warning"),
-    ("near_duplicates", "疑似重复（需人工核实）", "review"),
-    ("omissions", "遗漏（未享受任何项目）", "warning"),
-];
+impl CheckCounts {
+    /// The counter of one kind of finding.
+    pub fn of_kind(&mut self, kind: FindingKind) -> &mut u64 {
+        use FindingKind as K;
+        match kind {
+            K::DupInProject => &mut self.dup_in_project,
+            K::DupExclusive => &mut self.dup_exclusive,
+            K::HouseholdTwice => &mut self.household_twice,
+            K::Omissions => &mut self.omissions,
+            K::Ineligible => &mut self.ineligible,
+            K::DeceasedPaid => &mut self.deceased_paid,
+            K::NearDuplicates => &mut self.near_duplicates,
+            K::MovedAwayPaid => &mut self.moved_away_paid,
+            K::IneligibleCondition => &mut self.ineligible_condition,
+            K::ExclusionBroken => &mut self.exclusion_broken,
+            K::TwoStreets => &mut self.two_streets,
+            K::AmountOutside => &mut self.amount_outside,
+            K::OverBudget => &mut self.over_budget,
+            K::OverCap => &mut self.over_cap,
+        }
+    }
+
+    /// The count of one kind of finding.
+    pub fn get(mut self, kind: FindingKind) -> u64 {
+        *self.of_kind(kind)
+    }
+
+    /// Counts the findings by kind.
+    pub fn of(findings: &[Finding]) -> CheckCounts {
+        let mut c = CheckCounts::default();
+        for f in findings {
+            *c.of_kind(f.kind) += 1;
+        }
+        c
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FindingPerson {
@@ -74,8 +93,8 @@ pub struct Finding {
     /// Stable across runs: the type and the codes/ids of what is involved.
     pub key: String,
     #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub severity: &'static str,
+    pub kind: FindingKind,
+    pub severity: Severity,
     pub explanation: String,
     /// The street/town the finding belongs to (the first person's), for filtering.
     pub street_code: Option<String>,
@@ -85,7 +104,7 @@ pub struct Finding {
     /// A digest of the facts; a decision holds while they stay the same.
     pub facts: String,
     /// open, confirmed, dismissed, or reopened (dismissed or confirmed before, facts changed since).
-    pub status: &'static str,
+    pub status: FindingStatus,
     pub reason: Option<String>,
 }
 
@@ -212,7 +231,7 @@ pub async fn save_rules(tx: &mut WriteTx<'_>, campaign_id: i64, rules: &RuleSet)
 }
 
 /// Counts per finding type and street/town (for the overview page and the summary sheet).
-pub fn by_type_and_street(findings: &[Finding]) -> BTreeMap<(&'static str, String), u64> {
+pub fn by_type_and_street(findings: &[Finding]) -> BTreeMap<(FindingKind, String), u64> {
     let mut out = BTreeMap::new();
     for f in findings {
         *out.entry((f.kind, f.street_code.clone().unwrap_or_default())).or_default() += 1;

@@ -2,6 +2,7 @@
 //! been approved.
 
 use serde_json::json;
+use yikou_domain::imports::BatchStatus;
 
 use super::Batch;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
@@ -22,7 +23,7 @@ pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
                 return Err(StoreError::NotFound(format!("导入批次 {batch_no}")));
             }
         }
-        if status != "committed" {
+        if BatchStatus::from_code(&status) != Some(BatchStatus::Committed) {
             return Err(StoreError::Conflict(format!("批次 {batch_no} 已撤销，不能重复撤销")));
         }
         let frozen: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
@@ -109,7 +110,8 @@ fn batch_from(r: BatchRow) -> Batch {
         updated: r.7,
         unchanged: r.8,
         rejected: r.9,
-        status: r.10,
+        // Written by this module as one of BatchStatus's codes.
+        status: BatchStatus::from_code(&r.10).unwrap_or(BatchStatus::Open),
     }
 }
 

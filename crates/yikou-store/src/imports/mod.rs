@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 use time::Date;
+use yikou_domain::imports::BatchStatus;
 use yikou_domain::{format_date, EntitlementState, Fen, IdNumber, Phone, Standard};
 
 use crate::campaigns::StoredProject;
@@ -85,7 +86,7 @@ pub struct Batch {
     pub updated: i64,
     pub unchanged: i64,
     pub rejected: i64,
-    pub status: String,
+    pub status: BatchStatus,
 }
 
 pub(crate) struct Existing {

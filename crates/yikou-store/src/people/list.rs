@@ -2,7 +2,7 @@
 //! (masked; age, never the birth date).
 
 use serde::Serialize;
-use yikou_domain::{IdNumber, Phone, Scope};
+use yikou_domain::{IdNumber, Phone, Scope, Sex};
 
 use crate::contacts::phone_key;
 use crate::{on_db, Result, Store};
@@ -13,7 +13,7 @@ pub struct PersonListItem {
     pub id: i64,
     pub name: String,
     pub id_number_masked: String,
-    pub sex: String,
+    pub sex: Sex,
     /// 年龄, not the birth date (see [`Person::age`]).
     pub age: Option<i32>,
     pub phone_masked: Option<String>,
@@ -46,7 +46,8 @@ fn list_item((id, name, masked, sex, birth_date, phone, street_code, committee_c
         id,
         name,
         id_number_masked: masked,
-        sex,
+        // Written from the ID number's 17th digit (M/F) on every insert.
+        sex: Sex::parse(&sex).unwrap_or(Sex::Male),
         age: age_of(&birth_date),
         phone_masked: phone,
         street_code,

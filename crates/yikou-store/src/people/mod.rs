@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 use time::Date;
-use yikou_domain::{format_date, Actor, IdNumber, Phone, Scope};
+use yikou_domain::{format_date, Actor, Day, IdNumber, Phone, Scope, Sex};
 
 mod list;
 
@@ -21,8 +21,8 @@ use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CategorySpan {
     pub code: String,
-    pub start: String,
-    pub end: Option<String>,
+    pub start: Day,
+    pub end: Option<Day>,
 }
 
 /// A person to register.
@@ -47,7 +47,7 @@ pub struct Person {
     pub id: i64,
     pub id_number_masked: String,
     pub name: String,
-    pub sex: String,
+    pub sex: Sex,
     /// 年龄 (whole years today). The birth date itself is never shown beside a masked ID number:
     /// the masked digits are the birth date, so the two together rebuild the number.
     pub age: Option<i32>,
@@ -56,8 +56,8 @@ pub struct Person {
     pub committee_code: Option<String>,
     pub household_id: Option<i64>,
     pub is_household_head: bool,
-    pub deceased_on: Option<String>,
-    pub moved_away_on: Option<String>,
+    pub deceased_on: Option<Day>,
+    pub moved_away_on: Option<Day>,
     pub categories: Vec<CategorySpan>,
 }
 
@@ -354,6 +354,15 @@ pub async fn add_category(
     })
 }
 
+/// A stored date (written as `YYYY-MM-DD` by this crate).
+fn stored_day(text: &str) -> Result<Day, sqlx::Error> {
+    Day::parse(text).ok_or_else(|| sqlx::Error::Decode(format!("日期“{text}”无法识别").into()))
+}
+
+fn stored_days(text: Option<String>) -> Result<Option<Day>, sqlx::Error> {
+    text.as_deref().map(stored_day).transpose()
+}
+
 const PERSON_COLUMNS: &str =
     "pe.id, pe.id_masked, pe.name, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code,
      pe.household_id, pe.is_household_head, pe.deceased_on, pe.moved_away_on";
@@ -372,15 +381,15 @@ impl Store {
                     id: r.try_get("id")?,
                     id_number_masked: r.try_get("id_masked")?,
                     name: r.try_get("name")?,
-                    sex: r.try_get("sex")?,
+                    sex: Sex::parse(r.try_get::<&str, _>("sex")?).unwrap_or(Sex::Male),
                     age: age_of(&r.try_get::<String, _>("birth_date")?),
                     phone_masked: r.try_get("phone_masked")?,
                     street_code: r.try_get("street_code")?,
                     committee_code: r.try_get("committee_code")?,
                     household_id: r.try_get("household_id")?,
                     is_household_head: r.try_get::<i64, _>("is_household_head")? != 0,
-                    deceased_on: r.try_get("deceased_on")?,
-                    moved_away_on: r.try_get("moved_away_on")?,
+                    deceased_on: stored_days(r.try_get("deceased_on")?)?,
+                    moved_away_on: stored_days(r.try_get("moved_away_on")?)?,
                     categories: Vec::new(),
                 }),
             }
@@ -393,7 +402,9 @@ impl Store {
                 "SELECT category_code, start_date, end_date FROM person_categories WHERE person_id = $1 ORDER BY start_date, category_code")
                 .bind(id).fetch_all(p).await?;
             rows.iter().map(|r| Ok::<_, sqlx::Error>(CategorySpan {
-                code: r.try_get("category_code")?, start: r.try_get("start_date")?, end: r.try_get("end_date")?,
+                code: r.try_get("category_code")?,
+                start: stored_day(r.try_get("start_date")?)?,
+                end: stored_days(r.try_get("end_date")?)?,
             })).collect::<Result<Vec<_>, _>>()?
         });
         Ok(Some(person))

@@ -10,10 +10,11 @@ use serde_json::json;
 use yikou_domain::money::group_thousands;
 use yikou_domain::rules::RuleSet;
 use yikou_domain::Actor;
+use yikou_domain::FindingKind;
 use yikou_ingest::output::{write_report, ReportSheet};
 use yikou_service::check::{self as use_case, Decision};
 use yikou_service::ServiceError;
-use yikou_store::check::{by_type_and_street, save_rules, Finding, FINDING_TYPES};
+use yikou_store::check::{by_type_and_street, save_rules, Finding};
 use yikou_store::{Store, StoreConfig, StoreError};
 
 use super::campaign::{campaign_error, campaign_id};
@@ -84,14 +85,9 @@ pub async fn check(
             report.read_seconds,
             report.check_seconds
         );
-        let counts = serde_json::to_value(report.counts)?;
-        for (code, title, _) in FINDING_TYPES {
-            let n = counts[code].as_u64().unwrap_or(0);
-            let decided = report
-                .findings
-                .iter()
-                .filter(|f| f.kind == *code && matches!(f.status, "confirmed" | "dismissed"))
-                .count();
+        for &kind in FindingKind::ALL {
+            let (n, title) = (report.counts.get(kind), kind.title());
+            let decided = report.findings.iter().filter(|f| f.kind == kind && f.status.is_decided()).count();
             if decided > 0 {
                 say!("  {title}：{}（已处理 {}）", group_thousands(n), group_thousands(decided as u64));
             } else {
@@ -110,17 +106,11 @@ pub async fn check(
 
 /// One sheet per finding type that occurs, with masked ID numbers.
 fn write_findings(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
-    let status = |s: &str| match s {
-        "confirmed" => "已确认",
-        "dismissed" => "已排除",
-        "reopened" => "重新打开（情况有变）",
-        _ => "待处理",
-    };
     let mut sheets = Vec::new();
-    for (code, title, _) in FINDING_TYPES {
+    for &kind in FindingKind::ALL {
         let rows: Vec<Vec<String>> = findings
             .iter()
-            .filter(|f| f.kind == *code)
+            .filter(|f| f.kind == kind)
             .map(|f| {
                 vec![
                     f.key.clone(),
@@ -129,7 +119,7 @@ fn write_findings(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
                     f.people.iter().map(|p| p.id_number_masked.clone()).collect::<Vec<_>>().join("、"),
                     f.projects.join("、"),
                     f.explanation.clone(),
-                    status(f.status).to_string(),
+                    f.status.label().to_string(),
                     f.reason.clone().unwrap_or_default(),
                 ]
             })
@@ -138,7 +128,7 @@ fn write_findings(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
             continue;
         }
         sheets.push(ReportSheet {
-            name: title.to_string(),
+            name: kind.title().to_string(),
             columns: vec![
                 ("疑点编号", 34.0),
                 ("街镇", 14.0),
@@ -153,18 +143,17 @@ fn write_findings(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
         });
     }
     // First sheet: counts by type and street/town.
-    let mut summary: Vec<Vec<String>> = by_type_and_street(findings)
+    // By type in report order (FindingKind's order), then street/town.
+    let summary: Vec<Vec<String>> = by_type_and_street(findings)
         .into_iter()
         .map(|((kind, street), n)| {
-            let title = FINDING_TYPES.iter().find(|t| t.0 == kind).map_or(kind, |t| t.1);
             vec![
-                title.to_string(),
+                kind.title().to_string(),
                 if street.is_empty() { "（不分街镇）".into() } else { unit_name(&street) },
                 n.to_string(),
             ]
         })
         .collect();
-    summary.sort_by_key(|r| FINDING_TYPES.iter().position(|t| t.1 == r[0]));
     if !summary.is_empty() {
         sheets.insert(
             0,

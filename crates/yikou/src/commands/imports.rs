@@ -296,7 +296,7 @@ pub async fn template(
     match &store {
         Some(s) => {
             for u in s.units().await? {
-                if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+                if u.kind.is_street_level() {
                     lists.streets.push(u.name);
                 }
             }
@@ -349,7 +349,7 @@ async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
                     group_thousands(b.created as u64),
                     group_thousands(b.updated as u64),
                     group_thousands(b.rejected as u64),
-                    if b.status == "committed" { "已导入".into() } else { "已撤销".into() },
+                    b.status.label().into(),
                 ]
             })
             .collect();

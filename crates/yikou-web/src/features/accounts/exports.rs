@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
-use yikou_domain::Role;
 
 use super::users::user_status;
 use crate::csv::*;
@@ -18,8 +17,7 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<R
     }
     let mut csv = Csv::new(&["登录名", "姓名", "单位", "角色", "状态"]);
     for u in state.store.users().await? {
-        let role = Role::from_code(&u.role).map_or("未知", |r| r.label());
-        csv.row(&[&u.login, &u.display_name, &unit_name(&u.unit_code), role, user_status(&u)]);
+        csv.row(&[&u.login, &u.display_name, &unit_name(&u.unit_code), u.role.label(), user_status(&u)]);
     }
     audited(&state, &s, "user.export", "user", json!({ "rows": csv.rows })).await?;
     Ok(csv.into_response("users.csv"))

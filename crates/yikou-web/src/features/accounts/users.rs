@@ -6,6 +6,8 @@ use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use yikou_domain::reference::UnitKind;
+use yikou_domain::PendingAct;
 use yikou_domain::Role;
 
 use crate::frame::*;
@@ -31,10 +33,8 @@ struct UsersPage {
 pub(crate) fn user_status(u: &yikou_store::users::UserLine) -> &'static str {
     if u.disabled {
         "已停用"
-    } else if u.pending.as_deref() == Some("create") {
-        "待激活"
-    } else if u.pending.is_some() {
-        "待完成重置"
+    } else if let Some(act) = u.pending {
+        act.state_label()
     } else if u.locked {
         "已锁定"
     } else if u.must_change_password {
@@ -46,17 +46,14 @@ pub(crate) fn user_status(u: &yikou_store::users::UserLine) -> &'static str {
 
 /// 用户与角色: for the system and security administrators.
 pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
-    use yikou_domain::Role;
     if !s.user.role.may_see_accounts() {
         return Err(AppError::Forbidden);
     }
     let users = state.store.users().await?;
     let completes = users
         .iter()
-        .map(|u| match (u.pending.as_deref(), u.pending_role.as_deref()) {
-            (Some(kind), Some(by)) if by != s.user.role.code() && u.login != s.user.login => {
-                Some(if kind == "create" { "激活" } else { "完成重置" })
-            }
+        .map(|u| match (u.pending, u.pending_role) {
+            (Some(act), Some(by)) if by != s.user.role && u.login != s.user.login => Some(act.completion_label()),
             _ => None,
         })
         .collect();
@@ -64,15 +61,7 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<H
         .into_iter()
         .map(|u| {
             let status = user_status(&u);
-            (
-                u.login,
-                u.display_name,
-                unit_name(&u.unit_code),
-                Role::from_code(&u.role).map_or("未知", |r| r.label()),
-                status.to_string(),
-                u.disabled,
-                u.locked,
-            )
+            (u.login, u.display_name, unit_name(&u.unit_code), u.role.label(), status.to_string(), u.disabled, u.locked)
         })
         .collect();
     Ok(Html(
@@ -137,10 +126,8 @@ async fn new_user_page(
         .await?
         .into_iter()
         .map(|u| {
-            let label = match u.kind.as_str() {
-                "committee" => format!("　{}（{}）", u.name, u.code),
-                _ => format!("{}（{}）", u.name, u.code),
-            };
+            let indent = if u.kind == UnitKind::Committee { "　" } else { "" };
+            let label = format!("{indent}{}（{}）", u.name, u.code);
             (u.code, label)
         })
         .collect();
@@ -263,10 +250,9 @@ pub async fn complete(
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Response, AppError> {
     let done = accounts::complete(&state.store, &s.actor(), &login).await?;
-    let (title, what) = if done.kind == "create" {
-        (format!("已激活账号 {login}"), "口令")
-    } else {
-        (format!("已完成 {login} 的密码重置"), "密码")
+    let (title, what) = match done.kind {
+        PendingAct::Create => (format!("已激活账号 {login}"), "口令"),
+        PendingAct::Reset => (format!("已完成 {login} 的密码重置"), "密码"),
     };
     let page = SecretPage {
         frame: frame(&state, &s).await?,

@@ -24,8 +24,8 @@ pub async fn check(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiRes
     let report = yikou_service::check::run(&state.store, &u.actor(), None).await?.report;
     let mine: Vec<_> = report.findings.iter().collect();
     let mut counts = serde_json::Map::new();
-    for (code, _, _) in yikou_store::check::FINDING_TYPES {
-        counts.insert(code.to_string(), json!(mine.iter().filter(|f| f.kind == *code).count()));
+    for k in yikou_domain::FindingKind::ALL {
+        counts.insert(k.code().to_string(), json!(mine.iter().filter(|f| f.kind == *k).count()));
     }
     Ok(Json(json!({ "rules_version": report.rules_version, "counts": counts, "findings": mine })))
 }

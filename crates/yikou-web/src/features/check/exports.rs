@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::json;
 
-use super::pages::{finding_status, CheckParams};
+use super::pages::CheckParams;
 use crate::csv::*;
 use crate::frame::*;
 use crate::session::*;
@@ -20,21 +20,20 @@ pub async fn findings(
         return Err(AppError::Forbidden);
     }
     let outcome = yikou_service::check::run(&state.store, &s.actor(), None).await?;
-    let kind = p.kind.filter(|k| !k.is_empty());
+    let kind = p.kind.as_deref().and_then(yikou_domain::FindingKind::from_code);
     let mut csv = Csv::new(&["编号", "类型", "严重程度", "街镇", "对象", "项目", "说明", "状态", "理由"]);
-    for f in outcome.report.findings.iter().filter(|f| kind.as_deref().is_none_or(|k| f.kind == k)) {
-        let title = yikou_store::check::FINDING_TYPES.iter().find(|t| t.0 == f.kind).map_or(f.kind, |t| t.1);
+    for f in outcome.report.findings.iter().filter(|f| kind.is_none_or(|k| f.kind == k)) {
         let people =
             f.people.iter().map(|p| format!("{} {}", p.name, p.id_number_masked)).collect::<Vec<_>>().join("；");
         csv.row(&[
             &f.key,
-            title,
-            f.severity,
+            f.kind.title(),
+            f.severity.code(),
             &f.street_code.as_deref().map(unit_name).unwrap_or_default(),
             &people,
             &f.projects.join("、"),
             &f.explanation,
-            finding_status(f.status),
+            f.status.label(),
             f.reason.as_deref().unwrap_or(""),
         ]);
         if csv.full() {

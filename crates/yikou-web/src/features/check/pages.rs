@@ -8,8 +8,9 @@ use serde::Deserialize;
 use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
+use yikou_domain::FindingKind;
 use yikou_service::check::{self, Decision};
-use yikou_store::check::{Finding, FINDING_TYPES};
+use yikou_store::check::Finding;
 
 #[derive(Deserialize, Default)]
 pub struct CheckParams {
@@ -38,15 +39,6 @@ struct CheckPage {
     more: u64,
 }
 
-pub(crate) fn finding_status(status: &str) -> &'static str {
-    match status {
-        "confirmed" => "已确认",
-        "dismissed" => "已排除",
-        "reopened" => "重新打开",
-        _ => "待处理",
-    }
-}
-
 pub async fn check(
     State(state): State<AppState>,
     Signed(s): Signed,
@@ -58,13 +50,22 @@ pub async fn check(
     let outcome = check::run(&state.store, &s.actor(), None).await?;
     let report = &outcome.report;
     let mine: Vec<&Finding> = report.findings.iter().collect();
-    let kind = p.kind.filter(|k| FINDING_TYPES.iter().any(|t| t.0 == k)).unwrap_or_else(|| {
-        FINDING_TYPES.iter().find(|t| mine.iter().any(|f| f.kind == t.0)).map_or("dup_in_project", |t| t.0).to_string()
+    let kind = p.kind.as_deref().and_then(FindingKind::from_code).unwrap_or_else(|| {
+        FindingKind::ALL
+            .iter()
+            .copied()
+            .find(|k| mine.iter().any(|f| f.kind == *k))
+            .unwrap_or(FindingKind::DupInProject)
     });
-    let counts = FINDING_TYPES
+    let counts = FindingKind::ALL
         .iter()
-        .map(|(code, title, _)| {
-            (code.to_string(), title.to_string(), mine.iter().filter(|f| f.kind == *code).count() as u64, *code == kind)
+        .map(|k| {
+            (
+                k.code().to_string(),
+                k.title().to_string(),
+                mine.iter().filter(|f| f.kind == *k).count() as u64,
+                *k == kind,
+            )
         })
         .collect();
     let of_kind: Vec<&&Finding> = mine.iter().filter(|f| f.kind == kind).collect();
@@ -81,7 +82,7 @@ pub async fn check(
                 .collect::<Vec<_>>()
                 .join("；"),
             explanation: f.explanation.clone(),
-            status: finding_status(f.status),
+            status: f.status.label(),
             reason: f.reason.clone().unwrap_or_default(),
         })
         .collect();
@@ -90,9 +91,9 @@ pub async fn check(
             frame: frame(&state, &s).await?,
             seconds: format!("{:.2}", report.read_seconds + report.check_seconds),
             counts,
-            title: FINDING_TYPES.iter().find(|t| t.0 == kind).map_or(String::new(), |t| t.1.to_string()),
+            title: kind.title().to_string(),
             more: (of_kind.len() as u64).saturating_sub(200),
-            kind: kind.clone(),
+            kind: kind.code().to_string(),
             rows,
         }
         .render()?,
@@ -135,7 +136,7 @@ pub(crate) async fn decide_visible(
     key: &str,
     confirm: bool,
     reason: &str,
-) -> Result<&'static str, AppError> {
+) -> Result<FindingKind, AppError> {
     let reason = reason.to_string();
     let decision = if confirm { Decision::Confirm { reason } } else { Decision::Dismiss { reason } };
     Ok(check::decide(&state.store, &user.actor(), None, key, decision).await?.kind)

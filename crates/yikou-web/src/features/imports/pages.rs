@@ -10,6 +10,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use yikou_domain::imports::BatchStatus;
 use yikou_domain::money::group_thousands;
 use yikou_domain::Scope;
 use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
@@ -66,8 +67,8 @@ pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result
                 b.file_name,
                 group_thousands(b.rows as u64),
                 group_thousands(b.created as u64),
-                if b.status == "committed" { "已导入".to_string() } else { "已撤销".to_string() },
-                b.status == "committed",
+                b.status.label().to_string(),
+                b.status == BatchStatus::Committed,
             )
         })
         .collect();
@@ -81,7 +82,7 @@ pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Resul
     let mut lists =
         TemplateLists { streets: Vec::new(), committees: Vec::new(), categories: Vec::new(), project_note: None };
     for u in state.store.units().await? {
-        if matches!(u.kind.as_str(), "street" | "town" | "zone") {
+        if u.kind.is_street_level() {
             lists.streets.push(u.name);
         }
     }
@@ -378,7 +379,7 @@ pub async fn undo_confirm(
     let b = service::visible_batches(&state.store, &s.user.actor(), 1000)
         .await?
         .into_iter()
-        .find(|b| b.batch == batch && b.status == "committed")
+        .find(|b| b.batch == batch && b.status == BatchStatus::Committed)
         .ok_or(AppError::NotFound)?;
     Ok(Html(
         UndoConfirmPage {

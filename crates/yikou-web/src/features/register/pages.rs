@@ -52,7 +52,7 @@ pub(crate) fn person_row(p: PersonListItem) -> PersonRow {
         id: p.id,
         name: p.name,
         id_number_masked: p.id_number_masked,
-        sex: if p.sex == "F" { "女" } else { "男" },
+        sex: p.sex.label(),
         age: age_text(p.age),
         phone: p.phone_masked.unwrap_or_default(),
         street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
@@ -193,7 +193,7 @@ async fn person_page(
             },
             id_number: revealed.map_or(p.id_number_masked, |r| r.id_number.as_str().to_string()),
             may_reveal: s.user.role.may_reveal(),
-            sex: if p.sex == "F" { "女" } else { "男" },
+            sex: p.sex.label(),
             age: age_text(p.age),
             street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
             committee: p.committee_code.as_deref().map(unit_name).unwrap_or_default(),
@@ -201,7 +201,13 @@ async fn person_page(
             categories: p
                 .categories
                 .into_iter()
-                .map(|c| (category_name(&c.code), c.start, c.end.unwrap_or_else(|| "至今".into())))
+                .map(|c| {
+                    (
+                        category_name(&c.code),
+                        c.start.to_string(),
+                        c.end.map_or_else(|| "至今".into(), |d| d.to_string()),
+                    )
+                })
                 .collect(),
             household,
             entitlements,

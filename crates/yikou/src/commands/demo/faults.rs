@@ -3,7 +3,7 @@
 //! the tests. Faults only add people and entitlements or change a planted entitlement in place, so
 //! indices stay valid; each fault uses people no other fault touches, so one cannot hide another.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use yikou_domain::id_number::compose;
 use yikou_domain::rng::Rng;
@@ -354,6 +354,6 @@ pub fn answer_key(planted: &[Planted], d: &DemoData, w: &Written) -> BTreeMap<&'
 }
 
 pub fn describe(key: &BTreeMap<&'static str, Vec<String>>) -> String {
-    let titles: HashMap<&str, &str> = yikou_store::check::FINDING_TYPES.iter().map(|(c, t, _)| (*c, *t)).collect();
-    key.iter().map(|(k, v)| format!("{} {}", titles.get(k).unwrap_or(k), v.len())).collect::<Vec<_>>().join("、")
+    let title = |k: &'static str| yikou_domain::FindingKind::from_code(k).map_or(k, |k| k.title());
+    key.iter().map(|(k, v)| format!("{} {}", title(k), v.len())).collect::<Vec<_>>().join("、")
 }

@@ -49,17 +49,18 @@ pub async fn accounts(store: &yikou_store::Store) -> anyhow::Result<Vec<(String,
 
 /// Fictional contacts for the district's units (通讯录, 附件2), set once.
 pub async fn contacts(store: &yikou_store::Store) -> anyhow::Result<()> {
+    use yikou_domain::reference::UnitKind;
     use yikou_store::reference::{set_contact, ContactUpdate};
     let mut rng = Rng::new(DEMO_YEAR as u64);
     let mut tx = store.write(&yikou_domain::Actor::system("demo")).await?;
     for (i, u) in store.contacts().await?.into_iter().enumerate() {
-        if u.kind == "committee" || u.parent_code.is_none() || u.contact_name.is_some() {
+        if u.kind == UnitKind::Committee || u.parent_code.is_none() || u.contact_name.is_some() {
             continue;
         }
         let name = format!("{}{}", rng.pick(SURNAMES), pick_str(&mut rng, GIVEN));
         let update = ContactUpdate {
             contact_name: name,
-            contact_title: if u.kind == "street" || u.kind == "town" {
+            contact_title: if matches!(u.kind, UnitKind::Street | UnitKind::Town) {
                 "社会救助所所长".into()
             } else {
                 "科长".into()
