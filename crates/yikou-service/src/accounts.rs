@@ -15,6 +15,7 @@
 
 use yikou_domain::{Actor, Role};
 use yikou_store::activation::{self, Completed, FirstHalf, NewAccount};
+use yikou_store::auth::{AuthPolicy, LoginOutcome, SessionUser};
 use yikou_store::tokens::TokenLine;
 use yikou_store::users::{self, NewUser};
 use yikou_store::{Store, StoreError};
@@ -179,4 +180,32 @@ pub async fn tokens_of(store: &Store, actor: &Actor, login: Option<&str>) -> Res
 pub async fn revoke_token_of(store: &Store, actor: &Actor, owner: Option<&str>, id: i64) -> Result<()> {
     may_manage_tokens_of(store, actor, owner).await?;
     Ok(store.revoke_token(actor, id, owner).await?)
+}
+
+/// 修改密码: the signed-in user's own password (the old one, then the new one twice). `Rejected`
+/// with what to correct (the two new ones differ, the old one is wrong, the new one breaks the
+/// password rules). Every session and token of the user ends with the change.
+pub async fn change_password(store: &Store, session: &SessionUser, old: &str, new: &str, confirm: &str) -> Result<()> {
+    if new != confirm {
+        return Err(ServiceError::Rejected("两次输入的新密码不一致".into()));
+    }
+    store.change_password(session, old, new).await.map_err(refused)
+}
+
+/// 登录: checks the password and opens a session (failures counted per login and per source
+/// address, locks audited — all in the store's `auth`). One answer for a wrong password, an
+/// unknown login, a disabled account and a slowed source.
+pub async fn sign_in(
+    store: &Store,
+    login: &str,
+    password: &str,
+    policy: &AuthPolicy,
+    source: &str,
+) -> Result<LoginOutcome> {
+    Ok(store.login(login, password, policy, source).await?)
+}
+
+/// 退出: ends the session (audited).
+pub async fn sign_out(store: &Store, session: &SessionUser) -> Result<()> {
+    Ok(store.logout(session).await?)
 }

@@ -5,6 +5,7 @@
 //! parse, call and render. (Issue 12 moves the remaining use cases here feature by feature.)
 
 pub mod accounts;
+pub mod audit;
 pub mod campaign;
 pub mod check;
 pub mod imports;

@@ -58,8 +58,5 @@ pub(crate) async fn audited(
     entity: &str,
     what: serde_json::Value,
 ) -> Result<(), AppError> {
-    let mut tx = state.store.write(&s.actor()).await?;
-    tx.audit(action, entity, "*", None, Some(&what)).await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(yikou_service::audit::record_export(&state.store, &s.actor(), action, entity, &what).await?)
 }

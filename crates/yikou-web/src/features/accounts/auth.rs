@@ -45,7 +45,7 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let policy = &state.config.policy;
     // One answer for a wrong password, an unknown login, a disabled account and a busy source.
-    match state.store.login(&f.login, &f.password, policy, &from).await? {
+    match yikou_service::accounts::sign_in(&state.store, &f.login, &f.password, policy, &from).await? {
         LoginOutcome::Ok { user, token } => {
             let to = if user.must_change_password { "/password" } else { "/" };
             Ok((
@@ -76,7 +76,7 @@ pub async fn logout(
     State(state): State<AppState>,
     PostedAny(s, NoFields {}): PostedAny<NoFields>,
 ) -> Result<Response, AppError> {
-    state.store.logout(&s).await?;
+    yikou_service::accounts::sign_out(&state.store, &s).await?;
     Ok((
         StatusCode::SEE_OTHER,
         [
@@ -110,14 +110,10 @@ pub async fn change_password(
     State(state): State<AppState>,
     PostedAny(s, f): PostedAny<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let error = if f.new != f.confirm {
-        Some("两次输入的新密码不一致".to_string())
-    } else {
-        match state.store.change_password(&s, &f.old, &f.new).await {
-            Ok(()) => None,
-            Err(yikou_store::StoreError::Invalid(m)) => Some(m),
-            Err(e) => return Err(e.into()),
-        }
+    let error = match yikou_service::accounts::change_password(&state.store, &s, &f.old, &f.new, &f.confirm).await {
+        Ok(()) => None,
+        Err(yikou_service::ServiceError::Rejected(m)) => Some(m),
+        Err(e) => return Err(e.into()),
     };
     match error {
         Some(error) => {
