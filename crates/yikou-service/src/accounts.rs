@@ -14,10 +14,10 @@
 //! Every change is audited in the store; passwords are shown once and stored as hashes only.
 
 use yikou_domain::{Actor, Role};
-use yikou_store::activation::{self, Completed, FirstHalf, NewAccount};
-use yikou_store::auth::{AuthPolicy, LoginOutcome, SessionUser};
-use yikou_store::tokens::TokenLine;
-use yikou_store::users::{self, NewUser};
+use yikou_store::accounts::activation::{self, Completed, FirstHalf, NewAccount};
+use yikou_store::accounts::auth::{AuthPolicy, LoginOutcome, SessionUser};
+use yikou_store::accounts::tokens::TokenLine;
+use yikou_store::accounts::users::{self, NewUser};
 use yikou_store::{Store, StoreError};
 
 use crate::{Result, ServiceError};

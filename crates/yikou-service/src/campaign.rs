@@ -2,7 +2,7 @@
 
 use yikou_domain::reference::UnitKind;
 use yikou_domain::{Actor, Scope};
-use yikou_store::campaigns::{StoredCampaign, StoredProject};
+use yikou_store::campaign::{StoredCampaign, StoredProject};
 use yikou_store::reference::{ContactUpdate, UnitContact};
 use yikou_store::Store;
 

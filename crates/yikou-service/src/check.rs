@@ -3,7 +3,7 @@
 //! the API and `yikou check` / `yikou finding` all come here.
 
 use yikou_domain::{today, Actor, FindingKind, FindingStatus};
-use yikou_store::campaigns::StoredCampaign;
+use yikou_store::campaign::StoredCampaign;
 use yikou_store::check::{decide as decide_finding, CheckCounts, CheckReport, Finding};
 use yikou_store::{Store, StoreError};
 

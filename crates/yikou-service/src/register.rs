@@ -4,7 +4,7 @@
 //! (through the audited 查看完整), and every such search is audited (the query masked).
 
 use yikou_domain::{Actor, IdNumber, Phone};
-use yikou_store::people::{PeopleQuery, PersonListItem, Revealed};
+use yikou_store::register::{PeopleQuery, PersonListItem, Revealed};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};

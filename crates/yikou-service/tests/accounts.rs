@@ -8,7 +8,7 @@ use yikou_domain::reference::BUREAU_CODE;
 use yikou_domain::{Actor, Role};
 use yikou_service::accounts::{self, AccountRequest};
 use yikou_service::ServiceError;
-use yikou_store::users::NewUser;
+use yikou_store::accounts::users::NewUser;
 use yikou_store::Store;
 
 const PASSWORD: &str = "Test-Pass-2020";

@@ -9,8 +9,8 @@ use yikou_domain::{
 };
 use yikou_service::check::{self, Decision};
 use yikou_service::ServiceError;
-use yikou_store::campaigns::{self, NewEntitlement};
-use yikou_store::people::{self, NewPerson};
+use yikou_store::campaign::{self, NewEntitlement};
+use yikou_store::register::{self, NewPerson};
 use yikou_store::Store;
 
 fn person(id: &str, name: &str, street: &str) -> NewPerson {
@@ -32,7 +32,7 @@ fn person(id: &str, name: &str, street: &str) -> NewPerson {
 /// `dup_in_project` finding in each street. Returns the two finding keys (古美, 七宝).
 async fn two_streets_with_a_duplicate_each(store: &Store) -> (String, String) {
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
-    let cid = campaigns::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
+    let cid = campaign::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
     let project = Project {
         code: "MZ-01".into(),
         name: "测试项目".into(),
@@ -46,10 +46,10 @@ async fn two_streets_with_a_duplicate_each(store: &Store) -> (String, String) {
         planned_budget: vec![("QJ".into(), Fen::from_yuan(9000))],
         exclusive_group: None,
     };
-    let pid = campaigns::create_project(&mut tx, cid, &project).await.unwrap();
+    let pid = campaign::create_project(&mut tx, cid, &project).await.unwrap();
     let mut keys = Vec::new();
     for (id, name, street) in [("11010519491231002X", "张三", GUMEI), ("310221194503150021", "李四", QIBAO)] {
-        let person_id = people::create_person(&mut tx, &person(id, name, street)).await.unwrap();
+        let person_id = register::create_person(&mut tx, &person(id, name, street)).await.unwrap();
         let ent = NewEntitlement {
             external_id: None,
             project_id: pid,
@@ -60,7 +60,7 @@ async fn two_streets_with_a_duplicate_each(store: &Store) -> (String, String) {
             amount: Fen::from_yuan(900),
             listed_name: Some(name.into()),
         };
-        campaigns::insert_entitlements(&mut tx, &[ent.clone(), ent], EntitlementState::Draft, "t").await.unwrap();
+        campaign::insert_entitlements(&mut tx, &[ent.clone(), ent], EntitlementState::Draft, "t").await.unwrap();
         keys.push(format!("dup_in_project:MZ-01:{person_id}"));
     }
     tx.commit().await.unwrap();

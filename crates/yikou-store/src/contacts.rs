@@ -5,7 +5,7 @@
 use serde_json::json;
 use yikou_domain::{Actor, Phone};
 
-use crate::people::mask_phone;
+use crate::register::mask_phone;
 use crate::{on_db, on_tx, Keys, Result, Store, WriteTx};
 
 /// A phone as stored: encrypted, its keyed hash (search by phone without the number in the

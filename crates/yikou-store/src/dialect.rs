@@ -9,10 +9,10 @@
 
 use sqlx::{Postgres, Sqlite};
 
-use crate::campaigns::NewEntitlement;
+use crate::campaign::NewEntitlement;
 use crate::db::{rows_per_insert, Db, Tx};
 use crate::imports::{read_existing, Existing};
-use crate::people::PersonRow;
+use crate::register::PersonRow;
 use crate::{Result, StoreError};
 
 /// One statement in each backend's spelling.

@@ -11,8 +11,8 @@ use yikou_domain::exchange::{ExEntitlement, ExPerson, ExProject, Exchange};
 use yikou_domain::reference::{UnitKind, BUREAU_CODE, DISTRICT_CODE};
 use yikou_domain::{format_date, CountingUnit, EntitlementState, Fen, Form, IdNumber, Project, Standard, UnitGroup};
 
-use crate::campaigns::{create_project, insert_entitlements, NewEntitlement};
-use crate::people::{insert_households, insert_people, NewPerson};
+use crate::campaign::{create_project, insert_entitlements, NewEntitlement};
+use crate::register::{insert_households, insert_people, NewPerson};
 use crate::{on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// Projects of 相关职能部门 in a load name no unit; they are filed under this one.

@@ -2,10 +2,9 @@
 //! [`WriteTx`], which takes the acting user and leaves an audit record in the same transaction;
 //! every read takes a [`Scope`](yikou_domain::Scope) and filters by it in SQL.
 
-pub mod activation;
+pub mod accounts;
 pub mod audit;
-pub mod auth;
-pub mod campaigns;
+pub mod campaign;
 pub mod check;
 pub mod contacts;
 pub mod crypto;
@@ -13,14 +12,12 @@ pub mod db;
 mod dialect;
 pub mod exchange;
 pub mod imports;
-pub mod people;
 pub mod reference;
+pub mod register;
 pub mod report;
 mod scope;
 mod seal;
-pub mod tokens;
 pub mod uploads;
-pub mod users;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -273,10 +270,10 @@ impl Store {
         tx.set_meta("key_check", &store.keys.check_value()).await?;
         tx.set_meta("initialised_at", &now()).await?;
         reference::seed(&mut tx).await?;
-        let admin_password = users::generate_password();
-        users::create_user(
+        let admin_password = accounts::users::generate_password();
+        accounts::users::create_user(
             &mut tx,
-            &users::NewUser {
+            &accounts::users::NewUser {
                 login: "admin".into(),
                 display_name: "系统管理员".into(),
                 unit_code: yikou_domain::reference::BUREAU_CODE.into(),

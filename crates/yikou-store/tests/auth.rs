@@ -4,9 +4,10 @@ mod common;
 
 use common::backends;
 use yikou_domain::{Actor, Role, Scope};
-use yikou_store::activation::{self, Completed, FirstHalf, NewAccount};
-use yikou_store::auth::{AuthPolicy, LoginOutcome};
-use yikou_store::{users, Store};
+use yikou_store::accounts::activation::{self, Completed, FirstHalf, NewAccount};
+use yikou_store::accounts::auth::{AuthPolicy, LoginOutcome};
+use yikou_store::accounts::users;
+use yikou_store::Store;
 
 const GUMEI: &str = "310112006000";
 const PASSWORD: &str = "Gumei-2020";

@@ -8,7 +8,7 @@ use yikou_domain::reference::BUREAU_CODE;
 use yikou_domain::{
     Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phone, Project, Scope, Standard, UnitGroup,
 };
-use yikou_store::campaigns::{self, StoredProject};
+use yikou_store::campaign::{self, StoredProject};
 use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
 use yikou_store::{Store, StoreError};
 
@@ -42,7 +42,7 @@ fn meta(hash: &str, rows: u64) -> ImportMeta {
 async fn project(s: &Store) -> StoredProject {
     let mut tx = s.write(&Actor::system("t")).await.unwrap();
     let c = Campaign::standard(2020);
-    let cid = campaigns::create_campaign(&mut tx, &c).await.unwrap();
+    let cid = campaign::create_campaign(&mut tx, &c).await.unwrap();
     let p = Project {
         code: "MZ-01".into(),
         name: "低保家庭节日补助".into(),
@@ -56,7 +56,7 @@ async fn project(s: &Store) -> StoredProject {
         planned_budget: vec![("BMYS".into(), Fen::from_yuan(6000))],
         exclusive_group: None,
     };
-    campaigns::create_project(&mut tx, cid, &p).await.unwrap();
+    campaign::create_project(&mut tx, cid, &p).await.unwrap();
     tx.commit().await.unwrap();
     s.project_by_code(&yikou_domain::Scope::All, cid, "MZ-01").await.unwrap().unwrap()
 }
@@ -170,8 +170,8 @@ async fn a_batch_with_approved_records_cannot_be_undone() {
         let person = s.find_person_by_id_number(&Scope::All, &r.id_number).await.unwrap().unwrap();
         let eid = s.entitlements_of_person(&Scope::All, person).await.unwrap()[0].id;
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        campaigns::transition_entitlement(&mut tx, &Scope::All, eid, EntitlementState::Submitted).await.unwrap();
-        campaigns::transition_entitlement(&mut tx, &Scope::All, eid, EntitlementState::Approved).await.unwrap();
+        campaign::transition_entitlement(&mut tx, &Scope::All, eid, EntitlementState::Submitted).await.unwrap();
+        campaign::transition_entitlement(&mut tx, &Scope::All, eid, EntitlementState::Approved).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         let e = undo_batch(&mut tx, &res.batch).await.unwrap_err();

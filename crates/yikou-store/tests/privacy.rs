@@ -7,7 +7,7 @@ use common::backends;
 use serde_json::json;
 use time::macros::date;
 use yikou_domain::{Actor, IdNumber, Phone, Scope};
-use yikou_store::people::{self, NewPerson, PeopleQuery, PersonUpdate};
+use yikou_store::register::{self, NewPerson, PeopleQuery, PersonUpdate};
 use yikou_store::{on_db, Store};
 
 fn person(id: &str, phone: &str, address: &str) -> NewPerson {
@@ -60,8 +60,9 @@ async fn phones_and_addresses_are_encrypted_at_rest_and_still_found() {
     for b in backends().await {
         let s = &b.store;
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        let id =
-            people::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号")).await.unwrap();
+        let id = register::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         let text = dump(s).await;
         assert!(!text.contains("13812345678") && !text.contains("古美路"), "{}: plaintext at rest:\n{text}", b.name);
@@ -79,7 +80,7 @@ async fn phones_and_addresses_are_encrypted_at_rest_and_still_found() {
         // An edit keeps them encrypted.
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         let u = PersonUpdate { phone: Some(Some(Phone::parse("13900001111").unwrap())), ..Default::default() };
-        people::update_person(&mut tx, &Scope::All, id, &u).await.unwrap();
+        register::update_person(&mut tx, &Scope::All, id, &u).await.unwrap();
         tx.commit().await.unwrap();
         let text = dump(s).await;
         assert!(!text.contains("13900001111"), "{}", b.name);
@@ -93,8 +94,9 @@ async fn plaintext_contacts_of_an_older_database_are_sealed_when_it_is_opened() 
     for b in backends().await {
         let s = &b.store;
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        let id =
-            people::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号")).await.unwrap();
+        let id = register::create_person(&mut tx, &person("11010519491231002X", "13812345678", "古美路1弄2号"))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         // As a database from before encryption at rest holds them.
         on_db!(s.db(), p => sqlx::query(

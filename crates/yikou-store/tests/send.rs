@@ -7,13 +7,13 @@ use std::sync::Arc;
 use yikou_domain::exchange::Exchange;
 use yikou_domain::rules::RuleSet;
 use yikou_domain::{Actor, EntitlementState, Scope};
-use yikou_store::activation::NewAccount;
-use yikou_store::auth::{AuthPolicy, SessionUser};
-use yikou_store::campaigns::StoredProject;
+use yikou_store::accounts::activation::NewAccount;
+use yikou_store::accounts::auth::{AuthPolicy, SessionUser};
+use yikou_store::accounts::users::NewUser;
+use yikou_store::campaign::StoredProject;
 use yikou_store::check::Finding;
 use yikou_store::imports::{ImportMeta, ImportRow};
-use yikou_store::people::NewPerson;
-use yikou_store::users::NewUser;
+use yikou_store::register::NewPerson;
 use yikou_store::{Result, Store, StoreConfig};
 
 /// What `tokio::spawn` asks of a future.
@@ -55,7 +55,7 @@ fn write_paths_are_send(
     let (s, a) = (store.clone(), actor.clone());
     spawnable(async move {
         let mut tx = s.write(&a).await?;
-        let r = yikou_store::activation::create_account(&mut tx, &account).await?;
+        let r = yikou_store::accounts::activation::create_account(&mut tx, &account).await?;
         tx.commit().await?;
         Result::<_>::Ok(r)
     });
@@ -99,12 +99,12 @@ fn other_paths_are_send(store: Arc<Store>, actor: Actor, m: More) {
         let mut tx = store.write(&actor).await?;
         yikou_store::exchange::load_campaign(&mut tx, 1, &m.exchange, time::macros::date!(2025 - 01 - 01)).await?;
         yikou_store::check::save_rules(&mut tx, 1, &m.rules).await?;
-        yikou_store::users::create_user(&mut tx, &m.user).await?;
-        yikou_store::users::reset_password(&mut tx, "a").await?;
-        yikou_store::activation::complete(&mut tx, "a").await?;
-        yikou_store::people::insert_people(&mut tx, &m.people, "b").await?;
-        yikou_store::people::create_person(&mut tx, &m.people[0]).await?;
-        yikou_store::campaigns::transition_entitlement(&mut tx, &Scope::All, 1, EntitlementState::Approved).await?;
+        yikou_store::accounts::users::create_user(&mut tx, &m.user).await?;
+        yikou_store::accounts::users::reset_password(&mut tx, "a").await?;
+        yikou_store::accounts::activation::complete(&mut tx, "a").await?;
+        yikou_store::register::insert_people(&mut tx, &m.people, "b").await?;
+        yikou_store::register::create_person(&mut tx, &m.people[0]).await?;
+        yikou_store::campaign::transition_entitlement(&mut tx, &Scope::All, 1, EntitlementState::Approved).await?;
         tx.commit().await
     });
 }

@@ -10,9 +10,10 @@ use yikou_domain::{
     Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Phase, Phone, Project, Role, Scope, Standard,
     UnitGroup,
 };
-use yikou_store::campaigns::{self, NewEntitlement};
-use yikou_store::people::{self, NewPerson, PersonUpdate};
-use yikou_store::{on_db, reference, users, Store, StoreConfig, StoreError};
+use yikou_store::accounts::users;
+use yikou_store::campaign::{self, NewEntitlement};
+use yikou_store::register::{self, NewPerson, PersonUpdate};
+use yikou_store::{on_db, reference, Store, StoreConfig, StoreError};
 
 const GUMEI: &str = "310112006000";
 const QIBAO: &str = "310112102000";
@@ -100,7 +101,7 @@ async fn id_numbers_are_encrypted_keyed_and_masked() {
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
+        let id = register::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
         tx.commit().await.unwrap();
 
         let p = s.person(&Scope::All, id).await.unwrap().unwrap();
@@ -140,7 +141,7 @@ async fn duplicates_are_refused_and_a_failed_batch_writes_nothing() {
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let ids = people::insert_people(
+        let ids = register::insert_people(
             &mut tx,
             &[person("11010519491231002X", "甲", GUMEI), person("34052419800101001X", "乙", QIBAO)],
             "t1",
@@ -153,7 +154,7 @@ async fn duplicates_are_refused_and_a_failed_batch_writes_nothing() {
 
         let audit_before = s.verify_audit().await.unwrap().records;
         let mut tx = s.write(&actor).await.unwrap();
-        let err = people::insert_people(
+        let err = register::insert_people(
             &mut tx,
             &[person("310221194503150021", "丙", GUMEI), person("11010519491231002X", "甲2", GUMEI)],
             "t2",
@@ -166,11 +167,11 @@ async fn duplicates_are_refused_and_a_failed_batch_writes_nothing() {
         assert_eq!(s.verify_audit().await.unwrap().records, audit_before);
 
         let mut tx = s.write(&actor).await.unwrap();
-        let err = people::create_person(&mut tx, &person("34052419800101001X", "乙", QIBAO)).await.unwrap_err();
+        let err = register::create_person(&mut tx, &person("34052419800101001X", "乙", QIBAO)).await.unwrap_err();
         assert!(err.to_string().contains("340524********001X"), "{err}");
         let mut bad = person("310221194503150021", "丁", GUMEI);
         bad.categories = vec![("NOPE".into(), date!(2019 - 01 - 01), None)];
-        let err = people::create_person(&mut tx, &bad).await.unwrap_err();
+        let err = register::create_person(&mut tx, &bad).await.unwrap_err();
         assert!(err.to_string().contains("类别代码不存在"), "{err}");
     }
 }
@@ -181,8 +182,8 @@ async fn scope_limits_every_read_to_the_users_area() {
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let gumei = people::create_person(&mut tx, &person("11010519491231002X", "古美人", GUMEI)).await.unwrap();
-        let qibao = people::create_person(&mut tx, &person("34052419800101001X", "七宝人", QIBAO)).await.unwrap();
+        let gumei = register::create_person(&mut tx, &person("11010519491231002X", "古美人", GUMEI)).await.unwrap();
+        let qibao = register::create_person(&mut tx, &person("34052419800101001X", "七宝人", QIBAO)).await.unwrap();
         tx.commit().await.unwrap();
         let street = Scope::Street(GUMEI.into());
         assert!(s.person(&street, gumei).await.unwrap().is_some());
@@ -194,7 +195,7 @@ async fn scope_limits_every_read_to_the_users_area() {
         let street_actor = Actor { login: "gm".into(), role: Some(Role::Street), scope: street.clone() };
         assert!(matches!(s.reveal(&street_actor, qibao).await, Err(StoreError::NotFound(_))));
         let mut tx = s.write(&street_actor).await.unwrap();
-        let err = people::update_person(
+        let err = register::update_person(
             &mut tx,
             &street,
             qibao,
@@ -214,9 +215,9 @@ async fn register_edits_record_before_and_after() {
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
-        people::add_category(&mut tx, id, "LR", date!(2019 - 06 - 01), None).await.unwrap();
-        let changed = people::update_person(
+        let id = register::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
+        register::add_category(&mut tx, id, "LR", date!(2019 - 06 - 01), None).await.unwrap();
+        let changed = register::update_person(
             &mut tx,
             &Scope::All,
             id,
@@ -230,7 +231,7 @@ async fn register_edits_record_before_and_after() {
         .await
         .unwrap();
         assert_eq!(changed, vec!["name", "phone", "deceased_on"]);
-        let none = people::update_person(
+        let none = register::update_person(
             &mut tx,
             &Scope::All,
             id,
@@ -262,27 +263,27 @@ async fn campaigns_phases_and_projects() {
         let mut tx = s.write(&actor).await.unwrap();
         let mut c = campaign_2020();
         c.stated_person_times = Some(112_800);
-        let cid = campaigns::create_campaign(&mut tx, &c).await.unwrap();
-        let err = campaigns::create_campaign(&mut tx, &c).await.unwrap_err();
+        let cid = campaign::create_campaign(&mut tx, &c).await.unwrap();
+        let err = campaign::create_campaign(&mut tx, &c).await.unwrap_err();
         assert!(err.to_string().contains("2020年的活动已存在"));
-        campaigns::set_phase(&mut tx, cid, Phase::Implement).await.unwrap();
-        let pid = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+        campaign::set_phase(&mut tx, cid, Phase::Implement).await.unwrap();
+        let pid = campaign::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
             .await
             .unwrap();
-        let err = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+        let err = campaign::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
             .await
             .unwrap_err();
         assert!(err.to_string().contains("已存在"), "{err}");
         let mut bad = project("MZ-02", BUREAU_CODE, UnitGroup::CivilAffairs);
         bad.target_categories = vec!["XX".into()];
-        assert!(campaigns::create_project(&mut tx, cid, &bad)
+        assert!(campaign::create_project(&mut tx, cid, &bad)
             .await
             .unwrap_err()
             .to_string()
             .contains("对象类别“XX”不存在"));
         let mut bad = project("MZ-03", "NO-SUCH-UNIT", UnitGroup::CivilAffairs);
         bad.planned_budget.clear();
-        assert!(campaigns::create_project(&mut tx, cid, &bad).await.unwrap_err().to_string().contains("NO-SUCH-UNIT"));
+        assert!(campaign::create_project(&mut tx, cid, &bad).await.unwrap_err().to_string().contains("NO-SUCH-UNIT"));
         tx.commit().await.unwrap();
         let stored = s.campaign(2020).await.unwrap().unwrap();
         assert_eq!(stored.campaign.phases.len(), 4);
@@ -304,12 +305,12 @@ async fn entitlements_follow_the_state_machine_and_freeze_the_approved_amount() 
         let s = &b.store;
         let actor = Actor::system("test");
         let mut tx = s.write(&actor).await.unwrap();
-        let cid = campaigns::create_campaign(&mut tx, &campaign_2020()).await.unwrap();
-        let pid = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+        let cid = campaign::create_campaign(&mut tx, &campaign_2020()).await.unwrap();
+        let pid = campaign::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
             .await
             .unwrap();
-        let person_id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
-        let eid = campaigns::add_entitlement(
+        let person_id = register::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
+        let eid = campaign::add_entitlement(
             &mut tx,
             &NewEntitlement {
                 external_id: None,
@@ -328,16 +329,16 @@ async fn entitlements_follow_the_state_machine_and_freeze_the_approved_amount() 
 
         let all = Scope::All;
         let mut tx = s.write(&actor).await.unwrap();
-        campaigns::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(800)).await.unwrap();
-        let err = campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed).await.unwrap_err();
+        campaign::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(800)).await.unwrap();
+        let err = campaign::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed).await.unwrap_err();
         assert!(err.to_string().contains("“草稿”变为“已发放”"), "{err}");
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Submitted).await.unwrap();
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Approved).await.unwrap();
-        let err = campaigns::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(1000)).await.unwrap_err();
+        campaign::transition_entitlement(&mut tx, &all, eid, EntitlementState::Submitted).await.unwrap();
+        campaign::transition_entitlement(&mut tx, &all, eid, EntitlementState::Approved).await.unwrap();
+        let err = campaign::set_entitlement_amount(&mut tx, &all, eid, Fen::from_yuan(1000)).await.unwrap_err();
         assert!(err.to_string().contains("已锁定"), "{err}");
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Failed).await.unwrap();
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Reissued).await.unwrap();
-        campaigns::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed).await.unwrap();
+        campaign::transition_entitlement(&mut tx, &all, eid, EntitlementState::Failed).await.unwrap();
+        campaign::transition_entitlement(&mut tx, &all, eid, EntitlementState::Reissued).await.unwrap();
+        campaign::transition_entitlement(&mut tx, &all, eid, EntitlementState::Disbursed).await.unwrap();
         tx.commit().await.unwrap();
 
         let e = s.entitlement(&all, eid).await.unwrap().unwrap();
@@ -460,20 +461,20 @@ async fn summary_counts_people_households_and_money_by_group() {
         let mut c = campaign_2020();
         c.stated_person_times = Some(4);
         c.stated_amount_fen = Some(Fen::from_yuan(2_400).0);
-        let cid = campaigns::create_campaign(&mut tx, &c).await.unwrap();
-        let mz = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+        let cid = campaign::create_campaign(&mut tx, &c).await.unwrap();
+        let mz = campaign::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
             .await
             .unwrap();
         let mut p2 = project("JZ-01", GUMEI, UnitGroup::Streets);
         p2.target_categories = vec!["LR".into()];
-        let jz = campaigns::create_project(&mut tx, cid, &p2).await.unwrap();
-        let hh = people::create_household(&mut tx, "H1", Some(GUMEI), None).await.unwrap();
+        let jz = campaign::create_project(&mut tx, cid, &p2).await.unwrap();
+        let hh = register::create_household(&mut tx, "H1", Some(GUMEI), None).await.unwrap();
         let mut a = person("11010519491231002X", "甲", GUMEI);
         a.household_id = Some(hh);
         let mut b2 = person("34052419800101001X", "乙", GUMEI);
         b2.household_id = Some(hh);
         let ids =
-            people::insert_people(&mut tx, &[a, b2, person("310221194503150021", "丙", QIBAO)], "t").await.unwrap();
+            register::insert_people(&mut tx, &[a, b2, person("310221194503150021", "丙", QIBAO)], "t").await.unwrap();
         let ent = |project_id, person_id, source: &str, yuan| NewEntitlement {
             external_id: None,
             project_id,
@@ -484,7 +485,7 @@ async fn summary_counts_people_households_and_money_by_group() {
             amount: Fen::from_yuan(yuan),
             listed_name: None,
         };
-        campaigns::insert_entitlements(
+        campaign::insert_entitlements(
             &mut tx,
             &[
                 ent(mz, ids[0], "SJ", 900),
@@ -532,11 +533,11 @@ async fn decisions_on_findings_survive_reruns_until_the_facts_change() {
         let s = &b.store;
         let actor = Actor::system("reviewer");
         let mut tx = s.write(&actor).await.unwrap();
-        let cid = campaigns::create_campaign(&mut tx, &campaign_2020()).await.unwrap();
-        let pid = campaigns::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
+        let cid = campaign::create_campaign(&mut tx, &campaign_2020()).await.unwrap();
+        let pid = campaign::create_project(&mut tx, cid, &project("MZ-01", BUREAU_CODE, UnitGroup::CivilAffairs))
             .await
             .unwrap();
-        let person_id = people::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
+        let person_id = register::create_person(&mut tx, &person("11010519491231002X", "张三", GUMEI)).await.unwrap();
         let ent = NewEntitlement {
             external_id: None,
             project_id: pid,
@@ -547,7 +548,7 @@ async fn decisions_on_findings_survive_reruns_until_the_facts_change() {
             amount: Fen::from_yuan(900),
             listed_name: Some("张三".into()),
         };
-        campaigns::insert_entitlements(&mut tx, &[ent.clone(), ent.clone()], EntitlementState::Draft, "t")
+        campaign::insert_entitlements(&mut tx, &[ent.clone(), ent.clone()], EntitlementState::Draft, "t")
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -573,9 +574,7 @@ async fn decisions_on_findings_survive_reruns_until_the_facts_change() {
 
         // A third listing changes the facts: the finding opens again.
         let mut tx = s.write(&actor).await.unwrap();
-        campaigns::insert_entitlements(&mut tx, std::slice::from_ref(&ent), EntitlementState::Draft, "t")
-            .await
-            .unwrap();
+        campaign::insert_entitlements(&mut tx, std::slice::from_ref(&ent), EntitlementState::Draft, "t").await.unwrap();
         tx.commit().await.unwrap();
         let changed = s.run_check(cid, on).await.unwrap();
         assert_eq!(

@@ -1,7 +1,7 @@
 //! CSV exports: a file Excel opens (UTF-8 with BOM, cells that cannot start a formula), each export audited.
 
 use axum::response::{IntoResponse, Response};
-use yikou_store::auth::SessionUser;
+use yikou_store::accounts::auth::SessionUser;
 
 use crate::{AppError, AppState};
 

@@ -1,7 +1,7 @@
 //! The frame around every page and the small formatting helpers pages share.
 
 use askama::Template;
-use yikou_store::auth::SessionUser;
+use yikou_store::accounts::auth::SessionUser;
 
 use crate::{AppError, AppState};
 use yikou_domain::reference::{CATEGORIES, UNITS};

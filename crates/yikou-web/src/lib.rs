@@ -20,7 +20,7 @@ use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use yikou_store::auth::AuthPolicy;
+use yikou_store::accounts::auth::AuthPolicy;
 use yikou_store::Store;
 
 pub use error::{ApiError, ApiResult, AppError};

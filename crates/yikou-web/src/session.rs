@@ -14,8 +14,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use yikou_store::auth::SessionUser;
-use yikou_store::users::User;
+use yikou_store::accounts::auth::SessionUser;
+use yikou_store::accounts::users::User;
 
 use crate::{AppError, AppState};
 

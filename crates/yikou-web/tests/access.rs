@@ -12,7 +12,7 @@ use common::*;
 use reqwest::cookie::CookieStore;
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-use yikou_store::auth::AuthPolicy;
+use yikou_store::accounts::auth::AuthPolicy;
 
 fn secret_in(html: &str) -> String {
     let at = html.find("<code>").expect("a secret shown once") + 6;
@@ -99,7 +99,7 @@ async fn users_make_list_and_revoke_their_own_tokens_and_the_security_administra
     let tokens = app.store.tokens(Some("gumei")).await.unwrap();
     assert_eq!(tokens.len(), 2);
     let (second_id, first_id) = (tokens[0].id, tokens[1].id);
-    let days = (tokens[1].expires_unix - yikou_store::auth::unix_now() + 3600) / 86_400;
+    let days = (tokens[1].expires_unix - yikou_store::accounts::auth::unix_now() + 3600) / 86_400;
     assert_eq!(days, 30);
     assert!(tokens[1].last_used_unix.is_some() && tokens[0].last_used_unix.is_none(), "last use is kept");
     let (_, list) = page(&app, &g, "/account/tokens").await;

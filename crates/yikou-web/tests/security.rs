@@ -175,7 +175,7 @@ async fn a_project_outside_the_users_area_is_not_found_by_its_code() {
         planned_budget: vec![("JZPT".into(), Fen::from_yuan(300))],
         exclusive_group: None,
     };
-    let pid = yikou_store::campaigns::create_project(&mut tx, cid, &qb).await.unwrap();
+    let pid = yikou_store::campaign::create_project(&mut tx, cid, &qb).await.unwrap();
     tx.commit().await.unwrap();
     let (c, csrf) = signed_in(&app, "gumei").await;
     let csv = format!("{HEADER}新对象,310112195001010013,,,,古美街道,,低保家庭,,\n");
@@ -265,7 +265,7 @@ async fn an_exact_id_or_phone_search_is_audited_and_closed_to_roles_without_the_
     assert!(searches[0].contains("110105********002X") && !searches[0].contains(GUMEI_ID), "{searches:?}");
 
     let mut tx = app.store.write(&Actor::system("t")).await.unwrap();
-    let caller = yikou_store::users::NewUser {
+    let caller = yikou_store::accounts::users::NewUser {
         login: "huifang".into(),
         display_name: "回访员".into(),
         unit_code: GUMEI.into(),
@@ -273,7 +273,7 @@ async fn an_exact_id_or_phone_search_is_audited_and_closed_to_roles_without_the_
         password: PASSWORD.into(),
         must_change_password: false,
     };
-    yikou_store::users::create_user(&mut tx, &caller).await.unwrap();
+    yikou_store::accounts::users::create_user(&mut tx, &caller).await.unwrap();
     tx.commit().await.unwrap();
     let (h, _) = signed_in(&app, "huifang").await;
     assert_eq!(page(&app, &h, &format!("/people?q={GUMEI_ID}")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
@@ -303,7 +303,7 @@ async fn a_department_cannot_pull_a_registered_person_into_view_by_id_number_alo
         planned_budget: vec![("BMYS".into(), Fen::from_yuan(600))],
         exclusive_group: None,
     };
-    yikou_store::campaigns::create_project(&mut tx, cid, &rsj).await.unwrap();
+    yikou_store::campaign::create_project(&mut tx, cid, &rsj).await.unwrap();
     tx.commit().await.unwrap();
     let (c, csrf) = signed_in(&app, "rsj").await;
     let qibao_person = app.people[1];

@@ -8,7 +8,7 @@ use time::Date;
 use yikou_domain::rules::RuleSet;
 use yikou_domain::{format_date, Scope};
 
-use crate::campaigns::StoredProject;
+use crate::campaign::StoredProject;
 use crate::db::Db;
 use crate::dialect::{Bind, PerBackend};
 use crate::{on_db, Result, Store, StoreError};

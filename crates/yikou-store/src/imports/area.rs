@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::{Existing, ImportMeta};
-use crate::campaigns::StoredProject;
+use crate::campaign::StoredProject;
 use crate::{on_db, on_tx, Result, Store, WriteTx};
 
 /// What an import may do with a person already registered, by the actor's area.

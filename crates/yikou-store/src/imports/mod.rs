@@ -12,9 +12,9 @@ use time::Date;
 use yikou_domain::imports::BatchStatus;
 use yikou_domain::{format_date, EntitlementState, Fen, IdNumber, Phone, Standard};
 
-use crate::campaigns::StoredProject;
+use crate::campaign::StoredProject;
 use crate::db::BULK_ROWS;
-use crate::people::NewPerson;
+use crate::register::NewPerson;
 use crate::{now, on_tx, Result, StoreError, WriteTx};
 
 mod area;
@@ -351,7 +351,7 @@ async fn import_chunk(
             })
             .collect();
         if !missing.is_empty() {
-            let ids = crate::people::insert_households(tx, &missing).await?;
+            let ids = crate::register::insert_households(tx, &missing).await?;
             for (h, id) in missing.iter().zip(ids) {
                 state.household_ids.insert(h.0.clone(), id);
             }
@@ -382,7 +382,7 @@ async fn import_chunk(
             new_index.push(i);
         }
     }
-    let new_ids = crate::people::insert_people(tx, &new_people, batch_no).await?;
+    let new_ids = crate::register::insert_people(tx, &new_people, batch_no).await?;
     state.people_created += new_ids.len() as u64;
     let mut person_ids: Vec<i64> = vec![0; chunk.len()];
     let mut created_row = vec![false; chunk.len()];
@@ -478,7 +478,7 @@ async fn import_chunk(
         let mut new_rows = Vec::new();
         for (i, r) in chunk.iter().enumerate() {
             if !skip(i) && state.have.insert(person_ids[i]) {
-                new.push(crate::campaigns::NewEntitlement {
+                new.push(crate::campaign::NewEntitlement {
                     external_id: None,
                     project_id: p.id,
                     person_id: person_ids[i],
@@ -491,7 +491,7 @@ async fn import_chunk(
                 new_rows.push(i);
             }
         }
-        let ids = crate::campaigns::insert_entitlements(tx, &new, EntitlementState::Draft, batch_no).await?;
+        let ids = crate::campaign::insert_entitlements(tx, &new, EntitlementState::Draft, batch_no).await?;
         for i in new_rows {
             created_row[i] = true;
         }

@@ -12,10 +12,10 @@ use yikou_domain::reference::BUREAU_CODE;
 use yikou_domain::{
     Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, IdNumber, Project, Role, Standard, UnitGroup,
 };
-use yikou_store::auth::AuthPolicy;
-use yikou_store::campaigns::{self, NewEntitlement};
-use yikou_store::people::{self, NewPerson};
-use yikou_store::users::{create_user, NewUser};
+use yikou_store::accounts::auth::AuthPolicy;
+use yikou_store::accounts::users::{create_user, NewUser};
+use yikou_store::campaign::{self, NewEntitlement};
+use yikou_store::register::{self, NewPerson};
 use yikou_store::{Store, StoreConfig};
 
 pub const GUMEI: &str = "310112006000";
@@ -60,7 +60,7 @@ pub async fn start_with(web: yikou_web::WebConfig) -> App {
     let init = Store::init(&cfg).await.unwrap();
     let store = init.store;
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
-    let ids = people::insert_people(
+    let ids = register::insert_people(
         &mut tx,
         &[
             person("11010519491231002X", "古美甲", GUMEI),
@@ -71,7 +71,7 @@ pub async fn start_with(web: yikou_web::WebConfig) -> App {
     )
     .await
     .unwrap();
-    let cid = campaigns::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
+    let cid = campaign::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
     let project = Project {
         code: "MZ-01".into(),
         name: "测试项目".into(),
@@ -85,7 +85,7 @@ pub async fn start_with(web: yikou_web::WebConfig) -> App {
         planned_budget: vec![("QJ".into(), Fen::from_yuan(2700))],
         exclusive_group: None,
     };
-    let pid = campaigns::create_project(&mut tx, cid, &project).await.unwrap();
+    let pid = campaign::create_project(&mut tx, cid, &project).await.unwrap();
     let ents: Vec<NewEntitlement> = ids
         .iter()
         .map(|&person_id| NewEntitlement {
@@ -102,7 +102,7 @@ pub async fn start_with(web: yikou_web::WebConfig) -> App {
     // One duplicate listing, so the cross-check has a finding in 古美.
     let mut ents = ents;
     ents.push(ents[0].clone());
-    campaigns::insert_entitlements(&mut tx, &ents, EntitlementState::Draft, "t").await.unwrap();
+    campaign::insert_entitlements(&mut tx, &ents, EntitlementState::Draft, "t").await.unwrap();
     for (login, unit, role, must) in [
         ("gumei", GUMEI, Role::Street, false),
         ("qibao", QIBAO, Role::Street, false),

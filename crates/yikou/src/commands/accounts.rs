@@ -7,8 +7,8 @@ use anyhow::Context;
 use clap::Subcommand;
 use yikou_domain::{Actor, Role};
 use yikou_service::{accounts, ServiceError};
-use yikou_store::tokens::DEFAULT_TOKEN_DAYS;
-use yikou_store::users::NewUser;
+use yikou_store::accounts::tokens::DEFAULT_TOKEN_DAYS;
+use yikou_store::accounts::users::NewUser;
 use yikou_store::{Store, StoreConfig};
 
 use crate::{say, text};

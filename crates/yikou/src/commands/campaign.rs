@@ -66,7 +66,7 @@ pub async fn campaign_id(store: &Store, year: Option<i32>, create: bool) -> anyh
     }
     let campaign = Campaign::standard(year);
     let mut tx = store.write(&Actor::system("load")).await?;
-    let id = yikou_store::campaigns::create_campaign(&mut tx, &campaign).await?;
+    let id = yikou_store::campaign::create_campaign(&mut tx, &campaign).await?;
     tx.commit().await?;
     Ok((id, campaign))
 }

@@ -13,7 +13,7 @@ use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
 use yikou_ingest::process::{process, Options, ProcessError};
 use yikou_ingest::validate::{NoRegister, Reference, Register};
 use yikou_service::imports::{file_hash, to_import_row};
-use yikou_store::campaigns::StoredProject;
+use yikou_store::campaign::StoredProject;
 use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
 use yikou_store::{Store, StoreConfig, StoreError};
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use yikou_store::auth::AuthPolicy;
+use yikou_store::accounts::auth::AuthPolicy;
 use yikou_store::{Store, StoreConfig};
 
 use crate::say;

@@ -10,7 +10,7 @@ use crate::session::*;
 use crate::{AppError, AppState};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::HeaderValue;
-use yikou_store::auth::LoginOutcome;
+use yikou_store::accounts::auth::LoginOutcome;
 
 #[derive(Template)]
 #[template(path = "accounts/login.html")]
@@ -62,7 +62,7 @@ pub async fn login(
             login_page(&state, Some(format!("登录名或密码不正确。连续错误{n}次将锁定账号{minutes}分钟。")), &f.login)
         }
         LoginOutcome::Locked { until } => {
-            let minutes = ((until - yikou_store::auth::unix_now()).max(60) + 59) / 60;
+            let minutes = ((until - yikou_store::accounts::auth::unix_now()).max(60) + 59) / 60;
             login_page(
                 &state,
                 Some(format!("账号已锁定，请约{minutes}分钟后再试；如需立即使用，请联系安全管理员解锁。")),

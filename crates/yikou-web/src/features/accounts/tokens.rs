@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use yikou_store::auth::SessionUser;
+use yikou_store::accounts::auth::SessionUser;
 
 use super::users::SecretPage;
 use crate::frame::*;
@@ -13,7 +13,7 @@ use crate::session::*;
 use crate::{AppError, AppState};
 use axum::http::header::LOCATION;
 use yikou_service::accounts;
-use yikou_store::tokens::{TokenLine, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
+use yikou_store::accounts::tokens::{TokenLine, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS};
 
 pub(crate) struct TokenRow {
     id: i64,

@@ -15,7 +15,7 @@ use crate::session::*;
 use crate::{AppError, AppState};
 use yikou_service::accounts::{self, AccountRequest, Created};
 use yikou_service::ServiceError;
-use yikou_store::activation::FirstHalf;
+use yikou_store::accounts::activation::FirstHalf;
 
 #[derive(Template)]
 #[template(path = "accounts/users.html")]
@@ -30,7 +30,7 @@ struct UsersPage {
     completes: Vec<Option<&'static str>>,
 }
 
-pub(crate) fn user_status(u: &yikou_store::users::UserLine) -> &'static str {
+pub(crate) fn user_status(u: &yikou_store::accounts::users::UserLine) -> &'static str {
     if u.disabled {
         "已停用"
     } else if let Some(act) = u.pending {
@@ -116,7 +116,7 @@ pub struct NewUserForm {
 
 async fn new_user_page(
     state: &AppState,
-    s: &yikou_store::auth::SessionUser,
+    s: &yikou_store::accounts::auth::SessionUser,
     f: NewUserForm,
     error: Option<String>,
 ) -> Result<String, AppError> {

@@ -11,8 +11,8 @@ use yikou_service::campaign;
 use crate::{ApiError, ApiResult, AppError, AppState};
 
 fn project_json(
-    sp: &yikou_store::campaigns::StoredProject,
-    a: &yikou_store::campaigns::ProjectActual,
+    sp: &yikou_store::campaign::StoredProject,
+    a: &yikou_store::campaign::ProjectActual,
 ) -> serde_json::Value {
     let p = &sp.project;
     json!({
@@ -24,7 +24,7 @@ fn project_json(
     })
 }
 
-fn business(u: &yikou_store::users::User, refusal: &'static str) -> Result<Scope, ApiError> {
+fn business(u: &yikou_store::accounts::users::User, refusal: &'static str) -> Result<Scope, ApiError> {
     if !u.role.is_business() {
         return Err(AppError::Refused(refusal).into());
     }

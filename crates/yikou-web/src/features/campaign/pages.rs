@@ -57,7 +57,7 @@ pub struct ProjectRow {
     pub actual_money: String,
 }
 
-pub(crate) fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::campaigns::ProjectActual) -> ProjectRow {
+pub(crate) fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::campaign::ProjectActual) -> ProjectRow {
     ProjectRow {
         id,
         code: p.code.clone(),

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use serde::Deserialize;
-use yikou_store::auth::SessionUser;
+use yikou_store::accounts::auth::SessionUser;
 
 use crate::frame::*;
 use crate::session::*;

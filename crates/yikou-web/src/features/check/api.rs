@@ -11,7 +11,7 @@ use super::pages;
 use crate::session::*;
 use crate::{ApiError, ApiResult, AppError, AppState};
 
-fn may_review(u: &yikou_store::users::User) -> Result<Scope, ApiError> {
+fn may_review(u: &yikou_store::accounts::users::User) -> Result<Scope, ApiError> {
     if !u.role.may_review() {
         return Err(AppError::Refused("该角色不能使用比对核查").into());
     }

@@ -132,7 +132,7 @@ pub async fn decide(
 /// [`yikou_service::check::decide`]); the type of the finding, or `Rejected` with what to correct.
 pub(crate) async fn decide_visible(
     state: &AppState,
-    user: &yikou_store::users::User,
+    user: &yikou_store::accounts::users::User,
     key: &str,
     confirm: bool,
     reason: &str,

@@ -11,7 +11,7 @@ use super::pages;
 use crate::session::*;
 use crate::{ApiError, ApiResult, AppError, AppState};
 
-fn may_import(u: &yikou_store::users::User) -> Result<(), ApiError> {
+fn may_import(u: &yikou_store::accounts::users::User) -> Result<(), ApiError> {
     if !u.role.may_import() {
         return Err(AppError::Refused("该角色不能导入名单").into());
     }

@@ -16,8 +16,8 @@ use yikou_domain::Scope;
 use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
 use yikou_ingest::validate::RowIssue;
 use yikou_service::imports::{self as service, Checked, Upload};
+use yikou_store::accounts::users::User;
 use yikou_store::imports::ImportResult;
-use yikou_store::users::User;
 
 use crate::frame::{frame, message_page, Frame};
 use crate::session::{NoFields, Posted, Signed, Uploaded};

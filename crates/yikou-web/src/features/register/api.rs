@@ -9,7 +9,7 @@ use yikou_domain::Scope;
 
 use crate::frame::*;
 use crate::session::*;
-use yikou_store::people::PeopleQuery;
+use yikou_store::register::PeopleQuery;
 
 use crate::{ApiError, ApiResult, AppError, AppState};
 
@@ -22,7 +22,7 @@ pub struct PeopleParams {
     limit: Option<i64>,
 }
 
-fn business(u: &yikou_store::users::User) -> Result<Scope, ApiError> {
+fn business(u: &yikou_store::accounts::users::User) -> Result<Scope, ApiError> {
     if !u.role.is_business() {
         return Err(AppError::Refused("该角色不能查询帮困对象").into());
     }

@@ -5,14 +5,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use serde::Deserialize;
 use yikou_domain::{Fen, Scope};
-use yikou_store::auth::SessionUser;
+use yikou_store::accounts::auth::SessionUser;
 
 use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 use yikou_domain::reference::{streets, CATEGORIES};
-use yikou_store::campaigns::EntitlementLine;
-use yikou_store::people::{PeopleQuery, PersonListItem};
+use yikou_store::campaign::EntitlementLine;
+use yikou_store::register::{PeopleQuery, PersonListItem};
 
 #[derive(Deserialize, Default)]
 pub struct PeopleParams {
@@ -142,7 +142,7 @@ async fn person_page(
     state: &AppState,
     s: &SessionUser,
     id: i64,
-    revealed: Option<yikou_store::people::Revealed>,
+    revealed: Option<yikou_store::register::Revealed>,
 ) -> Result<Html<String>, AppError> {
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);

@@ -5,8 +5,8 @@ use time::macros::date;
 use yikou_domain::reference::BUREAU_CODE;
 use yikou_domain::rng::Rng;
 use yikou_domain::{EntitlementState, Fen, Phase};
-use yikou_store::campaigns::{self, NewEntitlement};
-use yikou_store::people::{self, NewPerson};
+use yikou_store::campaign::{self, NewEntitlement};
+use yikou_store::register::{self, NewPerson};
 use yikou_store::{reference, WriteTx};
 
 use super::generate::{pick_str, DemoData, GIVEN, SURNAMES};
@@ -18,7 +18,7 @@ pub const DEMO_PASSWORD: &str = "Demo-2020-yikou";
 /// Demo accounts, one per kind of user, made once; returns (login, description).
 pub async fn accounts(store: &yikou_store::Store) -> anyhow::Result<Vec<(String, String)>> {
     use yikou_domain::Role;
-    use yikou_store::users::{create_user, NewUser};
+    use yikou_store::accounts::users::{create_user, NewUser};
     let list: [(&str, &str, &str, Role); 5] = [
         ("bureau", "区民政局管理员（演示）", BUREAU_CODE, Role::Bureau),
         ("reviewer", "区民政局审核员（演示）", BUREAU_CODE, Role::Reviewer),
@@ -110,7 +110,7 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         })
         .collect();
     lap("committees");
-    let household_ids = people::insert_households(tx, &household_rows).await?;
+    let household_ids = register::insert_households(tx, &household_rows).await?;
     lap("households");
     let since = date!(2019 - 01 - 01);
     let new_people: Vec<NewPerson> = data
@@ -129,13 +129,13 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
             categories: p.categories.iter().map(|c| (c.to_string(), since, None)).collect(),
         })
         .collect();
-    let person_ids = people::insert_people(tx, &new_people, "demo").await?;
+    let person_ids = register::insert_people(tx, &new_people, "demo").await?;
     lap("people");
-    let campaign_id = campaigns::create_campaign(tx, &data.campaign).await?;
-    campaigns::set_phase(tx, campaign_id, Phase::FollowUp).await?;
+    let campaign_id = campaign::create_campaign(tx, &data.campaign).await?;
+    campaign::set_phase(tx, campaign_id, Phase::FollowUp).await?;
     let mut project_ids = Vec::with_capacity(data.projects.len());
     for p in &data.projects {
-        project_ids.push(campaigns::create_project(tx, campaign_id, p).await?);
+        project_ids.push(campaign::create_project(tx, campaign_id, p).await?);
     }
     let rows: Vec<NewEntitlement> = data
         .entitlements
@@ -153,16 +153,16 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         .collect();
     // A finished campaign: every entitlement was approved and paid.
     lap("campaign and projects");
-    let entitlement_ids = campaigns::insert_entitlements(tx, &rows, EntitlementState::Disbursed, "demo").await?;
+    let entitlement_ids = campaign::insert_entitlements(tx, &rows, EntitlementState::Disbursed, "demo").await?;
     lap("entitlements");
     for (i, p) in data.people.iter().enumerate().filter(|(_, p)| p.deceased || p.moved_away) {
         let on = Some(data.campaign.start);
-        let u = people::PersonUpdate {
+        let u = register::PersonUpdate {
             deceased_on: p.deceased.then_some(on),
             moved_away_on: p.moved_away.then_some(on),
             ..Default::default()
         };
-        people::update_person(tx, &yikou_domain::Scope::All, person_ids[i], &u).await?;
+        register::update_person(tx, &yikou_domain::Scope::All, person_ids[i], &u).await?;
     }
     yikou_store::check::save_rules(tx, campaign_id, &demo_rules(&data.projects)).await?;
     lap("life events and rules");

@@ -12,7 +12,7 @@
 use serde_json::json;
 use yikou_domain::{PendingAct, Role};
 
-use crate::users::{hash_password, insert_user, random_password, NewUser, Pending};
+use crate::accounts::users::{hash_password, insert_user, random_password, NewUser, Pending};
 use crate::{now, on_tx, Result, StoreError, WriteTx};
 
 /// Characters in each half of a split one-time password.
@@ -64,7 +64,7 @@ pub async fn create_account(tx: &mut WriteTx<'_>, a: &NewAccount) -> Result<(i64
         display_name: a.display_name.clone(),
         unit_code: a.unit_code.clone(),
         role: a.role,
-        password: crate::users::generate_password(),
+        password: crate::accounts::users::generate_password(),
         must_change_password: true,
     };
     let (half, pending) = start(tx, PendingAct::Create)?;

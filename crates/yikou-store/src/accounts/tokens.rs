@@ -7,8 +7,8 @@
 use serde_json::json;
 use yikou_domain::Actor;
 
-use crate::auth::{random_token, token_hash, unix_now};
-use crate::users::User;
+use crate::accounts::auth::{random_token, token_hash, unix_now};
+use crate::accounts::users::User;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 pub const DEFAULT_TOKEN_DAYS: i64 = 90;

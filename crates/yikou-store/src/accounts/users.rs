@@ -190,7 +190,7 @@ pub async fn set_disabled(tx: &mut WriteTx<'_>, login: &str, disabled: bool) -> 
         tx.audit(action, "user", &id.to_string(), None, Some(&json!({ "login": login }))).await?;
         if disabled {
             // Enabling again does not bring them back: the owner makes new ones.
-            crate::tokens::revoke_all(tx, id, "disable").await?;
+            crate::accounts::tokens::revoke_all(tx, id, "disable").await?;
         }
         Ok(())
     })
@@ -210,13 +210,13 @@ pub async fn unlock(tx: &mut WriteTx<'_>, login: &str) -> Result<()> {
 /// and the reset waits for the other administrator role (`activation::complete`); until then the
 /// account cannot sign in. The old password,
 /// the lock, every session and every API token of the account end now.
-pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::activation::FirstHalf> {
+pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::accounts::activation::FirstHalf> {
     let role: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT role FROM users WHERE login = $1")
         .bind(login).fetch_optional(c).await?);
     // Every account, administrators' included: a reset is completed by the other administrator role.
     role.ok_or_else(|| StoreError::NotFound(format!("用户“{login}”")))?;
-    let (half, pending) = crate::activation::start(tx, PendingAct::Reset)?;
-    let password = crate::activation::FirstHalf(half);
+    let (half, pending) = crate::accounts::activation::start(tx, PendingAct::Reset)?;
+    let password = crate::accounts::activation::FirstHalf(half);
     let pending = Some(pending);
     // While pending, the stored hash is of a password nobody knows.
     let hash = hash_password(&random_password(20))?;
@@ -237,7 +237,7 @@ pub async fn reset_password(tx: &mut WriteTx<'_>, login: &str) -> Result<crate::
         after["pending"] = json!(true);
     }
     tx.audit("user.password_reset", "user", &id.to_string(), None, Some(&after)).await?;
-    crate::tokens::revoke_all(tx, id, "password_reset").await?;
+    crate::accounts::tokens::revoke_all(tx, id, "password_reset").await?;
     Ok(password)
 }
 
@@ -249,7 +249,7 @@ pub(crate) fn login_key(keys: &crate::Keys, login: &str) -> String {
 impl Store {
     /// Every account (for the administrators' page).
     pub async fn users(&self) -> Result<Vec<UserLine>> {
-        let now = crate::auth::unix_now();
+        let now = crate::accounts::auth::unix_now();
         type Row = (i64, String, String, String, String, i64, i64, Option<String>, Option<String>);
         let rows: Vec<Row> = on_db!(&self.db, p => sqlx::query_as(
             "SELECT id, login, display_name, unit_code, role, must_change_password, disabled, pending_kind, pending_role

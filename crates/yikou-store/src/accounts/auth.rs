@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use yikou_domain::access::check_password_rules;
 use yikou_domain::{Actor, Role};
 
-use crate::users::{hash_password, User};
+use crate::accounts::users::{hash_password, User};
 use crate::{now, on_db, on_tx, Result, Store, StoreError};
 
 /// Lockout, slowing and session rules (configurable per deployment).
@@ -140,7 +140,7 @@ impl Store {
     /// The key failures of a typed login are counted under: a keyed hash of the trimmed,
     /// lower-cased text (the text itself is never stored).
     pub fn login_key(&self, login: &str) -> String {
-        crate::users::login_key(&self.keys, login)
+        crate::accounts::users::login_key(&self.keys, login)
     }
 
     /// Until when the login is locked, if it is now.
@@ -335,7 +335,7 @@ impl Store {
             .bind(&hash).bind(now()).bind(s.user.id).execute(c).await?.rows_affected());
         on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(s.user.id).execute(c).await?.rows_affected());
         tx.audit("auth.password_change", "user", &s.user.id.to_string(), None, None).await?;
-        crate::tokens::revoke_all(&mut tx, s.user.id, "password_change").await?;
+        crate::accounts::tokens::revoke_all(&mut tx, s.user.id, "password_change").await?;
         tx.commit().await
     }
 }
