@@ -26,6 +26,7 @@ pub const TEMPLATE_COLUMNS: [&str; 12] = [
 ];
 
 /// What the template offers in its drop-down lists.
+#[derive(Debug, Clone, Default)]
 pub struct TemplateLists {
     pub streets: Vec<String>,
     /// "居委名称" entries (all streets).

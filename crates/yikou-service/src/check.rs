@@ -2,9 +2,11 @@
 //! of their area; confirm or dismiss (with a reason) one finding the actor may see. The web pages,
 //! the API and `yikou check` / `yikou finding` all come here.
 
+use yikou_domain::rules::RuleSet;
+use yikou_domain::Scope;
 use yikou_domain::{today, Actor, FindingKind, FindingStatus};
 use yikou_store::campaign::StoredCampaign;
-use yikou_store::check::{decide as decide_finding, CheckCounts, CheckReport, Finding};
+use yikou_store::check::{decide as decide_finding, save_rules as save_rule_set, CheckCounts, CheckReport, Finding};
 use yikou_store::{Store, StoreError};
 
 use crate::{Result, ServiceError};
@@ -94,4 +96,25 @@ pub async fn decide(store: &Store, actor: &Actor, year: Option<i32>, key: &str, 
         kind: finding.kind,
         status: if decision.is_confirm() { FindingStatus::Confirmed } else { FindingStatus::Dismissed },
     })
+}
+
+/// Saves a new version of the cross-check rules of the campaign of `year` (the latest without one)
+/// after checking every code in them: `Rejected` with what to correct (an unknown project or
+/// category, a project in two groups …), `Forbidden` unless the actor reviews for the whole
+/// district, `NotFound` without such a campaign. Audited in the store. Returns the version.
+pub async fn save_rules(
+    store: &Store,
+    actor: &Actor,
+    year: Option<i32>,
+    rules: &RuleSet,
+) -> Result<(StoredCampaign, i64)> {
+    may_review(actor)?;
+    if actor.scope != Scope::All {
+        return Err(ServiceError::Forbidden);
+    }
+    let campaign = crate::campaign::of_year(store, year).await?;
+    let mut tx = store.write(actor).await?;
+    let version = save_rule_set(&mut tx, campaign.id, rules).await?;
+    tx.commit().await?;
+    Ok((campaign, version))
 }

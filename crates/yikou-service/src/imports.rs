@@ -2,12 +2,13 @@
 //! upload for its owner until the commit, commit it (all rows, or only the valid ones), list and undo
 //! batches. The ingest-to-store glue the command line shares lives here too.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use yikou_domain::{today, Actor, Scope};
-use yikou_ingest::process::{process, Options, Outcome};
+use yikou_ingest::output::{write_error_workbook, TemplateLists};
+use yikou_ingest::process::{process, Options, Outcome, ProcessError};
 use yikou_ingest::validate::{NoRegister, Reference, Register, RowIssue, ValidRow};
 use yikou_store::accounts::auth::unix_now;
 use yikou_store::campaign::StoredProject;
@@ -109,62 +110,135 @@ impl Checked {
     }
 }
 
-/// Checks a file against the actor's area: only the register and projects of that area are
-/// consulted (the check reveals nothing about anyone else), and a street or committee operator's
-/// rows of another area are refused. Nothing is written. `hold` (a place among the concurrent
-/// checks) is kept until the check ends.
-pub async fn check<H: Send + 'static>(store: &Store, scope: &Scope, up: &Upload, hold: H) -> Result<Checked> {
-    let reference = reference_from(store).await?;
-    let names = store.register_names(scope).await?;
-    let project = match &up.project {
-        Some(code) => {
-            let c = crate::campaign::current(store).await?;
-            Some(store.project_by_code(scope, c.id, code).await?.ok_or(ServiceError::NotFound)?)
-        }
-        None => None,
+/// What a file is checked against: the reference data (streets, committees, categories), the
+/// names of the people the actor's area holds, and the project the rows are for.
+pub struct Against {
+    pub reference: Reference,
+    pub names: HashMap<String, String>,
+    pub project: Option<StoredProject>,
+}
+
+impl Against {
+    /// The reference data that ships in the binary, without a register or project: a dry run
+    /// before anything is set up.
+    pub fn shipped() -> Against {
+        Against { reference: Reference::shipped(), names: HashMap::new(), project: None }
+    }
+
+    /// From the store, for `scope`: only the register and projects of that area are consulted, so
+    /// a check reveals nothing about anyone else. `project` is a project code of the campaign of
+    /// `year` (the current one without a year); `NotFound` for a project the scope may not see.
+    pub async fn of(store: &Store, scope: &Scope, project: Option<&str>, year: Option<i32>) -> Result<Against> {
+        let reference = reference_from(store).await?;
+        let names = store.register_names(scope).await?;
+        let project = match project {
+            Some(code) => {
+                let c = crate::campaign::of_year(store, year).await?;
+                Some(store.project_by_code(scope, c.id, code).await?.ok_or(ServiceError::NotFound)?)
+            }
+            None => None,
+        };
+        Ok(Against { reference, names, project })
+    }
+}
+
+/// How a file is read: which sheet (the first with a header without one), whether the valid rows
+/// are kept (not for a dry run), and a progress callback (rows read so far).
+pub struct Reading<'a> {
+    pub sheet: Option<&'a str>,
+    pub keep_rows: bool,
+    pub progress: &'a mut dyn FnMut(u64),
+}
+
+/// Checks a file against `against` for `scope` (blocking: run it off the async threads): every row
+/// validated, and a street or committee operator's rows of another area refused. Nothing is written.
+pub fn check_file(path: &Path, against: Against, scope: &Scope, how: Reading<'_>) -> Result<Checked, ProcessError> {
+    let Against { reference, names, project } = against;
+    let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
+    let opts = Options {
+        sheet: how.sheet,
+        reference: &reference,
+        register,
+        standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
+        today: today(),
     };
+    let mut rows = Vec::new();
+    let mut outside = Vec::new();
+    let keep = how.keep_rows;
+    let outcome = process(
+        path,
+        &opts,
+        &mut |v| {
+            let allowed = match scope {
+                Scope::Street(c) => v.street_code.as_deref() == Some(c.as_str()),
+                Scope::Committee(c) => v.committee_code.as_deref() == Some(c.as_str()),
+                _ => true,
+            };
+            if !allowed {
+                outside.push(RowIssue {
+                    row: v.row,
+                    column: "街镇".into(),
+                    code: "outside_area".into(),
+                    message: "该行不属于您所在的街镇（居村委），不能由您导入：请交给所属街镇导入".into(),
+                    warning: false,
+                });
+            } else if keep {
+                rows.push(to_import_row(v));
+            }
+        },
+        how.progress,
+    )?;
+    Ok(Checked { outcome, rows, outside, project })
+}
+
+/// Checks an upload against the actor's area (see [`check_file`]) on a blocking thread. `hold` (a
+/// place among the concurrent checks) is kept until the check ends.
+pub async fn check<H: Send + 'static>(store: &Store, scope: &Scope, up: &Upload, hold: H) -> Result<Checked> {
+    let against = Against::of(store, scope, up.project.as_deref(), None).await?;
     let path = up.path.clone();
     let scope = scope.clone();
     tokio::task::spawn_blocking(move || {
         let _hold = hold;
-        let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
-        let opts = Options {
-            sheet: None,
-            reference: &reference,
-            register,
-            standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
-            today: today(),
-        };
-        let mut rows = Vec::new();
-        let mut outside = Vec::new();
-        let outcome = process(
-            &path,
-            &opts,
-            &mut |v| {
-                let allowed = match &scope {
-                    Scope::Street(c) => v.street_code.as_deref() == Some(c.as_str()),
-                    Scope::Committee(c) => v.committee_code.as_deref() == Some(c.as_str()),
-                    _ => true,
-                };
-                if allowed {
-                    rows.push(to_import_row(v));
-                } else {
-                    outside.push(RowIssue {
-                        row: v.row,
-                        column: "街镇".into(),
-                        code: "outside_area".into(),
-                        message: "该行不属于您所在的街镇（居村委），不能由您导入：请交给所属街镇导入".into(),
-                        warning: false,
-                    });
-                }
-            },
-            &mut |_| {},
-        );
-        outcome.map(|outcome| Checked { outcome, rows, outside, project })
+        check_file(&path, against, &scope, Reading { sheet: None, keep_rows: true, progress: &mut |_| {} })
     })
     .await
     .map_err(|e| ServiceError::Internal(e.to_string()))?
     .map_err(|e| ServiceError::Unreadable(e.to_string()))
+}
+
+/// Writes the rows that cannot be imported, each with its 错误说明, to an .xlsx workbook at `path`
+/// (to fix and import again). Rows outside the area were valid, so they are listed by their
+/// explanation only.
+pub fn write_errors(path: &Path, checked: &Checked) -> Result<()> {
+    let o = &checked.outcome;
+    let mut issues = o.issues.clone();
+    issues.extend(checked.outside.iter().cloned());
+    write_error_workbook(path, &o.header_cells, &o.rejected, &issues)
+        .map_err(|e| ServiceError::Internal(format!("无法写出错误工作簿 {}：{e}", path.display())))
+}
+
+/// The drop-down lists of the import template from the store's reference data, with a note on the
+/// project when one is named.
+pub async fn template_lists(store: &Store, project: Option<&StoredProject>) -> Result<TemplateLists> {
+    let mut lists = TemplateLists::default();
+    for u in store.units().await? {
+        if u.kind.is_street_level() {
+            lists.streets.push(u.name);
+        }
+    }
+    lists.committees = store.committees().await?.into_iter().map(|c| c.2).collect();
+    lists.categories = store.categories().await?.into_iter().map(|c| c.name).collect();
+    lists.project_note = project.map(|p| {
+        format!(
+            "项目 {} {}（{}，按{}计）：{}",
+            p.project.code,
+            p.project.name,
+            p.project.unit_group.label(),
+            p.project.counting_unit.label(),
+            p.project.standard.describe()
+        )
+    });
+    Ok(lists)
 }
 
 /// A fresh random identifier (hex), for uploads and temporary files.
@@ -223,15 +297,14 @@ pub async fn clean_uploads(store: &Store, dir: &Path) -> Result<usize, StoreErro
     Ok(removed)
 }
 
-/// Commits a checked upload: every row, or with `accept_valid` the valid ones. `Rejected` (nothing
+/// Commits a checked file: every row, or with `accept_valid` the valid ones. `Rejected` (nothing
 /// written) while rows are still wrong and `accept_valid` is off, or when rows name people
-/// registered outside the actor's area (that attempt is audited). The upload is forgotten after a
-/// commit.
-pub async fn commit(
-    store: Arc<Store>,
+/// registered outside the actor's area (that attempt is audited). The same file again adds nothing.
+pub async fn commit_checked(
+    store: &Store,
     actor: &Actor,
-    upload_id: &str,
-    up: &Upload,
+    file_name: &str,
+    path: &Path,
     checked: Checked,
     accept_valid: bool,
 ) -> Result<ImportResult> {
@@ -240,33 +313,43 @@ pub async fn commit(
         return Err(ServiceError::Rejected("名单中还有错误行：请修改后重新上传，或选择只导入正确的行。".into()));
     }
     let meta = ImportMeta {
-        file_name: up.file_name.clone(),
-        file_hash: file_hash(&up.path).map_err(|e| ServiceError::Internal(e.to_string()))?,
+        file_name: file_name.to_string(),
+        file_hash: file_hash(path).map_err(|e| ServiceError::Internal(e.to_string()))?,
         rows: checked.outcome.rows,
         rejected: invalid,
         since: today(),
         accept_valid,
     };
     let Checked { rows, project, .. } = checked;
-    let result = {
-        let mut tx = store.write(actor).await?;
-        match commit_import(&mut tx, &meta, &rows, project.as_ref()).await {
-            Ok(r) => {
-                tx.commit().await?;
-                r
-            }
-            Err(StoreError::OutsideArea(outside)) => {
-                // Nothing was imported; the attempt is on record (a list naming many people of other
-                // areas may be someone looking people up).
-                drop(tx);
-                let masked: Vec<String> =
-                    rows.iter().filter(|r| outside.contains(&r.row)).map(|r| r.id_number.masked()).collect();
-                store.audit_outside_refusal(actor, &meta, &masked).await?;
-                return Err(ServiceError::Rejected(yikou_store::outside_message(&outside)));
-            }
-            Err(e) => return Err(e.into()),
+    let mut tx = store.write(actor).await?;
+    match commit_import(&mut tx, &meta, &rows, project.as_ref()).await {
+        Ok(r) => {
+            tx.commit().await?;
+            Ok(r)
         }
-    };
+        Err(StoreError::OutsideArea(outside)) => {
+            // Nothing was imported; the attempt is on record (a list naming many people of other
+            // areas may be someone looking people up).
+            drop(tx);
+            let masked: Vec<String> =
+                rows.iter().filter(|r| outside.contains(&r.row)).map(|r| r.id_number.masked()).collect();
+            store.audit_outside_refusal(actor, &meta, &masked).await?;
+            Err(ServiceError::Rejected(yikou_store::outside_message(&outside)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Commits a checked upload (see [`commit_checked`]); the upload is forgotten after a commit.
+pub async fn commit(
+    store: &Store,
+    actor: &Actor,
+    upload_id: &str,
+    up: &Upload,
+    checked: Checked,
+    accept_valid: bool,
+) -> Result<ImportResult> {
+    let result = commit_checked(store, actor, &up.file_name, &up.path, checked, accept_valid).await?;
     store.remove_upload(upload_id).await?;
     let _ = std::fs::remove_file(&up.path);
     Ok(result)
@@ -277,18 +360,17 @@ pub async fn visible_batches(store: &Store, actor: &Actor, limit: i64) -> Result
     Ok(store.batches_of(actor, limit).await?)
 }
 
+/// One batch the actor may see (`NotFound` otherwise, whether it exists or not).
+pub async fn visible_batch(store: &Store, actor: &Actor, batch: &str) -> Result<Batch> {
+    store.batch_of(actor, batch).await?.ok_or(ServiceError::NotFound)
+}
+
 /// Undoes a batch the actor may see, while none of its entitlements is approved (`Rejected` with the
-/// reason otherwise; `NotFound` for a batch the actor may not see).
-pub async fn undo(store: Arc<Store>, actor: &Actor, batch: String) -> Result<Batch> {
-    if !visible_batches(&store, actor, 1000).await?.iter().any(|b| b.batch == batch) {
-        return Err(ServiceError::NotFound);
-    }
+/// reason otherwise, `Conflict` when it is already undone; `NotFound` for a batch the actor may not
+/// see — the store decides that, whatever the request names).
+pub async fn undo(store: &Store, actor: &Actor, batch: &str) -> Result<Batch> {
     let mut tx = store.write(actor).await?;
-    match undo_batch(&mut tx, &batch).await {
-        Ok(b) => {
-            tx.commit().await?;
-            Ok(b)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let b = undo_batch(&mut tx, batch).await?;
+    tx.commit().await?;
+    Ok(b)
 }

@@ -1,13 +1,15 @@
 //! yikou use cases (用例层): every act that writes, spans two store calls or touches files — upload,
 //! check, commit and undo an import, run the cross-check and decide a finding, manage accounts and
-//! API tokens, resolve the current campaign — is one function here taking the
+//! API tokens, resolve the current campaign, load and export
+//! a campaign's exchange files, save the cross-check rules — is one function here taking the
 //! actor and typed input and returning a typed result. Web pages, API handlers and CLI commands only
-//! parse, call and render. (Issue 12 moves the remaining use cases here feature by feature.)
+//! parse, call and render.
 
 pub mod accounts;
 pub mod audit;
 pub mod campaign;
 pub mod check;
+pub mod exchange;
 pub mod imports;
 pub mod register;
 

@@ -14,8 +14,8 @@ fn spawnable<F: Future + Send + 'static>(_: F) {}
 #[allow(dead_code)] // never run: compiling it is the test
 fn write_use_cases_are_send(store: Arc<Store>, actor: Actor, up: Upload, checked: Checked) {
     let (s, a) = (store.clone(), actor.clone());
-    spawnable(async move { yikou_service::imports::commit(s, &a, "upload", &up, checked, false).await });
-    spawnable(async move { yikou_service::imports::undo(store, &actor, "B2025-000001".into()).await });
+    spawnable(async move { yikou_service::imports::commit(&s, &a, "upload", &up, checked, false).await });
+    spawnable(async move { yikou_service::imports::undo(&store, &actor, "B2025-000001").await });
 }
 
 #[test]

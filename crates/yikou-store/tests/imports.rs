@@ -141,6 +141,10 @@ async fn known_people_get_only_new_facts_and_undo_puts_them_back() {
                 .len(),
             2
         );
+        // One batch by its number, under the same rule.
+        assert!(s.batch_of(&street, &r.batch).await.unwrap().is_none(), "{}", b.name);
+        assert_eq!(s.batch_of(&Actor::system("x"), &r.batch).await.unwrap().map(|x| x.batch), Some(r.batch.clone()));
+        assert!(s.batch_of(&Actor::system("x"), "B1999-000001").await.unwrap().is_none());
 
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         let undone = undo_batch(&mut tx, &r.batch).await.unwrap();

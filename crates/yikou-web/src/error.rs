@@ -1,6 +1,6 @@
 //! One error story for the web: every handler fails with an [`AppError`]; store and use-case errors
 //! convert into it once (a missing record is 404, a refusal the user can correct is 422 with its
-//! Chinese message, anything else 500 with nothing of the cause shown). Pages render it as a Chinese
+//! Chinese message, a state that changed meanwhile 409, anything else 500 with nothing of the cause shown). Pages render it as a Chinese
 //! page, the API (through [`ApiError`]) as `{"error": code, "message": …}` with the same status.
 
 use axum::http::{header, StatusCode};
@@ -28,6 +28,8 @@ pub enum AppError {
     Busy(String),
     /// Refused for a reason the user can correct (nothing was written); the message says how.
     Rejected(String),
+    /// The state changed meanwhile or already holds (already undone, decided or present): 409.
+    Conflict(String),
     Internal(String),
 }
 
@@ -43,7 +45,7 @@ impl From<yikou_service::ServiceError> for AppError {
         match e {
             S::NotFound => AppError::NotFound,
             S::Forbidden => AppError::Forbidden,
-            S::Conflict(m) => AppError::Rejected(m),
+            S::Conflict(m) => AppError::Conflict(m),
             S::Rejected(m) => AppError::Rejected(m),
             S::Unreadable(m) => AppError::Unreadable(m),
             S::Internal(m) => AppError::Internal(m),
@@ -87,6 +89,7 @@ impl AppError {
             AppError::Unreadable(m) => a(StatusCode::UNPROCESSABLE_ENTITY, "unreadable", "文件无法读取", m),
             AppError::Busy(m) => a(StatusCode::SERVICE_UNAVAILABLE, "busy", "系统繁忙", m),
             AppError::Rejected(m) => a(StatusCode::UNPROCESSABLE_ENTITY, "rejected", "未完成", m),
+            AppError::Conflict(m) => a(StatusCode::CONFLICT, "conflict", "未完成", m),
             AppError::Internal(_) => a(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -410,6 +410,14 @@ async fn a_street_operator_uploads_reads_every_problem_commits_the_valid_rows_an
         .await
         .unwrap();
     assert!(r.text().await.unwrap().contains("已撤销批次"));
+    let again = c
+        .post(format!("{}/imports/batches/{batch}/undo", app.base))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY, "an undone batch is not undone twice");
+    assert!(again.text().await.unwrap().contains("无法撤销"), "the page says it cannot be undone");
     let (_, list) = page(&app, &c, "/people?q=新对象").await;
     assert!(!list.contains(">新对象</a>"), "the undone batch's person is gone");
 

@@ -200,6 +200,8 @@ async fn every_table_exports_what_its_filters_show_masked_and_audited() {
     assert!(findings.contains(&format!("dup_in_project:MZ-01:{}", app.people[0])) && findings.contains("古美甲"));
     let (_, none) = page(&app, &g, "/check/export.csv?type=dup_exclusive").await;
     assert_eq!(none.lines().count(), 1, "the filter holds: header only");
+    let (_, bogus) = page(&app, &g, "/check/export.csv?type=no_such_type").await;
+    assert_eq!(bogus.lines().count(), 1, "an unknown type exports nothing, not every finding: {bogus}");
 
     let (s, _) = signed_in(&app, "secadmin").await;
     let (_, users) = page(&app, &s, "/users/export.csv").await;
@@ -274,7 +276,9 @@ async fn the_api_imports_a_list_once_undoes_it_and_decides_findings() {
     assert_eq!(r.status(), StatusCode::OK);
     let r =
         api.post(format!("{}/api/v1/imports/batches/{batch}/undo", app.base)).bearer_auth(&token).send().await.unwrap();
-    assert_ne!(r.status(), StatusCode::OK, "an undone batch is not undone twice");
+    assert_eq!(r.status(), StatusCode::CONFLICT, "an undone batch is not undone twice");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "not_undoable", "the API's promised code: {v}");
     let v: Value = get_json(format!("{}/api/v1/people?q=接口新人", app.base), &token).await;
     assert!(v["items"].as_array().unwrap().is_empty(), "the undone batch's person is gone");
 

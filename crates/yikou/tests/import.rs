@@ -86,6 +86,12 @@ fn all_or_nothing_then_accept_valid_then_nothing_twice_then_undo() {
     let list = json(&yikou(&data, &["batch", "list", "--json"]));
     let undone = list.as_array().unwrap().iter().find(|b| b["batch"] == batch.as_str()).unwrap();
     assert_eq!(undone["status"], "undone");
+    let o = yikou(&data, &["batch", "undo", &batch]);
+    assert_eq!(o.status.code(), Some(1), "an undone batch is not undone twice");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("无法撤销"), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = yikou(&data, &["batch", "undo", "B1999-000001"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("yikou batch list"), "says where to find batch numbers");
     let o = yikou(&data, &["audit", "verify"]);
     assert!(o.status.success());
 }

@@ -116,8 +116,7 @@ fn batch_from(r: BatchRow) -> Batch {
 }
 
 impl Store {
-    /// Import batches, newest first.
-    /// The batches an actor may see: their own; with the whole district in scope, every batch.
+    /// The batches an actor may see, newest first: their own; with the whole district in scope, every batch.
     pub async fn batches_of(&self, actor: &yikou_domain::Actor, limit: i64) -> Result<Vec<Batch>> {
         let everyone = matches!(actor.scope, yikou_domain::Scope::All);
         let rows: Vec<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
@@ -126,6 +125,16 @@ impl Store {
         Ok(rows.into_iter().map(batch_from).collect())
     }
 
+    /// One batch, if the actor may see it (their own; with the whole district in scope, any).
+    pub async fn batch_of(&self, actor: &yikou_domain::Actor, batch: &str) -> Result<Option<Batch>> {
+        let everyone = matches!(actor.scope, yikou_domain::Scope::All);
+        let row: Option<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
+            &format!("{BATCH_SELECT} WHERE status <> 'open' AND batch_no = $1 AND ($2 = 1 OR actor = $3)"))
+            .bind(batch).bind(i64::from(everyone)).bind(&actor.login).fetch_optional(p).await?);
+        Ok(row.map(batch_from))
+    }
+
+    /// Every batch, newest first (the whole district's view).
     pub async fn batches(&self, limit: i64) -> Result<Vec<Batch>> {
         let rows: Vec<BatchRow> = on_db!(&self.db, p => sqlx::query_as(
             &format!("{BATCH_SELECT} WHERE status <> 'open' ORDER BY id DESC LIMIT $1")).bind(limit).fetch_all(p).await?);

@@ -12,8 +12,7 @@ use yikou_domain::reference::FUNDING_SOURCES;
 use yikou_domain::summary::CampaignSummary;
 use yikou_domain::{Actor, Campaign, Fen, Scope};
 use yikou_ingest::exchange::{read_exchange, write_exchange};
-use yikou_service::ServiceError;
-use yikou_store::exchange::load_campaign;
+use yikou_service::{exchange, ServiceError};
 use yikou_store::{Store, StoreConfig};
 
 use crate::{emit, say, text};
@@ -47,28 +46,10 @@ pub fn campaign_error(e: ServiceError, year: Option<i32>) -> anyhow::Error {
     }
 }
 
-/// The campaign of `year` (the latest without one); with `create`, a missing year is set up on the
-/// usual schedule.
-pub async fn campaign_id(store: &Store, year: Option<i32>, create: bool) -> anyhow::Result<(i64, Campaign)> {
-    let year = match year {
-        Some(y) => y,
-        None => match store.latest_campaign_year().await? {
-            Some(y) => y,
-            None if create => anyhow::bail!("请用 --campaign 年度 指定要载入的活动（如 --campaign 2020）"),
-            None => return Err(missing(None)),
-        },
-    };
-    if let Some(c) = store.campaign(year).await? {
-        return Ok((c.id, c.campaign));
-    }
-    if !create {
-        return Err(missing(Some(year)));
-    }
-    let campaign = Campaign::standard(year);
-    let mut tx = store.write(&Actor::system("load")).await?;
-    let id = yikou_store::campaign::create_campaign(&mut tx, &campaign).await?;
-    tx.commit().await?;
-    Ok((id, campaign))
+/// The campaign of `year` (the latest without one), in the command line's words when missing.
+pub async fn campaign_id(store: &Store, year: Option<i32>) -> anyhow::Result<(i64, Campaign)> {
+    let c = yikou_service::campaign::of_year(store, year).await.map_err(|e| campaign_error(e, year))?;
+    Ok((c.id, c.campaign))
 }
 
 pub async fn load(cfg: &StoreConfig, dir: &Path, year: Option<i32>, json_out: bool) -> anyhow::Result<ExitCode> {
@@ -85,10 +66,14 @@ pub async fn load(cfg: &StoreConfig, dir: &Path, year: Option<i32>, json_out: bo
         return Ok(ExitCode::from(1));
     }
     let store = Store::open(cfg).await?;
-    let (id, campaign) = campaign_id(&store, year, true).await?;
-    let mut tx = store.write(&Actor::system("load")).await?;
-    let report = load_campaign(&mut tx, id, &ex, campaign.start).await?;
-    tx.commit().await?;
+    let year = match year {
+        Some(y) => y,
+        None => store
+            .latest_campaign_year()
+            .await?
+            .context("请用 --campaign 年度 指定要载入的活动（如 --campaign 2020）")?,
+    };
+    let (campaign, report) = exchange::load(&store, &Actor::system("load"), year, &ex).await?;
     if json_out {
         say!(
             "{}",
@@ -114,8 +99,9 @@ pub async fn load(cfg: &StoreConfig, dir: &Path, year: Option<i32>, json_out: bo
 
 pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
-    let (id, campaign) = campaign_id(&store, year, false).await?;
-    let ex = store.export_campaign(id, campaign.start).await?;
+    let (campaign, ex) =
+        exchange::export(&store, &Actor::system("export"), year).await.map_err(|e| campaign_error(e, year))?;
+    let campaign = campaign.campaign;
     write_exchange(dir, &ex).with_context(|| format!("无法写出 {}", dir.display()))?;
     say!(
         "已导出“{}”到 {}：{} 人，{} 个项目，{} 条帮扶记录（含完整身份证号，请妥善保管）。",

@@ -14,8 +14,8 @@ use yikou_domain::FindingKind;
 use yikou_ingest::output::{write_report, ReportSheet};
 use yikou_service::check::{self as use_case, Decision};
 use yikou_service::ServiceError;
-use yikou_store::check::{by_type_and_street, save_rules, Finding};
-use yikou_store::{Store, StoreConfig, StoreError};
+use yikou_store::check::{by_type_and_street, Finding};
+use yikou_store::{Store, StoreConfig};
 
 use super::campaign::{campaign_error, campaign_id};
 use crate::say;
@@ -185,7 +185,7 @@ fn unit_name(code: &str) -> String {
 /// `yikou rules show`: the rule set in force, as the JSON the bureau edits.
 async fn rules_show(cfg: &StoreConfig, year: Option<i32>) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
-    let (id, _) = campaign_id(&store, year, false).await?;
+    let (id, _) = campaign_id(&store, year).await?;
     let (version, rules) = store.rules(id).await?;
     eprintln!("第{version}版比对规则{}", if version == 0 { "（默认：取自各项目的设置）" } else { "" });
     say!("{}", serde_json::to_string_pretty(&rules)?);
@@ -204,20 +204,18 @@ async fn rules_set(cfg: &StoreConfig, year: Option<i32>, file: &Path) -> anyhow:
         }
     };
     let store = Store::open(cfg).await?;
-    let (id, campaign) = campaign_id(&store, year, false).await?;
-    let mut tx = store.write(&Actor::system("rules")).await?;
-    match save_rules(&mut tx, id, &rules).await {
-        Ok(version) => {
-            tx.commit().await?;
-            say!("已保存“{}”的第{version}版比对规则。", campaign.name);
-            store.close().await;
+    let saved = use_case::save_rules(&store, &Actor::system("rules"), year, &rules).await;
+    store.close().await;
+    match saved {
+        Ok((campaign, version)) => {
+            say!("已保存“{}”的第{version}版比对规则。", campaign.campaign.name);
             Ok(ExitCode::SUCCESS)
         }
-        Err(StoreError::Invalid(m)) => {
+        Err(ServiceError::Rejected(m)) => {
             say!("{m}");
             Ok(ExitCode::from(1))
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(campaign_error(e, year)),
     }
 }
 

@@ -8,15 +8,16 @@ use anyhow::Context;
 use clap::Subcommand;
 use serde_json::json;
 use yikou_domain::money::group_thousands;
-use yikou_domain::{today, Actor, Scope};
-use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
-use yikou_ingest::process::{process, Options, ProcessError};
-use yikou_ingest::validate::{NoRegister, Reference, Register};
-use yikou_service::imports::{file_hash, to_import_row};
+use yikou_domain::{Actor, Scope};
+use yikou_ingest::output::{write_template, TemplateLists};
+use yikou_ingest::process::{Outcome, ProcessError};
+use yikou_ingest::validate::RowIssue;
+use yikou_service::imports::{self, check_file, write_errors, Against, Checked, Reading};
+use yikou_service::{campaign, ServiceError};
 use yikou_store::campaign::StoredProject;
-use yikou_store::imports::{commit_import, undo_batch, ImportMeta, ImportRow};
 use yikou_store::{Store, StoreConfig, StoreError};
 
+use crate::commands::campaign::campaign_error;
 use crate::{emit, say};
 
 #[derive(Subcommand)]
@@ -49,24 +50,14 @@ pub struct ImportArgs {
 const EXIT_REJECTED: u8 = 1;
 const EXIT_UNREADABLE: u8 = 2;
 
-/// Reference data from the store (the bureau may have edited it), else what ships in the binary.
-async fn reference_from(store: Option<&Store>) -> anyhow::Result<Reference> {
-    match store {
-        Some(s) => Ok(yikou_service::imports::reference_from(s).await?),
-        None => Ok(Reference::shipped()),
-    }
-}
-
-async fn find_project(store: &Store, code: &str, campaign: Option<i32>) -> anyhow::Result<StoredProject> {
-    let year = match campaign {
-        Some(y) => y,
-        None => store.latest_campaign_year().await?.context("还没有任何活动：请先建立活动和项目")?,
-    };
-    let c = store.campaign(year).await?.with_context(|| format!("未找到{year}年的活动"))?;
+/// The project `code` of the campaign of `year` (the latest without one), in the command line's words
+/// when the campaign or the project is missing.
+async fn find_project(store: &Store, code: &str, year: Option<i32>) -> anyhow::Result<StoredProject> {
+    let c = campaign::of_year(store, year).await.map_err(|e| campaign_error(e, year))?;
     store
         .project_by_code(&Scope::All, c.id, code)
         .await?
-        .with_context(|| format!("{year}年的活动中没有编号为“{code}”的项目"))
+        .with_context(|| format!("{}年的活动中没有编号为“{code}”的项目", c.campaign.year))
 }
 
 pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -78,50 +69,43 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
         }
         Err(e) => return Err(e.into()),
     };
-    let reference = reference_from(store.as_ref()).await?;
-    let project = match (&a.project, &store) {
-        (Some(code), Some(s)) => Some(find_project(s, code, a.campaign).await?),
-        (Some(_), None) => anyhow::bail!("数据目录尚未初始化，无法按项目核对：请先运行 yikou init"),
-        _ => None,
-    };
-    let names = match &store {
-        Some(s) => s.register_names(&Scope::All).await?,
-        None => Default::default(),
-    };
-    let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
-    let opts = Options {
-        sheet: a.sheet.as_deref(),
-        reference: &reference,
-        register,
-        standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
-        today: today(),
+    let against = match (&store, &a.project) {
+        (Some(s), project) => {
+            // The project's campaign and code first, so that a missing one is said in so many words.
+            if let Some(code) = project {
+                find_project(s, code, a.campaign).await?;
+            }
+            Against::of(s, &Scope::All, project.as_deref(), a.campaign).await?
+        }
+        (None, Some(_)) => anyhow::bail!("数据目录尚未初始化，无法按项目核对：请先运行 yikou init"),
+        (None, None) => Against::shipped(),
     };
     let show_progress = std::io::stderr().is_terminal() && !a.json;
-    let mut valid_rows: Vec<ImportRow> = Vec::new();
-    let keep = !a.dry_run;
-    let outcome = process(
+    let checked = check_file(
         &a.file,
-        &opts,
-        &mut |v| {
-            if keep {
-                valid_rows.push(to_import_row(v));
-            }
-        },
-        &mut |n| {
-            if show_progress {
-                eprint!("\r已读取 {} 行…", group_thousands(n));
-            }
+        against,
+        &Scope::All,
+        Reading {
+            sheet: a.sheet.as_deref(),
+            keep_rows: !a.dry_run,
+            progress: &mut |n| {
+                if show_progress {
+                    eprint!("\r已读取 {} 行…", group_thousands(n));
+                }
+            },
         },
     );
     if show_progress {
         eprint!("\r\x1b[K");
     }
-    let outcome = match outcome {
-        Ok(o) => o,
+    let checked = match checked {
+        Ok(c) => c,
         Err(e) => return Ok(unreadable(&a, &e)),
     };
-    let errors: Vec<_> = outcome.issues.iter().filter(|i| !i.warning).collect();
-    let warnings: Vec<_> = outcome.issues.iter().filter(|i| i.warning).collect();
+    let outcome = &checked.outcome;
+    let errors = checked.errors().into_iter().cloned().collect::<Vec<_>>();
+    let warnings = checked.warnings().into_iter().cloned().collect::<Vec<_>>();
+    let invalid = checked.invalid();
     let base = json!({
         "file": a.file.display().to_string(),
         "format": outcome.source.format.label(),
@@ -131,24 +115,23 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
         "unknown_columns": outcome.header.unknown.iter().map(|(_, h)| h).collect::<Vec<_>>(),
         "rows": outcome.rows,
         "valid": outcome.valid,
-        "invalid": outcome.invalid,
+        "invalid": invalid,
     });
 
-    let error_book = |outcome: &yikou_ingest::process::Outcome| -> anyhow::Result<Option<PathBuf>> {
-        if outcome.invalid == 0 {
+    let error_book = |checked: &Checked| -> anyhow::Result<Option<PathBuf>> {
+        if checked.invalid() == 0 {
             return Ok(None);
         }
         let path = a.errors_out.clone().unwrap_or_else(|| {
             let stem = a.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "名单".into());
             a.file.with_file_name(format!("{stem}-错误行.xlsx"))
         });
-        write_error_workbook(&path, &outcome.header_cells, &outcome.rejected, &outcome.issues)
-            .with_context(|| format!("无法写出错误工作簿 {}", path.display()))?;
+        write_errors(&path, checked)?;
         Ok(Some(path))
     };
 
-    if a.dry_run || (outcome.invalid > 0 && !a.accept_valid) {
-        let book = if a.errors_out.is_some() { error_book(&outcome)? } else { None };
+    if a.dry_run || (invalid > 0 && !a.accept_valid) {
+        let book = if a.errors_out.is_some() { error_book(&checked)? } else { None };
         if a.json {
             let mut v = base;
             v["errors"] = json!(errors);
@@ -160,7 +143,7 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
             }
             say!("{}", serde_json::to_string_pretty(&v)?);
         } else {
-            print_check(&a, &outcome, &errors, &warnings);
+            print_check(&a, outcome, invalid, &errors, &warnings);
             if !a.dry_run {
                 say!("未导入任何数据：请修改以上问题后重新导入，或加 --accept-valid 只导入正确的行并导出错误行。");
             }
@@ -168,22 +151,14 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
                 say!("错误行已导出到 {}", b.display());
             }
         }
-        return Ok(if outcome.invalid > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS });
+        return Ok(if invalid > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS });
     }
 
     let store = store.expect("committing requires an opened store");
-    let meta = ImportMeta {
-        file_name: a.file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
-        file_hash: file_hash(&a.file)?,
-        rows: outcome.rows,
-        rejected: outcome.invalid,
-        since: today(),
-        accept_valid: a.accept_valid,
-    };
-    let mut tx = store.write(&Actor::system("import")).await?;
-    let result = commit_import(&mut tx, &meta, &valid_rows, project.as_ref()).await?;
-    tx.commit().await?;
-    let book = error_book(&outcome)?;
+    let file_name = a.file.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let book = error_book(&checked)?;
+    let result =
+        imports::commit_checked(&store, &Actor::system("import"), &file_name, &a.file, checked, a.accept_valid).await?;
     if a.json {
         let mut v = serde_json::to_value(&result)?;
         for k in ["file", "format", "encoding", "sheet", "valid", "invalid"] {
@@ -218,7 +193,7 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
         }
     }
     store.close().await;
-    Ok(if outcome.invalid > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
+    Ok(if invalid > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
 }
 
 fn unreadable(a: &ImportArgs, e: &ProcessError) -> ExitCode {
@@ -232,12 +207,7 @@ fn unreadable(a: &ImportArgs, e: &ProcessError) -> ExitCode {
     ExitCode::from(EXIT_UNREADABLE)
 }
 
-fn print_check(
-    a: &ImportArgs,
-    o: &yikou_ingest::process::Outcome,
-    errors: &[&yikou_ingest::validate::RowIssue],
-    warnings: &[&yikou_ingest::validate::RowIssue],
-) {
+fn print_check(a: &ImportArgs, o: &Outcome, invalid: u64, errors: &[RowIssue], warnings: &[RowIssue]) {
     let enc = o.source.encoding.map(|e| format!("，编码 {e}")).unwrap_or_default();
     let sheet = o.source.sheet.as_ref().map(|s| format!("，工作表“{s}”")).unwrap_or_default();
     say!(
@@ -249,7 +219,7 @@ fn print_check(
         o.header.row,
         group_thousands(o.rows),
         group_thousands(o.valid),
-        group_thousands(o.invalid)
+        group_thousands(invalid)
     );
     if o.source.sheets.len() > 1 {
         say!(
@@ -291,37 +261,25 @@ pub async fn template(
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await.ok();
-    let mut lists =
-        TemplateLists { streets: Vec::new(), committees: Vec::new(), categories: Vec::new(), project_note: None };
-    match &store {
+    let lists = match &store {
         Some(s) => {
-            for u in s.units().await? {
-                if u.kind.is_street_level() {
-                    lists.streets.push(u.name);
-                }
-            }
-            lists.committees = s.committees().await?.into_iter().map(|c| c.2).collect();
-            lists.categories = s.categories().await?.into_iter().map(|c| c.name).collect();
-            if let Some(code) = &project {
-                let p = find_project(s, code, campaign).await?;
-                lists.project_note = Some(format!(
-                    "项目 {} {}（{}，按{}计）：{}",
-                    p.project.code,
-                    p.project.name,
-                    p.project.unit_group.label(),
-                    p.project.counting_unit.label(),
-                    p.project.standard.describe()
-                ));
-            }
+            let project = match &project {
+                Some(code) => Some(find_project(s, code, campaign).await?),
+                None => None,
+            };
+            imports::template_lists(s, project.as_ref()).await?
         }
         None => {
             if project.is_some() {
                 anyhow::bail!("数据目录尚未初始化，无法生成项目模板：请先运行 yikou init");
             }
-            lists.streets = yikou_domain::reference::streets().map(|u| u.name.to_string()).collect();
-            lists.categories = yikou_domain::reference::CATEGORIES.iter().map(|c| c.name.to_string()).collect();
+            TemplateLists {
+                streets: yikou_domain::reference::streets().map(|u| u.name.to_string()).collect(),
+                categories: yikou_domain::reference::CATEGORIES.iter().map(|c| c.name.to_string()).collect(),
+                ..TemplateLists::default()
+            }
         }
-    }
+    };
     write_template(out, &lists).with_context(|| format!("无法写出模板 {}", out.display()))?;
     say!("已生成导入模板 {}", out.display());
     if let Some(s) = store {
@@ -332,7 +290,7 @@ pub async fn template(
 
 async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
     let store = Store::open(cfg).await?;
-    let batches = store.batches(200).await?;
+    let batches = imports::visible_batches(&store, &Actor::system("batch"), 200).await?;
     if json {
         say!("{}", serde_json::to_string_pretty(&batches)?);
     } else if batches.is_empty() {
@@ -359,22 +317,32 @@ async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn batch_undo(cfg: &StoreConfig, batch: &str) -> anyhow::Result<()> {
+async fn batch_undo(cfg: &StoreConfig, batch: &str) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
-    let mut tx = store.write(&Actor::system("batch-undo")).await?;
-    let b = undo_batch(&mut tx, batch).await?;
-    tx.commit().await?;
-    say!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64));
-    let _ = Scope::All;
+    let done = imports::undo(&store, &Actor::system("batch-undo"), batch).await;
     store.close().await;
-    Ok(())
+    match done {
+        Ok(b) => {
+            say!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ServiceError::NotFound) => {
+            say!("没有批次号为“{batch}”的导入批次：请用 yikou batch list 查看批次号");
+            Ok(ExitCode::from(1))
+        }
+        Err(ServiceError::Rejected(m) | ServiceError::Conflict(m)) => {
+            say!("无法撤销：{m}");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `yikou batch list|undo`.
 pub async fn batch(cfg: &StoreConfig, cmd: BatchCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         BatchCommand::List { json } => batch_list(cfg, json).await?,
-        BatchCommand::Undo { batch } => batch_undo(cfg, &batch).await?,
+        BatchCommand::Undo { batch } => return batch_undo(cfg, &batch).await,
     }
     Ok(ExitCode::SUCCESS)
 }

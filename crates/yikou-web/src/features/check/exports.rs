@@ -20,9 +20,11 @@ pub async fn findings(
         return Err(AppError::Forbidden);
     }
     let outcome = yikou_service::check::run(&state.store, &s.actor(), None).await?;
-    let kind = p.kind.as_deref().and_then(yikou_domain::FindingKind::from_code);
+    // No type: every finding; a type that does not exist: none (never all of them by mistake).
+    let wanted = p.kind.as_deref().filter(|k| !k.is_empty());
+    let kind = wanted.map(yikou_domain::FindingKind::from_code);
     let mut csv = Csv::new(&["编号", "类型", "严重程度", "街镇", "对象", "项目", "说明", "状态", "理由"]);
-    for f in outcome.report.findings.iter().filter(|f| kind.is_none_or(|k| f.kind == k)) {
+    for f in outcome.report.findings.iter().filter(|f| kind.is_none_or(|k| k == Some(f.kind))) {
         let people =
             f.people.iter().map(|p| format!("{} {}", p.name, p.id_number_masked)).collect::<Vec<_>>().join("；");
         csv.row(&[
@@ -40,6 +42,6 @@ pub async fn findings(
             break;
         }
     }
-    audited(&state, &s, "finding.export", "finding", json!({ "type": kind, "rows": csv.rows })).await?;
+    audited(&state, &s, "finding.export", "finding", json!({ "type": wanted, "rows": csv.rows })).await?;
     Ok(csv.into_response("findings.csv"))
 }

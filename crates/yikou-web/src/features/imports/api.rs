@@ -73,9 +73,12 @@ pub async fn import_batches(State(state): State<AppState>, ApiUser(u): ApiUser) 
 /// Undo a batch the caller may see, while none of its entitlements is approved.
 pub async fn import_undo(State(state): State<AppState>, ApiUser(u): ApiUser, Path(batch): Path<String>) -> ApiResult {
     may_import(&u)?;
-    match yikou_service::imports::undo(state.store.clone(), &u.actor(), batch).await {
+    match yikou_service::imports::undo(&state.store, &u.actor(), &batch).await {
         Ok(b) => Ok(Json(json!({ "batch": b.batch, "status": "undone", "rows": b.rows }))),
-        Err(yikou_service::ServiceError::Rejected(m)) => Err(ApiError::coded(StatusCode::CONFLICT, "not_undoable", m)),
+        // Approved records, or undone already: either way this batch cannot be undone now.
+        Err(yikou_service::ServiceError::Rejected(m) | yikou_service::ServiceError::Conflict(m)) => {
+            Err(ApiError::coded(StatusCode::CONFLICT, "not_undoable", m))
+        }
         Err(e) => Err(e.into()),
     }
 }

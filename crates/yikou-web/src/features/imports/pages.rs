@@ -13,7 +13,7 @@ use serde::Deserialize;
 use yikou_domain::imports::BatchStatus;
 use yikou_domain::money::group_thousands;
 use yikou_domain::Scope;
-use yikou_ingest::output::{write_error_workbook, write_template, TemplateLists};
+use yikou_ingest::output::write_template;
 use yikou_ingest::validate::RowIssue;
 use yikou_service::imports::{self as service, Checked, Upload};
 use yikou_store::accounts::users::User;
@@ -79,15 +79,7 @@ pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Resul
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let mut lists =
-        TemplateLists { streets: Vec::new(), committees: Vec::new(), categories: Vec::new(), project_note: None };
-    for u in state.store.units().await? {
-        if u.kind.is_street_level() {
-            lists.streets.push(u.name);
-        }
-    }
-    lists.committees = state.store.committees().await?.into_iter().map(|c| c.2).collect();
-    lists.categories = state.store.categories().await?.into_iter().map(|c| c.name).collect();
+    let lists = service::template_lists(&state.store, None).await?;
     let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
         let path = dir.join(format!("template-{}.xlsx", service::random_id()));
@@ -269,7 +261,7 @@ pub(crate) async fn commit_upload(
 ) -> Result<ImportResult, AppError> {
     let up = service::pending_upload(&state.store, id, user.id).await?;
     let checked = check_file(state, &user.actor().scope, &up).await?;
-    Ok(service::commit(state.store.clone(), &user.actor(), id, &up, checked, accept_valid).await?)
+    Ok(service::commit(&state.store, &user.actor(), id, &up, checked, accept_valid).await?)
 }
 
 /// The rejected rows with a 错误说明 column, to fix and import again.
@@ -282,14 +274,8 @@ pub async fn error_workbook(
     let checked = check_file(&state, &s.actor().scope, &up).await?;
     let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
-        let o = &checked.outcome;
-        let mut issues = o.issues.clone();
-        issues.extend(checked.outside.iter().cloned());
-        // Rows outside the area are not in `rejected` (they were valid): the workbook lists those
-        // that failed validation, each with its explanation.
         let path = dir.join(format!("errors-{}.xlsx", service::random_id()));
-        write_error_workbook(&path, &o.header_cells, &o.rejected, &issues)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        service::write_errors(&path, &checked)?;
         let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));
         let _ = std::fs::remove_file(&path);
         bytes
@@ -376,11 +362,10 @@ pub async fn undo_confirm(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let b = service::visible_batches(&state.store, &s.user.actor(), 1000)
-        .await?
-        .into_iter()
-        .find(|b| b.batch == batch && b.status == BatchStatus::Committed)
-        .ok_or(AppError::NotFound)?;
+    let b = service::visible_batch(&state.store, &s.user.actor(), &batch).await?;
+    if b.status != BatchStatus::Committed {
+        return Err(AppError::NotFound);
+    }
     Ok(Html(
         UndoConfirmPage {
             frame: frame(&state, &s).await?,
@@ -403,12 +388,13 @@ pub async fn undo(
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    match service::undo(state.store.clone(), &s.user.actor(), batch).await {
+    match service::undo(&state.store, &s.user.actor(), &batch).await {
         Ok(b) => {
             let text = format!("已撤销批次 {}（{}，{} 行）。", b.batch, b.file_name, group_thousands(b.rows as u64));
             Ok(Html(DonePage { frame: frame(&state, &s).await?, text }.render()?).into_response())
         }
-        Err(yikou_service::ServiceError::Rejected(m)) => {
+        // Approved records, or already undone: said in the page's own words.
+        Err(yikou_service::ServiceError::Rejected(m) | yikou_service::ServiceError::Conflict(m)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(message_page("无法撤销", &m))).into_response())
         }
         Err(e) => Err(e.into()),
