@@ -2,8 +2,10 @@
 
 pub mod access;
 pub mod area;
+pub mod audit;
 pub mod campaign;
 pub mod check;
+pub mod clock;
 pub mod entitlement;
 pub mod exchange;
 pub mod finding;

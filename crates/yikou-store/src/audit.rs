@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::seal::{seal_problem, BROKEN_ACTION, SEALED_META};
-use crate::{on_db, Result, Store};
+use crate::{on_db, Result, Store, StoreError};
 
 /// The fields a record's hash covers, in a fixed order.
 #[allow(clippy::too_many_arguments)]
@@ -240,9 +240,9 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     /// An action or the start of one ("auth." for every sign-in event).
     pub action: Option<String>,
-    /// Records on or after this day (YYYY-MM-DD).
+    /// Records on or after this day (YYYY-MM-DD, a day in Beijing time).
     pub from: Option<String>,
-    /// Records on or before this day (YYYY-MM-DD).
+    /// Records on or before this day (YYYY-MM-DD, a day in Beijing time).
     pub to: Option<String>,
     /// Records older than this sequence number.
     pub before: Option<i64>,
@@ -267,11 +267,17 @@ impl Store {
             add(&mut sql, " AND action >= $?", a.clone());
             add(&mut sql, " AND action < $?", format!("{a}\u{10FFFF}"));
         }
+        // Days are Beijing days; the log keeps UTC.
+        let day = |d: &str| {
+            yikou_domain::parse_date(d.trim())
+                .ok_or_else(|| StoreError::Invalid(format!("日期“{d}”格式不对：请写成 2026-12-02 这样的年-月-日")))
+        };
         if let Some(d) = f.from.as_ref().filter(|s| !s.is_empty()) {
-            add(&mut sql, " AND at >= $?", d.clone());
+            add(&mut sql, " AND at >= $?", yikou_domain::clock::start_of(day(d)?));
         }
         if let Some(d) = f.to.as_ref().filter(|s| !s.is_empty()) {
-            add(&mut sql, " AND at < $?", format!("{d}\u{10FFFF}"));
+            let next = day(d)?.next_day().unwrap_or(time::Date::MAX);
+            add(&mut sql, " AND at < $?", yikou_domain::clock::start_of(next));
         }
         let before = f.before.unwrap_or(i64::MAX);
         let limit = f.limit.clamp(1, 500);

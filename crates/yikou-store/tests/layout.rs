@@ -58,3 +58,39 @@ fn only_the_scope_module_turns_an_area_into_sql() {
     let bad = offenders(&allowed, &["Scope::Street(", "Scope::Committee(", "Scope::Unit("]);
     assert!(bad.is_empty(), "an area becomes SQL only in store/src/scope.rs: {bad:?}");
 }
+
+/// Every action the store and the use cases write to the audit log has a Chinese name for the
+/// pages (`yikou_domain::audit::ACTIONS`): a new action without one would show as a code.
+#[test]
+fn every_audited_action_has_a_chinese_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    sources(&root.join("src"), &mut files);
+    sources(&root.join("../yikou-service/src"), &mut files);
+    let known: Vec<&str> = yikou_domain::audit::ACTIONS.iter().map(|(c, _)| *c).collect();
+    let mut seen = 0;
+    let mut missing = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("read source");
+        // The action is the first string literal after `audit(` (also `audit_plain(` and the like).
+        for (at, _) in text.match_indices("audit") {
+            let rest = &text[at..];
+            let Some(open) = rest.find('(') else { continue };
+            if !rest[..open].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let after = rest[open + 1..].trim_start();
+            let Some(lit) = after.strip_prefix('"') else { continue };
+            let Some(end) = lit.find('"') else { continue };
+            let action = &lit[..end];
+            if action.contains('.') && action.chars().all(|c| c.is_ascii_lowercase() || c == '.' || c == '_') {
+                seen += 1;
+                if !known.contains(&action) {
+                    missing.push(format!("{}: {action}", f.display()));
+                }
+            }
+        }
+    }
+    assert!(seen > 30, "the audited actions were not found ({seen})");
+    assert!(missing.is_empty(), "actions without a Chinese name: {missing:?}");
+}

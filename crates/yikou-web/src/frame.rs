@@ -28,6 +28,53 @@ pub(crate) fn category_name(code: &str) -> String {
     CATEGORIES.iter().find(|c| c.code == code).map_or_else(|| code.to_string(), |c| c.name.to_string())
 }
 
+/// Names for the codes the store keeps — units down to the committees, categories — and the funding
+/// sources: pages show names, never codes.
+#[derive(Default)]
+pub struct Names {
+    units: std::collections::HashMap<String, String>,
+    categories: std::collections::HashMap<String, String>,
+}
+
+impl Names {
+    /// A unit's name (street, committee, department …); an unknown code stays as it is.
+    pub fn unit(&self, code: &str) -> String {
+        self.units.get(code).cloned().unwrap_or_else(|| unit_name(code))
+    }
+
+    pub fn category(&self, code: &str) -> String {
+        self.categories.get(code).cloned().unwrap_or_else(|| category_name(code))
+    }
+
+    /// A funding source's name (市级资金, 部门预算 …).
+    pub fn source(&self, code: &str) -> String {
+        source_name(code)
+    }
+}
+
+pub(crate) fn source_name(code: &str) -> String {
+    yikou_domain::reference::FUNDING_SOURCES
+        .iter()
+        .find(|s| s.code == code)
+        .map_or_else(|| code.to_string(), |s| s.name.to_string())
+}
+
+/// The names, re-read from the store at most every half minute (units change rarely).
+pub(crate) async fn names(state: &AppState) -> Result<std::sync::Arc<Names>, AppError> {
+    if let Ok(guard) = state.names.lock() {
+        if let Some((_, n)) = guard.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 30) {
+            return Ok(n.clone());
+        }
+    }
+    let units = state.store.units().await?.into_iter().map(|u| (u.code, u.name)).collect();
+    let categories = state.store.categories().await?.into_iter().map(|c| (c.code, c.name)).collect();
+    let n = std::sync::Arc::new(Names { units, categories });
+    if let Ok(mut guard) = state.names.lock() {
+        *guard = Some((std::time::Instant::now(), n.clone()));
+    }
+    Ok(n)
+}
+
 pub(crate) async fn campaign_line(state: &AppState) -> Result<Option<String>, AppError> {
     if let Ok(guard) = state.campaign_line.lock() {
         if let Some((at, line)) = guard.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 5) {
@@ -50,9 +97,10 @@ pub(crate) async fn campaign_line(state: &AppState) -> Result<Option<String>, Ap
 
 pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
     let campaign = campaign_line(state).await?;
+    let names = names(state).await?;
     Ok(Frame {
         user_name: s.user.display_name.clone(),
-        unit_name: unit_name(&s.user.unit_code),
+        unit_name: names.unit(&s.user.unit_code),
         role_label: s.user.role.label(),
         csrf: s.csrf.clone(),
         campaign,
@@ -116,10 +164,12 @@ pub(crate) fn format_date_cn(d: time::Date) -> String {
     format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
 }
 
-/// A unix time as the pages show it (UTC, to the minute).
+/// A unix time as the pages show it (Beijing time, to the minute).
 pub(crate) fn unix_text(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t).map_or_else(
-        |_| "—".into(),
-        |d| format!("{}-{:02}-{:02} {:02}:{:02}", d.year(), d.month() as u8, d.day(), d.hour(), d.minute()),
-    )
+    yikou_domain::clock::beijing_unix(t)
+}
+
+/// A stored time as the pages show it (Beijing time, to the minute).
+pub(crate) fn time_text(stored: &str) -> String {
+    yikou_domain::clock::beijing(stored)
 }

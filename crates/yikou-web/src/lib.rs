@@ -7,6 +7,7 @@ mod csv;
 mod error;
 mod features;
 mod frame;
+pub use frame::Names;
 mod openapi;
 mod routes;
 mod session;
@@ -49,6 +50,8 @@ pub struct AppState {
     /// The page frame's campaign line, re-read at most every few seconds (it changes with a
     /// phase, not with every request).
     pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
+    /// Names of units, committees and categories, re-read at most every half minute.
+    pub names: Arc<std::sync::Mutex<Option<(std::time::Instant, Arc<frame::Names>)>>>,
     /// Places for checking uploaded lists (bounds the memory uploads can take together).
     pub checks: Arc<checks::CheckPermits>,
 }
@@ -113,6 +116,7 @@ pub async fn serve(
         store: Arc::new(store),
         config: Arc::new(config),
         campaign_line: Default::default(),
+        names: Default::default(),
         checks: Default::default(),
     };
     // Uploads never finished before the last stop are removed now, not kept forever.

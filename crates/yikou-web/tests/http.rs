@@ -330,7 +330,10 @@ async fn projects_schedule_audit_and_users_pages_keep_to_role_and_area() {
     login(&app, &a, "auditor", PASSWORD).await;
     let (status, log) = page(&app, &a, "/audit?action=auth.").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(log.contains("auth.login") && !log.contains("person.bulk_create"));
+    let table = log.split("<tbody>").nth(1).expect("a table of records");
+    assert!(table.contains("auth.login") && !table.contains("person.bulk_create"), "filtered by action");
+    assert!(table.contains(">登录 <span"), "actions read as words, the code beside: {table}");
+    assert!(log.contains("时间（北京时间）") && !log.contains("UTC"), "times are Beijing time, labelled");
     assert_eq!(page(&app, &a, "/users").await.0, StatusCode::FORBIDDEN);
     assert_eq!(page(&app, &a, "/projects").await.0, StatusCode::FORBIDDEN);
 

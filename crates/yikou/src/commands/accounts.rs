@@ -58,10 +58,7 @@ pub enum TokenCommand {
 }
 
 fn unix_text(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t).map_or_else(
-        |_| "—".into(),
-        |d| format!("{}-{:02}-{:02} {:02}:{:02}", d.year(), d.month() as u8, d.day(), d.hour(), d.minute()),
-    )
+    yikou_domain::clock::beijing_unix(t)
 }
 
 /// `yikou user add`: an account that can sign in at once, with the password read from stdin.
@@ -114,7 +111,7 @@ pub async fn token(cfg: &StoreConfig, cmd: TokenCommand) -> anyhow::Result<ExitC
                             t.id.to_string(),
                             t.login.clone(),
                             t.created_by.clone(),
-                            t.created_at.chars().take(16).collect::<String>().replace('T', " "),
+                            yikou_domain::clock::beijing(&t.created_at),
                             unix_text(t.expires_unix),
                             t.last_used_unix.map_or_else(|| "未使用".into(), unix_text),
                             t.state.to_string(),
@@ -122,7 +119,7 @@ pub async fn token(cfg: &StoreConfig, cmd: TokenCommand) -> anyhow::Result<ExitC
                     })
                     .collect();
                 crate::emit(&text::table(
-                    &["编号", "账号", "创建者", "创建时间(UTC)", "到期(UTC)", "最近使用(UTC)", "状态"],
+                    &["编号", "账号", "创建者", "创建时间(北京时间)", "到期(北京时间)", "最近使用(北京时间)", "状态"],
                     &rows,
                 ));
             }

@@ -301,7 +301,7 @@ async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
             .map(|b| {
                 vec![
                     b.batch.clone(),
-                    b.created_at.chars().take(16).collect::<String>().replace('T', " "),
+                    yikou_domain::clock::beijing(&b.created_at),
                     b.file_name.clone(),
                     group_thousands(b.rows as u64),
                     group_thousands(b.created as u64),
@@ -311,7 +311,7 @@ async fn batch_list(cfg: &StoreConfig, json: bool) -> anyhow::Result<()> {
                 ]
             })
             .collect();
-        emit(&crate::text::table(&["批次", "时间(UTC)", "文件", "行数", "新增", "更新", "错误", "状态"], &rows));
+        emit(&crate::text::table(&["批次", "时间(北京时间)", "文件", "行数", "新增", "更新", "错误", "状态"], &rows));
     }
     store.close().await;
     Ok(())

@@ -30,7 +30,7 @@ impl From<TokenLine> for TokenRow {
         TokenRow {
             id: t.id,
             created_by: t.created_by,
-            created_at: t.created_at.replace('T', " ").chars().take(16).collect(),
+            created_at: time_text(&t.created_at),
             expires: unix_text(t.expires_unix),
             last_used: t.last_used_unix.map_or_else(|| "未使用".into(), unix_text),
             live: t.revoked_at.is_none(),

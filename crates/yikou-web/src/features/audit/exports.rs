@@ -19,17 +19,18 @@ pub async fn audit(
         return Err(AppError::Forbidden);
     }
     let mut filter = p.filter(None, 500);
-    let mut csv = Csv::new(&["序号", "时间（UTC）", "操作人", "操作", "对象", "对象编号", "变更前", "变更后"]);
+    let mut csv = Csv::new(&["序号", "时间（北京时间）", "操作人", "操作", "操作代码", "对象", "变更前", "变更后"]);
     loop {
         let (records, next) = state.store.audit_page(&filter).await?;
         for r in records {
+            let row = super::pages::AuditRow::from(r.clone());
             csv.row(&[
-                &r.seq.to_string(),
-                &r.at.replace('T', " ").chars().take(19).collect::<String>(),
-                &r.actor,
-                &r.action,
-                &r.entity,
-                &r.entity_id,
+                &row.seq.to_string(),
+                &row.at,
+                &row.actor,
+                &row.action,
+                &row.action_code,
+                &row.object,
                 r.before_json.as_deref().unwrap_or(""),
                 r.after_json.as_deref().unwrap_or(""),
             ]);

@@ -32,6 +32,31 @@ impl AuditParams {
     }
 }
 
+/// One record as the page shows it: the action and the record in words, the codes beside in grey.
+pub(crate) struct AuditRow {
+    pub seq: i64,
+    /// Beijing time, to the second.
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub action_code: String,
+    pub object: String,
+}
+
+impl From<yikou_store::audit::AuditRecord> for AuditRow {
+    fn from(r: yikou_store::audit::AuditRecord) -> AuditRow {
+        use yikou_domain::audit::{action_name, object_text};
+        AuditRow {
+            seq: r.seq,
+            at: yikou_domain::clock::beijing_seconds(&r.at),
+            actor: r.actor,
+            action: action_name(&r.action),
+            object: object_text(&r.entity, &r.entity_id),
+            action_code: r.action,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "audit/audit.html")]
 struct AuditPage {
@@ -40,7 +65,9 @@ struct AuditPage {
     action: String,
     from: String,
     to: String,
-    rows: Vec<(i64, String, String, String, String, String)>,
+    rows: Vec<AuditRow>,
+    /// The action filter's choices: (code or start of codes, name).
+    actions: Vec<(String, String)>,
     next: Option<String>,
     export: String,
 }
@@ -56,10 +83,7 @@ pub async fn audit(
     }
     let filter = p.filter(p.before, 100);
     let (records, next) = state.store.audit_page(&filter).await?;
-    let rows = records
-        .into_iter()
-        .map(|r| (r.seq, r.at.replace('T', " ").chars().take(19).collect(), r.actor, r.action, r.entity, r.entity_id))
-        .collect();
+    let rows = records.into_iter().map(AuditRow::from).collect();
     let filters = [("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)];
     let next = next.map(|n| page_url(&format!("/audit?before={n}"), &filters));
     let export = page_url("/audit/export.csv?", &filters).replacen("?&", "?", 1);
@@ -71,9 +95,19 @@ pub async fn audit(
             from: p.from.unwrap_or_default(),
             to: p.to.unwrap_or_default(),
             rows,
+            actions: action_choices(),
             next,
             export,
         }
         .render()?,
     ))
+}
+
+/// Every group of actions, then every action, by name (the filter takes a code or its start).
+fn action_choices() -> Vec<(String, String)> {
+    use yikou_domain::audit::{ACTIONS, GROUPS};
+    let groups = GROUPS.iter().map(|(c, n)| (c.to_string(), format!("{n}（全部）")));
+    let mut actions: Vec<(String, String)> = ACTIONS.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect();
+    actions.sort_by(|a, b| a.0.cmp(&b.0));
+    groups.chain(actions).collect()
 }

@@ -135,6 +135,7 @@ pub async fn project(
     let p = &sp.project;
     let a = state.store.project_actuals(&scope, c.id).await?.remove(&id).unwrap_or_default();
     let (lines, next) = state.store.project_roster(&scope, id, q.after.unwrap_or(0), 100).await?;
+    let names = names(&state).await?;
     let roster = lines
         .into_iter()
         .map(|l| {
@@ -152,8 +153,8 @@ pub async fn project(
     Ok(Html(
         ProjectPage {
             frame: frame(&state, &s).await?,
-            targets: p.target_categories.iter().map(|c| category_name(c)).collect::<Vec<_>>().join("、"),
-            budget: p.planned_budget.iter().map(|(src, f)| (src.clone(), f.yuan())).collect(),
+            targets: p.target_categories.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、"),
+            budget: p.planned_budget.iter().map(|(src, f)| (source_name(src), f.yuan())).collect(),
             row: project_row(id, p, &a),
             roster,
             next: next.map(|n| format!("/projects/{id}?after={n}")),

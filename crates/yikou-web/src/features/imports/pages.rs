@@ -19,7 +19,7 @@ use yikou_service::imports::{self as service, Checked, Upload};
 use yikou_store::accounts::users::User;
 use yikou_store::imports::ImportResult;
 
-use crate::frame::{frame, message_page, Frame};
+use crate::frame::{frame, message_page, time_text, Frame};
 use crate::session::{NoFields, Posted, Signed, Uploaded};
 use crate::{AppError, AppState};
 
@@ -63,7 +63,7 @@ pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result
         .map(|b| {
             (
                 b.batch,
-                b.created_at.chars().take(16).collect::<String>().replace('T', " "),
+                time_text(&b.created_at),
                 b.file_name,
                 group_thousands(b.rows as u64),
                 group_thousands(b.created as u64),
@@ -369,7 +369,7 @@ pub async fn undo_confirm(
     Ok(Html(
         UndoConfirmPage {
             frame: frame(&state, &s).await?,
-            created_at: b.created_at.chars().take(16).collect::<String>().replace('T', " "),
+            created_at: time_text(&b.created_at),
             rows: group_thousands(b.rows as u64),
             created: group_thousands(b.created as u64),
             batch: b.batch,

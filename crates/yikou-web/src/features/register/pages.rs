@@ -174,8 +174,9 @@ async fn person_page(
         .audit_records(Some(("person", &id.to_string())), 50)
         .await?
         .into_iter()
-        .map(|a| (a.at.chars().take(19).collect::<String>().replace('T', " "), a.actor, a.action))
+        .map(|a| (time_text(&a.at), a.actor, yikou_domain::audit::action_name(&a.action)))
         .collect();
+    let names = names(state).await?;
     let status = match (&p.deceased_on, &p.moved_away_on) {
         (Some(d), _) => format!("已故（{d}）"),
         (None, Some(m)) => format!("已迁出（{m}）"),
@@ -195,15 +196,15 @@ async fn person_page(
             may_reveal: s.user.role.may_reveal(),
             sex: p.sex.label(),
             age: age_text(p.age),
-            street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
-            committee: p.committee_code.as_deref().map(unit_name).unwrap_or_default(),
+            street: p.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
+            committee: p.committee_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
             status,
             categories: p
                 .categories
                 .into_iter()
                 .map(|c| {
                     (
-                        category_name(&c.code),
+                        names.category(&c.code),
                         c.start.to_string(),
                         c.end.map_or_else(|| "至今".into(), |d| d.to_string()),
                     )

@@ -1,0 +1,138 @@
+//! 审计 (the audit log) in words: each action and kind of record the log names, as a clerk or an
+//! auditor reads it. The log itself keeps the codes (they are part of the sealed chain); pages and
+//! exports show these names, with the code beside in grey where an auditor needs it.
+
+/// Every action the system records, with its Chinese name.
+pub const ACTIONS: &[(&str, &str)] = &[
+    ("auth.login", "登录"),
+    ("auth.logout", "退出登录"),
+    ("auth.login_failed", "登录失败"),
+    ("auth.login_locked", "账号锁定期间尝试登录"),
+    ("auth.locked", "多次输错密码，账号锁定"),
+    ("auth.source_throttled", "同一来源尝试过多，暂停登录"),
+    ("auth.password_change", "修改密码"),
+    ("auth.token_create", "创建接口令牌"),
+    ("auth.token_revoke", "吊销接口令牌"),
+    ("auth.token_revoke_all", "吊销全部接口令牌"),
+    ("user.create", "创建账号"),
+    ("user.activate", "账号生效（双人复核）"),
+    ("user.disable", "停用账号"),
+    ("user.enable", "启用账号"),
+    ("user.unlock", "解锁账号"),
+    ("user.password_reset", "重置密码"),
+    ("user.password_reset_complete", "重置密码生效（双人复核）"),
+    ("user.export", "导出账号清单"),
+    ("person.create", "登记帮困对象"),
+    ("person.bulk_create", "批量登记帮困对象"),
+    ("person.update", "修改帮困对象信息"),
+    ("person.category_add", "增加困难类别"),
+    ("person.reveal_id", "查看完整身份证号"),
+    ("person.search", "查询帮困对象"),
+    ("person.export", "导出帮困对象"),
+    ("person.contacts_encrypted", "加密联系方式"),
+    ("household.create", "登记家庭"),
+    ("household.bulk_create", "批量登记家庭"),
+    ("entitlement.create", "新增帮扶记录"),
+    ("entitlement.bulk_create", "批量新增帮扶记录"),
+    ("entitlement.transition", "帮扶记录状态变更"),
+    ("entitlement.set_amount", "修改帮扶金额"),
+    ("campaign.create", "建立活动"),
+    ("campaign.set_phase", "调整活动阶段"),
+    ("campaign.export", "导出活动数据（交换文件）"),
+    ("project.create", "建立帮困项目"),
+    ("project.export", "导出帮困项目"),
+    ("category.create", "新增困难类别"),
+    ("unit.create", "新增单位"),
+    ("unit.contact", "修改单位联系人"),
+    ("reference.seed", "初始化基础数据"),
+    ("meta.set", "系统设置"),
+    ("import.commit", "导入名单"),
+    ("import.undo", "撤销导入批次"),
+    ("import.refused_outside", "拒绝导入外区人员"),
+    ("exchange.load", "载入交换文件"),
+    ("rules.save", "保存比对规则"),
+    ("finding.confirm", "确认疑点（需纠正）"),
+    ("finding.dismiss", "排除疑点（核实无误）"),
+    ("finding.export", "导出比对疑点"),
+    ("audit.export", "导出审计记录"),
+    ("audit.anchor", "审计锚点"),
+    ("audit.seal_broken", "审计链校验失败"),
+];
+
+/// Every kind of record the log names, with its Chinese name.
+pub const ENTITIES: &[(&str, &str)] = &[
+    ("person", "帮困对象"),
+    ("household", "家庭"),
+    ("entitlement", "帮扶记录"),
+    ("campaign", "活动"),
+    ("project", "帮困项目"),
+    ("category", "困难类别"),
+    ("unit", "单位"),
+    ("reference", "基础数据"),
+    ("meta", "系统设置"),
+    ("user", "账号"),
+    ("import_batch", "导入批次"),
+    ("finding", "比对疑点"),
+    ("rules", "比对规则"),
+    ("audit", "审计记录"),
+];
+
+/// Groups of actions by the start of their code, for a filter ("auth." is every sign-in event).
+pub const GROUPS: &[(&str, &str)] = &[
+    ("auth.", "登录、密码与令牌"),
+    ("user.", "账号管理"),
+    ("person.", "帮困对象"),
+    ("import.", "名单导入"),
+    ("entitlement.", "帮扶记录"),
+    ("finding.", "比对核查"),
+    ("project.", "帮困项目"),
+    ("campaign.", "活动"),
+    ("audit.", "审计"),
+];
+
+fn lookup(table: &'static [(&'static str, &'static str)], code: &str) -> Option<&'static str> {
+    table.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
+/// The Chinese name of an action; an action this version does not know keeps its code.
+pub fn action_name(code: &str) -> String {
+    lookup(ACTIONS, code).map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// The Chinese name of a kind of record; an unknown kind keeps its code.
+pub fn entity_name(code: &str) -> String {
+    lookup(ENTITIES, code).map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// "帮困对象 12" / "帮困对象（全部）" for the record an entry is about ("*" is many at once).
+pub fn object_text(entity: &str, entity_id: &str) -> String {
+    match entity_id {
+        "*" | "" | "-" => format!("{}（多条）", entity_name(entity)),
+        id => format!("{} {id}", entity_name(entity)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_and_records_read_as_words_and_unknown_codes_stay_visible() {
+        assert_eq!(action_name("person.reveal_id"), "查看完整身份证号");
+        assert_eq!(action_name("auth.login"), "登录");
+        assert_eq!(action_name("new.thing"), "new.thing");
+        assert_eq!(object_text("person", "*"), "帮困对象（多条）");
+        assert_eq!(object_text("user", "7"), "账号 7");
+    }
+
+    #[test]
+    fn every_code_is_listed_once() {
+        for table in [ACTIONS, ENTITIES] {
+            let mut codes: Vec<&str> = table.iter().map(|(c, _)| *c).collect();
+            codes.sort();
+            let n = codes.len();
+            codes.dedup();
+            assert_eq!(codes.len(), n, "a code listed twice");
+        }
+    }
+}
