@@ -232,11 +232,11 @@ impl PendingAct {
     }
 }
 
-/// 口令规则 (等保 2.0 level 3 practice): at least 8 characters from at least 3 of the 4 classes
+/// 密码规则 (等保 2.0 level 3 practice): at least 8 characters from at least 3 of the 4 classes
 /// (upper case, lower case, digits, symbols).
 pub fn check_password_rules(password: &str) -> Result<(), String> {
     if password.chars().count() < 8 {
-        return Err("口令至少8位".into());
+        return Err("密码至少8位".into());
     }
     let classes = [
         password.chars().any(|c| c.is_ascii_uppercase()),
@@ -245,7 +245,7 @@ pub fn check_password_rules(password: &str) -> Result<(), String> {
         password.chars().any(|c| !c.is_ascii_alphanumeric()),
     ];
     if classes.iter().filter(|x| **x).count() < 3 {
-        return Err("口令须包含大写字母、小写字母、数字、符号中的至少三类".into());
+        return Err("密码须包含大写字母、小写字母、数字、符号中的至少三类".into());
     }
     Ok(())
 }
@@ -269,7 +269,7 @@ mod tests {
     fn password_rules() {
         assert!(check_password_rules("Abcdef12").is_ok());
         assert!(check_password_rules("abcdef1!").is_ok());
-        assert_eq!(check_password_rules("Abc12!").unwrap_err(), "口令至少8位");
+        assert_eq!(check_password_rules("Abc12!").unwrap_err(), "密码至少8位");
         assert!(check_password_rules("abcdefgh1").is_err());
         assert!(check_password_rules("ABCDEFGH").is_err());
     }

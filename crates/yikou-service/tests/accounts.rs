@@ -89,7 +89,7 @@ async fn accounts_are_created_by_the_system_administrator_and_activated_by_the_o
         password: "password".into(),
         must_change_password: true,
     };
-    rejected(accounts::add(s, &Actor::system("user-add"), weak).await, "口令");
+    rejected(accounts::add(s, &Actor::system("user-add"), weak).await, "密码");
 }
 
 #[tokio::test]

@@ -111,7 +111,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
         if matches!(self, AppError::Unauthorized) {
-            return (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+            // Back to the page asked for after signing in (a session that expired mid-work).
+            let to = crate::context::return_to()
+                .map_or_else(|| "/login".to_string(), |t| format!("/login?next={}", crate::frame::encode(&t)));
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response();
         }
         let a = self.answer();
         (a.status, Html(crate::frame::message_page(a.title, a.message))).into_response()

@@ -7,7 +7,10 @@ use crate::{AppError, AppState};
 use yikou_domain::reference::{CATEGORIES, UNITS};
 
 /// What the frame around every page shows.
+#[derive(Clone)]
 pub struct Frame {
+    /// The page's path: the menu marks where the user is.
+    pub path: String,
     pub user_name: String,
     pub unit_name: String,
     pub role_label: &'static str,
@@ -95,10 +98,26 @@ pub(crate) async fn campaign_line(state: &AppState) -> Result<Option<String>, Ap
     Ok(line)
 }
 
+impl Frame {
+    /// Is the user on this section of the menu ("/" only on the home page)?
+    pub fn at(&self, section: &str) -> bool {
+        match section {
+            "/" => self.path == "/",
+            s => self.path == s || self.path.strip_prefix(s).is_some_and(|rest| rest.starts_with('/')),
+        }
+    }
+}
+
+/// The frame of a signed-in user's page (made once per request: the `Signed` extractor makes it,
+/// so that even an error page keeps the menu).
 pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, AppError> {
+    if let Some(f) = crate::context::frame().filter(|f| f.csrf == s.csrf) {
+        return Ok(f);
+    }
     let campaign = campaign_line(state).await?;
     let names = names(state).await?;
-    Ok(Frame {
+    let f = Frame {
+        path: crate::context::path(),
         user_name: s.user.display_name.clone(),
         unit_name: names.unit(&s.user.unit_code),
         role_label: s.user.role.label(),
@@ -109,7 +128,9 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         audit_admin: s.user.role.may_read_audit(),
         may_import: s.user.role.may_import(),
         user_admin: s.user.role.may_see_accounts(),
-    })
+    };
+    crate::context::keep_frame(&f);
+    Ok(f)
 }
 
 #[derive(Template)]
@@ -119,8 +140,22 @@ struct MessagePage<'a> {
     text: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "message_in_frame.html")]
+struct MessageInFrame<'a> {
+    frame: Frame,
+    title: &'a str,
+    text: &'a str,
+}
+
+/// A page that only says something (an error, a refusal): inside the menu for a signed-in user,
+/// so that they can go on from where they are; a plain page otherwise.
 pub fn message_page(title: &str, text: &str) -> String {
-    MessagePage { title, text }.render().unwrap_or_else(|_| text.to_string())
+    let page = match crate::context::frame() {
+        Some(frame) => MessageInFrame { frame, title, text }.render(),
+        None => MessagePage { title, text }.render(),
+    };
+    page.unwrap_or_else(|_| text.to_string())
 }
 
 /// "76岁", or blank when unknown.

@@ -3,6 +3,7 @@
 //! user's area applied in the store's SQL (a forbidden record answers 404), security headers.
 
 pub mod checks;
+mod context;
 mod csv;
 mod error;
 mod features;
@@ -98,9 +99,17 @@ pub fn route_table() -> Vec<(&'static str, &'static str)> {
 pub fn router(state: AppState) -> Router {
     all_routes()
         .into_router()
-        .fallback(|| async { AppError::NotFound })
+        // An unknown address: a JSON answer under /api/, a page elsewhere.
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                ApiError::App(AppError::NotFound).into_response()
+            } else {
+                AppError::NotFound.into_response()
+            }
+        })
         // Forms are small; the import upload (its own route) gets its own limit.
         .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn(context::scope))
         .layer(middleware::from_fn(headers))
         .with_state(state)
 }

@@ -84,6 +84,8 @@ impl FromRequestParts<AppState> for Signed {
         if s.user.must_change_password {
             return Err((StatusCode::SEE_OTHER, [(LOCATION, "/password")]).into_response());
         }
+        // The frame now, so that a refusal or an error page keeps the menu.
+        crate::frame::frame(state, &s).await.map_err(IntoResponse::into_response)?;
         Ok(Signed(s))
     }
 }

@@ -95,7 +95,7 @@ async fn a_first_password_must_be_changed_and_the_change_ends_the_session() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("口令至少8位"));
+    assert!(r.text().await.unwrap().contains("密码至少8位"));
     let r = c
         .post(format!("{}/password", app.base))
         .form(&[("old", PASSWORD), ("new", "New-Password-2"), ("confirm", "New-Password-2"), ("_csrf", &token)])
@@ -342,7 +342,7 @@ async fn projects_schedule_audit_and_users_pages_keep_to_role_and_area() {
     login(&app, &sa, "secadmin", PASSWORD).await;
     let (status, users) = page(&app, &sa, "/users").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(users.contains("gumei") && users.contains("待首次改口令"));
+    assert!(users.contains("gumei") && users.contains("待首次改密码"));
     assert_eq!(page(&app, &sa, "/people").await.0, StatusCode::FORBIDDEN);
     assert_eq!(page(&app, &sa, "/audit").await.0, StatusCode::FORBIDDEN);
 }

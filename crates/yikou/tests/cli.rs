@@ -28,7 +28,7 @@ fn init_prints_a_one_time_password_and_refuses_a_second_time() {
     let data = dir.path().join("d");
     let o = yikou(&data, &["init"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("一次性口令"));
+    assert!(stdout(&o).contains("一次性密码"));
     let key = std::fs::read_to_string(data.join("yikou.key")).unwrap();
     #[cfg(unix)]
     {
@@ -235,10 +235,10 @@ fn accounts_and_api_tokens_are_made_from_the_command_line() {
     };
     let o = add("gumei1", "street", "Street-Pass-1");
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("首次登录须修改口令"));
+    assert!(stdout(&o).contains("首次登录须修改密码"));
     let o = add("weak", "street", "password");
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("口令"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("密码"), "{}", stderr(&o));
     let o = add("bad-role", "king", "Street-Pass-1");
     assert!(stderr(&o).contains("未知角色"));
     let o = yikou(&data, &["token", "create", "--login", "gumei1"], &[]);

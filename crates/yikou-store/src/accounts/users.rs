@@ -55,7 +55,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| StoreError::Invalid(format!("口令处理失败：{e}")))
+        .map_err(|e| StoreError::Invalid(format!("密码处理失败：{e}")))
 }
 
 /// Creates an account that can sign in at once (the CLI, `init`, the demo; accounts made on the web
@@ -130,7 +130,7 @@ impl Store {
         let Some((id, login, display_name, unit_code, role, hash, must, disabled)) = row else {
             return Ok(None);
         };
-        let parsed = PasswordHash::new(&hash).map_err(|_| StoreError::Invalid("口令记录损坏".into()))?;
+        let parsed = PasswordHash::new(&hash).map_err(|_| StoreError::Invalid("密码记录损坏".into()))?;
         if disabled != 0 || Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
             return Ok(None);
         }

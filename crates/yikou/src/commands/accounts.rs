@@ -15,7 +15,7 @@ use crate::{say, text};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// 新建账号：口令从标准输入读入，首次登录须修改
+    /// 新建账号：密码从标准输入读入，首次登录须修改
     Add {
         #[arg(long)]
         login: String,
@@ -28,7 +28,7 @@ pub enum UserCommand {
         /// 姓名（默认同登录名）
         #[arg(long)]
         name: Option<String>,
-        /// 从标准输入读取口令
+        /// 从标准输入读取密码
         #[arg(long)]
         password_stdin: bool,
     },
@@ -68,10 +68,10 @@ pub async fn user(cfg: &StoreConfig, cmd: UserCommand) -> anyhow::Result<ExitCod
         anyhow::bail!("未知角色“{role}”：可用 system-admin, security-admin, audit-admin, bureau, reviewer, department, street, committee, caller");
     };
     if !password_stdin {
-        anyhow::bail!("请用 --password-stdin 从标准输入提供口令（不要把口令写在命令行上）");
+        anyhow::bail!("请用 --password-stdin 从标准输入提供密码（不要把密码写在命令行上）");
     }
     let mut password = String::new();
-    std::io::stdin().read_line(&mut password).context("无法读取口令")?;
+    std::io::stdin().read_line(&mut password).context("无法读取密码")?;
     let store = Store::open(cfg).await?;
     let new = NewUser {
         display_name: name.unwrap_or_else(|| login.clone()),
@@ -83,7 +83,7 @@ pub async fn user(cfg: &StoreConfig, cmd: UserCommand) -> anyhow::Result<ExitCod
     };
     let login = new.login.clone();
     let id = accounts::add(&store, &Actor::system("user-add"), new).await?;
-    say!("已新建账号 {login}（{}，编号 {id}），首次登录须修改口令。", role.label());
+    say!("已新建账号 {login}（{}，编号 {id}），首次登录须修改密码。", role.label());
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -52,6 +52,6 @@ pub fn print_init(cfg: &StoreConfig, init: &yikou_store::Initialised) {
     if cfg.key_hex.is_none() {
         say!("密钥文件：{}。请另行备份；丢失密钥将无法读取已存的身份证号。", cfg.key_path().display());
     }
-    say!("管理员账号：{}　一次性口令：{}（首次登录须修改）", init.admin_login, init.admin_password);
+    say!("管理员账号：{}　一次性密码：{}（首次登录须修改）", init.admin_login, init.admin_password);
     say!();
 }

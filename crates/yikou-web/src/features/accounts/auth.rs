@@ -18,24 +18,44 @@ struct LoginPage<'a> {
     csrf: &'a str,
     error: Option<String>,
     login: &'a str,
+    next: &'a str,
 }
 
-fn login_page(state: &AppState, error: Option<String>, login: &str) -> Result<Response, AppError> {
+/// Where a sign-in may lead: a page of this site only (a path, never another host).
+fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login");
+    ok.then_some(next).filter(|n| n.chars().all(|c| !c.is_control()))
+}
+
+fn login_page(state: &AppState, error: Option<String>, login: &str, next: &str) -> Result<Response, AppError> {
     let csrf = random_hex();
-    let html = LoginPage { csrf: &csrf, error: error.clone(), login }.render()?;
+    let next = safe_next(next).unwrap_or("");
+    let html = LoginPage { csrf: &csrf, error: error.clone(), login, next }.render()?;
     let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
     Ok((status, [(SET_COOKIE, set_cookie(PRE_COOKIE, &csrf, None, state.config.secure_cookies))], Html(html))
         .into_response())
 }
 
-pub async fn login_form(State(state): State<AppState>) -> Result<Response, AppError> {
-    login_page(&state, None, "")
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Result<Response, AppError> {
+    login_page(&state, None, "", &q.next)
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
     login: String,
     password: String,
+    /// The page to return to (an expired session's).
+    #[serde(default)]
+    next: String,
 }
 
 pub async fn login(
@@ -47,19 +67,22 @@ pub async fn login(
     // One answer for a wrong password, an unknown login, a disabled account and a busy source.
     match yikou_service::accounts::sign_in(&state.store, &f.login, &f.password, policy, &from).await? {
         LoginOutcome::Ok { user, token } => {
-            let to = if user.must_change_password { "/password" } else { "/" };
+            let to = if user.must_change_password { "/password" } else { safe_next(&f.next).unwrap_or("/") };
+            let to = HeaderValue::from_str(to).unwrap_or(HeaderValue::from_static("/"));
             Ok((
                 StatusCode::SEE_OTHER,
-                [
-                    (LOCATION, HeaderValue::from_static(to)),
-                    (SET_COOKIE, set_cookie(SESSION_COOKIE, &token, None, state.config.secure_cookies)),
-                ],
+                [(LOCATION, to), (SET_COOKIE, set_cookie(SESSION_COOKIE, &token, None, state.config.secure_cookies))],
             )
                 .into_response())
         }
         LoginOutcome::Refused => {
             let (n, minutes) = (policy.max_failures, (policy.lock_seconds / 60).max(1));
-            login_page(&state, Some(format!("登录名或密码不正确。连续错误{n}次将锁定账号{minutes}分钟。")), &f.login)
+            login_page(
+                &state,
+                Some(format!("登录名或密码不正确。连续错误{n}次将锁定账号{minutes}分钟。")),
+                &f.login,
+                &f.next,
+            )
         }
         LoginOutcome::Locked { until } => {
             let minutes = ((until - yikou_store::accounts::auth::unix_now()).max(60) + 59) / 60;
@@ -67,6 +90,7 @@ pub async fn login(
                 &state,
                 Some(format!("账号已锁定，请约{minutes}分钟后再试；如需立即使用，请联系安全管理员解锁。")),
                 &f.login,
+                &f.next,
             )
         }
     }

@@ -38,7 +38,7 @@ pub(crate) fn user_status(u: &yikou_store::accounts::users::UserLine) -> &'stati
     } else if u.locked {
         "已锁定"
     } else if u.must_change_password {
-        "待首次改口令"
+        "待首次改密码"
     } else {
         "正常"
     }
@@ -173,9 +173,9 @@ pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewUserF
             let page = SecretPage {
                 frame: frame(&state, &s).await?,
                 title: format!("已新建账号 {login}（待激活）"),
-                lead: "一次性口令的前半段（只显示这一次，请当面或电话告知本人）：".into(),
+                lead: "一次性密码的前半段（只显示这一次，请当面或电话告知本人）：".into(),
                 secret: half,
-                note: "账号须双人激活：账号现在不能登录，须由安全管理员在“用户与角色”中激活，后半段口令由安全管理员告知本人。本人登录时输入前半段加后半段，首次登录时须修改口令。",
+                note: "账号须双人激活：账号现在不能登录，须由安全管理员在“用户与角色”中激活，后半段密码由安全管理员告知本人。本人登录时输入前半段加后半段，首次登录时须修改密码。",
                 back: ("/users", "返回用户与角色"),
             };
             Ok(Html(page.render()?).into_response())
@@ -251,7 +251,7 @@ pub async fn complete(
 ) -> Result<Response, AppError> {
     let done = accounts::complete(&state.store, &s.actor(), &login).await?;
     let (title, what) = match done.kind {
-        PendingAct::Create => (format!("已激活账号 {login}"), "口令"),
+        PendingAct::Create => (format!("已激活账号 {login}"), "密码"),
         PendingAct::Reset => (format!("已完成 {login} 的密码重置"), "密码"),
     };
     let page = SecretPage {
@@ -259,7 +259,7 @@ pub async fn complete(
         title,
         lead: format!("一次性{what}的后半段（只显示这一次，请当面或电话告知本人）："),
         secret: done.second_half,
-        note: "前半段由开始这一操作的另一位管理员告知本人。本人登录时输入前半段加后半段，登录后须修改；两位管理员都不知道完整的口令。",
+        note: "前半段由开始这一操作的另一位管理员告知本人。本人登录时输入前半段加后半段，登录后须修改；两位管理员都不知道完整的密码。",
         back: ("/users", "返回用户与角色"),
     };
     Ok(Html(page.render()?).into_response())

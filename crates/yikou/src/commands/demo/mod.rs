@@ -81,7 +81,7 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         store.close().await;
     } else {
         say!();
-        say!("演示账号（口令均为 {}，仅供演示）：", write::DEMO_PASSWORD);
+        say!("演示账号（密码均为 {}，仅供演示）：", write::DEMO_PASSWORD);
         for (login, label) in &accounts {
             say!("  {login:<10} {label}");
         }
