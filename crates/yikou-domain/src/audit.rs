@@ -41,6 +41,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("campaign.export", "导出活动数据（交换文件）"),
     ("project.create", "建立帮困项目"),
     ("project.export", "导出帮困项目"),
+    ("project.print", "打印签收表"),
     ("category.create", "新增困难类别"),
     ("unit.create", "新增单位"),
     ("unit.contact", "修改单位联系人"),

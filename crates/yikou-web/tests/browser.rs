@@ -210,3 +210,43 @@ async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_
     d.shot("12-users").await;
     d.call(reqwest::Method::DELETE, "", None).await;
 }
+
+/// A printed roster is every row of the user's area (not the screen's first page), one header per
+/// sheet, numbered pages, the total, and no menu or buttons: printed to PDF by Chromium and read back
+/// with pdftotext.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_printed_roster_has_every_row_page_numbers_and_the_total_and_no_menu() {
+    let Some(d) = Driver::start().await else { return };
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("note: pdftotext (poppler-utils) not installed, the print test is skipped (.ci/run installs it)");
+        return;
+    }
+    let app = start().await;
+    common::list_more(&app, 130, common::GUMEI).await;
+    d.go(&format!("{}/login", app.base)).await;
+    d.type_in("#login", "gumei").await;
+    d.type_in("#password", PASSWORD).await;
+    d.click("button[type=submit]").await;
+    d.wait_for("首页").await;
+    d.go(&format!("{}/projects/{}/print", app.base, app.project)).await;
+    d.wait_for("签收表").await;
+    d.shot("20-roster-print").await;
+    let v = d.call(reqwest::Method::POST, "/print", Some(json!({ "orientation": "portrait" }))).await;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("roster.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    // 古美's three listings of the test project and the 130 added; 七宝's is not in the area.
+    let rows = text.lines().filter(|l| l.contains("********")).count();
+    assert_eq!(rows, 133, "every row is printed: {text}");
+    assert!(!text.contains("七宝乙"), "only the area's rows");
+    assert!(text.contains("合计 133 人次") && text.contains("119,700.00"), "the total: {text}");
+    // pdftotext drops the spaces of the footer "第 1 页 共 5 页".
+    let squeezed: String = text.split_whitespace().collect();
+    let pages = squeezed.matches("页共").count();
+    assert!(squeezed.contains("第1页共") && pages >= 3, "numbered pages: {pages}: {text}");
+    assert_eq!(squeezed.matches("领取人签名").count(), pages, "the header on every sheet");
+    assert!(!text.contains("退出") && !text.contains("名单导入") && !text.contains("Ctrl+P"), "no menu or hints");
+}

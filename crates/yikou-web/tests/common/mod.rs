@@ -189,3 +189,35 @@ pub async fn bearer(app: &App, who: &str) -> String {
 pub fn one_row_csv(name: &str, id: &str, street_name: &str) -> Vec<u8> {
     format!("姓名,身份证号,性别,联系电话,户籍/居住地址,街镇,居委,类别,金额,备注\n{name},{id},,,,{street_name},,低保家庭,,\n").into_bytes()
 }
+
+/// Lists `n` more people of a street in the test project (generated, valid ID numbers born
+/// 1950-01-01); returns their person ids.
+#[allow(dead_code)] // each test binary uses a different part of this module
+pub async fn list_more(app: &App, n: usize, street: &str) -> Vec<i64> {
+    assert!(n < 900);
+    let people: Vec<NewPerson> = (0..n)
+        .map(|i| {
+            let first17 = format!("31011219500101{:03}", 100 + i);
+            let id = format!("{first17}{}", yikou_domain::id_number::check_char(first17.as_bytes()));
+            person(&id, &format!("签收{i}"), street)
+        })
+        .collect();
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let ids = register::insert_people(&mut tx, &people, "t").await.unwrap();
+    let ents: Vec<NewEntitlement> = ids
+        .iter()
+        .map(|&person_id| NewEntitlement {
+            external_id: None,
+            project_id: app.project,
+            person_id,
+            household_id: None,
+            household_size: None,
+            source_code: "QJ".into(),
+            amount: Fen::from_yuan(900),
+            listed_name: None,
+        })
+        .collect();
+    campaign::insert_entitlements(&mut tx, &ents, EntitlementState::Draft, "t").await.unwrap();
+    tx.commit().await.unwrap();
+    ids
+}

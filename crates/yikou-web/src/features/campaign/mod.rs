@@ -4,6 +4,7 @@
 mod api;
 mod exports;
 mod pages;
+mod print;
 mod units;
 
 use crate::routes::Routes;
@@ -14,6 +15,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/projects/export.csv", exports::projects)
         .get("/projects/{id}", pages::project)
         .get("/projects/{id}/export.csv", exports::roster)
+        .get("/projects/{id}/print", print::roster)
         .get("/schedule", pages::schedule)
         .get("/units", units::units)
         .get("/units/export.csv", exports::units)
