@@ -202,8 +202,9 @@ async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_
     d.click("#role option[value='street']").await;
     d.shot("10-user-new").await;
     d.click("form[action='/users'] button[type=submit]").await;
-    let created = d.wait_for("一次性密码").await;
-    assert!(created.contains("已新建账号 li.si") && created.contains("<code>"), "the one-time password is shown once");
+    // Waits for the result itself: the form's own hint also mentions the one-time password.
+    let created = d.wait_for("已新建账号 li.si").await;
+    assert!(created.contains("一次性密码") && created.contains("<code>"), "the one-time password is shown once");
     d.shot("11-user-created").await;
     d.go(&format!("{}/users", app.base)).await;
     assert!(d.source().await.contains("li.si"));
