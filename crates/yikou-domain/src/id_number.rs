@@ -91,7 +91,7 @@ pub enum IdError {
     FutureDate { shown: String, date: String },
     #[error("身份证号“{shown}”中的出生日期“{date}”早于1890年，不可能")]
     TooEarly { shown: String, date: String },
-    #[error("身份证号“{shown}”校验码错误：末位为“{got}”，按GB 11643应为“{expected}”，请核对号码是否抄错")]
+    #[error("身份证号“{shown}”校验位不对：末位是“{got}”，按前17位算应是“{expected}”，请核对号码是否抄错")]
     BadCheck { shown: String, got: char, expected: char },
 }
 
@@ -419,7 +419,10 @@ mod tests {
         let e = IdNumber::parse_at("990112198001010013", TODAY).unwrap_err();
         assert_eq!(e.code(), "id_unknown_province");
         let e = IdNumber::parse_at("340524198001010013", TODAY).unwrap_err();
-        assert!(e.to_string().contains("应为“X”"), "{e}");
+        assert!(
+            e.to_string().contains("校验位不对") && e.to_string().contains("应是“X”") && !e.to_string().contains("GB"),
+            "{e}"
+        );
         assert!(e.to_string().contains("340524********0013"), "{e}");
         // Unknown province beats the check so the user hears the most basic problem first.
         let future = compose("310112", date!(2027 - 01 - 01), 1);

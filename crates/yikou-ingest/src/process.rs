@@ -22,6 +22,8 @@ pub struct Options<'a> {
     pub standard: Option<(&'a str, Standard)>,
     /// The date ages are computed at.
     pub today: Date,
+    /// The street (code) of rows whose 街镇 is blank or missing: the importing clerk's own.
+    pub default_street: Option<&'a str>,
 }
 
 #[derive(Debug)]
@@ -170,7 +172,10 @@ fn process_sheet(
                 let buffered = std::mem::take(buf);
                 header_cells = buffered.iter().find(|(r, _)| *r == h.row).map(|(_, c)| c.clone()).unwrap_or_default();
                 let h = header_slot.get_or_init(|| h);
-                let mut v = Box::new(Validator::new(h, opts.reference, opts.register, opts.standard, opts.today));
+                let mut v = Box::new(
+                    Validator::new(h, opts.reference, opts.register, opts.standard, opts.today)
+                        .with_default_street(opts.default_street),
+                );
                 for (r, c) in buffered.into_iter().filter(|(r, _)| *r > h.row) {
                     handle(r, c, &mut v);
                 }

@@ -123,6 +123,8 @@ pub struct Validator<'a> {
     today: Date,
     seen: FxMap<[u8; 18], u32>,
     cols: [Option<usize>; 13],
+    /// The street (code) of a row whose 街镇 is blank: the importing clerk's own street.
+    default_street: Option<String>,
 }
 
 fn masked_name(name: &str) -> String {
@@ -145,7 +147,13 @@ impl<'a> Validator<'a> {
         for (i, f) in Field::ALL.iter().enumerate() {
             cols[i] = header.column(*f);
         }
-        Validator { reference, register, standard, today, seen: FxMap::default(), cols }
+        Validator { reference, register, standard, today, seen: FxMap::default(), cols, default_street: None }
+    }
+
+    /// Rows without a 街镇 belong to this street (a street clerk's list often has no such column).
+    pub fn with_default_street(mut self, code: Option<&str>) -> Validator<'a> {
+        self.default_street = code.map(str::to_string);
+        self
     }
 
     fn cell<'c>(&self, cells: &'c [Cell], f: Field) -> Option<&'c Cell> {
@@ -269,7 +277,7 @@ impl<'a> Validator<'a> {
 
         // 街镇、居委
         let street_code = match self.text(cells, Field::Street) {
-            None => None,
+            None => self.default_street.clone(),
             Some(s) => match self.reference.streets.get(s.as_ref()) {
                 Some(code) => Some(code.clone()),
                 None => {

@@ -15,7 +15,14 @@ mod hostile;
 
 /// Checking against the shipped reference data, with nobody registered yet.
 fn options<'a>(reference: &'a Reference, sheet: Option<&'a str>) -> Options<'a> {
-    Options { sheet, reference, register: &NoRegister, standard: None, today: date!(2026 - 11 - 30) }
+    Options {
+        sheet,
+        reference,
+        register: &NoRegister,
+        standard: None,
+        today: date!(2026 - 11 - 30),
+        default_street: None,
+    }
 }
 
 fn rejected_rows(path: &Path) -> (u64, BTreeSet<u32>, yikou_ingest::process::Outcome) {

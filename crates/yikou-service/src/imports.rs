@@ -108,6 +108,36 @@ impl Checked {
     pub fn warnings(&self) -> Vec<&RowIssue> {
         self.outcome.issues.iter().filter(|i| i.warning).collect()
     }
+
+    /// Does the list have a 街镇 column? (Without one, a street clerk's rows are of their street.)
+    pub fn has_street_column(&self) -> bool {
+        self.outcome.header.column(yikou_ingest::columns::Field::Street).is_some()
+    }
+
+    /// How each column was read, in the file's order: "名字 → 姓名" where the header differs from
+    /// the field, "身份证号" where it is the field's own name, "住址（未使用）" for a column not read.
+    pub fn column_map(&self) -> Vec<String> {
+        let header = &self.outcome.header;
+        let text = |c: usize| self.outcome.header_cells.get(c).map(|h| h.text().trim().to_string()).unwrap_or_default();
+        let mut cols: Vec<(usize, String)> = header
+            .columns
+            .iter()
+            .map(|(c, f)| {
+                let h = text(*c);
+                (
+                    *c,
+                    if h == f.label() || h.is_empty() {
+                        f.label().to_string()
+                    } else {
+                        format!("{h} → {}", f.label())
+                    },
+                )
+            })
+            .chain(header.unknown.iter().map(|(c, h)| (*c, format!("{h}（未使用）"))))
+            .collect();
+        cols.sort_by_key(|(c, _)| *c);
+        cols.into_iter().map(|(_, t)| t).collect()
+    }
 }
 
 /// What a file is checked against: the reference data (streets, committees, categories), the
@@ -161,6 +191,11 @@ pub fn check_file(path: &Path, against: Against, scope: &Scope, how: Reading<'_>
         register,
         standard: project.as_ref().map(|p| (p.project.name.as_str(), p.project.standard)),
         today: today(),
+        // A street clerk's list without 街镇 is of their own street.
+        default_street: match scope {
+            Scope::Street(c) => Some(c.as_str()),
+            _ => None,
+        },
     };
     let mut rows = Vec::new();
     let mut outside = Vec::new();

@@ -148,7 +148,7 @@ async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_
     d.click("form[action='/imports/upload'] button[type=submit]").await;
     let result = d.wait_for("检查结果").await;
     assert!(
-        result.contains("有1处需要修改") && result.contains("第3行") && result.contains("校验码"),
+        result.contains("有1处需要修改") && result.contains("第3行") && result.contains("校验位不对"),
         "the error is shown: {}",
         result.chars().filter(|c| !c.is_ascii_whitespace()).take(3000).collect::<String>()
     );

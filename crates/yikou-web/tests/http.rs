@@ -372,7 +372,7 @@ async fn a_street_operator_uploads_reads_every_problem_commits_the_valid_rows_an
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let result = r.text().await.unwrap();
     assert!(result.contains("有2处需要修改"), "{result}");
-    assert!(result.contains("第3行") && result.contains("校验码"), "the bad ID number is explained");
+    assert!(result.contains("第3行") && result.contains("校验位不对"), "the bad ID number is explained");
     assert!(result.contains("第4行") && result.contains("不属于您所在的街镇"));
     let commit_url = {
         let at = result.find("action=\"/imports/").unwrap() + 8;

@@ -19,7 +19,7 @@ use yikou_service::imports::{self as service, Checked, Upload};
 use yikou_store::accounts::users::User;
 use yikou_store::imports::ImportResult;
 
-use crate::frame::{frame, message_page, time_text, Frame};
+use crate::frame::{frame, message_page, names, time_text, Frame};
 use crate::session::{NoFields, Posted, Signed, Uploaded};
 use crate::{AppError, AppState};
 
@@ -37,12 +37,25 @@ struct ImportsPage {
     frame: Frame,
     projects: Vec<(String, String)>,
     batches: Vec<(String, String, String, String, String, String, bool)>,
+    /// Why the last upload was not checked (shown at the top, the form ready for another file).
+    error: Option<String>,
+    /// The street rows without 街镇 are imported for (a street clerk's own).
+    own_street: Option<String>,
 }
 
 pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
+    Ok(Html(imports_page(&state, &s, None).await?))
+}
+
+/// The import page, with the reason the last upload was refused when there is one.
+async fn imports_page(
+    state: &AppState,
+    s: &yikou_store::accounts::auth::SessionUser,
+    error: Option<String>,
+) -> Result<String, AppError> {
     let scope = s.actor().scope;
     let mut projects = Vec::new();
     if let Some(y) = state.store.latest_campaign_year().await? {
@@ -72,7 +85,16 @@ pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result
             )
         })
         .collect();
-    Ok(Html(ImportsPage { frame: frame(&state, &s).await?, projects, batches }.render()?))
+    let own_street = own_street(state, &scope).await?;
+    Ok(ImportsPage { frame: frame(state, s).await?, projects, batches, error, own_street }.render()?)
+}
+
+/// A street clerk's street (by name): rows of their lists without 街镇 are of this street.
+async fn own_street(state: &AppState, scope: &Scope) -> Result<Option<String>, AppError> {
+    Ok(match scope {
+        Scope::Street(c) => Some(names(state).await?.unit(c)),
+        _ => None,
+    })
 }
 
 pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Result<Response, AppError> {
@@ -127,6 +149,12 @@ struct CheckPage {
     frame: Frame,
     upload: String,
     file_name: String,
+    /// Why the commit was refused (the result stays on the page).
+    notice: Option<String>,
+    /// How the columns were read: "名字 → 姓名", "住址（未使用）".
+    columns: Vec<String>,
+    /// Set when the list has no 街镇 column and its rows count as the clerk's street.
+    own_street: Option<String>,
     summary: String,
     errors: Vec<(u32, String, String)>,
     warnings: Vec<(u32, String, String)>,
@@ -135,13 +163,34 @@ struct CheckPage {
     valid: u64,
 }
 
-/// Upload and check: nothing is written; the page lists every problem.
+/// Upload and check: nothing is written; the page lists every problem. A file that cannot be read
+/// (or none) re-shows the import page with the reason.
 pub async fn upload(State(state): State<AppState>, Uploaded(s, mut form): Uploaded) -> Result<Response, AppError> {
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
     let got = receive(&state, &mut form).await?;
-    let (id, up, checked) = check_received(&state, &s.user, got).await?;
+    let (id, up, checked) = match check_received(&state, &s.user, got).await {
+        Ok(c) => c,
+        Err(AppError::Unreadable(m) | AppError::BadRequest(m)) => {
+            let page = imports_page(&state, &s, Some(m)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    check_page(&state, &s, &id, &up, &checked, None).await
+}
+
+/// The result of a check: every problem, how the columns were read, and the commit (only when
+/// there is something to import).
+async fn check_page(
+    state: &AppState,
+    s: &yikou_store::accounts::auth::SessionUser,
+    id: &str,
+    up: &Upload,
+    checked: &Checked,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
     let o = &checked.outcome;
     let invalid = checked.invalid();
     let valid = checked.rows.len() as u64;
@@ -157,11 +206,15 @@ pub async fn upload(State(state): State<AppState>, Uploaded(s, mut form): Upload
         group_thousands(valid),
         group_thousands(invalid)
     );
-    let status = if invalid > 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let own_street = if checked.has_street_column() { None } else { own_street(state, &s.actor().scope).await? };
+    let status = if invalid > 0 || notice.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = CheckPage {
-        frame: frame(&state, &s).await?,
-        upload: id,
+        frame: frame(state, s).await?,
+        upload: id.to_string(),
         file_name: up.file_name.clone(),
+        notice,
+        columns: checked.column_map(),
+        own_street,
         summary,
         errors,
         warnings,
@@ -313,8 +366,11 @@ pub async fn commit(
     }
     let result = match commit_upload(&state, &s.user, &id, f.accept_valid.is_some()).await {
         Ok(r) => r,
+        // Not imported: the same result again, with the reason on it.
         Err(AppError::Rejected(m)) => {
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(message_page("未导入", &m))).into_response())
+            let up = service::pending_upload(&state.store, &id, s.user.id).await?;
+            let checked = check_file(&state, &s.actor().scope, &up).await?;
+            return check_page(&state, &s, &id, &up, &checked, Some(m)).await;
         }
         Err(e) => return Err(e),
     };
