@@ -297,3 +297,32 @@ async fn the_checks_register_and_project_lookup_stay_in_the_importers_area() {
         assert!(s.project_by_code(&Scope::All, cid, &p.project.code).await.unwrap().is_some());
     }
 }
+
+/// Issue 13: a near-duplicate by name says which roster the other name came from — the project
+/// and the import file and batch — so the reviewer can go back to the list that was filled in.
+#[tokio::test]
+async fn a_name_listed_differently_names_the_project_and_the_import_file_it_came_from() {
+    for b in backends().await {
+        let s = &b.store;
+        let p = project(s).await;
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        commit_import(&mut tx, &meta("base", 1), &[row("11010519491231002X", "张三")], None).await.unwrap();
+        let listed =
+            commit_import(&mut tx, &meta("roster", 1), &[row("11010519491231002X", "张叁")], Some(&p)).await.unwrap();
+        tx.commit().await.unwrap();
+        let report = s.run_check(p.campaign_id, date!(2020 - 01 - 10)).await.unwrap();
+        let f = report
+            .findings
+            .iter()
+            .find(|f| f.key.starts_with("near_duplicates:name:"))
+            .unwrap_or_else(|| panic!("{}: a near-duplicate by name", b.name));
+        assert!(f.explanation.contains("“张叁”（项目低保家庭节日补助（MZ-01）的名单）"), "{}", f.explanation);
+        assert!(
+            f.explanation.contains(&format!("名单来自导入文件“名单.xlsx”（批次{}）", listed.batch)),
+            "{}",
+            f.explanation
+        );
+        assert_eq!(f.projects, vec!["MZ-01".to_string()], "the roster's project is named for a link");
+        assert_eq!(f.entitlements.len(), 1);
+    }
+}

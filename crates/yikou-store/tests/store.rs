@@ -571,6 +571,9 @@ async fn decisions_on_findings_survive_reruns_until_the_facts_change() {
         let same = again.findings.iter().find(|x| x.key == f.key).unwrap();
         assert_eq!(same.status, yikou_domain::FindingStatus::Dismissed, "{}: a re-run keeps the decision", b.name);
         assert!(same.reason.as_deref().unwrap().contains("重复录入"));
+        // Who decided and when: the account (no account here: the login) and the stored time.
+        assert_eq!(same.decided_by.as_deref(), Some("system:reviewer"), "{}", b.name);
+        assert!(same.decided_at.as_deref().is_some_and(|t| t.starts_with("20")), "{:?}", same.decided_at);
 
         // A third listing changes the facts: the finding opens again.
         let mut tx = s.write(&actor).await.unwrap();

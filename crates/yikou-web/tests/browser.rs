@@ -167,13 +167,23 @@ async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_
     assert!(done.contains("已导入批次") && done.contains("新登记帮困对象 2 人"), "committed");
     d.shot("05-import-done").await;
 
-    // The cross-check: dismiss the duplicate with a reason.
+    // The cross-check: a dismissal without a reason is refused beside its row; with one, it is made
+    // and the decided row says by whom.
     d.go(&format!("{}/check?type=dup_in_project", app.base)).await;
     d.shot("06-check").await;
-    d.type_in("form[action='/check/decide'] input[name=reason]", "已核实为重复录入，另一笔已撤销").await;
+    d.type_in("form[action='/check/decide'] input[name=reason]", "已").await;
     d.click("form[action='/check/decide'] button[value=dismiss]").await;
-    let check = d.wait_for("已排除").await;
-    assert!(check.contains("已排除") && check.contains("已核实为重复录入"), "dismissed with its reason");
+    let refused = d.wait_for("field-error").await;
+    assert!(refused.contains("排除疑点必须填写理由") && refused.contains("value=\"已\""), "refused, text kept");
+    d.shot("06b-check-refused").await;
+    d.type_in("form[action='/check/decide'] input[name=reason]", "核实为重复录入，另一笔已撤销").await;
+    d.click("form[action='/check/decide'] button[value=dismiss]").await;
+    let check = d.wait_for("class=\"notice\"").await;
+    assert!(check.contains("已排除“古美甲”的疑点（理由：已核实为重复录入"), "dismissed with its reason");
+    assert!(check.contains("已处理（1）"), "counts updated");
+    d.click("a[href*='status=done']").await;
+    let done = d.wait_for("处理人").await;
+    assert!(done.contains("处理人：gumei的名字"), "who decided");
     d.shot("07-check-dismissed").await;
 
     d.go(&format!("{}/people/{}", app.base, app.people[0])).await;

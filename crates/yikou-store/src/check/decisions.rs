@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use serde_json::json;
-use yikou_domain::FindingStatus;
+use yikou_domain::{FindingKind, FindingStatus};
 
 use super::Finding;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
@@ -25,15 +25,46 @@ pub(super) async fn attach_masked_ids(store: &Store, findings: &mut [Finding], r
     Ok(())
 }
 
-/// Decisions: kept while the facts are the same; reopened when they changed.
+/// Names the import files (and batches) of the rosters that listed a person under another name
+/// (near-duplicates by name): the reviewer can go back to the list that was filled in.
+pub(super) async fn attach_roster_files(store: &Store, findings: &mut [Finding]) -> Result<()> {
+    let named = |f: &Finding| f.kind == FindingKind::NearDuplicates && f.key.starts_with("near_duplicates:name:");
+    let ids: Vec<i64> = findings.iter().filter(|f| named(f)).flat_map(|f| f.entitlements.iter().copied()).collect();
+    let mut files: HashMap<i64, (String, String)> = HashMap::new();
+    for part in ids.chunks(500) {
+        let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let got: Vec<(i64, String, String)> = on_db!(&store.db, p => sqlx::query_as(&format!(
+            "SELECT e.id, b.file_name, b.batch_no FROM entitlements e JOIN import_batches b ON b.id = e.batch_id
+             WHERE e.id IN ({list})")).fetch_all(p).await?);
+        files.extend(got.into_iter().map(|(id, file, batch)| (id, (file, batch))));
+    }
+    for f in findings.iter_mut().filter(|f| named(f)) {
+        let mut from: Vec<String> = f
+            .entitlements
+            .iter()
+            .filter_map(|id| files.get(id))
+            .map(|(file, batch)| format!("“{file}”（批次{batch}）"))
+            .collect();
+        from.sort();
+        from.dedup();
+        if !from.is_empty() {
+            f.explanation.push_str(&format!("。名单来自导入文件{}", from.join("、")));
+        }
+    }
+    Ok(())
+}
+
+/// Decisions: kept while the facts are the same; reopened when they changed. Either way the
+/// finding tells who decided last and when.
 pub(super) async fn attach_decisions(store: &Store, campaign_id: i64, findings: &mut [Finding]) -> Result<()> {
-    let decisions: Vec<(String, String, String, String)> = on_db!(&store.db, p => sqlx::query_as(
-        "SELECT finding_key, facts, decision, reason FROM finding_decisions WHERE campaign_id = $1")
+    type Row = (String, String, String, String, String, String);
+    let decisions: Vec<Row> = on_db!(&store.db, p => sqlx::query_as(
+        "SELECT d.finding_key, d.facts, d.decision, d.reason, COALESCE(u.display_name, d.actor), d.decided_at
+         FROM finding_decisions d LEFT JOIN users u ON u.login = d.actor WHERE d.campaign_id = $1")
         .bind(campaign_id).fetch_all(p).await?);
-    let decisions: HashMap<String, (String, String, String)> =
-        decisions.into_iter().map(|(k, f, d, r)| (k, (f, d, r))).collect();
+    let decisions: HashMap<String, Row> = decisions.into_iter().map(|d| (d.0.clone(), d)).collect();
     for finding in findings {
-        if let Some((facts, decision, reason)) = decisions.get(&finding.key) {
+        if let Some((_, facts, decision, reason, by, at)) = decisions.get(&finding.key) {
             if *facts == finding.facts {
                 finding.status =
                     if decision == "confirmed" { FindingStatus::Confirmed } else { FindingStatus::Dismissed };
@@ -41,6 +72,8 @@ pub(super) async fn attach_decisions(store: &Store, campaign_id: i64, findings: 
             } else {
                 finding.status = FindingStatus::Reopened;
             }
+            finding.decided_by = Some(by.clone());
+            finding.decided_at = Some(at.clone());
         }
     }
     Ok(())

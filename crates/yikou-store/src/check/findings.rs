@@ -91,6 +91,8 @@ impl Builder<'_> {
             facts: digest(&facts),
             status: FindingStatus::Open,
             reason: None,
+            decided_by: None,
+            decided_at: None,
         };
         self.out.push(finding);
     }
@@ -330,13 +332,46 @@ impl Builder<'_> {
             );
         }
         for (x, names) in &near.names {
-            let explanation = format!(
-                "同一身份证号在库中登记为“{}”，但有名单填写为“{}”：请核实是否为同一人",
-                self.name(*x),
-                names.join("”“")
-            );
+            // The entitlements that list the person under another name: their projects say which
+            // roster each name came from (the import files are added by `attach_roster_files`).
+            let listed: Vec<usize> = self.of_person[*x as usize]
+                .iter()
+                .copied()
+                .filter(|&i| self.rows.entitlements[i].7.as_deref().is_some_and(|n| names.iter().any(|m| m == n)))
+                .collect();
+            let mut pj: Vec<u32> = listed.iter().map(|&i| input.entitlements[i].project).collect();
+            pj.sort_unstable();
+            pj.dedup();
+            let named = names
+                .iter()
+                .map(|n| {
+                    let mut from: Vec<u32> = listed
+                        .iter()
+                        .filter(|&&i| self.rows.entitlements[i].7.as_deref() == Some(n.as_str()))
+                        .map(|&i| input.entitlements[i].project)
+                        .collect();
+                    from.dedup();
+                    let from = from.iter().map(|&j| self.pname(j)).collect::<Vec<_>>().join("、");
+                    if from.is_empty() {
+                        format!("“{n}”")
+                    } else {
+                        format!("“{n}”（项目{from}的名单）")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("、");
+            let explanation =
+                format!("同一身份证号在库中登记为“{}”，但有名单填写为{named}：请核实是否为同一人", self.name(*x));
             let key = format!("near_duplicates:name:{}", self.id(*x));
             self.push(FindingKind::NearDuplicates, key, explanation, vec![*x], Vec::new(), Vec::new(), names.join(","));
+            // Projects and entitlements named after the digest: the facts stay the names (a decision
+            // taken before rosters were named holds).
+            let id_of: Vec<i64> = listed.iter().map(|&i| self.rows.entitlements[i].0).collect();
+            let codes: Vec<String> = pj.iter().map(|&j| self.pcode(j)).collect();
+            if let Some(f) = self.out.last_mut() {
+                f.entitlements = id_of;
+                f.projects = codes;
+            }
         }
         for group in &near.people {
             let ids: Vec<String> = group.iter().map(|&i| self.id(i).to_string()).collect();

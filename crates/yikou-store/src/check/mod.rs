@@ -106,6 +106,13 @@ pub struct Finding {
     /// open, confirmed, dismissed, or reopened (dismissed or confirmed before, facts changed since).
     pub status: FindingStatus,
     pub reason: Option<String>,
+    /// Who made the decision in force (or the one the changed facts reopened): the account's display
+    /// name, its login when the account is gone. Not in the API's JSON, which keeps its fields.
+    #[serde(skip)]
+    pub decided_by: Option<String>,
+    /// When (as stored: UTC, RFC 3339); pages show Beijing time.
+    #[serde(skip)]
+    pub decided_at: Option<String>,
 }
 
 impl Finding {
@@ -189,6 +196,7 @@ impl Store {
         tracing::info!(ms = started.elapsed().as_millis() as u64, "check: rules run");
         let mut findings = findings::build(&rows, &input, &found);
         decisions::attach_masked_ids(self, &mut findings, rows.people.len()).await?;
+        decisions::attach_roster_files(self, &mut findings).await?;
         decisions::attach_decisions(self, campaign_id, &mut findings).await?;
         let counts = found.counts();
         let check_seconds = started.elapsed().as_secs_f64() - read_seconds;

@@ -2,6 +2,7 @@
 
 mod api;
 mod exports;
+mod list;
 mod pages;
 
 use crate::routes::Routes;

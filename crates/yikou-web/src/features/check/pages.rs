@@ -1,30 +1,30 @@
-//! 比对核查 pages: the findings of the current campaign by type, and deciding one.
+//! 比对核查 pages: the findings of the current campaign by type, 待处理 or 已处理, fifty a page; and
+//! deciding one. A refused decision shows the same list again with the message beside its row and
+//! the reason as typed; a decision made goes back to the same list with what was decided.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use super::list::{self, Projects, Refused, Row, Shown, Tab, Which, PER_PAGE};
 use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
-use yikou_domain::FindingKind;
-use yikou_service::check::{self, Decision};
-use yikou_store::check::Finding;
+use yikou_domain::{FindingKind, Scope};
+use yikou_service::check::{self, CheckOutcome, Decision};
+use yikou_store::accounts::auth::SessionUser;
 
 #[derive(Deserialize, Default)]
 pub struct CheckParams {
     #[serde(rename = "type")]
     pub(crate) kind: Option<String>,
-}
-
-pub struct FindingRow {
-    pub key: String,
-    pub street: String,
-    pub people: String,
-    pub explanation: String,
-    pub status: &'static str,
-    pub reason: String,
+    /// `open` (待处理, the default) or `done` (已处理).
+    pub(crate) status: Option<String>,
+    pub(crate) page: Option<String>,
+    /// The key of the finding just decided (for the message saying so).
+    pub(crate) done: Option<String>,
 }
 
 #[derive(Template)]
@@ -32,11 +32,27 @@ pub struct FindingRow {
 struct CheckPage {
     frame: Frame,
     seconds: String,
-    counts: Vec<(String, String, u64, bool)>,
+    tabs: Vec<Tab>,
+    empty: Vec<&'static str>,
     title: String,
     kind: String,
-    rows: Vec<FindingRow>,
-    more: u64,
+    shown: String,
+    open: usize,
+    done: usize,
+    total: usize,
+    page: usize,
+    pages: usize,
+    /// Page numbers and their addresses (an empty address: a gap).
+    pager: Vec<(usize, String)>,
+    rows: Vec<Row>,
+    notice: Option<String>,
+    refused: Option<(usize, String)>,
+}
+
+impl CheckPage {
+    fn url(&self, shown: &str, page: usize) -> String {
+        format!("/check?type={}&status={shown}&page={page}", self.kind)
+    }
 }
 
 pub async fn check(
@@ -48,56 +64,79 @@ pub async fn check(
         return Err(AppError::Forbidden);
     }
     let outcome = check::run(&state.store, &s.actor(), None).await?;
+    let which = Which::asked(&outcome.report.findings, p.kind.as_deref(), p.status.as_deref(), p.page.as_deref());
+    Ok(Html(render(&state, &s, &outcome, which, p.done.as_deref(), None).await?))
+}
+
+/// The project names of the campaign, with the ids of those the user may open.
+async fn projects(state: &AppState, scope: &Scope, outcome: &CheckOutcome) -> Result<Projects, AppError> {
+    let visible: Vec<i64> = state.store.projects(scope, outcome.campaign.id).await?.iter().map(|p| p.id).collect();
+    Ok(state
+        .store
+        .projects(&Scope::All, outcome.campaign.id)
+        .await?
+        .into_iter()
+        .map(|sp| {
+            let name = format!("{}（{}）", sp.project.name, sp.project.code);
+            (sp.project.code, (visible.contains(&sp.id).then_some(sp.id), name))
+        })
+        .collect())
+}
+
+/// The page for one list; `done`: the key of the finding just decided; `refused`: a decision
+/// refused, shown beside its row.
+async fn render(
+    state: &AppState,
+    s: &SessionUser,
+    outcome: &CheckOutcome,
+    which: Which,
+    done: Option<&str>,
+    refused: Option<&Refused>,
+) -> Result<String, AppError> {
     let report = &outcome.report;
-    let mine: Vec<&Finding> = report.findings.iter().collect();
-    let kind = p.kind.as_deref().and_then(FindingKind::from_code).unwrap_or_else(|| {
-        FindingKind::ALL
-            .iter()
-            .copied()
-            .find(|k| mine.iter().any(|f| f.kind == *k))
-            .unwrap_or(FindingKind::DupInProject)
-    });
-    let counts = FindingKind::ALL
+    let findings = &report.findings;
+    let scope = s.actor().scope;
+    let names = names(state).await?;
+    let projects = projects(state, &scope, outcome).await?;
+    let of_kind: Vec<_> = findings.iter().filter(|f| f.kind == which.kind).collect();
+    let listed: Vec<_> = of_kind.iter().filter(|f| which.shown.holds(f.status)).collect();
+    let pages = listed.len().div_ceil(PER_PAGE).max(1);
+    // A page past the end (the last rows were just decided) shows the last page.
+    let page = which.page.min(pages);
+    let rows: Vec<Row> = listed
         .iter()
-        .map(|k| {
-            (
-                k.code().to_string(),
-                k.title().to_string(),
-                mine.iter().filter(|f| f.kind == *k).count() as u64,
-                *k == kind,
-            )
-        })
+        .enumerate()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|(i, f)| list::row(i, f, &scope, &names, &projects, refused))
         .collect();
-    let of_kind: Vec<&&Finding> = mine.iter().filter(|f| f.kind == kind).collect();
-    let rows = of_kind
-        .iter()
-        .take(200)
-        .map(|f| FindingRow {
-            key: f.key.clone(),
-            street: f.street_code.as_deref().map(unit_name).unwrap_or_default(),
-            people: f
-                .people
-                .iter()
-                .map(|p| format!("{} {}", p.name, p.id_number_masked))
-                .collect::<Vec<_>>()
-                .join("；"),
-            explanation: f.explanation.clone(),
-            status: f.status.label(),
-            reason: f.reason.clone().unwrap_or_default(),
-        })
-        .collect();
-    Ok(Html(
-        CheckPage {
-            frame: frame(&state, &s).await?,
-            seconds: format!("{:.2}", report.read_seconds + report.check_seconds),
-            counts,
-            title: kind.title().to_string(),
-            more: (of_kind.len() as u64).saturating_sub(200),
-            kind: kind.code().to_string(),
-            rows,
-        }
-        .render()?,
-    ))
+    let open = of_kind.iter().filter(|f| !f.status.is_decided()).count();
+    let notice = done.and_then(|k| findings.iter().find(|f| f.key == k)).and_then(|f| list::done_message(f, &projects));
+    let refused =
+        refused.and_then(|r| rows.iter().find(|row| row.key == r.key).map(|row| (row.index, r.message.clone())));
+    let (tabs, empty) = list::tabs(findings, which.kind);
+    Ok(CheckPage {
+        frame: frame(state, s).await?,
+        seconds: format!("{:.2}", report.read_seconds + report.check_seconds),
+        tabs,
+        empty,
+        title: which.kind.title().to_string(),
+        kind: which.kind.code().to_string(),
+        shown: which.shown.code().to_string(),
+        open,
+        done: of_kind.len() - open,
+        total: listed.len(),
+        page,
+        pages,
+        pager: list::pager(page, pages)
+            .into_iter()
+            .map(|n| n.map_or((0, String::new()), |n| (n, Which { page: n, ..which }.url())))
+            .collect(),
+        rows,
+        notice,
+        refused,
+    }
+    .render()?)
 }
 
 #[derive(Deserialize)]
@@ -106,23 +145,41 @@ pub struct DecideForm {
     action: String,
     #[serde(default)]
     reason: String,
+    /// The list the decision was made on, to go back to.
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
 }
 
-pub async fn decide(
-    State(state): State<AppState>,
-    Posted(s, f): Posted<DecideForm>,
-) -> Result<axum::response::Response, AppError> {
-    use axum::response::IntoResponse;
+pub async fn decide(State(state): State<AppState>, Posted(s, f): Posted<DecideForm>) -> Result<Response, AppError> {
     if !s.user.role.may_review() {
         return Err(AppError::Forbidden);
     }
-    match decide_visible(&state, &s.user, &f.key, f.action == "confirm", &f.reason).await {
+    let confirm = match f.action.as_str() {
+        "confirm" => true,
+        "dismiss" => false,
+        _ => return Err(AppError::BadRequest("请点“确认有误，需纠正”或“核实无误，排除”。".into())),
+    };
+    match decide_visible(&state, &s.user, &f.key, confirm, &f.reason).await {
         Ok(kind) => {
-            let to = format!("/check?type={kind}");
-            Ok((axum::http::StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response())
+            let asked = |k: &Option<String>| k.as_deref().and_then(FindingKind::from_code);
+            let page = f.page.as_deref().and_then(|p| p.trim().parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+            let back =
+                Which { kind: asked(&f.kind).unwrap_or(kind), shown: Shown::from_code(f.status.as_deref()), page };
+            let to = format!("{}{}", back.url(), list::done_param(&f.key));
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
         }
-        Err(AppError::Rejected(m)) => {
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(message_page("需要修改", &m))).into_response())
+        Err(AppError::Rejected(message)) => {
+            // The same list again, on the page where the finding stands, with what was typed.
+            let outcome = check::run(&state.store, &s.actor(), None).await?;
+            let findings = &outcome.report.findings;
+            let shown = Shown::from_code(f.status.as_deref());
+            let which = Which::of_finding(findings, &f.key, shown)
+                .unwrap_or_else(|| Which::asked(findings, f.kind.as_deref(), f.status.as_deref(), f.page.as_deref()));
+            let refused = Refused { key: f.key.clone(), message, reason: f.reason.clone() };
+            let html = render(&state, &s, &outcome, which, None, Some(&refused)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e),
     }
