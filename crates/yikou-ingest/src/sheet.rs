@@ -34,6 +34,16 @@ impl Value {
         }
     }
 
+    /// An ID number or phone kept as text (blank when there is none).
+    pub fn id(s: impl Into<String>) -> Value {
+        let s = s.into();
+        if s.is_empty() {
+            Value::Empty
+        } else {
+            Value::IdText(s)
+        }
+    }
+
     /// The cell as the CSV shows it (and as a person reads it).
     pub fn display(&self) -> String {
         match self {
