@@ -33,6 +33,12 @@ pub fn beijing_seconds(stored: &str) -> String {
     parse(stored).map_or_else(|| stored.to_string(), |t| format!("{}:{:02}", minutes(t), t.second()))
 }
 
+/// A stored time as a Beijing date and time (for a date-time cell of a workbook); `None` when the
+/// text is not a stored time.
+pub fn beijing_datetime(stored: &str) -> Option<time::PrimitiveDateTime> {
+    parse(stored).map(|t| time::PrimitiveDateTime::new(t.date(), t.time()))
+}
+
 /// A unix time in Beijing time to the minute; "—" when out of range.
 pub fn beijing_unix(t: i64) -> String {
     OffsetDateTime::from_unix_timestamp(t).map_or_else(|_| "—".into(), |t| minutes(t.to_offset(BEIJING)))

@@ -9,5 +9,6 @@ pub mod output;
 pub mod process;
 pub mod read;
 pub mod roster;
+pub mod sheet;
 pub mod validate;
 pub mod xlsx;

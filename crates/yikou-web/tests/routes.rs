@@ -126,7 +126,9 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/people", format!("/people?street={GUMEI}"), "qibao", no_gumei()),
         case("GET", "/people", "/people", "auditor", fb()),
         case("GET", "/people/export.csv", "/people/export.csv", "qibao", no_gumei()),
+        case("GET", "/people/export.xlsx", "/people/export.xlsx", "qibao", no_gumei()),
         case("GET", "/people/export.csv", "/people/export.csv", "secadmin", fb()),
+        case("GET", "/people/export.xlsx", "/people/export.xlsx", "secadmin", fb()),
         case("GET", "/people/{id}", p("/people/{id}"), "qibao", nf()),
         case("GET", "/people/{id}", p("/people/{id}"), "rsj", nf()),
         case("GET", "/people/{id}", p("/people/{id}"), "auditor", fb()),
@@ -135,31 +137,39 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/projects", "/projects", "rsj", no_project()),
         case("GET", "/projects", "/projects", "auditor", fb()),
         case("GET", "/projects/export.csv", "/projects/export.csv", "rsj", no_project()),
+        case("GET", "/projects/export.xlsx", "/projects/export.xlsx", "rsj", no_project()),
         case("GET", "/projects/export.csv", "/projects/export.csv", "auditor", fb()),
+        case("GET", "/projects/export.xlsx", "/projects/export.xlsx", "auditor", fb()),
         case("GET", "/projects/{id}", format!("/projects/{project}"), "rsj", nf()),
         case("GET", "/projects/{id}", format!("/projects/{project}"), "qibao", no_gumei()),
         case("GET", "/projects/{id}", format!("/projects/{project}"), "auditor", fb()),
         case("GET", "/projects/{id}/export.csv", format!("/projects/{project}/export.csv"), "rsj", nf()),
+        case("GET", "/projects/{id}/export.xlsx", format!("/projects/{project}/export.xlsx"), "rsj", nf()),
         case("GET", "/projects/{id}/export.csv", format!("/projects/{project}/export.csv"), "qibao", no_gumei()),
+        case("GET", "/projects/{id}/export.xlsx", format!("/projects/{project}/export.xlsx"), "qibao", no_gumei()),
         case("GET", "/projects/{id}/export.csv", format!("/projects/{project}/export.csv"), "auditor", fb()),
         case("GET", "/projects/{id}/print", format!("/projects/{project}/print"), "rsj", nf()),
         case("GET", "/projects/{id}/print", format!("/projects/{project}/print"), "qibao", no_gumei()),
         case("GET", "/projects/{id}/print", format!("/projects/{project}/print"), "auditor", fb()),
+        case("GET", "/projects/{id}/export.xlsx", format!("/projects/{project}/export.xlsx"), "auditor", fb()),
         case("GET", "/schedule", "/schedule", "", anon()),
         case("GET", "/units", "/units", "auditor", fb()),
         case("GET", "/units/export.csv", "/units/export.csv", "auditor", fb()),
+        case("GET", "/units/export.xlsx", "/units/export.xlsx", "auditor", fb()),
         case("GET", "/units/{code}/edit", format!("/units/{GUMEI}/edit"), "gumei", fb()),
         case("GET", "/units/{code}/edit", "/units/no-such-unit/edit", "bureau", nf()),
         case("POST", "/units/{code}/edit", format!("/units/{GUMEI}/edit"), "qibao", fb()),
         case("GET", "/audit", "/audit", "bureau", fb()),
         case("GET", "/audit", "/audit", "sysadmin", fb()),
         case("GET", "/audit/export.csv", "/audit/export.csv", "secadmin", fb()),
+        case("GET", "/audit/export.xlsx", "/audit/export.xlsx", "secadmin", fb()),
         case("GET", "/users", "/users", "bureau", fb()),
         case("GET", "/users", "/users", "auditor", fb()),
         case("POST", "/users", "/users", "secadmin", fb()),
         case("POST", "/users", "/users", "bureau", fb()),
         case("GET", "/users/new", "/users/new", "secadmin", fb()),
         case("GET", "/users/export.csv", "/users/export.csv", "gumei", fb()),
+        case("GET", "/users/export.xlsx", "/users/export.xlsx", "gumei", fb()),
         case("POST", "/users/{login}/disable", "/users/qibao/disable", "bureau", fb()),
         case("POST", "/users/{login}/disable", "/users/nobody-here/disable", "secadmin", nf()),
         case("POST", "/users/{login}/enable", "/users/qibao/enable", "gumei", fb()),
@@ -211,7 +221,9 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/check", "/check", "qibao", no_gumei()),
         case("GET", "/check", "/check", "rsj", fb()),
         case("GET", "/check/export.csv", "/check/export.csv", "qibao", no_gumei()),
+        case("GET", "/check/export.xlsx", "/check/export.xlsx", "qibao", no_gumei()),
         case("GET", "/check/export.csv", "/check/export.csv", "rsj", fb()),
+        case("GET", "/check/export.xlsx", "/check/export.xlsx", "rsj", fb()),
         case("POST", "/check/decide", "/check/decide", "qibao", nf()),
         case("POST", "/check/decide", "/check/decide", "rsj", fb()),
         case("GET", "/api/v1/people", "/api/v1/people", "qibao", no_gumei()),
@@ -327,7 +339,13 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         let r = req.send().await.unwrap();
         let status = r.status();
         let location = location(&r);
-        let body = r.text().await.unwrap_or_default();
+        // A workbook is read as its cells' text, so the markers are looked for in what it holds.
+        let bytes = r.bytes().await.unwrap_or_default();
+        let body = if c.path.contains("/export.xlsx") && status == StatusCode::OK {
+            xlsx_text(&bytes)
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
         let label = format!("{} {} as {:?}", c.method, c.path, c.who);
         match &c.expect {
             Expect::NotFound => {
@@ -360,4 +378,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     assert_eq!(page(&app, &g, &format!("/imports/{pending}/errors.xlsx")).await.0, StatusCode::OK);
     let (status, own) = page(&app, &g, &format!("/projects/{project}/export.csv")).await;
     assert!(status == StatusCode::OK && own.contains("古美甲"));
+    let r = g.get(format!("{}/projects/{project}/export.xlsx", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(xlsx_text(&r.bytes().await.unwrap()).contains("古美甲"), "the workbook's markers are read from its cells");
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use calamine::Data;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -218,6 +219,161 @@ async fn every_table_exports_what_its_filters_show_masked_and_audited() {
     ] {
         assert!(actions_by(&app, who).await.iter().any(|x| x == action), "{action} by {who} audited");
     }
+}
+
+/// A downloaded workbook: its file name (from `filename*`, decoded) and its first sheet's cells.
+async fn workbook(app: &App, c: &reqwest::Client, path: &str) -> (String, Vec<Vec<Data>>) {
+    let r = c.get(format!("{}{path}", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    let header = |h: &str| r.headers().get(h).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    assert_eq!(header("content-type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let disposition = header("content-disposition");
+    assert!(disposition.starts_with("attachment; filename=\"") && disposition.is_ascii(), "{disposition}");
+    let encoded = disposition.split("filename*=UTF-8''").nth(1).expect("an RFC 5987 file name");
+    let mut bytes = Vec::new();
+    let mut it = encoded.bytes();
+    while let Some(b) = it.next() {
+        if b == b'%' {
+            let hex: String = [it.next().unwrap(), it.next().unwrap()].iter().map(|&c| c as char).collect();
+            bytes.push(u8::from_str_radix(&hex, 16).unwrap());
+        } else {
+            bytes.push(b);
+        }
+    }
+    (String::from_utf8(bytes).unwrap(), xlsx_rows(&r.bytes().await.unwrap()))
+}
+
+/// The header row (the one starting with `first`) and the rows under it.
+fn table(rows: &[Vec<Data>], first: &str) -> (Vec<String>, Vec<Vec<Data>>) {
+    let at = rows.iter().position(|r| r[0] == Data::String(first.into())).expect("a header row");
+    (rows[at].iter().map(|d| d.to_string()).collect(), rows[at + 1..].to_vec())
+}
+
+fn col(header: &[String], title: &str) -> usize {
+    header.iter().position(|h| h == title).unwrap_or_else(|| panic!("a column {title}: {header:?}"))
+}
+
+fn number(d: &Data) -> f64 {
+    match d {
+        Data::Float(v) => *v,
+        Data::Int(v) => *v as f64,
+        other => panic!("a number cell, not {other:?}"),
+    }
+}
+
+async fn count_by(app: &App, who: &str, action: &str) -> usize {
+    actions_by(app, who).await.iter().filter(|a| *a == action).count()
+}
+
+#[tokio::test]
+async fn every_excel_export_is_a_typed_workbook_with_a_title_totals_and_a_chinese_name() {
+    let app = start().await;
+    let today = yikou_domain::today();
+    let campaign = app.store.campaign(2020).await.unwrap().unwrap().campaign.name;
+    let (bureau, _) = signed_in(&app, "bureau").await;
+
+    // The links: 导出Excel is the workbook, the CSV beside it.
+    let (_, projects_page) = page(&app, &bureau, "/projects").await;
+    assert!(projects_page.contains(r#"<a href="/projects/export.xlsx">导出Excel</a>"#), "{projects_page}");
+    assert!(projects_page.contains(r#"<a href="/projects/export.csv">CSV</a>"#));
+    let (_, people_page) = page(&app, &bureau, &format!("/people?street={GUMEI}")).await;
+    assert!(people_page.contains(&format!("/people/export.xlsx?street={GUMEI}")), "{people_page}");
+
+    // Projects: a title block, money as numbers, a 合计 that adds up.
+    let (name, rows) = workbook(&app, &bureau, "/projects/export.xlsx").await;
+    assert_eq!(name, format!("区民政局帮困项目计划与执行_{today}.xlsx"));
+    assert_eq!(rows[0][0], Data::String("区民政局帮困项目计划与执行".into()));
+    let block: String = rows[..4].iter().map(|r| r[0].to_string()).collect();
+    assert!(block.contains(&campaign) && block.contains("导出时间") && block.contains("北京时间"), "{block}");
+    let (header, body) = table(&rows, "序号");
+    let (money, count, planned) =
+        (col(&header, "已列入金额（元）"), col(&header, "已列入（人次）"), col(&header, "计划金额（元）"));
+    let (total, listed) = body.split_last().unwrap();
+    assert_eq!(total[0], Data::String("合计".into()));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0][0], Data::Float(1.0), "序号 is a number");
+    assert_eq!(listed[0][col(&header, "编号")], Data::String("MZ-01".into()));
+    assert_eq!(number(&listed[0][money]), 3600.0, "four listings of 900 yuan");
+    assert_eq!(number(&listed[0][planned]), 2700.0);
+    assert_eq!(number(&listed[0][count]), 4.0);
+    for c in [money, count, planned] {
+        assert_eq!(number(&total[c]), listed.iter().map(|r| number(&r[c])).sum::<f64>(), "合计 of {}", header[c]);
+    }
+
+    // A roster: ID numbers as masked text, amounts as numbers, 合计 the sum of the rows; audited.
+    let before = count_by(&app, "bureau", "project.export").await;
+    let (name, rows) = workbook(&app, &bureau, &format!("/projects/{}/export.xlsx", app.project)).await;
+    assert_eq!(name, format!("区民政局测试项目名单_{today}.xlsx"));
+    let (header, body) = table(&rows, "序号");
+    let (id, amount, state) = (col(&header, "身份证号"), col(&header, "金额（元）"), col(&header, "状态"));
+    let (total, listed) = body.split_last().unwrap();
+    assert_eq!(listed.len(), 4, "{rows:?}");
+    assert!(listed.iter().any(|r| r[id] == Data::String("110105********002X".into())));
+    assert!(listed.iter().all(|r| matches!(&r[id], Data::String(s) if s.contains("****"))), "text, masked");
+    assert!(listed.iter().all(|r| number(&r[amount]) == 900.0));
+    let draft = yikou_domain::EntitlementState::Draft.label();
+    assert!(listed.iter().all(|r| r[state] == Data::String(draft.into())), "states in words");
+    assert_eq!(total[0], Data::String("合计".into()));
+    assert_eq!(number(&total[amount]), listed.iter().map(|r| number(&r[amount])).sum::<f64>());
+    let text = rows.iter().flatten().map(|d| d.to_string()).collect::<String>();
+    assert!(!text.contains("11010519491231002X") && !text.contains("310221194503150021"), "never a full ID number");
+    assert_eq!(count_by(&app, "bureau", "project.export").await, before + 1, "the workbook is audited");
+
+    // The register, filtered: the filter in the title, age a number, audited with its filter.
+    let (g, _) = signed_in(&app, "gumei").await;
+    let (name, rows) = workbook(&app, &g, &format!("/people/export.xlsx?street={GUMEI}")).await;
+    assert_eq!(name, format!("古美街道帮困对象_{today}.xlsx"));
+    assert!(rows[..5].iter().any(|r| r[0] == Data::String("筛选条件：街镇：古美街道".into())), "{rows:?}");
+    let (header, body) = table(&rows, "序号");
+    let person = body.iter().find(|r| r[col(&header, "姓名")] == Data::String("古美甲".into())).unwrap();
+    assert_eq!(person[col(&header, "身份证号")], Data::String("110105********002X".into()));
+    assert!(number(&person[col(&header, "年龄")]) > 70.0);
+    assert!(matches!(&person[col(&header, "电话")], Data::String(p) if p.contains('*')), "phone masked, as text");
+    assert!(!body.iter().any(|r| r[col(&header, "姓名")] == Data::String("七宝乙".into())));
+    let audit = app.store.audit_records(None, 500).await.unwrap();
+    let rec = audit.iter().find(|a| a.actor == "gumei" && a.action == "person.export").expect("audited");
+    assert!(rec.after_json.as_deref().unwrap_or("").contains(GUMEI), "{rec:?}");
+
+    // Findings in words: type, severity, explanation and the project's name, not only codes.
+    let (name, rows) = workbook(&app, &g, "/check/export.xlsx?type=dup_in_project").await;
+    assert_eq!(name, format!("古美街道比对核查疑点_{today}.xlsx"));
+    assert!(rows[..5].iter().any(|r| r[0] == Data::String("筛选条件：类型：同一项目重复".into())), "{rows:?}");
+    let (header, body) = table(&rows, "序号");
+    let f = &body[0];
+    assert_eq!(f[col(&header, "编号")], Data::String(format!("dup_in_project:MZ-01:{}", app.people[0])));
+    assert_eq!(f[col(&header, "类型")], Data::String("同一项目重复".into()));
+    assert_eq!(f[col(&header, "严重程度")], Data::String("错误".into()));
+    assert_eq!(f[col(&header, "项目")], Data::String("MZ-01 测试项目".into()));
+    assert_eq!(f[col(&header, "状态")], Data::String("待处理".into()));
+    assert!(f[col(&header, "说明")].to_string().chars().count() > 4, "{f:?}");
+    assert!(count_by(&app, "gumei", "finding.export").await >= 1);
+    let (_, csv) = page(&app, &g, "/check/export.csv").await;
+    assert!(csv.contains("\"错误\"") && !csv.contains("\"error\""), "the CSV too: {csv}");
+
+    // Accounts and the audit log: audited; the audit log's times are date-time cells.
+    let (s, _) = signed_in(&app, "secadmin").await;
+    let (name, rows) = workbook(&app, &s, "/users/export.xlsx").await;
+    assert_eq!(name, format!("区民政局系统账号_{today}.xlsx"));
+    let (header, body) = table(&rows, "序号");
+    let gumei = body.iter().find(|r| r[col(&header, "登录名")] == Data::String("gumei".into())).unwrap();
+    assert_eq!(gumei[col(&header, "角色")], Data::String("街镇经办".into()));
+    assert_eq!(gumei[col(&header, "单位")], Data::String("古美街道".into()));
+    assert_eq!(count_by(&app, "secadmin", "user.export").await, 1);
+    let (a, _) = signed_in(&app, "auditor").await;
+    let (name, rows) = workbook(&app, &a, "/audit/export.xlsx?action=user.").await;
+    assert_eq!(name, format!("区民政局审计日志_{today}.xlsx"));
+    let (header, body) = table(&rows, "序号");
+    assert!(!body.is_empty() && body.iter().all(|r| r[col(&header, "操作代码")].to_string().starts_with("user.")));
+    assert!(body.iter().all(|r| matches!(r[col(&header, "时间（北京时间）")], Data::DateTime(_))), "{body:?}");
+    assert!(body.iter().all(|r| matches!(r[0], Data::Float(_))), "序号 a number");
+    assert_eq!(count_by(&app, "auditor", "audit.export").await, 1);
+
+    // The contacts: phones stay text.
+    let (name, rows) = workbook(&app, &bureau, "/units/export.xlsx").await;
+    assert_eq!(name, format!("区民政局单位通讯录_{today}.xlsx"));
+    let (header, body) = table(&rows, "序号");
+    assert!(body.iter().any(|r| r[col(&header, "单位")] == Data::String("古美街道".into())));
+    assert!(body.iter().all(|r| !matches!(r[col(&header, "手机")], Data::Float(_))));
 }
 
 #[tokio::test]

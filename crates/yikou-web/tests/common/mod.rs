@@ -185,6 +185,24 @@ pub async fn bearer(app: &App, who: &str) -> String {
     app.store.create_token(&Actor::system("test"), who).await.unwrap()
 }
 
+/// A workbook's first sheet, cell by cell (rows from the top, as calamine reads them).
+pub fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    let (rows, cols) = range.end().map_or((0, 0), |(r, c)| (r + 1, c + 1));
+    (0..rows)
+        .map(|r| (0..cols).map(|c| range.get_value((r, c)).cloned().unwrap_or(calamine::Data::Empty)).collect())
+        .collect()
+}
+
+/// All the text a workbook holds (every cell, as text), to look for what must not be there.
+pub fn xlsx_text(bytes: &[u8]) -> String {
+    xlsx_rows(bytes).iter().flatten().map(|d| format!("{d}\t")).collect()
+}
+
 /// A CSV list of one new person of a street, for uploads.
 pub fn one_row_csv(name: &str, id: &str, street_name: &str) -> Vec<u8> {
     format!("姓名,身份证号,性别,联系电话,户籍/居住地址,街镇,居委,类别,金额,备注\n{name},{id},,,,{street_name},,低保家庭,,\n").into_bytes()

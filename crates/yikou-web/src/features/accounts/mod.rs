@@ -29,5 +29,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/account/tokens", tokens::create)
         .post("/account/tokens/{id}/revoke", tokens::revoke_mine)
         .get("/users/export.csv", exports::users)
+        .get("/users/export.xlsx", exports::users)
         .get("/api/v1/users", api::users)
 }

@@ -86,7 +86,7 @@ pub async fn audit(
     let rows = records.into_iter().map(AuditRow::from).collect();
     let filters = [("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)];
     let next = next.map(|n| page_url(&format!("/audit?before={n}"), &filters));
-    let export = page_url("/audit/export.csv?", &filters).replacen("?&", "?", 1);
+    let export = page_url("?", &filters).replacen("?&", "?", 1).trim_end_matches('?').to_string();
     Ok(Html(
         AuditPage {
             frame: frame(&state, &s).await?,

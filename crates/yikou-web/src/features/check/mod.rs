@@ -10,6 +10,7 @@ use crate::routes::Routes;
 pub fn routes(r: Routes) -> Routes {
     r.get("/check", pages::check)
         .get("/check/export.csv", exports::findings)
+        .get("/check/export.xlsx", exports::findings)
         .post("/check/decide", pages::decide)
         .get("/api/v1/check", api::check)
         .post("/api/v1/check/decisions", api::decide)

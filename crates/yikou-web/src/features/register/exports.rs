@@ -1,36 +1,59 @@
-//! 帮困对象 export (CSV, masked, audited).
+//! 帮困对象 export (Excel or CSV, masked, audited).
 
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::json;
 
-use super::pages::{person_row, PeopleParams};
+use super::pages::PeopleParams;
 use crate::csv::*;
+use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 
-/// The register list.
+const PEOPLE: Export = Export { title: "帮困对象", ascii: "people" };
+
+/// The register list with the filters in force; ID numbers and phones masked as on the page.
 pub async fn people(
     State(state): State<AppState>,
     Signed(s): Signed,
+    format: Format,
     Query(p): Query<PeopleParams>,
 ) -> Result<Response, AppError> {
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
     }
+    let names = names(&state).await?;
     let mut query = p.query(None, 500);
-    let mut csv = Csv::new(&["姓名", "身份证号", "性别", "年龄", "电话", "街镇"]);
+    let mut table = Table::new(
+        "帮困对象",
+        ["姓名", "身份证号", "性别", "年龄", "电话", "街镇"].into_iter().map(Column::new).collect(),
+    );
+    table.numbered = true;
     loop {
         let (items, next) = yikou_service::register::search(&state.store, &s.actor(), &query).await?;
-        for r in items.into_iter().map(person_row) {
-            csv.row(&[&r.name, &r.id_number_masked, r.sex, &r.age, &r.phone, &r.street]);
+        for p in items {
+            table.push(vec![
+                Value::text(p.name),
+                Value::id(p.id_number_masked),
+                Value::text(p.sex.label()),
+                p.age.map_or(Value::Empty, |a| Value::Int(a.into())),
+                Value::id(p.phone_masked.unwrap_or_default()),
+                Value::text(p.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+            ]);
         }
         match next {
-            Some(n) if !csv.full() => query.after = Some(n),
+            Some(n) if !full(&table) => query.after = Some(n),
             _ => break,
         }
     }
-    let what = json!({ "q": query.q, "street": query.street, "category": query.category, "rows": csv.rows });
+    let filters = [
+        ("姓名、身份证号或电话", query.q.clone().unwrap_or_default()),
+        ("街镇", query.street.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+        ("类别", query.category.as_deref().map(|c| names.category(c)).unwrap_or_default()),
+    ];
+    let (title, stem) = heading(&state, &s, &PEOPLE, &filters).await?;
+    table.title = title;
+    let what = json!({ "q": query.q, "street": query.street, "category": query.category, "rows": table.rows.len() });
     audited(&state, &s, "person.export", "person", what).await?;
-    Ok(csv.into_response("people.csv"))
+    respond(&table, format, &PEOPLE, &stem)
 }

@@ -9,6 +9,7 @@ use crate::routes::Routes;
 pub fn routes(r: Routes) -> Routes {
     r.get("/people", pages::people)
         .get("/people/export.csv", exports::people)
+        .get("/people/export.xlsx", exports::people)
         .get("/people/{id}", pages::person)
         .post("/people/{id}/reveal", pages::reveal)
         .get("/api/v1/people", api::people)

@@ -107,11 +107,10 @@ pub async fn people(
             categories: CATEGORIES.iter().map(|c| (c.code.to_string(), c.name.to_string())).collect(),
             rows: items.into_iter().map(person_row).collect(),
             next,
-            export: page_url(
-                "/people/export.csv?",
-                &[("q", &query.q), ("street", &query.street), ("category", &query.category)],
-            )
-            .replacen("?&", "?", 1),
+            export: page_url("?", &[("q", &query.q), ("street", &query.street), ("category", &query.category)])
+                .replacen("?&", "?", 1)
+                .trim_end_matches('?')
+                .to_string(),
         }
         .render()?,
     ))
