@@ -2,6 +2,7 @@
 
 use yikou_domain::reference::UnitKind;
 use yikou_domain::{Actor, Scope};
+use yikou_store::accounts::auth::unix_now;
 use yikou_store::campaign::{StoredCampaign, StoredProject};
 use yikou_store::reference::{ContactUpdate, UnitContact};
 use yikou_store::Store;
@@ -52,4 +53,67 @@ pub async fn of_year(store: &Store, year: Option<i32>) -> Result<StoredCampaign>
         Some(y) => store.campaign(y).await?.ok_or(ServiceError::NotFound),
         None => current(store).await,
     }
+}
+
+/// What waits for the actor, by role (each `None` where the role has no such work): the home page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Worklist {
+    /// People registered in the actor's area (business roles).
+    pub people: Option<i64>,
+    /// The actor's uploads checked but not yet committed.
+    pub uploads_waiting: Option<i64>,
+    /// Two-person acts on accounts this actor may complete (another administrator started them).
+    pub accounts_to_complete: Option<i64>,
+    /// Accounts locked after wrong passwords (the security administrator unlocks them).
+    pub accounts_locked: Option<i64>,
+    /// Today's reveals of full ID numbers and exports of people's data (Beijing day; the auditor's
+    /// daily look).
+    pub reveals_today: Option<i64>,
+    pub exports_today: Option<i64>,
+}
+
+/// The actor's worklist. `user_id` is the account's id (uploads are kept per account).
+pub async fn worklist(store: &Store, actor: &Actor, user_id: i64) -> Result<Worklist> {
+    let Some(role) = actor.role else { return Ok(Worklist::default()) };
+    let mut w = Worklist::default();
+    if role.is_business() {
+        w.people = Some(store.count_people(&actor.scope).await?);
+    }
+    if role.may_import() {
+        w.uploads_waiting = Some(store.count_uploads_of(user_id, unix_now()).await?);
+    }
+    if role.may_see_accounts() {
+        let users = store.users().await?;
+        w.accounts_to_complete = Some(
+            users
+                .iter()
+                .filter(|u| {
+                    u.pending.is_some() && u.pending_role.is_some_and(|by| by != role) && u.login != actor.login
+                })
+                .count() as i64,
+        );
+        if role.may_secure_accounts() {
+            w.accounts_locked = Some(users.iter().filter(|u| u.locked && !u.disabled).count() as i64);
+        }
+    }
+    if role.may_read_audit() {
+        let today = yikou_domain::today().to_string();
+        let count = |action: &'static str| {
+            let filter = yikou_store::audit::AuditFilter {
+                action: Some(action.into()),
+                from: Some(today.clone()),
+                to: Some(today.clone()),
+                limit: 500,
+                ..Default::default()
+            };
+            async move { store.audit_page(&filter).await.map(|(r, _)| r.len() as i64) }
+        };
+        w.reveals_today = Some(count("person.reveal_id").await?);
+        let mut exports = 0;
+        for a in ["person.export", "project.export", "project.print", "finding.export", "campaign.export"] {
+            exports += count(a).await?;
+        }
+        w.exports_today = Some(exports);
+    }
+    Ok(w)
 }

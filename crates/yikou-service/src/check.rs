@@ -118,3 +118,17 @@ pub async fn save_rules(
     tx.commit().await?;
     Ok((campaign, version))
 }
+
+/// How many findings of a run wait for the actor's decision (open or reopened, within their area);
+/// `None` for a role that does not review.
+pub fn waiting(report: &CheckReport, actor: &Actor) -> Option<usize> {
+    if !actor.role.is_none_or(|r| r.may_review()) {
+        return None;
+    }
+    Some(
+        report
+            .within(&actor.scope)
+            .filter(|f| matches!(f.status, FindingStatus::Open | FindingStatus::Reopened))
+            .count(),
+    )
+}

@@ -54,6 +54,13 @@ impl Store {
         Ok(r.map(upload_of))
     }
 
+    /// How many of the user's uploads are checked and waiting for the commit (not expired).
+    pub async fn count_uploads_of(&self, user_id: i64, now_unix: i64) -> Result<i64> {
+        Ok(on_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pending_uploads WHERE user_id = $1 AND created_unix > $2")
+            .bind(user_id).bind(now_unix - UPLOAD_TTL_SECONDS).fetch_one(p).await?))
+    }
+
     pub async fn remove_upload(&self, id: &str) -> Result<()> {
         on_db!(&self.db, p => sqlx::query("DELETE FROM pending_uploads WHERE id = $1").bind(id).execute(p).await?.rows_affected());
         Ok(())

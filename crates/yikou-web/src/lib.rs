@@ -53,6 +53,9 @@ pub struct AppState {
     pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
     /// Names of units, committees and categories, re-read at most every half minute.
     pub names: Arc<std::sync::Mutex<Option<(std::time::Instant, Arc<frame::Names>)>>>,
+    /// The last whole-district cross-check, for the home page's counts (re-run at most every
+    /// minute; the 比对核查 page always runs it afresh).
+    pub recent_check: Arc<std::sync::Mutex<Option<(std::time::Instant, Arc<yikou_store::check::CheckReport>)>>>,
     /// Places for checking uploaded lists (bounds the memory uploads can take together).
     pub checks: Arc<checks::CheckPermits>,
 }
@@ -126,6 +129,7 @@ pub async fn serve(
         config: Arc::new(config),
         campaign_line: Default::default(),
         names: Default::default(),
+        recent_check: Default::default(),
         checks: Default::default(),
     };
     // Uploads never finished before the last stop are removed now, not kept forever.

@@ -19,6 +19,7 @@ async fn serve_full(store: Arc<yikou_store::Store>) -> String {
         config: Arc::new(WebConfig::default()),
         campaign_line: Default::default(),
         names: Default::default(),
+        recent_check: Default::default(),
         checks: Arc::new(CheckPermits::new(0, Duration::from_millis(300))),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

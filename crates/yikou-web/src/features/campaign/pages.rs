@@ -11,37 +11,123 @@ use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 
+/// One thing waiting on the home page: what, how many, where to do it.
+pub struct WorkItem {
+    pub text: String,
+    pub link: &'static str,
+}
+
+/// A line of the campaign's progress: by funding body (民政、人社 …), planned against listed.
+pub struct ProgressLine {
+    pub group: String,
+    pub projects: String,
+    pub planned_wan: String,
+    pub person_times: String,
+    pub amount_wan: String,
+    pub share: String,
+}
+
 #[derive(Template)]
 #[template(path = "campaign/home.html")]
 struct HomePage {
     frame: Frame,
-    people: String,
-    groups: Vec<(String, String, String, String)>,
-    total: Option<(String, String, String)>,
+    work: Vec<WorkItem>,
+    people: Option<String>,
+    /// Whole district: the plan's figures beside the listed ones; an area sees its own listed only.
+    whole: bool,
+    progress: Vec<ProgressLine>,
+    total: Option<ProgressLine>,
+    mismatches: Vec<String>,
 }
 
-pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
-    let scope = s.actor().scope;
-    let people = group_thousands(state.store.count_people(&scope).await?.max(0) as u64);
-    let mut groups = Vec::new();
-    let mut total = None;
-    if let (Some(year), true) = (state.store.latest_campaign_year().await?, s.user.role.is_business()) {
-        let summary = state.store.campaign_summary(&scope, year).await?;
-        for g in &summary.groups {
-            groups.push((
-                g.group.clone(),
-                group_thousands(g.projects as u64),
-                group_thousands(g.person_times as u64),
-                Fen(g.amount_fen).wan(),
-            ));
+/// The whole-district check of at most a minute ago (the home page's count of findings waiting).
+async fn recent_check(state: &AppState) -> Result<std::sync::Arc<yikou_store::check::CheckReport>, AppError> {
+    if let Ok(g) = state.recent_check.lock() {
+        if let Some((_, r)) = g.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 60) {
+            return Ok(r.clone());
         }
-        total = Some((
-            group_thousands(summary.total.person_times as u64),
-            group_thousands(summary.total.people as u64),
-            Fen(summary.total.amount_fen).wan(),
-        ));
     }
-    Ok(Html(HomePage { frame: frame(&state, &s).await?, people, groups, total }.render()?))
+    let run = yikou_service::check::run(&state.store, &yikou_domain::Actor::system("home"), None).await?;
+    let r = std::sync::Arc::new(run.report);
+    if let Ok(mut g) = state.recent_check.lock() {
+        *g = Some((std::time::Instant::now(), r.clone()));
+    }
+    Ok(r)
+}
+
+fn share(part: i64, whole: i64) -> String {
+    if whole > 0 {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    } else {
+        "—".into()
+    }
+}
+
+/// 首页: the user's work first (by role), then the campaign's progress in their area.
+pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    let actor = s.actor();
+    let w = yikou_service::campaign::worklist(&state.store, &actor, s.user.id).await?;
+    let campaign = yikou_service::campaign::current(&state.store).await.ok();
+    let mut work = Vec::new();
+    let n = |v: i64| group_thousands(v.max(0) as u64);
+    if s.user.role.may_review() && campaign.is_some() {
+        let report = recent_check(&state).await?;
+        if let Some(k) = yikou_service::check::waiting(&report, &actor).filter(|k| *k > 0) {
+            work.push(WorkItem { text: format!("待处理的比对疑点 {} 条", n(k as i64)), link: "/check" });
+        }
+    }
+    let items: [(Option<i64>, &str, &'static str); 5] = [
+        (w.uploads_waiting, "已检查、尚未确认导入的名单 {} 份", "/imports"),
+        (w.accounts_to_complete, "等待您完成双人复核的账号 {} 个", "/users"),
+        (w.accounts_locked, "因多次输错密码被锁定的账号 {} 个", "/users"),
+        (w.reveals_today, "今天查看完整身份证号 {} 次", "/audit?action=person.reveal_id"),
+        (w.exports_today, "今天导出或打印名单 {} 次", "/audit"),
+    ];
+    for (count, text, link) in items {
+        if let Some(c) = count.filter(|c| *c > 0) {
+            work.push(WorkItem { text: text.replace("{}", &n(c)), link });
+        }
+    }
+    let whole = actor.scope == yikou_domain::Scope::All;
+    let (mut progress, mut total, mut mismatches) = (Vec::new(), None, Vec::new());
+    if let (Some(c), true) = (&campaign, s.user.role.is_business()) {
+        let summary = state.store.campaign_summary(&actor.scope, c.campaign.year).await?;
+        // The plan's money by funding body, from the projects (the whole district's plan).
+        let mut planned: std::collections::HashMap<String, i64> = Default::default();
+        if whole {
+            for p in state.store.projects(&actor.scope, c.id).await? {
+                *planned.entry(p.project.unit_group.label().to_string()).or_default() += p.project.planned_total().0;
+            }
+        }
+        for g in &summary.groups {
+            let plan = planned.get(&g.group).copied().unwrap_or(0);
+            progress.push(ProgressLine {
+                group: g.group.clone(),
+                projects: n(g.projects),
+                planned_wan: Fen(plan).wan(),
+                person_times: n(g.person_times),
+                amount_wan: Fen(g.amount_fen).wan(),
+                share: share(g.amount_fen, plan),
+            });
+        }
+        let plan: i64 = planned.values().sum();
+        let t = &summary.total;
+        total = Some(ProgressLine {
+            group: format!("合计（{} 人）", n(t.people)),
+            projects: n(t.projects),
+            planned_wan: Fen(plan).wan(),
+            person_times: n(t.person_times),
+            amount_wan: Fen(t.amount_fen).wan(),
+            share: share(t.amount_fen, plan),
+        });
+        if whole {
+            mismatches = summary.mismatches.iter().map(|m| m.message.clone()).collect();
+        }
+    }
+    Ok(Html(
+        HomePage { frame: frame(&state, &s).await?, work, people: w.people.map(n), whole, progress, total, mismatches }
+            .render()?,
+    ))
 }
 
 pub struct ProjectRow {
@@ -57,6 +143,14 @@ pub struct ProjectRow {
     pub actual_money: String,
 }
 
+/// The unit a project is counted in, as the plan's table counts it.
+fn times_label(u: yikou_domain::CountingUnit) -> &'static str {
+    match u {
+        yikou_domain::CountingUnit::Person => "人次",
+        yikou_domain::CountingUnit::Household => "户",
+    }
+}
+
 pub(crate) fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::campaign::ProjectActual) -> ProjectRow {
     ProjectRow {
         id,
@@ -65,9 +159,10 @@ pub(crate) fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::c
         unit: unit_name(&p.unit_code),
         group: p.unit_group.label(),
         standard: p.standard.describe(),
-        planned_count: format!("{}{}", group_thousands(p.planned_count.max(0) as u64), p.counting_unit.label()),
+        // Planned and listed in the same unit: a person project's 人次, a household project's 户.
+        planned_count: format!("{}{}", group_thousands(p.planned_count.max(0) as u64), times_label(p.counting_unit)),
         planned_money: p.planned_total().yuan(),
-        actual_count: group_thousands(a.entitlements as u64),
+        actual_count: format!("{}{}", group_thousands(a.entitlements.max(0) as u64), times_label(p.counting_unit)),
         actual_money: Fen(a.amount_fen).yuan(),
     }
 }
@@ -77,7 +172,11 @@ pub(crate) fn project_row(id: i64, p: &yikou_domain::Project, a: &yikou_store::c
 struct ProjectsPage {
     frame: Frame,
     rows: Vec<ProjectRow>,
-    total: (String, String),
+    /// Whole district: the plan and the lists are of the same area; otherwise the plan is the
+    /// district's and the lists are the user's area (the headers say so).
+    whole: bool,
+    /// Projects, planned money, listed entitlements, listed money.
+    total: (String, String, String, String, String, String),
 }
 
 pub async fn projects(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
@@ -88,21 +187,28 @@ pub async fn projects(State(state): State<AppState>, Signed(s): Signed) -> Resul
     let c = yikou_service::campaign::current(&state.store).await?;
     let projects = state.store.projects(&scope, c.id).await?;
     let actuals = state.store.project_actuals(&scope, c.id).await?;
-    let (mut n, mut money) = (0i64, 0i64);
-    let rows = projects
+    let (mut n, mut money, mut planned) = (0i64, 0i64, 0i64);
+    let rows: Vec<ProjectRow> = projects
         .iter()
         .map(|sp| {
             let p = &sp.project;
             let a = actuals.get(&sp.id).cloned().unwrap_or_default();
             n += a.entitlements;
             money += a.amount_fen;
+            planned += p.planned_total().0;
             project_row(sp.id, p, &a)
         })
         .collect();
-    Ok(Html(
-        ProjectsPage { frame: frame(&state, &s).await?, rows, total: (group_thousands(n as u64), Fen(money).yuan()) }
-            .render()?,
-    ))
+    let total = (
+        group_thousands(rows.len() as u64),
+        Fen(planned).yuan(),
+        Fen(planned).wan(),
+        group_thousands(n as u64),
+        Fen(money).yuan(),
+        Fen(money).wan(),
+    );
+    let whole = scope == yikou_domain::Scope::All;
+    Ok(Html(ProjectsPage { frame: frame(&state, &s).await?, rows, whole, total }.render()?))
 }
 
 #[derive(Deserialize, Default)]
