@@ -209,3 +209,16 @@ pub async fn sign_in(
 pub async fn sign_out(store: &Store, session: &SessionUser) -> Result<()> {
     Ok(store.logout(session).await?)
 }
+
+/// Who a locked-out user calls: the bureau's security administrators, at the bureau's office phone
+/// when the unit list has one ("区民政局（办公电话 021-…）"). Only the office line, never a mobile.
+pub async fn help_line(store: &Store) -> Result<String> {
+    let bureau = store.contacts().await?.into_iter().find(|u| u.code == yikou_domain::reference::BUREAU_CODE);
+    Ok(match bureau {
+        Some(b) => match b.office_phone.filter(|p| !p.trim().is_empty()) {
+            Some(phone) => format!("{}的安全管理员（办公电话 {phone}）", b.name),
+            None => format!("{}的安全管理员", b.name),
+        },
+        None => "安全管理员".into(),
+    })
+}

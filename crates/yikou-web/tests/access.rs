@@ -203,6 +203,11 @@ async fn answer(app: &App, login_name: &str, password: &str) -> (StatusCode, Str
 #[tokio::test]
 async fn an_unknown_login_gets_the_same_answer_as_a_known_one_also_when_locked() {
     let app = start().await;
+    // The lock message says whom to call: the bureau's security administrators at its office line.
+    let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+    let office = yikou_store::reference::ContactUpdate { office_phone: "021-64120000".into(), ..Default::default() };
+    yikou_store::reference::set_contact(&mut tx, yikou_domain::reference::BUREAU_CODE, &office).await.unwrap();
+    tx.commit().await.unwrap();
     for attempt in 1..=7 {
         let known = answer(&app, "qibao", "wrong-Password-1").await;
         let unknown = answer(&app, "no-such-user", "wrong-Password-1").await;
@@ -211,7 +216,7 @@ async fn an_unknown_login_gets_the_same_answer_as_a_known_one_also_when_locked()
         let locked = attempt >= 5;
         assert_eq!(known.1.contains("账号已锁定"), locked, "attempt {attempt}: {}", known.1);
         if locked {
-            assert!(known.1.contains("请联系安全管理员解锁"));
+            assert!(known.1.contains("的安全管理员（办公电话 021-64120000）解锁"), "{}", known.1);
         } else {
             assert!(known.1.contains("登录名或密码不正确"));
         }

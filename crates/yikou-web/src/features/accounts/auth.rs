@@ -86,9 +86,10 @@ pub async fn login(
         }
         LoginOutcome::Locked { until } => {
             let minutes = ((until - yikou_store::accounts::auth::unix_now()).max(60) + 59) / 60;
+            let call = yikou_service::accounts::help_line(&state.store).await?;
             login_page(
                 &state,
-                Some(format!("账号已锁定，请约{minutes}分钟后再试；如需立即使用，请联系安全管理员解锁。")),
+                Some(format!("账号已锁定，请约{minutes}分钟后再试；如需立即使用，请联系{call}解锁。")),
                 &f.login,
                 &f.next,
             )
