@@ -82,6 +82,11 @@ async fn an_unknown_api_address_answers_json_and_pages_say_password_as_mi_ma() {
             assert!(!html.contains("口令"), "{who} {path} says 密码, not 口令");
         }
     }
+    // Row actions say whom they act on (a screen reader hears more than a column of “停用”).
+    let (sec, _) = signed_in(&app, "secadmin").await;
+    let (_, users) = page(&app, &sec, "/users").await;
+    assert!(users.contains("aria-label=\"停用账号 gumei的名字（gumei）\""), "{users}");
+    assert!(users.contains("aria-label=\"重置 gumei的名字（gumei）的密码\""));
     let (c, _) = client();
     let (_, login) = page(&app, &c, "/login").await;
     assert!(login.contains("密码") && !login.contains("口令"));
