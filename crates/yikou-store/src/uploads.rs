@@ -54,6 +54,16 @@ impl Store {
         Ok(r.map(upload_of))
     }
 
+    /// The user's own uploads still waiting for their commit, newest first (at most
+    /// [`UPLOADS_PER_USER`]): the import page lists them so a checked list is not forgotten.
+    pub async fn pending_uploads_of(&self, user_id: i64, now_unix: i64) -> Result<Vec<PendingUpload>> {
+        let rows: Vec<UploadRow> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, user_id, path, file_name, project, created_unix FROM pending_uploads
+             WHERE user_id = $1 AND created_unix > $2 ORDER BY created_unix DESC, id LIMIT $3")
+            .bind(user_id).bind(now_unix - UPLOAD_TTL_SECONDS).bind(UPLOADS_PER_USER).fetch_all(p).await?);
+        Ok(rows.into_iter().map(upload_of).collect())
+    }
+
     pub async fn remove_upload(&self, id: &str) -> Result<()> {
         on_db!(&self.db, p => sqlx::query("DELETE FROM pending_uploads WHERE id = $1").bind(id).execute(p).await?.rows_affected());
         Ok(())
