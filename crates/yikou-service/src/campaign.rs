@@ -80,7 +80,7 @@ pub async fn worklist(store: &Store, actor: &Actor, user_id: i64) -> Result<Work
         w.people = Some(store.count_people(&actor.scope).await?);
     }
     if role.may_import() {
-        w.uploads_waiting = Some(store.count_uploads_of(user_id, unix_now()).await?);
+        w.uploads_waiting = Some(store.pending_uploads_of(user_id, unix_now()).await?.len() as i64);
     }
     if role.may_see_accounts() {
         let users = store.users().await?;

@@ -242,26 +242,45 @@ pub async fn check<H: Send + 'static>(store: &Store, scope: &Scope, up: &Upload,
 }
 
 /// Writes the rows that cannot be imported, each with its 错误说明, to an .xlsx workbook at `path`
-/// (to fix and import again). Rows outside the area were valid, so they are listed by their
-/// explanation only.
-pub fn write_errors(path: &Path, checked: &Checked) -> Result<()> {
+/// in the template's layout with `lists` as its drop-downs (see [`template_lists`]), so the
+/// corrected workbook imports as it is. Rows outside the area were valid, so they are listed by
+/// their explanation only.
+pub fn write_errors(path: &Path, checked: &Checked, lists: &TemplateLists) -> Result<()> {
     let o = &checked.outcome;
     let mut issues = o.issues.clone();
     issues.extend(checked.outside.iter().cloned());
-    write_error_workbook(path, &o.header_cells, &o.rejected, &issues)
+    write_error_workbook(path, &o.header, &o.header_cells, &o.rejected, &issues, lists)
         .map_err(|e| ServiceError::Internal(format!("无法写出错误工作簿 {}：{e}", path.display())))
 }
 
-/// The drop-down lists of the import template from the store's reference data, with a note on the
-/// project when one is named.
-pub async fn template_lists(store: &Store, project: Option<&StoredProject>) -> Result<TemplateLists> {
+/// The drop-down lists of the import template for an actor of `scope`, from the store's reference
+/// data, with a note on the project when one is named. A street clerk gets their own street and its
+/// committees; a committee clerk their street and their committee; everyone else (the district,
+/// departments, whose rosters cover every street) all streets and all committees, grouped by street
+/// (one list: a drop-down reading a range has no length limit, and typing still works).
+pub async fn template_lists(store: &Store, scope: &Scope, project: Option<&StoredProject>) -> Result<TemplateLists> {
+    let committees = store.committees().await?;
+    let own_street: Option<String> = match scope {
+        Scope::Street(c) => Some(c.clone()),
+        Scope::Committee(c) => committees.iter().find(|x| &x.1 == c).map(|x| x.0.clone()),
+        _ => None,
+    };
     let mut lists = TemplateLists::default();
     for u in store.units().await? {
-        if u.kind.is_street_level() {
+        if u.kind.is_street_level() && own_street.as_ref().is_none_or(|s| *s == u.code) {
             lists.streets.push(u.name);
         }
     }
-    lists.committees = store.committees().await?.into_iter().map(|c| c.2).collect();
+    let mut committees: Vec<(String, String, String)> = committees
+        .into_iter()
+        .filter(|(street, code, _)| match scope {
+            Scope::Street(s) => street == s,
+            Scope::Committee(c) => code == c,
+            _ => true,
+        })
+        .collect();
+    committees.sort();
+    lists.committees = committees.into_iter().map(|c| c.2).collect();
     lists.categories = store.categories().await?.into_iter().map(|c| c.name).collect();
     lists.project_note = project.map(|p| {
         format!(
@@ -308,6 +327,17 @@ pub async fn keep_upload(store: &Store, user_id: i64, up: &Upload, dir: &Path) -
 /// The user's own upload, while it has not expired (anyone else's is not found).
 pub async fn pending_upload(store: &Store, id: &str, user_id: i64) -> Result<Upload> {
     Ok(store.pending_upload(id, user_id, unix_now()).await?.ok_or(ServiceError::NotFound)?.into())
+}
+
+/// The user's own uploads checked but not committed yet, newest first: (upload id, the upload,
+/// when it was made as Unix seconds).
+pub async fn pending_uploads(store: &Store, user_id: i64) -> Result<Vec<(String, Upload, i64)>> {
+    Ok(store
+        .pending_uploads_of(user_id, unix_now())
+        .await?
+        .into_iter()
+        .map(|p| (p.id.clone(), p.clone().into(), p.created_unix))
+        .collect())
 }
 
 /// Removes uploads that were never committed: expired ones, and files in the upload folder that no

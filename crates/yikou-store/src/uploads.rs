@@ -54,11 +54,14 @@ impl Store {
         Ok(r.map(upload_of))
     }
 
-    /// How many of the user's uploads are checked and waiting for the commit (not expired).
-    pub async fn count_uploads_of(&self, user_id: i64, now_unix: i64) -> Result<i64> {
-        Ok(on_db!(&self.db, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM pending_uploads WHERE user_id = $1 AND created_unix > $2")
-            .bind(user_id).bind(now_unix - UPLOAD_TTL_SECONDS).fetch_one(p).await?))
+    /// The user's own uploads still waiting for their commit, newest first (at most
+    /// [`UPLOADS_PER_USER`]): the import page lists them so a checked list is not forgotten.
+    pub async fn pending_uploads_of(&self, user_id: i64, now_unix: i64) -> Result<Vec<PendingUpload>> {
+        let rows: Vec<UploadRow> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, user_id, path, file_name, project, created_unix FROM pending_uploads
+             WHERE user_id = $1 AND created_unix > $2 ORDER BY created_unix DESC, id LIMIT $3")
+            .bind(user_id).bind(now_unix - UPLOAD_TTL_SECONDS).bind(UPLOADS_PER_USER).fetch_all(p).await?);
+        Ok(rows.into_iter().map(upload_of).collect())
     }
 
     pub async fn remove_upload(&self, id: &str) -> Result<()> {

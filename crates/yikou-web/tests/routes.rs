@@ -211,6 +211,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/imports", "/imports", "auditor", fb()),
         case("GET", "/imports/template.xlsx", "/imports/template.xlsx", "auditor", fb()),
         case("POST", "/imports/upload", "/imports/upload", "auditor", fb()),
+        case("GET", "/imports/{id}", format!("/imports/{pending}"), "qibao", nf()),
+        case("GET", "/imports/{id}", format!("/imports/{pending}"), "auditor", fb()),
         case("GET", "/imports/{id}/errors.xlsx", format!("/imports/{pending}/errors.xlsx"), "qibao", nf()),
         case("POST", "/imports/{id}/commit", format!("/imports/{pending}/commit"), "qibao", nf()),
         case("POST", "/imports/{id}/commit", format!("/imports/{pending}/commit"), "auditor", fb()),
@@ -376,6 +378,12 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     assert!(app.store.tokens(Some("gumei")).await.unwrap().iter().any(|t| t.id == gumei_token && t.state == "有效"));
     assert!(page(&app, &g, "/imports").await.1.contains(&batch));
     assert_eq!(page(&app, &g, &format!("/imports/{pending}/errors.xlsx")).await.0, StatusCode::OK);
+    // The upload waits in 待完成的导入, and its result opens again.
+    let own_imports = page(&app, &g, "/imports").await.1;
+    assert!(own_imports.contains("待完成的导入") && own_imports.contains(&format!("/imports/{pending}\"")));
+    let (status, result) = page(&app, &g, &format!("/imports/{pending}")).await;
+    assert!(status.is_success() || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+    assert!(result.contains(&format!("/imports/{pending}/commit")), "the commit is offered again");
     let (status, own) = page(&app, &g, &format!("/projects/{project}/export.csv")).await;
     assert!(status == StatusCode::OK && own.contains("古美甲"));
     let r = g.get(format!("{}/projects/{project}/export.xlsx", app.base)).send().await.unwrap();

@@ -46,11 +46,14 @@ enum Command {
         /// 随机种子：同一种子生成同样的数据 (seed)
         #[arg(long, default_value_t = 2020)]
         seed: u64,
-        /// 植入各类比对疑点（供测试和培训）(plant cross-check faults)
+        /// 生成没有任何比对疑点、没有待完成导入的干净活动（默认植入各类疑点，供演示和培训）(a clean campaign)
         #[arg(long)]
+        clean: bool,
+        /// 植入各类比对疑点：现为默认，保留此选项以兼容旧脚本 (planting is now the default; kept as a no-op)
+        #[arg(long, conflicts_with = "clean")]
         faults: bool,
         /// 植入疑点的答案（JSON：应发现的疑点编号）写到此文件
-        #[arg(long, requires = "faults")]
+        #[arg(long, conflicts_with = "clean")]
         answer_key: Option<PathBuf>,
         /// 只生成数据，不启动网页服务
         #[arg(long)]
@@ -226,8 +229,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let cfg = config(&cli);
     match cli.command {
         Command::Init => store::init(&cfg).await,
-        Command::Demo { seed, faults, answer_key, no_serve, serve } => {
-            demo::run(&cfg, demo::DemoArgs { seed, faults, answer_key, no_serve, serve }).await
+        Command::Demo { seed, clean, faults: _, answer_key, no_serve, serve } => {
+            demo::run(&cfg, demo::DemoArgs { seed, faults: !clean, answer_key, no_serve, serve }).await
         }
         Command::Serve { serve } => serve::serve(&cfg, &serve).await,
         Command::User { user } => accounts::user(&cfg, user).await,

@@ -1,6 +1,7 @@
-//! The cross-check on the demo campaign: nothing on the clean campaign, every planted fault of
-//! `yikou demo --faults` found (its answer key), decisions kept across runs, rules as data, and the
-//! findings workbook (one sheet per type, masked ID numbers).
+//! The cross-check on the demo campaign: nothing on the clean campaign (`--clean`), every fault the
+//! default `yikou demo` plants found (its answer key), every kind open, two decided and a list
+//! waiting to be imported, decisions kept across runs, rules as data, and the findings workbook
+//! (one sheet per type, masked ID numbers).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -46,7 +47,7 @@ fn found(report: &Value) -> BTreeMap<String, BTreeSet<String>> {
 fn a_clean_demo_campaign_has_no_finding_of_any_type() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    ok(&yikou(&data, &["demo", "--no-serve"]));
+    ok(&yikou(&data, &["demo", "--no-serve", "--clean"]));
     let r = check_json(&data);
     for (k, v) in r["counts"].as_object().unwrap() {
         assert_eq!(v.as_u64(), Some(0), "{k} on the clean demo");
@@ -56,33 +57,44 @@ fn a_clean_demo_campaign_has_no_finding_of_any_type() {
 }
 
 #[test]
-fn every_planted_fault_is_found_decisions_persist_and_the_workbook_is_masked() {
+fn the_default_demo_shows_every_kind_of_finding_some_decided_and_a_waiting_import() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     let key_path = dir.path().join("key.json");
-    let out = ok(&yikou(&data, &["demo", "--no-serve", "--faults", "--answer-key", key_path.to_str().unwrap()]));
-    assert!(out.contains("已植入"), "{out}");
+    // The README's first command, without serving: faults are planted by default.
+    let out = ok(&yikou(&data, &["demo", "--no-serve", "--answer-key", key_path.to_str().unwrap()]));
+    assert!(out.contains("已植入") && out.contains("待完成的导入"), "{out}");
     let key: BTreeMap<String, BTreeSet<String>> =
         serde_json::from_str(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
-    for kind in [
-        "dup_in_project",
-        "dup_exclusive",
-        "household_twice",
-        "exclusion_broken",
-        "deceased_paid",
-        "moved_away_paid",
-        "ineligible",
-        "ineligible_condition",
-        "amount_outside",
-        "over_budget",
-        "two_streets",
-        "omissions",
-        "near_duplicates",
-    ] {
-        assert!(key.get(kind).is_some_and(|k| !k.is_empty()), "the demo plants some {kind}");
+    for kind in yikou_domain::FindingKind::ALL {
+        assert!(key.get(kind.code()).is_some_and(|k| !k.is_empty()), "the demo plants some {kind}");
     }
     let report = check_json(&data);
     let got = found(&report);
+    // Every kind waits to be decided; the demo reviewer decided two (one confirmed, one dismissed).
+    let findings = report["findings"].as_array().unwrap();
+    for kind in yikou_domain::FindingKind::ALL {
+        let open = findings.iter().filter(|f| f["type"] == kind.code() && f["status"] == "open").count();
+        assert!(open > 0, "an open {kind} finding");
+    }
+    let with = |status: &str| findings.iter().filter(|f| f["status"] == status).collect::<Vec<_>>();
+    assert_eq!((with("confirmed").len(), with("dismissed").len()), (1, 1));
+    assert!(with("dismissed")[0]["reason"].as_str().is_some_and(|r| r.contains("核实")));
+    // 古美街道's clerk has a checked list waiting, with rows to fix.
+    let db = format!("sqlite://{}", data.join("yikou.db").display());
+    let waiting: i64 = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&db).await.unwrap();
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pending_uploads p JOIN users u ON u.id = p.user_id WHERE u.login = 'gumei'",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+    });
+    assert_eq!(waiting, 1, "one import waits for 古美街道's clerk");
+    // `--faults` is still accepted (planting is the default); the demo is not built twice.
+    assert!(ok(&yikou(&data, &["demo", "--no-serve", "--faults"])).contains("已存在"));
     for (kind, planted) in &key {
         let seen = got.get(kind).cloned().unwrap_or_default();
         if kind == "near_duplicates" {
@@ -143,7 +155,7 @@ fn every_planted_fault_is_found_decisions_persist_and_the_workbook_is_masked() {
 fn rules_are_edited_as_json_checked_and_versioned() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
-    ok(&yikou(&data, &["demo", "--no-serve"]));
+    ok(&yikou(&data, &["demo", "--no-serve", "--clean"]));
     let shown = ok(&yikou(&data, &["rules", "show"]));
     let mut rules: Value = serde_json::from_str(&shown).unwrap();
     assert_eq!(rules["exclusive_groups"]["助学金"], serde_json::json!(["BM-09", "BM-17"]));

@@ -21,6 +21,7 @@ pub async fn fresh() -> Fresh {
 }
 
 /// A signed-in user of `role` working for `unit`, as the web makes the actor.
+#[allow(dead_code)]
 pub fn actor(login: &str, role: Role, unit: &str) -> Actor {
     Actor { login: login.into(), role: Some(role), scope: role.scope(unit) }
 }

@@ -80,6 +80,8 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
         (None, Some(_)) => anyhow::bail!("数据目录尚未初始化，无法按项目核对：请先运行 yikou init"),
         (None, None) => Against::shipped(),
     };
+    // The error workbook's drop-downs: the whole district's lists (the command line acts for it).
+    let lists = district_lists(store.as_ref(), None).await?;
     let show_progress = std::io::stderr().is_terminal() && !a.json;
     let checked = check_file(
         &a.file,
@@ -126,7 +128,7 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
             let stem = a.file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "名单".into());
             a.file.with_file_name(format!("{stem}-错误行.xlsx"))
         });
-        write_errors(&path, checked)?;
+        write_errors(&path, checked, &lists)?;
         Ok(Some(path))
     };
 
@@ -254,6 +256,19 @@ fn print_check(a: &ImportArgs, o: &Outcome, invalid: u64, errors: &[RowIssue], w
     }
 }
 
+/// The drop-down lists for the command line, which acts for the whole district: every street and
+/// committee from the store, or the shipped streets and categories before `yikou init`.
+async fn district_lists(store: Option<&Store>, project: Option<&StoredProject>) -> anyhow::Result<TemplateLists> {
+    Ok(match store {
+        Some(s) => imports::template_lists(s, &Scope::All, project).await?,
+        None => TemplateLists {
+            streets: yikou_domain::reference::streets().map(|u| u.name.to_string()).collect(),
+            categories: yikou_domain::reference::CATEGORIES.iter().map(|c| c.name.to_string()).collect(),
+            ..TemplateLists::default()
+        },
+    })
+}
+
 pub async fn template(
     cfg: &StoreConfig,
     project: Option<String>,
@@ -261,25 +276,12 @@ pub async fn template(
     out: &Path,
 ) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await.ok();
-    let lists = match &store {
-        Some(s) => {
-            let project = match &project {
-                Some(code) => Some(find_project(s, code, campaign).await?),
-                None => None,
-            };
-            imports::template_lists(s, project.as_ref()).await?
-        }
-        None => {
-            if project.is_some() {
-                anyhow::bail!("数据目录尚未初始化，无法生成项目模板：请先运行 yikou init");
-            }
-            TemplateLists {
-                streets: yikou_domain::reference::streets().map(|u| u.name.to_string()).collect(),
-                categories: yikou_domain::reference::CATEGORIES.iter().map(|c| c.name.to_string()).collect(),
-                ..TemplateLists::default()
-            }
-        }
+    let project = match (&store, &project) {
+        (Some(s), Some(code)) => Some(find_project(s, code, campaign).await?),
+        (None, Some(_)) => anyhow::bail!("数据目录尚未初始化，无法生成项目模板：请先运行 yikou init"),
+        _ => None,
     };
+    let lists = district_lists(store.as_ref(), project.as_ref()).await?;
     write_template(out, &lists).with_context(|| format!("无法写出模板 {}", out.display()))?;
     say!("已生成导入模板 {}", out.display());
     if let Some(s) = store {

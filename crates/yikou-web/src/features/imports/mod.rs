@@ -9,6 +9,7 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/imports", pages::imports)
         .get("/imports/template.xlsx", pages::template)
         .upload("/imports/upload", pages::upload)
+        .get("/imports/{id}", pages::pending)
         .get("/imports/{id}/errors.xlsx", pages::error_workbook)
         .post("/imports/{id}/commit", pages::commit)
         .get("/imports/batches/{batch}/undo", pages::undo_confirm)

@@ -41,6 +41,8 @@ struct ImportsPage {
     error: Option<String>,
     /// The street rows without 街镇 are imported for (a street clerk's own).
     own_street: Option<String>,
+    /// 待完成的导入: the user's uploads checked but not committed (id, file, Beijing time).
+    pending: Vec<(String, String, String)>,
 }
 
 pub async fn imports(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
@@ -86,7 +88,12 @@ async fn imports_page(
         })
         .collect();
     let own_street = own_street(state, &scope).await?;
-    Ok(ImportsPage { frame: frame(state, s).await?, projects, batches, error, own_street }.render()?)
+    let pending = service::pending_uploads(&state.store, s.user.id)
+        .await?
+        .into_iter()
+        .map(|(id, up, at)| (id, up.file_name, yikou_domain::clock::beijing_unix(at)))
+        .collect();
+    Ok(ImportsPage { frame: frame(state, s).await?, projects, batches, error, own_street, pending }.render()?)
 }
 
 /// A street clerk's street (by name): rows of their lists without 街镇 are of this street.
@@ -101,7 +108,8 @@ pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Resul
     if !s.user.role.may_import() {
         return Err(AppError::Forbidden);
     }
-    let lists = service::template_lists(&state.store, None).await?;
+    // The clerk's own streets and committees in the drop-downs.
+    let lists = service::template_lists(&state.store, &s.actor().scope, None).await?;
     let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
         let path = dir.join(format!("template-{}.xlsx", service::random_id()));
@@ -225,6 +233,20 @@ async fn check_page(
     Ok((status, Html(page.render()?)).into_response())
 }
 
+/// A waiting upload's check result again (from 待完成的导入): the user's own upload only.
+pub async fn pending(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    if !s.user.role.may_import() {
+        return Err(AppError::Forbidden);
+    }
+    let up = service::pending_upload(&state.store, &id, s.user.id).await?;
+    let checked = check_file(&state, &s.actor().scope, &up).await?;
+    check_page(&state, &s, &id, &up, &checked, None).await
+}
+
 /// An upload form's fields, the file already streamed to a temporary path.
 pub(crate) struct Received {
     project: Option<String>,
@@ -325,10 +347,11 @@ pub async fn error_workbook(
 ) -> Result<Response, AppError> {
     let up = service::pending_upload(&state.store, &id, s.user.id).await?;
     let checked = check_file(&state, &s.actor().scope, &up).await?;
+    let lists = service::template_lists(&state.store, &s.actor().scope, None).await?;
     let dir = tempfile_dir(&state)?;
     let bytes = tokio::task::spawn_blocking(move || {
         let path = dir.join(format!("errors-{}.xlsx", service::random_id()));
-        service::write_errors(&path, &checked)?;
+        service::write_errors(&path, &checked, &lists)?;
         let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()));
         let _ = std::fs::remove_file(&path);
         bytes

@@ -1,15 +1,18 @@
-//! `yikou demo --faults`: a realistic sprinkling of every kind of cross-check finding planted into
-//! the generated demo campaign, and the answer key (the finding keys the check must report) used by
-//! the tests. Faults only add people and entitlements or change a planted entitlement in place, so
-//! indices stay valid; each fault uses people no other fault touches, so one cannot hide another.
+//! The default `yikou demo` (not `--clean`): a realistic sprinkling of every kind of cross-check
+//! finding planted into the generated demo campaign, and the answer key (the finding keys the check
+//! must report) used by the tests. Faults never add or remove entitlements: they re-point existing
+//! ones (another person, another funding source, money moved between two amounts of one project),
+//! mark life events and add people without entitlements, so every project keeps the plan's count
+//! and money and the summary still rebuilds the plan's table. Indices stay valid; each fault uses
+//! people no other fault touches (donors included), so one cannot hide another.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use yikou_domain::id_number::compose;
 use yikou_domain::rng::Rng;
 use yikou_domain::{Standard, UnitGroup};
 
-use super::generate::{DemoData, GenEntitlement, GenPerson};
+use super::generate::{DemoData, GenPerson};
 use super::write::Written;
 
 /// One planted fault, in the generated data's indices.
@@ -53,6 +56,12 @@ struct Planter<'a> {
     used: HashSet<usize>,
     ids: HashSet<String>,
     out: Vec<Planted>,
+    /// Each person's entitlements, kept up to date as entitlements are re-pointed.
+    by_person: Vec<Vec<usize>>,
+    /// Each project's entitlements (their number never changes).
+    by_project: Vec<Vec<usize>>,
+    /// Each household's members.
+    members: Vec<Vec<usize>>,
 }
 
 impl Planter<'_> {
@@ -61,11 +70,11 @@ impl Planter<'_> {
     }
 
     fn ents_of(&self, person: usize) -> Vec<usize> {
-        (0..self.d.entitlements.len()).filter(|&i| self.d.entitlements[i].person == person).collect()
+        self.by_person[person].clone()
     }
 
     fn members(&self, household: usize) -> Vec<usize> {
-        (0..self.d.people.len()).filter(|&i| self.d.people[i].household == household).collect()
+        self.members[household].clone()
     }
 
     fn per_person(&self, e: usize) -> bool {
@@ -90,23 +99,48 @@ impl Planter<'_> {
         got
     }
 
-    fn add(&mut self, project: usize, person: usize, source: &'static str, amount_fen: i64) -> usize {
-        self.d.entitlements.push(GenEntitlement {
-            project,
-            person,
-            household_size: None,
-            source,
-            amount_fen,
-            listed_name: None,
-        });
-        self.d.entitlements.len() - 1
+    /// An entitlement of `project` to give to someone else: its person is unused, is not `not`, and
+    /// keeps another entitlement (so nobody is left with nothing, which would be an omission).
+    /// Marks the person used.
+    fn donor(&mut self, project: usize, not: usize) -> Option<usize> {
+        let list = &self.by_project[project];
+        for _ in 0..list.len() * 4 {
+            let e = list[self.rng.below(list.len() as u64) as usize];
+            let b = self.d.entitlements[e].person;
+            if b != not && !self.used.contains(&b) && self.by_person[b].len() >= 2 {
+                self.used.insert(b);
+                return Some(e);
+            }
+        }
+        None
     }
 
-    fn fixed_amount(&self, project: usize) -> i64 {
-        match self.d.projects[project].standard {
-            Standard::PerPerson(f) => f.0,
-            _ => panic!("fixed-standard project expected"),
-        }
+    /// The entitlement `e` now belongs to `to` (project, amount and source unchanged: the
+    /// summary's counts and money stay those of the plan).
+    fn repoint(&mut self, e: usize, to: usize) {
+        let from = self.d.entitlements[e].person;
+        self.by_person[from].retain(|&x| x != e);
+        self.by_person[to].push(e);
+        self.d.entitlements[e].person = to;
+    }
+
+    /// Re-points an entitlement of `project` from a donor to `to`; the entitlement, if any.
+    fn give(&mut self, project: usize, to: usize) -> Option<usize> {
+        let e = self.donor(project, to)?;
+        self.repoint(e, to);
+        Some(e)
+    }
+
+    fn new_person(&mut self, p: GenPerson) -> usize {
+        let household = self.d.households.len();
+        self.d.households.push((p.street, p.committee));
+        self.members.push(Vec::new());
+        let person = self.d.people.len();
+        self.d.people.push(GenPerson { household, ..p });
+        self.members[household].push(person);
+        self.by_person.push(Vec::new());
+        self.used.insert(person);
+        person
     }
 
     fn new_id(&mut self, like: &GenPerson) -> yikou_domain::IdNumber {
@@ -119,56 +153,70 @@ impl Planter<'_> {
     }
 }
 
-/// Plants every kind of fault into `d`; returns what was planted.
+/// Plants every kind of fault into `d` by re-pointing entitlements it already has (to another
+/// person, another funding source, another amount within the project) and by life events and new
+/// people without entitlements: every project keeps its count and its money, so the summary still
+/// rebuilds the plan's table. Returns what was planted.
 pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
     let ids = d.people.iter().map(|p| p.id_number.as_str().to_string()).collect();
-    let mut p = Planter { d, rng: Rng::new(seed ^ 0x5EED_FA17), used: HashSet::new(), ids, out: Vec::new() };
+    let mut by_person = vec![Vec::new(); d.people.len()];
+    let mut by_project = vec![Vec::new(); d.projects.len()];
+    for (i, e) in d.entitlements.iter().enumerate() {
+        by_person[e.person].push(i);
+        by_project[e.project].push(i);
+    }
+    let mut members = vec![Vec::new(); d.households.len()];
+    for (i, p) in d.people.iter().enumerate() {
+        members[p.household].push(i);
+    }
+    let rng = Rng::new(seed ^ 0x5EED_FA17);
+    let mut p = Planter { d, rng, used: HashSet::new(), ids, out: Vec::new(), by_person, by_project, members };
     let (mz01, mz04, mz06, bm09, bm17) =
         (p.project("MZ-01"), p.project("MZ-04"), p.project("MZ-06"), p.project("BM-09"), p.project("BM-17"));
     let ruled: HashSet<usize> =
         ["MZ-04", "MZ-06", "MZ-07", "MZ-11", "BM-09", "BM-17", "BM-20"].iter().map(|c| p.project(c)).collect();
     let alone = |p: &Planter, e: usize| {
         let person = p.d.entitlements[e].person;
-        p.members(p.d.people[person].household).len() == 1 && p.ents_of(person).iter().all(|&x| p.per_person(x))
+        p.members[p.d.people[person].household].len() == 1 && p.by_person[person].iter().all(|&x| p.per_person(x))
     };
 
+    over_cap(&mut p);
     // Same person twice in one project.
     for e in p.pick(12, |p, e| p.per_person(e)) {
-        let x = p.d.entitlements[e].clone_row();
-        p.d.entitlements.push(x);
         let (project, person) = (p.d.entitlements[e].project, p.d.entitlements[e].person);
-        p.out.push(Planted::DupInProject { project, person });
+        if p.give(project, person).is_some() {
+            p.out.push(Planted::DupInProject { project, person });
+        }
     }
     // Both bursaries of the exclusive group.
     for e in p.pick(6, |p, e| p.d.entitlements[e].project == bm09) {
         let person = p.d.entitlements[e].person;
-        let amount = p.fixed_amount(bm17);
-        p.add(bm17, person, "TXZC", amount);
-        p.out.push(Planted::DupExclusive { person });
+        if p.give(bm17, person).is_some() {
+            p.out.push(Planted::DupExclusive { person });
+        }
     }
-    // A second member of a 低保 household paid the household subsidy again.
+    // A second member of a 低保 household paid the household subsidy again (another household's).
     let full = |p: &Planter, e: usize| {
         let x = &p.d.entitlements[e];
-        let m = p.members(p.d.people[x.person].household).len() as i64;
-        x.project == mz01 && x.household_size == Some(m)
+        x.project == mz01 && x.household_size == Some(p.members[p.d.people[x.person].household].len() as i64)
     };
     for e in p.pick(8, |p, e| full(p, e) && p.d.entitlements[e].household_size.unwrap_or(1) >= 2) {
         let head = p.d.entitlements[e].person;
         let household = p.d.people[head].household;
         let other = *p.members(household).iter().find(|&&m| m != head).expect("two members");
         p.used.insert(other);
-        p.d.people[other].categories.push("DB");
-        let x = GenEntitlement { person: other, ..p.d.entitlements[e].clone_row() };
-        p.d.entitlements.push(x);
-        p.out.push(Planted::HouseholdTwice { project: mz01, household });
+        if p.give(mz01, other).is_some() {
+            p.d.people[other].categories.push("DB");
+            p.out.push(Planted::HouseholdTwice { project: mz01, household });
+        }
     }
     // A 重残无业 recipient still counted in the household's 低保 subsidy.
     for e in p.pick(8, full) {
         let head = p.d.entitlements[e].person;
-        p.d.people[head].categories.push("CJ");
-        let amount = p.fixed_amount(mz04);
-        p.add(mz04, head, "QJ", amount);
-        p.out.push(Planted::Exclusion { entitlement: e });
+        if p.give(mz04, head).is_some() {
+            p.d.people[head].categories.push("CJ");
+            p.out.push(Planted::Exclusion { entitlement: e });
+        }
     }
     // Deceased and moved away, still listed.
     for (kind, n) in [("deceased_paid", 10), ("moved_away_paid", 6)] {
@@ -200,27 +248,22 @@ pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
         }) else {
             continue;
         };
-        let amount = p.fixed_amount(q);
-        let entitlement = p.add(q, person, "TXZC", amount);
-        p.out.push(Planted::Entitlement { kind: "ineligible", entitlement });
+        if let Some(entitlement) = p.give(q, person) {
+            p.out.push(Planted::Entitlement { kind: "ineligible", entitlement });
+        }
     }
     // Children given the elderly gift pack: wrong category and under the project's minimum age.
     for e in p.pick(8, |p, e| {
         alone(p, e) && p.d.people[p.d.entitlements[e].person].categories.iter().any(|c| c.starts_with("ET"))
     }) {
         let person = p.d.entitlements[e].person;
-        let amount = p.fixed_amount(mz06);
-        let entitlement = p.add(mz06, person, "JZPT", amount);
-        p.out.push(Planted::Entitlement { kind: "ineligible", entitlement });
-        p.out.push(Planted::Entitlement { kind: "ineligible_condition", entitlement });
+        if let Some(entitlement) = p.give(mz06, person) {
+            p.out.push(Planted::Entitlement { kind: "ineligible", entitlement });
+            p.out.push(Planted::Entitlement { kind: "ineligible_condition", entitlement });
+        }
     }
-    // Amounts off the standard.
-    for e in p.pick(8, |p, e| {
-        alone(p, e) && matches!(p.d.projects[p.d.entitlements[e].project].standard, Standard::PerPerson(_))
-    }) {
-        p.d.entitlements[e].amount_fen += 10_000;
-        p.out.push(Planted::Entitlement { kind: "amount_outside", entitlement: e });
-    }
+    amounts_off_the_standard(&mut p);
+    funding_source_swapped(&mut p);
     // Listed by the 困难家庭节日慰问金 of a second street/town.
     let first_of_street: Vec<usize> = (0..p.d.projects.len())
         .filter(|&j| p.d.projects[j].code.starts_with("JZ-") && p.d.projects[j].code.ends_with("-01"))
@@ -228,9 +271,9 @@ pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
     for e in p.pick(8, |p, e| alone(p, e) && first_of_street.contains(&p.d.entitlements[e].project)) {
         let (person, here) = (p.d.entitlements[e].person, p.d.entitlements[e].project);
         let there = *first_of_street.iter().find(|&&j| j != here).expect("two streets");
-        let amount = p.fixed_amount(there);
-        p.add(there, person, "JZPT", amount);
-        p.out.push(Planted::Person { kind: "two_streets", person });
+        if p.give(there, person).is_some() {
+            p.out.push(Planted::Person { kind: "two_streets", person });
+        }
     }
     // One ID, another name on a list.
     for e in p.pick(12, |_, _| true) {
@@ -244,42 +287,115 @@ pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
     }
     // A relative's ID: same name, birth date and street, another ID number, listed in the same project.
     for e in p.pick(12, |p, e| alone(p, e)) {
-        let a = p.d.entitlements[e].person;
+        let (a, project) = (p.d.entitlements[e].person, p.d.entitlements[e].project);
         let like = p.d.people[a].clone_person();
         let id_number = p.new_id(&like);
-        let household = p.d.households.len();
-        p.d.households.push((like.street, like.committee));
-        p.d.people.push(GenPerson { id_number, household, head: true, phone: None, legacy15: false, ..like });
-        let b = p.d.people.len() - 1;
-        p.used.insert(b);
-        let x = GenEntitlement { person: b, ..p.d.entitlements[e].clone_row() };
-        p.d.entitlements.push(x);
-        p.out.push(Planted::NearPerson { a, b });
+        let b = p.new_person(GenPerson { id_number, head: true, phone: None, legacy15: false, ..like });
+        if p.give(project, b).is_some() {
+            p.out.push(Planted::NearPerson { a, b });
+        } else {
+            // Nobody to take it from: the relative stays without entitlements, an omission.
+            p.out.push(Planted::Person { kind: "omissions", person: b });
+        }
     }
     // Registered in a covered category, received nothing.
     for _ in 0..10 {
         let Some(e) = p.pick(1, alone).pop() else { break };
         let like = p.d.people[p.d.entitlements[e].person].clone_person();
         let id_number = p.new_id(&like);
-        let household = p.d.households.len();
-        p.d.households.push((like.street, like.committee));
         let name = format!("{}{}", like.name.chars().next().unwrap_or('王'), "遗");
-        p.d.people.push(GenPerson { id_number, name, household, head: true, phone: None, legacy15: false, ..like });
-        let person = p.d.people.len() - 1;
+        let person = p.new_person(GenPerson { id_number, name, head: true, phone: None, legacy15: false, ..like });
         p.out.push(Planted::Person { kind: "omissions", person });
     }
     p.out
 }
 
-impl GenEntitlement {
-    fn clone_row(&self) -> GenEntitlement {
-        GenEntitlement {
-            project: self.project,
-            person: self.person,
-            household_size: self.household_size,
-            source: self.source,
-            amount_fen: self.amount_fen,
-            listed_name: self.listed_name.clone(),
+/// One list wrote 100 元 more for one person and 100 元 less for another of the same fixed-amount
+/// project: the project's money is unchanged, both amounts are off the standard. Only projects
+/// whose amounts stay inside their group's range (the summary's 标准 column) are used.
+fn amounts_off_the_standard(p: &mut Planter) {
+    const DELTA: i64 = 10_000;
+    let mut range: HashMap<UnitGroup, (i64, i64)> = HashMap::new();
+    for e in &p.d.entitlements {
+        let r = range.entry(p.d.projects[e.project].unit_group).or_insert((i64::MAX, i64::MIN));
+        *r = (r.0.min(e.amount_fen), r.1.max(e.amount_fen));
+    }
+    let inside = |p: &Planter, e: usize| {
+        let x = &p.d.entitlements[e];
+        let (lo, hi) = range[&p.d.projects[x.project].unit_group];
+        matches!(p.d.projects[x.project].standard, Standard::PerPerson(_))
+            && x.amount_fen - DELTA >= lo
+            && x.amount_fen + DELTA <= hi
+    };
+    for e in p.pick(4, inside) {
+        let project = p.d.entitlements[e].project;
+        let Some(other) = p.donor(project, p.d.entitlements[e].person) else { continue };
+        p.d.entitlements[e].amount_fen += DELTA;
+        p.d.entitlements[other].amount_fen -= DELTA;
+        for entitlement in [e, other] {
+            p.out.push(Planted::Entitlement { kind: "amount_outside", entitlement });
+        }
+    }
+}
+
+/// Two entitlements of the same amount in two projects of one group, each recorded under the
+/// other's funding source: each project spends money its plan does not have from that source
+/// (over budget), while the group's money by source and every project's total stay the same.
+fn funding_source_swapped(p: &mut Planter) {
+    let fixed = |p: &Planter, j: usize| match p.d.projects[j].standard {
+        Standard::PerPerson(f) if p.d.projects[j].planned_budget.len() == 1 => Some(f.0),
+        _ => None,
+    };
+    let n = p.d.projects.len();
+    let pair = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).find(|&(a, b)| {
+        let (x, y) = (&p.d.projects[a], &p.d.projects[b]);
+        x.unit_group == y.unit_group
+            && fixed(p, a).is_some()
+            && fixed(p, a) == fixed(p, b)
+            && x.planned_budget[0].0 != y.planned_budget[0].0
+    });
+    let Some((a, b)) = pair else { return };
+    let (Some(ea), Some(eb)) = (p.donor(a, usize::MAX), p.donor(b, usize::MAX)) else { return };
+    let (sa, sb) = (p.d.entitlements[ea].source, p.d.entitlements[eb].source);
+    p.d.entitlements[ea].source = sb;
+    p.d.entitlements[eb].source = sa;
+}
+
+/// Someone whose entitlements add up to more than the demo's cap per person (see
+/// `DemoData::cap_per_person_fen`): one of their case-by-case amounts is raised within its range,
+/// the same money taken from another recipient of that project (still within the range).
+fn over_cap(p: &mut Planter) {
+    let cap = p.d.cap_per_person_fen;
+    let mut total = vec![0i64; p.d.people.len()];
+    for e in &p.d.entitlements {
+        total[e.person] += e.amount_fen;
+    }
+    let mut order: Vec<usize> = (0..total.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(total[i]));
+    for x in order.into_iter().take(200) {
+        let need = cap - total[x] + 10_000;
+        for e in p.ents_of(x) {
+            let project = p.d.entitlements[e].project;
+            let Standard::Range { min, max } = p.d.projects[project].standard else { continue };
+            if p.d.entitlements[e].amount_fen + need > max.0 {
+                continue;
+            }
+            // The donor stays within the range and is not at its top (which may be the group's
+            // highest amount, the summary's 标准 column).
+            let room = |p: &Planter, o: usize| {
+                let a = p.d.entitlements[o].amount_fen;
+                o != e && a - need >= min.0 && a < max.0
+            };
+            let Some(&o) = p.by_project[project].iter().find(|&&o| {
+                room(p, o) && !p.used.contains(&p.d.entitlements[o].person) && p.d.entitlements[o].person != x
+            }) else {
+                continue;
+            };
+            p.used.insert(x);
+            p.used.insert(p.d.entitlements[o].person);
+            p.d.entitlements[e].amount_fen += need;
+            p.d.entitlements[o].amount_fen -= need;
+            return;
         }
     }
 }
@@ -335,7 +451,7 @@ pub fn answer_key(planted: &[Planted], d: &DemoData, w: &Written) -> BTreeMap<&'
         };
         out.entry(kind).or_default().push(key);
     }
-    // Added and changed entitlements spend more than some projects planned.
+    // Entitlements under another funding source spend more than their projects planned from it.
     let mut actual: BTreeMap<(usize, &str), i64> = BTreeMap::new();
     for e in &d.entitlements {
         *actual.entry((e.project, e.source)).or_default() += e.amount_fen;
@@ -345,6 +461,15 @@ pub fn answer_key(planted: &[Planted], d: &DemoData, w: &Written) -> BTreeMap<&'
         if spent > planned {
             out.entry("over_budget").or_default().push(format!("over_budget:{}:{source}", code(j)));
         }
+    }
+    // The cap: whoever received more than it in all (planted on purpose, or pushed over by a fault).
+    let mut total = vec![0i64; d.people.len()];
+    for e in &d.entitlements {
+        total[e.person] += e.amount_fen;
+    }
+    for (i, t) in total.iter().enumerate().filter(|(_, t)| **t > d.cap_per_person_fen) {
+        let _ = t;
+        out.entry("over_cap").or_default().push(format!("over_cap:{}", pid(i)));
     }
     for keys in out.values_mut() {
         keys.sort();

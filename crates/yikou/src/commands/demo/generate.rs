@@ -70,6 +70,20 @@ pub struct DemoData {
     pub people: Vec<GenPerson>,
     pub projects: Vec<Project>,
     pub entitlements: Vec<GenEntitlement>,
+    /// The rules' cap per person (see [`person_cap`]).
+    pub cap_per_person_fen: i64,
+}
+
+/// The demo rules' cap on what one person receives in all: the most anyone received in the
+/// generated (clean) campaign, rounded up to 1,000 元, so the clean campaign has nobody over it and
+/// the planted fault pushes one person just past it.
+fn person_cap(people: usize, entitlements: &[GenEntitlement]) -> i64 {
+    let mut total = vec![0i64; people];
+    for e in entitlements {
+        total[e.person] += e.amount_fen;
+    }
+    let most = total.into_iter().max().unwrap_or(0);
+    (most + 99_999) / 100_000 * 100_000
 }
 
 pub(super) fn pick_str(rng: &mut Rng, items: &[&'static str]) -> &'static str {
@@ -433,6 +447,7 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
         campaign: demo_campaign(),
         committees,
         households: g.households,
+        cap_per_person_fen: person_cap(g.people.len(), &entitlements),
         people: g.people,
         projects,
         entitlements,

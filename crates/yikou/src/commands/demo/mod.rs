@@ -1,10 +1,14 @@
-//! `yikou demo`: builds the demo campaign once (optionally with planted cross-check faults and
-//! their answer key), shows its summary and the demo accounts, and serves it. The campaign's plan
-//! is `plan.rs`, its generation `generate.rs`, writing it `write.rs`, the planted faults `faults.rs`.
+//! `yikou demo`: builds the demo campaign once, shows its summary and the demo accounts, and serves
+//! it. By default the campaign shows what the system catches: cross-check findings of every kind
+//! planted (their answer key on request), two of them decided, and a list with errors waiting on
+//! 古美街道's import page; `--clean` builds it without any of that. The campaign's plan is
+//! `plan.rs`, its generation `generate.rs`, writing it `write.rs`, the planted faults `faults.rs`,
+//! the decisions and the waiting list `showcase.rs`.
 
 mod faults;
 mod generate;
 mod plan;
+mod showcase;
 mod write;
 
 use std::path::PathBuf;
@@ -25,6 +29,7 @@ use plan::DEMO_YEAR;
 
 pub struct DemoArgs {
     pub seed: u64,
+    /// Plant the findings, decide two and leave a list waiting (everything but `--clean`).
     pub faults: bool,
     pub answer_key: Option<PathBuf>,
     pub no_serve: bool,
@@ -42,6 +47,7 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
+    let mut key = None;
     if store.campaign(DEMO_YEAR).await?.is_some() {
         say!("演示活动“2020年元旦春节帮困送温暖”已存在，未重复生成。");
     } else {
@@ -53,12 +59,13 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         let written = write::write(&mut tx, &data).await?;
         tx.commit().await?;
         if faults {
-            let key = faults::answer_key(&planted, &data, &written);
-            say!("已植入 {} 个比对疑点（{}）。", planted.len(), faults::describe(&key));
+            let k = faults::answer_key(&planted, &data, &written);
+            say!("已植入 {} 个比对疑点（{}）。", planted.len(), faults::describe(&k));
             if let Some(path) = &answer_key {
-                std::fs::write(path, serde_json::to_string_pretty(&key)?)
+                std::fs::write(path, serde_json::to_string_pretty(&k)?)
                     .with_context(|| format!("无法写出 {}", path.display()))?;
             }
+            key = Some(k);
         }
         say!(
             "已生成演示活动（种子 {seed}，{}）：{} 人（其中 {} 人以15位旧身份证号录入，已升级为18位）、{} 户、{} 个项目、{} 条帮扶记录；生成 {:.2} 秒，写入 {:.2} 秒。",
@@ -77,6 +84,21 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
     emit(&render_summary(&summary));
     let accounts = write::accounts(&store).await?;
     write::contacts(&store).await?;
+    if let Some(key) = &key {
+        let n = showcase::decide_a_few(&store, key).await?;
+        say!("演示审核员已处理 {n} 个疑点（确认1个、排除1个并写明理由），其余待处理。");
+    }
+    if faults {
+        if let Some((rows, invalid)) =
+            showcase::pending_import(&store, &serve.web_config(&cfg.data_dir).upload_dir()).await?
+        {
+            say!(
+                "古美街道经办（gumei）有一份待完成的导入：{} 行，其中 {} 行需要修改（见“名单导入”页）。",
+                group_thousands(rows),
+                group_thousands(invalid)
+            );
+        }
+    }
     if no_serve {
         store.close().await;
     } else {

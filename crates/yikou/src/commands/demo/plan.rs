@@ -125,8 +125,8 @@ pub(super) const DEMO_EXCLUSIVE_GROUPS: &[(&str, &[&str])] = &[("助学金", &["
 
 /// The demo campaign's rule set: its exclusive group, the per-household projects, the
 /// special-object exclusion from DOMAIN.md (重残无业 members are not counted in their 低保
-/// household's subsidy) and age conditions the generated people satisfy.
-pub fn demo_rules(projects: &[Project]) -> yikou_domain::rules::RuleSet {
+/// household's subsidy), age conditions the generated people satisfy, and a cap per person.
+pub fn demo_rules(projects: &[Project], cap_per_person_fen: i64) -> yikou_domain::rules::RuleSet {
     use yikou_domain::rules::{Condition, ExclusionRule, RuleSet};
     let mut r = RuleSet::default();
     for (g, codes) in DEMO_EXCLUSIVE_GROUPS {
@@ -145,6 +145,7 @@ pub fn demo_rules(projects: &[Project]) -> yikou_domain::rules::RuleSet {
     for code in ["MZ-07", "BM-20"] {
         r.conditions.insert(code.into(), Condition { max_age: Some(17), ..Default::default() });
     }
+    r.cap_per_person_fen = Some(cap_per_person_fen);
     r
 }
 

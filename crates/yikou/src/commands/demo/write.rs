@@ -164,7 +164,7 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         };
         register::update_person(tx, &yikou_domain::Scope::All, person_ids[i], &u).await?;
     }
-    yikou_store::check::save_rules(tx, campaign_id, &demo_rules(&data.projects)).await?;
+    yikou_store::check::save_rules(tx, campaign_id, &demo_rules(&data.projects, data.cap_per_person_fen)).await?;
     lap("life events and rules");
     Ok(Written {
         entitlement_ids,
