@@ -41,10 +41,10 @@ pub async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p)
     let query = PeopleQuery {
         q: nonempty(p.q),
         street: nonempty(p.street),
-        committee: None,
         category: nonempty(p.category),
         after,
         limit: p.limit.unwrap_or(50).clamp(1, 500),
+        ..Default::default()
     };
     let (items, next) = yikou_service::register::search(&state.store, &u.actor(), &query).await?;
     Ok(Json(json!({ "items": items, "next_cursor": next.map(|n| n.to_string()) })))
