@@ -109,6 +109,19 @@ impl Needle {
         Self::parse_at(raw, crate::today())
     }
 
+    /// The search as an audit record may hold it: the hidden digits starred (the audit log is read
+    /// by the audit administrator, who holds no business data).
+    pub fn masked(&self) -> String {
+        match self {
+            Needle::Name(n) => n.clone(),
+            Needle::Tail4(t) => t.clone(),
+            Needle::IdNumber(id) => id.masked(),
+            Needle::Phone(p) => p.masked(),
+            Needle::IdTail(t) => format!("{}{}", "*".repeat(t.len() - 4), &t[t.len() - 4..]),
+            Needle::BirthAndTail(_, t) => format!("********{t}"),
+        }
+    }
+
     /// Does a match on this needle confirm digits the masked forms hide (a whole number, the
     /// birth date, the birth day)? Such searches are for roles that may see full numbers, and
     /// audited.
@@ -151,6 +164,14 @@ mod tests {
         assert_eq!(parse("11010519491231002Y").unwrap_err().code(), "id_bad_character");
         assert_eq!(parse("1234567").unwrap_err().code(), "search_unclear");
         assert_eq!(parse("194913310021").unwrap_err().code(), "search_unclear");
+    }
+
+    #[test]
+    fn hidden_digits_are_starred_for_the_record() {
+        assert_eq!(parse("19491231 002X").unwrap().masked(), "********002X");
+        assert_eq!(parse("31002X").unwrap().masked(), "**002X");
+        assert_eq!(parse("11010519491231002X").unwrap().masked(), "110105********002X");
+        assert_eq!(parse("13812345678").unwrap().masked(), "138****5678");
     }
 
     #[test]

@@ -24,24 +24,24 @@ pub fn is_exact(q: &str) -> bool {
 }
 
 /// Refuses a text that is not a search, and a search of hidden digits by a role that may not see
-/// them. Returns whether the search is one to put on record.
-fn allowed(actor: &Actor, query: &PeopleQuery) -> Result<bool> {
+/// them. Returns the search to put on record (masked), if it is one.
+fn allowed(actor: &Actor, query: &PeopleQuery) -> Result<Option<String>> {
     match query.q.as_deref().and_then(Needle::parse) {
-        None | Some(Ok(Needle::Name(_) | Needle::Tail4(_))) => Ok(false),
+        None => Ok(None),
         Some(Err(e)) => Err(ServiceError::Rejected(e.to_string())),
+        Some(Ok(n)) if !n.probes_hidden_digits() => Ok(None),
         Some(Ok(_)) if actor.role.is_some_and(|r| !r.may_reveal()) => Err(ServiceError::Rejected(
             "您的角色只能按姓名或身份证号、手机号后4位查找帮困对象：完整号码、出生日期和更多位数请有权限的同事查找"
                 .into(),
         )),
-        Some(Ok(_)) => Ok(true),
+        Some(Ok(n)) => Ok(Some(n.masked())),
     }
 }
 
 /// A page of the register the actor may see, and the next page's key.
 pub async fn search(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result<(Vec<PersonListItem>, Option<i64>)> {
     // Once per search (not per page of it); the store masks the number in the record.
-    if allowed(actor, query)? && query.after.is_none() && query.offset == 0 {
-        let q = query.q.as_deref().unwrap_or_default().trim();
+    if let Some(q) = allowed(actor, query)?.filter(|_| query.after.is_none() && query.offset == 0) {
         let mut tx = store.write(actor).await?;
         tx.audit("person.search", "person", "*", None, Some(&json!({ "q": q }))).await?;
         tx.commit().await?;

@@ -124,6 +124,8 @@ async fn part_of_a_number_or_name_finds_people_of_the_area_only() {
     let searches = app.store.audit_records(Some(("person", "*")), 50).await.unwrap();
     let search = searches.iter().find(|r| r.action == "person.search").expect("the search is on record");
     assert!(search.actor == "gumei");
+    let what = search.after_json.clone().unwrap_or_default();
+    assert!(what.contains("********002X") && !what.contains("19491231"), "the birth date starred: {what}");
     // The last six (the birth day's digits and the last four) likewise.
     let (_, html) = page(&app, &g, "/people?q=31002X").await;
     assert!(html.contains("古美甲"), "{html}");
