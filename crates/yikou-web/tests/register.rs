@@ -324,3 +324,26 @@ async fn contact_details_are_corrected_audited_and_refused_outside_the_area() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(app.store.person(&yikou_domain::Scope::All, id).await.unwrap().unwrap().phone_masked, None);
 }
+
+#[tokio::test]
+async fn the_api_searches_the_same_way_and_keeps_its_shape() {
+    let app = start().await;
+    let token = bearer(&app, "gumei").await;
+    let c = reqwest::Client::new();
+    let get = |path: &str| c.get(format!("{}{path}", app.base)).bearer_auth(&token).send();
+    let r = get("/api/v1/people?q=002X&age_min=70").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["name"], "古美甲");
+    assert_eq!(items[0]["id_number_masked"], "110105********002X");
+    assert_eq!(items[0]["categories"], serde_json::json!(["DB"]));
+    assert!(v.get("next_cursor").is_some());
+    let v: serde_json::Value = get("/api/v1/people?q=002X&age_max=70").await.unwrap().json().await.unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 0, "{v}");
+    let r = get("/api/v1/people?q=110105194912310021").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["message"].as_str().unwrap().contains("校验位不对"), "{v}");
+}

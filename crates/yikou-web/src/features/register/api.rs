@@ -17,7 +17,10 @@ use crate::{ApiError, ApiResult, AppError, AppState};
 pub struct PeopleParams {
     q: Option<String>,
     street: Option<String>,
+    committee: Option<String>,
     category: Option<String>,
+    age_min: Option<i32>,
+    age_max: Option<i32>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -41,7 +44,10 @@ pub async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p)
     let query = PeopleQuery {
         q: nonempty(p.q),
         street: nonempty(p.street),
+        committee: nonempty(p.committee),
         category: nonempty(p.category),
+        age_min: p.age_min,
+        age_max: p.age_max,
         after,
         limit: p.limit.unwrap_or(50).clamp(1, 500),
         ..Default::default()
