@@ -140,6 +140,13 @@ impl Role {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)
     }
 
+    /// May this role correct a person's contact details (phone, address) in the register? The
+    /// street/town and committee that keep the register, and the bureau; not a department, whose
+    /// roster names people registered by others (their register facts are not its to change).
+    pub fn may_edit_contacts(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Committee)
+    }
+
     /// May this role run the cross-check and decide findings?
     pub fn may_review(self) -> bool {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street)

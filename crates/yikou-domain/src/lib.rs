@@ -18,6 +18,7 @@ pub mod project;
 pub mod reference;
 pub mod rng;
 pub mod rules;
+pub mod search;
 pub mod summary;
 
 pub use access::{Actor, PendingAct, Role, Scope};

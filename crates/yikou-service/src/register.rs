@@ -1,36 +1,59 @@
-//! 帮困对象库 (the register) as use cases: searching it. A search by a full ID number or phone is
-//! an exact lookup through a keyed hash — enough to confirm a guess of the hidden digits of a
-//! masked number one try at a time. So it is open only to roles that may see full numbers anyway
-//! (through the audited 查看完整), and every such search is audited (the query masked).
+//! 帮困对象库 (the register) as use cases: searching and counting it, revealing a full number,
+//! correcting a person's contact details.
+//!
+//! Searching: what the box means is decided by `yikou_domain::search::Needle`. A search that
+//! matches only what the masked forms show (a name fragment, the last four of an ID number or
+//! mobile) is open to every business role. One that matches hidden digits — a full ID number or
+//! phone (an exact lookup through a keyed hash), the last five or six of an ID number, a birth date
+//! with the last four — confirms or refutes a guess one try at a time; so it is open only to roles
+//! that may see full numbers anyway (through the audited 查看完整), and every such search is
+//! audited (the query masked). A mistyped ID number is refused with the reason, not searched as a
+//! name.
 
-use yikou_domain::{Actor, IdNumber, Phone};
-use yikou_store::register::{PeopleQuery, PersonListItem, Revealed};
+use serde_json::json;
+use yikou_domain::search::Needle;
+use yikou_domain::{Actor, Phone};
+use yikou_store::register::{PeopleQuery, PersonListItem, PersonUpdate, Revealed};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
 
 /// Is this query a full ID number or phone (an exact lookup)?
 pub fn is_exact(q: &str) -> bool {
-    let q = q.trim();
-    IdNumber::parse(q).is_ok() || Phone::parse(q).is_ok()
+    matches!(Needle::parse(q), Some(Ok(Needle::IdNumber(_) | Needle::Phone(_))))
+}
+
+/// Refuses a text that is not a search, and a search of hidden digits by a role that may not see
+/// them. Returns the search to put on record (masked), if it is one.
+fn allowed(actor: &Actor, query: &PeopleQuery) -> Result<Option<String>> {
+    match query.q.as_deref().and_then(Needle::parse) {
+        None => Ok(None),
+        Some(Err(e)) => Err(ServiceError::Rejected(e.to_string())),
+        Some(Ok(n)) if !n.probes_hidden_digits() => Ok(None),
+        Some(Ok(_)) if actor.role.is_some_and(|r| !r.may_reveal()) => Err(ServiceError::Rejected(
+            "您的角色只能按姓名或身份证号、手机号后4位查找帮困对象：完整号码、出生日期和更多位数请有权限的同事查找"
+                .into(),
+        )),
+        Some(Ok(n)) => Ok(Some(n.masked())),
+    }
 }
 
 /// A page of the register the actor may see, and the next page's key.
 pub async fn search(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result<(Vec<PersonListItem>, Option<i64>)> {
-    if let Some(q) = query.q.as_deref().filter(|q| is_exact(q)) {
-        if actor.role.is_some_and(|r| !r.may_reveal()) {
-            return Err(ServiceError::Rejected(
-                "您的角色不能按完整身份证号或电话查找帮困对象：请按姓名查找，或请有权限的同事查找".into(),
-            ));
-        }
-        // Once per search (not per page of it); the store masks the number in the record.
-        if query.after.is_none() {
-            let mut tx = store.write(actor).await?;
-            tx.audit("person.search", "person", "*", None, Some(&serde_json::json!({ "q": q }))).await?;
-            tx.commit().await?;
-        }
+    // Once per search (not per page of it); the store masks the number in the record.
+    if let Some(q) = allowed(actor, query)?.filter(|_| query.after.is_none() && query.offset == 0) {
+        let mut tx = store.write(actor).await?;
+        tx.audit("person.search", "person", "*", None, Some(&json!({ "q": q }))).await?;
+        tx.commit().await?;
     }
     Ok(store.search_people(&actor.scope, query).await?)
+}
+
+/// How many people of the actor's area match (共 N 人); refused like [`search`], not audited (the
+/// search it counts is).
+pub async fn count(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result<i64> {
+    allowed(actor, query)?;
+    Ok(store.count_people_matching(&actor.scope, query).await?)
 }
 
 /// 查看完整身份证号: the full ID number and phone of one person of the actor's area, for roles that
@@ -40,4 +63,62 @@ pub async fn reveal(store: &Store, actor: &Actor, id: i64) -> Result<Revealed> {
         return Err(ServiceError::Forbidden);
     }
     Ok(store.reveal(actor, id).await?)
+}
+
+/// A correction of a person's contact details, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactChange {
+    /// None: the phone stays as it is (the form never shows it whole); Some(None): removed.
+    pub phone: Option<Option<Phone>>,
+    pub address: Option<String>,
+}
+
+/// The longest address kept (a full Shanghai address is well under it).
+pub const ADDRESS_MAX_CHARS: usize = 200;
+
+/// Reads the contact form: a blank phone keeps the phone, `remove_phone` removes it; each problem
+/// named with its field (`phone`, `address`) so the form can show it beside the field.
+pub fn contact_change(
+    phone: &str,
+    remove_phone: bool,
+    address: &str,
+) -> std::result::Result<ContactChange, Vec<(&'static str, String)>> {
+    let mut errors = Vec::new();
+    let phone = match (phone.trim(), remove_phone) {
+        (_, true) => Some(None),
+        ("", false) => None,
+        (p, false) => match Phone::parse(p) {
+            Ok(p) => Some(Some(p)),
+            Err(e) => {
+                errors.push(("phone", e.to_string()));
+                None
+            }
+        },
+    };
+    let address = address.trim();
+    if address.chars().count() > ADDRESS_MAX_CHARS {
+        errors.push(("address", format!("地址过长：最多{ADDRESS_MAX_CHARS}个字")));
+    }
+    if address.chars().any(char::is_control) {
+        errors.push(("address", "地址中含有不可见的控制字符，请重新输入".into()));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ContactChange { phone, address: (!address.is_empty()).then(|| address.to_string()) })
+}
+
+/// Corrects the phone and address of a person of the actor's area (`NotFound` outside it, the
+/// area being part of the store's write), audited with before and after (phones masked, the
+/// address only said to have changed). Returns the fields that changed.
+pub async fn edit_contacts(store: &Store, actor: &Actor, id: i64, change: &ContactChange) -> Result<Vec<&'static str>> {
+    if !actor.role.is_some_and(|r| r.may_edit_contacts()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let update =
+        PersonUpdate { phone: change.phone.clone(), address: Some(change.address.clone()), ..Default::default() };
+    let mut tx = store.write(actor).await?;
+    let changed = yikou_store::register::update_person(&mut tx, &actor.scope, id, &update).await?;
+    tx.commit().await?;
+    Ok(changed)
 }

@@ -13,7 +13,8 @@ pub async fn openapi() -> Json<serde_json::Value> {
             "id_number_masked": { "type": "string", "example": "310112********0013" },
             "sex": { "type": "string", "enum": ["M", "F"] }, "age": { "type": "integer", "nullable": true },
             "phone_masked": { "type": "string", "nullable": true },
-            "street_code": { "type": "string", "nullable": true }, "committee_code": { "type": "string", "nullable": true }
+            "street_code": { "type": "string", "nullable": true }, "committee_code": { "type": "string", "nullable": true },
+            "categories": { "type": "array", "items": { "type": "string" }, "description": "当前类别代码" }
         }
     });
     let error =
@@ -30,9 +31,13 @@ pub async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/people": { "get": {
                 "summary": "帮困对象列表（调用者权限范围内，按编号翻页）",
                 "parameters": [
-                    { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "身份证号、电话或姓名开头" },
+                    { "name": "q", "in": "query", "schema": { "type": "string" },
+                      "description": "姓名中的字，身份证号或手机号后4位；有查看完整权限的角色还可用完整身份证号、电话、身份证号后5–6位、出生日期加后4位（记录在案）" },
                     { "name": "street", "in": "query", "schema": { "type": "string" } },
+                    { "name": "committee", "in": "query", "schema": { "type": "string" } },
                     { "name": "category", "in": "query", "schema": { "type": "string" } },
+                    { "name": "age_min", "in": "query", "schema": { "type": "integer", "minimum": 0 } },
+                    { "name": "age_max", "in": "query", "schema": { "type": "integer", "minimum": 0 } },
                     { "name": "cursor", "in": "query", "schema": { "type": "string" } },
                     { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 500 } }
                 ],
@@ -41,7 +46,8 @@ pub async fn openapi() -> Json<serde_json::Value> {
                         "items": { "type": "array", "items": { "$ref": "#/components/schemas/PersonItem" } },
                         "next_cursor": { "type": "string", "nullable": true } } } } } },
                     "401": { "description": "缺少或无效的令牌", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
-                    "403": { "description": "角色无权", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                    "403": { "description": "角色无权", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "422": { "description": "q 不是可查找的内容（如身份证号校验位不对），或角色不能按完整号码查找", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 } } },
             "/api/v1/projects": { "get": {
                 "summary": "当前活动中调用者范围内的帮困项目（计划与实际）",

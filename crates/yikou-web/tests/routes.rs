@@ -65,6 +65,8 @@ fn form_fields(csrf: &str, finding: &str) -> Vec<(&'static str, String)> {
         ("new", "Another-Pass-2".into()),
         ("confirm", "Another-Pass-2".into()),
         ("days", "30".into()),
+        ("phone", "13900001111".into()),
+        ("address", "测试路1号".into()),
     ]
 }
 
@@ -134,6 +136,14 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/people/{id}", p("/people/{id}"), "auditor", fb()),
         case("POST", "/people/{id}/reveal", p("/people/{id}/reveal"), "qibao", nf()),
         case("POST", "/people/{id}/reveal", p("/people/{id}/reveal"), "sysadmin", fb()),
+        case("GET", "/people/{id}/contact", p("/people/{id}/contact"), "qibao", nf()),
+        case("GET", "/people/{id}/contact", p("/people/{id}/contact"), "rsj", fb()),
+        case("GET", "/people/{id}/contact", p("/people/{id}/contact"), "auditor", fb()),
+        case("GET", "/people/{id}/contact", p("/people/{id}/contact"), "", anon()),
+        case("POST", "/people/{id}/contact", p("/people/{id}/contact"), "qibao", nf()),
+        case("POST", "/people/{id}/contact", p("/people/{id}/contact"), "rsj", fb()),
+        case("POST", "/people/{id}/contact", p("/people/{id}/contact"), "sysadmin", fb()),
+        case("POST", "/people/{id}/contact", p("/people/{id}/contact"), "", anon()),
         case("GET", "/projects", "/projects", "rsj", no_project()),
         case("GET", "/projects", "/projects", "auditor", fb()),
         case("GET", "/projects/export.csv", "/projects/export.csv", "rsj", no_project()),

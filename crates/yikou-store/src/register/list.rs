@@ -1,11 +1,19 @@
-//! The register list: a page of the people a scope may see, filtered, and a household's members
-//! (masked; age, never the birth date).
+//! The register list: a page of the people a scope may see, filtered, sorted and counted, and a
+//! household's members (masked; age, never the birth date).
+//!
+//! What the search box matches is decided by [`Needle`] (domain): a name fragment, the last four
+//! of an ID number or mobile phone (shown by the masks), and — for callers the service lets —
+//! whole numbers through their keyed hashes, the last five or six of an ID number or a birth date
+//! with the last four. The last four are read from the stored masked forms and the birth date from
+//! its column: no new digits are stored for searching.
 
 use serde::Serialize;
-use yikou_domain::{IdNumber, Phone, Scope, Sex};
+use time::Date;
+use yikou_domain::search::Needle;
+use yikou_domain::{format_date, Scope, Sex};
 
 use crate::contacts::phone_key;
-use crate::{on_db, Result, Store};
+use crate::{on_db, Result, Store, StoreError};
 
 /// One row of the register list (masked).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -14,11 +22,13 @@ pub struct PersonListItem {
     pub name: String,
     pub id_number_masked: String,
     pub sex: Sex,
-    /// 年龄, not the birth date (see [`Person::age`]).
+    /// 年龄, not the birth date (see [`Person::age`](super::Person::age)).
     pub age: Option<i32>,
     pub phone_masked: Option<String>,
     pub street_code: Option<String>,
     pub committee_code: Option<String>,
+    /// The current category memberships' codes (filled by [`Store::search_people`]).
+    pub categories: Vec<String>,
 }
 
 /// Whole years from a stored birth date to today.
@@ -26,18 +36,79 @@ pub(super) fn age_of(birth_date: &str) -> Option<i32> {
     yikou_domain::parse_date(birth_date).map(|b| yikou_domain::age_between(b, yikou_domain::today()))
 }
 
-/// What the register list is filtered by. `q` is an ID number (exact), a phone number (exact) or
-/// the start of a name.
+/// The column a list is ordered by (the person's id breaks ties, so pages never overlap).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PeopleSort {
+    /// Registration order (the only order key pagination by `after` follows).
+    #[default]
+    Id,
+    Name,
+    /// Youngest first when ascending.
+    Age,
+    Street,
+    Committee,
+}
+
+impl PeopleSort {
+    pub const ALL: [PeopleSort; 5] =
+        [PeopleSort::Id, PeopleSort::Name, PeopleSort::Age, PeopleSort::Street, PeopleSort::Committee];
+
+    /// The name used in addresses (`sort=age`).
+    pub fn code(self) -> &'static str {
+        match self {
+            PeopleSort::Id => "id",
+            PeopleSort::Name => "name",
+            PeopleSort::Age => "age",
+            PeopleSort::Street => "street",
+            PeopleSort::Committee => "committee",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<PeopleSort> {
+        Self::ALL.into_iter().find(|c| c.code() == s)
+    }
+
+    fn order_by(self, desc: bool) -> String {
+        let (col, flip) = match self {
+            PeopleSort::Id => ("pe.id", false),
+            PeopleSort::Name => ("pe.name", false),
+            // A later birth date is a younger person.
+            PeopleSort::Age => ("pe.birth_date", true),
+            PeopleSort::Street => ("COALESCE(pe.street_code, '')", false),
+            PeopleSort::Committee => ("COALESCE(pe.committee_code, '')", false),
+        };
+        let dir = if desc != flip { "DESC" } else { "ASC" };
+        if self == PeopleSort::Id {
+            format!("pe.id {dir}")
+        } else {
+            format!("{col} {dir}, pe.id {dir}")
+        }
+    }
+}
+
+/// What the register list is filtered by. `q` is understood by [`Needle`]; a text it refuses is
+/// refused here too (never searched as a name).
 #[derive(Debug, Clone, Default)]
 pub struct PeopleQuery {
     pub q: Option<String>,
     pub street: Option<String>,
     pub committee: Option<String>,
     pub category: Option<String>,
-    /// Key pagination: people with a larger id than this.
+    /// 年龄 from/to (whole years today, both included).
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    pub sort: PeopleSort,
+    pub desc: bool,
+    /// Key pagination (registration order only): people with a larger id than this.
     pub after: Option<i64>,
+    /// Rows skipped (numbered pages); bounded by [`MAX_OFFSET`].
+    pub offset: i64,
     pub limit: i64,
 }
+
+/// How far numbered pages may reach into a list (offset paging reads what it skips): beyond it
+/// the user narrows the filters.
+pub const MAX_OFFSET: i64 = 10_000;
 
 type ListRow = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
 
@@ -52,63 +123,125 @@ fn list_item((id, name, masked, sex, birth_date, phone, street_code, committee_c
         phone_masked: phone,
         street_code,
         committee_code,
+        categories: Vec::new(),
     }
 }
 
-impl Store {
-    /// A page of the register the scope may see, ordered by id; the next page's key if there is one.
-    pub async fn search_people(
-        &self,
-        scope: &Scope,
-        query: &PeopleQuery,
-    ) -> Result<(Vec<PersonListItem>, Option<i64>)> {
-        let (cond, scope_arg) = crate::scope::people(scope, 1);
-        let mut sql = format!(
-            "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code
-             FROM people pe WHERE {cond}"
-        );
-        enum Arg {
-            T(String),
-            B(Vec<u8>),
-            I(i64),
+enum Arg {
+    T(String),
+    B(Vec<u8>),
+    I(i64),
+}
+
+/// The latest birth date of someone `years` old on `today` (29 February falls back to the 28th in
+/// a common year: nobody was born on a day that did not exist).
+fn born_by(today: Date, years: i32) -> Date {
+    let y = today.year() - years.clamp(0, 200);
+    Date::from_calendar_date(y, today.month(), today.day())
+        .or_else(|_| Date::from_calendar_date(y, today.month(), today.day() - 1))
+        .unwrap_or(today)
+}
+
+/// A LIKE pattern that matches `text` literally anywhere (`\` escapes).
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
         }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+impl Store {
+    /// The WHERE clause (alias `pe`) and its arguments for a query within a scope.
+    fn people_where(&self, scope: &Scope, query: &PeopleQuery) -> Result<(String, Vec<Arg>)> {
+        let (cond, scope_arg) = crate::scope::people(scope, 1);
+        let mut sql = cond;
         let mut args: Vec<Arg> = Vec::new();
         if let Some(a) = scope_arg {
             args.push(Arg::T(a));
         }
-        let next = |sql: &mut String, clause: &str, arg: Arg, args: &mut Vec<Arg>| {
+        let mut next = |sql: &mut String, clause: &str, arg: Arg| {
             args.push(arg);
             sql.push_str(&clause.replace("$?", &format!("${}", args.len())));
         };
-        if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            if let Ok(id) = IdNumber::parse(q) {
-                next(&mut sql, " AND pe.id_key = $?", Arg::B(self.keys.id_key(id.as_str())), &mut args);
-            } else if let Ok(phone) = Phone::parse(q) {
-                next(&mut sql, " AND pe.phone_key = $?", Arg::B(phone_key(&self.keys, &phone.canonical())), &mut args);
-            } else {
-                next(&mut sql, " AND pe.name >= $?", Arg::T(q.to_string()), &mut args);
-                next(&mut sql, " AND pe.name < $?", Arg::T(format!("{q}\u{10FFFF}")), &mut args);
+        // The last four as the masks show them: characters 15–18 of the masked ID number.
+        const ID_TAIL: &str = "substr(pe.id_masked, 15, 4) = $?";
+        match query.q.as_deref().and_then(Needle::parse) {
+            None => {}
+            Some(Err(e)) => return Err(StoreError::rejected(e.code(), e.to_string())),
+            Some(Ok(Needle::Name(n))) => {
+                next(&mut sql, " AND pe.name LIKE $? ESCAPE '\\'", Arg::T(contains_pattern(&n)))
+            }
+            Some(Ok(Needle::IdNumber(id))) => {
+                next(&mut sql, " AND pe.id_key = $?", Arg::B(self.keys.id_key(id.as_str())))
+            }
+            Some(Ok(Needle::Phone(p))) => {
+                next(&mut sql, " AND pe.phone_key = $?", Arg::B(phone_key(&self.keys, &p.canonical())))
+            }
+            Some(Ok(Needle::Tail4(t))) => {
+                next(&mut sql, &format!(" AND ({ID_TAIL}"), Arg::T(t.clone()));
+                // A mobile's mask ends in its last four; a landline's (021-6412****) does not.
+                next(&mut sql, " OR pe.phone_masked LIKE $?)", Arg::T(format!("%{t}")));
+            }
+            Some(Ok(Needle::IdTail(t))) => {
+                let (day, tail) = t.split_at(t.len() - 4);
+                // The birth day's digits sit at the end of the stored date (YYYY-MM-DD).
+                let from = 11 - day.len();
+                next(&mut sql, &format!(" AND substr(pe.birth_date, {from}, {}) = $?", day.len()), Arg::T(day.into()));
+                next(&mut sql, &format!(" AND {ID_TAIL}"), Arg::T(tail.into()));
+            }
+            Some(Ok(Needle::BirthAndTail(d, tail))) => {
+                next(&mut sql, " AND pe.birth_date = $?", Arg::T(format_date(d)));
+                next(&mut sql, &format!(" AND {ID_TAIL}"), Arg::T(tail));
             }
         }
         if let Some(s) = &query.street {
-            next(&mut sql, " AND pe.street_code = $?", Arg::T(s.clone()), &mut args);
+            next(&mut sql, " AND pe.street_code = $?", Arg::T(s.clone()));
         }
         if let Some(c) = &query.committee {
-            next(&mut sql, " AND pe.committee_code = $?", Arg::T(c.clone()), &mut args);
+            next(&mut sql, " AND pe.committee_code = $?", Arg::T(c.clone()));
         }
         if let Some(c) = &query.category {
             next(
                 &mut sql,
                 " AND EXISTS (SELECT 1 FROM person_categories pc WHERE pc.person_id = pe.id AND pc.category_code = $?)",
                 Arg::T(c.clone()),
-                &mut args,
             );
         }
-        if let Some(after) = query.after {
-            next(&mut sql, " AND pe.id > $?", Arg::I(after), &mut args);
+        let today = yikou_domain::today();
+        if let Some(a) = query.age_min {
+            next(&mut sql, " AND pe.birth_date <= $?", Arg::T(format_date(born_by(today, a))));
         }
+        if let Some(a) = query.age_max {
+            next(&mut sql, " AND pe.birth_date > $?", Arg::T(format_date(born_by(today, a + 1))));
+        }
+        if let Some(after) = query.after.filter(|_| query.sort == PeopleSort::Id && !query.desc) {
+            next(&mut sql, " AND pe.id > $?", Arg::I(after));
+        }
+        Ok((sql, args))
+    }
+
+    /// A page of the register the scope may see, in the query's order; the next page's key (the
+    /// last id, when there is more) for key pagination in registration order (None in any other
+    /// order: those are paged by number, with [`Store::count_people_matching`]).
+    pub async fn search_people(
+        &self,
+        scope: &Scope,
+        query: &PeopleQuery,
+    ) -> Result<(Vec<PersonListItem>, Option<i64>)> {
+        let (cond, args) = self.people_where(scope, query)?;
         let limit = query.limit.clamp(1, 500);
-        sql.push_str(&format!(" ORDER BY pe.id LIMIT {}", limit + 1));
+        let offset = query.offset.clamp(0, MAX_OFFSET);
+        let sql = format!(
+            "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code
+             FROM people pe WHERE {cond} ORDER BY {} LIMIT {} OFFSET {offset}",
+            query.sort.order_by(query.desc),
+            limit + 1
+        );
         let mut rows: Vec<ListRow> = on_db!(&self.db, p => {
             let mut q = sqlx::query_as(&sql);
             for a in &args {
@@ -122,9 +255,56 @@ impl Store {
         });
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        let next_key = if more { rows.last().map(|r| r.0) } else { None };
-        let items = rows.into_iter().map(list_item).collect();
+        // Only registration order has a key to continue from; other orders page by number.
+        let keyed = query.sort == PeopleSort::Id && !query.desc;
+        let next_key = if more && keyed { rows.last().map(|r| r.0) } else { None };
+        let mut items: Vec<PersonListItem> = rows.into_iter().map(list_item).collect();
+        self.fill_categories(&mut items).await?;
         Ok((items, next_key))
+    }
+
+    /// How many people of the scope match the query (its filters and search, not its paging).
+    pub async fn count_people_matching(&self, scope: &Scope, query: &PeopleQuery) -> Result<i64> {
+        let query = PeopleQuery { after: None, ..query.clone() };
+        let (cond, args) = self.people_where(scope, &query)?;
+        let sql = format!("SELECT COUNT(*) FROM people pe WHERE {cond}");
+        Ok(on_db!(&self.db, p => {
+            let mut q = sqlx::query_scalar(&sql);
+            for a in &args {
+                q = match a {
+                    Arg::T(t) => q.bind(t.clone()),
+                    Arg::B(b) => q.bind(b.clone()),
+                    Arg::I(i) => q.bind(*i),
+                };
+            }
+            q.fetch_one(p).await?
+        }))
+    }
+
+    /// The current categories of the listed people (one query for the page).
+    async fn fill_categories(&self, items: &mut [PersonListItem]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let marks: Vec<String> = (1..=items.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT person_id, category_code FROM person_categories WHERE end_date IS NULL AND person_id IN ({})
+             ORDER BY person_id, category_code",
+            marks.join(", ")
+        );
+        let rows: Vec<(i64, String)> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_as(&sql);
+            for it in items.iter() {
+                q = q.bind(it.id);
+            }
+            q.fetch_all(p).await?
+        });
+        for (id, code) in rows {
+            if let Some(it) = items.iter_mut().find(|i| i.id == id) {
+                it.categories.push(code);
+            }
+        }
+        Ok(())
     }
 
     /// The other registered members of a person's household, within the scope.
@@ -140,5 +320,18 @@ impl Store {
             q.fetch_all(p).await?
         });
         Ok(rows.into_iter().map(list_item).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn ages_become_birth_date_bounds() {
+        assert_eq!(born_by(date!(2026 - 12 - 01), 70), date!(1956 - 12 - 01));
+        assert_eq!(born_by(date!(2024 - 02 - 29), 1), date!(2023 - 02 - 28));
+        assert_eq!(contains_pattern("a%_\\b"), "%a\\%\\_\\\\b%");
     }
 }

@@ -11,7 +11,7 @@ use yikou_domain::{format_date, Actor, Day, IdNumber, Phone, Scope, Sex};
 mod list;
 
 use list::age_of;
-pub use list::{PeopleQuery, PersonListItem};
+pub use list::{PeopleQuery, PeopleSort, PersonListItem, MAX_OFFSET};
 
 use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPhone};
 use crate::db::BULK_ROWS;
@@ -55,6 +55,8 @@ pub struct Person {
     pub street_code: Option<String>,
     pub committee_code: Option<String>,
     pub household_id: Option<i64>,
+    /// 户号 (the household's code).
+    pub household_code: Option<String>,
     pub is_household_head: bool,
     pub deceased_on: Option<Day>,
     pub moved_away_on: Option<Day>,
@@ -365,13 +367,13 @@ fn stored_days(text: Option<String>) -> Result<Option<Day>, sqlx::Error> {
 
 const PERSON_COLUMNS: &str =
     "pe.id, pe.id_masked, pe.name, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code,
-     pe.household_id, pe.is_household_head, pe.deceased_on, pe.moved_away_on";
+     pe.household_id, h.code AS household_code, pe.is_household_head, pe.deceased_on, pe.moved_away_on";
 
 impl Store {
     /// One person, if the scope may see them (None otherwise: the caller answers 404).
     pub async fn person(&self, scope: &Scope, id: i64) -> Result<Option<Person>> {
         let (cond, arg) = crate::scope::people(scope, 2);
-        let sql = format!("SELECT {PERSON_COLUMNS} FROM people pe WHERE pe.id = $1 AND {cond}");
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM people pe LEFT JOIN households h ON h.id = pe.household_id WHERE pe.id = $1 AND {cond}");
         let person = on_db!(&self.db, p => {
             let q = sqlx::query(&sql).bind(id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
@@ -387,6 +389,7 @@ impl Store {
                     street_code: r.try_get("street_code")?,
                     committee_code: r.try_get("committee_code")?,
                     household_id: r.try_get("household_id")?,
+                    household_code: r.try_get("household_code")?,
                     is_household_head: r.try_get::<i64, _>("is_household_head")? != 0,
                     deceased_on: stored_days(r.try_get("deceased_on")?)?,
                     moved_away_on: stored_days(r.try_get("moved_away_on")?)?,
@@ -408,6 +411,20 @@ impl Store {
             })).collect::<Result<Vec<_>, _>>()?
         });
         Ok(Some(person))
+    }
+
+    /// The address of a person of the scope (decrypted: the page that shows it is the person's
+    /// own, within the area). `NotFound` outside the scope.
+    pub async fn person_address(&self, scope: &Scope, id: i64) -> Result<Option<String>> {
+        let (cond, arg) = crate::scope::people(scope, 2);
+        let sql = format!("SELECT pe.address_cipher FROM people pe WHERE pe.id = $1 AND {cond}");
+        let row: Option<Option<Vec<u8>>> = on_db!(&self.db, p => {
+            let q = sqlx::query_scalar(&sql).bind(id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_optional(p).await?
+        });
+        let blob = row.ok_or_else(|| StoreError::NotFound("该帮困对象".into()))?;
+        open_text(&self.keys, blob.as_deref())
     }
 
     /// Looks a person up by ID number (exact, through the keyed hash), within the scope.

@@ -17,7 +17,10 @@ use crate::{ApiError, ApiResult, AppError, AppState};
 pub struct PeopleParams {
     q: Option<String>,
     street: Option<String>,
+    committee: Option<String>,
     category: Option<String>,
+    age_min: Option<i32>,
+    age_max: Option<i32>,
     cursor: Option<String>,
     limit: Option<i64>,
 }
@@ -41,10 +44,13 @@ pub async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p)
     let query = PeopleQuery {
         q: nonempty(p.q),
         street: nonempty(p.street),
-        committee: None,
+        committee: nonempty(p.committee),
         category: nonempty(p.category),
+        age_min: p.age_min,
+        age_max: p.age_max,
         after,
         limit: p.limit.unwrap_or(50).clamp(1, 500),
+        ..Default::default()
     };
     let (items, next) = yikou_service::register::search(&state.store, &u.actor(), &query).await?;
     Ok(Json(json!({ "items": items, "next_cursor": next.map(|n| n.to_string()) })))

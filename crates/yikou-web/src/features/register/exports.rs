@@ -23,10 +23,11 @@ pub async fn people(
         return Err(AppError::Forbidden);
     }
     let names = names(&state).await?;
-    let mut query = p.query(None, 500);
+    // Registration order, so that the export can follow the list by key however the page sorts.
+    let mut query = yikou_store::register::PeopleQuery { sort: Default::default(), desc: false, ..p.query(None, 500) };
     let mut table = Table::new(
         "帮困对象",
-        ["姓名", "身份证号", "性别", "年龄", "电话", "街镇"].into_iter().map(Column::new).collect(),
+        ["姓名", "身份证号", "性别", "年龄", "电话", "街镇", "居委", "类别"].into_iter().map(Column::new).collect(),
     );
     table.numbered = true;
     loop {
@@ -39,6 +40,8 @@ pub async fn people(
                 p.age.map_or(Value::Empty, |a| Value::Int(a.into())),
                 Value::id(p.phone_masked.unwrap_or_default()),
                 Value::text(p.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+                Value::text(p.committee_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+                Value::text(p.categories.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、")),
             ]);
         }
         match next {
@@ -49,11 +52,26 @@ pub async fn people(
     let filters = [
         ("姓名、身份证号或电话", query.q.clone().unwrap_or_default()),
         ("街镇", query.street.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+        ("居委", query.committee.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
         ("类别", query.category.as_deref().map(|c| names.category(c)).unwrap_or_default()),
+        (
+            "年龄",
+            match (query.age_min, query.age_max) {
+                (None, None) => String::new(),
+                (a, b) => format!(
+                    "{}至{}岁",
+                    a.map(|a| a.to_string()).unwrap_or_default(),
+                    b.map(|b| b.to_string()).unwrap_or_default()
+                ),
+            },
+        ),
     ];
     let (title, stem) = heading(&state, &s, &PEOPLE, &filters).await?;
     table.title = title;
-    let what = json!({ "q": query.q, "street": query.street, "category": query.category, "rows": table.rows.len() });
+    let what = json!({
+        "q": query.q, "street": query.street, "committee": query.committee, "category": query.category,
+        "age_min": query.age_min, "age_max": query.age_max, "rows": table.rows.len(),
+    });
     audited(&state, &s, "person.export", "person", what).await?;
     respond(&table, format, &PEOPLE, &stem)
 }

@@ -1,8 +1,9 @@
-//! 帮困对象 (the register): list, one person, the audited reveal, export, API.
+//! 帮困对象 (the register): list, one person, the audited reveal, contact corrections, export, API.
 
 mod api;
 mod exports;
 mod pages;
+mod person;
 
 use crate::routes::Routes;
 
@@ -10,8 +11,10 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/people", pages::people)
         .get("/people/export.csv", exports::people)
         .get("/people/export.xlsx", exports::people)
-        .get("/people/{id}", pages::person)
-        .post("/people/{id}/reveal", pages::reveal)
+        .get("/people/{id}", person::person)
+        .post("/people/{id}/reveal", person::reveal)
+        .get("/people/{id}/contact", person::contact_form)
+        .post("/people/{id}/contact", person::contact_save)
         .get("/api/v1/people", api::people)
         .get("/api/v1/people/{id}", api::person)
 }

@@ -1,38 +1,104 @@
-//! 帮困对象 pages: the register list with filters, one person with household and entitlements, the audited reveal.
+//! 帮困对象 list: search (name fragment, last four of an ID number or mobile, whole numbers for the
+//! roles that may see them), filters (街镇, 居委, 类别, 年龄), 共 N 人, sorting by column and
+//! numbered pages. Numbered pages skip rows (OFFSET), bounded by `MAX_OFFSET` so that no request
+//! reads far into a register of a million; the old key pages (`?after=`) still work.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use yikou_domain::{Fen, Scope};
-use yikou_store::accounts::auth::SessionUser;
+use yikou_domain::money::group_thousands;
+use yikou_domain::reference::{streets, UnitKind, CATEGORIES};
+use yikou_domain::Scope;
+use yikou_service::ServiceError;
+use yikou_store::register::{PeopleQuery, PeopleSort, PersonListItem, MAX_OFFSET};
 
 use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
-use yikou_domain::reference::{streets, CATEGORIES};
-use yikou_store::campaign::EntitlementLine;
-use yikou_store::register::{PeopleQuery, PersonListItem};
+
+/// Rows on a numbered page.
+const PAGE_ROWS: i64 = 50;
 
 #[derive(Deserialize, Default)]
 pub struct PeopleParams {
     pub(crate) q: Option<String>,
     pub(crate) street: Option<String>,
+    pub(crate) committee: Option<String>,
     pub(crate) category: Option<String>,
+    pub(crate) age_min: Option<String>,
+    pub(crate) age_max: Option<String>,
+    pub(crate) sort: Option<String>,
+    pub(crate) dir: Option<String>,
+    pub(crate) page: Option<String>,
     pub(crate) after: Option<i64>,
 }
 
+/// An age typed into a filter: blank is no filter; anything but 0–150 is said to be wrong.
+fn age_field(v: &Option<String>, label: &str) -> Result<Option<i32>, String> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => s
+            .parse::<i32>()
+            .ok()
+            .filter(|a| (0..=150).contains(a))
+            .map(Some)
+            .ok_or_else(|| format!("{label}“{s}”不是0到150之间的整数")),
+    }
+}
+
 impl PeopleParams {
-    /// The store's query for these filters (blank fields are no filter).
+    /// The store's query for these filters (blank fields are no filter; an unreadable age is no
+    /// filter here, and said to be wrong by [`PeopleParams::problems`]).
     pub(crate) fn query(&self, after: Option<i64>, limit: i64) -> PeopleQuery {
         PeopleQuery {
             q: nonempty(self.q.clone()),
             street: nonempty(self.street.clone()),
-            committee: None,
+            committee: nonempty(self.committee.clone()),
             category: nonempty(self.category.clone()),
+            age_min: age_field(&self.age_min, "").ok().flatten(),
+            age_max: age_field(&self.age_max, "").ok().flatten(),
+            sort: self.sort.as_deref().and_then(PeopleSort::from_code).unwrap_or_default(),
+            desc: self.dir.as_deref() == Some("desc"),
             after,
+            offset: 0,
             limit,
         }
+    }
+
+    /// The filter fields typed wrong, with the field's id.
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Err(e) = age_field(&self.age_min, "年龄下限") {
+            out.push(("age_min", e));
+        }
+        if let Err(e) = age_field(&self.age_max, "年龄上限") {
+            out.push(("age_max", e));
+        }
+        out
+    }
+
+    /// The filters in force as address pairs (the search and filters, not the order or page).
+    pub(crate) fn filters(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("q", nonempty(self.q.clone())),
+            ("street", nonempty(self.street.clone())),
+            ("committee", nonempty(self.committee.clone())),
+            ("category", nonempty(self.category.clone())),
+            ("age_min", nonempty(self.age_min.clone())),
+            ("age_max", nonempty(self.age_max.clone())),
+        ]
+    }
+}
+
+/// `/people?…` with the given pairs (blank ones left out).
+fn people_url(pairs: &[(&str, Option<String>)]) -> String {
+    let q: Vec<String> = pairs.iter().filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", encode(v)))).collect();
+    if q.is_empty() {
+        "/people".into()
+    } else {
+        format!("/people?{}", q.join("&"))
     }
 }
 
@@ -45,9 +111,11 @@ pub struct PersonRow {
     pub age: String,
     pub phone: String,
     pub street: String,
+    pub committee: String,
+    pub categories: String,
 }
 
-pub(crate) fn person_row(p: PersonListItem) -> PersonRow {
+pub(crate) fn person_row(p: PersonListItem, names: &Names) -> PersonRow {
     PersonRow {
         id: p.id,
         name: p.name,
@@ -55,8 +123,32 @@ pub(crate) fn person_row(p: PersonListItem) -> PersonRow {
         sex: p.sex.label(),
         age: age_text(p.age),
         phone: p.phone_masked.unwrap_or_default(),
-        street: p.street_code.as_deref().map(unit_name).unwrap_or_default(),
+        street: p.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
+        committee: p.committee_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
+        categories: p.categories.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、"),
     }
+}
+
+/// A column heading: its label, the address that sorts by it (blank: not sortable), and the order
+/// now in force if by it (`ascending`/`descending`, as `aria-sort` says it).
+pub struct SortLink {
+    pub label: &'static str,
+    pub href: String,
+    pub current: &'static str,
+    pub num: bool,
+}
+
+/// The page numbers to offer: the first, the last and two either side of the current; `None` a gap.
+fn pager(page: i64, pages: i64) -> Vec<Option<i64>> {
+    let mut out: Vec<Option<i64>> = Vec::new();
+    for n in 1..=pages {
+        if n == 1 || n == pages || (n - page).abs() <= 2 {
+            out.push(Some(n));
+        } else if out.last().is_some_and(|l| l.is_some()) {
+            out.push(None);
+        }
+    }
+    out
 }
 
 #[derive(Template)]
@@ -65,172 +157,177 @@ struct PeoplePage {
     frame: Frame,
     q: String,
     street: String,
+    committee: String,
     category: String,
+    age_min: String,
+    age_max: String,
     streets: Vec<(String, String)>,
+    committees: Vec<(String, String)>,
     categories: Vec<(String, String)>,
+    /// (field id, message): shown at the top and beside the field.
+    errors: Vec<(&'static str, String)>,
+    heads: Vec<SortLink>,
     rows: Vec<PersonRow>,
+    total: Option<String>,
+    /// (number, address; blank for a gap).
+    pages: Vec<(i64, String)>,
+    page: i64,
+    prev: Option<String>,
     next: Option<String>,
+    /// Said when numbered pages stop before the end of the list.
+    capped: bool,
+    last_page: i64,
     export: String,
+}
+
+impl PeoplePage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
 }
 
 pub async fn people(
     State(state): State<AppState>,
     Signed(s): Signed,
     Query(p): Query<PeopleParams>,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
     }
-    let scope = s.actor().scope;
-    let query = p.query(p.after, 50);
-    let (items, next) = yikou_service::register::search(&state.store, &s.actor(), &query).await?;
+    let actor = s.actor();
+    let names = names(&state).await?;
+    let mut query = p.query(p.after, PAGE_ROWS);
+    let max_page = MAX_OFFSET / PAGE_ROWS + 1;
+    let page = p.page.as_deref().and_then(|n| n.trim().parse::<i64>().ok()).unwrap_or(1).max(1);
+    let mut errors = p.problems();
+    if page > max_page {
+        errors.push(("q", format!("最多只能翻到第{max_page}页：请增加查询条件缩小范围")));
+    }
+    query.offset = (page.min(max_page) - 1) * PAGE_ROWS;
+    let keyed = p.after.is_some();
+
+    let mut rows = Vec::new();
+    let mut total = None;
+    let mut next_key = None;
+    if errors.is_empty() {
+        match yikou_service::register::search(&state.store, &actor, &query).await {
+            Ok((items, next)) => {
+                rows = items.into_iter().map(|i| person_row(i, &names)).collect();
+                next_key = next;
+                total = Some(yikou_service::register::count(&state.store, &actor, &query).await?);
+            }
+            // Not a search (a mistyped ID number …) or not this role's: said beside the box.
+            Err(ServiceError::Rejected(m)) => errors.push(("q", m)),
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    // Filter choices within the user's area.
+    let scope = actor.scope.clone();
     let streets_allowed: Vec<(String, String)> = streets()
         .filter(|u| match &scope {
             Scope::Street(c) => c == u.code,
+            Scope::Committee(_) => false,
             _ => true,
         })
         .map(|u| (u.code.to_string(), u.name.to_string()))
         .collect();
-    let next = next.map(|n| {
-        page_url(
-            &format!("/people?after={n}"),
-            &[("q", &query.q), ("street", &query.street), ("category", &query.category)],
-        )
-    });
-    Ok(Html(
-        PeoplePage {
-            frame: frame(&state, &s).await?,
-            q: p.q.unwrap_or_default(),
-            street: p.street.unwrap_or_default(),
-            category: p.category.unwrap_or_default(),
-            streets: streets_allowed,
-            categories: CATEGORIES.iter().map(|c| (c.code.to_string(), c.name.to_string())).collect(),
-            rows: items.into_iter().map(person_row).collect(),
-            next,
-            export: page_url("?", &[("q", &query.q), ("street", &query.street), ("category", &query.category)])
-                .replacen("?&", "?", 1)
-                .trim_end_matches('?')
-                .to_string(),
-        }
-        .render()?,
-    ))
-}
-
-#[derive(Template)]
-#[template(path = "register/person.html")]
-struct PersonPage {
-    frame: Frame,
-    id: i64,
-    name: String,
-    id_number: String,
-    revealed: bool,
-    may_reveal: bool,
-    sex: &'static str,
-    age: String,
-    phone: String,
-    street: String,
-    committee: String,
-    status: String,
-    categories: Vec<(String, String, String)>,
-    household: Vec<PersonRow>,
-    entitlements: Vec<(String, String, String, String)>,
-    audit: Vec<(String, String, String)>,
-}
-
-async fn person_page(
-    state: &AppState,
-    s: &SessionUser,
-    id: i64,
-    revealed: Option<yikou_store::register::Revealed>,
-) -> Result<Html<String>, AppError> {
-    if !s.user.role.is_business() {
-        return Err(AppError::Forbidden);
-    }
-    let scope = s.actor().scope;
-    let p = state.store.person(&scope, id).await?.ok_or(AppError::NotFound)?;
-    let household = match p.household_id {
-        Some(h) => {
-            state.store.household_members(&scope, h).await?.into_iter().filter(|m| m.id != id).map(person_row).collect()
-        }
+    let committee_parent = match &scope {
+        Scope::Street(c) => Some(c.clone()),
+        Scope::Committee(_) => None,
+        _ => query.street.clone(),
+    };
+    let committees = match committee_parent {
+        Some(parent) => state
+            .store
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == UnitKind::Committee && u.parent_code.as_deref() == Some(parent.as_str()))
+            .map(|u| (u.code, u.name))
+            .collect(),
         None => Vec::new(),
     };
-    let entitlements = state
-        .store
-        .entitlement_lines(&scope, id)
-        .await?
+
+    let filters = p.filters();
+    let with = |extra: &[(&'static str, Option<String>)]| {
+        let mut pairs = filters.clone();
+        pairs.extend_from_slice(extra);
+        people_url(&pairs)
+    };
+    let order = [
+        ("sort", Some(query.sort.code().to_string()).filter(|c| c != "id")),
+        ("dir", query.desc.then(|| "desc".to_string())),
+    ];
+    let columns = [
+        ("姓名", Some(PeopleSort::Name)),
+        ("身份证号", None),
+        ("性别", None),
+        ("年龄", Some(PeopleSort::Age)),
+        ("电话", None),
+        ("街镇", Some(PeopleSort::Street)),
+        ("居委", Some(PeopleSort::Committee)),
+        ("类别", None),
+    ];
+    let heads = columns
         .into_iter()
-        .map(|e: EntitlementLine| {
-            (
-                format!("{}年", e.year),
-                format!("{}（{}）", e.project_name, e.project_code),
-                Fen(e.amount_fen).yuan(),
-                state_label(&e.state),
-            )
+        .map(|(label, col)| {
+            let on = col == Some(query.sort);
+            let dir = if on && !query.desc { Some("desc".to_string()) } else { None };
+            SortLink {
+                label,
+                href: col.map(|c| with(&[("sort", Some(c.code().to_string())), ("dir", dir)])).unwrap_or_default(),
+                current: match (on, query.desc) {
+                    (false, _) => "",
+                    (true, false) => "ascending",
+                    (true, true) => "descending",
+                },
+                num: label == "年龄",
+            }
         })
         .collect();
-    let audit = state
-        .store
-        .audit_records(Some(("person", &id.to_string())), 50)
-        .await?
-        .into_iter()
-        .map(|a| (time_text(&a.at), a.actor, yikou_domain::audit::action_name(&a.action)))
-        .collect();
-    let names = names(state).await?;
-    let status = match (&p.deceased_on, &p.moved_away_on) {
-        (Some(d), _) => format!("已故（{d}）"),
-        (None, Some(m)) => format!("已迁出（{m}）"),
-        _ => "在册".to_string(),
+    let at_page = |n: i64| {
+        let mut e = order.to_vec();
+        e.push(("page", (n > 1).then(|| n.to_string())));
+        with(&e)
     };
-    Ok(Html(
-        PersonPage {
-            frame: frame(state, s).await?,
-            id,
-            name: p.name,
-            revealed: revealed.is_some(),
-            phone: match &revealed {
-                Some(r) => r.phone.clone().unwrap_or_default(),
-                None => p.phone_masked.unwrap_or_default(),
-            },
-            id_number: revealed.map_or(p.id_number_masked, |r| r.id_number.as_str().to_string()),
-            may_reveal: s.user.role.may_reveal(),
-            sex: p.sex.label(),
-            age: age_text(p.age),
-            street: p.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
-            committee: p.committee_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
-            status,
-            categories: p
-                .categories
-                .into_iter()
-                .map(|c| {
-                    (
-                        names.category(&c.code),
-                        c.start.to_string(),
-                        c.end.map_or_else(|| "至今".into(), |d| d.to_string()),
-                    )
-                })
-                .collect(),
-            household,
-            entitlements,
-            audit,
-        }
-        .render()?,
-    ))
-}
-
-pub async fn person(
-    State(state): State<AppState>,
-    Signed(s): Signed,
-    Path(id): Path<i64>,
-) -> Result<Html<String>, AppError> {
-    person_page(&state, &s, id, None).await
-}
-
-/// 查看完整身份证号: a deliberate, audited action.
-pub async fn reveal(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Posted(s, NoFields {}): Posted<NoFields>,
-) -> Result<Html<String>, AppError> {
-    let full = yikou_service::register::reveal(&state.store, &s.actor(), id).await?;
-    person_page(&state, &s, id, Some(full)).await
+    let pages_total = total.map_or(0, |t| (t + PAGE_ROWS - 1) / PAGE_ROWS);
+    let last = pages_total.min(max_page);
+    let (pages, prev, next) = if keyed {
+        let next = next_key.map(|n| with(&[("after", Some(n.to_string()))]));
+        (Vec::new(), None, next)
+    } else {
+        (
+            pager(page, last).into_iter().map(|n| n.map_or((0, String::new()), |n| (n, at_page(n)))).collect(),
+            (page > 1 && page <= last).then(|| at_page(page - 1)),
+            (page < last).then(|| at_page(page + 1)),
+        )
+    };
+    let export = people_url(&filters).replacen("/people", "", 1);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page_html = PeoplePage {
+        frame: frame(&state, &s).await?,
+        q: p.q.clone().unwrap_or_default(),
+        street: p.street.clone().unwrap_or_default(),
+        committee: p.committee.clone().unwrap_or_default(),
+        category: p.category.clone().unwrap_or_default(),
+        age_min: p.age_min.clone().unwrap_or_default(),
+        age_max: p.age_max.clone().unwrap_or_default(),
+        streets: streets_allowed,
+        committees,
+        categories: CATEGORIES.iter().map(|c| (c.code.to_string(), c.name.to_string())).collect(),
+        errors,
+        heads,
+        rows,
+        total: total.map(|t| group_thousands(t.max(0) as u64)),
+        pages,
+        page,
+        prev,
+        next,
+        capped: pages_total > max_page,
+        last_page: last,
+        export,
+    }
+    .render()?;
+    Ok((status, Html(page_html)).into_response())
 }
