@@ -146,7 +146,7 @@ async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_
     d.shot("03-imports").await;
     d.type_in("#file", bad.to_str().unwrap()).await;
     d.click("form[action='/imports/upload'] button[type=submit]").await;
-    let result = d.wait_for("检查结果").await;
+    let result = d.wait_for("检查结果：list-with-errors.csv").await;
     assert!(
         result.contains("有1处需要修改") && result.contains("第3行") && result.contains("校验位不对"),
         "the error is shown: {}",
@@ -160,7 +160,8 @@ async fn a_street_operator_imports_fixes_commits_checks_dismisses_and_signs_out_
     d.go(&format!("{}/imports", app.base)).await;
     d.type_in("#file", good.to_str().unwrap()).await;
     d.click("form[action='/imports/upload'] button[type=submit]").await;
-    let result = d.wait_for("检查结果").await;
+    // The result itself: the import page also names 检查结果 (of the list still waiting).
+    let result = d.wait_for("检查结果：list-fixed.csv").await;
     assert!(result.contains("有问题 0 行"), "clean file");
     d.click("form[action$='/commit'] button[type=submit]").await;
     let done = d.wait_for("已导入批次").await;
