@@ -260,5 +260,9 @@ async fn a_printed_roster_has_every_row_page_numbers_and_the_total_and_no_menu()
     let pages = squeezed.matches("页共").count();
     assert!(squeezed.contains("第1页共") && pages >= 3, "numbered pages: {pages}: {text}");
     assert_eq!(squeezed.matches("领取人签名").count(), pages, "the header on every sheet");
+    // A subtotal on every sheet (20 rows each: 7 sheets for 133 rows), adding up to the total.
+    assert_eq!(squeezed.matches("本页小计").count(), pages, "a subtotal on every sheet: {text}");
+    assert_eq!(pages, 7, "{text}");
+    assert!(squeezed.contains("本页小计20人次18,000.00") && squeezed.contains("本页小计13人次11,700.00"), "{text}");
     assert!(!text.contains("退出") && !text.contains("名单导入") && !text.contains("Ctrl+P"), "no menu or hints");
 }

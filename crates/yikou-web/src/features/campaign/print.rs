@@ -14,6 +14,10 @@ use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 
+/// Rows on one printed sheet (A4 portrait, 11 pt, with the repeated header and the sheet's subtotal):
+/// each sheet is its own table, so that its 本页小计 is the sum of exactly the rows above it.
+const ROWS_PER_SHEET: usize = 20;
+
 /// A printed roster stops here (a sheet of this many rows is already some 400 pages); the page
 /// says so and how to print by street instead.
 const MAX_PRINTED: usize = 20_000;
@@ -27,6 +31,14 @@ pub struct PrintRow {
     pub amount: String,
 }
 
+/// One printed sheet: its rows and their subtotal.
+pub struct Sheet {
+    pub rows: Vec<PrintRow>,
+    pub count: String,
+    pub subtotal: String,
+    pub last: bool,
+}
+
 #[derive(Template)]
 #[template(path = "campaign/roster_print.html")]
 struct RosterPrint {
@@ -36,7 +48,8 @@ struct RosterPrint {
     unit: String,
     campaign: String,
     printed_on: String,
-    rows: Vec<PrintRow>,
+    sheets: Vec<Sheet>,
+    rows: usize,
     count: String,
     total: String,
     cut: bool,
@@ -53,7 +66,7 @@ pub async fn roster(
     let scope = s.actor().scope;
     let (c, sp) = yikou_service::campaign::visible_project(&state.store, &scope, id).await?;
     let names = names(&state).await?;
-    let (mut rows, mut total, mut after, mut cut) = (Vec::new(), 0i64, 0i64, false);
+    let (mut rows, mut amounts, mut total, mut after, mut cut) = (Vec::new(), Vec::new(), 0i64, 0i64, false);
     loop {
         let (lines, next) = state.store.project_roster(&scope, id, after, 500).await?;
         for l in lines {
@@ -62,6 +75,7 @@ pub async fn roster(
                 break;
             }
             total += l.amount_fen;
+            amounts.push(l.amount_fen);
             rows.push(PrintRow {
                 no: rows.len() + 1,
                 name: l.name,
@@ -79,6 +93,21 @@ pub async fn roster(
     let what = json!({ "project": sp.project.code, "rows": rows.len() });
     yikou_service::audit::record_export(&state.store, &s.actor(), "project.print", "project", &what).await?;
     let frame = frame(&state, &s).await?;
+    let n = rows.len();
+    let mut sheets: Vec<Sheet> = Vec::new();
+    let mut rows = rows.into_iter();
+    for chunk in amounts.chunks(ROWS_PER_SHEET) {
+        let sheet_rows: Vec<PrintRow> = rows.by_ref().take(chunk.len()).collect();
+        sheets.push(Sheet {
+            count: group_thousands(sheet_rows.len() as u64),
+            subtotal: Fen(chunk.iter().sum()).yuan(),
+            rows: sheet_rows,
+            last: false,
+        });
+    }
+    if let Some(l) = sheets.last_mut() {
+        l.last = true;
+    }
     Ok(Html(
         RosterPrint {
             id,
@@ -86,9 +115,10 @@ pub async fn roster(
             unit: frame.unit_name.clone(),
             campaign: c.campaign.name,
             printed_on: format_date_cn(yikou_domain::today()),
-            count: group_thousands(rows.len() as u64),
+            count: group_thousands(n as u64),
             total: Fen(total).yuan(),
-            rows,
+            sheets,
+            rows: n,
             cut,
             frame,
         }
