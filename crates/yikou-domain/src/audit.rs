@@ -11,9 +11,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("auth.locked", "多次输错密码，账号锁定"),
     ("auth.source_throttled", "同一来源尝试过多，暂停登录"),
     ("auth.password_change", "修改密码"),
-    ("auth.token_create", "创建接密码牌"),
-    ("auth.token_revoke", "吊销接密码牌"),
-    ("auth.token_revoke_all", "吊销全部接密码牌"),
+    ("auth.token_create", "创建访问令牌"),
+    ("auth.token_revoke", "吊销访问令牌"),
+    ("auth.token_revoke_all", "吊销全部访问令牌"),
     ("user.create", "创建账号"),
     ("user.activate", "账号生效（双人复核）"),
     ("user.disable", "停用账号"),
@@ -121,6 +121,7 @@ mod tests {
     fn actions_and_records_read_as_words_and_unknown_codes_stay_visible() {
         assert_eq!(action_name("person.reveal_id"), "查看完整身份证号");
         assert_eq!(action_name("auth.login"), "登录");
+        assert_eq!(action_name("auth.token_create"), "创建访问令牌", "the pages' own word for a token");
         assert_eq!(action_name("new.thing"), "new.thing");
         assert_eq!(object_text("person", "*"), "帮困对象（多条）");
         assert_eq!(object_text("user", "7"), "账号 7");

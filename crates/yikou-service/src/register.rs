@@ -39,14 +39,27 @@ fn allowed(actor: &Actor, query: &PeopleQuery) -> Result<Option<String>> {
 }
 
 /// A page of the register the actor may see, and the next page's key.
+///
+/// A match on hidden digits tells the searcher those digits (a birth date tried with the last four
+/// the mask shows, one guess after another, rebuilds the whole number): so every person such a
+/// search finds is on record as revealed (`person.reveal_id`, `via: search`), like 查看完整 — the
+/// auditor sees whose number was found, not only that someone searched.
 pub async fn search(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result<(Vec<PersonListItem>, Option<i64>)> {
-    // Once per search (not per page of it); the store masks the number in the record.
-    if let Some(q) = allowed(actor, query)?.filter(|_| query.after.is_none() && query.offset == 0) {
+    let probe = allowed(actor, query)?;
+    let found = store.search_people(&actor.scope, query).await?;
+    if let Some(q) = probe {
         let mut tx = store.write(actor).await?;
-        tx.audit("person.search", "person", "*", None, Some(&json!({ "q": q }))).await?;
+        // The search once (not per page of it); the store masks the number in the record.
+        if query.after.is_none() && query.offset == 0 {
+            tx.audit("person.search", "person", "*", None, Some(&json!({ "q": q, "found": found.0.len() }))).await?;
+        }
+        for p in &found.0 {
+            let what = json!({ "via": "search", "q": q });
+            tx.audit("person.reveal_id", "person", &p.id.to_string(), None, Some(&what)).await?;
+        }
         tx.commit().await?;
     }
-    Ok(store.search_people(&actor.scope, query).await?)
+    Ok(found)
 }
 
 /// How many people of the actor's area match (共 N 人); refused like [`search`], not audited (the

@@ -62,6 +62,9 @@ async fn the_bureau_sees_the_plan_beside_the_lists_and_a_street_its_own_lists_la
     let (_, projects) = page(&app, &b, "/projects").await;
     assert!(projects.contains("3人次") && projects.contains("4人次"), "planned and listed in 人次: {projects}");
     assert!(projects.contains("合计（万元）") && !projects.contains("全区计划"), "{projects}");
+    assert!(projects.contains("4人次，0户"), "人次 and 户 are totalled apart: {projects}");
+    let (_, project) = page(&app, &b, &format!("/projects/{}", app.project)).await;
+    assert!(project.contains("4人次，") && !project.contains("人次人次"), "one unit, once: {project}");
 
     let (q, _) = signed_in(&app, "qibao").await;
     let (_, home) = page(&app, &q, "/").await;

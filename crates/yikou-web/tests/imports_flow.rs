@@ -46,6 +46,13 @@ async fn a_commit_without_accepting_keeps_the_result_and_nothing_valid_offers_no
     let again = r.text().await.unwrap();
     assert!(again.contains("<h2>未导入</h2>") && again.contains("只导入正确的行"), "the reason: {again}");
     assert!(again.contains("第3行") && again.contains("只导入正确的 1 行"), "the result is still there");
+    // The error workbook keeps the list's own name.
+    let book = c.get(format!("{}{}", app.base, url.replace("/commit", "/errors.xlsx"))).send().await.unwrap();
+    let disposition = book.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(
+        disposition.contains("filename*=UTF-8''%E5%90%8D%E5%8D%95-%E9%94%99%E8%AF%AF%E8%A1%8C.xlsx"),
+        "{disposition}"
+    );
 
     let only_bad = "姓名,身份证号,街镇,类别\n错号码,310112195001010012,古美街道,低保家庭\n";
     let (_, result) = upload(&app, &c, &token, "全错.csv", only_bad.as_bytes().to_vec()).await;

@@ -126,6 +126,10 @@ async fn part_of_a_number_or_name_finds_people_of_the_area_only() {
     assert!(search.actor == "gumei");
     let what = search.after_json.clone().unwrap_or_default();
     assert!(what.contains("********002X") && !what.contains("19491231"), "the birth date starred: {what}");
+    // The match told gumei the hidden digits: on record as a reveal of that person, not only a search.
+    let on_person = app.store.audit_records(Some(("person", &app.people[0].to_string())), 50).await.unwrap();
+    let revealed = on_person.iter().filter(|r| r.action == "person.reveal_id" && r.actor == "gumei").count();
+    assert_eq!(revealed, 1, "the person found by a birth date is on record as revealed: {on_person:?}");
     // The last six (the birth day's digits and the last four) likewise.
     let (_, html) = page(&app, &g, "/people?q=31002X").await;
     assert!(html.contains("古美甲"), "{html}");

@@ -187,13 +187,17 @@ pub async fn projects(State(state): State<AppState>, Signed(s): Signed) -> Resul
     let c = yikou_service::campaign::current(&state.store).await?;
     let projects = state.store.projects(&scope, c.id).await?;
     let actuals = state.store.project_actuals(&scope, c.id).await?;
-    let (mut n, mut money, mut planned) = (0i64, 0i64, 0i64);
+    let (mut persons, mut households, mut money, mut planned) = (0i64, 0i64, 0i64, 0i64);
     let rows: Vec<ProjectRow> = projects
         .iter()
         .map(|sp| {
             let p = &sp.project;
             let a = actuals.get(&sp.id).cloned().unwrap_or_default();
-            n += a.entitlements;
+            // 人次 and 户 are not added together.
+            match p.counting_unit {
+                yikou_domain::CountingUnit::Person => persons += a.entitlements,
+                yikou_domain::CountingUnit::Household => households += a.entitlements,
+            }
             money += a.amount_fen;
             planned += p.planned_total().0;
             project_row(sp.id, p, &a)
@@ -203,7 +207,7 @@ pub async fn projects(State(state): State<AppState>, Signed(s): Signed) -> Resul
         group_thousands(rows.len() as u64),
         Fen(planned).yuan(),
         Fen(planned).wan(),
-        group_thousands(n as u64),
+        format!("{}人次，{}户", group_thousands(persons as u64), group_thousands(households as u64)),
         Fen(money).yuan(),
         Fen(money).wan(),
     );
