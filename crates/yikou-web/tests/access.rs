@@ -147,7 +147,7 @@ async fn a_token_ends_with_a_password_change_a_reset_disabling_expiry_and_a_forc
     assert_eq!(api_status(&app, &token, "/api/v1/people").await, StatusCode::OK);
     let (g, g_csrf) = signed_in(&app, "gumei").await;
     let form = [("old", PASSWORD), ("new", "Changed-Pass-3"), ("confirm", "Changed-Pass-3"), ("_csrf", &g_csrf)];
-    assert_eq!(location(&post(&app, &g, "/password", &form).await), "/login");
+    assert_eq!(location(&post(&app, &g, "/password", &form).await), "/login?changed=1");
     assert_eq!(api_status(&app, &token, "/api/v1/people").await, StatusCode::UNAUTHORIZED, "password change");
     assert!(app.store.tokens(Some("gumei")).await.unwrap().iter().all(|t| t.state == "已撤销"));
 
@@ -183,7 +183,7 @@ async fn a_token_ends_with_a_password_change_a_reset_disabling_expiry_and_a_forc
     login(&app, &n, "newbie", PASSWORD).await;
     let csrf = csrf_in(&page(&app, &n, "/password").await.1);
     let form = [("old", PASSWORD), ("new", "Newbie-Pass-4"), ("confirm", "Newbie-Pass-4"), ("_csrf", &csrf)];
-    assert_eq!(location(&post(&app, &n, "/password", &form).await), "/login");
+    assert_eq!(location(&post(&app, &n, "/password", &form).await), "/login?changed=1");
     assert_eq!(api_status(&app, &token, "/api/v1/people").await, StatusCode::UNAUTHORIZED, "first change");
     let done: Vec<String> = actions(&app).await.into_iter().map(|(_, b)| b).collect();
     assert!(done.iter().filter(|a| *a == "auth.token_revoke_all").count() >= 3, "{done:?}");

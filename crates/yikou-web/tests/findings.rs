@@ -98,7 +98,11 @@ async fn a_decision_goes_back_to_the_same_list_with_a_message_new_counts_and_who
     let at = stored.report.findings.iter().find(|f| f.key == key).unwrap().decided_at.clone().unwrap();
     let row = row_of(&done, &key);
     assert!(row.contains("已排除") && row.contains("理由：同一笔重复录入"), "{row}");
-    assert!(row.contains("处理人：gumei的名字") && row.contains(&yikou_domain::clock::beijing(&at)), "{row}");
+    assert!(
+        row.contains("处理人：gumei的名字")
+            && row.contains(&format!("{}（北京时间）", yikou_domain::clock::beijing(&at))),
+        "{row}"
+    );
     assert_ne!(yikou_domain::clock::beijing(&at), at, "shown converted, not as stored");
 
     // Confirming instead: the message says so.

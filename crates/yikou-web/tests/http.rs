@@ -102,7 +102,11 @@ async fn a_first_password_must_be_changed_and_the_change_ends_the_session() {
         .send()
         .await
         .unwrap();
-    assert_eq!(location(&r), "/login");
+    assert_eq!(location(&r), "/login?changed=1");
+    assert!(
+        page(&app, &c, "/login?changed=1").await.1.contains("密码已修改，请用新密码重新登录"),
+        "the sign-in page says so"
+    );
     assert_eq!(page(&app, &c, "/").await.0, StatusCode::SEE_OTHER, "the old session ended");
     assert_eq!(login(&app, &c, "newbie", "New-Password-2").await.status(), StatusCode::SEE_OTHER);
     assert_eq!(page(&app, &c, "/people").await.0, StatusCode::OK);

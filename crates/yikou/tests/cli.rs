@@ -113,6 +113,7 @@ fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("3,731.14"), "{}", stdout(&o));
     assert!(stdout(&o).contains("不符"));
+    assert!(stdout(&o).contains("演示账号") && stdout(&o).contains("gumei"), "the accounts, also without serving");
 
     let o = yikou(&data, &["report", "summary", "--json"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));

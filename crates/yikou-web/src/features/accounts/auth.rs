@@ -17,6 +17,8 @@ use yikou_store::accounts::auth::LoginOutcome;
 struct LoginPage<'a> {
     csrf: &'a str,
     error: Option<String>,
+    /// Said above the form (the password was just changed).
+    notice: Option<&'static str>,
     login: &'a str,
     next: &'a str,
 }
@@ -28,9 +30,19 @@ fn safe_next(next: &str) -> Option<&str> {
 }
 
 fn login_page(state: &AppState, error: Option<String>, login: &str, next: &str) -> Result<Response, AppError> {
+    login_page_with(state, error, None, login, next)
+}
+
+fn login_page_with(
+    state: &AppState,
+    error: Option<String>,
+    notice: Option<&'static str>,
+    login: &str,
+    next: &str,
+) -> Result<Response, AppError> {
     let csrf = random_hex();
     let next = safe_next(next).unwrap_or("");
-    let html = LoginPage { csrf: &csrf, error: error.clone(), login, next }.render()?;
+    let html = LoginPage { csrf: &csrf, error: error.clone(), notice, login, next }.render()?;
     let status = if error.is_some() { StatusCode::UNAUTHORIZED } else { StatusCode::OK };
     Ok((status, [(SET_COOKIE, set_cookie(PRE_COOKIE, &csrf, None, state.config.secure_cookies))], Html(html))
         .into_response())
@@ -40,13 +52,17 @@ fn login_page(state: &AppState, error: Option<String>, login: &str, next: &str) 
 pub struct LoginQuery {
     #[serde(default)]
     next: String,
+    /// Set after a password change (every session ended with it).
+    #[serde(default)]
+    changed: Option<String>,
 }
 
 pub async fn login_form(
     State(state): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Result<Response, AppError> {
-    login_page(&state, None, "", &q.next)
+    let notice = q.changed.is_some().then_some("密码已修改，请用新密码重新登录。");
+    login_page_with(&state, None, notice, "", &q.next)
 }
 
 #[derive(Deserialize)]
@@ -147,6 +163,6 @@ pub async fn change_password(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         // Every session of the user ended with the change: sign in again with the new password.
-        None => Ok((StatusCode::SEE_OTHER, [(LOCATION, "/login")]).into_response()),
+        None => Ok((StatusCode::SEE_OTHER, [(LOCATION, "/login?changed=1")]).into_response()),
     }
 }

@@ -99,14 +99,15 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    // The accounts always (the README promises them with --no-serve too).
+    say!();
+    say!("演示账号（密码均为 {}，仅供演示）：", write::DEMO_PASSWORD);
+    for (login, label) in &accounts {
+        say!("  {login:<10} {label}");
+    }
     if no_serve {
         store.close().await;
     } else {
-        say!();
-        say!("演示账号（密码均为 {}，仅供演示）：", write::DEMO_PASSWORD);
-        for (login, label) in &accounts {
-            say!("  {login:<10} {label}");
-        }
         run_server(store, &serve.listen, serve.web_config(&cfg.data_dir)).await?;
     }
     Ok(ExitCode::SUCCESS)
