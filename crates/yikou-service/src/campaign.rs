@@ -103,10 +103,9 @@ pub async fn worklist(store: &Store, actor: &Actor, user_id: i64) -> Result<Work
                 action: Some(action.into()),
                 from: Some(today.clone()),
                 to: Some(today.clone()),
-                limit: 500,
                 ..Default::default()
             };
-            async move { store.audit_page(&filter).await.map(|(r, _)| r.len() as i64) }
+            async move { store.count_audit(&filter).await }
         };
         w.reveals_today = Some(count("person.reveal_id").await?);
         let mut exports = 0;

@@ -249,36 +249,56 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+/// The filter as SQL conditions (" AND …", numbered parameters from $1) and their values.
+fn conditions(f: &AuditFilter) -> Result<(String, Vec<String>)> {
+    let mut sql = String::new();
+    let mut args: Vec<String> = Vec::new();
+    let mut add = |sql: &mut String, clause: &str, v: String| {
+        args.push(v);
+        sql.push_str(&clause.replace("$?", &format!("${}", args.len())));
+    };
+    if let Some(a) = f.actor.as_ref().filter(|s| !s.is_empty()) {
+        add(&mut sql, " AND actor = $?", a.clone());
+    }
+    if let Some(a) = f.action.as_ref().filter(|s| !s.is_empty()) {
+        add(&mut sql, " AND action >= $?", a.clone());
+        add(&mut sql, " AND action < $?", format!("{a}\u{10FFFF}"));
+    }
+    // Days are Beijing days; the log keeps UTC.
+    let day = |d: &str| {
+        yikou_domain::parse_date(d.trim())
+            .ok_or_else(|| StoreError::Invalid(format!("日期“{d}”格式不对：请写成 2026-12-02 这样的年-月-日")))
+    };
+    if let Some(d) = f.from.as_ref().filter(|s| !s.is_empty()) {
+        add(&mut sql, " AND at >= $?", yikou_domain::clock::start_of(day(d)?));
+    }
+    if let Some(d) = f.to.as_ref().filter(|s| !s.is_empty()) {
+        let next = day(d)?.next_day().unwrap_or(time::Date::MAX);
+        add(&mut sql, " AND at < $?", yikou_domain::clock::start_of(next));
+    }
+    Ok((sql, args))
+}
+
 impl Store {
+    /// How many records the filter holds (its `before` and `limit` aside).
+    pub async fn count_audit(&self, f: &AuditFilter) -> Result<i64> {
+        let (cond, args) = conditions(f)?;
+        let sql = format!("SELECT COUNT(*) FROM audit_log WHERE 1 = 1{cond}");
+        Ok(on_db!(&self.db, p => {
+            let mut q = sqlx::query_scalar(&sql);
+            for a in &args {
+                q = q.bind(a.clone());
+            }
+            q.fetch_one(p).await?
+        }))
+    }
+
     /// A page of the audit log, newest first, and the key of the next (older) page.
     pub async fn audit_page(&self, f: &AuditFilter) -> Result<(Vec<AuditRecord>, Option<i64>)> {
-        let mut sql = String::from(
-            "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log WHERE 1 = 1",
+        let (cond, args) = conditions(f)?;
+        let mut sql = format!(
+            "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log WHERE 1 = 1{cond}"
         );
-        let mut args: Vec<String> = Vec::new();
-        let mut add = |sql: &mut String, clause: &str, v: String| {
-            args.push(v);
-            sql.push_str(&clause.replace("$?", &format!("${}", args.len())));
-        };
-        if let Some(a) = f.actor.as_ref().filter(|s| !s.is_empty()) {
-            add(&mut sql, " AND actor = $?", a.clone());
-        }
-        if let Some(a) = f.action.as_ref().filter(|s| !s.is_empty()) {
-            add(&mut sql, " AND action >= $?", a.clone());
-            add(&mut sql, " AND action < $?", format!("{a}\u{10FFFF}"));
-        }
-        // Days are Beijing days; the log keeps UTC.
-        let day = |d: &str| {
-            yikou_domain::parse_date(d.trim())
-                .ok_or_else(|| StoreError::Invalid(format!("日期“{d}”格式不对：请写成 2026-12-02 这样的年-月-日")))
-        };
-        if let Some(d) = f.from.as_ref().filter(|s| !s.is_empty()) {
-            add(&mut sql, " AND at >= $?", yikou_domain::clock::start_of(day(d)?));
-        }
-        if let Some(d) = f.to.as_ref().filter(|s| !s.is_empty()) {
-            let next = day(d)?.next_day().unwrap_or(time::Date::MAX);
-            add(&mut sql, " AND at < $?", yikou_domain::clock::start_of(next));
-        }
         let before = f.before.unwrap_or(i64::MAX);
         let limit = f.limit.clamp(1, 500);
         sql.push_str(&format!(" AND seq < {before} ORDER BY seq DESC LIMIT {}", limit + 1));
