@@ -22,6 +22,11 @@ fn minutes(t: OffsetDateTime) -> String {
     format!("{}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
 }
 
+/// A date and time as people read it, to the second: "2026-12-02 18:05:07" (already Beijing time).
+pub fn seconds_text(t: time::PrimitiveDateTime) -> String {
+    format!("{} {:02}:{:02}:{:02}", crate::format_date(t.date()), t.hour(), t.minute(), t.second())
+}
+
 /// A stored time in Beijing time to the minute: "2026-12-02 18:05". Text that is not a stored time is
 /// shown as it is (nothing is hidden by a bad value).
 pub fn beijing(stored: &str) -> String {
@@ -30,7 +35,7 @@ pub fn beijing(stored: &str) -> String {
 
 /// A stored time in Beijing time to the second: "2026-12-02 18:05:07" (the audit log).
 pub fn beijing_seconds(stored: &str) -> String {
-    parse(stored).map_or_else(|| stored.to_string(), |t| format!("{}:{:02}", minutes(t), t.second()))
+    beijing_datetime(stored).map_or_else(|| stored.to_string(), seconds_text)
 }
 
 /// A stored time as a Beijing date and time (for a date-time cell of a workbook); `None` when the

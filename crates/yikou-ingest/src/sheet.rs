@@ -51,16 +51,8 @@ impl Value {
             Value::Text(s) | Value::IdText(s) => s.clone(),
             Value::Int(n) => n.to_string(),
             Value::Money(f) => f.yuan(),
-            Value::Date(d) => format!("{}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
-            Value::Time(t) => format!(
-                "{}-{:02}-{:02} {:02}:{:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second()
-            ),
+            Value::Date(d) => yikou_domain::format_date(*d),
+            Value::Time(t) => yikou_domain::clock::seconds_text(*t),
         }
     }
 

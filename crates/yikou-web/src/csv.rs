@@ -81,15 +81,18 @@ pub(crate) async fn heading(
     Ok((lines, format!("{unit}{}_{today}", what.title)))
 }
 
+/// A download's Content-Disposition: the Chinese `name` (RFC 5987) and an ASCII `fallback` for old
+/// clients, kept to characters every client takes in a quoted header value.
+pub(crate) fn attachment(name: &str, fallback: &str) -> String {
+    let ascii: String =
+        fallback.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", encode(name))
+}
+
 /// The table as the file asked for, named `<stem>.<ext>` (with an ASCII fallback for old clients).
 pub(crate) fn respond(table: &Table, format: Format, what: &Export<'_>, stem: &str) -> Result<Response, AppError> {
     let ext = format.ext();
-    // The fallback keeps to characters every client takes in a quoted header value.
-    let ascii: String =
-        what.ascii.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
-    let fallback = format!("{ascii}_{}.{ext}", yikou_domain::today());
-    let disposition =
-        format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", encode(&format!("{stem}.{ext}")));
+    let disposition = attachment(&format!("{stem}.{ext}"), &format!("{}_{}.{ext}", what.ascii, yikou_domain::today()));
     let (kind, body) = match format {
         Format::Csv => ("text/csv; charset=utf-8", csv_text(table).into_bytes()),
         Format::Xlsx => (

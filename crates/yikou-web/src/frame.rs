@@ -64,26 +64,19 @@ pub(crate) fn source_name(code: &str) -> String {
 
 /// The names, re-read from the store at most every half minute (units change rarely).
 pub(crate) async fn names(state: &AppState) -> Result<std::sync::Arc<Names>, AppError> {
-    if let Ok(guard) = state.names.lock() {
-        if let Some((_, n)) = guard.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 30) {
-            return Ok(n.clone());
-        }
+    if let Some(n) = state.names.fresh(std::time::Duration::from_secs(30)) {
+        return Ok(n);
     }
     let units = state.store.units().await?.into_iter().map(|u| (u.code, u.name)).collect();
     let categories = state.store.categories().await?.into_iter().map(|c| (c.code, c.name)).collect();
     let n = std::sync::Arc::new(Names { units, categories });
-    if let Ok(mut guard) = state.names.lock() {
-        *guard = Some((std::time::Instant::now(), n.clone()));
-    }
+    state.names.keep(n.clone());
     Ok(n)
 }
 
 pub(crate) async fn campaign_line(state: &AppState) -> Result<Option<String>, AppError> {
-    if let Ok(guard) = state.campaign_line.lock() {
-        if let Some((at, line)) = guard.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 5) {
-            let _ = at;
-            return Ok(line.clone());
-        }
+    if let Some(line) = state.campaign_line.fresh(std::time::Duration::from_secs(5)) {
+        return Ok(line);
     }
     let line = match state.store.latest_campaign_year().await? {
         Some(y) => state.store.campaign(y).await?.map(|c| match c.current_phase {
@@ -92,9 +85,7 @@ pub(crate) async fn campaign_line(state: &AppState) -> Result<Option<String>, Ap
         }),
         None => None,
     };
-    if let Ok(mut guard) = state.campaign_line.lock() {
-        *guard = Some((std::time::Instant::now(), line.clone()));
-    }
+    state.campaign_line.keep(line.clone());
     Ok(line)
 }
 

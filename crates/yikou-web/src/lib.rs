@@ -50,14 +50,40 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The page frame's campaign line, re-read at most every few seconds (it changes with a
     /// phase, not with every request).
-    pub campaign_line: Arc<std::sync::Mutex<Option<(std::time::Instant, Option<String>)>>>,
+    pub campaign_line: Arc<Recent<Option<String>>>,
     /// Names of units, committees and categories, re-read at most every half minute.
-    pub names: Arc<std::sync::Mutex<Option<(std::time::Instant, Arc<frame::Names>)>>>,
+    pub names: Arc<Recent<Arc<frame::Names>>>,
     /// The last whole-district cross-check, for the home page's counts (re-run at most every
     /// minute; the 比对核查 page always runs it afresh).
-    pub recent_check: Arc<std::sync::Mutex<Option<(std::time::Instant, Arc<yikou_store::check::CheckReport>)>>>,
+    pub recent_check: Arc<Recent<Arc<yikou_store::check::CheckReport>>>,
     /// Places for checking uploaded lists (bounds the memory uploads can take together).
     pub checks: Arc<checks::CheckPermits>,
+}
+
+/// A value read from the store and kept a short while by this process (a page's frame, names, the
+/// home page's counts): never the only copy of anything, only saves reading it again.
+pub struct Recent<T> {
+    slot: std::sync::Mutex<Option<(std::time::Instant, T)>>,
+}
+
+impl<T> Default for Recent<T> {
+    fn default() -> Recent<T> {
+        Recent { slot: std::sync::Mutex::new(None) }
+    }
+}
+
+impl<T: Clone> Recent<T> {
+    /// The value kept, if it is younger than `max_age`.
+    pub(crate) fn fresh(&self, max_age: std::time::Duration) -> Option<T> {
+        let g = self.slot.lock().ok()?;
+        g.as_ref().filter(|(at, _)| at.elapsed() < max_age).map(|(_, v)| v.clone())
+    }
+
+    pub(crate) fn keep(&self, value: T) {
+        if let Ok(mut g) = self.slot.lock() {
+            *g = Some((std::time::Instant::now(), value));
+        }
+    }
 }
 
 static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);

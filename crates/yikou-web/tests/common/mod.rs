@@ -46,6 +46,20 @@ fn person(id: &str, name: &str, street: &str) -> NewPerson {
     }
 }
 
+/// A 900 元 listing of a person in a project, paid from 区级资金.
+fn listing(project_id: i64, person_id: i64) -> NewEntitlement {
+    NewEntitlement {
+        external_id: None,
+        project_id,
+        person_id,
+        household_id: None,
+        household_size: None,
+        source_code: "QJ".into(),
+        amount: Fen::from_yuan(900),
+        listed_name: None,
+    }
+}
+
 /// A store with people in two streets, one project, and one account per kind of user; served on a
 /// free port.
 pub async fn start() -> App {
@@ -86,19 +100,7 @@ pub async fn start_with(web: yikou_web::WebConfig) -> App {
         exclusive_group: None,
     };
     let pid = campaign::create_project(&mut tx, cid, &project).await.unwrap();
-    let ents: Vec<NewEntitlement> = ids
-        .iter()
-        .map(|&person_id| NewEntitlement {
-            external_id: None,
-            project_id: pid,
-            person_id,
-            household_id: None,
-            household_size: None,
-            source_code: "QJ".into(),
-            amount: Fen::from_yuan(900),
-            listed_name: None,
-        })
-        .collect();
+    let ents: Vec<NewEntitlement> = ids.iter().map(|&person_id| listing(pid, person_id)).collect();
     // One duplicate listing, so the cross-check has a finding in 古美.
     let mut ents = ents;
     ents.push(ents[0].clone());
@@ -222,19 +224,7 @@ pub async fn list_more(app: &App, n: usize, street: &str) -> Vec<i64> {
         .collect();
     let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
     let ids = register::insert_people(&mut tx, &people, "t").await.unwrap();
-    let ents: Vec<NewEntitlement> = ids
-        .iter()
-        .map(|&person_id| NewEntitlement {
-            external_id: None,
-            project_id: app.project,
-            person_id,
-            household_id: None,
-            household_size: None,
-            source_code: "QJ".into(),
-            amount: Fen::from_yuan(900),
-            listed_name: None,
-        })
-        .collect();
+    let ents: Vec<NewEntitlement> = ids.iter().map(|&person_id| listing(app.project, person_id)).collect();
     campaign::insert_entitlements(&mut tx, &ents, EntitlementState::Draft, "t").await.unwrap();
     tx.commit().await.unwrap();
     ids

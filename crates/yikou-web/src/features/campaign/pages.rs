@@ -42,16 +42,12 @@ struct HomePage {
 
 /// The whole-district check of at most a minute ago (the home page's count of findings waiting).
 async fn recent_check(state: &AppState) -> Result<std::sync::Arc<yikou_store::check::CheckReport>, AppError> {
-    if let Ok(g) = state.recent_check.lock() {
-        if let Some((_, r)) = g.as_ref().filter(|(at, _)| at.elapsed().as_secs() < 60) {
-            return Ok(r.clone());
-        }
+    if let Some(r) = state.recent_check.fresh(std::time::Duration::from_secs(60)) {
+        return Ok(r);
     }
     let run = yikou_service::check::run(&state.store, &yikou_domain::Actor::system("home"), None).await?;
     let r = std::sync::Arc::new(run.report);
-    if let Ok(mut g) = state.recent_check.lock() {
-        *g = Some((std::time::Instant::now(), r.clone()));
-    }
+    state.recent_check.keep(r.clone());
     Ok(r)
 }
 

@@ -120,7 +120,7 @@ pub async fn template(State(state): State<AppState>, Signed(s): Signed) -> Resul
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
-    Ok(xlsx_response("帮困对象导入模板.xlsx", bytes))
+    Ok(xlsx_response("帮困对象导入模板.xlsx", "yikou-import-template.xlsx", bytes))
 }
 
 fn tempfile_dir(state: &AppState) -> Result<PathBuf, AppError> {
@@ -140,18 +140,12 @@ fn create_private_dir(dir: &FsPath) -> std::io::Result<()> {
     Ok(())
 }
 
-/// An .xlsx download named `name` (Chinese allowed: RFC 5987, with an ASCII fallback).
-fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
-    let ascii: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
-    let fallback =
-        if ascii.trim_start_matches(['-', '_', '.']).len() > ".xlsx".len() { ascii } else { "yikou.xlsx".into() };
+/// An .xlsx download named `name` (Chinese allowed), with `fallback` for old clients.
+fn xlsx_response(name: &str, fallback: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{}", crate::frame::encode(name)),
-            ),
+            (header::CONTENT_DISPOSITION, crate::csv::attachment(name, fallback)),
         ],
         bytes,
     )
@@ -366,7 +360,7 @@ pub async fn error_workbook(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
     let stem = FsPath::new(&up.file_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(xlsx_response(&format!("{stem}-错误行.xlsx"), bytes))
+    Ok(xlsx_response(&format!("{stem}-错误行.xlsx"), "yikou-errors.xlsx", bytes))
 }
 
 #[derive(Deserialize)]
