@@ -152,6 +152,12 @@ impl Role {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street)
     }
 
+    /// May this role correct a roster (撤销 a draft entitlement a finding points at)? Those who
+    /// prepare rosters — the roles that import — not a reviewer, who decides on them.
+    pub fn may_correct_rosters(self) -> bool {
+        self.may_import()
+    }
+
     /// May this role import lists?
     pub fn may_import(self) -> bool {
         matches!(self, Role::Bureau | Role::Department | Role::Street | Role::Committee)

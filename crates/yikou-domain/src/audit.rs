@@ -36,6 +36,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("entitlement.bulk_create", "批量新增帮扶记录"),
     ("entitlement.transition", "帮扶记录状态变更"),
     ("entitlement.set_amount", "修改帮扶金额"),
+    ("entitlement.withdraw", "撤销帮扶记录"),
     ("campaign.create", "建立活动"),
     ("campaign.set_phase", "调整活动阶段"),
     ("campaign.export", "导出活动数据（交换文件）"),

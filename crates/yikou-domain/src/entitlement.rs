@@ -83,6 +83,10 @@ pub enum EntitlementError {
     AmountFrozen { frozen: Fen, requested: Fen },
     #[error("金额不能为负数：{0}")]
     NegativeAmount(Fen),
+    #[error("该记录{}，不能撤销：只有尚未提交的名单（草稿）中的记录可以撤销；已提交的名单请先由审核人退回", state.label())]
+    NotWithdrawable { state: EntitlementState },
+    #[error("请写明撤销理由（至少2个字），例如“与另一笔重复”")]
+    NoReason,
 }
 
 /// The amount-and-state part of an entitlement; the store carries identities around it.
@@ -113,6 +117,19 @@ impl Entitlement {
             self.approved_amount = None;
         }
         self.state = to;
+        Ok(())
+    }
+
+    /// May this entitlement be withdrawn (撤销: taken off its roster, e.g. a duplicate a finding
+    /// points at), for this reason? Only a draft — a roster under review or approved is not changed
+    /// under its reviewer; a reason of at least two characters is kept.
+    pub fn check_withdrawal(&self, reason: &str) -> Result<(), EntitlementError> {
+        if self.state != EntitlementState::Draft {
+            return Err(EntitlementError::NotWithdrawable { state: self.state });
+        }
+        if reason.trim().chars().count() < 2 {
+            return Err(EntitlementError::NoReason);
+        }
         Ok(())
     }
 
@@ -163,6 +180,19 @@ mod tests {
         let err = e.transition(Disbursed).unwrap_err();
         assert!(err.to_string().contains("“草稿”变为“已发放”"));
         assert_eq!(e.state, Draft);
+    }
+
+    #[test]
+    fn only_a_draft_may_be_withdrawn_and_only_with_a_reason() {
+        let mut e = Entitlement::draft(Fen(50_000)).unwrap();
+        assert_eq!(e.check_withdrawal(" "), Err(EntitlementError::NoReason));
+        assert_eq!(e.check_withdrawal("重复"), Ok(()));
+        for to in [Submitted, Approved] {
+            e.transition(to).unwrap();
+            let err = e.check_withdrawal("与另一笔重复").unwrap_err();
+            assert_eq!(err, EntitlementError::NotWithdrawable { state: to });
+            assert!(err.to_string().contains("不能撤销"), "{err}");
+        }
     }
 
     #[test]

@@ -101,6 +101,18 @@ impl FindingKind {
     }
 }
 
+impl FindingKind {
+    /// Does a finding of this kind point at entitlements one may take off a roster (撤销): a listing
+    /// twice, a person who should not be listed? Not for money (the amount or budget is corrected) nor
+    /// omissions (nothing is listed).
+    pub fn suggests_withdrawal(self) -> bool {
+        !matches!(
+            self,
+            FindingKind::AmountOutside | FindingKind::OverBudget | FindingKind::OverCap | FindingKind::Omissions
+        )
+    }
+}
+
 impl FindingStatus {
     /// Has a reviewer decided it (and the facts not changed since)?
     pub fn is_decided(self) -> bool {

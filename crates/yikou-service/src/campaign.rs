@@ -3,7 +3,7 @@
 use yikou_domain::reference::UnitKind;
 use yikou_domain::{Actor, Scope};
 use yikou_store::accounts::auth::unix_now;
-use yikou_store::campaign::{StoredCampaign, StoredProject};
+use yikou_store::campaign::{withdraw_entitlement, StoredCampaign, StoredProject, Withdrawn};
 use yikou_store::reference::{ContactUpdate, UnitContact};
 use yikou_store::Store;
 
@@ -45,6 +45,20 @@ pub async fn set_unit_contact(store: &Store, actor: &Actor, code: &str, update: 
     yikou_store::reference::set_contact(&mut tx, code, update).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Withdraws (撤销) a draft entitlement within the actor's area, with a reason: what a finding of a
+/// listing twice or of someone who should not be listed suggests. `Forbidden` for a role that does not
+/// prepare rosters (a reviewer decides, does not correct); `NotFound` outside the area; `Rejected` for a
+/// submitted or approved one or without a reason. Audited in the store.
+pub async fn withdraw(store: &Store, actor: &Actor, id: i64, reason: &str) -> Result<Withdrawn> {
+    if actor.role.is_some_and(|r| !r.may_correct_rosters()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = store.write(actor).await?;
+    let gone = withdraw_entitlement(&mut tx, &actor.scope, id, reason).await?;
+    tx.commit().await?;
+    Ok(gone)
 }
 
 /// The campaign of `year`, or the latest one without a year; `NotFound` when there is none.

@@ -168,3 +168,117 @@ async fn fifty_findings_a_page_with_the_count_and_page_numbers() {
     let (_, past) = page(&app, &c, "/check?type=omissions&status=open&page=9").await;
     assert!(past.contains("第 2/2 页"));
 }
+
+#[tokio::test]
+async fn a_row_offers_to_withdraw_the_listing_it_points_at_with_a_reason_and_the_finding_then_goes() {
+    let app = start().await;
+    let (c, _) = signed_in(&app, "gumei").await;
+    let key = format!("dup_in_project:MZ-01:{}", app.people[0]);
+    let list_url = "/check?type=dup_in_project&status=open&page=1";
+    let (_, list) = page(&app, &c, list_url).await;
+    let row = row_of(&list, &key).to_string();
+    let offered: Vec<i64> = row
+        .match_indices("name=\"entitlement\" value=\"")
+        .map(|(at, m)| row[at + m.len()..].split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(offered.len(), 2, "both listings are offered: {row}");
+    assert!(row.contains("formaction=\"/check/withdraw\"") && row.contains("测试项目"), "{row}");
+    let post = |fields: Vec<(&'static str, String)>, token: String| {
+        let (c, base) = (c.clone(), app.base.clone());
+        async move {
+            let mut form = fields;
+            form.push(("_csrf", token));
+            c.post(format!("{base}/check/withdraw")).form(&form).send().await.unwrap()
+        }
+    };
+    let fields = |reason: &str| {
+        vec![
+            ("key", key.clone()),
+            ("entitlement", offered[1].to_string()),
+            ("reason", reason.to_string()),
+            ("type", "dup_in_project".into()),
+            ("status", "open".into()),
+            ("page", "1".into()),
+        ]
+    };
+
+    // Without a reason: the same list, the message beside the row, nothing withdrawn.
+    let r = post(fields(""), csrf_in(&list)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(row_of(&html, &key).contains("请写明撤销理由"), "{html}");
+    assert!(app.store.entitlement(&yikou_domain::Scope::All, offered[1]).await.unwrap().is_some());
+
+    // With one: gone, said so, audited, and the finding no longer listed.
+    let r = post(fields("与另一笔重复录入"), csrf_in(&html)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.contains(&format!("withdrawn={}", offered[1])), "{to}");
+    let (_, after) = page(&app, &c, &to).await;
+    assert!(after.contains(&format!("已撤销第 {} 号帮扶记录", offered[1])) && after.contains("与另一笔重复录入"), "{after}");
+    assert!(!after.contains(&format!("value=\"{key}\"")), "the finding went with the second listing");
+    assert!(app.store.entitlement(&yikou_domain::Scope::All, offered[1]).await.unwrap().is_none());
+    assert!(app.store.entitlement(&yikou_domain::Scope::All, offered[0]).await.unwrap().is_some(), "only one");
+    let record = &app.store.audit_records(Some(("entitlement", &offered[1].to_string())), 1).await.unwrap()[0];
+    assert_eq!((record.action.as_str(), record.actor.as_str()), ("entitlement.withdraw", "gumei"));
+    assert!(record.after_json.as_deref().unwrap().contains("与另一笔重复录入"));
+    // Another street's notice is not told what gumei withdrew.
+    let (q, _) = signed_in(&app, "qibao").await;
+    assert!(!page(&app, &q, &to).await.1.contains("已撤销第"));
+}
+
+#[tokio::test]
+async fn a_reviewer_is_not_offered_withdrawal_and_the_api_refuses_a_submitted_entitlement() {
+    let app = start().await;
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    yikou_store::accounts::users::create_user(
+        &mut tx,
+        &yikou_store::accounts::users::NewUser {
+            login: "checker".into(),
+            display_name: "审核人".into(),
+            unit_code: yikou_domain::reference::BUREAU_CODE.into(),
+            role: yikou_domain::Role::Reviewer,
+            password: PASSWORD.into(),
+            must_change_password: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (c, _) = signed_in(&app, "checker").await;
+    let (status, list) = page(&app, &c, "/check?type=dup_in_project").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("核实无误，排除") && !list.contains("/check/withdraw"), "a reviewer decides, does not correct");
+    let ents = app.store.entitlements_of_person(&yikou_domain::Scope::All, app.people[0]).await.unwrap();
+    let api = |who: &'static str, id: i64| {
+        let app = &app;
+        async move {
+            let token = bearer(app, who).await;
+            reqwest::Client::new()
+                .post(format!("{}/api/v1/entitlements/{id}/withdraw", app.base))
+                .bearer_auth(token)
+                .json(&serde_json::json!({ "reason": "与另一笔重复" }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(api("checker", ents[0].id).await.status(), StatusCode::FORBIDDEN);
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    yikou_store::campaign::transition_entitlement(
+        &mut tx,
+        &yikou_domain::Scope::All,
+        ents[0].id,
+        yikou_domain::EntitlementState::Submitted,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let r = api("gumei", ents[0].id).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("已提交，不能撤销"));
+    let r = api("gumei", ents[1].id).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((body["withdrawn"].as_i64(), body["project"].as_str()), (Some(ents[1].id), Some("MZ-01")));
+}

@@ -50,10 +50,11 @@ fn declared_routes() -> Vec<(String, String)> {
 }
 
 /// Every field any form of the application needs (unknown fields are ignored by each form).
-fn form_fields(csrf: &str, finding: &str) -> Vec<(&'static str, String)> {
+fn form_fields(csrf: &str, finding: &str, entitlement: i64) -> Vec<(&'static str, String)> {
     vec![
         ("_csrf", csrf.to_string()),
         ("key", finding.to_string()),
+        ("entitlement", entitlement.to_string()),
         ("action", "dismiss".into()),
         ("reason", "测试理由".into()),
         ("login", "someone-new".into()),
@@ -75,6 +76,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let app = start().await;
     let (gumei_person, project) = (app.people[0], app.project);
     let finding = format!("dup_in_project:MZ-01:{gumei_person}");
+    let entitlement = app.store.entitlements_of_person(&yikou_domain::Scope::All, gumei_person).await.unwrap()[0].id;
 
     // 古美's own work to aim at: a committed batch and a pending upload.
     let (g, g_csrf) = signed_in(&app, "gumei").await;
@@ -238,6 +240,12 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/check/export.xlsx", "/check/export.xlsx", "rsj", fb()),
         case("POST", "/check/decide", "/check/decide", "qibao", nf()),
         case("POST", "/check/decide", "/check/decide", "rsj", fb()),
+        case("POST", "/check/withdraw", "/check/withdraw", "qibao", nf()),
+        case("POST", "/check/withdraw", "/check/withdraw", "rsj", fb()),
+        case("POST", "/api/v1/entitlements/{id}/withdraw", format!("/api/v1/entitlements/{entitlement}/withdraw"), "qibao", nf()),
+        case("POST", "/api/v1/entitlements/{id}/withdraw", format!("/api/v1/entitlements/{entitlement}/withdraw"), "rsj", nf()),
+        case("POST", "/api/v1/entitlements/{id}/withdraw", format!("/api/v1/entitlements/{entitlement}/withdraw"), "auditor", fb()),
+        case("POST", "/api/v1/entitlements/{id}/withdraw", format!("/api/v1/entitlements/{entitlement}/withdraw"), "", anon()),
         case("GET", "/api/v1/people", "/api/v1/people", "qibao", no_gumei()),
         case("GET", "/api/v1/people", format!("/api/v1/people?street={GUMEI}"), "qibao", no_gumei()),
         case("GET", "/api/v1/people", "/api/v1/people", "auditor", fb()),
@@ -332,6 +340,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                             .file_name("l.csv"),
                     ),
                 );
+            } else if c.route == "/api/v1/entitlements/{id}/withdraw" {
+                req = req.json(&json!({ "reason": "测试理由" }));
             } else if c.route == "/api/v1/check/decisions" {
                 req = req.json(&json!({ "key": finding, "action": "dismiss", "reason": "测试理由" }));
             }
@@ -345,7 +355,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                     ),
                 );
             } else {
-                req = req.form(&form_fields(&csrf, &finding));
+                req = req.form(&form_fields(&csrf, &finding, entitlement));
             }
         }
         let r = req.send().await.unwrap();
@@ -384,7 +394,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     }
 
     // The owner still sees their own work (the cases above did not just find nothing at all), and
-    // 古美's token was revoked by nobody.
+    // 古美's token was revoked by nobody, nor its entitlement withdrawn.
+    assert!(app.store.entitlement(&yikou_domain::Scope::All, entitlement).await.unwrap().is_some());
     assert!(app.store.tokens(Some("gumei")).await.unwrap().iter().any(|t| t.id == gumei_token && t.state == "有效"));
     assert!(page(&app, &g, "/imports").await.1.contains(&batch));
     assert_eq!(page(&app, &g, &format!("/imports/{pending}/errors.xlsx")).await.0, StatusCode::OK);

@@ -182,6 +182,87 @@ pub async fn set_entitlement_amount(tx: &mut WriteTx<'_>, scope: &Scope, id: i64
     })
 }
 
+/// An entitlement withdrawn: what it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Withdrawn {
+    pub id: i64,
+    pub person_id: i64,
+    pub project_code: String,
+    pub project_name: String,
+    pub amount_fen: i64,
+}
+
+/// Withdraws (撤销) a draft entitlement within the scope: takes it off its roster, with a reason.
+/// `NotFound` outside the scope; `Invalid` with the domain's message for a submitted or approved
+/// one or without a reason. Audited `entitlement.withdraw` with what it was (person and project by
+/// id, amount, source, import batch) and the reason.
+pub async fn withdraw_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64, reason: &str) -> Result<Withdrawn> {
+    crate::atomic!(tx, {
+        let stored = load_entitlement(tx, scope, id).await?;
+        stored.entitlement.check_withdrawal(reason).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (code, name, batch): (String, String, Option<i64>) = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT pr.code, pr.name, e.batch_id FROM entitlements e JOIN projects pr ON pr.id = e.project_id WHERE e.id = $1")
+            .bind(id).fetch_one(c).await?);
+        let gone = on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM entitlements WHERE id = $1 AND state = 'draft'")
+            .bind(id).execute(c).await?.rows_affected());
+        if gone != 1 {
+            return Err(StoreError::Invalid("该帮扶记录刚被他人改动，请刷新后再试".into()));
+        }
+        let before = json!({
+            "project": stored.project_id, "project_code": code, "person": stored.person_id, "amount_fen": stored.entitlement.amount.0,
+            "source": stored.source_code, "state": "draft", "import_batch": batch,
+        });
+        tx.audit("entitlement.withdraw", "entitlement", &id.to_string(), Some(&before), Some(&json!({ "reason": reason.trim() })))
+            .await?;
+        Ok(Withdrawn {
+            id,
+            person_id: stored.person_id,
+            project_code: code,
+            project_name: name,
+            amount_fen: stored.entitlement.amount.0,
+        })
+    })
+}
+
+/// An entitlement as a finding's row offers it for withdrawal: its project, amount, state and the
+/// roster (file) it came in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntitlementBrief {
+    pub id: i64,
+    pub project_name: String,
+    pub amount_fen: i64,
+    pub state: EntitlementState,
+    pub file_name: Option<String>,
+}
+
+impl Store {
+    /// The entitlements among `ids` the scope may see (a page's findings name at most a few hundred).
+    pub async fn entitlement_briefs(&self, scope: &Scope, ids: &[i64]) -> Result<Vec<EntitlementBrief>> {
+        let mut out = Vec::new();
+        let (cond, arg) = crate::scope::entitlements(scope, 1);
+        for chunk in ids.chunks(500) {
+            let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let sql = format!(
+                "SELECT e.id, pr.name, e.amount_fen, e.state, b.file_name FROM entitlements e
+                 JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+                 LEFT JOIN import_batches b ON b.id = e.batch_id
+                 WHERE e.id IN ({list}) AND {cond} ORDER BY e.id"
+            );
+            let rows: Vec<(i64, String, i64, String, Option<String>)> = on_db!(&self.db, p => {
+                let q = sqlx::query_as(&sql);
+                let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+                q.fetch_all(p).await?
+            });
+            for (id, project_name, amount_fen, state, file_name) in rows {
+                let state = EntitlementState::from_code(&state)
+                    .ok_or_else(|| StoreError::Invalid(format!("未知状态“{state}”")))?;
+                out.push(EntitlementBrief { id, project_name, amount_fen, state, file_name });
+            }
+        }
+        Ok(out)
+    }
+}
+
 impl Store {
     /// One entitlement, if the scope may see it.
     pub async fn entitlement(&self, scope: &Scope, id: i64) -> Result<Option<StoredEntitlement>> {

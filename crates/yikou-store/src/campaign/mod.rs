@@ -15,8 +15,8 @@ use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 mod entitlements;
 
 pub use entitlements::{
-    add_entitlement, insert_entitlements, set_entitlement_amount, transition_entitlement, EntitlementLine,
-    NewEntitlement, StoredEntitlement,
+    add_entitlement, insert_entitlements, set_entitlement_amount, transition_entitlement, withdraw_entitlement,
+    EntitlementBrief, EntitlementLine, NewEntitlement, StoredEntitlement, Withdrawn,
 };
 
 /// A campaign as stored.

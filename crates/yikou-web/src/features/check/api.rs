@@ -1,6 +1,6 @@
 //! 比对核查 API: findings and counts, decisions.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -53,5 +53,31 @@ pub async fn decide(State(state): State<AppState>, ApiUser(u): ApiUser, Json(d):
         }
         Err(AppError::Rejected(m)) => Err(ApiError::coded(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Withdrawal {
+    #[serde(default)]
+    reason: String,
+}
+
+/// 撤销 a draft entitlement of the caller's area, with a reason: `{"withdrawn": ID, "person": ID,
+/// "project": CODE, "amount_fen": N}`; 403 for a role that does not prepare rosters, 404 outside the
+/// area, 422 for one submitted or approved or without a reason.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(w): Json<Withdrawal>,
+) -> ApiResult {
+    match yikou_service::campaign::withdraw(&state.store, &u.actor(), id, &w.reason).await {
+        Ok(g) => Ok(Json(
+            json!({ "withdrawn": g.id, "person": g.person_id, "project": g.project_code, "amount_fen": g.amount_fen }),
+        )),
+        Err(yikou_service::ServiceError::Rejected(m)) => {
+            Err(ApiError::coded(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m))
+        }
+        Err(e) => Err(AppError::from(e).into()),
     }
 }

@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use yikou_domain::{FindingKind, FindingStatus, Scope};
+use yikou_domain::{EntitlementState, Fen, FindingKind, FindingStatus, Scope};
+use yikou_store::campaign::EntitlementBrief;
 use yikou_store::check::Finding;
 
 use crate::frame::{encode, time_text, Names};
@@ -142,6 +143,33 @@ pub struct Row {
     /// The refusal of a decision on this row, and the reason as typed.
     pub error: Option<String>,
     pub typed: String,
+    /// The entitlements the user may withdraw (撤销) from this row (draft ones of a kind that suggests it).
+    pub withdraw: Vec<Offer>,
+}
+
+/// An entitlement a row offers to withdraw: its id and what it is ("项目 200.00元，名单 古美.xlsx").
+pub struct Offer {
+    pub id: i64,
+    pub text: String,
+}
+
+/// The offers of a row from the briefs the user may see: draft entitlements of the finding.
+pub fn offers(f: &Finding, briefs: &HashMap<i64, EntitlementBrief>) -> Vec<Offer> {
+    if !f.kind.suggests_withdrawal() {
+        return Vec::new();
+    }
+    f.entitlements
+        .iter()
+        .filter_map(|id| briefs.get(id))
+        .filter(|b| b.state == EntitlementState::Draft)
+        .map(|b| Offer {
+            id: b.id,
+            text: match &b.file_name {
+                Some(file) => format!("{} {}元（名单：{file}）", b.project_name, Fen(b.amount_fen).yuan()),
+                None => format!("{} {}元", b.project_name, Fen(b.amount_fen).yuan()),
+            },
+        })
+        .collect()
 }
 
 /// Project code → (id the user may open, or none; name).
@@ -202,6 +230,7 @@ pub fn row(
         decided_at: f.decided_at.as_deref().map(time_text).unwrap_or_default(),
         error: error.map(|r| r.message.clone()),
         typed: error.map(|r| r.reason.clone()).unwrap_or_default(),
+        withdraw: Vec::new(),
     }
 }
 
@@ -229,6 +258,17 @@ pub fn done_message(f: &Finding, projects: &Projects) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The message after a withdrawal, from its audit record: project, amount and reason.
+pub fn withdrawn_message(id: i64, record: &yikou_store::audit::AuditRecord, projects: &Projects) -> Option<String> {
+    let before: serde_json::Value = serde_json::from_str(record.before_json.as_deref()?).ok()?;
+    let after: serde_json::Value = serde_json::from_str(record.after_json.as_deref()?).ok()?;
+    let code = before["project_code"].as_str().unwrap_or_default();
+    let project = projects.get(code).map_or(code, |p| p.1.as_str());
+    let amount = Fen(before["amount_fen"].as_i64()?).yuan();
+    let reason = after["reason"].as_str().unwrap_or_default();
+    Some(format!("已撤销第 {id} 号帮扶记录（{project}，{amount}元；理由：{reason}）。疑点已按撤销后的名单重新比对。"))
 }
 
 /// `&done=` with the key of the finding just decided.

@@ -12,6 +12,8 @@ pub fn routes(r: Routes) -> Routes {
         .get("/check/export.csv", exports::findings)
         .get("/check/export.xlsx", exports::findings)
         .post("/check/decide", pages::decide)
+        .post("/check/withdraw", pages::withdraw)
         .get("/api/v1/check", api::check)
         .post("/api/v1/check/decisions", api::decide)
+        .post("/api/v1/entitlements/{id}/withdraw", api::withdraw)
 }

@@ -8,6 +8,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
+use std::collections::HashMap;
+
 use super::list::{self, Projects, Refused, Row, Shown, Tab, Which, PER_PAGE};
 use crate::frame::*;
 use crate::session::*;
@@ -15,6 +17,7 @@ use crate::{AppError, AppState};
 use yikou_domain::{FindingKind, Scope};
 use yikou_service::check::{self, CheckOutcome, Decision};
 use yikou_store::accounts::auth::SessionUser;
+use yikou_store::campaign::EntitlementBrief;
 
 #[derive(Deserialize, Default)]
 pub struct CheckParams {
@@ -25,6 +28,8 @@ pub struct CheckParams {
     pub(crate) page: Option<String>,
     /// The key of the finding just decided (for the message saying so).
     pub(crate) done: Option<String>,
+    /// The entitlement just withdrawn (for the message saying so).
+    pub(crate) withdrawn: Option<i64>,
 }
 
 #[derive(Template)]
@@ -47,6 +52,8 @@ struct CheckPage {
     rows: Vec<Row>,
     notice: Option<String>,
     refused: Option<(usize, String)>,
+    /// May the user withdraw entitlements (a roster's preparer, not a reviewer)?
+    corrects: bool,
 }
 
 impl CheckPage {
@@ -65,7 +72,26 @@ pub async fn check(
     }
     let outcome = check::run(&state.store, &s.actor(), None).await?;
     let which = Which::asked(&outcome.report.findings, p.kind.as_deref(), p.status.as_deref(), p.page.as_deref());
-    Ok(Html(render(&state, &s, &outcome, which, p.done.as_deref(), None).await?))
+    let notice = match p.withdrawn {
+        Some(id) => withdrawn_notice(&state, &s, &outcome, id).await?,
+        None => None,
+    };
+    Ok(Html(render(&state, &s, &outcome, which, p.done.as_deref(), None, notice).await?))
+}
+
+/// What the user just withdrew, from its audit record (their own act only).
+async fn withdrawn_notice(
+    state: &AppState,
+    s: &SessionUser,
+    outcome: &CheckOutcome,
+    id: i64,
+) -> Result<Option<String>, AppError> {
+    let records = state.store.audit_records(Some(("entitlement", &id.to_string())), 5).await?;
+    let Some(record) = records.iter().find(|r| r.action == "entitlement.withdraw" && r.actor == s.user.login) else {
+        return Ok(None);
+    };
+    let projects = projects(state, &s.actor().scope, outcome).await?;
+    Ok(list::withdrawn_message(id, record, &projects))
 }
 
 /// The project names of the campaign, with the ids of those the user may open.
@@ -92,6 +118,7 @@ async fn render(
     which: Which,
     done: Option<&str>,
     refused: Option<&Refused>,
+    notice: Option<String>,
 ) -> Result<String, AppError> {
     let report = &outcome.report;
     let findings = &report.findings;
@@ -103,15 +130,22 @@ async fn render(
     let pages = listed.len().div_ceil(PER_PAGE).max(1);
     // A page past the end (the last rows were just decided) shows the last page.
     let page = which.page.min(pages);
-    let rows: Vec<Row> = listed
+    let on_page: Vec<_> = listed.iter().enumerate().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+    let corrects = s.user.role.may_correct_rosters() && which.kind.suggests_withdrawal();
+    let briefs: HashMap<i64, EntitlementBrief> = if corrects {
+        let ids: Vec<i64> = on_page.iter().flat_map(|(_, f)| f.entitlements.iter().copied()).collect();
+        state.store.entitlement_briefs(&scope, &ids).await?.into_iter().map(|b| (b.id, b)).collect()
+    } else {
+        HashMap::new()
+    };
+    let rows: Vec<Row> = on_page
         .iter()
-        .enumerate()
-        .skip((page - 1) * PER_PAGE)
-        .take(PER_PAGE)
-        .map(|(i, f)| list::row(i, f, &scope, &names, &projects, refused))
+        .map(|(i, f)| Row { withdraw: list::offers(f, &briefs), ..list::row(*i, f, &scope, &names, &projects, refused) })
         .collect();
     let open = of_kind.iter().filter(|f| !f.status.is_decided()).count();
-    let notice = done.and_then(|k| findings.iter().find(|f| f.key == k)).and_then(|f| list::done_message(f, &projects));
+    let notice = notice.or_else(|| {
+        done.and_then(|k| findings.iter().find(|f| f.key == k)).and_then(|f| list::done_message(f, &projects))
+    });
     let refused =
         refused.and_then(|r| rows.iter().find(|row| row.key == r.key).map(|row| (row.index, r.message.clone())));
     let (tabs, empty) = list::tabs(findings, which.kind);
@@ -135,6 +169,7 @@ async fn render(
         rows,
         notice,
         refused,
+        corrects,
     }
     .render()?)
 }
@@ -178,10 +213,51 @@ pub async fn decide(State(state): State<AppState>, Posted(s, f): Posted<DecideFo
             let which = Which::of_finding(findings, &f.key, shown)
                 .unwrap_or_else(|| Which::asked(findings, f.kind.as_deref(), f.status.as_deref(), f.page.as_deref()));
             let refused = Refused { key: f.key.clone(), message, reason: f.reason.clone() };
-            let html = render(&state, &s, &outcome, which, None, Some(&refused)).await?;
+            let html = render(&state, &s, &outcome, which, None, Some(&refused), None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    /// The finding the entitlement was offered on (to show a refusal beside its row).
+    key: String,
+    entitlement: i64,
+    #[serde(default)]
+    reason: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+}
+
+/// 撤销 an entitlement a finding points at (see [`yikou_service::campaign::withdraw`]); back to the
+/// same list with what was withdrawn, or the list again with the refusal beside the row.
+pub async fn withdraw(State(state): State<AppState>, Posted(s, f): Posted<WithdrawForm>) -> Result<Response, AppError> {
+    if !s.user.role.may_review() {
+        return Err(AppError::Forbidden);
+    }
+    match yikou_service::campaign::withdraw(&state.store, &s.actor(), f.entitlement, &f.reason).await {
+        Ok(gone) => {
+            let kind = f.kind.as_deref().and_then(FindingKind::from_code).unwrap_or(FindingKind::DupInProject);
+            let page = f.page.as_deref().and_then(|p| p.trim().parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+            let back = Which { kind, shown: Shown::from_code(f.status.as_deref()), page };
+            let to = format!("{}&withdrawn={}", back.url(), gone.id);
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+        }
+        Err(yikou_service::ServiceError::Rejected(message)) => {
+            let outcome = check::run(&state.store, &s.actor(), None).await?;
+            let findings = &outcome.report.findings;
+            let shown = Shown::from_code(f.status.as_deref());
+            let which = Which::of_finding(findings, &f.key, shown)
+                .unwrap_or_else(|| Which::asked(findings, f.kind.as_deref(), f.status.as_deref(), f.page.as_deref()));
+            let refused = Refused { key: f.key.clone(), message, reason: f.reason.clone() };
+            let html = render(&state, &s, &outcome, which, None, Some(&refused), None).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
