@@ -85,6 +85,13 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "action": { "type": "string", "enum": ["confirm", "dismiss"] }, "reason": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "已处理" }, "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" },
                                "422": { "description": "缺少理由" } } } },
+            "/api/v1/entitlements/{id}/withdraw": { "post": {
+                "summary": "撤销一笔帮扶记录（仅未提交的名单；理由必填；记入审计日志）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["reason"], "properties": { "reason": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "已撤销：withdrawn, person, project, amount_fen" }, "403": { "description": "角色无权（审核人不改名单）" },
+                               "404": { "description": "不存在或不在范围内" }, "422": { "description": "已提交或已下达，或缺少理由" } } } },
             "/api/v1/campaign": { "get": {
                 "summary": "当前活动及工作安排（附件1）：各阶段及日期",
                 "responses": { "200": { "description": "活动" }, "401": { "description": "缺少或无效的令牌" } } } },

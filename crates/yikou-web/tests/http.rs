@@ -492,3 +492,17 @@ async fn the_contact_list_is_read_by_all_exported_and_edited_by_the_bureau_only(
         .iter()
         .any(|a| a.action == "unit.contact"));
 }
+
+#[tokio::test]
+async fn the_api_description_names_every_api_route() {
+    let app = start().await;
+    let spec: serde_json::Value =
+        Client::new().get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    for (method, route) in yikou_web::route_table() {
+        if !route.starts_with("/api/v1/") || route == "/api/v1/openapi.json" {
+            continue;
+        }
+        let op = &spec["paths"][route][method.to_lowercase()];
+        assert!(op.is_object(), "{method} {route} is not described in openapi.json");
+    }
+}
