@@ -17,9 +17,27 @@ impl fmt::Debug for Phone {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("联系电话“{shown}”格式不正确：应为11位手机号（1开头）或上海固定电话（可带021区号，8位号码）")]
+#[error("联系电话“{shown}”格式不正确（{what}）：应为11位手机号（1开头）或上海固定电话（可带021区号，8位号码）")]
 pub struct PhoneError {
+    /// The number as typed, masked (messages reach logs and error workbooks).
     pub shown: String,
+    /// What is wrong, without the number: "含有“、”等非数字字符", "共9位数字".
+    pub what: String,
+}
+
+/// What is wrong with a number that is no phone, said without its digits.
+fn what_is_wrong(d: &str) -> String {
+    if let Some(c) = d.chars().find(|c| !c.is_ascii_digit()) {
+        return format!("含有“{c}”等非数字字符");
+    }
+    let n = d.len();
+    if n == 11 {
+        return "11位数字，但不是1开头的手机号".into();
+    }
+    if n == 8 {
+        return "8位数字，但固定电话不以0或1开头".into();
+    }
+    format!("共{n}位数字")
 }
 
 impl Phone {
@@ -27,7 +45,7 @@ impl Phone {
         let digits: String =
             raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '\u{3000}')).collect();
         let d = digits.strip_prefix('+').unwrap_or(&digits);
-        let err = || PhoneError { shown: crate::id_number::mask(raw.trim()) };
+        let err = || PhoneError { shown: crate::id_number::mask(raw.trim()), what: what_is_wrong(d) };
         if !d.chars().all(|c| c.is_ascii_digit()) {
             return Err(err());
         }
@@ -82,5 +100,10 @@ mod tests {
             let e = Phone::parse(bad).unwrap_err();
             assert!(e.to_string().contains("格式不正确"), "{bad}");
         }
+        // What is wrong is said without the digits (the number itself is shown masked).
+        let e = Phone::parse("1381234567").unwrap_err();
+        assert_eq!(e.what, "共10位数字");
+        assert!(!e.to_string().contains("1381234567"), "{e}");
+        assert_eq!(Phone::parse("138、1234").unwrap_err().what, "含有“、”等非数字字符");
     }
 }

@@ -122,6 +122,30 @@ impl Needle {
         }
     }
 
+    /// How the box was understood, said under the result ("按电话号码查找") so that a number read
+    /// otherwise than meant (eight digits of an ID number read as a landline) is noticed.
+    pub fn understood(&self) -> &'static str {
+        match self {
+            Needle::Name(_) => "按姓名（含其中的字）查找",
+            Needle::IdNumber(_) => "按完整身份证号查找",
+            Needle::Phone(_) => "按完整电话号码查找",
+            Needle::Tail4(_) => "按身份证号或手机号后4位查找",
+            Needle::IdTail(_) => "按身份证号末尾几位查找",
+            Needle::BirthAndTail(..) => "按出生日期加身份证号后4位查找",
+        }
+    }
+
+    /// What to try when nothing was found, where the box may have been meant otherwise.
+    pub fn when_nothing_found(&self) -> Option<&'static str> {
+        match self {
+            Needle::Phone(_) => Some(
+                "若输入的是身份证号的一部分，请输入后4位、后5至6位，或出生日期加后4位（如 19500312 0013）；电话请输入完整号码。",
+            ),
+            Needle::Tail4(_) | Needle::IdTail(_) => Some("请核对号码，或改用姓名查找。"),
+            _ => None,
+        }
+    }
+
     /// Does a match on this needle confirm digits the masked forms hide (a whole number, the
     /// birth date, the birth day)? Such searches are for roles that may see full numbers, and
     /// audited.
@@ -164,6 +188,14 @@ mod tests {
         assert_eq!(parse("11010519491231002Y").unwrap_err().code(), "id_bad_character");
         assert_eq!(parse("1234567").unwrap_err().code(), "search_unclear");
         assert_eq!(parse("194913310021").unwrap_err().code(), "search_unclear");
+    }
+
+    #[test]
+    fn eight_digits_are_said_to_be_read_as_a_phone_with_what_to_type_for_part_of_an_id_number() {
+        let n = parse("20120305").unwrap();
+        assert_eq!(n.understood(), "按完整电话号码查找");
+        assert!(n.when_nothing_found().unwrap().contains("出生日期加后4位"));
+        assert_eq!(parse("张").unwrap().when_nothing_found(), None);
     }
 
     #[test]

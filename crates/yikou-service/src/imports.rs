@@ -214,7 +214,17 @@ pub fn check_file(path: &Path, against: Against, scope: &Scope, how: Reading<'_>
                     row: v.row,
                     column: "街镇".into(),
                     code: "outside_area".into(),
-                    message: "该行不属于您所在的街镇（居村委），不能由您导入：请交给所属街镇导入".into(),
+                    message: match v
+                        .street_code
+                        .as_deref()
+                        .filter(|_| matches!(scope, Scope::Street(_)))
+                        .and_then(|c| yikou_domain::reference::streets().find(|u| u.code == c).map(|u| u.name))
+                    {
+                        Some(name) => format!(
+                            "该行属于{name}，不属于您所在的街镇（居村委），不能由您导入：请把这一行交给{name}导入"
+                        ),
+                        None => "该行不属于您所在的街镇（居村委），不能由您导入：请交给所属街镇导入".into(),
+                    },
                     warning: false,
                 });
             } else if keep {

@@ -215,7 +215,10 @@ async fn a_row_offers_to_withdraw_the_listing_it_points_at_with_a_reason_and_the
     let to = r.headers()["location"].to_str().unwrap().to_string();
     assert!(to.contains(&format!("withdrawn={}", offered[1])), "{to}");
     let (_, after) = page(&app, &c, &to).await;
-    assert!(after.contains(&format!("已撤销第 {} 号帮扶记录", offered[1])) && after.contains("与另一笔重复录入"), "{after}");
+    assert!(
+        after.contains(&format!("已撤销第 {} 号帮扶记录", offered[1])) && after.contains("与另一笔重复录入"),
+        "{after}"
+    );
     assert!(!after.contains(&format!("value=\"{key}\"")), "the finding went with the second listing");
     assert!(app.store.entitlement(&yikou_domain::Scope::All, offered[1]).await.unwrap().is_none());
     assert!(app.store.entitlement(&yikou_domain::Scope::All, offered[0]).await.unwrap().is_some(), "only one");
@@ -248,7 +251,10 @@ async fn a_reviewer_is_not_offered_withdrawal_and_the_api_refuses_a_submitted_en
     let (c, _) = signed_in(&app, "checker").await;
     let (status, list) = page(&app, &c, "/check?type=dup_in_project").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(list.contains("核实无误，排除") && !list.contains("/check/withdraw"), "a reviewer decides, does not correct");
+    assert!(
+        list.contains("核实无误，排除") && !list.contains("/check/withdraw"),
+        "a reviewer decides, does not correct"
+    );
     let ents = app.store.entitlements_of_person(&yikou_domain::Scope::All, app.people[0]).await.unwrap();
     let api = |who: &'static str, id: i64| {
         let app = &app;

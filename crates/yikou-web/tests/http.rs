@@ -316,6 +316,9 @@ async fn projects_schedule_audit_and_users_pages_keep_to_role_and_area() {
     let (status, roster) = page(&app, &g, &format!("/projects/{}", app.project)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(roster.contains("古美甲") && !roster.contains("七宝乙"), "the roster shows only the street's own people");
+    let (_, sheet) = page(&app, &g, &format!("/projects/{}/print", app.project)).await;
+    assert!(sheet.contains("<th>居委</th>") && !sheet.contains("户内人数"), "a per-person project: {sheet}");
+    assert!(sheet.contains("<a href=\"/projects/"), "the way back names the project");
     let (status, schedule) = page(&app, &g, "/schedule").await;
     assert_eq!(status, StatusCode::OK);
     assert!(schedule.contains("2020年元旦春节帮困送温暖") && schedule.contains("组织实施"));
@@ -337,6 +340,7 @@ async fn projects_schedule_audit_and_users_pages_keep_to_role_and_area() {
     let table = log.split("<tbody>").nth(1).expect("a table of records");
     assert!(table.contains("auth.login") && !table.contains("person.bulk_create"), "filtered by action");
     assert!(table.contains(">登录 <span"), "actions read as words, the code beside: {table}");
+    assert!(table.contains("gumei的名字 <span class=\"code\" title=\"登录名\">gumei</span>"), "who, by name: {table}");
     assert!(log.contains("时间（北京时间）") && !log.contains("UTC"), "times are Beijing time, labelled");
     assert_eq!(page(&app, &a, "/users").await.0, StatusCode::FORBIDDEN);
     assert_eq!(page(&app, &a, "/projects").await.0, StatusCode::FORBIDDEN);
@@ -378,6 +382,7 @@ async fn a_street_operator_uploads_reads_every_problem_commits_the_valid_rows_an
     assert!(result.contains("有2处需要修改"), "{result}");
     assert!(result.contains("第3行") && result.contains("校验位不对"), "the bad ID number is explained");
     assert!(result.contains("第4行") && result.contains("不属于您所在的街镇"));
+    assert!(result.contains("该行属于七宝镇") && result.contains("交给七宝镇导入"), "the row's street is named");
     let commit_url = {
         let at = result.find("action=\"/imports/").unwrap() + 8;
         result[at..].split('"').next().unwrap().to_string()

@@ -163,6 +163,20 @@ async fn a_mistyped_id_number_is_said_to_be_one() {
 }
 
 #[tokio::test]
+async fn eight_digits_found_nowhere_say_how_they_were_read_and_what_to_type_instead() {
+    let app = start().await;
+    let (g, _) = signed_in(&app, "gumei").await;
+    // A birth date alone (this century's dates have a landline's shape): found nowhere — and said
+    // how it was read. (Last century's, 1949…, begin with 1 and are refused as unclear.)
+    let (s, html) = page(&app, &g, "/people?q=20120305").await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(html.contains("共 0 人") && html.contains("按完整电话号码查找"), "{html}");
+    assert!(html.contains("出生日期加后4位"), "what to type for part of an ID number: {html}");
+    let (_, html) = page(&app, &g, "/people?q=古美").await;
+    assert!(html.contains("按姓名（含其中的字）查找") && !html.contains("出生日期加后4位"), "{html}");
+}
+
+#[tokio::test]
 async fn filters_count_sort_and_pages() {
     let app = start().await;
     richer(&app).await;

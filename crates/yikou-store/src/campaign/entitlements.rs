@@ -212,8 +212,14 @@ pub async fn withdraw_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64, 
             "project": stored.project_id, "project_code": code, "person": stored.person_id, "amount_fen": stored.entitlement.amount.0,
             "source": stored.source_code, "state": "draft", "import_batch": batch,
         });
-        tx.audit("entitlement.withdraw", "entitlement", &id.to_string(), Some(&before), Some(&json!({ "reason": reason.trim() })))
-            .await?;
+        tx.audit(
+            "entitlement.withdraw",
+            "entitlement",
+            &id.to_string(),
+            Some(&before),
+            Some(&json!({ "reason": reason.trim() })),
+        )
+        .await?;
         Ok(Withdrawn {
             id,
             person_id: stored.person_id,

@@ -241,6 +241,7 @@ pub struct RosterLine {
     pub name: String,
     pub id_number_masked: String,
     pub street_code: Option<String>,
+    pub committee_code: Option<String>,
     pub household_size: Option<i64>,
     pub amount_fen: i64,
     pub state: String,
@@ -276,12 +277,13 @@ impl Store {
     ) -> Result<(Vec<RosterLine>, Option<i64>)> {
         let (cond, arg) = crate::scope::entitlements(scope, 4);
         let sql = format!(
-            "SELECT e.id, pe.id, pe.name, pe.id_masked, pe.street_code, e.household_size, e.amount_fen, e.state
-             FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+            "SELECT e.id, pe.id, pe.name, pe.id_masked, pe.street_code, pe.committee_code, e.household_size,
+             e.amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
              WHERE e.project_id = $1 AND e.id > $2 AND {cond} ORDER BY e.id LIMIT $3"
         );
         let limit = limit.clamp(1, 500);
-        let mut rows: Vec<(i64, i64, String, String, Option<String>, Option<i64>, i64, String)> = on_db!(&self.db, p => {
+        type Line = (i64, i64, String, String, Option<String>, Option<String>, Option<i64>, i64, String);
+        let mut rows: Vec<Line> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(project_id).bind(after).bind(limit + 1);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_all(p).await?
@@ -298,6 +300,7 @@ impl Store {
                         name,
                         id_number_masked,
                         street_code,
+                        committee_code,
                         household_size,
                         amount_fen,
                         state,
@@ -308,6 +311,7 @@ impl Store {
                             name,
                             id_number_masked,
                             street_code,
+                            committee_code,
                             household_size,
                             amount_fen,
                             state,

@@ -81,7 +81,8 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed) -> Result<H
 #[template(path = "accounts/user_new.html")]
 struct NewUserPage {
     frame: Frame,
-    units: Vec<(String, String)>,
+    /// (group, [(code, label)]): the district's units, then each street/town with its committees.
+    units: Vec<(String, Vec<(String, String)>)>,
     roles: Vec<(&'static str, &'static str)>,
     login: String,
     display_name: String,
@@ -120,17 +121,25 @@ async fn new_user_page(
     f: NewUserForm,
     error: Option<String>,
 ) -> Result<String, AppError> {
-    let units = state
-        .store
-        .contacts()
-        .await?
-        .into_iter()
-        .map(|u| {
-            let indent = if u.kind == UnitKind::Committee { "　" } else { "" };
-            let label = format!("{indent}{}（{}）", u.name, u.code);
-            (u.code, label)
-        })
-        .collect();
+    // Grouped as a clerk looks for them: the district's own units, then each street/town with its
+    // committees under it (same-named committees of two streets told apart by their group).
+    let all = state.store.contacts().await?;
+    let mut units: Vec<(String, Vec<(String, String)>)> = vec![(
+        "区级单位、部门和组织".into(),
+        all.iter()
+            .filter(|u| u.kind != UnitKind::Committee && !u.kind.is_street_level())
+            .map(|u| (u.code.clone(), format!("{}（{}）", u.name, u.code)))
+            .collect(),
+    )];
+    for street in all.iter().filter(|u| u.kind.is_street_level()) {
+        let mut members = vec![(street.code.clone(), format!("{}（街镇本级）", street.name))];
+        members.extend(
+            all.iter()
+                .filter(|u| u.kind == UnitKind::Committee && u.parent_code.as_deref() == Some(street.code.as_str()))
+                .map(|u| (u.code.clone(), format!("{}（{}）", u.name, u.code))),
+        );
+        units.push((street.name.clone(), members));
+    }
     Ok(NewUserPage {
         frame: frame(state, s).await?,
         units,

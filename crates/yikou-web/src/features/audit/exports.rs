@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde_json::json;
 
-use super::pages::{AuditParams, AuditRow};
+use super::pages::{AuditParams, AuditRow, People};
 use crate::csv::*;
 use crate::session::*;
 use crate::{AppError, AppState};
@@ -25,21 +25,24 @@ pub async fn audit(
     let mut filter = p.filter(None, 500);
     let mut table = Table::new(
         "审计日志",
-        ["序号", "时间（北京时间）", "操作人", "操作", "操作代码", "对象", "变更前", "变更后"]
+        ["序号", "时间（北京时间）", "操作人", "操作人姓名", "操作", "操作代码", "对象", "变更前", "变更后"]
             .into_iter()
             .map(Column::new)
             .collect(),
     );
+    let people = People::read(&state).await?;
     loop {
         let (records, next) = state.store.audit_page(&filter).await?;
         for r in records {
             let at = yikou_domain::clock::beijing_datetime(&r.at);
             let (before, after) = (r.before_json.clone().unwrap_or_default(), r.after_json.clone().unwrap_or_default());
-            let row = AuditRow::from(r);
+            let (entity, id) = (r.entity.clone(), r.entity_id.clone());
+            let row = people.name(AuditRow::from(r), &entity, &id);
             table.push(vec![
                 Value::Int(row.seq),
                 at.map_or_else(|| Value::text(row.at), Value::Time),
                 Value::text(row.actor),
+                Value::text(row.actor_name),
                 Value::text(row.action),
                 Value::id(row.action_code),
                 Value::text(row.object),

@@ -37,7 +37,10 @@ pub(crate) struct AuditRow {
     pub seq: i64,
     /// Beijing time, to the second.
     pub at: String,
+    /// The login as recorded (system jobs: `system:…`).
     pub actor: String,
+    /// The account's display name, when the login is an account's.
+    pub actor_name: String,
     pub action: String,
     pub action_code: String,
     pub object: String,
@@ -50,10 +53,41 @@ impl From<yikou_store::audit::AuditRecord> for AuditRow {
             seq: r.seq,
             at: yikou_domain::clock::beijing_seconds(&r.at),
             actor: r.actor,
+            actor_name: String::new(),
             action: action_name(&r.action),
             object: object_text(&r.entity, &r.entity_id),
             action_code: r.action,
         }
+    }
+}
+
+/// Accounts by login and by id, to name who acted and which account a record is about.
+pub(crate) struct People {
+    by_login: std::collections::HashMap<String, String>,
+    by_id: std::collections::HashMap<String, (String, String)>,
+}
+
+impl People {
+    pub(crate) async fn read(state: &AppState) -> Result<People, AppError> {
+        let users = state.store.users().await?;
+        Ok(People {
+            by_login: users.iter().map(|u| (u.login.clone(), u.display_name.clone())).collect(),
+            by_id: users.into_iter().map(|u| (u.id.to_string(), (u.login, u.display_name))).collect(),
+        })
+    }
+
+    /// The row with the actor's display name and an account object named ("账号 gumei（古美街道经办）").
+    pub(crate) fn name(&self, mut row: AuditRow, entity: &str, entity_id: &str) -> AuditRow {
+        row.actor_name = match row.actor.strip_prefix("system:") {
+            Some(job) => format!("系统（{job}）"),
+            None => self.by_login.get(&row.actor).cloned().unwrap_or_default(),
+        };
+        if entity == "user" {
+            if let Some((login, name)) = self.by_id.get(entity_id) {
+                row.object = format!("账号 {login}（{name}）");
+            }
+        }
+        row
     }
 }
 
@@ -83,7 +117,14 @@ pub async fn audit(
     }
     let filter = p.filter(p.before, 100);
     let (records, next) = state.store.audit_page(&filter).await?;
-    let rows = records.into_iter().map(AuditRow::from).collect();
+    let people = People::read(&state).await?;
+    let rows = records
+        .into_iter()
+        .map(|r| {
+            let (entity, id) = (r.entity.clone(), r.entity_id.clone());
+            people.name(AuditRow::from(r), &entity, &id)
+        })
+        .collect();
     let filters = [("actor", &filter.actor), ("action", &filter.action), ("from", &filter.from), ("to", &filter.to)];
     let next = next.map(|n| page_url(&format!("/audit?before={n}"), &filters));
     let export = page_url("?", &filters).replacen("?&", "?", 1).trim_end_matches('?').to_string();

@@ -27,6 +27,7 @@ pub struct PrintRow {
     pub name: String,
     pub id_masked: String,
     pub street: String,
+    pub committee: String,
     pub household: String,
     pub amount: String,
 }
@@ -44,6 +45,8 @@ pub struct Sheet {
 struct RosterPrint {
     frame: Frame,
     id: i64,
+    /// The project's name, for the way back.
+    project: String,
     title: String,
     unit: String,
     campaign: String,
@@ -53,6 +56,10 @@ struct RosterPrint {
     count: String,
     total: String,
     cut: bool,
+    /// A per-household project prints 户内人数; a per-person one has no such column.
+    households: bool,
+    /// The columns before 金额 (for the subtotal rows' span).
+    lead: usize,
 }
 
 pub async fn roster(
@@ -66,30 +73,39 @@ pub async fn roster(
     let scope = s.actor().scope;
     let (c, sp) = yikou_service::campaign::visible_project(&state.store, &scope, id).await?;
     let names = names(&state).await?;
-    let (mut rows, mut amounts, mut total, mut after, mut cut) = (Vec::new(), Vec::new(), 0i64, 0i64, false);
+    let (mut lines, mut after, mut cut) = (Vec::new(), 0i64, false);
     loop {
-        let (lines, next) = state.store.project_roster(&scope, id, after, 500).await?;
-        for l in lines {
-            if rows.len() == MAX_PRINTED {
+        let (page, next) = state.store.project_roster(&scope, id, after, 500).await?;
+        for l in page {
+            if lines.len() == MAX_PRINTED {
                 cut = true;
                 break;
             }
-            total += l.amount_fen;
-            amounts.push(l.amount_fen);
-            rows.push(PrintRow {
-                no: rows.len() + 1,
-                name: l.name,
-                id_masked: l.id_number_masked,
-                street: l.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
-                household: l.household_size.map(|h| h.to_string()).unwrap_or_default(),
-                amount: Fen(l.amount_fen).yuan(),
-            });
+            lines.push(l);
         }
         match next {
             Some(n) if !cut => after = n,
             _ => break,
         }
     }
+    // In the order the sheets are handed out: by street/town, then committee, then as listed.
+    lines.sort_by(|a, b| (&a.street_code, &a.committee_code).cmp(&(&b.street_code, &b.committee_code)));
+    let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
+    let amounts: Vec<i64> = lines.iter().map(|l| l.amount_fen).collect();
+    let rows: Vec<PrintRow> = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| PrintRow {
+            no: i + 1,
+            name: l.name,
+            id_masked: l.id_number_masked,
+            street: l.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
+            committee: l.committee_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
+            household: l.household_size.map(|h| h.to_string()).unwrap_or_default(),
+            amount: Fen(l.amount_fen).yuan(),
+        })
+        .collect();
+    let households = sp.project.counting_unit == yikou_domain::CountingUnit::Household;
     let what = json!({ "project": sp.project.code, "rows": rows.len() });
     yikou_service::audit::record_export(&state.store, &s.actor(), "project.print", "project", &what).await?;
     let frame = frame(&state, &s).await?;
@@ -111,6 +127,7 @@ pub async fn roster(
     Ok(Html(
         RosterPrint {
             id,
+            project: sp.project.name.clone(),
             title: format!("{}（{}）签收表", sp.project.name, sp.project.code),
             unit: frame.unit_name.clone(),
             campaign: c.campaign.name,
@@ -120,6 +137,8 @@ pub async fn roster(
             sheets,
             rows: n,
             cut,
+            households,
+            lead: if households { 6 } else { 5 },
             frame,
         }
         .render()?,

@@ -140,7 +140,10 @@ async fn render(
     };
     let rows: Vec<Row> = on_page
         .iter()
-        .map(|(i, f)| Row { withdraw: list::offers(f, &briefs), ..list::row(*i, f, &scope, &names, &projects, refused) })
+        .map(|(i, f)| Row {
+            withdraw: list::offers(f, &briefs),
+            ..list::row(*i, f, &scope, &names, &projects, refused)
+        })
         .collect();
     let open = of_kind.iter().filter(|f| !f.status.is_decided()).count();
     let notice = notice.or_else(|| {

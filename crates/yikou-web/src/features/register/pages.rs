@@ -178,6 +178,9 @@ struct PeoplePage {
     capped: bool,
     last_page: i64,
     export: String,
+    /// How the search box was read ("按电话号码查找"), and what to try when nothing was found.
+    understood: String,
+    nothing_hint: String,
 }
 
 impl PeoplePage {
@@ -304,6 +307,9 @@ pub async fn people(
         )
     };
     let export = people_url(&filters).replacen("/people", "", 1);
+    let needle = p.q.as_deref().and_then(yikou_domain::search::Needle::parse).and_then(Result::ok);
+    let understood = needle.as_ref().map(|n| n.understood().to_string()).unwrap_or_default();
+    let nothing_hint = needle.as_ref().and_then(|n| n.when_nothing_found()).unwrap_or_default().to_string();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page_html = PeoplePage {
         frame: frame(&state, &s).await?,
@@ -327,6 +333,8 @@ pub async fn people(
         capped: pages_total > max_page,
         last_page: last,
         export,
+        understood,
+        nothing_hint,
     }
     .render()?;
     Ok((status, Html(page_html)).into_response())

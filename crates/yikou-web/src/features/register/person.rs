@@ -113,12 +113,19 @@ async fn person_page(
         None => Vec::new(),
     };
     let (years, all_count, all_total) = years_of(state.store.entitlement_lines(&scope, id).await?);
-    let audit = state
-        .store
-        .audit_records(Some(("person", &id.to_string())), 50)
-        .await?
+    let records = state.store.audit_records(Some(("person", &id.to_string())), 50).await?;
+    // Who acted, by display name (the login when the account is gone, the job for a system act).
+    let accounts: std::collections::HashMap<String, String> =
+        state.store.users().await?.into_iter().map(|u| (u.login, u.display_name)).collect();
+    let audit = records
         .into_iter()
-        .map(|a| (time_text(&a.at), a.actor, yikou_domain::audit::action_name(&a.action)))
+        .map(|a| {
+            let who = match a.actor.strip_prefix("system:") {
+                Some(job) => format!("系统（{job}）"),
+                None => accounts.get(&a.actor).cloned().unwrap_or(a.actor),
+            };
+            (time_text(&a.at), who, yikou_domain::audit::action_name(&a.action))
+        })
         .collect();
     let status = match (&p.deceased_on, &p.moved_away_on) {
         (Some(d), _) => format!("已故（{d}）"),

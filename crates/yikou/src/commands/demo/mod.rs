@@ -60,7 +60,8 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         tx.commit().await?;
         if faults {
             let k = faults::answer_key(&planted, &data, &written);
-            say!("已植入 {} 个比对疑点（{}）。", planted.len(), faults::describe(&k));
+            let findings: usize = k.values().map(Vec::len).sum();
+            say!("已植入 {} 处错误，应查出 {findings} 个比对疑点（{}）。", planted.len(), faults::describe(&k));
             if let Some(path) = &answer_key {
                 std::fs::write(path, serde_json::to_string_pretty(&k)?)
                     .with_context(|| format!("无法写出 {}", path.display()))?;
