@@ -158,6 +158,12 @@ impl Role {
         self.may_import()
     }
 
+    /// May this role approve or return a submitted roster (审核下达)? The bureau's reviewers and the
+    /// bureau; never for a roster the account had a hand in (the store refuses that).
+    pub fn may_approve_rosters(self) -> bool {
+        matches!(self, Role::Reviewer | Role::Bureau)
+    }
+
     /// May this role import lists?
     pub fn may_import(self) -> bool {
         matches!(self, Role::Bureau | Role::Department | Role::Street | Role::Committee)

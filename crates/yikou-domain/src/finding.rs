@@ -42,6 +42,7 @@ macro_rules! coded_enum {
         }
     };
 }
+pub(crate) use coded_enum;
 
 coded_enum! {
     /// 发现类型, in report order (the order of the findings workbook's sheets).

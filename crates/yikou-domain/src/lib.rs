@@ -17,6 +17,7 @@ pub mod privacy;
 pub mod project;
 pub mod reference;
 pub mod rng;
+pub mod roster;
 pub mod rules;
 pub mod search;
 pub mod summary;

@@ -12,6 +12,7 @@ pub mod check;
 pub mod exchange;
 pub mod imports;
 pub mod register;
+pub mod rosters;
 
 use yikou_store::StoreError;
 
@@ -24,6 +25,10 @@ pub enum ServiceError {
     /// The actor's role may not do this.
     #[error("您的角色不能使用此功能")]
     Forbidden,
+    /// The actor may not do this to this record (separation of duties: one's own roster); the
+    /// message says why (Chinese). Answered 403 like `Forbidden`.
+    #[error("{0}")]
+    Refused(String),
     /// Refused for a reason the user can correct; the message says how (Chinese).
     #[error("{0}")]
     Rejected(String),
@@ -42,6 +47,7 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NotFound(_) => ServiceError::NotFound,
             StoreError::Forbidden => ServiceError::Forbidden,
+            StoreError::Refused(m) => ServiceError::Refused(m),
             StoreError::Conflict(m) => ServiceError::Conflict(m),
             StoreError::Rejected { message, .. } | StoreError::Invalid(message) => ServiceError::Rejected(message),
             e @ StoreError::OutsideArea(_) => ServiceError::Rejected(e.to_string()),

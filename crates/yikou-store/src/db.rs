@@ -105,6 +105,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_activation.sql"),
         include_str!("../migrations/postgres/0010_activation.sql"),
     ),
+    (
+        "0011_rosters",
+        include_str!("../migrations/sqlite/0011_rosters.sql"),
+        include_str!("../migrations/postgres/0011_rosters.sql"),
+    ),
 ];
 
 impl Db {

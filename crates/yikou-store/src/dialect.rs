@@ -259,6 +259,7 @@ pub(crate) async fn insert_categories(
 pub(crate) async fn insert_entitlements(
     tx: &mut Tx,
     rows: &[NewEntitlement],
+    units: &[String],
     approved: bool,
     state: &str,
     at: &str,
@@ -268,10 +269,11 @@ pub(crate) async fn insert_entitlements(
         Tx::Postgres(t) => {
             sqlx::query_scalar(
                 "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name)
-                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln
-                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[], $12::text[])
-                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, ord)
+                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln, un
+                 FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[], $12::text[],
+                             $13::text[])
+                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, un, ord)
                  ORDER BY ord
                  RETURNING id",
             )
@@ -287,17 +289,19 @@ pub(crate) async fn insert_entitlements(
             .bind(batch)
             .bind(rows.iter().map(|r| r.external_id.clone()).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.listed_name.clone()).collect::<Vec<_>>())
+            .bind(units)
             .fetch_all(&mut **t)
             .await?
         }
         Tx::Sqlite(t) => {
             let mut got = Vec::with_capacity(rows.len());
-            for part in rows.chunks(rows_per_insert(13)) {
+            let per = rows_per_insert(14);
+            for (part, part_units) in rows.chunks(per).zip(units.chunks(per)) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                     approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name) ",
+                     approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code) ",
                 );
-                qb.push_values(part, |mut b, r| {
+                qb.push_values(part.iter().zip(part_units), |mut b, (r, unit)| {
                     b.push_bind(r.project_id)
                         .push_bind(r.person_id)
                         .push_bind(r.household_id)
@@ -310,12 +314,42 @@ pub(crate) async fn insert_entitlements(
                         .push_bind(at.to_string())
                         .push_bind(batch)
                         .push_bind(r.external_id.clone())
-                        .push_bind(r.listed_name.clone());
+                        .push_bind(r.listed_name.clone())
+                        .push_bind(unit.clone());
                 });
                 qb.push(" RETURNING id");
                 got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await?);
             }
             got
+        }
+    })
+}
+
+/// Approves the submitted entries of a roster: the amount and the person's facts as they stand now
+/// (name, street, committee, household, current categories) are frozen on each. Returns how many.
+pub(crate) async fn approve_roster(tx: &mut Tx, project_id: i64, unit: &str, at: &str, by: &str) -> Result<u64> {
+    const SET: &str = "UPDATE entitlements SET state = 'approved', approved_amount_fen = amount_fen,
+        approved_at = $3, approved_by = $4, updated_at = $3,
+        approved_name = (SELECT pe.name FROM people pe WHERE pe.id = entitlements.person_id),
+        approved_street = (SELECT pe.street_code FROM people pe WHERE pe.id = entitlements.person_id),
+        approved_committee = (SELECT pe.committee_code FROM people pe WHERE pe.id = entitlements.person_id),
+        approved_household_id = (SELECT pe.household_id FROM people pe WHERE pe.id = entitlements.person_id),
+        approved_categories = ";
+    const WHERE: &str = " WHERE project_id = $1 AND unit_code = $2 AND state = 'submitted'";
+    Ok(match tx {
+        Tx::Sqlite(t) => {
+            let sql = format!(
+                "{SET}(SELECT group_concat(c, ',') FROM (SELECT pc.category_code AS c FROM person_categories pc
+                 WHERE pc.person_id = entitlements.person_id AND pc.end_date IS NULL ORDER BY pc.category_code)){WHERE}"
+            );
+            sqlx::query(&sql).bind(project_id).bind(unit).bind(at).bind(by).execute(&mut **t).await?.rows_affected()
+        }
+        Tx::Postgres(t) => {
+            let sql = format!(
+                "{SET}(SELECT string_agg(pc.category_code, ',' ORDER BY pc.category_code) FROM person_categories pc
+                 WHERE pc.person_id = entitlements.person_id AND pc.end_date IS NULL){WHERE}"
+            );
+            sqlx::query(&sql).bind(project_id).bind(unit).bind(at).bind(by).execute(&mut **t).await?.rows_affected()
         }
     })
 }

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod reference;
 pub mod register;
 pub mod report;
+pub mod rosters;
 mod scope;
 mod seal;
 pub mod uploads;
@@ -60,6 +61,10 @@ pub enum StoreError {
     /// The actor's role or area may not do this.
     #[error("无权进行此操作")]
     Forbidden,
+    /// The actor may not do this to this record (e.g. review a roster they prepared): the Chinese
+    /// message says why.
+    #[error("{0}")]
+    Refused(String),
     /// Refused for a reason the user can correct: `code` names the reason for programs, `message`
     /// says in Chinese what to change.
     #[error("{message}")]

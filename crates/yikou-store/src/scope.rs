@@ -59,3 +59,13 @@ pub(crate) fn projects(scope: &Scope, n: usize) -> (String, Option<String>) {
         ),
     }
 }
+
+/// Rosters' records (alias `ev`, with its `unit_code`) the scope may see: all for the district; a
+/// unit's (street's, committee's, department's) own rosters.
+pub(crate) fn roster_units(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("ev.unit_code = ${n}"), Some(c.clone())),
+    }
+}

@@ -14,8 +14,9 @@ pub enum AppError {
     Unauthorized,
     /// Signed in, but the role may not do this.
     Forbidden,
-    /// Signed in, but the role may not do this: the message says what (API clients read it).
-    Refused(&'static str),
+    /// Signed in, but the role may not do this, or not to this record (a roster one prepared): the
+    /// message says what (API clients read it).
+    Refused(String),
     /// Does not exist, or lies outside the user's area (never told apart).
     NotFound,
     /// A form without the right CSRF token.
@@ -45,6 +46,7 @@ impl From<yikou_service::ServiceError> for AppError {
         match e {
             S::NotFound => AppError::NotFound,
             S::Forbidden => AppError::Forbidden,
+            S::Refused(m) => AppError::Refused(m),
             S::Conflict(m) => AppError::Conflict(m),
             S::Rejected(m) => AppError::Rejected(m),
             S::Unreadable(m) => AppError::Unreadable(m),

@@ -78,11 +78,15 @@ async fn insert_entitlement_rows(
     let at = now();
     let approved = state.is_frozen();
     let mut ids = Vec::with_capacity(rows.len());
+    // Whose roster each entry is on: the acting account's unit, else the project's own.
+    let units = crate::rosters::units_for(tx, rows).await?;
+    crate::rosters::note_additions(tx, rows, &units, state).await?;
     let fk = |e| fk_message(e, "帮扶记录引用的项目、对象、户或资金来源不存在");
-    for chunk in rows.chunks(BULK_ROWS) {
-        let got = crate::dialect::insert_entitlements(&mut tx.tx, chunk, approved, state.code(), &at, batch)
-            .await
-            .map_err(fk)?;
+    for (chunk, chunk_units) in rows.chunks(BULK_ROWS).zip(units.chunks(BULK_ROWS)) {
+        let got =
+            crate::dialect::insert_entitlements(&mut tx.tx, chunk, chunk_units, approved, state.code(), &at, batch)
+                .await
+                .map_err(fk)?;
         // Ids are assigned in insertion order; RETURNING's own order is not promised.
         let mut got = got;
         got.sort_unstable();
@@ -169,6 +173,7 @@ pub async fn set_entitlement_amount(tx: &mut WriteTx<'_>, scope: &Scope, id: i64
         if e.amount == stored.entitlement.amount {
             return Ok(());
         }
+        crate::rosters::note_edit(tx, id).await?;
         on_tx!(&mut tx.tx, c => sqlx::query("UPDATE entitlements SET amount_fen = $1, updated_at = $2 WHERE id = $3 AND state IN ('draft', 'submitted')")
         .bind(amount.0).bind(now()).bind(id).execute(c).await?.rows_affected());
         tx.audit(
@@ -200,6 +205,7 @@ pub async fn withdraw_entitlement(tx: &mut WriteTx<'_>, scope: &Scope, id: i64, 
     crate::atomic!(tx, {
         let stored = load_entitlement(tx, scope, id).await?;
         stored.entitlement.check_withdrawal(reason).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        crate::rosters::note_edit(tx, id).await?;
         let (code, name, batch): (String, String, Option<i64>) = on_tx!(&mut tx.tx, c => sqlx::query_as(
             "SELECT pr.code, pr.name, e.batch_id FROM entitlements e JOIN projects pr ON pr.id = e.project_id WHERE e.id = $1")
             .bind(id).fetch_one(c).await?);

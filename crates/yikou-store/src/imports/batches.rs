@@ -35,6 +35,14 @@ pub async fn undo_batch(tx: &mut WriteTx<'_>, batch_no: &str) -> Result<Batch> {
                 format!("批次 {batch_no} 中已有 {frozen} 条记录下达，不能撤销；如需更正，请办理退回或发放失败"),
             ));
         }
+        let reviewed: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM entitlements WHERE batch_id = $1 AND state = 'submitted'")
+            .bind(id).fetch_one(c).await?);
+        if reviewed > 0 {
+            return Err(StoreError::Conflict(format!(
+                "批次 {batch_no} 中有 {reviewed} 条记录所在的名单已提交、正在审核，不能撤销：请等审核结果，或请审核人退回后再撤销"
+            )));
+        }
         let removed_entitlements = on_tx!(&mut tx.tx, c => sqlx::query("DELETE FROM entitlements WHERE batch_id = $1")
             .bind(id).execute(c).await?.rows_affected());
         let changes: Vec<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(

@@ -23,7 +23,7 @@ pub struct AuditParams {
 /// The audit log, newest first, with filters (audit administrator only).
 pub async fn audit(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p): Query<AuditParams>) -> ApiResult {
     if !u.role.may_read_audit() {
-        return Err(AppError::Refused("只有审计管理员能查看审计日志").into());
+        return Err(AppError::Refused("只有审计管理员能查看审计日志".into()).into());
     }
     let before = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,

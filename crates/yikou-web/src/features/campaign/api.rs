@@ -26,7 +26,7 @@ fn project_json(
 
 fn business(u: &yikou_store::accounts::users::User, refusal: &'static str) -> Result<Scope, ApiError> {
     if !u.role.is_business() {
-        return Err(AppError::Refused(refusal).into());
+        return Err(AppError::Refused(refusal.into()).into());
     }
     Ok(u.role.scope(&u.unit_code))
 }

@@ -13,7 +13,7 @@ use crate::{ApiError, ApiResult, AppError, AppState};
 
 fn may_review(u: &yikou_store::accounts::users::User) -> Result<Scope, ApiError> {
     if !u.role.may_review() {
-        return Err(AppError::Refused("该角色不能使用比对核查").into());
+        return Err(AppError::Refused("该角色不能使用比对核查".into()).into());
     }
     Ok(u.role.scope(&u.unit_code))
 }

@@ -13,7 +13,7 @@ use crate::{ApiError, ApiResult, AppError, AppState};
 
 fn may_import(u: &yikou_store::accounts::users::User) -> Result<(), ApiError> {
     if !u.role.may_import() {
-        return Err(AppError::Refused("该角色不能导入名单").into());
+        return Err(AppError::Refused("该角色不能导入名单".into()).into());
     }
     Ok(())
 }

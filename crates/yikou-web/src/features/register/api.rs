@@ -27,7 +27,7 @@ pub struct PeopleParams {
 
 fn business(u: &yikou_store::accounts::users::User) -> Result<Scope, ApiError> {
     if !u.role.is_business() {
-        return Err(AppError::Refused("该角色不能查询帮困对象").into());
+        return Err(AppError::Refused("该角色不能查询帮困对象".into()).into());
     }
     Ok(u.role.scope(&u.unit_code))
 }
