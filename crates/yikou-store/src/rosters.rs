@@ -261,8 +261,12 @@ pub async fn review(
             ReviewDecision::Return => RosterAct::Return,
         };
         record(tx, project_id, unit, act, comment, (n, amount)).await?;
+        let action = match act {
+            RosterAct::Approve => "roster.approve",
+            _ => "roster.return",
+        };
         tx.audit(
-            &format!("roster.{}", act.code()),
+            action,
             "roster",
             &entity_id(project_id, unit),
             Some(&json!({ "state": before.code() })),
