@@ -27,6 +27,8 @@ pub struct RosterLine {
     pub drafts: i64,
     pub submitted: i64,
     pub approved: i64,
+    /// The amount of the draft entries (what a submission would send).
+    pub draft_amount_fen: i64,
 }
 
 /// A submission or decision, as the project page lists them.
@@ -286,20 +288,21 @@ impl Store {
             "SELECT e.unit_code, r.state, COUNT(*),
                CAST(COALESCE(SUM(COALESCE(e.approved_amount_fen, e.amount_fen)), 0) AS BIGINT),
                CAST(SUM(CASE WHEN e.state = 'draft' THEN 1 ELSE 0 END) AS BIGINT),
-               CAST(SUM(CASE WHEN e.state = 'submitted' THEN 1 ELSE 0 END) AS BIGINT)
+               CAST(SUM(CASE WHEN e.state = 'submitted' THEN 1 ELSE 0 END) AS BIGINT),
+               CAST(COALESCE(SUM(CASE WHEN e.state = 'draft' THEN e.amount_fen ELSE 0 END), 0) AS BIGINT)
              FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
              LEFT JOIN rosters r ON r.project_id = e.project_id AND r.unit_code = e.unit_code
              WHERE e.project_id = $1 AND e.unit_code IS NOT NULL AND {cond}
              GROUP BY e.unit_code, r.state ORDER BY e.unit_code"
         );
-        type Row = (String, Option<String>, i64, i64, i64, i64);
+        type Row = (String, Option<String>, i64, i64, i64, i64, i64);
         let rows: Vec<Row> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(project_id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_all(p).await?
         });
         rows.into_iter()
-            .map(|(unit_code, state, n, amount, drafts, submitted)| {
+            .map(|(unit_code, state, n, amount, drafts, submitted, draft_amount_fen)| {
                 let state = match state {
                     None => RosterState::Draft,
                     Some(c) => RosterState::from_code(&c)
@@ -314,6 +317,7 @@ impl Store {
                     drafts,
                     submitted,
                     approved: n - drafts - submitted,
+                    draft_amount_fen,
                 })
             })
             .collect()

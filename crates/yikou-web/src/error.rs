@@ -128,12 +128,45 @@ impl IntoResponse for AppError {
 #[derive(Debug)]
 pub enum ApiError {
     App(AppError),
-    Coded { status: StatusCode, code: &'static str, message: String },
+    Coded {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+    /// The payment workflow's answer (its contract): `{"error": "中文说明", "code": code, …}` with
+    /// more fields where the refusal lists things (the open findings of a roster).
+    Said {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        more: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 impl ApiError {
     pub fn coded(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::Coded { status, code, message: message.into() }
+    }
+
+    /// An error answered as `{"error": "中文说明", "code": …}` (the payment workflow's contract).
+    pub fn said(e: impl Into<AppError>) -> ApiError {
+        let e = e.into();
+        e.log();
+        let a = e.answer();
+        ApiError::Said { status: a.status, code: a.code, message: a.message.to_string(), more: Default::default() }
+    }
+
+    /// The same with a code and status of its own.
+    pub fn said_as(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::Said { status, code, message: message.into(), more: Default::default() }
+    }
+
+    /// Adds a field to a `said` answer.
+    pub fn with(mut self, key: &str, value: serde_json::Value) -> ApiError {
+        if let ApiError::Said { more, .. } = &mut self {
+            more.insert(key.to_string(), value);
+        }
+        self
     }
 }
 
@@ -152,6 +185,12 @@ impl IntoResponse for ApiError {
                 (a.status, a.code, a.message)
             }
             ApiError::Coded { status, code, message } => (*status, *code, message.as_str()),
+            ApiError::Said { status, code, message, more } => {
+                let mut body = more.clone();
+                body.insert("error".into(), serde_json::json!(message));
+                body.insert("code".into(), serde_json::json!(code));
+                return (*status, Json(serde_json::Value::Object(body))).into_response();
+            }
         };
         (status, Json(serde_json::json!({ "error": code, "message": message }))).into_response()
     }

@@ -21,6 +21,8 @@ pub struct Frame {
     pub audit_admin: bool,
     pub user_admin: bool,
     pub may_import: bool,
+    /// May approve or return rosters (the bureau's reviewers).
+    pub may_approve: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -118,6 +120,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         business: s.user.role.is_business(),
         audit_admin: s.user.role.may_read_audit(),
         may_import: s.user.role.may_import(),
+        may_approve: s.user.role.may_approve_rosters(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

@@ -85,6 +85,21 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "action": { "type": "string", "enum": ["confirm", "dismiss"] }, "reason": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "已处理" }, "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" },
                                "422": { "description": "缺少理由" } } } },
+            "/api/v1/projects/{id}/submit": { "post": {
+                "summary": "提交本单位在该项目中的名单审核（比对疑点须先处理完）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "已提交：project, unit, state, entitlements, amount_fen" },
+                               "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" },
+                               "409": { "description": "仍有未处理的比对疑点（findings 列出），或名单已在审核中、没有待提交的记录；{\"error\": \"中文说明\", \"code\": …}" } } } },
+            "/api/v1/projects/{id}/review": { "post": {
+                "summary": "审核名单：批准下达或退回修改（退回须写意见；经办、修改或提交过该名单的人不能审核）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["unit", "decision"], "properties": { "unit": { "type": "string" },
+                    "decision": { "type": "string", "enum": ["approve", "return"] }, "comment": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "state, entitlements, amount_fen" },
+                               "403": { "description": "角色无权，或本人经手过该名单" }, "404": { "description": "不存在或不在范围内" },
+                               "409": { "description": "名单不在待审核状态" }, "422": { "description": "退回未写意见" } } } },
             "/api/v1/entitlements/{id}/withdraw": { "post": {
                 "summary": "撤销一笔帮扶记录（仅未提交的名单；理由必填；记入审计日志）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

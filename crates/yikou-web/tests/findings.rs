@@ -233,21 +233,7 @@ async fn a_row_offers_to_withdraw_the_listing_it_points_at_with_a_reason_and_the
 #[tokio::test]
 async fn a_reviewer_is_not_offered_withdrawal_and_the_api_refuses_a_submitted_entitlement() {
     let app = start().await;
-    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
-    yikou_store::accounts::users::create_user(
-        &mut tx,
-        &yikou_store::accounts::users::NewUser {
-            login: "checker".into(),
-            display_name: "审核人".into(),
-            unit_code: yikou_domain::reference::BUREAU_CODE.into(),
-            role: yikou_domain::Role::Reviewer,
-            password: PASSWORD.into(),
-            must_change_password: false,
-        },
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    add_account(&app, "checker", yikou_domain::reference::BUREAU_CODE, yikou_domain::Role::Reviewer).await;
     let (c, _) = signed_in(&app, "checker").await;
     let (status, list) = page(&app, &c, "/check?type=dup_in_project").await;
     assert_eq!(status, StatusCode::OK);

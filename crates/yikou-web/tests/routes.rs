@@ -68,6 +68,8 @@ fn form_fields(csrf: &str, finding: &str, entitlement: i64) -> Vec<(&'static str
         ("days", "30".into()),
         ("phone", "13900001111".into()),
         ("address", "测试路1号".into()),
+        ("decision", "approve".into()),
+        ("comment", "测试意见".into()),
     ]
 }
 
@@ -241,6 +243,15 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("POST", "/check/decide", "/check/decide", "qibao", nf()),
         case("POST", "/check/decide", "/check/decide", "rsj", fb()),
         case("POST", "/check/withdraw", "/check/withdraw", "qibao", nf()),
+        case("POST", "/projects/{id}/submit", format!("/projects/{project}/submit"), "rsj", nf()),
+        case("POST", "/projects/{id}/submit", format!("/projects/{project}/submit"), "auditor", fb()),
+        case("POST", "/projects/{id}/review", format!("/projects/{project}/review"), "gumei", fb()),
+        case("POST", "/projects/{id}/review", format!("/projects/{project}/review"), "rsj", fb()),
+        case("POST", "/api/v1/projects/{id}/submit", format!("/api/v1/projects/{project}/submit"), "rsj", nf()),
+        case("POST", "/api/v1/projects/{id}/submit", format!("/api/v1/projects/{project}/submit"), "auditor", fb()),
+        case("POST", "/api/v1/projects/{id}/submit", format!("/api/v1/projects/{project}/submit"), "", anon()),
+        case("POST", "/api/v1/projects/{id}/review", format!("/api/v1/projects/{project}/review"), "gumei", fb()),
+        case("POST", "/api/v1/projects/{id}/review", format!("/api/v1/projects/{project}/review"), "rsj", fb()),
         case("POST", "/check/withdraw", "/check/withdraw", "rsj", fb()),
         case(
             "POST",
@@ -364,6 +375,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                             .file_name("l.csv"),
                     ),
                 );
+            } else if c.route == "/api/v1/projects/{id}/review" {
+                req = req.json(&json!({ "unit": GUMEI, "decision": "approve", "comment": "" }));
             } else if c.route == "/api/v1/entitlements/{id}/withdraw" {
                 req = req.json(&json!({ "reason": "测试理由" }));
             } else if c.route == "/api/v1/check/decisions" {

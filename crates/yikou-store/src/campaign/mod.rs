@@ -245,6 +245,13 @@ pub struct RosterLine {
     pub household_size: Option<i64>,
     pub amount_fen: i64,
     pub state: String,
+    /// The person's name, street and committee as approved (none before approval): a page shows
+    /// both where today's register differs.
+    pub approved_name: Option<String>,
+    pub approved_street: Option<String>,
+    pub approved_committee: Option<String>,
+    /// Whose roster the entry is on (the unit that prepared it).
+    pub unit_code: Option<String>,
 }
 
 impl Store {
@@ -278,48 +285,35 @@ impl Store {
         let (cond, arg) = crate::scope::entitlements(scope, 4);
         let sql = format!(
             "SELECT e.id, pe.id, pe.name, pe.id_masked, pe.street_code, pe.committee_code, e.household_size,
-             e.amount_fen, e.state FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+             e.amount_fen, e.state, e.approved_name, e.approved_street, e.approved_committee, e.unit_code FROM entitlements e JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
              WHERE e.project_id = $1 AND e.id > $2 AND {cond} ORDER BY e.id LIMIT $3"
         );
         let limit = limit.clamp(1, 500);
-        type Line = (i64, i64, String, String, Option<String>, Option<String>, Option<i64>, i64, String);
-        let mut rows: Vec<Line> = on_db!(&self.db, p => {
-            let q = sqlx::query_as(&sql).bind(project_id).bind(after).bind(limit + 1);
+        let mut rows: Vec<RosterLine> = on_db!(&self.db, p => {
+            let q = sqlx::query(&sql).bind(project_id).bind(after).bind(limit + 1);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-            q.fetch_all(p).await?
+            q.fetch_all(p).await?.into_iter().map(|r| {
+                use sqlx::Row;
+                Ok::<_, sqlx::Error>(RosterLine {
+                    entitlement_id: r.try_get(0)?,
+                    person_id: r.try_get(1)?,
+                    name: r.try_get(2)?,
+                    id_number_masked: r.try_get(3)?,
+                    street_code: r.try_get(4)?,
+                    committee_code: r.try_get(5)?,
+                    household_size: r.try_get(6)?,
+                    amount_fen: r.try_get(7)?,
+                    state: r.try_get(8)?,
+                    approved_name: r.try_get(9)?,
+                    approved_street: r.try_get(10)?,
+                    approved_committee: r.try_get(11)?,
+                    unit_code: r.try_get(12)?,
+                })
+            }).collect::<Result<Vec<_>, _>>()?
         });
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        let next = if more { rows.last().map(|r| r.0) } else { None };
-        Ok((
-            rows.into_iter()
-                .map(
-                    |(
-                        entitlement_id,
-                        person_id,
-                        name,
-                        id_number_masked,
-                        street_code,
-                        committee_code,
-                        household_size,
-                        amount_fen,
-                        state,
-                    )| {
-                        RosterLine {
-                            entitlement_id,
-                            person_id,
-                            name,
-                            id_number_masked,
-                            street_code,
-                            committee_code,
-                            household_size,
-                            amount_fen,
-                            state,
-                        }
-                    },
-                )
-                .collect(),
-            next,
-        ))
+        let next = if more { rows.last().map(|r| r.entitlement_id) } else { None };
+        Ok((rows, next))
     }
 }

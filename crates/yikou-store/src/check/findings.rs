@@ -266,10 +266,15 @@ impl Builder<'_> {
         let f = &self.found.all;
         for &(j, s, planned, actual) in &f.over_budget {
             let source = &self.input.sources[s as usize];
+            // The source by its name (区级资金), not its code.
+            let source_name = yikou_domain::reference::FUNDING_SOURCES
+                .iter()
+                .find(|f| f.code == source.as_str())
+                .map_or(source.as_str(), |f| f.name);
             let explanation = format!(
                 "项目{}的资金来源“{}”计划{}元，实际{}元，超出{}元",
                 self.pname(j),
-                source,
+                source_name,
                 Fen(planned).yuan(),
                 Fen(actual).yuan(),
                 Fen(actual - planned).yuan()

@@ -7,6 +7,7 @@ pub mod campaign;
 pub mod check;
 pub mod imports;
 pub mod register;
+pub mod rosters;
 
 use crate::routes::Routes;
 
@@ -17,6 +18,7 @@ pub fn routes() -> Routes {
     let r = register::routes(r);
     let r = imports::routes(r);
     let r = check::routes(r);
+    let r = rosters::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)
 }

@@ -229,3 +229,20 @@ pub async fn list_more(app: &App, n: usize, street: &str) -> Vec<i64> {
     tx.commit().await.unwrap();
     ids
 }
+
+/// Another account (password `PASSWORD`, no first change) for a test that needs a role the
+/// standard set lacks (a reviewer).
+#[allow(dead_code)]
+pub async fn add_account(app: &App, login: &str, unit: &str, role: Role) {
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let u = NewUser {
+        login: login.into(),
+        display_name: format!("{login}的名字"),
+        unit_code: unit.into(),
+        role,
+        password: PASSWORD.into(),
+        must_change_password: false,
+    };
+    create_user(&mut tx, &u).await.unwrap();
+    tx.commit().await.unwrap();
+}

@@ -47,7 +47,14 @@ pub async fn project(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id
     let scope = business(&u, "该角色不能查询帮困项目")?;
     let (c, sp) = campaign::visible_project(&state.store, &scope, id).await?;
     let a = state.store.project_actuals(&scope, c.id).await?.remove(&id).unwrap_or_default();
-    Ok(Json(project_json(&sp, &a)))
+    let mut out = project_json(&sp, &a);
+    // Each unit's roster (within the caller's area): its state and what it holds.
+    let (rosters, _) = yikou_service::rosters::of_project(&state.store, &u.actor(), id).await?;
+    out["rosters"] = rosters
+        .iter()
+        .map(|r| json!({ "unit": r.unit_code, "state": r.state.code(), "entitlements": r.entitlements, "amount_fen": r.amount_fen }))
+        .collect();
+    Ok(Json(out))
 }
 
 /// The current campaign and its schedule (工作安排表, 附件1): phases with their dates.

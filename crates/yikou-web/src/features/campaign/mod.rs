@@ -7,6 +7,8 @@ mod pages;
 mod print;
 mod units;
 
+pub(crate) use pages::render_project;
+
 use crate::routes::Routes;
 
 pub fn routes(r: Routes) -> Routes {

@@ -10,6 +10,7 @@ use yikou_domain::Fen;
 use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
+use yikou_store::accounts::auth::SessionUser;
 
 /// One thing waiting on the home page: what, how many, where to do it.
 pub struct WorkItem {
@@ -214,6 +215,9 @@ pub async fn projects(State(state): State<AppState>, Signed(s): Signed) -> Resul
 #[derive(Deserialize, Default)]
 pub struct RosterParams {
     after: Option<i64>,
+    /// The roster act just done (`submit`, `approve`, `return`) and the roster's unit.
+    done: Option<String>,
+    unit: Option<String>,
 }
 
 #[derive(Template)]
@@ -223,8 +227,23 @@ struct ProjectPage {
     row: ProjectRow,
     targets: String,
     budget: Vec<(String, String)>,
-    roster: Vec<(i64, String, String, String, String, String, String)>,
+    roster: Vec<RosterEntry>,
     next: Option<String>,
+    rosters: crate::features::rosters::section::Section,
+}
+
+/// One entry of the list on a project page; for an approved one, the person's facts as approved
+/// where today's register differs.
+struct RosterEntry {
+    person_id: i64,
+    name: String,
+    id_masked: String,
+    street: String,
+    household: String,
+    amount: String,
+    state: String,
+    roster: String,
+    approved_as: String,
 }
 
 pub async fn project(
@@ -233,6 +252,32 @@ pub async fn project(
     Path(id): Path<i64>,
     Query(q): Query<RosterParams>,
 ) -> Result<Html<String>, AppError> {
+    let done = match (q.done.as_deref(), q.unit.as_deref()) {
+        (Some("submit"), _) => {
+            Some("名单已提交审核，等待区民政局审核；审核期间不能再导入或修改本单位的名单。".to_string())
+        }
+        (Some(act @ ("approve" | "return")), Some(unit)) => {
+            let unit = names(&state).await?.unit(unit);
+            Some(if act == "approve" {
+                format!("已批准下达{unit}的名单，记录的金额和对象信息已锁定。")
+            } else {
+                format!("已退回{unit}的名单，经办人修改后可重新提交。")
+            })
+        }
+        _ => None,
+    };
+    let note = crate::features::rosters::section::Note { done, refused: None };
+    Ok(Html(render_project(&state, &s, id, q.after.unwrap_or(0), note).await?))
+}
+
+/// A project page (a page of its list from `after`) with the roster section and its message.
+pub(crate) async fn render_project(
+    state: &AppState,
+    s: &SessionUser,
+    id: i64,
+    after: i64,
+    note: crate::features::rosters::section::Note,
+) -> Result<String, AppError> {
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
     }
@@ -240,33 +285,47 @@ pub async fn project(
     let (c, sp) = yikou_service::campaign::visible_project(&state.store, &scope, id).await?;
     let p = &sp.project;
     let a = state.store.project_actuals(&scope, c.id).await?.remove(&id).unwrap_or_default();
-    let (lines, next) = state.store.project_roster(&scope, id, q.after.unwrap_or(0), 100).await?;
-    let names = names(&state).await?;
+    let (lines, next) = state.store.project_roster(&scope, id, after, 100).await?;
+    let names = names(state).await?;
     let roster = lines
         .into_iter()
         .map(|l| {
-            (
-                l.person_id,
-                l.name,
-                l.id_number_masked,
-                l.street_code.as_deref().map(unit_name).unwrap_or_default(),
-                l.household_size.map(|h| h.to_string()).unwrap_or_default(),
-                Fen(l.amount_fen).yuan(),
-                state_label(&l.state),
-            )
+            let street = l.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default();
+            // What approval froze, where the register now says otherwise.
+            let mut then = Vec::new();
+            if l.approved_name.as_ref().is_some_and(|n| *n != l.name) {
+                then.push(l.approved_name.clone().unwrap_or_default());
+            }
+            if l.approved_name.is_some() && l.approved_street != l.street_code {
+                then.push(l.approved_street.as_deref().map(|c| names.unit(c)).unwrap_or_default());
+            }
+            if l.approved_name.is_some() && l.approved_committee != l.committee_code {
+                then.push(l.approved_committee.as_deref().map(|c| names.unit(c)).unwrap_or_default());
+            }
+            RosterEntry {
+                person_id: l.person_id,
+                name: l.name,
+                id_masked: l.id_number_masked,
+                street,
+                household: l.household_size.map(|h| h.to_string()).unwrap_or_default(),
+                amount: Fen(l.amount_fen).yuan(),
+                state: state_label(&l.state),
+                roster: l.unit_code.as_deref().map(|c| names.unit(c)).unwrap_or_default(),
+                approved_as: then.join("，"),
+            }
         })
         .collect();
-    Ok(Html(
-        ProjectPage {
-            frame: frame(&state, &s).await?,
-            targets: p.target_categories.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、"),
-            budget: p.planned_budget.iter().map(|(src, f)| (source_name(src), f.yuan())).collect(),
-            row: project_row(id, p, &a),
-            roster,
-            next: next.map(|n| format!("/projects/{id}?after={n}")),
-        }
-        .render()?,
-    ))
+    let rosters = crate::features::rosters::section::section(state, s, id, note).await?;
+    Ok(ProjectPage {
+        frame: frame(state, s).await?,
+        targets: p.target_categories.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、"),
+        budget: p.planned_budget.iter().map(|(src, f)| (source_name(src), f.yuan())).collect(),
+        row: project_row(id, p, &a),
+        roster,
+        next: next.map(|n| format!("/projects/{id}?after={n}")),
+        rosters,
+    }
+    .render()?)
 }
 
 #[derive(Template)]
