@@ -14,6 +14,7 @@ use commands::bench::BenchCommand;
 use commands::campaign::ReportCommand;
 use commands::check::{FindingCommand, RulesCommand};
 use commands::imports::BatchCommand;
+use commands::rosters::RosterCommand;
 use commands::serve::ServeOpts;
 use yikou_store::StoreConfig;
 
@@ -169,6 +170,11 @@ enum Command {
         #[command(subcommand)]
         batch: BatchCommand,
     },
+    /// 名单审核：列出、提交、批准或退回 (rosters)
+    Roster {
+        #[command(subcommand)]
+        roster: RosterCommand,
+    },
     /// 报表 (reports)
     Report {
         #[command(subcommand)]
@@ -251,5 +257,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Finding { finding } => check::finding(&cfg, finding).await,
         Command::Bench { bench } => bench::run(bench),
         Command::Audit { audit } => audit::run(&cfg, audit).await,
+        Command::Roster { roster } => rosters::run(&cfg, roster).await,
     }
 }

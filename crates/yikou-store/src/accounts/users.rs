@@ -147,6 +147,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// An active account by login (not disabled, not waiting for its second administrator): the
+    /// command line acts as it (`--as LOGIN`), audited under its login.
+    pub async fn active_user(&self, login: &str) -> Result<Option<User>> {
+        type UserRow = (i64, String, String, String, String, i64);
+        let row: Option<UserRow> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, login, display_name, unit_code, role, must_change_password FROM users
+             WHERE login = $1 AND pending_kind IS NULL AND disabled = 0")
+            .bind(login).fetch_optional(p).await?);
+        row.map(|(id, login, display_name, unit_code, role, must)| {
+            Ok(User {
+                id,
+                login,
+                display_name,
+                unit_code,
+                role: stored_role(&role)?,
+                must_change_password: must != 0,
+                disabled: false,
+            })
+        })
+        .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -8,5 +8,6 @@ pub mod campaign;
 pub mod check;
 pub mod demo;
 pub mod imports;
+pub mod rosters;
 pub mod serve;
 pub mod store;

@@ -1,0 +1,144 @@
+//! `yikou roster`: a project's rosters, and submitting or reviewing one as a named account
+//! (`--as LOGIN`, audited as it; the same use cases as the pages and the API, so the same rules:
+//! open findings block a submission, nobody reviews a roster they had a hand in).
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use serde_json::json;
+use yikou_domain::roster::ReviewDecision;
+use yikou_domain::{Actor, Fen, Scope};
+use yikou_store::rosters::RosterOutcome;
+use yikou_store::{Store, StoreConfig};
+
+use crate::{emit, say};
+
+#[derive(Subcommand)]
+pub enum RosterCommand {
+    /// 列出项目的各单位名单及状态
+    List {
+        /// 项目代码（如 MZ-01）
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        campaign: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 提交本单位的名单审核（以该账号身份，记入审计日志）
+    Submit {
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: String,
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        campaign: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 审核名单：批准下达（approve）或退回修改（return，须写 --comment）
+    Review {
+        #[arg(long = "as", value_name = "LOGIN")]
+        login: String,
+        #[arg(long)]
+        project: String,
+        /// 名单的经办单位代码
+        #[arg(long)]
+        unit: String,
+        /// approve 或 return
+        #[arg(long)]
+        decision: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+        #[arg(long)]
+        campaign: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The account the command acts as: an active one, or an error naming the login.
+pub async fn acting_as(store: &Store, login: &str) -> anyhow::Result<(Actor, yikou_store::accounts::users::User)> {
+    let user = store
+        .active_user(login)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("账号“{login}”不存在、已停用或尚未生效：--as 须为一个可用的账号"))?;
+    Ok((user.actor(), user))
+}
+
+/// A project of the campaign by code.
+async fn project_id(store: &Store, code: &str, year: Option<i32>) -> anyhow::Result<i64> {
+    let c = yikou_service::campaign::of_year(store, year)
+        .await
+        .map_err(|_| anyhow::anyhow!("没有{}的活动", year.map_or("任何".to_string(), |y| format!("{y}年"))))?;
+    let projects = store.projects(&Scope::All, c.id).await?;
+    let p = projects
+        .into_iter()
+        .find(|p| p.project.code == code)
+        .ok_or_else(|| anyhow::anyhow!("活动“{}”中没有项目代码“{code}”", c.campaign.name))?;
+    Ok(p.id)
+}
+
+fn outcome_json(o: &RosterOutcome) -> serde_json::Value {
+    json!({ "project": o.project_id, "unit": o.unit_code, "state": o.state.code(), "entitlements": o.entitlements,
+            "amount_fen": o.amount_fen })
+}
+
+pub async fn run(cfg: &StoreConfig, cmd: RosterCommand) -> anyhow::Result<ExitCode> {
+    let store = Store::open(cfg).await?;
+    let result = match cmd {
+        RosterCommand::List { project, campaign, json } => {
+            let id = project_id(&store, &project, campaign).await?;
+            let (lines, events) =
+                yikou_service::rosters::of_project(&store, &Actor::system("roster-list"), id).await?;
+            if json {
+                let rosters: Vec<_> = lines
+                    .iter()
+                    .map(|r| json!({ "unit": r.unit_code, "state": r.state.code(), "entitlements": r.entitlements, "amount_fen": r.amount_fen }))
+                    .collect();
+                emit(&format!("{}\n", json!({ "project": project, "rosters": rosters, "events": events })));
+            } else {
+                say!("项目 {project} 的名单：");
+                for r in &lines {
+                    say!(
+                        "  {}  {}  {} 条  {} 元（待提交 {}，待审核 {}，已下达 {}）",
+                        r.unit_code,
+                        r.state.label(),
+                        r.entitlements,
+                        Fen(r.amount_fen).yuan(),
+                        r.drafts,
+                        r.submitted,
+                        r.approved
+                    );
+                }
+            }
+            Ok(())
+        }
+        RosterCommand::Submit { login, project, campaign, json } => {
+            let (actor, user) = acting_as(&store, &login).await?;
+            let id = project_id(&store, &project, campaign).await?;
+            let o = yikou_service::rosters::submit(&store, &actor, &user.unit_code, id).await?;
+            if json {
+                emit(&format!("{}\n", outcome_json(&o)));
+            } else {
+                say!("已提交审核：{} 条，{} 元。", o.entitlements, Fen(o.amount_fen).yuan());
+            }
+            Ok(())
+        }
+        RosterCommand::Review { login, project, unit, decision, comment, campaign, json } => {
+            let decision = ReviewDecision::from_code(&decision)
+                .ok_or_else(|| anyhow::anyhow!("--decision 须为 approve（批准下达）或 return（退回修改）"))?;
+            let (actor, _) = acting_as(&store, &login).await?;
+            let id = project_id(&store, &project, campaign).await?;
+            let o = yikou_service::rosters::review(&store, &actor, id, &unit, decision, &comment).await?;
+            if json {
+                emit(&format!("{}\n", outcome_json(&o)));
+            } else {
+                say!("{}：{} 条，{} 元。", decision.label(), o.entitlements, Fen(o.amount_fen).yuan());
+            }
+            Ok(())
+        }
+    };
+    store.close().await;
+    result.map(|()| ExitCode::SUCCESS)
+}
