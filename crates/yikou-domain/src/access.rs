@@ -164,6 +164,18 @@ impl Role {
         matches!(self, Role::Reviewer | Role::Bureau)
     }
 
+    /// May this role make disbursement batches, export bank files and record their results
+    /// (一口发放)? The bureau; the store refuses an account that approved a roster in the batch
+    /// (approval and payment by different people).
+    pub fn may_pay(self) -> bool {
+        self == Role::Bureau
+    }
+
+    /// May this role see disbursement progress (its own area's)?
+    pub fn may_see_payments(self) -> bool {
+        matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)
+    }
+
     /// May this role import lists?
     pub fn may_import(self) -> bool {
         matches!(self, Role::Bureau | Role::Department | Role::Street | Role::Committee)

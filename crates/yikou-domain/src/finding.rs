@@ -2,12 +2,10 @@
 //! with their Chinese texts. The store computes findings of these kinds; pages, exports, the API and
 //! the CLI name them through these types (the codes are the JSON/CSV values other programs read).
 
-use serde::{Deserialize, Serialize};
-
 macro_rules! coded_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal, $label:literal;)+ }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         pub enum $name {
             $($(#[$vm])* #[serde(rename = $code)] $v,)+
         }

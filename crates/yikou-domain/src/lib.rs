@@ -12,6 +12,7 @@ pub mod finding;
 pub mod id_number;
 pub mod imports;
 pub mod money;
+pub mod pay;
 pub mod phone;
 pub mod privacy;
 pub mod project;

@@ -110,6 +110,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_rosters.sql"),
         include_str!("../migrations/postgres/0011_rosters.sql"),
     ),
+    (
+        "0012_payments",
+        include_str!("../migrations/sqlite/0012_payments.sql"),
+        include_str!("../migrations/postgres/0012_payments.sql"),
+    ),
 ];
 
 impl Db {

@@ -12,6 +12,7 @@ pub mod db;
 mod dialect;
 pub mod exchange;
 pub mod imports;
+pub mod pay;
 pub mod reference;
 pub mod register;
 pub mod report;

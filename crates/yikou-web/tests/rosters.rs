@@ -36,15 +36,20 @@ async fn a_roster_goes_through_review_with_its_preparer_kept_from_approving_it()
     // The bureau's roster (the test data's entries, on the project's unit) holds a duplicate.
     let (_, html) = page(&app, &b, &page_url).await;
     assert!(html.contains("名单审核（一口下达）") && html.contains("提交审核（本单位待提交 4 条"), "{html}");
-    let r = b.post(format!("{}/projects/{pid}/submit", app.base)).form(&[("_csrf", csrf_in(&html))]).send().await.unwrap();
+    let r =
+        b.post(format!("{}/projects/{pid}/submit", app.base)).form(&[("_csrf", csrf_in(&html))]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     let refused = r.text().await.unwrap();
-    assert!(refused.contains("比对疑点未处理") && refused.contains("href=\"/check?type=dup_in_project&#38;status=open\""), "{refused}");
+    assert!(
+        refused.contains("比对疑点未处理") && refused.contains("href=\"/check?type=dup_in_project&#38;status=open\""),
+        "{refused}"
+    );
     let (status, v) = api(&app, &bureau, &format!("/api/v1/projects/{pid}/submit"), None).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(v["code"], "open_findings");
     assert!(v["error"].as_str().unwrap().contains("比对疑点未处理"), "{v}");
-    let open: Vec<String> = v["findings"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap().to_string()).collect();
+    let open: Vec<String> =
+        v["findings"].as_array().unwrap().iter().map(|f| f["key"].as_str().unwrap().to_string()).collect();
     assert_eq!(open.len(), 2, "the duplicate and the project over its budget: {v}");
     assert!(refused.contains("资金来源“区级资金”"), "a source by its name: {refused}");
 
@@ -62,7 +67,10 @@ async fn a_roster_goes_through_review_with_its_preparer_kept_from_approving_it()
     }
     let (status, v) = api(&app, &bureau, &format!("/api/v1/projects/{pid}/submit"), None).await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    assert_eq!((v["state"].as_str(), v["entitlements"].as_i64(), v["amount_fen"].as_i64()), (Some("submitted"), Some(4), Some(360_000)));
+    assert_eq!(
+        (v["state"].as_str(), v["entitlements"].as_i64(), v["amount_fen"].as_i64()),
+        (Some("submitted"), Some(4), Some(360_000))
+    );
 
     // Its submitter cannot approve it, through the API or the page.
     let review = |d: &str, comment: &str| json!({ "unit": BUREAU_CODE, "decision": d, "comment": comment });
@@ -70,7 +78,12 @@ async fn a_roster_goes_through_review_with_its_preparer_kept_from_approving_it()
     assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
     assert!(v["error"].as_str().unwrap().contains("不能审核自己经手的名单"), "{v}");
     let (_, html) = page(&app, &b, &page_url).await;
-    let form = [("_csrf", csrf_in(&html)), ("unit", BUREAU_CODE.into()), ("decision", "approve".into()), ("comment", String::new())];
+    let form = [
+        ("_csrf", csrf_in(&html)),
+        ("unit", BUREAU_CODE.into()),
+        ("decision", "approve".into()),
+        ("comment", String::new()),
+    ];
     let r = b.post(format!("{}/projects/{pid}/review", app.base)).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("不能审核自己经手的名单"));
@@ -79,30 +92,56 @@ async fn a_roster_goes_through_review_with_its_preparer_kept_from_approving_it()
     let (c, _) = signed_in(&app, "checker").await;
     let (_, html) = page(&app, &c, &page_url).await;
     assert!(html.contains("批准下达") && html.contains("退回修改"), "{html}");
-    let form = [("_csrf", csrf_in(&html)), ("unit", BUREAU_CODE.into()), ("decision", "return".into()), ("comment", " ".into())];
+    let form = [
+        ("_csrf", csrf_in(&html)),
+        ("unit", BUREAU_CODE.into()),
+        ("decision", "return".into()),
+        ("comment", " ".into()),
+    ];
     let r = c.post(format!("{}/projects/{pid}/review", app.base)).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("class=\"field-error\" id=\"roster-error-310112") && html.contains("退回时请写明原因"), "{html}");
+    assert!(
+        html.contains("class=\"field-error\" id=\"roster-error-310112") && html.contains("退回时请写明原因"),
+        "{html}"
+    );
     // … with one, it goes back; the page says so and keeps the history.
-    let form = [("_csrf", csrf_in(&html)), ("unit", BUREAU_CODE.into()), ("decision", "return".into()), ("comment", "古美甲重复，请核实".into())];
+    let form = [
+        ("_csrf", csrf_in(&html)),
+        ("unit", BUREAU_CODE.into()),
+        ("decision", "return".into()),
+        ("comment", "古美甲重复，请核实".into()),
+    ];
     let r = c.post(format!("{}/projects/{pid}/review", app.base)).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let to = r.headers()["location"].to_str().unwrap().to_string();
     let (_, html) = page(&app, &c, &to).await;
     assert!(html.contains("已退回") && html.contains("古美甲重复，请核实") && html.contains("checker的名字"), "{html}");
-    assert_eq!(api(&app, &checker, &format!("/api/v1/projects/{pid}/review"), Some(review("approve", ""))).await.0, StatusCode::CONFLICT, "returned: not under review");
+    assert_eq!(
+        api(&app, &checker, &format!("/api/v1/projects/{pid}/review"), Some(review("approve", ""))).await.0,
+        StatusCode::CONFLICT,
+        "returned: not under review"
+    );
 
     // Resubmitted from the page, approved through the API.
     let (_, html) = page(&app, &b, &page_url).await;
-    let r = b.post(format!("{}/projects/{pid}/submit", app.base)).form(&[("_csrf", csrf_in(&html))]).send().await.unwrap();
+    let r =
+        b.post(format!("{}/projects/{pid}/submit", app.base)).form(&[("_csrf", csrf_in(&html))]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (status, v) = api(&app, &checker, &format!("/api/v1/projects/{pid}/review"), Some(review("approve", ""))).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!((v["state"].as_str(), v["entitlements"].as_i64()), (Some("approved"), Some(4)));
-    let r = reqwest::Client::new().get(format!("{}/api/v1/projects/{pid}", app.base)).bearer_auth(&bureau).send().await.unwrap();
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/projects/{pid}", app.base))
+        .bearer_auth(&bureau)
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["rosters"], json!([{ "unit": BUREAU_CODE, "state": "approved", "entitlements": 4, "amount_fen": 360_000 }]));
+    assert_eq!(
+        v["rosters"],
+        json!([{ "unit": BUREAU_CODE, "state": "approved", "entitlements": 4, "amount_fen": 360_000 }])
+    );
 
     // A register edit after approval: the page shows the name as approved beside today's.
     let mut tx = app.store.write(&Actor::system("test")).await.unwrap();

@@ -89,8 +89,7 @@ pub async fn run(cfg: &StoreConfig, cmd: RosterCommand) -> anyhow::Result<ExitCo
     let result = match cmd {
         RosterCommand::List { project, campaign, json } => {
             let id = project_id(&store, &project, campaign).await?;
-            let (lines, events) =
-                yikou_service::rosters::of_project(&store, &Actor::system("roster-list"), id).await?;
+            let (lines, events) = yikou_service::rosters::of_project(&store, &Actor::system("roster-list"), id).await?;
             if json {
                 let rosters: Vec<_> = lines
                     .iter()

@@ -1,0 +1,148 @@
+//! A bank's result file recorded against its batch, in one transaction: each line matched by its
+//! 参考号; 成功 pays it (its entitlement 已发放), 失败 fails it with a fixed reason and the bank's own
+//! words (its entitlement 发放失败), anything else leaves it waiting (结果不明). A line whose 账号 or
+//! 金额 differs from the batch's is not recorded but listed; a line recorded before is left as it
+//! is — so the same file twice changes nothing the second time.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::json;
+use yikou_domain::pay::{BankAccount, BankResult, LineState};
+use yikou_domain::Fen;
+
+use crate::{now, on_tx, Result, StoreError, WriteTx};
+
+/// One data line of a result file as read (the cells as text).
+#[derive(Debug, Clone, Default)]
+pub struct ResultLine {
+    /// The line's row in the file (for messages).
+    pub row: u32,
+    pub reference: String,
+    pub account: String,
+    pub amount: String,
+    pub result: String,
+    pub reason: String,
+}
+
+/// What a result file did (the JSON field names are the contract).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResultCounts {
+    pub lines: i64,
+    pub paid: i64,
+    pub failed: i64,
+    pub unresolved: i64,
+    pub unmatched: i64,
+    pub mismatched: i64,
+    pub duplicates: i64,
+    pub missing: i64,
+    pub already_recorded: i64,
+    /// For review: the rows whose 账号 or 金额 differ, and the 参考号 not in this batch.
+    pub mismatched_rows: Vec<u32>,
+    pub unmatched_references: Vec<String>,
+}
+
+struct Line {
+    id: i64,
+    entitlement_id: i64,
+    state: LineState,
+    amount_fen: i64,
+    account: Option<String>,
+}
+
+/// Records a result file's lines against a batch (see the module). `NotFound` for a batch that does
+/// not exist. Audited `payment.results` with the counts and the file's SHA-256.
+pub async fn record_results(
+    tx: &mut WriteTx<'_>,
+    batch_id: i64,
+    lines: &[ResultLine],
+    file_sha256: &str,
+) -> Result<ResultCounts> {
+    crate::atomic!(tx, {
+        let no: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT batch_no FROM payment_batches WHERE id = $1")
+            .bind(batch_id).fetch_optional(c).await?);
+        let no = no.ok_or_else(|| StoreError::NotFound("该发放批次".into()))?;
+        type Row = (i64, String, i64, String, i64, Option<Vec<u8>>);
+        let rows: Vec<Row> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT id, reference, entitlement_id, state, amount_fen, account_cipher FROM payment_lines WHERE batch_id = $1")
+            .bind(batch_id).fetch_all(c).await?);
+        let mut by_ref: HashMap<String, Line> = HashMap::with_capacity(rows.len());
+        for (id, reference, entitlement_id, state, amount_fen, cipher) in rows {
+            let account = cipher.map(|c| tx.keys().decrypt(&c)).transpose()?;
+            let state = super::parse_state(&state)?;
+            by_ref.insert(reference, Line { id, entitlement_id, state, amount_fen, account });
+        }
+        let mut counts = ResultCounts { lines: lines.len() as i64, ..Default::default() };
+        let mut seen: HashSet<&str> = HashSet::new();
+        let (login, at) = (tx.actor().login.clone(), now());
+        for r in lines {
+            let reference = r.reference.trim();
+            if !seen.insert(reference) {
+                counts.duplicates += 1;
+                continue;
+            }
+            let Some(line) = by_ref.get(reference) else {
+                counts.unmatched += 1;
+                counts.unmatched_references.push(reference.to_string());
+                continue;
+            };
+            if !line.state.is_open() {
+                counts.already_recorded += 1;
+                continue;
+            }
+            let amount_ok = Fen::parse(r.amount.trim()).is_ok_and(|f| f.0 == line.amount_fen);
+            let account_ok = match &line.account {
+                None => true,
+                Some(a) => BankAccount::parse(&r.account).is_ok_and(|x| x.digits() == a),
+            };
+            if !amount_ok || !account_ok {
+                counts.mismatched += 1;
+                counts.mismatched_rows.push(r.row);
+                continue;
+            }
+            match BankResult::read(&r.result, &r.reason) {
+                BankResult::Paid => {
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE payment_lines SET state = 'paid', reason_code = NULL, bank_reason = NULL, result_at = $2, result_by = $3
+                         WHERE id = $1 AND state IN ('pending', 'unresolved')")
+                        .bind(line.id).bind(&at).bind(&login).execute(c).await?.rows_affected());
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE entitlements SET state = 'disbursed', updated_at = $2 WHERE id = $1 AND state IN ('approved', 'reissued')")
+                        .bind(line.entitlement_id).bind(&at).execute(c).await?.rows_affected());
+                    counts.paid += 1;
+                }
+                BankResult::Failed(reason) => {
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE payment_lines SET state = 'failed', reason_code = $2, bank_reason = $3, result_at = $4, result_by = $5
+                         WHERE id = $1 AND state IN ('pending', 'unresolved')")
+                        .bind(line.id).bind(reason.code()).bind(r.reason.trim()).bind(&at).bind(&login)
+                        .execute(c).await?.rows_affected());
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE entitlements SET state = 'failed', updated_at = $2 WHERE id = $1 AND state IN ('approved', 'reissued')")
+                        .bind(line.entitlement_id).bind(&at).execute(c).await?.rows_affected());
+                    counts.failed += 1;
+                }
+                BankResult::Unresolved => {
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE payment_lines SET state = 'unresolved', bank_reason = $2, result_at = $3, result_by = $4
+                         WHERE id = $1 AND state IN ('pending', 'unresolved')")
+                        .bind(line.id).bind(r.result.trim()).bind(&at).bind(&login).execute(c).await?.rows_affected());
+                    counts.unresolved += 1;
+                }
+            }
+        }
+        counts.missing = by_ref.iter().filter(|(r, l)| !seen.contains(r.as_str()) && l.state.is_open()).count() as i64;
+        tx.audit(
+            "payment.results",
+            "payment_batch",
+            &batch_id.to_string(),
+            None,
+            Some(&json!({ "batch": no, "sha256": file_sha256, "lines": counts.lines, "paid": counts.paid,
+                          "failed": counts.failed, "unresolved": counts.unresolved, "unmatched": counts.unmatched,
+                          "mismatched": counts.mismatched, "duplicates": counts.duplicates, "missing": counts.missing,
+                          "already_recorded": counts.already_recorded })),
+        )
+        .await?;
+        Ok(counts)
+    })
+}
