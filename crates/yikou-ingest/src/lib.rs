@@ -1,6 +1,7 @@
 //! yikou ingest: rosters in (.xlsx/.xls/.csv), header mapping, row validation, templates and
 //! error workbooks out. Pure file work; the store is not touched here.
 
+pub mod bank;
 pub mod columns;
 pub mod exchange;
 pub mod fxhash;

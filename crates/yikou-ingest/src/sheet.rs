@@ -17,6 +17,8 @@ pub enum Value {
     Int(i64),
     /// Money in fen, written as 元 (a number with two decimals and thousands separators).
     Money(Fen),
+    /// Money for a program to read (a bank file's 金额): 元 with two decimals, no separators.
+    PlainMoney(Fen),
     /// An ID number (masked or not) or any code that must never become a number: a text cell.
     IdText(String),
     Date(Date),
@@ -51,6 +53,7 @@ impl Value {
             Value::Text(s) | Value::IdText(s) => s.clone(),
             Value::Int(n) => n.to_string(),
             Value::Money(f) => f.yuan(),
+            Value::PlainMoney(f) => format!("{}.{:02}", f.0 / 100, f.0 % 100),
             Value::Date(d) => yikou_domain::format_date(*d),
             Value::Time(t) => yikou_domain::clock::seconds_text(*t),
         }
@@ -212,6 +215,27 @@ impl Table {
         wb.save_to_buffer()
     }
 
+    /// A CSV Excel opens as is: UTF-8 with a BOM, CRLF, every cell quoted, and a cell that starts
+    /// like a formula (= + - @) prefixed with ' so Excel shows it as text. The header and the rows as
+    /// the table has them, then its 合计 row; no title block (programs read these files too).
+    pub fn to_csv(&self) -> String {
+        // The header is the program's own text: written as is.
+        let mut text = format!("\u{feff}{}\r\n", self.header().join(","));
+        for row in self.rows.iter().chain(self.total_row().as_ref()) {
+            let quoted: Vec<String> = row
+                .iter()
+                .map(|v| {
+                    let v = v.display();
+                    let v = if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v };
+                    format!("\"{}\"", v.replace('"', "\"\""))
+                })
+                .collect();
+            text.push_str(&quoted.join(","));
+            text.push_str("\r\n");
+        }
+        text
+    }
+
     fn set_widths(&self, ws: &mut Worksheet, offset: u16, total: Option<&Vec<Value>>) -> Result<(), XlsxError> {
         if self.numbered {
             ws.set_column_width(0, 8)?;
@@ -238,6 +262,7 @@ struct Styles {
     id: Format,
     int: Format,
     money: Format,
+    plain_money: Format,
     date: Format,
     time: Format,
 }
@@ -250,6 +275,7 @@ impl Styles {
             id: base().set_num_format("@"),
             int: base().set_num_format("0"),
             money: base().set_num_format("#,##0.00"),
+            plain_money: base().set_num_format("0.00"),
             date: base().set_num_format("yyyy-mm-dd"),
             time: base().set_num_format("yyyy-mm-dd hh:mm:ss"),
         }
@@ -270,6 +296,9 @@ impl Styles {
             // Fen to 元: exact for any sum of money this system holds (well under 2^53 fen).
             Value::Money(f) => {
                 ws.write_number_with_format(r, c, f.0 as f64 / 100.0, &self.money)?;
+            }
+            Value::PlainMoney(f) => {
+                ws.write_number_with_format(r, c, f.0 as f64 / 100.0, &self.plain_money)?;
             }
             Value::Date(d) => {
                 let x = ExcelDateTime::from_ymd(d.year() as u16, u8::from(d.month()), d.day())?;

@@ -94,34 +94,13 @@ pub(crate) fn respond(table: &Table, format: Format, what: &Export<'_>, stem: &s
     let ext = format.ext();
     let disposition = attachment(&format!("{stem}.{ext}"), &format!("{}_{}.{ext}", what.ascii, yikou_domain::today()));
     let (kind, body) = match format {
-        Format::Csv => ("text/csv; charset=utf-8", csv_text(table).into_bytes()),
+        Format::Csv => ("text/csv; charset=utf-8", table.to_csv().into_bytes()),
         Format::Xlsx => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             table.to_xlsx().map_err(|e| AppError::Internal(format!("writing the workbook: {e}")))?,
         ),
     };
     Ok(([(CONTENT_TYPE, kind.to_string()), (CONTENT_DISPOSITION, disposition)], body).into_response())
-}
-
-/// A CSV Excel opens as is: UTF-8 with a BOM, CRLF, every cell quoted, and a cell that starts like
-/// a formula (= + - @) prefixed with ' so Excel shows it as text. The header and the rows as the
-/// table has them, then its 合计 row; no title block (programs read these files too).
-fn csv_text(t: &Table) -> String {
-    // The header is the program's own text: written as is.
-    let mut text = format!("\u{feff}{}\r\n", t.header().join(","));
-    for row in t.rows.iter().chain(t.total_row().as_ref()) {
-        let quoted: Vec<String> = row
-            .iter()
-            .map(|v| {
-                let v = v.display();
-                let v = if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v };
-                format!("\"{}\"", v.replace('"', "\"\""))
-            })
-            .collect();
-        text.push_str(&quoted.join(","));
-        text.push_str("\r\n");
-    }
-    text
 }
 
 /// Records who exported what (the filters in force and how many rows).

@@ -23,6 +23,9 @@ pub struct Frame {
     pub may_import: bool,
     /// May approve or return rosters (the bureau's reviewers).
     pub may_approve: bool,
+    /// Sees disbursement progress and batches; pays (the bureau).
+    pub sees_payments: bool,
+    pub pays: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -121,6 +124,8 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         audit_admin: s.user.role.may_read_audit(),
         may_import: s.user.role.may_import(),
         may_approve: s.user.role.may_approve_rosters(),
+        sees_payments: s.user.role.may_see_payments(),
+        pays: s.user.role.may_pay(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

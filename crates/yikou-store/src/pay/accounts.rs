@@ -121,3 +121,25 @@ impl std::fmt::Debug for BankFileLine {
         write!(f, "BankFileLine({} {})", self.line_no, self.reference)
     }
 }
+
+/// Records that a batch's bank file was written: its SHA-256 kept on the batch (the same lines give
+/// the same file, so the same hash), audited `payment.bank_file` (the format, lines and hash; no
+/// account number).
+pub async fn record_bank_file(tx: &mut WriteTx<'_>, batch_id: i64, format: &str, sha256: &str, lines: usize) -> Result<()> {
+    crate::atomic!(tx, {
+        let before: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT file_sha256 FROM payment_batches WHERE id = $1").bind(batch_id).fetch_one(c).await?);
+        if format == "csv" {
+            on_tx!(&mut tx.tx, c => sqlx::query("UPDATE payment_batches SET file_sha256 = $1 WHERE id = $2")
+                .bind(sha256).bind(batch_id).execute(c).await?.rows_affected());
+        }
+        tx.audit(
+            "payment.bank_file",
+            "payment_batch",
+            &batch_id.to_string(),
+            Some(&json!({ "sha256": before })),
+            Some(&json!({ "format": format, "sha256": sha256, "lines": lines })),
+        )
+        .await
+    })
+}

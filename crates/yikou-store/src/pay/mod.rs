@@ -14,7 +14,7 @@ use yikou_domain::Scope;
 
 use crate::{on_db, Result, Store, StoreError};
 
-pub use accounts::{set_bank_account, BankAccountView, BankFileLine};
+pub use accounts::{record_bank_file, set_bank_account, BankAccountView, BankFileLine};
 pub use batches::{create_batch, reissue, BatchFilter, BatchMade};
 pub use progress::{Progress, Tally, UnitProgress};
 pub use results::{record_results, ResultCounts, ResultLine};

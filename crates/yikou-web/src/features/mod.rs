@@ -6,6 +6,7 @@ pub mod audit;
 pub mod campaign;
 pub mod check;
 pub mod imports;
+pub mod pay;
 pub mod register;
 pub mod rosters;
 
@@ -19,6 +20,7 @@ pub fn routes() -> Routes {
     let r = imports::routes(r);
     let r = check::routes(r);
     let r = rosters::routes(r);
+    let r = pay::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)
 }

@@ -3,6 +3,8 @@
 mod api;
 mod pages;
 
+pub(crate) use pages::receive;
+
 use crate::routes::Routes;
 
 pub fn routes(r: Routes) -> Routes {

@@ -250,8 +250,9 @@ pub async fn pending(
 
 /// An upload form's fields, the file already streamed to a temporary path.
 pub(crate) struct Received {
-    project: Option<String>,
-    file: Option<(String, PathBuf)>,
+    pub(crate) project: Option<String>,
+    /// The file's name as sent, and where it was written.
+    pub(crate) file: Option<(String, PathBuf)>,
 }
 
 impl Received {

@@ -1,0 +1,134 @@
+//! 发放 API (the contract of issue 14): batches, bank files, result files, re-issue, progress.
+//! Refusals answer `{"error": "中文说明", "code": …}`.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use yikou_domain::pay::PayMethod;
+use yikou_service::pay::{self as use_case, FileFormat};
+use yikou_store::pay::{BatchFilter, BatchMade, Progress, Tally, UnitProgress};
+
+use crate::csv::attachment;
+use crate::session::*;
+use crate::{ApiError, ApiResult, AppState};
+
+#[derive(Deserialize)]
+pub struct NewBatch {
+    method: String,
+    #[serde(default)]
+    projects: Vec<i64>,
+    street: Option<String>,
+    committee: Option<String>,
+}
+
+pub(crate) fn made_json(m: &BatchMade) -> Value {
+    json!({ "batch": m.id, "batch_no": m.batch_no, "lines": m.lines, "amount_fen": m.amount_fen,
+            "without_account": m.without_account })
+}
+
+pub async fn create_batch(State(state): State<AppState>, ApiUser(u): ApiUser, Json(b): Json<NewBatch>) -> ApiResult {
+    let method = PayMethod::from_code(&b.method).ok_or_else(|| {
+        ApiError::said_as(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_method",
+            "method 须为 bank、card、cash、voucher、goods 或 service 之一",
+        )
+    })?;
+    let filter = BatchFilter { projects: b.projects, street: b.street, committee: b.committee };
+    match use_case::create_batch(&state.store, &u.actor(), method, &filter).await {
+        Ok(m) => Ok(Json(made_json(&m))),
+        Err(e) => Err(ApiError::said(e)),
+    }
+}
+
+pub async fn batches(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult {
+    let list = use_case::batches(&state.store, &u.actor()).await.map_err(ApiError::said)?;
+    Ok(Json(json!({ "items": list })))
+}
+
+pub async fn batch(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult {
+    let (b, lines) = use_case::batch(&state.store, &u.actor(), id).await.map_err(ApiError::said)?;
+    Ok(Json(json!({ "batch": b, "reconciled": b.reconciled(), "lines": lines })))
+}
+
+async fn bank_file(state: &AppState, u: &yikou_store::accounts::users::User, id: i64, f: FileFormat) -> Result<Response, ApiError> {
+    let (b, bytes, name) = use_case::bank_file(&state.store, &u.actor(), id, f).await.map_err(ApiError::said)?;
+    let (kind, ext) = match f {
+        FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        FileFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    };
+    let disposition = attachment(&name, &format!("bank-{}.{ext}", b.batch_no));
+    Ok(([(CONTENT_TYPE, kind.to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+pub async fn bank_file_csv(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<Response> {
+    bank_file(&state, &u, id, FileFormat::Csv).await
+}
+
+pub async fn bank_file_xlsx(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<Response> {
+    bank_file(&state, &u, id, FileFormat::Xlsx).await
+}
+
+/// A result file (multipart field `file`) recorded against the batch: the counts of the contract.
+pub async fn results(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> ApiResult {
+    let got = crate::features::imports::receive(&state, &mut form).await.map_err(ApiError::said)?;
+    let Some((_, path)) = got.file.clone() else {
+        return Err(ApiError::said_as(StatusCode::UNPROCESSABLE_ENTITY, "no_file", "请在 file 字段上传银行返回的结果文件"));
+    };
+    let out = use_case::record_results(&state.store, &u.actor(), id, &path).await;
+    got.discard();
+    match out {
+        Ok(c) => Ok(Json(serde_json::to_value(&c).unwrap_or_default())),
+        Err(e) => Err(ApiError::said(e)),
+    }
+}
+
+pub async fn reissue(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult {
+    match use_case::reissue(&state.store, &u.actor(), id).await {
+        Ok(m) => Ok(Json(made_json(&m))),
+        Err(e) => Err(ApiError::said(e)),
+    }
+}
+
+fn tally(t: &Tally) -> Value {
+    json!({ "people": t.people, "entitlements": t.entitlements, "amount_fen": t.amount_fen })
+}
+
+fn figures(p: &UnitProgress) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("approved".into(), tally(&p.approved));
+    m.insert("disbursed".into(), tally(&p.disbursed));
+    m.insert("failed".into(), tally(&p.failed));
+    m.insert("pending".into(), tally(&p.pending));
+    m
+}
+
+/// `{"total": {"approved": C, "disbursed": C, "failed": C, "pending": C}, "units": [{"unit": CODE, …}]}`
+/// (and `projects`, `problems`), the contract's shape; the same as `yikou pay progress --json`.
+pub fn progress_json(p: &Progress) -> Value {
+    let with_key = |key: &str, u: &UnitProgress| {
+        let mut m = figures(u);
+        m.insert(key.into(), json!(u.unit));
+        Value::Object(m)
+    };
+    json!({
+        "total": Value::Object(figures(&p.total)),
+        "units": p.units.iter().map(|u| with_key("unit", u)).collect::<Vec<_>>(),
+        "projects": p.projects.iter().map(|u| with_key("project", u)).collect::<Vec<_>>(),
+        "problems": p.problems,
+    })
+}
+
+pub async fn progress(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult {
+    let p = use_case::progress(&state.store, &u.actor()).await.map_err(ApiError::said)?;
+    Ok(Json(progress_json(&p)))
+}
