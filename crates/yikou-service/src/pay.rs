@@ -86,7 +86,12 @@ pub enum FileFormat {
 /// row — a bank's program reads it), the bytes in the format asked for, and a file name. The CSV's
 /// SHA-256 is kept on the batch; every export is audited. `Forbidden` for a role that does not pay;
 /// `NotFound`; `Rejected` for a batch that is not paid by bank.
-pub async fn bank_file(store: &Store, actor: &Actor, id: i64, format: FileFormat) -> Result<(BatchView, Vec<u8>, String)> {
+pub async fn bank_file(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    format: FileFormat,
+) -> Result<(BatchView, Vec<u8>, String)> {
     may_pay(actor)?;
     let b = store.payment_batch(&actor.scope, id).await?.ok_or(ServiceError::NotFound)?;
     if !b.method.by_bank() {

@@ -2,6 +2,7 @@
 //! the security model every page uses: sessions in the database, CSRF tokens on every form, the
 //! user's area applied in the store's SQL (a forbidden record answers 404), security headers.
 
+#![recursion_limit = "256"]
 pub mod checks;
 mod context;
 mod csv;

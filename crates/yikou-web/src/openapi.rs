@@ -85,6 +85,41 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "action": { "type": "string", "enum": ["confirm", "dismiss"] }, "reason": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "已处理" }, "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" },
                                "422": { "description": "缺少理由" } } } },
+            "/api/v1/payments/batches": {
+                "post": {
+                    "summary": "创建发放批次：一种发放方式的已批准下达记录，可限定项目、街镇、居委（审批过其中名单的人不能创建）",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                        "required": ["method"], "properties": {
+                            "method": { "type": "string", "enum": ["bank", "card", "cash", "voucher", "goods", "service"] },
+                            "projects": { "type": "array", "items": { "type": "integer" } },
+                            "street": { "type": "string" }, "committee": { "type": "string" } } } } } },
+                    "responses": { "200": { "description": "batch, batch_no, lines, amount_fen, without_account" },
+                                   "403": { "description": "角色无权，或批准过其中的名单" }, "409": { "description": "没有可发放的记录" } } },
+                "get": { "summary": "本活动的发放批次（范围内）", "responses": { "200": { "description": "items" } } } },
+            "/api/v1/payments/batches/{id}": { "get": {
+                "summary": "发放批次及其明细（账号脱敏）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "batch, reconciled, lines" }, "404": { "description": "不存在或不在范围内" } } } },
+            "/api/v1/payments/batches/{id}/bank-file.csv": { "get": {
+                "summary": "银行代发文件（CSV，UTF-8 带 BOM）：序号, 参考号, 户名, 账号, 金额, 摘要, 开户行",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "文件" }, "403": { "description": "角色无权" }, "422": { "description": "不是银行代发批次" } } } },
+            "/api/v1/payments/batches/{id}/bank-file.xlsx": { "get": {
+                "summary": "银行代发文件（Excel），列同 CSV",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "文件" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/payments/batches/{id}/results": { "post": {
+                "summary": "导入银行结果文件（multipart 字段 file；代发文件加 处理结果、失败原因 两列；.xlsx/.xls/CSV UTF-8 或 GBK）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "lines, paid, failed, unresolved, unmatched, mismatched, duplicates, missing, already_recorded" },
+                               "422": { "description": "文件无法读取或缺少列" } } } },
+            "/api/v1/payments/batches/{id}/reissue": { "post": {
+                "summary": "重新发放本批次的失败记录（新批次，第 N+1 次）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "batch, lines, amount_fen" }, "409": { "description": "没有可重新发放的失败记录" } } } },
+            "/api/v1/payments/progress": { "get": {
+                "summary": "发放进度与对账：total 与各单位的 approved/disbursed/failed/pending（people, entitlements, amount_fen）",
+                "responses": { "200": { "description": "total, units, projects, problems" } } } },
             "/api/v1/projects/{id}/submit": { "post": {
                 "summary": "提交本单位在该项目中的名单审核（比对疑点须先处理完）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

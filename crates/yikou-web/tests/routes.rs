@@ -110,6 +110,29 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let pending = html[html.find("action=\"/imports/").unwrap() + 17..].split('/').next().unwrap().to_string();
     // And one of 古美's API tokens.
     bearer(&app, "gumei").await;
+    // A payment batch of 古美's part of the (approved) test roster.
+    let pay_batch = {
+        use yikou_domain::reference::BUREAU_CODE;
+        let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+        let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+        yikou_store::rosters::submit(&mut tx, project, BUREAU_CODE).await.unwrap();
+        yikou_store::rosters::review(&mut tx, project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "")
+            .await
+            .unwrap();
+        let filter = yikou_store::pay::BatchFilter { street: Some(GUMEI.into()), ..Default::default() };
+        let made = yikou_store::pay::create_batch(
+            &mut tx,
+            &yikou_domain::Scope::All,
+            cid,
+            yikou_domain::pay::PayMethod::Cash,
+            &filter,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        made.id
+    };
+    let b = |s: &str| s.replace("{id}", &pay_batch.to_string());
     let gumei_token = app.store.tokens(Some("gumei")).await.unwrap()[0].id;
 
     // What must never reach 七宝 or the department: 古美's people and work.
@@ -243,6 +266,51 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("POST", "/check/decide", "/check/decide", "qibao", nf()),
         case("POST", "/check/decide", "/check/decide", "rsj", fb()),
         case("POST", "/check/withdraw", "/check/withdraw", "qibao", nf()),
+        case("GET", "/payments", "/payments", "qibao", no_gumei()),
+        case("GET", "/payments", "/payments", "auditor", fb()),
+        case("POST", "/payments/batches", "/payments/batches", "gumei", fb()),
+        case("POST", "/payments/batches", "/payments/batches", "rsj", fb()),
+        case("GET", "/payments/batches/{id}", b("/payments/batches/{id}"), "qibao", nf()),
+        case("GET", "/payments/batches/{id}", b("/payments/batches/{id}"), "auditor", fb()),
+        case("GET", "/payments/batches/{id}/bank-file.csv", b("/payments/batches/{id}/bank-file.csv"), "gumei", fb()),
+        case("GET", "/payments/batches/{id}/bank-file.xlsx", b("/payments/batches/{id}/bank-file.xlsx"), "qibao", fb()),
+        case("POST", "/payments/batches/{id}/results", b("/payments/batches/{id}/results"), "gumei", fb()),
+        case("POST", "/payments/batches/{id}/reissue", b("/payments/batches/{id}/reissue"), "gumei", fb()),
+        case("POST", "/api/v1/payments/batches", "/api/v1/payments/batches", "gumei", fb()),
+        case("POST", "/api/v1/payments/batches", "/api/v1/payments/batches", "", anon()),
+        case("GET", "/api/v1/payments/batches", "/api/v1/payments/batches", "qibao", no_gumei()),
+        case("GET", "/api/v1/payments/batches", "/api/v1/payments/batches", "auditor", fb()),
+        case("GET", "/api/v1/payments/batches/{id}", b("/api/v1/payments/batches/{id}"), "qibao", nf()),
+        case(
+            "GET",
+            "/api/v1/payments/batches/{id}/bank-file.csv",
+            b("/api/v1/payments/batches/{id}/bank-file.csv"),
+            "gumei",
+            fb(),
+        ),
+        case(
+            "GET",
+            "/api/v1/payments/batches/{id}/bank-file.xlsx",
+            b("/api/v1/payments/batches/{id}/bank-file.xlsx"),
+            "rsj",
+            fb(),
+        ),
+        case(
+            "POST",
+            "/api/v1/payments/batches/{id}/results",
+            b("/api/v1/payments/batches/{id}/results"),
+            "gumei",
+            fb(),
+        ),
+        case(
+            "POST",
+            "/api/v1/payments/batches/{id}/reissue",
+            b("/api/v1/payments/batches/{id}/reissue"),
+            "qibao",
+            fb(),
+        ),
+        case("GET", "/api/v1/payments/progress", "/api/v1/payments/progress", "qibao", no_gumei()),
+        case("GET", "/api/v1/payments/progress", "/api/v1/payments/progress", "auditor", fb()),
         case("POST", "/projects/{id}/submit", format!("/projects/{project}/submit"), "rsj", nf()),
         case("POST", "/projects/{id}/submit", format!("/projects/{project}/submit"), "auditor", fb()),
         case("POST", "/projects/{id}/review", format!("/projects/{project}/review"), "gumei", fb()),
@@ -375,6 +443,16 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                             .file_name("l.csv"),
                     ),
                 );
+            } else if c.route == "/api/v1/payments/batches/{id}/results" {
+                req = req.multipart(
+                    reqwest::multipart::Form::new().part(
+                        "file",
+                        reqwest::multipart::Part::bytes(b"\xef\xbb\xbf\xe5\xba\x8f\xe5\x8f\xb7\n".to_vec())
+                            .file_name("r.csv"),
+                    ),
+                );
+            } else if c.route == "/api/v1/payments/batches" {
+                req = req.json(&json!({ "method": "cash" }));
             } else if c.route == "/api/v1/projects/{id}/review" {
                 req = req.json(&json!({ "unit": GUMEI, "decision": "approve", "comment": "" }));
             } else if c.route == "/api/v1/entitlements/{id}/withdraw" {
@@ -383,7 +461,13 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                 req = req.json(&json!({ "key": finding, "action": "dismiss", "reason": "测试理由" }));
             }
         } else if c.method == "POST" {
-            if c.route == "/imports/upload" {
+            if c.route == "/payments/batches/{id}/results" {
+                req = req.multipart(
+                    reqwest::multipart::Form::new()
+                        .text("_csrf", csrf.clone())
+                        .part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("r.csv")),
+                );
+            } else if c.route == "/imports/upload" {
                 req = req.multipart(
                     reqwest::multipart::Form::new().text("_csrf", csrf.clone()).text("project", "").part(
                         "file",

@@ -125,7 +125,13 @@ impl std::fmt::Debug for BankFileLine {
 /// Records that a batch's bank file was written: its SHA-256 kept on the batch (the same lines give
 /// the same file, so the same hash), audited `payment.bank_file` (the format, lines and hash; no
 /// account number).
-pub async fn record_bank_file(tx: &mut WriteTx<'_>, batch_id: i64, format: &str, sha256: &str, lines: usize) -> Result<()> {
+pub async fn record_bank_file(
+    tx: &mut WriteTx<'_>,
+    batch_id: i64,
+    format: &str,
+    sha256: &str,
+    lines: usize,
+) -> Result<()> {
     crate::atomic!(tx, {
         let before: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
             "SELECT file_sha256 FROM payment_batches WHERE id = $1").bind(batch_id).fetch_one(c).await?);

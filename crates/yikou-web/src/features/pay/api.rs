@@ -55,7 +55,12 @@ pub async fn batch(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id):
     Ok(Json(json!({ "batch": b, "reconciled": b.reconciled(), "lines": lines })))
 }
 
-async fn bank_file(state: &AppState, u: &yikou_store::accounts::users::User, id: i64, f: FileFormat) -> Result<Response, ApiError> {
+async fn bank_file(
+    state: &AppState,
+    u: &yikou_store::accounts::users::User,
+    id: i64,
+    f: FileFormat,
+) -> Result<Response, ApiError> {
     let (b, bytes, name) = use_case::bank_file(&state.store, &u.actor(), id, f).await.map_err(ApiError::said)?;
     let (kind, ext) = match f {
         FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
@@ -65,11 +70,19 @@ async fn bank_file(state: &AppState, u: &yikou_store::accounts::users::User, id:
     Ok(([(CONTENT_TYPE, kind.to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
-pub async fn bank_file_csv(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<Response> {
+pub async fn bank_file_csv(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
     bank_file(&state, &u, id, FileFormat::Csv).await
 }
 
-pub async fn bank_file_xlsx(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult<Response> {
+pub async fn bank_file_xlsx(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
     bank_file(&state, &u, id, FileFormat::Xlsx).await
 }
 
@@ -80,9 +93,16 @@ pub async fn results(
     Path(id): Path<i64>,
     mut form: Multipart,
 ) -> ApiResult {
+    if !u.role.may_pay() {
+        return Err(ApiError::said(crate::AppError::Forbidden));
+    }
     let got = crate::features::imports::receive(&state, &mut form).await.map_err(ApiError::said)?;
     let Some((_, path)) = got.file.clone() else {
-        return Err(ApiError::said_as(StatusCode::UNPROCESSABLE_ENTITY, "no_file", "请在 file 字段上传银行返回的结果文件"));
+        return Err(ApiError::said_as(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no_file",
+            "请在 file 字段上传银行返回的结果文件",
+        ));
     };
     let out = use_case::record_results(&state.store, &u.actor(), id, &path).await;
     got.discard();

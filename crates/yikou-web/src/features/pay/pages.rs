@@ -104,7 +104,10 @@ async fn render_payments(state: &AppState, s: &SessionUser, error: Option<String
     let campaign = yikou_service::campaign::current(&state.store).await?;
     let projects = state.store.projects(&actor.scope, campaign.id).await?;
     let project_name = |code: &str| {
-        projects.iter().find(|p| p.project.code == code).map_or(code.to_string(), |p| format!("{}（{code}）", p.project.name))
+        projects
+            .iter()
+            .find(|p| p.project.code == code)
+            .map_or(code.to_string(), |p| format!("{}（{code}）", p.project.name))
     };
     Ok(PaymentsPage {
         frame: frame(state, s).await?,
@@ -127,7 +130,13 @@ pub async fn payments(State(state): State<AppState>, Signed(s): Signed) -> Resul
 }
 
 /// The batch form: a method, optionally projects (several) and a street/town.
-pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<Vec<(String, String)>>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Posted(s, f): Posted<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    if !s.user.role.may_pay() {
+        return Err(AppError::Forbidden);
+    }
     let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
     let method = get("method").and_then(|m| PayMethod::from_code(&m));
     let (state, s) = (&state, &s);
@@ -142,7 +151,10 @@ pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<Vec<(Str
         f.iter().filter(|(n, v)| n == "project" && !v.is_empty()).filter_map(|(_, v)| v.parse().ok()).collect();
     let filter = BatchFilter { projects, street: get("street"), committee: None };
     match use_case::create_batch(&state.store, &s.actor(), method, &filter).await {
-        Ok(m) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/payments/batches/{}?made=1", m.id))]).into_response()),
+        Ok(m) => {
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/payments/batches/{}?made=1", m.id))])
+                .into_response())
+        }
         Err(e @ (ServiceError::Conflict(_) | ServiceError::Refused(_) | ServiceError::Rejected(_))) => {
             let status = match e {
                 ServiceError::Refused(_) => StatusCode::FORBIDDEN,
@@ -277,6 +289,9 @@ pub async fn results(
     Path(id): Path<i64>,
     Uploaded(s, mut form): Uploaded,
 ) -> Result<Response, AppError> {
+    if !s.user.role.may_pay() {
+        return Err(AppError::Forbidden);
+    }
     let got = crate::features::imports::receive(&state, &mut form).await?;
     let Some((_, path)) = got.file.clone() else {
         let html = render_batch(&state, &s, id, false, None, Some("请选择银行返回的结果文件".into()), None).await?;
@@ -302,10 +317,12 @@ pub async fn reissue(
 ) -> Result<Response, AppError> {
     match use_case::reissue(&state.store, &s.actor(), id).await {
         Ok(m) => {
-            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/payments/batches/{}?made=1", m.id))]).into_response())
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/payments/batches/{}?made=1", m.id))])
+                .into_response())
         }
         Err(e @ (ServiceError::Conflict(_) | ServiceError::Refused(_))) => {
-            let status = if matches!(e, ServiceError::Refused(_)) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
+            let status =
+                if matches!(e, ServiceError::Refused(_)) { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT };
             let html = render_batch(&state, &s, id, false, None, Some(e.to_string()), None).await?;
             Ok((status, Html(html)).into_response())
         }
