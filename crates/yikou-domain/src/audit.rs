@@ -40,6 +40,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("payment.batch_create", "创建发放批次"),
     ("payment.reissue", "重新发放失败记录"),
     ("payment.results", "导入发放结果"),
+    ("payment.signoff", "登记签收结果"),
+    ("person.bank_accounts_loaded", "批量载入银行账户"),
     ("payment.bank_file", "导出银行代发文件"),
     ("person.bank_account", "修改银行账户"),
     ("roster.submit", "提交名单审核"),

@@ -5,11 +5,14 @@
 
 use std::path::Path;
 
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use yikou_domain::pay::{BankAccount, PayMethod};
 use yikou_domain::{Actor, Fen};
 use yikou_ingest::sheet::{Column, Table, Value};
-use yikou_store::pay::{self, BatchFilter, BatchMade, BatchView, LineView, Progress, ResultCounts, ResultLine};
+use yikou_store::pay::{
+    self, BatchFilter, BatchMade, BatchView, LineView, Progress, ResultCounts, ResultLine, Tally, UnitProgress,
+};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -206,4 +209,33 @@ pub async fn set_bank_account(
     pay::set_bank_account(&mut tx, &actor.scope, person_id, parsed.as_ref().map(|a| (holder, bank_name, a))).await?;
     tx.commit().await?;
     Ok(())
+}
+
+fn tally(t: &Tally) -> serde_json::Value {
+    json!({ "people": t.people, "entitlements": t.entitlements, "amount_fen": t.amount_fen })
+}
+
+fn figures(p: &UnitProgress) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("approved".into(), tally(&p.approved));
+    m.insert("disbursed".into(), tally(&p.disbursed));
+    m.insert("failed".into(), tally(&p.failed));
+    m.insert("pending".into(), tally(&p.pending));
+    m
+}
+
+/// `{"total": {"approved": C, "disbursed": C, "failed": C, "pending": C}, "units": [{"unit": CODE, …}]}`
+/// (and `projects`, `problems`), the contract's shape; the same as `yikou pay progress --json`.
+pub fn progress_json(p: &Progress) -> serde_json::Value {
+    let with_key = |key: &str, u: &UnitProgress| {
+        let mut m = figures(u);
+        m.insert(key.into(), json!(u.unit));
+        serde_json::Value::Object(m)
+    };
+    json!({
+        "total": serde_json::Value::Object(figures(&p.total)),
+        "units": p.units.iter().map(|u| with_key("unit", u)).collect::<Vec<_>>(),
+        "projects": p.projects.iter().map(|u| with_key("project", u)).collect::<Vec<_>>(),
+        "problems": p.problems,
+    })
 }

@@ -103,8 +103,9 @@ async fn set_state(tx: &mut WriteTx<'_>, project_id: i64, unit: &str, state: Ros
     Ok(())
 }
 
-/// Records that the acting account had a hand in a roster (a system job has none).
-pub(crate) async fn add_hand(tx: &mut WriteTx<'_>, project_id: i64, unit: &str, hand: Hand) -> Result<()> {
+/// Records that the acting account had a hand in a roster (a system job has none): it may not
+/// review that roster afterwards.
+pub async fn add_hand(tx: &mut WriteTx<'_>, project_id: i64, unit: &str, hand: Hand) -> Result<()> {
     let login = tx.actor().login.clone();
     if login.starts_with("system:") {
         return Ok(());

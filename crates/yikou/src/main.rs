@@ -14,6 +14,7 @@ use commands::bench::BenchCommand;
 use commands::campaign::ReportCommand;
 use commands::check::{FindingCommand, RulesCommand};
 use commands::imports::BatchCommand;
+use commands::pay::PayCommand;
 use commands::rosters::RosterCommand;
 use commands::serve::ServeOpts;
 use yikou_store::StoreConfig;
@@ -59,6 +60,9 @@ enum Command {
         /// 只生成数据，不启动网页服务
         #[arg(long)]
         no_serve: bool,
+        /// 办理到哪一步：draft（已导入）、submitted（已提交）、approved（已批准下达）、paid（已发放）；默认为混合状态
+        #[arg(long, value_enum, default_value = "mixed")]
+        stage: commands::demo::Stage,
         #[command(flatten)]
         serve: ServeOpts,
     },
@@ -170,6 +174,11 @@ enum Command {
         #[command(subcommand)]
         batch: BatchCommand,
     },
+    /// 发放：批次、银行代发文件、结果、重新发放、进度 (disbursement)
+    Pay {
+        #[command(subcommand)]
+        pay: PayCommand,
+    },
     /// 名单审核：列出、提交、批准或退回 (rosters)
     Roster {
         #[command(subcommand)]
@@ -235,8 +244,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let cfg = config(&cli);
     match cli.command {
         Command::Init => store::init(&cfg).await,
-        Command::Demo { seed, clean, faults: _, answer_key, no_serve, serve } => {
-            demo::run(&cfg, demo::DemoArgs { seed, faults: !clean, answer_key, no_serve, serve }).await
+        Command::Demo { seed, clean, faults: _, answer_key, no_serve, stage, serve } => {
+            demo::run(&cfg, demo::DemoArgs { seed, faults: !clean, answer_key, no_serve, serve, stage }).await
         }
         Command::Serve { serve } => serve::serve(&cfg, &serve).await,
         Command::User { user } => accounts::user(&cfg, user).await,
@@ -258,5 +267,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench { bench } => bench::run(bench),
         Command::Audit { audit } => audit::run(&cfg, audit).await,
         Command::Roster { roster } => rosters::run(&cfg, roster).await,
+        Command::Pay { pay } => pay::run(&cfg, pay).await,
     }
 }

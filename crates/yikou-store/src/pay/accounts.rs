@@ -60,6 +60,24 @@ pub async fn set_bank_account(
     })
 }
 
+/// Loads many people's bank accounts at once (generated or delivered data): one audit record for
+/// the load, with the count only.
+pub async fn load_bank_accounts(tx: &mut WriteTx<'_>, rows: &[(i64, String, String, BankAccount)]) -> Result<u64> {
+    crate::atomic!(tx, {
+        let at = crate::now();
+        for (id, holder, bank, account) in rows {
+            let cipher = tx.keys().encrypt(account.digits());
+            on_tx!(&mut tx.tx, c => sqlx::query(
+                "UPDATE people SET bank_holder = $1, bank_name = $2, bank_account_cipher = $3, bank_account_masked = $4,
+                 updated_at = $5 WHERE id = $6")
+                .bind(holder).bind(bank).bind(&cipher).bind(account.masked()).bind(&at).bind(id)
+                .execute(c).await?.rows_affected());
+        }
+        tx.audit("person.bank_accounts_loaded", "person", "*", None, Some(&json!({ "people": rows.len() }))).await?;
+        Ok(rows.len() as u64)
+    })
+}
+
 impl Store {
     /// A person's account (masked), within the scope.
     pub async fn bank_account(&self, scope: &Scope, person_id: i64) -> Result<Option<BankAccountView>> {

@@ -14,10 +14,10 @@ use yikou_domain::Scope;
 
 use crate::{on_db, Result, Store, StoreError};
 
-pub use accounts::{record_bank_file, set_bank_account, BankAccountView, BankFileLine};
+pub use accounts::{load_bank_accounts, record_bank_file, set_bank_account, BankAccountView, BankFileLine};
 pub use batches::{create_batch, reissue, BatchFilter, BatchMade};
 pub use progress::{Progress, Tally, UnitProgress};
-pub use results::{record_results, ResultCounts, ResultLine};
+pub use results::{record_results, record_signoff, ResultCounts, ResultLine, Unsigned};
 
 /// A batch as lists show it, with its lines counted by state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

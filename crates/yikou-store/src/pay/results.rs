@@ -146,3 +146,95 @@ pub async fn record_results(
         Ok(counts)
     })
 }
+
+/// A line a sign-off sheet's holder could not hand over (签收表 exception): its line number and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsigned {
+    pub line_no: i64,
+    pub reason: String,
+}
+
+/// Records a signed sheet of a non-bank batch (现金、实物、卡券、服务): every open line the scope
+/// holds (of one committee, when named) is paid, except the lines listed, which fail with their
+/// reason (其他, the words kept). Lines recorded before stay as they are; a bank batch is refused
+/// (its results come from the bank). Audited `payment.signoff`.
+pub async fn record_signoff(
+    tx: &mut WriteTx<'_>,
+    scope: &yikou_domain::Scope,
+    batch_id: i64,
+    committee: Option<&str>,
+    exceptions: &[Unsigned],
+) -> Result<ResultCounts> {
+    crate::atomic!(tx, {
+        let head: Option<(String, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT batch_no, method FROM payment_batches WHERE id = $1").bind(batch_id).fetch_optional(c).await?);
+        let (no, method) = head.ok_or_else(|| StoreError::NotFound("该发放批次".into()))?;
+        if super::parse_method(&method)?.by_bank() {
+            return Err(StoreError::Invalid(format!("批次 {no} 是银行代发批次：发放结果请导入银行返回的结果文件")));
+        }
+        if let Some(bad) = exceptions.iter().find(|u| u.reason.trim().chars().count() < 2) {
+            return Err(StoreError::Invalid(format!("第 {} 笔未签收，请写明原因（至少2个字）", bad.line_no)));
+        }
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
+        let mut sql = format!(
+            "SELECT l.id, l.line_no, l.entitlement_id, l.state FROM payment_lines l JOIN entitlements e ON e.id = l.entitlement_id
+             JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+             WHERE l.batch_id = $1 AND {cond}"
+        );
+        if committee.is_some() {
+            sql.push_str(&format!(" AND pe.committee_code = ${}", if arg.is_some() { 3 } else { 2 }));
+        }
+        sql.push_str(" ORDER BY l.line_no");
+        let rows: Vec<(i64, i64, i64, String)> = on_tx!(&mut tx.tx, c => {
+            let mut q = sqlx::query_as(&sql).bind(batch_id);
+            if let Some(a) = &arg { q = q.bind(a.clone()); }
+            if let Some(cm) = committee { q = q.bind(cm.to_string()); }
+            q.fetch_all(c).await?
+        });
+        if rows.is_empty() {
+            return Err(StoreError::NotFound("该发放批次（或该居委在本批次中的记录）".into()));
+        }
+        if let Some(u) = exceptions.iter().find(|u| !rows.iter().any(|r| r.1 == u.line_no)) {
+            return Err(StoreError::Invalid(format!("本签收表中没有第 {} 笔", u.line_no)));
+        }
+        let mut counts = ResultCounts { lines: rows.len() as i64, ..Default::default() };
+        let (login, at) = (tx.actor().login.clone(), now());
+        for (id, line_no, ent, state) in rows {
+            if !super::parse_state(&state)?.is_open() {
+                counts.already_recorded += 1;
+                continue;
+            }
+            match exceptions.iter().find(|u| u.line_no == line_no) {
+                None => {
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE payment_lines SET state = 'paid', result_at = $2, result_by = $3 WHERE id = $1 AND state IN ('pending', 'unresolved')")
+                        .bind(id).bind(&at).bind(&login).execute(c).await?.rows_affected());
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE entitlements SET state = 'disbursed', updated_at = $2 WHERE id = $1 AND state IN ('approved', 'reissued')")
+                        .bind(ent).bind(&at).execute(c).await?.rows_affected());
+                    counts.paid += 1;
+                }
+                Some(u) => {
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE payment_lines SET state = 'failed', reason_code = 'other', bank_reason = $2, result_at = $3, result_by = $4
+                         WHERE id = $1 AND state IN ('pending', 'unresolved')")
+                        .bind(id).bind(u.reason.trim()).bind(&at).bind(&login).execute(c).await?.rows_affected());
+                    on_tx!(&mut tx.tx, c => sqlx::query(
+                        "UPDATE entitlements SET state = 'failed', updated_at = $2 WHERE id = $1 AND state IN ('approved', 'reissued')")
+                        .bind(ent).bind(&at).execute(c).await?.rows_affected());
+                    counts.failed += 1;
+                }
+            }
+        }
+        tx.audit(
+            "payment.signoff",
+            "payment_batch",
+            &batch_id.to_string(),
+            None,
+            Some(&json!({ "batch": no, "committee": committee, "lines": counts.lines, "paid": counts.paid,
+                          "failed": counts.failed, "already_recorded": counts.already_recorded })),
+        )
+        .await?;
+        Ok(counts)
+    })
+}

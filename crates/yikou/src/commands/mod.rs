@@ -8,6 +8,7 @@ pub mod campaign;
 pub mod check;
 pub mod demo;
 pub mod imports;
+pub mod pay;
 pub mod rosters;
 pub mod serve;
 pub mod store;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use yikou_domain::pay::PayMethod;
 use yikou_service::pay::{self as use_case, FileFormat};
-use yikou_store::pay::{BatchFilter, BatchMade, Progress, Tally, UnitProgress};
+use yikou_store::pay::{BatchFilter, BatchMade};
 
 use crate::csv::attachment;
 use crate::session::*;
@@ -119,36 +119,7 @@ pub async fn reissue(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id
     }
 }
 
-fn tally(t: &Tally) -> Value {
-    json!({ "people": t.people, "entitlements": t.entitlements, "amount_fen": t.amount_fen })
-}
-
-fn figures(p: &UnitProgress) -> serde_json::Map<String, Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("approved".into(), tally(&p.approved));
-    m.insert("disbursed".into(), tally(&p.disbursed));
-    m.insert("failed".into(), tally(&p.failed));
-    m.insert("pending".into(), tally(&p.pending));
-    m
-}
-
-/// `{"total": {"approved": C, "disbursed": C, "failed": C, "pending": C}, "units": [{"unit": CODE, …}]}`
-/// (and `projects`, `problems`), the contract's shape; the same as `yikou pay progress --json`.
-pub fn progress_json(p: &Progress) -> Value {
-    let with_key = |key: &str, u: &UnitProgress| {
-        let mut m = figures(u);
-        m.insert(key.into(), json!(u.unit));
-        Value::Object(m)
-    };
-    json!({
-        "total": Value::Object(figures(&p.total)),
-        "units": p.units.iter().map(|u| with_key("unit", u)).collect::<Vec<_>>(),
-        "projects": p.projects.iter().map(|u| with_key("project", u)).collect::<Vec<_>>(),
-        "problems": p.problems,
-    })
-}
-
 pub async fn progress(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiResult {
     let p = use_case::progress(&state.store, &u.actor()).await.map_err(ApiError::said)?;
-    Ok(Json(progress_json(&p)))
+    Ok(Json(use_case::progress_json(&p)))
 }

@@ -1,6 +1,6 @@
 //! 发放 (一口发放): batches by method, bank files and their results, re-issue, progress; pages and API.
 
-pub(crate) mod api;
+mod api;
 mod pages;
 
 use crate::routes::Routes;

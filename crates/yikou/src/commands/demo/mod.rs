@@ -9,7 +9,10 @@ mod faults;
 mod generate;
 mod plan;
 mod showcase;
+mod workflow;
 mod write;
+
+pub use workflow::Stage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,10 +37,12 @@ pub struct DemoArgs {
     pub answer_key: Option<PathBuf>,
     pub no_serve: bool,
     pub serve: ServeOpts,
+    /// Where the campaign's workflow stops (see `workflow.rs`).
+    pub stage: Stage,
 }
 
 pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
-    let DemoArgs { seed, faults, answer_key, no_serve, serve } = a;
+    let DemoArgs { seed, faults, answer_key, no_serve, serve, stage } = a;
     let store = match Store::open(cfg).await {
         Ok(s) => s,
         Err(StoreError::NotInitialised | StoreError::KeyMissing(_)) if !cfg.key_path().exists() => {
@@ -48,6 +53,7 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     let mut key = None;
+    let mut made = None;
     if store.campaign(DEMO_YEAR).await?.is_some() {
         say!("演示活动“2020年元旦春节帮困送温暖”已存在，未重复生成。");
     } else {
@@ -79,6 +85,7 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
             generated.as_secs_f64(),
             (started.elapsed() - generated).as_secs_f64()
         );
+        made = Some((data, written));
     }
     say!();
     let summary = store.campaign_summary(&Scope::All, DEMO_YEAR).await?;
@@ -88,6 +95,22 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
     if let Some(key) = &key {
         let n = showcase::decide_a_few(&store, key).await?;
         say!("演示审核员已处理 {n} 个疑点（确认1个、排除1个并写明理由），其余待处理。");
+    }
+    if let Some((data, written)) = &made {
+        let started = Instant::now();
+        let c = workflow::carry(&store, data, written, stage, seed).await?;
+        say!(
+            "名单审核：{} 份批准下达，{} 份待审核，{} 份已退回，{} 份因有未处理的疑点尚未提交；发放：{} 个批次，成功 {} 笔，失败 {} 笔，结果待定 {} 笔（{:.2} 秒）。",
+            c.approved,
+            c.in_review,
+            c.returned,
+            c.blocked,
+            c.batches,
+            group_thousands(c.paid_lines as u64),
+            c.failed_lines,
+            c.unclear_lines,
+            started.elapsed().as_secs_f64()
+        );
     }
     if faults {
         if let Some((rows, invalid)) =

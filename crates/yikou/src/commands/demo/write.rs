@@ -154,9 +154,10 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
             listed_name: e.listed_name.clone(),
         })
         .collect();
-    // A finished campaign: every entitlement was approved and paid.
+    // The lists as the units imported them: drafts, carried through review and payment afterwards
+    // (`workflow.rs`).
     lap("campaign and projects");
-    let entitlement_ids = campaign::insert_entitlements(tx, &rows, EntitlementState::Disbursed, "demo").await?;
+    let entitlement_ids = campaign::insert_entitlements(tx, &rows, EntitlementState::Draft, "demo").await?;
     lap("entitlements");
     for (i, p) in data.people.iter().enumerate().filter(|(_, p)| p.deceased || p.moved_away) {
         let on = Some(data.campaign.start);
