@@ -171,6 +171,12 @@ impl Role {
         self == Role::Bureau
     }
 
+    /// May this role record a signed sign-off sheet (签收表) of its area: who handed the cash, goods
+    /// or vouchers over — the street/town, the committee, the bureau?
+    pub fn may_record_signoff(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Committee)
+    }
+
     /// May this role see disbursement progress (its own area's)?
     pub fn may_see_payments(self) -> bool {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)

@@ -41,6 +41,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("payment.reissue", "重新发放失败记录"),
     ("payment.results", "导入发放结果"),
     ("payment.signoff", "登记签收结果"),
+    ("payment.sheet_print", "打印签收表"),
     ("person.bank_accounts_loaded", "批量载入银行账户"),
     ("payment.bank_file", "导出银行代发文件"),
     ("person.bank_account", "修改银行账户"),

@@ -167,6 +167,26 @@ pub async fn record_results(store: &Store, actor: &Actor, id: i64, path: &Path) 
     Ok(counts)
 }
 
+/// Records a signed sign-off sheet of a non-bank batch within the actor's area (of one committee
+/// when named): every line signed but the exceptions, each with its reason. `Forbidden` for a role
+/// that does not hand things over; `NotFound` outside the area; `Rejected` for a bank batch, an
+/// exception without a reason or a line not on the sheet. Audited in the store.
+pub async fn record_signoff(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    committee: Option<&str>,
+    exceptions: &[pay::Unsigned],
+) -> Result<ResultCounts> {
+    if actor.role.is_some_and(|r| !r.may_record_signoff()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = store.write(actor).await?;
+    let counts = pay::record_signoff(&mut tx, &actor.scope, id, committee, exceptions).await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
 /// Re-issues a batch's failed lines (see [`yikou_store::pay::reissue`]).
 pub async fn reissue(store: &Store, actor: &Actor, id: i64) -> Result<BatchMade> {
     may_pay(actor)?;

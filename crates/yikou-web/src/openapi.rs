@@ -117,6 +117,13 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "summary": "重新发放本批次的失败记录（新批次，第 N+1 次）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "batch, lines, amount_fen" }, "409": { "description": "没有可重新发放的失败记录" } } } },
+            "/api/v1/payments/batches/{id}/signoff": { "post": {
+                "summary": "登记签收结果（现金、实物、卡券、服务）：本范围（可限定居委）内各笔均记为已签收，exceptions 所列为未签收（须写原因）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "properties": { "committee": { "type": "string" }, "exceptions": { "type": "array", "items": { "type": "object",
+                        "properties": { "line": { "type": "integer" }, "reason": { "type": "string" } } } } } } } } },
+                "responses": { "200": { "description": "lines, paid, failed, already_recorded …" }, "422": { "description": "银行代发批次或缺少原因" } } } },
             "/api/v1/payments/progress": { "get": {
                 "summary": "发放进度与对账：total 与各单位的 approved/disbursed/failed/pending（people, entitlements, amount_fen）",
                 "responses": { "200": { "description": "total, units, projects, problems" } } } },

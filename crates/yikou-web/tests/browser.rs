@@ -265,4 +265,53 @@ async fn a_printed_roster_has_every_row_page_numbers_and_the_total_and_no_menu()
     assert_eq!(pages, 7, "{text}");
     assert!(squeezed.contains("本页小计20人次18,000.00") && squeezed.contains("本页小计13人次11,700.00"), "{text}");
     assert!(!text.contains("退出") && !text.contains("名单导入") && !text.contains("Ctrl+P"), "no menu or hints");
+
+    // The sign-off sheet of a cash batch of the same rows (issue 14, point 4): every row, the title
+    // with campaign, project and paying unit, a subtotal per sheet and the total.
+    let batch = {
+        use yikou_domain::reference::BUREAU_CODE;
+        let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+        let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+        yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
+        yikou_store::rosters::review(
+            &mut tx,
+            app.project,
+            BUREAU_CODE,
+            yikou_domain::roster::ReviewDecision::Approve,
+            "",
+        )
+        .await
+        .unwrap();
+        let filter = yikou_store::pay::BatchFilter { street: Some(common::GUMEI.into()), ..Default::default() };
+        let made = yikou_store::pay::create_batch(
+            &mut tx,
+            &yikou_domain::Scope::All,
+            cid,
+            yikou_domain::pay::PayMethod::Cash,
+            &filter,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        made.id
+    };
+    d.go(&format!("{}/payments/batches/{batch}/sheet", app.base)).await;
+    d.wait_for("签收表").await;
+    d.shot("21-signoff-sheet").await;
+    let v = d.call(reqwest::Method::POST, "/print", Some(json!({ "orientation": "portrait" }))).await;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap()).unwrap();
+    let file = dir.path().join("sheet.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext").arg("-layout").arg(&file).arg("-").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(text.lines().filter(|l| l.contains("********")).count(), 133, "every line: {text}");
+    let squeezed: String = text.split_whitespace().collect();
+    let pages = squeezed.matches("页共").count();
+    assert_eq!(pages, 7, "{text}");
+    assert_eq!(squeezed.matches("本页小计").count(), pages, "a subtotal on every sheet");
+    assert_eq!(squeezed.matches("签名日期").count(), pages, "the header on every sheet: {text}");
+    assert!(squeezed.contains("合计133人119,700.00") && squeezed.contains("本页小计20人18,000.00"), "{text}");
+    assert!(squeezed.contains("测试项目签收表") && squeezed.contains("发放单位："), "the title: {text}");
+    assert!(!text.contains("登记签收结果") && !text.contains("Ctrl+P"), "no buttons or hints");
+    d.call(reqwest::Method::DELETE, "", None).await;
 }

@@ -228,3 +228,65 @@ fn libreoffice_xls(csv: &str) -> Option<Vec<u8>> {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     Some(std::fs::read(dir.path().join("r.xls")).unwrap())
 }
+
+#[tokio::test]
+async fn a_street_records_its_signed_sheet_with_an_exception_and_another_street_cannot() {
+    let app = start().await;
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
+    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, ReviewDecision::Approve, "").await.unwrap();
+    let made = yikou_store::pay::create_batch(
+        &mut tx,
+        &Scope::All,
+        cid,
+        yikou_domain::pay::PayMethod::Cash,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (g, _) = signed_in(&app, "gumei").await;
+    let (_, html) = page(&app, &g, &format!("/payments/batches/{}", made.id)).await;
+    assert!(html.contains("签收表（按居村委）") && html.contains("登记签收结果"), "{html}");
+    assert!(!html.contains("七宝乙"), "古美's lines only");
+    let (status, sheet) = page(&app, &g, &format!("/payments/batches/{}/sheet", made.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(sheet.contains("合计 3 人") && sheet.contains("2,700.00") && !sheet.contains("七宝乙"), "{sheet}");
+
+    // One line not handed over: its reason is required, then recorded; the rest signed.
+    let (_, form) = page(&app, &g, &format!("/payments/batches/{}/signoff", made.id)).await;
+    let line = form[form.find("name=\"unsigned\" value=\"").unwrap() + 23..].split('"').next().unwrap().to_string();
+    let post = |reason: &str, token: String| {
+        let fields = vec![
+            ("_csrf".to_string(), token),
+            ("committee".into(), String::new()),
+            ("unsigned".into(), line.clone()),
+            (format!("reason_{line}"), reason.to_string()),
+        ];
+        let (g, url) = (g.clone(), format!("{}/payments/batches/{}/signoff", app.base, made.id));
+        async move { g.post(url).form(&fields).send().await.unwrap() }
+    };
+    let r = post("", csrf_in(&form)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = r.text().await.unwrap();
+    assert!(again.contains("请写明原因") && again.contains("checked"), "the ticks kept: {again}");
+    let r = post("本人住院，家属未能代领", csrf_in(&again)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, done) = page(&app, &g, r.headers()["location"].to_str().unwrap()).await;
+    assert!(done.contains("已签收 2 笔，未签收 1 笔"), "{done}");
+    // 七宝 cannot record 古美's lines (its own line is recorded only by itself).
+    let q = bearer(&app, "qibao").await;
+    let (status, v) = post_json(&app, &q, &format!("/api/v1/payments/batches/{}/signoff", made.id), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!((v["paid"].as_i64(), v["lines"].as_i64()), (Some(1), Some(1)), "七宝's own line only: {v}");
+    let p: Value = get(&app, &bearer(&app, "bureau").await, "/api/v1/payments/progress").await.json().await.unwrap();
+    assert_eq!(
+        (p["total"]["disbursed"]["entitlements"].as_i64(), p["total"]["failed"]["entitlements"].as_i64()),
+        (Some(3), Some(1))
+    );
+}
+
+async fn post_json(app: &App, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    post(app, token, path, body).await
+}

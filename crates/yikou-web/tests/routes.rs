@@ -310,6 +310,20 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
             fb(),
         ),
         case("GET", "/api/v1/payments/progress", "/api/v1/payments/progress", "qibao", no_gumei()),
+        case("GET", "/payments/batches/{id}/sheet", b("/payments/batches/{id}/sheet"), "qibao", nf()),
+        case("GET", "/payments/batches/{id}/sheet", b("/payments/batches/{id}/sheet"), "auditor", fb()),
+        case("GET", "/payments/batches/{id}/signoff", b("/payments/batches/{id}/signoff"), "qibao", nf()),
+        case("GET", "/payments/batches/{id}/signoff", b("/payments/batches/{id}/signoff"), "rsj", fb()),
+        case("POST", "/payments/batches/{id}/signoff", b("/payments/batches/{id}/signoff"), "qibao", nf()),
+        case("POST", "/payments/batches/{id}/signoff", b("/payments/batches/{id}/signoff"), "rsj", fb()),
+        case(
+            "POST",
+            "/api/v1/payments/batches/{id}/signoff",
+            b("/api/v1/payments/batches/{id}/signoff"),
+            "qibao",
+            nf(),
+        ),
+        case("POST", "/api/v1/payments/batches/{id}/signoff", b("/api/v1/payments/batches/{id}/signoff"), "rsj", fb()),
         case("GET", "/api/v1/payments/progress", "/api/v1/payments/progress", "auditor", fb()),
         case("POST", "/projects/{id}/submit", format!("/projects/{project}/submit"), "rsj", nf()),
         case("POST", "/projects/{id}/submit", format!("/projects/{project}/submit"), "auditor", fb()),
@@ -451,6 +465,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                             .file_name("r.csv"),
                     ),
                 );
+            } else if c.route == "/api/v1/payments/batches/{id}/signoff" {
+                req = req.json(&json!({ "exceptions": [] }));
             } else if c.route == "/api/v1/payments/batches" {
                 req = req.json(&json!({ "method": "cash" }));
             } else if c.route == "/api/v1/projects/{id}/review" {

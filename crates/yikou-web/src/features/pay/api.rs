@@ -123,3 +123,32 @@ pub async fn progress(State(state): State<AppState>, ApiUser(u): ApiUser) -> Api
     let p = use_case::progress(&state.store, &u.actor()).await.map_err(ApiError::said)?;
     Ok(Json(use_case::progress_json(&p)))
 }
+
+#[derive(Deserialize)]
+pub struct Exception {
+    line: i64,
+    reason: String,
+}
+
+#[derive(Deserialize)]
+pub struct Signoff {
+    committee: Option<String>,
+    #[serde(default)]
+    exceptions: Vec<Exception>,
+}
+
+/// A signed sheet recorded: every line of the caller's area (of one committee, when named) signed
+/// but the exceptions. The counts as for a result file.
+pub async fn signoff(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Path(id): Path<i64>,
+    Json(b): Json<Signoff>,
+) -> ApiResult {
+    let exceptions: Vec<yikou_store::pay::Unsigned> =
+        b.exceptions.into_iter().map(|e| yikou_store::pay::Unsigned { line_no: e.line, reason: e.reason }).collect();
+    match use_case::record_signoff(&state.store, &u.actor(), id, b.committee.as_deref(), &exceptions).await {
+        Ok(c) => Ok(Json(serde_json::to_value(&c).unwrap_or_default())),
+        Err(e) => Err(ApiError::said(e)),
+    }
+}

@@ -2,6 +2,7 @@
 
 mod api;
 mod pages;
+mod sheets;
 
 use crate::routes::Routes;
 
@@ -13,6 +14,9 @@ pub fn routes(r: Routes) -> Routes {
         .get("/payments/batches/{id}/bank-file.xlsx", pages::bank_file)
         .upload("/payments/batches/{id}/results", pages::results)
         .post("/payments/batches/{id}/reissue", pages::reissue)
+        .get("/payments/batches/{id}/sheet", sheets::sheet)
+        .get("/payments/batches/{id}/signoff", sheets::signoff_form)
+        .post("/payments/batches/{id}/signoff", sheets::signoff)
         .post("/api/v1/payments/batches", api::create_batch)
         .get("/api/v1/payments/batches", api::batches)
         .get("/api/v1/payments/batches/{id}", api::batch)
@@ -20,5 +24,6 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/payments/batches/{id}/bank-file.xlsx", api::bank_file_xlsx)
         .upload("/api/v1/payments/batches/{id}/results", api::results)
         .post("/api/v1/payments/batches/{id}/reissue", api::reissue)
+        .post("/api/v1/payments/batches/{id}/signoff", api::signoff)
         .get("/api/v1/payments/progress", api::progress)
 }

@@ -192,6 +192,9 @@ struct BatchPage {
     sha: String,
     lines: Vec<LineRow>,
     reissuable: usize,
+    /// Non-bank batches: each committee's sheet — (code, name, lines, still open).
+    committees: Vec<(String, String, usize, usize)>,
+    may_sign: bool,
     made: bool,
     counts: Option<ResultCounts>,
     error: Option<String>,
@@ -210,6 +213,22 @@ async fn render_batch(
     let (b, lines) = use_case::batch(&state.store, &s.actor(), id).await?;
     let names = names(state).await?;
     let reissuable = lines.iter().filter(|l| l.state == LineState::Failed && !l.reissued).count();
+    let mut committees: Vec<(String, String, usize, usize)> = Vec::new();
+    if !b.method.by_bank() {
+        for l in &lines {
+            let code = l.committee_code.clone().unwrap_or_default();
+            match committees.iter_mut().find(|c| c.0 == code) {
+                Some(c) => {
+                    c.2 += 1;
+                    c.3 += usize::from(l.state.is_open());
+                }
+                None => {
+                    let name = if code.is_empty() { "（未填居委）".to_string() } else { names.unit(&code) };
+                    committees.push((code.clone(), name, 1, usize::from(l.state.is_open())))
+                }
+            }
+        }
+    }
     let lines = lines
         .into_iter()
         .map(|l| LineRow {
@@ -240,6 +259,8 @@ async fn render_batch(
         b: batch_row(&b),
         lines,
         reissuable,
+        committees,
+        may_sign: s.user.role.may_record_signoff(),
         made,
         counts,
         error,
@@ -251,6 +272,9 @@ async fn render_batch(
 #[derive(serde::Deserialize, Default)]
 pub struct BatchParams {
     made: Option<String>,
+    /// After a sheet was recorded: lines signed and not.
+    signed: Option<i64>,
+    unsigned: Option<i64>,
 }
 
 pub async fn batch(
@@ -259,7 +283,8 @@ pub async fn batch(
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<BatchParams>,
 ) -> Result<Html<String>, AppError> {
-    Ok(Html(render_batch(&state, &s, id, q.made.is_some(), None, None, None).await?))
+    let notice = q.signed.map(|n| format!("已登记签收结果：已签收 {n} 笔，未签收 {} 笔。", q.unsigned.unwrap_or(0)));
+    Ok(Html(render_batch(&state, &s, id, q.made.is_some(), None, None, notice).await?))
 }
 
 /// The bank file (CSV or .xlsx): the accounts in full, so for the payers only; audited.
