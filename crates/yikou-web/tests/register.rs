@@ -365,3 +365,43 @@ async fn the_api_searches_the_same_way_and_keeps_its_shape() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert!(v["message"].as_str().unwrap().contains("校验位不对"), "{v}");
 }
+
+#[tokio::test]
+async fn a_bank_account_is_entered_checked_masked_and_audited_without_its_number() {
+    let app = start().await;
+    let (g, _) = signed_in(&app, "gumei").await;
+    let id = app.people[0];
+    let (status, form) = page(&app, &g, &format!("/people/{id}/bank")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("现登记：未登记") && form.contains("value=\"古美甲\""),
+        "the holder defaults to the name: {form}"
+    );
+    let post = |account: &str, token: String| {
+        let fields = [
+            ("_csrf", token),
+            ("holder", "古美甲".into()),
+            ("bank_name", "工商银行闵行支行".into()),
+            ("account", account.into()),
+        ];
+        let (g, url) = (g.clone(), format!("{}/people/{id}/bank", app.base));
+        async move { g.post(url).form(&fields).send().await.unwrap() }
+    };
+    let r = post("6222-021", csrf_in(&form)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = r.text().await.unwrap();
+    assert!(
+        again.contains("银行账号格式不正确（共7位数字）") && again.contains("value=\"工商银行闵行支行\""),
+        "{again}"
+    );
+    let r = post("6222 0210 0112 3456 789", csrf_in(&again)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, person) = page(&app, &g, &format!("/people/{id}")).await;
+    assert!(person.contains("账号 ****6789") && !person.contains("6222021001123456789"), "{person}");
+    let rec = &app.store.audit_records(Some(("person", &id.to_string())), 1).await.unwrap()[0];
+    assert_eq!(rec.action, "person.bank_account");
+    assert!(rec.after_json.as_deref().unwrap().contains("****6789"));
+    assert!(!rec.after_json.as_deref().unwrap().contains("0112345"), "no account number in the audit log");
+    let (q, _) = signed_in(&app, "qibao").await;
+    assert_eq!(page(&app, &q, &format!("/people/{id}/bank")).await.0, StatusCode::NOT_FOUND);
+}

@@ -69,6 +69,8 @@ fn form_fields(csrf: &str, finding: &str, entitlement: i64) -> Vec<(&'static str
         ("phone", "13900001111".into()),
         ("address", "测试路1号".into()),
         ("decision", "approve".into()),
+        ("holder", "某人".into()),
+        ("account", "6222021001123456789".into()),
         ("comment", "测试意见".into()),
     ]
 }
@@ -267,6 +269,10 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("POST", "/check/decide", "/check/decide", "rsj", fb()),
         case("POST", "/check/withdraw", "/check/withdraw", "qibao", nf()),
         case("GET", "/payments", "/payments", "qibao", no_gumei()),
+        case("GET", "/people/{id}/bank", p("/people/{id}/bank"), "qibao", nf()),
+        case("GET", "/people/{id}/bank", p("/people/{id}/bank"), "rsj", fb()),
+        case("POST", "/people/{id}/bank", p("/people/{id}/bank"), "qibao", nf()),
+        case("POST", "/people/{id}/bank", p("/people/{id}/bank"), "rsj", fb()),
         case("GET", "/payments", "/payments", "auditor", fb()),
         case("POST", "/payments/batches", "/payments/batches", "gumei", fb()),
         case("POST", "/payments/batches", "/payments/batches", "rsj", fb()),

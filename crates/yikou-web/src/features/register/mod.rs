@@ -1,6 +1,7 @@
 //! 帮困对象 (the register): list, one person, the audited reveal, contact corrections, export, API.
 
 mod api;
+mod bank;
 mod exports;
 mod pages;
 mod person;
@@ -15,6 +16,8 @@ pub fn routes(r: Routes) -> Routes {
         .post("/people/{id}/reveal", person::reveal)
         .get("/people/{id}/contact", person::contact_form)
         .post("/people/{id}/contact", person::contact_save)
+        .get("/people/{id}/bank", bank::bank_form)
+        .post("/people/{id}/bank", bank::bank_save)
         .get("/api/v1/people", api::people)
         .get("/api/v1/people/{id}", api::person)
 }

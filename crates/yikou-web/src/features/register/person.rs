@@ -37,6 +37,8 @@ struct PersonPage {
     may_reveal: bool,
     may_edit: bool,
     saved: bool,
+    /// The bank account, masked ("户名 张三，工商银行，账号 ****1234"), or blank.
+    bank: String,
     sex: &'static str,
     age: String,
     phone: String,
@@ -127,6 +129,15 @@ async fn person_page(
             (time_text(&a.at), who, yikou_domain::audit::action_name(&a.action))
         })
         .collect();
+    let bank = match state.store.bank_account(&scope, id).await? {
+        Some(b) if b.account_masked.is_some() => format!(
+            "户名 {}{}，账号 {}",
+            b.holder.unwrap_or_default(),
+            b.bank_name.map(|n| format!("，{n}")).unwrap_or_default(),
+            b.account_masked.unwrap_or_default()
+        ),
+        _ => String::new(),
+    };
     let status = match (&p.deceased_on, &p.moved_away_on) {
         (Some(d), _) => format!("已故（{d}）"),
         (None, Some(m)) => format!("已迁出（{m}）"),
@@ -146,6 +157,7 @@ async fn person_page(
             may_reveal: s.user.role.may_reveal(),
             may_edit: s.user.role.may_edit_contacts(),
             saved,
+            bank,
             sex: p.sex.label(),
             age: age_text(p.age),
             address,
