@@ -21,10 +21,13 @@ pub enum Field {
     HouseholdSize,
     Amount,
     Notes,
+    BankHolder,
+    BankName,
+    BankAccount,
 }
 
 impl Field {
-    pub const ALL: [Field; 13] = [
+    pub const ALL: [Field; 16] = [
         Field::Name,
         Field::IdNumber,
         Field::Sex,
@@ -38,6 +41,9 @@ impl Field {
         Field::HouseholdSize,
         Field::Amount,
         Field::Notes,
+        Field::BankHolder,
+        Field::BankName,
+        Field::BankAccount,
     ];
 
     /// The template's own header for the column.
@@ -56,6 +62,9 @@ impl Field {
             Field::HouseholdSize => "户内人数",
             Field::Amount => "金额",
             Field::Notes => "备注",
+            Field::BankHolder => "户名",
+            Field::BankName => "开户行",
+            Field::BankAccount => "银行账号",
         }
     }
 
@@ -96,6 +105,9 @@ impl Field {
             Field::HouseholdSize => &["户内人数", "家庭人数", "户人数", "家庭人口", "户籍人数", "家庭成员数"],
             Field::Amount => &["金额", "帮扶金额", "标准", "发放金额", "补助金额", "慰问金额", "救助金额", "金额(元)"],
             Field::Notes => &["备注", "说明"],
+            Field::BankHolder => &["户名", "账户名", "开户名", "账户名称", "收款人", "收款人姓名"],
+            Field::BankName => &["开户行", "开户银行", "银行名称", "开户行名称"],
+            Field::BankAccount => &["银行账号", "账号", "银行卡号", "卡号", "收款账号", "银行帐号", "帐号"],
         }
     }
 

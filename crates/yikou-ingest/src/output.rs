@@ -11,7 +11,7 @@ use crate::read::Cell;
 use crate::validate::RowIssue;
 
 /// The template's columns, in order.
-pub const TEMPLATE_COLUMNS: [&str; 12] = [
+pub const TEMPLATE_COLUMNS: [&str; 15] = [
     "姓名",
     "身份证号",
     "性别",
@@ -24,6 +24,9 @@ pub const TEMPLATE_COLUMNS: [&str; 12] = [
     "户内人数",
     "金额",
     "备注",
+    "户名",
+    "开户行",
+    "银行账号",
 ];
 
 /// What the template offers in its drop-down lists. The lists are the clerk's own (see
@@ -41,8 +44,8 @@ pub struct TemplateLists {
 /// Rows the drop-down lists and text formats cover (the header is row 0).
 const LIST_ROWS: u32 = 10_000;
 /// The columns kept as text, so Excel never turns an ID number into 3.10112E+17: 身份证号,
-/// 联系电话, 户编号/户主身份证号.
-const TEXT_COLUMNS: [u16; 3] = [1, 3, 8];
+/// 联系电话, 户编号/户主身份证号, 银行账号.
+const TEXT_COLUMNS: [u16; 4] = [1, 3, 8, 14];
 
 /// How several categories are written (the validator accepts 、 , ; / as separators).
 const SEVERAL_CATEGORIES: &str = "一人属于多个类别时，用顿号“、”分隔写在同一格，如“低保家庭、重残无业人员”";
@@ -52,7 +55,7 @@ fn template_header(ws: &mut rust_xlsxwriter::Worksheet, header: &Format) -> Resu
     let text = Format::new().set_num_format("@");
     for (c, h) in TEMPLATE_COLUMNS.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, header)?;
-        ws.set_column_width(c as u16, if matches!(c, 1 | 4 | 8) { 22 } else { 12 })?;
+        ws.set_column_width(c as u16, if matches!(c, 1 | 4 | 8 | 13 | 14) { 22 } else { 12 })?;
     }
     for c in TEXT_COLUMNS {
         ws.set_column_format(c, &text)?;
@@ -133,7 +136,7 @@ pub fn write_template(path: &Path, lists: &TemplateLists) -> Result<(), XlsxErro
         _ => "可填。从下拉列表选择所属居委会/村委会（按街镇排列），须属于所填街镇。".to_string(),
     };
     let category_rule = format!("可填。从下拉列表选择；{SEVERAL_CATEGORIES}（也可用逗号、分号或“/”分隔）。");
-    let rules: [(&str, &str); 12] = [
+    let rules: [(&str, &str); 15] = [
         ("姓名", "必填。与身份证上的姓名一致。"),
         ("身份证号", "必填。18位居民身份证号，末位X大写；本列已设置为文本格式，请勿改为数字（Excel会丢失后几位）。15位旧号可直接填写。港澳台居住证、外国人永久居留身份证同样填写。"),
         ("性别", "可填。从下拉列表选择“男”或“女”；须与身份证号一致。"),
@@ -146,6 +149,9 @@ pub fn write_template(path: &Path, lists: &TemplateLists) -> Result<(), XlsxErro
         ("户内人数", "按户计发的项目必填，1到30之间的整数。"),
         ("金额", "按项目标准填写，单位元，最多两位小数，如 600 或 1,200.50。"),
         ("备注", "可填。"),
+        ("户名", "可填。银行账户的开户人姓名；不填则按姓名。"),
+        ("开户行", "可填。如“工商银行闵行支行”。"),
+        ("银行账号", "银行代发时必填。8至30位数字；本列已设置为文本格式，请勿改为数字（Excel会丢失后几位）。"),
     ];
     help.write_string_with_format(r, 0, "列名", &header)?;
     help.write_string_with_format(r, 1, "填写要求", &header)?;
@@ -170,6 +176,9 @@ pub fn write_template(path: &Path, lists: &TemplateLists) -> Result<(), XlsxErro
         "2",
         "700",
         "",
+        "张三",
+        "工商银行闵行支行",
+        "6222021001123456789",
     ];
     for (c, h) in TEMPLATE_COLUMNS.iter().enumerate() {
         help.write_string_with_format(r, c as u16, *h, &header)?;

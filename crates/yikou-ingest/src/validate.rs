@@ -46,6 +46,8 @@ pub struct ValidRow {
     pub household_size: Option<u32>,
     pub amount: Option<Fen>,
     pub notes: Option<String>,
+    /// 户名 (the name when blank), 开户行, 银行账号: when an account is given.
+    pub bank: Option<(String, Option<String>, yikou_domain::pay::BankAccount)>,
 }
 
 /// Reference data the rows are checked against.
@@ -122,7 +124,7 @@ pub struct Validator<'a> {
     standard: Option<(&'a str, Standard)>,
     today: Date,
     seen: FxMap<[u8; 18], u32>,
-    cols: [Option<usize>; 13],
+    cols: [Option<usize>; Field::ALL.len()],
     /// The street (code) of a row whose 街镇 is blank: the importing clerk's own street.
     default_street: Option<String>,
 }
@@ -143,7 +145,7 @@ impl<'a> Validator<'a> {
         standard: Option<(&'a str, Standard)>,
         today: Date,
     ) -> Validator<'a> {
-        let mut cols = [None; 13];
+        let mut cols = [None; Field::ALL.len()];
         for (i, f) in Field::ALL.iter().enumerate() {
             cols[i] = header.column(*f);
         }
@@ -275,6 +277,26 @@ impl<'a> Validator<'a> {
             },
         };
 
+        // 银行账号 (户名 defaults to the name)
+        let account = match self.cell(cells, Field::BankAccount) {
+            None => None,
+            Some(Cell::Number(v)) if number_text(*v).len() > 15 => {
+                issues.push(issue(
+                    Field::BankAccount,
+                    "bank_account_numeric",
+                    "银行账号被Excel存为数字，后几位已丢失，请将该列设置为文本后重新录入".to_string(),
+                ));
+                None
+            }
+            Some(c) => match yikou_domain::pay::BankAccount::parse(&c.text()) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    issues.push(issue(Field::BankAccount, "bank_account_invalid", e.to_string()));
+                    None
+                }
+            },
+        };
+
         // 街镇、居委
         let street_code = match self.text(cells, Field::Street) {
             None => self.default_street.clone(),
@@ -397,11 +419,16 @@ impl<'a> Validator<'a> {
             return Err(issues);
         }
         let id = id.expect("no issues means the ID parsed");
+        let name = name.expect("no issues means a name").into_owned();
+        let bank = account.map(|a| {
+            let holder = self.text(cells, Field::BankHolder).map(Cow::into_owned).unwrap_or_else(|| name.clone());
+            (holder, self.text(cells, Field::BankName).map(Cow::into_owned), a)
+        });
         Ok((
             ValidRow {
                 row,
                 id_number: id,
-                name: name.expect("no issues means a name").into_owned(),
+                name,
                 phone,
                 address: self.text(cells, Field::Address).map(Cow::into_owned),
                 street_code,
@@ -411,6 +438,7 @@ impl<'a> Validator<'a> {
                 household_size,
                 amount,
                 notes: self.text(cells, Field::Notes).map(Cow::into_owned),
+                bank,
             },
             warnings,
         ))
@@ -477,6 +505,26 @@ mod tests {
     }
 
     const TODAY: Date = date!(2020 - 01 - 01);
+
+    #[test]
+    fn a_bank_account_is_checked_and_its_holder_defaults_to_the_name() {
+        let header = vec![(1, ["姓名", "身份证号", "开户行", "银行账号"].map(t).to_vec())];
+        let h = find_header(&header).unwrap();
+        let r = Reference::shipped();
+        let mut v = Validator::new(&h, &r, &NoRegister, None, TODAY);
+        let (row, _) =
+            check(&mut v, 2, &["张三", "11010519491231002X", "工商银行", "6222 0210 0112 3456 789"]).unwrap();
+        let (holder, bank, account) = row.bank.unwrap();
+        assert_eq!(
+            (holder.as_str(), bank.as_deref(), account.masked().as_str()),
+            ("张三", Some("工商银行"), "****6789")
+        );
+        let e = check(&mut v, 3, &["李四", "34052419800101001X", "", "6222x"]).unwrap_err();
+        assert_eq!((e[0].code.as_str(), e[0].column.as_str()), ("bank_account_invalid", "银行账号"));
+        let cells = vec![t("王五"), t("310221194503150021"), t(""), Cell::Number(6_222_021_001_123_456_789.0)];
+        let e = v.check(4, &cells).unwrap_err();
+        assert_eq!(e[0].code, "bank_account_numeric", "Excel kept 15 digits of it");
+    }
 
     #[test]
     fn a_clean_row_is_typed() {

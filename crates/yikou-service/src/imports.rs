@@ -48,6 +48,7 @@ pub fn to_import_row(v: ValidRow) -> ImportRow {
         household: v.household,
         household_size: v.household_size,
         amount: v.amount,
+        bank: v.bank,
     }
 }
 

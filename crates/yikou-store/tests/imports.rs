@@ -25,6 +25,7 @@ fn row(id: &str, name: &str) -> ImportRow {
         household: None,
         household_size: None,
         amount: None,
+        bank: None,
     }
 }
 
@@ -324,5 +325,40 @@ async fn a_name_listed_differently_names_the_project_and_the_import_file_it_came
         );
         assert_eq!(f.projects, vec!["MZ-01".to_string()], "the roster's project is named for a link");
         assert_eq!(f.entitlements.len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_list_with_bank_columns_stores_the_account_encrypted_and_masked() {
+    for b in backends().await {
+        let s = &b.store;
+        let mut r = row("11010519491231002X", "张三");
+        let account = yikou_domain::pay::BankAccount::parse("6222021001123456789").unwrap();
+        r.bank = Some(("张三".into(), Some("工商银行闵行支行".into()), account));
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        commit_import(&mut tx, &meta("bank", 1), &[r, row("34052419800101001X", "李四")], None).await.unwrap();
+        tx.commit().await.unwrap();
+        let id = s
+            .find_person_by_id_number(&Scope::All, &IdNumber::parse("11010519491231002X").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let view = s.bank_account(&Scope::All, id).await.unwrap().unwrap();
+        assert_eq!(
+            (view.holder.as_deref(), view.bank_name.as_deref(), view.account_masked.as_deref()),
+            (Some("张三"), Some("工商银行闵行支行"), Some("****6789")),
+            "{}",
+            b.name
+        );
+        let stored: Option<Vec<u8>> = yikou_store::on_db!(s.db(), p => sqlx::query_scalar(
+            "SELECT bank_account_cipher FROM people WHERE id = $1").bind(id).fetch_one(p).await.unwrap());
+        let stored = stored.unwrap();
+        assert!(!stored.windows(8).any(|w| w == b"62220210"), "encrypted at rest");
+        let other = s
+            .find_person_by_id_number(&Scope::All, &IdNumber::parse("34052419800101001X").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.bank_account(&Scope::All, other).await.unwrap().unwrap().account_masked, None);
     }
 }

@@ -38,6 +38,8 @@ pub struct ImportRow {
     pub household: Option<String>,
     pub household_size: Option<u32>,
     pub amount: Option<Fen>,
+    /// 户名, 开户行, 银行账号 (the account stored encrypted).
+    pub bank: Option<(String, Option<String>, yikou_domain::pay::BankAccount)>,
 }
 
 /// What the user imported.
@@ -467,6 +469,19 @@ async fn import_chunk(
         .await?;
         updated_row[i] = true;
         state.people_updated += 1;
+    }
+
+    // Bank accounts the list gives, for the people created here and the actor's own people.
+    for (i, r) in chunk.iter().enumerate() {
+        let Some((holder, bank, account)) = &r.bank else { continue };
+        if skip(i) || !(created_row[i] || reach[i] == Reach::Own) {
+            continue;
+        }
+        let cipher = tx.keys().encrypt(account.digits());
+        on_tx!(&mut tx.tx, c => sqlx::query(
+            "UPDATE people SET bank_holder = $1, bank_name = $2, bank_account_cipher = $3, bank_account_masked = $4 WHERE id = $5")
+            .bind(holder).bind(bank).bind(&cipher).bind(account.masked()).bind(person_ids[i])
+            .execute(c).await?.rows_affected());
     }
 
     // Entitlements in the project.
