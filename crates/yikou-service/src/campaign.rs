@@ -84,12 +84,39 @@ pub struct Worklist {
     /// daily look).
     pub reveals_today: Option<i64>,
     pub exports_today: Option<i64>,
+    /// The unit's rosters with entries to submit; rosters waiting for the reviewer.
+    pub rosters_to_submit: Option<i64>,
+    pub rosters_to_review: Option<i64>,
+    /// Bank batches still waiting for results (the payer's).
+    pub batches_open: Option<i64>,
+    /// Money approved and paid in the actor's area (fen), when anything is approved.
+    pub money: Option<yikou_store::pay::UnitProgress>,
 }
 
-/// The actor's worklist. `user_id` is the account's id (uploads are kept per account).
-pub async fn worklist(store: &Store, actor: &Actor, user_id: i64) -> Result<Worklist> {
+/// The actor's worklist. `user_id` is the account's id (uploads are kept per account), `unit` its
+/// unit (whose rosters it prepares).
+pub async fn worklist(store: &Store, actor: &Actor, user_id: i64, unit: &str) -> Result<Worklist> {
     let Some(role) = actor.role else { return Ok(Worklist::default()) };
     let mut w = Worklist::default();
+    if let (true, Ok(campaign)) = (role.is_business(), current(store).await) {
+        let (to_submit, in_review) = store.roster_work(campaign.id, unit).await?;
+        if role.may_correct_rosters() {
+            w.rosters_to_submit = Some(to_submit);
+        }
+        if role.may_approve_rosters() {
+            w.rosters_to_review = Some(in_review);
+        }
+        if role.may_see_payments() {
+            let p = store.payment_progress(&actor.scope, campaign.id).await?;
+            if p.total.approved.entitlements > 0 {
+                w.money = Some(p.total);
+            }
+        }
+        if role.may_pay() {
+            let open = store.payment_batches(&actor.scope, campaign.id).await?;
+            w.batches_open = Some(open.iter().filter(|b| b.method.by_bank() && !b.reconciled()).count() as i64);
+        }
+    }
     if role.is_business() {
         w.people = Some(store.count_people(&actor.scope).await?);
     }

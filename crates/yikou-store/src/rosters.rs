@@ -348,6 +348,20 @@ impl Store {
             .collect()
     }
 
+    /// For the home page: how many of the unit's rosters of a campaign hold entries to submit (and
+    /// are not under review), and how many rosters of the campaign wait for review.
+    pub async fn roster_work(&self, campaign_id: i64, unit: &str) -> Result<(i64, i64)> {
+        let to_submit: i64 = on_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT e.project_id) FROM entitlements e JOIN projects pr ON pr.id = e.project_id
+             LEFT JOIN rosters r ON r.project_id = e.project_id AND r.unit_code = e.unit_code
+             WHERE pr.campaign_id = $1 AND e.unit_code = $2 AND e.state = 'draft' AND COALESCE(r.state, 'draft') <> 'submitted'")
+            .bind(campaign_id).bind(unit).fetch_one(p).await?);
+        let in_review: i64 = on_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rosters r JOIN projects pr ON pr.id = r.project_id WHERE pr.campaign_id = $1 AND r.state = 'submitted'")
+            .bind(campaign_id).fetch_one(p).await?);
+        Ok((to_submit, in_review))
+    }
+
     /// The draft entries of a roster (what a submission would send), for the check of open
     /// findings; the caller has decided the roster is the actor's.
     pub async fn roster_drafts(&self, project_id: i64, unit: &str) -> Result<Vec<i64>> {

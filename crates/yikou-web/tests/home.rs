@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{client, login, one_row_csv, page, signed_in, start};
+use common::{add_account, client, login, one_row_csv, page, signed_in, start};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -74,4 +74,27 @@ async fn the_bureau_sees_the_plan_beside_the_lists_and_a_street_its_own_lists_la
         projects.contains("全区计划") && projects.contains("本范围已列入") && projects.contains("1人次"),
         "{projects}"
     );
+}
+
+#[tokio::test]
+async fn the_home_page_lists_rosters_to_submit_and_review_and_money_approved_against_paid() {
+    use yikou_domain::reference::BUREAU_CODE;
+    let app = start().await;
+    add_account(&app, "checker", BUREAU_CODE, yikou_domain::Role::Reviewer).await;
+    let (b, _) = signed_in(&app, "bureau").await;
+    let (_, home) = page(&app, &b, "/").await;
+    assert!(home.contains("本单位待提交审核的名单 1 份"), "{home}");
+    let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
+    tx.commit().await.unwrap();
+    let (c, _) = signed_in(&app, "checker").await;
+    let (_, home) = page(&app, &c, "/").await;
+    assert!(home.contains("等待审核的名单 1 份") && !home.contains("发放进度"), "{home}");
+    let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "").await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, home) = page(&app, &b, "/").await;
+    assert!(home.contains("已批准下达 4 笔 3,600.00 元；已发放 0 笔 0.00 元"), "{home}");
+    let (g, _) = signed_in(&app, "gumei").await;
+    assert!(page(&app, &g, "/").await.1.contains("已批准下达 3 笔 2,700.00 元"), "古美's part");
 }

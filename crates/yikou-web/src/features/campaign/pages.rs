@@ -39,6 +39,8 @@ struct HomePage {
     progress: Vec<ProgressLine>,
     total: Option<ProgressLine>,
     mismatches: Vec<String>,
+    /// 发放进度 in words, once anything is approved.
+    money: Option<String>,
 }
 
 /// The whole-district check of at most a minute ago (the home page's count of findings waiting).
@@ -63,7 +65,7 @@ fn share(part: i64, whole: i64) -> String {
 /// 首页: the user's work first (by role), then the campaign's progress in their area.
 pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
     let actor = s.actor();
-    let w = yikou_service::campaign::worklist(&state.store, &actor, s.user.id).await?;
+    let w = yikou_service::campaign::worklist(&state.store, &actor, s.user.id, &s.user.unit_code).await?;
     let campaign = yikou_service::campaign::current(&state.store).await.ok();
     let mut work = Vec::new();
     let n = |v: i64| group_thousands(v.max(0) as u64);
@@ -73,8 +75,11 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
             work.push(WorkItem { text: format!("待处理的比对疑点 {} 条", n(k as i64)), link: "/check" });
         }
     }
-    let items: [(Option<i64>, &str, &'static str); 5] = [
+    let items: [(Option<i64>, &str, &'static str); 8] = [
         (w.uploads_waiting, "已检查、尚未确认导入的名单 {} 份", "/imports"),
+        (w.rosters_to_submit, "本单位待提交审核的名单 {} 份（在项目页面提交）", "/projects"),
+        (w.rosters_to_review, "等待审核的名单 {} 份", "/projects"),
+        (w.batches_open, "尚未导入银行结果的代发批次 {} 个", "/payments"),
         (w.accounts_to_complete, "等待您完成双人复核的账号 {} 个", "/users"),
         (w.accounts_locked, "因多次输错密码被锁定的账号 {} 个", "/users"),
         (w.reveals_today, "今天查看完整身份证号 {} 次", "/audit?action=person.reveal_id"),
@@ -121,9 +126,32 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
             mismatches = summary.mismatches.iter().map(|m| m.message.clone()).collect();
         }
     }
+    // Money approved against money paid (一口发放), in the user's area.
+    let money = w.money.as_ref().map(|m| {
+        format!(
+            "已批准下达 {} 笔 {} 元；已发放 {} 笔 {} 元（{}）；发放失败待重新发放 {} 笔；待发放 {} 笔 {} 元。",
+            n(m.approved.entitlements),
+            Fen(m.approved.amount_fen).yuan(),
+            n(m.disbursed.entitlements),
+            Fen(m.disbursed.amount_fen).yuan(),
+            share(m.disbursed.amount_fen, m.approved.amount_fen),
+            n(m.failed.entitlements),
+            n(m.pending.entitlements),
+            Fen(m.pending.amount_fen).yuan(),
+        )
+    });
     Ok(Html(
-        HomePage { frame: frame(&state, &s).await?, work, people: w.people.map(n), whole, progress, total, mismatches }
-            .render()?,
+        HomePage {
+            frame: frame(&state, &s).await?,
+            work,
+            people: w.people.map(n),
+            whole,
+            progress,
+            total,
+            mismatches,
+            money,
+        }
+        .render()?,
     ))
 }
 
