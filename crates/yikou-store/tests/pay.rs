@@ -269,3 +269,45 @@ async fn a_bank_batch_is_paid_failed_reissued_once_and_reconciled() {
         assert!(s.verify_audit().await.unwrap().ok());
     }
 }
+
+#[tokio::test]
+async fn a_double_click_and_two_operators_at_once_never_pay_twice_nor_lose_a_result() {
+    for b in backends().await {
+        let s = &b.store;
+        let (cid, _, _) = approved(s).await;
+        // Two batch creations at the same moment: one takes the lines, the other finds nothing left.
+        let payer = user("pay", Role::Bureau);
+        let (a, c) = tokio::join!(make(s, &payer, cid, PayMethod::Bank), make(s, &payer, cid, PayMethod::Bank));
+        let made = match (a, c) {
+            (Ok(m), Err(StoreError::Conflict(_))) | (Err(StoreError::Conflict(_)), Ok(m)) => m,
+            other => panic!("{}: exactly one batch: {other:?}", b.name),
+        };
+        assert_eq!(made.lines, 3);
+        // Two operators record the same result file at the same moment.
+        let file = s.bank_file_lines(made.id).await.unwrap();
+        let lines: Vec<ResultLine> = file
+            .iter()
+            .enumerate()
+            .map(|(i, l)| ResultLine {
+                row: i as u32 + 2,
+                reference: l.reference.clone(),
+                account: l.account.clone(),
+                amount: "900".into(),
+                result: if i == 0 { "失败".into() } else { "成功".into() },
+                reason: "户名不符".into(),
+            })
+            .collect();
+        let (x, y) = tokio::join!(results(s, made.id, &lines), results(s, made.id, &lines));
+        assert_eq!(
+            (x.paid + y.paid, x.failed + y.failed, x.already_recorded + y.already_recorded),
+            (2, 1, 3),
+            "{}",
+            b.name
+        );
+        let paid: i64 = on_db!(s.db(), p => sqlx::query_scalar("SELECT COUNT(*) FROM payment_lines WHERE state = 'paid'")
+            .fetch_one(p).await.unwrap());
+        assert_eq!(paid, 2, "{}", b.name);
+        let p = s.payment_progress(&Scope::All, cid).await.unwrap();
+        assert!(p.total.adds_up() && p.problems.is_empty(), "{}: {:?}", b.name, p.problems);
+    }
+}

@@ -91,7 +91,9 @@ async fn the_home_page_lists_rosters_to_submit_and_review_and_money_approved_aga
     let (_, home) = page(&app, &c, "/").await;
     assert!(home.contains("等待审核的名单 1 份") && !home.contains("发放进度"), "{home}");
     let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
-    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "").await.unwrap();
+    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "")
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let (_, home) = page(&app, &b, "/").await;
     assert!(home.contains("已批准下达 4 笔 3,600.00 元；已发放 0 笔 0.00 元"), "{home}");

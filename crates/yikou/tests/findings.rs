@@ -93,6 +93,24 @@ fn the_default_demo_shows_every_kind_of_finding_some_decided_and_a_waiting_impor
         .unwrap()
     });
     assert_eq!(waiting, 1, "one import waits for 古美街道's clerk");
+    // The campaign carried through review and payment (issue 14, point 9): rosters in every state,
+    // a bank batch with refusals re-issued, unclear answers pending — and it all adds up.
+    let out_lines = ok(&yikou(&data, &["pay", "progress", "--json"]));
+    let p: serde_json::Value = serde_json::from_str(&out_lines).unwrap();
+    let t = &p["total"];
+    let sum = |k: &str| ["disbursed", "failed", "pending"].iter().map(|s| t[*s][k].as_i64().unwrap()).sum::<i64>();
+    assert_eq!(t["approved"]["entitlements"].as_i64(), Some(sum("entitlements")), "{p}");
+    assert_eq!(t["approved"]["amount_fen"].as_i64(), Some(sum("amount_fen")), "{p}");
+    assert!(
+        t["disbursed"]["entitlements"].as_i64().unwrap() > 10_000 && t["pending"]["entitlements"].as_i64().unwrap() > 0,
+        "{p}"
+    );
+    assert_eq!(p["problems"], serde_json::json!([]), "every paid entitlement traces to its line");
+    let batches: serde_json::Value =
+        serde_json::from_str(&ok(&yikou(&data, &["pay", "batch", "list", "--json"]))).unwrap();
+    let items = batches["items"].as_array().unwrap();
+    assert!(items.iter().any(|b| b["reissue_of"].is_i64()), "a re-issue batch");
+    assert!(out.contains("1 份待审核，1 份已退回"), "{out}");
     // `--faults` is still accepted (planting is the default); the demo is not built twice.
     assert!(ok(&yikou(&data, &["demo", "--no-serve", "--faults"])).contains("已存在"));
     for (kind, planted) in &key {

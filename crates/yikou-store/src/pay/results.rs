@@ -50,6 +50,27 @@ struct Line {
     account: Option<String>,
 }
 
+/// Marks lines paid and their entitlements 已发放, in statements of a few hundred ids each (ids are
+/// integers the store made, written into the statement). Only open lines and entitlements waiting
+/// for payment change.
+async fn mark_paid(tx: &mut WriteTx<'_>, paid: &[(i64, i64)], at: &str, login: &str) -> Result<()> {
+    for part in paid.chunks(500) {
+        let lines = part.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(",");
+        let ents = part.iter().map(|p| p.1.to_string()).collect::<Vec<_>>().join(",");
+        let done = on_tx!(&mut tx.tx, c => sqlx::query(&format!(
+            "UPDATE payment_lines SET state = 'paid', reason_code = NULL, bank_reason = NULL, result_at = $1, result_by = $2
+             WHERE id IN ({lines}) AND state IN ('pending', 'unresolved')"))
+            .bind(at).bind(login).execute(c).await?.rows_affected());
+        if done != part.len() as u64 {
+            return Err(StoreError::Conflict("有记录刚被他人登记，请重新导入结果文件".into()));
+        }
+        on_tx!(&mut tx.tx, c => sqlx::query(&format!(
+            "UPDATE entitlements SET state = 'disbursed', updated_at = $1 WHERE id IN ({ents}) AND state IN ('approved', 'reissued')"))
+            .bind(at).execute(c).await?.rows_affected());
+    }
+    Ok(())
+}
+
 /// Records a result file's lines against a batch (see the module). `NotFound` for a batch that does
 /// not exist. Audited `payment.results` with the counts and the file's SHA-256.
 pub async fn record_results(
@@ -75,6 +96,8 @@ pub async fn record_results(
         let mut counts = ResultCounts { lines: lines.len() as i64, ..Default::default() };
         let mut seen: HashSet<&str> = HashSet::new();
         let (login, at) = (tx.actor().login.clone(), now());
+        // Paid lines are marked together, a few hundred a statement: (line id, entitlement id).
+        let mut paid: Vec<(i64, i64)> = Vec::new();
         for r in lines {
             let reference = r.reference.trim();
             if !seen.insert(reference) {
@@ -102,13 +125,7 @@ pub async fn record_results(
             }
             match BankResult::read(&r.result, &r.reason) {
                 BankResult::Paid => {
-                    on_tx!(&mut tx.tx, c => sqlx::query(
-                        "UPDATE payment_lines SET state = 'paid', reason_code = NULL, bank_reason = NULL, result_at = $2, result_by = $3
-                         WHERE id = $1 AND state IN ('pending', 'unresolved')")
-                        .bind(line.id).bind(&at).bind(&login).execute(c).await?.rows_affected());
-                    on_tx!(&mut tx.tx, c => sqlx::query(
-                        "UPDATE entitlements SET state = 'disbursed', updated_at = $2 WHERE id = $1 AND state IN ('approved', 'reissued')")
-                        .bind(line.entitlement_id).bind(&at).execute(c).await?.rows_affected());
+                    paid.push((line.id, line.entitlement_id));
                     counts.paid += 1;
                 }
                 BankResult::Failed(reason) => {
@@ -131,6 +148,7 @@ pub async fn record_results(
                 }
             }
         }
+        mark_paid(tx, &paid, &at, &login).await?;
         counts.missing = by_ref.iter().filter(|(r, l)| !seen.contains(r.as_str()) && l.state.is_open()).count() as i64;
         tx.audit(
             "payment.results",
@@ -199,6 +217,7 @@ pub async fn record_signoff(
         }
         let mut counts = ResultCounts { lines: rows.len() as i64, ..Default::default() };
         let (login, at) = (tx.actor().login.clone(), now());
+        let mut signed: Vec<(i64, i64)> = Vec::new();
         for (id, line_no, ent, state) in rows {
             if !super::parse_state(&state)?.is_open() {
                 counts.already_recorded += 1;
@@ -206,12 +225,7 @@ pub async fn record_signoff(
             }
             match exceptions.iter().find(|u| u.line_no == line_no) {
                 None => {
-                    on_tx!(&mut tx.tx, c => sqlx::query(
-                        "UPDATE payment_lines SET state = 'paid', result_at = $2, result_by = $3 WHERE id = $1 AND state IN ('pending', 'unresolved')")
-                        .bind(id).bind(&at).bind(&login).execute(c).await?.rows_affected());
-                    on_tx!(&mut tx.tx, c => sqlx::query(
-                        "UPDATE entitlements SET state = 'disbursed', updated_at = $2 WHERE id = $1 AND state IN ('approved', 'reissued')")
-                        .bind(ent).bind(&at).execute(c).await?.rows_affected());
+                    signed.push((id, ent));
                     counts.paid += 1;
                 }
                 Some(u) => {
@@ -226,6 +240,7 @@ pub async fn record_signoff(
                 }
             }
         }
+        mark_paid(tx, &signed, &at, &login).await?;
         tx.audit(
             "payment.signoff",
             "payment_batch",

@@ -40,11 +40,15 @@ pub enum RosterCommand {
     Review {
         #[arg(long = "as", value_name = "LOGIN")]
         login: String,
-        #[arg(long)]
-        project: String,
+        /// 项目代码；与 --all 二选一
+        #[arg(long, required_unless_present = "all")]
+        project: Option<String>,
         /// 名单的经办单位代码
-        #[arg(long)]
-        unit: String,
+        #[arg(long, required_unless_present = "all")]
+        unit: Option<String>,
+        /// 逐一审核本活动全部待审核的名单（每份名单照常检查：经手过的不能审核）
+        #[arg(long, conflicts_with_all = ["project", "unit"])]
+        all: bool,
         /// approve 或 return
         #[arg(long)]
         decision: String,
@@ -82,6 +86,47 @@ async fn project_id(store: &Store, code: &str, year: Option<i32>) -> anyhow::Res
 fn outcome_json(o: &RosterOutcome) -> serde_json::Value {
     json!({ "project": o.project_id, "unit": o.unit_code, "state": o.state.code(), "entitlements": o.entitlements,
             "amount_fen": o.amount_fen })
+}
+
+/// Every submitted roster of the campaign, reviewed one by one through the same use case; those the
+/// account may not review (its own) are listed and left.
+async fn review_all(
+    store: &Store,
+    actor: &Actor,
+    decision: ReviewDecision,
+    comment: &str,
+    year: Option<i32>,
+    json_out: bool,
+) -> anyhow::Result<()> {
+    let c = yikou_service::campaign::of_year(store, year).await.map_err(|_| anyhow::anyhow!("没有这一年的活动"))?;
+    let (mut done, mut refused, mut n, mut amount) = (0, Vec::new(), 0i64, 0i64);
+    for p in store.projects(&Scope::All, c.id).await? {
+        for r in store.rosters(&Scope::All, p.id).await? {
+            if r.state != yikou_domain::roster::RosterState::Submitted {
+                continue;
+            }
+            match yikou_service::rosters::review(store, actor, p.id, &r.unit_code, decision, comment).await {
+                Ok(o) => {
+                    done += 1;
+                    n += o.entitlements;
+                    amount += o.amount_fen;
+                }
+                Err(yikou_service::ServiceError::Refused(m)) => {
+                    refused.push(format!("{} {}：{m}", p.project.code, r.unit_code))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    if json_out {
+        emit(&format!("{}\n", json!({ "rosters": done, "entitlements": n, "amount_fen": amount, "refused": refused })));
+    } else {
+        say!("{} {} 份名单：{} 条，{} 元。", decision.label(), done, n, Fen(amount).yuan());
+        for r in &refused {
+            say!("未审核 {r}");
+        }
+    }
+    Ok(())
 }
 
 pub async fn run(cfg: &StoreConfig, cmd: RosterCommand) -> anyhow::Result<ExitCode> {
@@ -124,18 +169,23 @@ pub async fn run(cfg: &StoreConfig, cmd: RosterCommand) -> anyhow::Result<ExitCo
             }
             Ok(())
         }
-        RosterCommand::Review { login, project, unit, decision, comment, campaign, json } => {
+        RosterCommand::Review { login, project, unit, all, decision, comment, campaign, json } => {
             let decision = ReviewDecision::from_code(&decision)
                 .ok_or_else(|| anyhow::anyhow!("--decision 须为 approve（批准下达）或 return（退回修改）"))?;
             let (actor, _) = acting_as(&store, &login).await?;
-            let id = project_id(&store, &project, campaign).await?;
-            let o = yikou_service::rosters::review(&store, &actor, id, &unit, decision, &comment).await?;
-            if json {
-                emit(&format!("{}\n", outcome_json(&o)));
+            if all {
+                review_all(&store, &actor, decision, &comment, campaign, json).await
             } else {
-                say!("{}：{} 条，{} 元。", decision.label(), o.entitlements, Fen(o.amount_fen).yuan());
+                let (project, unit) = (project.unwrap_or_default(), unit.unwrap_or_default());
+                let id = project_id(&store, &project, campaign).await?;
+                let o = yikou_service::rosters::review(&store, &actor, id, &unit, decision, &comment).await?;
+                if json {
+                    emit(&format!("{}\n", outcome_json(&o)));
+                } else {
+                    say!("{}：{} 条，{} 元。", decision.label(), o.entitlements, Fen(o.amount_fen).yuan());
+                }
+                Ok(())
             }
-            Ok(())
         }
     };
     store.close().await;
