@@ -36,24 +36,20 @@ s=$(t $y --data "$d" pay results "$batch" "$work/result.csv" --as bureau --json)
 echo "the same file again:        $s s"
 
 # The floor: the same number of lines written into payment_lines by the shell, in one transaction,
-# then marked paid with their entitlements (yikou's schema and pragmas, a copy of the database).
-sqlite3 "$work/floor.db" <<SQL | grep -E "^Run Time" | awk 'BEGIN{split("write,mark paid,entitlements",n,",")} {printf "floor %-14s %s s\n", n[NR], $4}'
-pragma journal_mode=wal; pragma synchronous=normal; pragma cache_size=-65536; pragma foreign_keys=1;
-create temp table src as select e.id eid, row_number() over (order by e.id) n, e.amount_fen a
+# then marked paid with their entitlements (yikou's schema and pragmas, on the copy taken after the
+# approval). Each phase is one sqlite3 run, timed like the steps above.
+f="$work/floor.db"
+sqlite3 "$f" "create table floor_src as select e.id eid, row_number() over (order by e.id) n, e.amount_fen a
   from entitlements e where e.state = 'approved' limit $lines;
-insert into payment_batches (campaign_id, batch_no, method, filter_json, created_by, created_at, lines, amount_fen)
-  values ((select min(id) from campaigns), 'FLOOR', 'bank', '{}', 'floor', 't', $lines, 0);
-.timer on
-begin;
-insert into payment_lines (batch_id, line_no, entitlement_id, attempt, reference, amount_fen, holder, bank_name,
-                           account_cipher, account_masked, state)
+  insert into payment_batches (campaign_id, batch_no, method, filter_json, created_by, created_at, lines, amount_fen)
+  values ((select min(id) from campaigns), 'FLOOR', 'bank', '{}', 'floor', 't', $lines, 0);" >/dev/null
+p="pragma journal_mode=wal; pragma synchronous=normal; pragma cache_size=-65536; pragma foreign_keys=1;"
+s=$(t sqlite3 "$f" "$p begin; insert into payment_lines (batch_id, line_no, entitlement_id, attempt, reference, amount_fen,
+  holder, bank_name, account_cipher, account_masked, state)
   select (select id from payment_batches where batch_no = 'FLOOR'), n, eid, 1, 'FLOOR-' || n, a, '某某', '工商银行',
-         randomblob(47), '****1234', 'pending' from src order by n;
-commit;
-begin;
-update payment_lines set state = 'paid', result_at = 't', result_by = 'floor' where batch_id = (select id from payment_batches where batch_no = 'FLOOR');
-commit;
-begin;
-update entitlements set state = 'disbursed' where id in (select eid from src);
-commit;
-SQL
+         randomblob(47), '****1234', 'pending' from floor_src order by n; commit;")
+echo "floor: write $lines lines:    $s s"
+s=$(t sqlite3 "$f" "$p begin; update payment_lines set state = 'paid', result_at = 't', result_by = 'floor'
+  where batch_id = (select id from payment_batches where batch_no = 'FLOOR');
+  update entitlements set state = 'disbursed' where id in (select eid from floor_src); commit;")
+echo "floor: mark them paid:      $s s"
