@@ -110,18 +110,25 @@ fn batch_view(r: BatchRow) -> Result<BatchView> {
     })
 }
 
+/// The batches matching `condition` (on `b`, with `$1`) that hold a line the scope may see, with
+/// their lines counted; `tail` orders them. The scope's value, when it needs one, is `$2`.
+fn batches_where(scope: &Scope, condition: &str, tail: &str) -> (String, Option<String>) {
+    let (cond, arg) = crate::scope::entitlements(scope, 2);
+    let sql = format!(
+        "{BATCH_SELECT} WHERE {condition} AND EXISTS (SELECT 1 FROM payment_lines sl
+           JOIN entitlements e ON e.id = sl.entitlement_id JOIN people pe ON pe.id = e.person_id
+           JOIN projects pr ON pr.id = e.project_id WHERE sl.batch_id = b.id AND {cond})
+         GROUP BY b.id, b.batch_no, b.method, b.filter_json, b.reissue_of, b.created_by, b.created_at, b.lines,
+           b.amount_fen, b.file_sha256{tail}"
+    );
+    (sql, arg)
+}
+
 impl Store {
     /// The batches of a campaign that hold a line the scope may see (the district: all), newest
     /// first; counts are of the whole batch.
     pub async fn payment_batches(&self, scope: &Scope, campaign_id: i64) -> Result<Vec<BatchView>> {
-        let (cond, arg) = crate::scope::entitlements(scope, 2);
-        let sql = format!(
-            "{BATCH_SELECT} WHERE b.campaign_id = $1 AND EXISTS (SELECT 1 FROM payment_lines sl
-               JOIN entitlements e ON e.id = sl.entitlement_id JOIN people pe ON pe.id = e.person_id
-               JOIN projects pr ON pr.id = e.project_id WHERE sl.batch_id = b.id AND {cond})
-             GROUP BY b.id, b.batch_no, b.method, b.filter_json, b.reissue_of, b.created_by, b.created_at, b.lines,
-               b.amount_fen, b.file_sha256 ORDER BY b.id DESC"
-        );
+        let (sql, arg) = batches_where(scope, "b.campaign_id = $1", " ORDER BY b.id DESC");
         let rows: Vec<BatchRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(campaign_id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
@@ -132,14 +139,7 @@ impl Store {
 
     /// One batch, if it holds a line the scope may see.
     pub async fn payment_batch(&self, scope: &Scope, id: i64) -> Result<Option<BatchView>> {
-        let (cond, arg) = crate::scope::entitlements(scope, 2);
-        let sql = format!(
-            "{BATCH_SELECT} WHERE b.id = $1 AND EXISTS (SELECT 1 FROM payment_lines sl
-               JOIN entitlements e ON e.id = sl.entitlement_id JOIN people pe ON pe.id = e.person_id
-               JOIN projects pr ON pr.id = e.project_id WHERE sl.batch_id = b.id AND {cond})
-             GROUP BY b.id, b.batch_no, b.method, b.filter_json, b.reissue_of, b.created_by, b.created_at, b.lines,
-               b.amount_fen, b.file_sha256"
-        );
+        let (sql, arg) = batches_where(scope, "b.id = $1", "");
         let row: Option<BatchRow> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };

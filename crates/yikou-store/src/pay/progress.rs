@@ -130,8 +130,9 @@ impl Store {
         let checks: BTreeMap<&str, String> = BTreeMap::from([
             (
                 "条“已发放”记录没有对应的发放成功明细（金额一致）：无法追溯到发放批次（如历史导入数据）",
-                format!("e.state = 'disbursed' AND NOT EXISTS (SELECT 1 FROM payment_lines l WHERE l.entitlement_id = e.id
-                   AND l.state = 'paid' AND l.amount_fen = COALESCE(e.approved_amount_fen, e.amount_fen))"),
+                "e.state = 'disbursed' AND NOT EXISTS (SELECT 1 FROM payment_lines l WHERE l.entitlement_id = e.id
+                   AND l.state = 'paid' AND l.amount_fen = COALESCE(e.approved_amount_fen, e.amount_fen))"
+                    .into(),
             ),
             (
                 "条记录有发放成功明细，状态却不是“已发放”",

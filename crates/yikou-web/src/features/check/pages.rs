@@ -201,26 +201,38 @@ pub async fn decide(State(state): State<AppState>, Posted(s, f): Posted<DecideFo
     };
     match decide_visible(&state, &s.user, &f.key, confirm, &f.reason).await {
         Ok(kind) => {
-            let asked = |k: &Option<String>| k.as_deref().and_then(FindingKind::from_code);
-            let page = f.page.as_deref().and_then(|p| p.trim().parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
-            let back =
-                Which { kind: asked(&f.kind).unwrap_or(kind), shown: Shown::from_code(f.status.as_deref()), page };
-            let to = format!("{}{}", back.url(), list::done_param(&f.key));
+            let to = format!("{}{}", back_to(&f.kind, &f.status, &f.page, kind).url(), list::done_param(&f.key));
             Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
         }
         Err(AppError::Rejected(message)) => {
-            // The same list again, on the page where the finding stands, with what was typed.
-            let outcome = check::run(&state.store, &s.actor(), None).await?;
-            let findings = &outcome.report.findings;
-            let shown = Shown::from_code(f.status.as_deref());
-            let which = Which::of_finding(findings, &f.key, shown)
-                .unwrap_or_else(|| Which::asked(findings, f.kind.as_deref(), f.status.as_deref(), f.page.as_deref()));
-            let refused = Refused { key: f.key.clone(), message, reason: f.reason.clone() };
-            let html = render(&state, &s, &outcome, which, None, Some(&refused), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            let list = (&f.kind, &f.status, &f.page);
+            refused_again(&state, &s, Refused { key: f.key.clone(), message, reason: f.reason.clone() }, list).await
         }
         Err(e) => Err(e),
     }
+}
+
+/// The list an act was done on (its type, else `kind`; its filter and page), to go back to.
+fn back_to(kind: &Option<String>, status: &Option<String>, page: &Option<String>, or: FindingKind) -> Which {
+    let page = page.as_deref().and_then(|p| p.trim().parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let kind = kind.as_deref().and_then(FindingKind::from_code).unwrap_or(or);
+    Which { kind, shown: Shown::from_code(status.as_deref()), page }
+}
+
+/// The same list again after a refused act, on the page where the finding stands, with the
+/// message beside its row and what was typed (422).
+async fn refused_again(
+    state: &AppState,
+    s: &SessionUser,
+    refused: Refused,
+    (kind, status, page): (&Option<String>, &Option<String>, &Option<String>),
+) -> Result<Response, AppError> {
+    let outcome = check::run(&state.store, &s.actor(), None).await?;
+    let findings = &outcome.report.findings;
+    let which = Which::of_finding(findings, &refused.key, Shown::from_code(status.as_deref()))
+        .unwrap_or_else(|| Which::asked(findings, kind.as_deref(), status.as_deref(), page.as_deref()));
+    let html = render(state, s, &outcome, which, None, Some(&refused), None).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -244,21 +256,13 @@ pub async fn withdraw(State(state): State<AppState>, Posted(s, f): Posted<Withdr
     }
     match yikou_service::campaign::withdraw(&state.store, &s.actor(), f.entitlement, &f.reason).await {
         Ok(gone) => {
-            let kind = f.kind.as_deref().and_then(FindingKind::from_code).unwrap_or(FindingKind::DupInProject);
-            let page = f.page.as_deref().and_then(|p| p.trim().parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
-            let back = Which { kind, shown: Shown::from_code(f.status.as_deref()), page };
+            let back = back_to(&f.kind, &f.status, &f.page, FindingKind::DupInProject);
             let to = format!("{}&withdrawn={}", back.url(), gone.id);
             Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
         }
         Err(yikou_service::ServiceError::Rejected(message)) => {
-            let outcome = check::run(&state.store, &s.actor(), None).await?;
-            let findings = &outcome.report.findings;
-            let shown = Shown::from_code(f.status.as_deref());
-            let which = Which::of_finding(findings, &f.key, shown)
-                .unwrap_or_else(|| Which::asked(findings, f.kind.as_deref(), f.status.as_deref(), f.page.as_deref()));
-            let refused = Refused { key: f.key.clone(), message, reason: f.reason.clone() };
-            let html = render(&state, &s, &outcome, which, None, Some(&refused), None).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            let list = (&f.kind, &f.status, &f.page);
+            refused_again(&state, &s, Refused { key: f.key.clone(), message, reason: f.reason.clone() }, list).await
         }
         Err(e) => Err(e.into()),
     }

@@ -2,9 +2,8 @@
 //! Refusals answer `{"error": "中文说明", "code": …}`.
 
 use axum::extract::{Multipart, Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -12,7 +11,6 @@ use yikou_domain::pay::PayMethod;
 use yikou_service::pay::{self as use_case, FileFormat};
 use yikou_store::pay::{BatchFilter, BatchMade};
 
-use crate::csv::attachment;
 use crate::session::*;
 use crate::{ApiError, ApiResult, AppState};
 
@@ -62,12 +60,7 @@ async fn bank_file(
     f: FileFormat,
 ) -> Result<Response, ApiError> {
     let (b, bytes, name) = use_case::bank_file(&state.store, &u.actor(), id, f).await.map_err(ApiError::said)?;
-    let (kind, ext) = match f {
-        FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
-        FileFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-    };
-    let disposition = attachment(&name, &format!("bank-{}.{ext}", b.batch_no));
-    Ok(([(CONTENT_TYPE, kind.to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(super::pages::bank_file_response(&b.batch_no, f, bytes, &name))
 }
 
 pub async fn bank_file_csv(

@@ -301,12 +301,17 @@ pub async fn bank_file(
         Format::Xlsx => FileFormat::Xlsx,
     };
     let (b, bytes, name) = use_case::bank_file(&state.store, &s.actor(), id, f).await?;
+    Ok(bank_file_response(&b.batch_no, f, bytes, &name))
+}
+
+/// A bank file as a download (the page's and the API's).
+pub(super) fn bank_file_response(batch_no: &str, f: FileFormat, bytes: Vec<u8>, name: &str) -> Response {
     let (kind, ext) = match f {
         FileFormat::Csv => ("text/csv; charset=utf-8", "csv"),
         FileFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     };
-    let disposition = attachment(&name, &format!("bank-{}.{ext}", b.batch_no));
-    Ok(([(CONTENT_TYPE, kind.to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    let disposition = attachment(name, &format!("bank-{batch_no}.{ext}"));
+    ([(CONTENT_TYPE, kind.to_string()), (CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
 /// The bank's result file: recorded, and the page again with the counts (or the reason it could

@@ -189,27 +189,12 @@ pub async fn carry(
         let counts = if method.by_bank() {
             // The bank's answer: all paid at the `paid` stage; else a few refused, a few unclear.
             let lines = store.bank_file_lines(made.id).await?;
-            let answers: Vec<ResultLine> = lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let roll = if stage == Stage::Mixed { rng.below(1000) } else { 999 };
-                    let (result, reason) = match roll {
-                        0..=4 => ("失败", "户名与账号不符"),
-                        5..=7 => ("失败", "该账号已销户"),
-                        8..=10 => ("处理中", ""),
-                        _ => ("成功", ""),
-                    };
-                    ResultLine {
-                        row: i as u32 + 2,
-                        reference: l.reference.clone(),
-                        account: l.account.clone(),
-                        amount: format!("{}.{:02}", l.amount_fen / 100, l.amount_fen % 100),
-                        result: result.into(),
-                        reason: reason.into(),
-                    }
-                })
-                .collect();
+            let answers = answered(&lines, || match if stage == Stage::Mixed { rng.below(1000) } else { 999 } {
+                0..=4 => ("失败", "户名与账号不符"),
+                5..=7 => ("失败", "该账号已销户"),
+                8..=10 => ("处理中", ""),
+                _ => ("成功", ""),
+            });
             pay::record_results(&mut tx, made.id, &answers, "demo").await?
         } else {
             let exceptions: Vec<Unsigned> = if stage == Stage::Mixed && made.lines > 10 {
@@ -230,18 +215,7 @@ pub async fn carry(
             tx.commit().await?;
             out.batches += 1;
             let lines = store.bank_file_lines(again.id).await?;
-            let answers: Vec<ResultLine> = lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| ResultLine {
-                    row: i as u32 + 2,
-                    reference: l.reference.clone(),
-                    account: l.account.clone(),
-                    amount: format!("{}.{:02}", l.amount_fen / 100, l.amount_fen % 100),
-                    result: "成功".into(),
-                    reason: String::new(),
-                })
-                .collect();
+            let answers = answered(&lines, || ("成功", ""));
             let mut tx = store.write(&payer).await?;
             let c = pay::record_results(&mut tx, again.id, &answers, "demo").await?;
             tx.commit().await?;
@@ -249,4 +223,24 @@ pub async fn carry(
         }
     }
     Ok(out)
+}
+
+/// The bank's answer to a bank file: each line as the bank file had it, with the result and reason
+/// `answer` gives it.
+fn answered(lines: &[pay::BankFileLine], mut answer: impl FnMut() -> (&'static str, &'static str)) -> Vec<ResultLine> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (result, reason) = answer();
+            ResultLine {
+                row: i as u32 + 2,
+                reference: l.reference.clone(),
+                account: l.account.clone(),
+                amount: format!("{}.{:02}", l.amount_fen / 100, l.amount_fen % 100),
+                result: result.into(),
+                reason: reason.into(),
+            }
+        })
+        .collect()
 }
