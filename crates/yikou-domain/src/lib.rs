@@ -9,6 +9,7 @@ pub mod clock;
 pub mod entitlement;
 pub mod exchange;
 pub mod finding;
+pub mod followup;
 pub mod id_number;
 pub mod imports;
 pub mod money;

@@ -13,6 +13,7 @@ use commands::audit::AuditCommand;
 use commands::bench::BenchCommand;
 use commands::campaign::ReportCommand;
 use commands::check::{FindingCommand, RulesCommand};
+use commands::followup::SampleCommand;
 use commands::imports::BatchCommand;
 use commands::pay::PayCommand;
 use commands::rosters::RosterCommand;
@@ -179,6 +180,11 @@ enum Command {
         #[command(subcommand)]
         pay: PayCommand,
     },
+    /// 随机电话回访：样本量 (follow-up samples)
+    Sample {
+        #[command(subcommand)]
+        sample: SampleCommand,
+    },
     /// 名单审核：列出、提交、批准或退回 (rosters)
     Roster {
         #[command(subcommand)]
@@ -268,5 +274,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { audit } => audit::run(&cfg, audit).await,
         Command::Roster { roster } => rosters::run(&cfg, roster).await,
         Command::Pay { pay } => pay::run(&cfg, pay).await,
+        Command::Sample { sample } => followup::run(sample),
     }
 }

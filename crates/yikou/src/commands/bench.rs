@@ -47,6 +47,17 @@ pub enum BenchCommand {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// 从虚构的已发放记录中按街镇×项目分层抽取回访样本，计时（不写入）(time a stratified draw)
+    Sample {
+        #[arg(long, default_value_t = 1_000_000)]
+        population: usize,
+        #[arg(long, default_value_t = 14)]
+        streets: usize,
+        #[arg(long, default_value_t = 120)]
+        projects: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
@@ -69,6 +80,36 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             yikou_ingest::exchange::write_exchange(&output, &ex)
                 .with_context(|| format!("无法写出 {}", output.display()))?;
             say!("people={}\nprojects={}\nentitlements={}", ex.people.len(), ex.projects.len(), ex.entitlements.len());
+        }
+        BenchCommand::Sample { population, streets, projects, seed } => {
+            use std::collections::BTreeMap;
+            use yikou_domain::followup::{allocate, draw, sample_size};
+            // Entitlement ids shuffled (the draw must not depend on the order rows come in), each in a
+            // street × project stratum.
+            let mut rng = yikou_domain::rng::Rng::new(seed);
+            let mut pop: Vec<(String, i64)> = (1..=population as i64)
+                .map(|id| (format!("S{:02}/P{:03}", rng.below(streets as u64), rng.below(projects as u64)), id))
+                .collect();
+            for i in (1..pop.len()).rev() {
+                pop.swap(i, rng.below(i as u64 + 1) as usize);
+            }
+            let started = std::time::Instant::now();
+            let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+            for (k, _) in &pop {
+                *counts.entry(k.clone()).or_default() += 1;
+            }
+            let n = sample_size(pop.len() as u64, 95.0, 5.0, 1.5);
+            let sizes: Vec<u64> = counts.values().copied().collect();
+            let alloc = allocate(n, &sizes, 2);
+            let plan: BTreeMap<String, u64> = counts.keys().cloned().zip(alloc).collect();
+            let drawn = draw(&pop, &plan, seed);
+            let secs = started.elapsed().as_secs_f64();
+            say!(
+                "population={}\nstrata={}\nsize={n}\ndrawn={}\nseconds={secs:.3}",
+                pop.len(),
+                counts.len(),
+                drawn.len()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

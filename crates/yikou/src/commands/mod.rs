@@ -7,6 +7,7 @@ pub mod bench;
 pub mod campaign;
 pub mod check;
 pub mod demo;
+pub mod followup;
 pub mod imports;
 pub mod pay;
 pub mod rosters;
