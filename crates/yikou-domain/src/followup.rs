@@ -289,3 +289,139 @@ mod tests {
         assert_eq!(wilson(0, 0, 1.96), (0.0, 1.0));
     }
 }
+
+use crate::finding::coded_enum;
+
+coded_enum! {
+    /// Did the call reach the person?
+    Reached {
+        Yes = "yes", "已接通";
+        No = "no", "未接通";
+        WrongNumber = "wrong_number", "号码有误";
+    }
+}
+
+coded_enum! {
+    /// What the person says they received.
+    Received {
+        Full = "full", "足额收到";
+        Partly = "partly", "部分收到";
+        None = "none", "未收到";
+        NotPerson = "not_person", "非本人";
+    }
+}
+
+impl Received {
+    /// Does this answer open a case (部分收到, 未收到, 非本人)?
+    pub fn opens_case(self) -> bool {
+        self != Received::Full
+    }
+}
+
+coded_enum! {
+    /// How the sample is stratified.
+    Strata {
+        Whole = "none", "不分层";
+        Street = "street", "按街镇";
+        Project = "project", "按项目";
+        Both = "street,project", "按街镇和项目";
+    }
+}
+
+/// How big the sample is.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum SizeRule {
+    /// Cochran's formula: confidence and margin in percent, the design factor.
+    Formula {
+        confidence: f64,
+        margin: f64,
+        design_factor: f64,
+    },
+    Fixed(u64),
+    /// A percentage of the population, rounded up.
+    Percent(f64),
+}
+
+impl SizeRule {
+    pub fn size(self, population: u64) -> u64 {
+        match self {
+            SizeRule::Formula { confidence, margin, design_factor } => {
+                sample_size(population, confidence, margin, design_factor)
+            }
+            SizeRule::Fixed(n) => n.min(population),
+            SizeRule::Percent(p) => ((population as f64 * p / 100.0 - 1e-9).ceil().max(0.0) as u64).min(population),
+        }
+    }
+}
+
+/// A call's answer, checked: a call that reached the person says what they received; one that did
+/// not says nothing of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallAnswer {
+    pub reached: Reached,
+    pub received: Option<Received>,
+    pub amount_fen: Option<i64>,
+    pub satisfaction: Option<u8>,
+    pub needs: Option<String>,
+    pub remarks: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("已接通的电话须记录收到情况（足额收到、部分收到、未收到或非本人）")]
+    NoAnswer,
+    #[error("未接通的电话不能记录收到情况")]
+    AnswerWithoutReach,
+    #[error("满意度须为1到5")]
+    Satisfaction,
+    #[error("确认的金额不能为负数")]
+    Amount,
+}
+
+impl CallAnswer {
+    pub fn check(&self) -> Result<(), CallError> {
+        match (self.reached, self.received) {
+            (Reached::Yes, None) => return Err(CallError::NoAnswer),
+            (Reached::No | Reached::WrongNumber, Some(_)) => return Err(CallError::AnswerWithoutReach),
+            _ => {}
+        }
+        if self.satisfaction.is_some_and(|s| !(1..=5).contains(&s)) {
+            return Err(CallError::Satisfaction);
+        }
+        if self.amount_fen.is_some_and(|a| a < 0) {
+            return Err(CallError::Amount);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod call_tests {
+    use super::*;
+
+    #[test]
+    fn a_case_opens_exactly_for_partly_none_and_not_the_person() {
+        let opens: Vec<Received> = Received::ALL.iter().copied().filter(|r| r.opens_case()).collect();
+        assert_eq!(opens, vec![Received::Partly, Received::None, Received::NotPerson]);
+    }
+
+    #[test]
+    fn a_call_answer_is_consistent() {
+        let a = CallAnswer {
+            reached: Reached::Yes,
+            received: None,
+            amount_fen: None,
+            satisfaction: None,
+            needs: None,
+            remarks: None,
+        };
+        assert_eq!(a.check(), Err(CallError::NoAnswer));
+        let b = CallAnswer { reached: Reached::No, received: Some(Received::Full), ..a.clone() };
+        assert_eq!(b.check(), Err(CallError::AnswerWithoutReach));
+        let c = CallAnswer { received: Some(Received::Full), satisfaction: Some(6), ..a.clone() };
+        assert_eq!(c.check(), Err(CallError::Satisfaction));
+        assert_eq!(CallAnswer { received: Some(Received::Partly), satisfaction: Some(3), ..a }.check(), Ok(()));
+        assert_eq!(SizeRule::Percent(10.0).size(1_001), 101);
+        assert_eq!(SizeRule::Fixed(50).size(20), 20);
+    }
+}

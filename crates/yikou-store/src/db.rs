@@ -115,6 +115,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_payments.sql"),
         include_str!("../migrations/postgres/0012_payments.sql"),
     ),
+    (
+        "0013_followup",
+        include_str!("../migrations/sqlite/0013_followup.sql"),
+        include_str!("../migrations/postgres/0013_followup.sql"),
+    ),
 ];
 
 impl Db {

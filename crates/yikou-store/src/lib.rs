@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod db;
 mod dialect;
 pub mod exchange;
+pub mod followup;
 pub mod imports;
 pub mod pay;
 pub mod reference;

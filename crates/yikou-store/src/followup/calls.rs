@@ -1,0 +1,254 @@
+//! Calls on a sample's members (a caller only on their share; several attempts, the last decides),
+//! the cases an answer of 部分收到 / 未收到 / 非本人 opens for the unit that paid, the results, and
+//! closing the sample (refused while cases are open, unless the bureau writes why).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::json;
+use yikou_domain::followup::{wilson, CallAnswer, Reached, Received};
+use yikou_domain::{Role, Scope};
+
+use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
+
+/// A case as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseView {
+    pub id: i64,
+    pub entitlement_id: i64,
+    pub unit_code: String,
+    pub state: String,
+    pub resolution: Option<String>,
+}
+
+/// Records a call on a member of a sample within the scope: `NotFound` for one not drawn (or outside
+/// the scope, or — for a caller — not in their share); `Invalid` for an inconsistent answer or a
+/// closed sample. Opens a case for the answers that need one. Audited `followup.call` (no phone).
+pub async fn record_call(
+    tx: &mut WriteTx<'_>,
+    scope: &Scope,
+    sample_id: i64,
+    entitlement_id: i64,
+    answer: &CallAnswer,
+) -> Result<(i64, Option<i64>)> {
+    crate::atomic!(tx, {
+        answer.check().map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let (cond, arg) = crate::scope::entitlements(scope, 3);
+        let sql = format!(
+            "SELECT m.caller, s.state, pr.unit_code FROM sample_members m JOIN samples s ON s.id = m.sample_id
+             JOIN entitlements e ON e.id = m.entitlement_id JOIN people pe ON pe.id = e.person_id
+             JOIN projects pr ON pr.id = e.project_id
+             WHERE m.sample_id = $1 AND m.entitlement_id = $2 AND {cond}"
+        );
+        let row: Option<(Option<String>, String, String)> = on_tx!(&mut tx.tx, c => {
+            let q = sqlx::query_as(&sql).bind(sample_id).bind(entitlement_id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_optional(c).await?
+        });
+        let (caller, state, unit) = row.ok_or_else(|| StoreError::NotFound("该回访对象".into()))?;
+        let login = tx.actor().login.clone();
+        if tx.actor().role == Some(Role::Caller) && caller.as_deref().is_some_and(|c| c != login) {
+            return Err(StoreError::NotFound("该回访对象".into()));
+        }
+        if state != "open" {
+            return Err(StoreError::Invalid("本次回访已结束，不能再记录电话".into()));
+        }
+        let at = now();
+        let call: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "INSERT INTO calls (sample_id, entitlement_id, caller, at, reached, received, amount_fen, satisfaction, needs, remarks)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+            .bind(sample_id).bind(entitlement_id).bind(&login).bind(&at).bind(answer.reached.code())
+            .bind(answer.received.map(|r| r.code())).bind(answer.amount_fen).bind(answer.satisfaction.map(i64::from))
+            .bind(&answer.needs).bind(&answer.remarks).fetch_one(c).await?);
+        let case = if answer.received.is_some_and(Received::opens_case) {
+            let open: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+                "SELECT id FROM followup_cases WHERE sample_id = $1 AND entitlement_id = $2 AND state = 'open'")
+                .bind(sample_id).bind(entitlement_id).fetch_optional(c).await?);
+            match open {
+                Some(id) => Some(id),
+                None => Some(on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+                    "INSERT INTO followup_cases (sample_id, entitlement_id, call_id, unit_code, state, opened_at)
+                     VALUES ($1, $2, $3, $4, 'open', $5) RETURNING id")
+                    .bind(sample_id).bind(entitlement_id).bind(call).bind(&unit).bind(&at).fetch_one(c).await?)),
+            }
+        } else {
+            None
+        };
+        tx.audit(
+            "followup.call",
+            "sample",
+            &sample_id.to_string(),
+            None,
+            Some(&json!({ "entitlement": entitlement_id, "reached": answer.reached.code(),
+                          "received": answer.received.map(|r| r.code()), "case": case })),
+        )
+        .await?;
+        Ok((call, case))
+    })
+}
+
+/// Closes a case with its resolution (the unit that paid, or the bureau). Audited.
+pub async fn resolve_case(tx: &mut WriteTx<'_>, case_id: i64, resolution: &str) -> Result<()> {
+    crate::atomic!(tx, {
+        if resolution.trim().chars().count() < 2 {
+            return Err(StoreError::Invalid("请写明处理结果（至少2个字）".into()));
+        }
+        let login = tx.actor().login.clone();
+        let done = on_tx!(&mut tx.tx, c => sqlx::query(
+            "UPDATE followup_cases SET state = 'closed', resolution = $2, closed_at = $3, closed_by = $4 WHERE id = $1 AND state = 'open'")
+            .bind(case_id).bind(resolution.trim()).bind(now()).bind(&login).execute(c).await?.rows_affected());
+        if done == 0 {
+            return Err(StoreError::Conflict("该问题件不存在或已办结".into()));
+        }
+        tx.audit(
+            "followup.case_close",
+            "sample",
+            "*",
+            None,
+            Some(&json!({ "case": case_id, "resolution": resolution.trim() })),
+        )
+        .await
+    })
+}
+
+/// The outcome of closing a sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closed {
+    pub sample: i64,
+    /// The cases still open, closed over by a reason.
+    pub open_cases: Vec<i64>,
+}
+
+/// Closes a sample: `Conflict` naming the open cases unless none is open or a reason is given by a
+/// bureau user (kept and audited).
+pub async fn close_sample(tx: &mut WriteTx<'_>, sample_id: i64, reason: Option<&str>) -> Result<Closed> {
+    crate::atomic!(tx, {
+        let open: Vec<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT id FROM followup_cases WHERE sample_id = $1 AND state = 'open' ORDER BY id")
+            .bind(sample_id).fetch_all(c).await?);
+        let reason = reason.map(str::trim).filter(|r| r.chars().count() >= 2);
+        let bureau = tx.actor().role.is_none_or(|r| r == Role::Bureau);
+        if !open.is_empty() && !(reason.is_some() && bureau) {
+            let list = open.iter().map(|i| format!("第{i}号")).collect::<Vec<_>>().join("、");
+            return Err(StoreError::Conflict(format!(
+                "还有 {} 个问题件未办结（{list}）：请先办结，或由区民政局写明理由后结束",
+                open.len()
+            )));
+        }
+        let login = tx.actor().login.clone();
+        let done = on_tx!(&mut tx.tx, c => sqlx::query(
+            "UPDATE samples SET state = 'closed', closed_by = $2, closed_at = $3, close_reason = $4 WHERE id = $1 AND state = 'open'")
+            .bind(sample_id).bind(&login).bind(now()).bind(reason).execute(c).await?.rows_affected());
+        if done == 0 {
+            return Err(StoreError::Conflict("本次回访不存在或已结束".into()));
+        }
+        tx.audit(
+            "followup.sample_close",
+            "sample",
+            &sample_id.to_string(),
+            None,
+            Some(&json!({ "open_cases": open, "reason": reason })),
+        )
+        .await?;
+        Ok(Closed { sample: sample_id, open_cases: open })
+    })
+}
+
+/// A stratum's (or the whole sample's) results.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StratumResult {
+    pub key: String,
+    pub size: u64,
+    pub called: u64,
+    pub reached: u64,
+    pub confirmed: u64,
+    pub discrepancies: u64,
+    pub discrepancy_rate: f64,
+    pub ci95: (f64, f64),
+    pub satisfaction: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SampleResults {
+    pub total: StratumResult,
+    pub open_cases: u64,
+    pub strata: Vec<StratumResult>,
+}
+
+impl StratumResult {
+    fn finish(mut self) -> StratumResult {
+        self.discrepancy_rate = if self.reached == 0 { 0.0 } else { self.discrepancies as f64 / self.reached as f64 };
+        self.ci95 = wilson(self.discrepancies, self.reached, 1.96);
+        self
+    }
+}
+
+impl Store {
+    /// The results of a sample within the scope: per member its last call decides.
+    pub async fn sample_results(&self, scope: &Scope, sample_id: i64) -> Result<SampleResults> {
+        let members = self.sample_members(scope, sample_id).await?;
+        let lasts: Vec<(i64, String, Option<String>, Option<i64>)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT c.entitlement_id, c.reached, c.received, c.satisfaction FROM calls c
+             WHERE c.sample_id = $1 AND c.id = (SELECT MAX(x.id) FROM calls x WHERE x.sample_id = c.sample_id AND x.entitlement_id = c.entitlement_id)")
+            .bind(sample_id).fetch_all(p).await?);
+        let last: BTreeMap<i64, (String, Option<String>, Option<i64>)> =
+            lasts.into_iter().map(|(e, r, rc, s)| (e, (r, rc, s))).collect();
+        let mut strata: BTreeMap<String, (StratumResult, Vec<i64>)> = BTreeMap::new();
+        let mut total = (StratumResult { key: String::new(), ..Default::default() }, Vec::new());
+        for (eid, stratum, _) in &members {
+            let entry = strata
+                .entry(stratum.clone())
+                .or_insert_with(|| (StratumResult { key: stratum.clone(), ..Default::default() }, Vec::new()));
+            for (r, sats) in [&mut entry.0, &mut total.0].into_iter().zip([&mut entry.1, &mut total.1]) {
+                r.size += 1;
+                if let Some((reached, received, sat)) = last.get(eid) {
+                    r.called += 1;
+                    if Reached::from_code(reached) == Some(Reached::Yes) {
+                        r.reached += 1;
+                        match received.as_deref().and_then(Received::from_code) {
+                            Some(Received::Full) => r.confirmed += 1,
+                            Some(_) => r.discrepancies += 1,
+                            None => {}
+                        }
+                    }
+                    if let Some(s) = sat {
+                        sats.push(*s);
+                    }
+                }
+            }
+        }
+        let mean = |v: &[i64]| (!v.is_empty()).then(|| v.iter().sum::<i64>() as f64 / v.len() as f64);
+        let open_cases: i64 = on_db!(&self.db, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM followup_cases WHERE sample_id = $1 AND state = 'open'").bind(sample_id).fetch_one(p).await?);
+        Ok(SampleResults {
+            total: StratumResult { satisfaction: mean(&total.1), ..total.0 }.finish(),
+            open_cases: open_cases as u64,
+            strata: strata.into_values().map(|(r, s)| StratumResult { satisfaction: mean(&s), ..r }.finish()).collect(),
+        })
+    }
+
+    /// The cases of a sample (all states), within the scope.
+    pub async fn sample_cases(&self, scope: &Scope, sample_id: i64) -> Result<Vec<CaseView>> {
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
+        let sql = format!(
+            "SELECT k.id, k.entitlement_id, k.unit_code, k.state, k.resolution FROM followup_cases k
+             JOIN entitlements e ON e.id = k.entitlement_id JOIN people pe ON pe.id = e.person_id
+             JOIN projects pr ON pr.id = e.project_id WHERE k.sample_id = $1 AND {cond} ORDER BY k.id"
+        );
+        let rows: Vec<(i64, i64, String, String, Option<String>)> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&sql).bind(sample_id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, entitlement_id, unit_code, state, resolution)| CaseView {
+                id,
+                entitlement_id,
+                unit_code,
+                state,
+                resolution,
+            })
+            .collect())
+    }
+}

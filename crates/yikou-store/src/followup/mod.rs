@@ -1,0 +1,9 @@
+//! 随机电话回访 (follow-up calls): a sample drawn reproducibly from the disbursed entitlements (the
+//! population sorted, hashed and recorded with the seed and generator), its members shared among
+//! callers, the calls (the last decides) and the cases an answer opens; results and closing.
+
+mod calls;
+mod samples;
+
+pub use calls::{close_sample, record_call, resolve_case, CaseView, Closed, SampleResults, StratumResult};
+pub use samples::{create_sample, SampleFilter, SampleMade, SampleParams, StratumMade};

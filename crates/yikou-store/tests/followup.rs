@@ -1,0 +1,180 @@
+//! 随机电话回访 on every backend: a stratified sample drawn and recorded (seed, generator, population
+//! hash); the same seed draws the same people, another seed others; strata add up and keep their
+//! minimum; people without a phone are left out and counted; calls (the last decides) open cases
+//! exactly for partly / none / not the person; results; closing refused while cases are open.
+
+mod common;
+
+use common::backends;
+use time::macros::date;
+use yikou_domain::followup::{CallAnswer, Reached, Received, SizeRule, Strata};
+use yikou_domain::reference::BUREAU_CODE;
+use yikou_domain::{
+    Actor, Campaign, CountingUnit, EntitlementState, Fen, Form, Phone, Project, Role, Scope, Standard, UnitGroup,
+};
+use yikou_store::campaign::{self, NewEntitlement};
+use yikou_store::followup::{self, SampleFilter, SampleParams};
+use yikou_store::register::{self, NewPerson};
+use yikou_store::{Store, StoreError};
+
+const GUMEI: &str = "310112006000";
+const QIBAO: &str = "310112102000";
+
+/// 60 people paid (40 in 古美, 20 in 七宝), every tenth without a phone.
+async fn paid(s: &Store) -> i64 {
+    let mut tx = s.write(&Actor::system("test")).await.unwrap();
+    let cid = campaign::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
+    let p = Project {
+        code: "MZ-01".into(),
+        name: "测试项目".into(),
+        unit_code: BUREAU_CODE.into(),
+        unit_group: UnitGroup::CivilAffairs,
+        target_categories: vec!["DB".into()],
+        form: Form::Cash,
+        standard: Standard::PerPerson(Fen::from_yuan(900)),
+        counting_unit: CountingUnit::Person,
+        planned_count: 60,
+        planned_budget: vec![("QJ".into(), Fen::from_yuan(54_000))],
+        exclusive_group: None,
+    };
+    let pid = campaign::create_project(&mut tx, cid, &p).await.unwrap();
+    let people: Vec<NewPerson> = (0..60u16)
+        .map(|i| NewPerson {
+            external_id: None,
+            id_number: yikou_domain::id_number::compose("310112", date!(1950 - 01 - 01), i),
+            name: format!("对象{i}"),
+            phone: (i % 10 != 3).then(|| Phone::parse(&format!("13900{i:06}")).unwrap()),
+            address: None,
+            street_code: Some(if i < 40 { GUMEI } else { QIBAO }.into()),
+            committee_code: None,
+            household_id: None,
+            is_household_head: true,
+            categories: vec![("DB".into(), date!(2019 - 01 - 01), None)],
+        })
+        .collect();
+    let ids = register::insert_people(&mut tx, &people, "t").await.unwrap();
+    let rows: Vec<NewEntitlement> = ids
+        .iter()
+        .map(|&person_id| NewEntitlement {
+            external_id: None,
+            project_id: pid,
+            person_id,
+            household_id: None,
+            household_size: None,
+            source_code: "QJ".into(),
+            amount: Fen::from_yuan(900),
+            listed_name: None,
+        })
+        .collect();
+    campaign::insert_entitlements(&mut tx, &rows, EntitlementState::Disbursed, "t").await.unwrap();
+    tx.commit().await.unwrap();
+    cid
+}
+
+fn params(seed: u64) -> SampleParams {
+    SampleParams {
+        filter: SampleFilter::default(),
+        size: SizeRule::Fixed(12),
+        strata: Strata::Street,
+        min_per_stratum: 2,
+        seed,
+        callers: vec!["c1".into(), "c2".into()],
+    }
+}
+
+async fn sample(s: &Store, cid: i64, seed: u64) -> followup::SampleMade {
+    let mut tx = s.write(&Actor::system("test")).await.unwrap();
+    let made = followup::create_sample(&mut tx, &Scope::All, cid, &params(seed)).await.unwrap();
+    tx.commit().await.unwrap();
+    made
+}
+
+#[tokio::test]
+async fn a_sample_is_reproducible_stratified_and_its_calls_open_cases_that_block_closing() {
+    for b in backends().await {
+        let s = &b.store;
+        let cid = paid(s).await;
+        let a = sample(s, cid, 7).await;
+        assert_eq!((a.population, a.excluded_no_phone, a.size), (54, 6, 12), "{}", b.name);
+        let strata: Vec<(&str, u64, u64)> = a.strata.iter().map(|x| (x.key.as_str(), x.population, x.size)).collect();
+        assert_eq!(strata, vec![(GUMEI, 36, 8), (QIBAO, 18, 4)], "proportional, adding up");
+        let members = |id| async move { s.sample_members(&Scope::All, id).await.unwrap() };
+        let again = sample(s, cid, 7).await;
+        assert_eq!(again.population_sha256, a.population_sha256);
+        let ids = |m: Vec<(i64, String, Option<String>)>| m.into_iter().map(|x| x.0).collect::<Vec<_>>();
+        assert_eq!(ids(members(a.sample).await), ids(members(again.sample).await), "same seed, same people");
+        assert_ne!(ids(members(a.sample).await), ids(members(sample(s, cid, 8).await.sample).await), "another seed");
+        let drawn = members(a.sample).await;
+        assert_eq!(drawn.iter().filter(|m| m.2.as_deref() == Some("c1")).count(), 6, "shared in turn");
+
+        // Calls: a caller only on their share; the answers that open a case, and only those.
+        let call = |who: Actor, e: i64, reached: Reached, received: Option<Received>| async move {
+            let mut tx = s.write(&who).await?;
+            let answer = CallAnswer {
+                reached,
+                received,
+                amount_fen: None,
+                satisfaction: received.map(|_| 4),
+                needs: None,
+                remarks: None,
+            };
+            let out = followup::record_call(&mut tx, &Scope::All, a.sample, e, &answer).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(out)
+        };
+        let caller = |login: &str| Actor { login: login.into(), role: Some(Role::Caller), scope: Scope::All };
+        // (Past the first four, which are called below.)
+        let share = |c: &str| drawn.iter().skip(4).find(|m| m.2.as_deref() == Some(c)).unwrap().0;
+        let (mine, theirs) = (share("c1"), share("c2"));
+        assert!(matches!(
+            call(caller("c1"), theirs, Reached::Yes, Some(Received::Full)).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(call(caller("c1"), mine, Reached::No, None).await.unwrap().1.is_none());
+        let cases: Vec<Option<i64>> = {
+            let mut v = Vec::new();
+            for (i, r) in
+                [Received::Full, Received::Partly, Received::None, Received::NotPerson].into_iter().enumerate()
+            {
+                v.push(call(Actor::system("test"), drawn[i].0, Reached::Yes, Some(r)).await.unwrap().1);
+            }
+            v
+        };
+        assert_eq!(cases.iter().map(Option::is_some).collect::<Vec<_>>(), vec![false, true, true, true]);
+        assert!(matches!(
+            call(Actor::system("t"), mine, Reached::No, Some(Received::Full)).await,
+            Err(StoreError::Invalid(_))
+        ));
+
+        // Results: the last call decides.
+        let r = s.sample_results(&Scope::All, a.sample).await.unwrap();
+        let t = &r.total;
+        assert_eq!(
+            (t.size, t.called, t.reached, t.confirmed, t.discrepancies, r.open_cases),
+            (12, 5, 4, 1, 3, 3),
+            "{}",
+            b.name
+        );
+        assert!((t.discrepancy_rate - 0.75).abs() < 1e-9 && t.ci95.0 < 0.75 && t.ci95.1 > 0.75);
+
+        // Closing: refused while cases are open (a street may not close over them), then by the bureau with a reason.
+        let close = |who: Actor, reason: Option<&'static str>| async move {
+            let mut tx = s.write(&who).await?;
+            let out = followup::close_sample(&mut tx, a.sample, reason).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(out)
+        };
+        let street = Actor { login: "gm".into(), role: Some(Role::Street), scope: Scope::Street(GUMEI.into()) };
+        assert!(
+            matches!(close(street, Some("都已电话说明")).await, Err(StoreError::Conflict(ref m)) if m.contains("3 个问题件未办结"))
+        );
+        assert!(matches!(close(Actor::system("t"), None).await, Err(StoreError::Conflict(_))));
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        followup::resolve_case(&mut tx, cases[1].unwrap(), "已补发差额").await.unwrap();
+        tx.commit().await.unwrap();
+        let bureau = Actor { login: "mz".into(), role: Some(Role::Bureau), scope: Scope::All };
+        let closed = close(bureau, Some("其余两件已移交街道跟进")).await.unwrap();
+        assert_eq!(closed.open_cases.len(), 2);
+        assert!(s.verify_audit().await.unwrap().ok());
+    }
+}
