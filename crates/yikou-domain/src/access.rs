@@ -182,6 +182,16 @@ impl Role {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)
     }
 
+    /// May this role draw follow-up samples, close them and their cases (the bureau)?
+    pub fn may_plan_followup(self) -> bool {
+        self == Role::Bureau
+    }
+
+    /// May this role record follow-up calls (callers on their share; the bureau)?
+    pub fn may_call(self) -> bool {
+        matches!(self, Role::Caller | Role::Bureau)
+    }
+
     /// May this role import lists?
     pub fn may_import(self) -> bool {
         matches!(self, Role::Bureau | Role::Department | Role::Street | Role::Committee)

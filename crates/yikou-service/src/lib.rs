@@ -10,6 +10,7 @@ pub mod audit;
 pub mod campaign;
 pub mod check;
 pub mod exchange;
+pub mod followup;
 pub mod imports;
 pub mod pay;
 pub mod register;

@@ -127,6 +127,32 @@ pub async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/payments/progress": { "get": {
                 "summary": "发放进度与对账：total 与各单位的 approved/disbursed/failed/pending（people, entitlements, amount_fen）",
                 "responses": { "200": { "description": "total, units, projects, problems" } } } },
+            "/api/v1/samples": { "post": {
+                "summary": "抽取回访样本（可重现；分层、样本量按置信水平和误差或固定数、百分比）",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["seed"],
+                    "properties": { "seed": { "type": "integer" }, "projects": { "type": "array", "items": { "type": "integer" } },
+                        "streets": { "type": "array", "items": { "type": "string" } }, "confidence": { "type": "number" },
+                        "margin": { "type": "number" }, "design_factor": { "type": "number" }, "size": { "type": "integer" },
+                        "percent": { "type": "number" }, "strata": { "type": "string", "enum": ["street", "project", "street,project"] },
+                        "min_per_stratum": { "type": "integer" }, "callers": { "type": "array", "items": { "type": "string" } } } } } } },
+                "responses": { "200": { "description": "sample, seed, population, excluded_no_phone, size, strata" },
+                               "403": { "description": "角色无权" }, "409": { "description": "没有可回访的对象" } } } },
+            "/api/v1/samples/{id}/calls": { "post": {
+                "summary": "记录一次回访电话（回访员只能记录分给自己的对象）；部分收到、未收到、非本人自动立问题件",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["entitlement", "reached"],
+                    "properties": { "entitlement": { "type": "integer" }, "reached": { "type": "string", "enum": ["yes", "no", "wrong_number"] },
+                        "received": { "type": "string", "enum": ["full", "partly", "none", "not_person"] }, "amount_fen": { "type": "integer" },
+                        "satisfaction": { "type": "integer" }, "remarks": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "call, case" }, "404": { "description": "不是本样本（或不是您的）对象" }, "422": { "description": "记录不一致" } } } },
+            "/api/v1/samples/{id}/results": { "get": {
+                "summary": "回访结果：size, called, reached, confirmed, discrepancies, discrepancy_rate, ci95（Wilson）, open_cases, strata",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "结果" }, "404": { "description": "不存在或不在范围内" } } } },
+            "/api/v1/samples/{id}/close": { "post": {
+                "summary": "结束回访：有未办结的问题件时 409 并列出，除非区民政局写明理由（reason）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "已结束" }, "409": { "description": "open_cases 列出未办结的问题件" } } } },
             "/api/v1/projects/{id}/submit": { "post": {
                 "summary": "提交本单位在该项目中的名单审核（比对疑点须先处理完）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

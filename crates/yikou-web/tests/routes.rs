@@ -135,6 +135,25 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         made.id
     };
     let b = |s: &str| s.replace("{id}", &pay_batch.to_string());
+    // A follow-up sample of 古美's paid entries.
+    let sample = {
+        let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+        yikou_store::pay::record_signoff(&mut tx, &yikou_domain::Scope::All, pay_batch, None, &[]).await.unwrap();
+        let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+        let params = yikou_store::followup::SampleParams {
+            filter: Default::default(),
+            size: yikou_domain::followup::SizeRule::Fixed(2),
+            strata: yikou_domain::followup::Strata::Whole,
+            min_per_stratum: 2,
+            seed: 1,
+            callers: Vec::new(),
+        };
+        let made =
+            yikou_store::followup::create_sample(&mut tx, &yikou_domain::Scope::All, cid, &params).await.unwrap();
+        tx.commit().await.unwrap();
+        made.sample
+    };
+    let sm = |s: &str| s.replace("{id}", &sample.to_string());
     let gumei_token = app.store.tokens(Some("gumei")).await.unwrap()[0].id;
 
     // What must never reach 七宝 or the department: 古美's people and work.
@@ -316,6 +335,14 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
             fb(),
         ),
         case("GET", "/api/v1/payments/progress", "/api/v1/payments/progress", "qibao", no_gumei()),
+        case("POST", "/api/v1/samples", "/api/v1/samples", "gumei", fb()),
+        case("POST", "/api/v1/samples", "/api/v1/samples", "", anon()),
+        case("POST", "/api/v1/samples/{id}/calls", sm("/api/v1/samples/{id}/calls"), "gumei", fb()),
+        case("POST", "/api/v1/samples/{id}/calls", sm("/api/v1/samples/{id}/calls"), "auditor", fb()),
+        case("GET", "/api/v1/samples/{id}/results", sm("/api/v1/samples/{id}/results"), "qibao", nf()),
+        case("GET", "/api/v1/samples/{id}/results", sm("/api/v1/samples/{id}/results"), "auditor", fb()),
+        case("POST", "/api/v1/samples/{id}/close", sm("/api/v1/samples/{id}/close"), "gumei", fb()),
+        case("POST", "/api/v1/samples/{id}/close", sm("/api/v1/samples/{id}/close"), "rsj", fb()),
         case("GET", "/payments/batches/{id}/sheet", b("/payments/batches/{id}/sheet"), "qibao", nf()),
         case("GET", "/payments/batches/{id}/sheet", b("/payments/batches/{id}/sheet"), "auditor", fb()),
         case("GET", "/payments/batches/{id}/signoff", b("/payments/batches/{id}/signoff"), "qibao", nf()),
@@ -471,6 +498,12 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                             .file_name("r.csv"),
                     ),
                 );
+            } else if c.route == "/api/v1/samples" {
+                req = req.json(&json!({ "seed": 1 }));
+            } else if c.route == "/api/v1/samples/{id}/calls" {
+                req = req.json(&json!({ "entitlement": entitlement, "reached": "no" }));
+            } else if c.route == "/api/v1/samples/{id}/close" {
+                req = req.json(&json!({}));
             } else if c.route == "/api/v1/payments/batches/{id}/signoff" {
                 req = req.json(&json!({ "exceptions": [] }));
             } else if c.route == "/api/v1/payments/batches" {

@@ -180,7 +180,7 @@ enum Command {
         #[command(subcommand)]
         pay: PayCommand,
     },
-    /// 随机电话回访：样本量 (follow-up samples)
+    /// 随机电话回访：样本量、抽样、导出 (follow-up samples)
     Sample {
         #[command(subcommand)]
         sample: SampleCommand,
@@ -274,6 +274,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit { audit } => audit::run(&cfg, audit).await,
         Command::Roster { roster } => rosters::run(&cfg, roster).await,
         Command::Pay { pay } => pay::run(&cfg, pay).await,
-        Command::Sample { sample } => followup::run(sample),
+        Command::Sample { sample } => followup::run(&cfg, sample).await,
     }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaign;
 pub mod check;
+pub mod followup;
 pub mod imports;
 pub mod pay;
 pub mod register;
@@ -21,6 +22,7 @@ pub fn routes() -> Routes {
     let r = check::routes(r);
     let r = rosters::routes(r);
     let r = pay::routes(r);
+    let r = followup::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)
 }

@@ -1,0 +1,96 @@
+//! 随机电话回访 as use cases: draw a sample, export it, record a call, read the results, resolve a
+//! case, close the sample. The bureau plans and closes; callers call on their share. Web pages, the
+//! API and `yikou sample` all come here.
+
+use yikou_domain::followup::CallAnswer;
+use yikou_domain::Actor;
+use yikou_store::followup::{self, Closed, SampleMade, SampleParams, SampleResults};
+use yikou_store::Store;
+
+use crate::{Result, ServiceError};
+
+fn may_plan(actor: &Actor) -> Result<()> {
+    if actor.role.is_some_and(|r| !r.may_plan_followup()) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
+}
+
+/// Draws a sample of the current campaign (`Conflict` when nothing can be called).
+pub async fn create_sample(
+    store: &Store,
+    actor: &Actor,
+    year: Option<i32>,
+    params: &SampleParams,
+) -> Result<SampleMade> {
+    may_plan(actor)?;
+    let campaign = crate::campaign::of_year(store, year).await?;
+    for id in &params.filter.projects {
+        store.projects(&actor.scope, campaign.id).await?.iter().find(|p| p.id == *id).ok_or(ServiceError::NotFound)?;
+    }
+    let mut tx = store.write(actor).await?;
+    let made = followup::create_sample(&mut tx, &actor.scope, campaign.id, params).await?;
+    tx.commit().await?;
+    Ok(made)
+}
+
+/// The sample as CSV: a header row, then one line per drawn entitlement sorted by entitlement id, the
+/// id first (then stratum and caller). `NotFound` for a sample with nothing in the actor's area.
+pub async fn export_csv(store: &Store, actor: &Actor, id: i64) -> Result<String> {
+    may_plan(actor)?;
+    let members = store.sample_members(&actor.scope, id).await?;
+    if members.is_empty() {
+        return Err(ServiceError::NotFound);
+    }
+    let mut out = String::from("entitlement_id,stratum,caller\n");
+    for (e, stratum, caller) in members {
+        out.push_str(&format!("{e},{stratum},{}\n", caller.unwrap_or_default()));
+    }
+    Ok(out)
+}
+
+/// Records a call (see [`yikou_store::followup::record_call`]): (call id, case id if one opened).
+pub async fn record_call(
+    store: &Store,
+    actor: &Actor,
+    sample: i64,
+    entitlement: i64,
+    answer: &CallAnswer,
+) -> Result<(i64, Option<i64>)> {
+    if actor.role.is_some_and(|r| !r.may_call()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = store.write(actor).await?;
+    let out = followup::record_call(&mut tx, &actor.scope, sample, entitlement, answer).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The results of a sample within the actor's area.
+pub async fn results(store: &Store, actor: &Actor, id: i64) -> Result<SampleResults> {
+    if actor.role.is_some_and(|r| !r.may_see_payments()) {
+        return Err(ServiceError::Forbidden);
+    }
+    if store.sample_members(&actor.scope, id).await?.is_empty() {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(store.sample_results(&actor.scope, id).await?)
+}
+
+/// Closes a case with its resolution (the bureau).
+pub async fn resolve_case(store: &Store, actor: &Actor, case: i64, resolution: &str) -> Result<()> {
+    may_plan(actor)?;
+    let mut tx = store.write(actor).await?;
+    followup::resolve_case(&mut tx, case, resolution).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes a sample (see [`yikou_store::followup::close_sample`]).
+pub async fn close(store: &Store, actor: &Actor, id: i64, reason: Option<&str>) -> Result<Closed> {
+    may_plan(actor)?;
+    let mut tx = store.write(actor).await?;
+    let closed = followup::close_sample(&mut tx, id, reason).await?;
+    tx.commit().await?;
+    Ok(closed)
+}

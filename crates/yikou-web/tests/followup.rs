@@ -1,0 +1,118 @@
+//! 随机电话回访 over the API (issue 15's contract): a sample drawn by the bureau, calls by a caller on
+//! their share (a case opened exactly for a partial receipt), the results with the Wilson interval,
+//! closing refused while the case is open and allowed with the bureau's reason.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use yikou_domain::reference::BUREAU_CODE;
+use yikou_domain::{Actor, Role, Scope};
+
+async fn send(app: &App, token: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let c = reqwest::Client::new();
+    let url = format!("{}{path}", app.base);
+    let req = match body {
+        Some(b) => c.post(url).json(&b),
+        None => c.get(url),
+    };
+    let r = req.bearer_auth(token).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_sample_is_drawn_called_by_its_caller_and_closed_only_when_its_cases_are() {
+    let app = start().await;
+    add_account(&app, "caller1", GUMEI, Role::Caller).await;
+    // Everything approved and paid by signed sheets.
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
+    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "")
+        .await
+        .unwrap();
+    let made = yikou_store::pay::create_batch(
+        &mut tx,
+        &Scope::All,
+        cid,
+        yikou_domain::pay::PayMethod::Cash,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    yikou_store::pay::record_signoff(&mut tx, &Scope::All, made.id, None, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let bureau = bearer(&app, "bureau").await;
+    let (status, v) =
+        send(&app, &bureau, "/api/v1/samples", Some(json!({ "seed": 5, "size": 2, "callers": ["caller1"] }))).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // Only 古美甲 has a phone: his two entries are the population, the other two are left out.
+    assert_eq!(
+        (v["population"].as_i64(), v["excluded_no_phone"].as_i64(), v["size"].as_i64()),
+        (Some(2), Some(2), Some(2)),
+        "{v}"
+    );
+    let sample = v["sample"].as_i64().unwrap();
+    let ents = app.store.entitlements_of_person(&Scope::All, app.people[0]).await.unwrap();
+
+    let caller = bearer(&app, "caller1").await;
+    let call = |e: i64, received: &str| json!({ "entitlement": e, "reached": "yes", "received": received, "amount_fen": 45_000, "satisfaction": 2 });
+    let (status, v) =
+        send(&app, &caller, &format!("/api/v1/samples/{sample}/calls"), Some(call(ents[0].id, "partly"))).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let case = v["case"].as_i64().expect("a partial receipt opens a case");
+    let (_, v) = send(&app, &caller, &format!("/api/v1/samples/{sample}/calls"), Some(call(ents[1].id, "full"))).await;
+    assert_eq!(v["case"], Value::Null, "received in full: no case");
+    let (status, v) = send(
+        &app,
+        &caller,
+        &format!("/api/v1/samples/{sample}/calls"),
+        Some(json!({ "entitlement": ents[0].id, "reached": "no", "received": "full" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("未接通"));
+
+    let (_, r) = send(&app, &bureau, &format!("/api/v1/samples/{sample}/results"), None).await;
+    assert_eq!(
+        (
+            r["size"].as_i64(),
+            r["called"].as_i64(),
+            r["reached"].as_i64(),
+            r["confirmed"].as_i64(),
+            r["discrepancies"].as_i64(),
+            r["open_cases"].as_i64()
+        ),
+        (Some(2), Some(2), Some(2), Some(1), Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["discrepancy_rate"].as_f64(), Some(0.5));
+    let (lo, hi) = (r["ci95"][0].as_f64().unwrap(), r["ci95"][1].as_f64().unwrap());
+    assert!(lo < 0.5 && hi > 0.5 && lo >= 0.0 && hi <= 1.0, "{r}");
+
+    let (status, v) = send(&app, &bureau, &format!("/api/v1/samples/{sample}/close"), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["open_cases"], json!([case]));
+    let (status, v) = send(
+        &app,
+        &bureau,
+        &format!("/api/v1/samples/{sample}/close"),
+        Some(json!({ "reason": "已移交古美街道跟进补发" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let rec = &app.store.audit_records(Some(("sample", &sample.to_string())), 1).await.unwrap()[0];
+    assert_eq!(rec.action, "followup.sample_close");
+    assert!(rec.after_json.as_deref().unwrap().contains("已移交古美街道跟进补发"));
+    assert!(
+        !app.store.audit_records(None, 100).await.unwrap().iter().any(|a| a
+            .after_json
+            .as_deref()
+            .unwrap_or_default()
+            .contains("13812345678")),
+        "no phone in the log"
+    );
+}
