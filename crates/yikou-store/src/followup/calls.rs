@@ -128,7 +128,8 @@ pub async fn close_sample(tx: &mut WriteTx<'_>, sample_id: i64, reason: Option<&
             .bind(sample_id).fetch_all(c).await?);
         let reason = reason.map(str::trim).filter(|r| r.chars().count() >= 2);
         let bureau = tx.actor().role.is_none_or(|r| r == Role::Bureau);
-        if !open.is_empty() && !(reason.is_some() && bureau) {
+        let may_close = open.is_empty() || (reason.is_some() && bureau);
+        if !may_close {
             let list = open.iter().map(|i| format!("第{i}号")).collect::<Vec<_>>().join("、");
             return Err(StoreError::Conflict(format!(
                 "还有 {} 个问题件未办结（{list}）：请先办结，或由区民政局写明理由后结束",

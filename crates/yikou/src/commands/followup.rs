@@ -166,7 +166,9 @@ pub async fn run(cfg: &StoreConfig, cmd: SampleCommand) -> anyhow::Result<ExitCo
             std::fs::write(&output, csv).map_err(|e| anyhow::anyhow!("无法写出 {}：{e}", output.display()))?;
         }
         SampleCommand::Size { population, confidence, margin, design_factor } => {
-            if !(0.0 < confidence && confidence < 100.0) || !(0.0 < margin && margin <= 100.0) || design_factor <= 0.0 {
+            let valid =
+                (0.0 < confidence && confidence < 100.0) && (0.0 < margin && margin <= 100.0) && design_factor > 0.0;
+            if !valid {
                 anyhow::bail!("置信水平须在0到100之间，允许误差须在0到100之间，设计效应须大于0");
             }
             say!("{}", yikou_domain::followup::sample_size(population, confidence, margin, design_factor));
