@@ -47,6 +47,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("person.bank_account", "修改银行账户"),
     ("followup.sample_create", "抽取回访样本"),
     ("followup.call", "记录回访电话"),
+    ("followup.phone_view", "回访员查看拨打号码"),
     ("followup.case_close", "办结回访问题件"),
     ("followup.sample_close", "结束回访"),
     ("roster.submit", "提交名单审核"),

@@ -4,7 +4,7 @@
 
 use yikou_domain::followup::CallAnswer;
 use yikou_domain::Actor;
-use yikou_store::followup::{self, Closed, SampleMade, SampleParams, SampleResults};
+use yikou_store::followup::{self, CaseView, Closed, MemberView, SampleMade, SampleParams, SampleResults, SampleView};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -93,4 +93,44 @@ pub async fn close(store: &Store, actor: &Actor, id: i64, reason: Option<&str>) 
     let closed = followup::close_sample(&mut tx, id, reason).await?;
     tx.commit().await?;
     Ok(closed)
+}
+
+/// A sample's page: its head, the members the actor may see (a caller: their share), and for the
+/// planners the results and cases. `NotFound` when nothing of it is the actor's.
+pub async fn sample_page(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+) -> Result<(SampleView, Vec<MemberView>, Option<(SampleResults, Vec<CaseView>)>)> {
+    if actor.role.is_some_and(|r| !r.may_call() && !r.may_see_payments()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let head = store.sample(id).await?.ok_or(ServiceError::NotFound)?;
+    let members = store.sample_member_views(actor, id).await?;
+    if members.is_empty() {
+        return Err(ServiceError::NotFound);
+    }
+    let detail = if actor.role.is_none_or(|r| r.may_see_payments()) {
+        Some((store.sample_results(&actor.scope, id).await?, store.sample_cases(&actor.scope, id).await?))
+    } else {
+        None
+    };
+    Ok((head, members, detail))
+}
+
+/// The samples of the current campaign (for the list page).
+pub async fn samples(store: &Store, actor: &Actor) -> Result<Vec<SampleView>> {
+    if actor.role.is_some_and(|r| !r.may_call() && !r.may_see_payments()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let campaign = crate::campaign::current(store).await?;
+    Ok(store.samples(campaign.id).await?)
+}
+
+/// The number a caller dials for a member of their share (audited; `NotFound` otherwise).
+pub async fn phone(store: &Store, actor: &Actor, sample: i64, entitlement: i64) -> Result<Option<String>> {
+    if actor.role.is_some_and(|r| !r.may_call()) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(store.member_phone(actor, sample, entitlement).await?)
 }

@@ -26,6 +26,8 @@ pub struct Frame {
     /// Sees disbursement progress and batches; pays (the bureau).
     pub sees_payments: bool,
     pub pays: bool,
+    /// Records follow-up calls (callers, the bureau).
+    pub calls: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -126,6 +128,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         may_approve: s.user.role.may_approve_rosters(),
         sees_payments: s.user.role.may_see_payments(),
         pays: s.user.role.may_pay(),
+        calls: s.user.role.may_call(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

@@ -116,3 +116,71 @@ async fn a_sample_is_drawn_called_by_its_caller_and_closed_only_when_its_cases_a
         "no phone in the log"
     );
 }
+
+#[tokio::test]
+async fn a_callers_pages_show_their_share_masked_and_the_number_only_on_request() {
+    let app = start().await;
+    add_account(&app, "caller1", GUMEI, Role::Caller).await;
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
+    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "")
+        .await
+        .unwrap();
+    let made = yikou_store::pay::create_batch(
+        &mut tx,
+        &Scope::All,
+        cid,
+        yikou_domain::pay::PayMethod::Cash,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    yikou_store::pay::record_signoff(&mut tx, &Scope::All, made.id, None, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    // The bureau draws it from the page.
+    let (b, _) = signed_in(&app, "bureau").await;
+    let (_, list) = page(&app, &b, "/followup").await;
+    let form = [
+        ("_csrf", csrf_in(&list)),
+        ("strata", "street".into()),
+        ("size", "2".into()),
+        ("callers", "caller1".into()),
+        ("seed", "20200120".into()),
+    ];
+    let r = b.post(format!("{}/followup", app.base)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let (c, _) = signed_in(&app, "caller1").await;
+    let (status, mine) = page(&app, &c, &to).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert!(
+        mine.contains("古美甲") && mine.contains("110105********002X") && !mine.contains("11010519491231002X"),
+        "masked: {mine}"
+    );
+    assert!(!mine.contains("回访结果"), "a caller sees their share, not the results");
+    let e = app.store.entitlements_of_person(&Scope::All, app.people[0]).await.unwrap()[0].id;
+    let call_url = format!("{to}/call/{e}");
+    let (_, form) = page(&app, &c, &call_url).await;
+    assert!(form.contains("138****5678") && !form.contains("13812345678"), "{form}");
+    let r = c.post(format!("{}{call_url}/dial", app.base)).form(&[("_csrf", csrf_in(&form))]).send().await.unwrap();
+    let dialled = r.text().await.unwrap();
+    assert!(dialled.contains("<strong>13812345678</strong>"), "{dialled}");
+    let rec = &app.store.audit_records(Some(("person", &app.people[0].to_string())), 1).await.unwrap()[0];
+    assert_eq!(rec.action, "followup.phone_view");
+    assert!(!rec.after_json.as_deref().unwrap().contains("13812345678"));
+    let fields = [
+        ("_csrf", csrf_in(&dialled)),
+        ("reached", "yes".into()),
+        ("received", "none".into()),
+        ("satisfaction", "1".into()),
+    ];
+    let r = c.post(format!("{}{call_url}", app.base)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"].to_str().unwrap().ends_with("called=case"));
+    let (_, bureau_view) = page(&app, &b, &to).await;
+    assert!(
+        bureau_view.contains("回访结果") && bureau_view.contains("<svg") && bureau_view.contains("待办结"),
+        "{bureau_view}"
+    );
+}

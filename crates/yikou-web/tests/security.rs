@@ -353,8 +353,13 @@ async fn every_form_route_refuses_a_wrong_csrf_token_before_anything_happens() {
         if method != "POST" || route.starts_with("/api/") || route == "/login" {
             continue;
         }
-        let path =
-            route.replace("{id}", "1").replace("{login}", "gumei").replace("{batch}", "b1").replace("{code}", GUMEI);
+        let path = route
+            .replace("{id}", "1")
+            .replace("{login}", "gumei")
+            .replace("{batch}", "b1")
+            .replace("{code}", GUMEI)
+            .replace("{entitlement}", "1")
+            .replace("{case}", "1");
         let url = format!("{}{path}", app.base);
         for token in ["", "wrong-token"] {
             // Upload routes take multipart forms (the token is their first field).

@@ -1,11 +1,20 @@
-//! 随机电话回访: samples, calls, cases and results; API (pages follow).
+//! 随机电话回访: samples, calls, cases and results; pages and API.
 
 mod api;
+mod pages;
 
 use crate::routes::Routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.post("/api/v1/samples", api::create)
+    r.get("/followup", pages::samples)
+        .post("/followup", pages::create)
+        .get("/followup/{id}", pages::sample)
+        .get("/followup/{id}/call/{entitlement}", pages::call_form)
+        .post("/followup/{id}/call/{entitlement}", pages::call)
+        .post("/followup/{id}/call/{entitlement}/dial", pages::dial)
+        .post("/followup/{id}/cases/{case}/resolve", pages::resolve)
+        .post("/followup/{id}/close", pages::close)
+        .post("/api/v1/samples", api::create)
         .post("/api/v1/samples/{id}/calls", api::call)
         .get("/api/v1/samples/{id}/results", api::results)
         .post("/api/v1/samples/{id}/close", api::close)

@@ -1,0 +1,431 @@
+//! 随机电话回访 pages: the samples and the form to draw one (the bureau); a sample's page — results
+//! by stratum with a chart, the cases, the people drawn; a caller's view of their share; the call
+//! form with the number to dial shown on request (audited).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use yikou_domain::followup::{CallAnswer, Reached, Received, SizeRule, Strata};
+use yikou_domain::Fen;
+use yikou_service::followup as use_case;
+use yikou_service::ServiceError;
+use yikou_store::accounts::auth::SessionUser;
+use yikou_store::followup::{SampleFilter, SampleParams, StratumResult};
+
+use crate::frame::*;
+use crate::session::*;
+use crate::{AppError, AppState};
+
+pub struct SampleRow {
+    pub id: i64,
+    pub created: String,
+    pub by: String,
+    pub population: i64,
+    pub size: i64,
+    pub state: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "followup/samples.html")]
+struct SamplesPage {
+    frame: Frame,
+    rows: Vec<SampleRow>,
+    plans: bool,
+    error: Option<String>,
+    seed: String,
+}
+
+async fn render_samples(state: &AppState, s: &SessionUser, error: Option<String>) -> Result<String, AppError> {
+    let list = use_case::samples(&state.store, &s.actor()).await?;
+    Ok(SamplesPage {
+        frame: frame(state, s).await?,
+        rows: list
+            .iter()
+            .map(|x| SampleRow {
+                id: x.id,
+                created: time_text(&x.created_at),
+                by: x.created_by.clone(),
+                population: x.population,
+                size: x.size,
+                state: if x.state == "open" { "进行中" } else { "已结束" },
+            })
+            .collect(),
+        plans: s.user.role.may_plan_followup(),
+        error,
+        seed: yikou_domain::today().to_string().replace('-', ""),
+    }
+    .render()?)
+}
+
+pub async fn samples(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
+    Ok(Html(render_samples(&state, &s, None).await?))
+}
+
+#[derive(Deserialize)]
+pub struct NewSample {
+    #[serde(default)]
+    strata: String,
+    #[serde(default)]
+    size: String,
+    #[serde(default)]
+    callers: String,
+    #[serde(default)]
+    seed: String,
+}
+
+pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewSample>) -> Result<Response, AppError> {
+    if !s.user.role.may_plan_followup() {
+        return Err(AppError::Forbidden);
+    }
+    let refuse = |m: String| async {
+        Ok::<_, AppError>(
+            (StatusCode::UNPROCESSABLE_ENTITY, Html(render_samples(&state, &s, Some(m)).await?)).into_response(),
+        )
+    };
+    let Ok(seed) = f.seed.trim().parse::<u64>() else {
+        return refuse("随机种子须为数字（如今天的日期 20200120），记下它即可重抽同一样本".into()).await;
+    };
+    let size = match f.size.trim() {
+        "" => SizeRule::Formula { confidence: 95.0, margin: 5.0, design_factor: 1.5 },
+        n => match n.parse::<u64>() {
+            Ok(n) if n > 0 => SizeRule::Fixed(n),
+            _ => return refuse("样本量须为正整数，或留空按95%置信水平、5%误差计算".into()).await,
+        },
+    };
+    let params = SampleParams {
+        filter: SampleFilter::default(),
+        size,
+        strata: Strata::from_code(&f.strata).unwrap_or(Strata::Street),
+        min_per_stratum: 2,
+        seed,
+        callers: f.callers.split([',', '，', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect(),
+    };
+    match use_case::create_sample(&state.store, &s.actor(), None, &params).await {
+        Ok(m) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/followup/{}", m.sample))]).into_response()),
+        Err(ServiceError::Conflict(m) | ServiceError::Rejected(m)) => refuse(m).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct ResultRow {
+    pub key: String,
+    pub size: u64,
+    pub called: u64,
+    pub reached: u64,
+    pub confirmed: u64,
+    pub discrepancies: u64,
+    pub rate: String,
+    pub ci: String,
+    pub satisfaction: String,
+    /// The bar's width in the chart (0–300).
+    pub bar: u32,
+}
+
+fn result_row(names: &Names, r: &StratumResult) -> ResultRow {
+    ResultRow {
+        key: if r.key.is_empty() { "合计".into() } else { names.unit(&r.key) },
+        size: r.size,
+        called: r.called,
+        reached: r.reached,
+        confirmed: r.confirmed,
+        discrepancies: r.discrepancies,
+        rate: format!("{:.1}%", r.discrepancy_rate * 100.0),
+        ci: format!("{:.1}% – {:.1}%", r.ci95.0 * 100.0, r.ci95.1 * 100.0),
+        satisfaction: r.satisfaction.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into()),
+        bar: (r.discrepancy_rate * 300.0).round() as u32,
+    }
+}
+
+pub struct MemberRow {
+    pub entitlement: i64,
+    pub stratum: String,
+    pub name: String,
+    pub id_masked: String,
+    pub project: String,
+    pub amount: String,
+    pub caller: String,
+    pub last: String,
+    pub calls: i64,
+}
+
+pub struct CaseRow {
+    pub id: i64,
+    pub entitlement: i64,
+    pub unit: String,
+    pub open: bool,
+    pub resolution: String,
+}
+
+#[derive(Template)]
+#[template(path = "followup/sample.html")]
+struct SamplePage {
+    frame: Frame,
+    id: i64,
+    seed: String,
+    generator: String,
+    sha: String,
+    population: i64,
+    excluded: i64,
+    size: i64,
+    open: bool,
+    close_reason: String,
+    total: Option<ResultRow>,
+    strata: Vec<ResultRow>,
+    cases: Vec<CaseRow>,
+    members: Vec<MemberRow>,
+    plans: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn render_sample(
+    state: &AppState,
+    s: &SessionUser,
+    id: i64,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<String, AppError> {
+    let (head, members, detail) = use_case::sample_page(&state.store, &s.actor(), id).await?;
+    let names = names(state).await?;
+    let (total, strata, cases) = match &detail {
+        Some((r, cases)) => (
+            Some(result_row(&names, &r.total)),
+            r.strata.iter().map(|x| result_row(&names, x)).collect(),
+            cases
+                .iter()
+                .map(|c| CaseRow {
+                    id: c.id,
+                    entitlement: c.entitlement_id,
+                    unit: names.unit(&c.unit_code),
+                    open: c.state == "open",
+                    resolution: c.resolution.clone().unwrap_or_default(),
+                })
+                .collect(),
+        ),
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let label = |reached: &Option<String>, received: &Option<String>| match (reached.as_deref(), received.as_deref()) {
+        (None, _) => "未拨打".to_string(),
+        (Some(r), None) => Reached::from_code(r).map_or(r.to_string(), |x| x.label().to_string()),
+        (Some(_), Some(rc)) => Received::from_code(rc).map_or(rc.to_string(), |x| x.label().to_string()),
+    };
+    Ok(SamplePage {
+        frame: frame(state, s).await?,
+        id,
+        seed: head.seed,
+        generator: format!("{}（第{}版）", head.generator, head.generator_version),
+        sha: head.population_sha256,
+        population: head.population,
+        excluded: head.excluded_no_phone,
+        size: head.size,
+        open: head.state == "open",
+        close_reason: head.close_reason.unwrap_or_default(),
+        total,
+        strata,
+        cases,
+        members: members
+            .iter()
+            .map(|m| MemberRow {
+                entitlement: m.entitlement_id,
+                stratum: names.unit(&m.stratum),
+                name: m.name.clone(),
+                id_masked: m.id_number_masked.clone(),
+                project: m.project_name.clone(),
+                amount: Fen(m.amount_fen).yuan(),
+                caller: m.caller.clone().unwrap_or_default(),
+                last: label(&m.last_reached, &m.last_received),
+                calls: m.calls,
+            })
+            .collect(),
+        plans: s.user.role.may_plan_followup(),
+        notice,
+        error,
+    }
+    .render()?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct SampleParamsQuery {
+    called: Option<String>,
+}
+
+pub async fn sample(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<SampleParamsQuery>,
+) -> Result<Html<String>, AppError> {
+    let notice = q.called.map(|c| {
+        if c == "case" {
+            "已记录，并为该对象立了问题件，交发放单位核实处理。".to_string()
+        } else {
+            "已记录本次回访。".to_string()
+        }
+    });
+    Ok(Html(render_sample(&state, &s, id, notice, None).await?))
+}
+
+#[derive(Template)]
+#[template(path = "followup/call.html")]
+struct CallPage {
+    frame: Frame,
+    id: i64,
+    entitlement: i64,
+    name: String,
+    id_masked: String,
+    phone_masked: String,
+    phone: Option<String>,
+    project: String,
+    amount: String,
+    error: Option<String>,
+}
+
+async fn render_call(
+    state: &AppState,
+    s: &SessionUser,
+    id: i64,
+    entitlement: i64,
+    phone: Option<String>,
+    error: Option<String>,
+) -> Result<String, AppError> {
+    if !s.user.role.may_call() {
+        return Err(AppError::Forbidden);
+    }
+    let members = state.store.sample_member_views(&s.actor(), id).await?;
+    let m = members.into_iter().find(|m| m.entitlement_id == entitlement).ok_or(AppError::NotFound)?;
+    Ok(CallPage {
+        frame: frame(state, s).await?,
+        id,
+        entitlement,
+        name: m.name,
+        id_masked: m.id_number_masked,
+        phone_masked: m.phone_masked.unwrap_or_default(),
+        phone,
+        project: m.project_name,
+        amount: Fen(m.amount_fen).yuan(),
+        error,
+    }
+    .render()?)
+}
+
+pub async fn call_form(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    Path((id, entitlement)): Path<(i64, i64)>,
+) -> Result<Html<String>, AppError> {
+    Ok(Html(render_call(&state, &s, id, entitlement, None, None).await?))
+}
+
+/// 显示拨打号码: the number, on record.
+pub async fn dial(
+    State(state): State<AppState>,
+    Path((id, entitlement)): Path<(i64, i64)>,
+    Posted(s, _f): Posted<NoFields>,
+) -> Result<Html<String>, AppError> {
+    let phone = use_case::phone(&state.store, &s.actor(), id, entitlement).await?;
+    Ok(Html(render_call(&state, &s, id, entitlement, Some(phone.unwrap_or_else(|| "（未登记）".into())), None).await?))
+}
+
+#[derive(Deserialize)]
+pub struct CallForm {
+    #[serde(default)]
+    reached: String,
+    #[serde(default)]
+    received: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    satisfaction: String,
+    #[serde(default)]
+    needs: String,
+    #[serde(default)]
+    remarks: String,
+}
+
+pub async fn call(
+    State(state): State<AppState>,
+    Path((id, entitlement)): Path<(i64, i64)>,
+    Posted(s, f): Posted<CallForm>,
+) -> Result<Response, AppError> {
+    if !s.user.role.may_call() {
+        return Err(AppError::Forbidden);
+    }
+    let refuse = |m: String| async {
+        Ok::<_, AppError>(
+            (StatusCode::UNPROCESSABLE_ENTITY, Html(render_call(&state, &s, id, entitlement, None, Some(m)).await?))
+                .into_response(),
+        )
+    };
+    let Some(reached) = Reached::from_code(&f.reached) else { return refuse("请选择是否接通".into()).await };
+    let received = if f.received.is_empty() { None } else { Received::from_code(&f.received) };
+    let amount = match f.amount.trim() {
+        "" => None,
+        a => match Fen::parse(a) {
+            Ok(x) => Some(x.0),
+            Err(e) => return refuse(format!("确认的金额：{e}")).await,
+        },
+    };
+    let satisfaction = f.satisfaction.trim().parse::<u8>().ok();
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let answer = CallAnswer {
+        reached,
+        received,
+        amount_fen: amount,
+        satisfaction,
+        needs: text(&f.needs),
+        remarks: text(&f.remarks),
+    };
+    match use_case::record_call(&state.store, &s.actor(), id, entitlement, &answer).await {
+        Ok((_, case)) => {
+            let to = format!("/followup/{id}?called={}", if case.is_some() { "case" } else { "ok" });
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+        }
+        Err(ServiceError::Rejected(m)) => refuse(m).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Resolution {
+    #[serde(default)]
+    resolution: String,
+}
+
+pub async fn resolve(
+    State(state): State<AppState>,
+    Path((id, case)): Path<(i64, i64)>,
+    Posted(s, f): Posted<Resolution>,
+) -> Result<Response, AppError> {
+    match use_case::resolve_case(&state.store, &s.actor(), case, &f.resolution).await {
+        Ok(()) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/followup/{id}"))]).into_response()),
+        Err(e @ (ServiceError::Rejected(_) | ServiceError::Conflict(_))) => {
+            let html = render_sample(&state, &s, id, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted(s, f): Posted<CloseForm>,
+) -> Result<Response, AppError> {
+    let reason = Some(f.reason.trim()).filter(|r| !r.is_empty());
+    match use_case::close(&state.store, &s.actor(), id, reason).await {
+        Ok(_) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/followup/{id}"))]).into_response()),
+        Err(ServiceError::Conflict(m)) => {
+            let html = render_sample(&state, &s, id, None, Some(m)).await?;
+            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
