@@ -111,6 +111,41 @@ fn the_default_demo_shows_every_kind_of_finding_some_decided_and_a_waiting_impor
     let items = batches["items"].as_array().unwrap();
     assert!(items.iter().any(|b| b["reissue_of"].is_i64()), "a re-issue batch");
     assert!(out.contains("1 份待审核，1 份已退回"), "{out}");
+    // And a finished follow-up (issue 15): drawn again with the demo's seed over the same population,
+    // the CLI draws exactly the same people.
+    assert!(out.contains("电话回访：抽取") && out.contains("件待办结"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&ok(&yikou(
+        &data,
+        &["sample", "create", "--strata", "street", "--seed", "2020", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(v["seed"], 2020);
+    let n = v["size"].as_u64().unwrap();
+    assert_eq!(v["strata"].as_array().unwrap().iter().map(|s| s["size"].as_u64().unwrap()).sum::<u64>(), n, "{v}");
+    assert!(v["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["size"].as_u64().unwrap() >= 2.min(s["population"].as_u64().unwrap())));
+    let (first, again) = (dir.path().join("s1.csv"), dir.path().join("s2.csv"));
+    ok(&yikou(&data, &["sample", "export", "1", "-o", first.to_str().unwrap()]));
+    ok(&yikou(&data, &["sample", "export", &v["sample"].to_string(), "-o", again.to_str().unwrap()]));
+    let ids = |p: &std::path::Path| {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&first), ids(&again), "the same seed draws the same sample");
+    assert_eq!(ids(&first).len() as u64, n + 1, "a header and one line per drawn entitlement");
+    let sorted = {
+        let mut x: Vec<i64> = ids(&first)[1..].iter().map(|s| s.parse().unwrap()).collect::<Vec<_>>();
+        let y = x.clone();
+        x.sort_unstable();
+        x == y
+    };
+    assert!(sorted, "sorted by entitlement id");
     // `--faults` is still accepted (planting is the default); the demo is not built twice.
     assert!(ok(&yikou(&data, &["demo", "--no-serve", "--faults"])).contains("已存在"));
     for (kind, planted) in &key {

@@ -111,6 +111,9 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
             c.unclear_lines,
             started.elapsed().as_secs_f64()
         );
+        if let Some((drawn, called, open, closed)) = c.followup {
+            say!("电话回访：抽取 {drawn} 人（按街镇分层，种子 {seed}），已全部拨打 {called} 次；问题件 {open} 件待办结、{closed} 件已办结。");
+        }
     }
     if faults {
         if let Some((rows, invalid)) =

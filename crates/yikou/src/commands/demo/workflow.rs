@@ -45,6 +45,8 @@ pub struct Carried {
     pub paid_lines: i64,
     pub failed_lines: i64,
     pub unclear_lines: i64,
+    /// The follow-up: people drawn, called, cases open and closed.
+    pub followup: Option<(u64, u64, u64, u64)>,
 }
 
 /// The demo accounts that prepare their units' rosters.
@@ -222,7 +224,64 @@ pub async fn carry(
             out.paid_lines += c.paid;
         }
     }
+    if stage == Stage::Mixed {
+        out.followup = Some(follow_up(store, campaign.id, seed).await?);
+    }
     Ok(out)
+}
+
+/// A finished follow-up: a sample by street drawn by the bureau (seed = the demo's seed), every
+/// person called by the demo caller — most received in full, a few not — and some of the cases the
+/// answers opened already resolved. Returns (drawn, called, cases open, cases closed).
+async fn follow_up(store: &Store, campaign_id: i64, seed: u64) -> anyhow::Result<(u64, u64, u64, u64)> {
+    use yikou_domain::followup::{CallAnswer, Reached, Received, SizeRule, Strata};
+    use yikou_store::followup::{self, SampleFilter, SampleParams};
+    let bureau = Actor { login: "bureau".into(), role: Some(Role::Bureau), scope: Scope::All };
+    let params = SampleParams {
+        filter: SampleFilter::default(),
+        size: SizeRule::Formula { confidence: 95.0, margin: 5.0, design_factor: 1.5 },
+        strata: Strata::Street,
+        min_per_stratum: 2,
+        seed,
+        callers: vec!["caller".into()],
+    };
+    let mut tx = store.write(&bureau).await?;
+    let made = followup::create_sample(&mut tx, &Scope::All, campaign_id, &params).await?;
+    tx.commit().await?;
+    let caller = Actor { login: "caller".into(), role: Some(Role::Caller), scope: Scope::All };
+    let mut rng = Rng::new(seed ^ 0xCA11);
+    let (mut called, mut cases) = (0u64, Vec::new());
+    let mut tx = store.write(&caller).await?;
+    for (entitlement, _, _) in store.sample_members(&Scope::All, made.sample).await? {
+        let roll = rng.below(100);
+        let (reached, received) = match roll {
+            0..=5 => (Reached::No, None),
+            6 => (Reached::WrongNumber, None),
+            7 => (Reached::Yes, Some(Received::Partly)),
+            8 => (Reached::Yes, Some(Received::None)),
+            _ => (Reached::Yes, Some(Received::Full)),
+        };
+        let answer = CallAnswer {
+            reached,
+            received,
+            amount_fen: None,
+            satisfaction: received.map(|r| if r == Received::Full { 4 + (roll % 2) as u8 } else { 2 }),
+            needs: (roll % 17 == 0).then(|| "希望春节前上门看看".to_string()),
+            remarks: None,
+        };
+        let (_, case) = followup::record_call(&mut tx, &Scope::All, made.sample, entitlement, &answer).await?;
+        called += 1;
+        cases.extend(case);
+    }
+    tx.commit().await?;
+    // Half the cases resolved by the bureau.
+    let mut tx = store.write(&bureau).await?;
+    let closed = cases.len() / 2;
+    for case in cases.iter().take(closed) {
+        followup::resolve_case(&mut tx, *case, "已核实：街道已补发差额，本人确认收到").await?;
+    }
+    tx.commit().await?;
+    Ok((made.size, called, (cases.len() - closed) as u64, closed as u64))
 }
 
 /// The bank's answer to a bank file: each line as the bank file had it, with the result and reason

@@ -19,7 +19,7 @@ pub const DEMO_PASSWORD: &str = "Demo-2020-yikou";
 pub async fn accounts(store: &yikou_store::Store) -> anyhow::Result<Vec<(String, String)>> {
     use yikou_domain::Role;
     use yikou_store::accounts::users::{create_user, NewUser};
-    let list: [(&str, &str, &str, Role); 7] = [
+    let list: [(&str, &str, &str, Role); 8] = [
         ("bureau", "区民政局管理员（演示）", BUREAU_CODE, Role::Bureau),
         ("reviewer", "区民政局审核员（演示）", BUREAU_CODE, Role::Reviewer),
         ("gumei", "古美街道经办（演示）", "310112006000", Role::Street),
@@ -28,6 +28,7 @@ pub async fn accounts(store: &yikou_store::Store) -> anyhow::Result<Vec<(String,
         // The two administrators of a two-person act (双人激活): one creates, the other completes.
         ("sysadmin", "系统管理员（演示）", BUREAU_CODE, Role::SystemAdmin),
         ("secadmin", "安全管理员（演示）", BUREAU_CODE, Role::SecurityAdmin),
+        ("caller", "回访员（演示）", BUREAU_CODE, Role::Caller),
     ];
     let mut tx = store.write(&yikou_domain::Actor::system("demo")).await?;
     let mut out = Vec::new();
