@@ -1,6 +1,7 @@
 //! 随机电话回访: samples, calls, cases and results; pages and API.
 
 mod api;
+mod exports;
 mod pages;
 
 use crate::routes::Routes;
@@ -9,6 +10,8 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/followup", pages::samples)
         .post("/followup", pages::create)
         .get("/followup/{id}", pages::sample)
+        .get("/followup/{id}/results.xlsx", exports::results)
+        .get("/followup/{id}/results.csv", exports::results)
         .get("/followup/{id}/call/{entitlement}", pages::call_form)
         .post("/followup/{id}/call/{entitlement}", pages::call)
         .post("/followup/{id}/call/{entitlement}/dial", pages::dial)

@@ -1,0 +1,75 @@
+//! 回访结果 export (Excel or CSV, audited): the results by stratum — size, called, reached, confirmed,
+//! discrepancies, 问题率 with its 95% interval, satisfaction — with the total row.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::json;
+
+use crate::csv::*;
+use crate::frame::*;
+use crate::session::*;
+use crate::{AppError, AppState};
+
+const RESULTS: Export = Export { title: "电话回访结果", ascii: "followup" };
+
+pub async fn results(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    format: Format,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let r = yikou_service::followup::results(&state.store, &s.actor(), id).await?;
+    let names = names(&state).await?;
+    let mut table = Table::new(
+        "回访结果",
+        vec![
+            Column::new("层"),
+            Column::summed("样本"),
+            Column::summed("已拨打"),
+            Column::summed("接通"),
+            Column::summed("足额收到"),
+            Column::summed("有问题"),
+            Column::new("问题率（%）"),
+            Column::new("95%置信区间（%）"),
+            Column::new("满意度"),
+        ],
+    );
+    for x in r.strata.iter() {
+        table.push(vec![
+            Value::text(names.unit(&x.key)),
+            Value::Int(x.size as i64),
+            Value::Int(x.called as i64),
+            Value::Int(x.reached as i64),
+            Value::Int(x.confirmed as i64),
+            Value::Int(x.discrepancies as i64),
+            Value::text(format!("{:.1}", x.discrepancy_rate * 100.0)),
+            Value::text(format!("{:.1}–{:.1}", x.ci95.0 * 100.0, x.ci95.1 * 100.0)),
+            Value::text(x.satisfaction.map(|v| format!("{v:.1}")).unwrap_or_default()),
+        ]);
+    }
+    table.numbered = true;
+    table.totals = true;
+    let t = &r.total;
+    let (title, stem) = heading(
+        &state,
+        &s,
+        &RESULTS,
+        &[
+            ("样本", format!("第 {id} 号")),
+            (
+                "合计问题率",
+                format!(
+                    "{:.1}%（95%置信区间 {:.1}%–{:.1}%）",
+                    t.discrepancy_rate * 100.0,
+                    t.ci95.0 * 100.0,
+                    t.ci95.1 * 100.0
+                ),
+            ),
+            ("未办结问题件", r.open_cases.to_string()),
+        ],
+    )
+    .await?;
+    table.title = title;
+    audited(&state, &s, "followup.export", "sample", json!({ "sample": id, "rows": table.rows.len() })).await?;
+    respond(&table, format, &RESULTS, &stem)
+}
