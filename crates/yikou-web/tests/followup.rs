@@ -7,8 +7,7 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use yikou_domain::reference::BUREAU_CODE;
-use yikou_domain::{Actor, Role, Scope};
+use yikou_domain::{Role, Scope};
 
 async fn send(app: &App, token: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
     let c = reqwest::Client::new();
@@ -27,23 +26,7 @@ async fn a_sample_is_drawn_called_by_its_caller_and_closed_only_when_its_cases_a
     let app = start().await;
     add_account(&app, "caller1", GUMEI, Role::Caller).await;
     // Everything approved and paid by signed sheets.
-    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
-    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
-    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
-    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "")
-        .await
-        .unwrap();
-    let made = yikou_store::pay::create_batch(
-        &mut tx,
-        &Scope::All,
-        cid,
-        yikou_domain::pay::PayMethod::Cash,
-        &Default::default(),
-    )
-    .await
-    .unwrap();
-    yikou_store::pay::record_signoff(&mut tx, &Scope::All, made.id, None, &[]).await.unwrap();
-    tx.commit().await.unwrap();
+    approve_and_pay(&app, true).await;
 
     let bureau = bearer(&app, "bureau").await;
     let (status, v) =
@@ -121,23 +104,7 @@ async fn a_sample_is_drawn_called_by_its_caller_and_closed_only_when_its_cases_a
 async fn a_callers_pages_show_their_share_masked_and_the_number_only_on_request() {
     let app = start().await;
     add_account(&app, "caller1", GUMEI, Role::Caller).await;
-    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
-    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
-    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
-    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "")
-        .await
-        .unwrap();
-    let made = yikou_store::pay::create_batch(
-        &mut tx,
-        &Scope::All,
-        cid,
-        yikou_domain::pay::PayMethod::Cash,
-        &Default::default(),
-    )
-    .await
-    .unwrap();
-    yikou_store::pay::record_signoff(&mut tx, &Scope::All, made.id, None, &[]).await.unwrap();
-    tx.commit().await.unwrap();
+    approve_and_pay(&app, true).await;
     // The bureau draws it from the page.
     let (b, _) = signed_in(&app, "bureau").await;
     let (_, list) = page(&app, &b, "/followup").await;

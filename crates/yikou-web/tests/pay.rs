@@ -232,30 +232,17 @@ fn libreoffice_xls(csv: &str) -> Option<Vec<u8>> {
 #[tokio::test]
 async fn a_street_records_its_signed_sheet_with_an_exception_and_another_street_cannot() {
     let app = start().await;
-    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
-    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
-    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
-    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, ReviewDecision::Approve, "").await.unwrap();
-    let made = yikou_store::pay::create_batch(
-        &mut tx,
-        &Scope::All,
-        cid,
-        yikou_domain::pay::PayMethod::Cash,
-        &Default::default(),
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    let made = approve_and_pay(&app, false).await;
     let (g, _) = signed_in(&app, "gumei").await;
-    let (_, html) = page(&app, &g, &format!("/payments/batches/{}", made.id)).await;
+    let (_, html) = page(&app, &g, &format!("/payments/batches/{made}")).await;
     assert!(html.contains("签收表（按居村委）") && html.contains("登记签收结果"), "{html}");
     assert!(!html.contains("七宝乙"), "古美's lines only");
-    let (status, sheet) = page(&app, &g, &format!("/payments/batches/{}/sheet", made.id)).await;
+    let (status, sheet) = page(&app, &g, &format!("/payments/batches/{}/sheet", made)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(sheet.contains("合计 3 人") && sheet.contains("2,700.00") && !sheet.contains("七宝乙"), "{sheet}");
 
     // One line not handed over: its reason is required, then recorded; the rest signed.
-    let (_, form) = page(&app, &g, &format!("/payments/batches/{}/signoff", made.id)).await;
+    let (_, form) = page(&app, &g, &format!("/payments/batches/{}/signoff", made)).await;
     let line = form[form.find("name=\"unsigned\" value=\"").unwrap() + 23..].split('"').next().unwrap().to_string();
     let post = |reason: &str, token: String| {
         let fields = vec![
@@ -264,7 +251,7 @@ async fn a_street_records_its_signed_sheet_with_an_exception_and_another_street_
             ("unsigned".into(), line.clone()),
             (format!("reason_{line}"), reason.to_string()),
         ];
-        let (g, url) = (g.clone(), format!("{}/payments/batches/{}/signoff", app.base, made.id));
+        let (g, url) = (g.clone(), format!("{}/payments/batches/{}/signoff", app.base, made));
         async move { g.post(url).form(&fields).send().await.unwrap() }
     };
     let r = post("", csrf_in(&form)).await;
@@ -277,7 +264,7 @@ async fn a_street_records_its_signed_sheet_with_an_exception_and_another_street_
     assert!(done.contains("已签收 2 笔，未签收 1 笔"), "{done}");
     // 七宝 cannot record 古美's lines (its own line is recorded only by itself).
     let q = bearer(&app, "qibao").await;
-    let (status, v) = post_json(&app, &q, &format!("/api/v1/payments/batches/{}/signoff", made.id), json!({})).await;
+    let (status, v) = post_json(&app, &q, &format!("/api/v1/payments/batches/{}/signoff", made), json!({})).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!((v["paid"].as_i64(), v["lines"].as_i64()), (Some(1), Some(1)), "七宝's own line only: {v}");
     let p: Value = get(&app, &bearer(&app, "bureau").await, "/api/v1/payments/progress").await.json().await.unwrap();

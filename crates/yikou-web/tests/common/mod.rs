@@ -246,3 +246,30 @@ pub async fn add_account(app: &App, login: &str, unit: &str, role: Role) {
     create_user(&mut tx, &u).await.unwrap();
     tx.commit().await.unwrap();
 }
+
+/// The test roster approved and paid in cash by signed sheets (system acts): every entry disbursed.
+/// Returns the batch.
+#[allow(dead_code)]
+pub async fn approve_and_pay(app: &App, signed: bool) -> i64 {
+    use yikou_domain::reference::BUREAU_CODE;
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    yikou_store::rosters::submit(&mut tx, app.project, BUREAU_CODE).await.unwrap();
+    yikou_store::rosters::review(&mut tx, app.project, BUREAU_CODE, yikou_domain::roster::ReviewDecision::Approve, "")
+        .await
+        .unwrap();
+    let made = yikou_store::pay::create_batch(
+        &mut tx,
+        &yikou_domain::Scope::All,
+        cid,
+        yikou_domain::pay::PayMethod::Cash,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    if signed {
+        yikou_store::pay::record_signoff(&mut tx, &yikou_domain::Scope::All, made.id, None, &[]).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    made.id
+}
