@@ -266,7 +266,7 @@ async fn follow_up(store: &Store, campaign_id: i64, seed: u64) -> anyhow::Result
             received,
             amount_fen: None,
             satisfaction: received.map(|r| if r == Received::Full { 4 + (roll % 2) as u8 } else { 2 }),
-            needs: (roll % 17 == 0).then(|| "希望春节前上门看看".to_string()),
+            needs: roll.is_multiple_of(17).then(|| "希望春节前上门看看".to_string()),
             remarks: None,
         };
         let (_, case) = followup::record_call(&mut tx, &Scope::All, made.sample, entitlement, &answer).await?;
