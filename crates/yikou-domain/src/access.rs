@@ -187,6 +187,12 @@ impl Role {
         self == Role::Bureau
     }
 
+    /// May this role resolve a follow-up case of its area (the unit that paid puts it right; the
+    /// bureau)?
+    pub fn may_resolve_cases(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
+    }
+
     /// May this role record follow-up calls (callers on their share; the bureau)?
     pub fn may_call(self) -> bool {
         matches!(self, Role::Caller | Role::Bureau)

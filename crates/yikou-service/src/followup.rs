@@ -77,11 +77,13 @@ pub async fn results(store: &Store, actor: &Actor, id: i64) -> Result<SampleResu
     Ok(store.sample_results(&actor.scope, id).await?)
 }
 
-/// Closes a case with its resolution (the bureau).
+/// Closes a case of the actor's area with its resolution (the unit that paid, or the bureau).
 pub async fn resolve_case(store: &Store, actor: &Actor, case: i64, resolution: &str) -> Result<()> {
-    may_plan(actor)?;
+    if actor.role.is_some_and(|r| !r.may_resolve_cases()) {
+        return Err(ServiceError::Forbidden);
+    }
     let mut tx = store.write(actor).await?;
-    followup::resolve_case(&mut tx, case, resolution).await?;
+    followup::resolve_case(&mut tx, &actor.scope, case, resolution).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -133,4 +135,13 @@ pub async fn phone(store: &Store, actor: &Actor, sample: i64, entitlement: i64) 
         return Err(ServiceError::Forbidden);
     }
     Ok(store.member_phone(actor, sample, entitlement).await?)
+}
+
+/// The cases of the current campaign in the actor's area, open and overdue first.
+pub async fn cases(store: &Store, actor: &Actor) -> Result<Vec<followup::CaseLine>> {
+    if actor.role.is_some_and(|r| !r.may_see_payments()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let campaign = crate::campaign::current(store).await?;
+    Ok(store.followup_cases(&actor.scope, campaign.id).await?)
 }

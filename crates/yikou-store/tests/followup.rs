@@ -156,6 +156,11 @@ async fn a_sample_is_reproducible_stratified_and_its_calls_open_cases_that_block
             b.name
         );
         assert!((t.discrepancy_rate - 0.75).abs() < 1e-9 && t.ci95.0 < 0.75 && t.ci95.1 > 0.75);
+        // The cases with a deadline a week ahead, none overdue yet.
+        let list = s.followup_cases(&Scope::All, cid).await.unwrap();
+        assert_eq!(list.len(), 3);
+        let due = yikou_domain::format_date(yikou_domain::today() + time::Duration::days(followup::CASE_DAYS));
+        assert!(list.iter().all(|c| c.open && c.deadline.as_deref() == Some(due.as_str()) && !c.overdue), "{list:?}");
 
         // Closing: refused while cases are open (a street may not close over them), then by the bureau with a reason.
         let close = |who: Actor, reason: Option<&'static str>| async move {
@@ -170,7 +175,11 @@ async fn a_sample_is_reproducible_stratified_and_its_calls_open_cases_that_block
         );
         assert!(matches!(close(Actor::system("t"), None).await, Err(StoreError::Conflict(_))));
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        followup::resolve_case(&mut tx, cases[1].unwrap(), "已补发差额").await.unwrap();
+        // A unit outside the case's area cannot resolve it; the bureau can.
+        let other =
+            followup::resolve_case(&mut tx, &Scope::Unit("310112-RSJ".into()), cases[1].unwrap(), "已补发差额").await;
+        assert!(matches!(other, Err(StoreError::NotFound(_))), "{}", b.name);
+        followup::resolve_case(&mut tx, &Scope::All, cases[1].unwrap(), "已补发差额").await.unwrap();
         tx.commit().await.unwrap();
         let bureau = Actor { login: "mz".into(), role: Some(Role::Bureau), scope: Scope::All };
         let closed = close(bureau, Some("其余两件已移交街道跟进")).await.unwrap();

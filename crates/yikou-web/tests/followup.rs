@@ -150,4 +150,30 @@ async fn a_callers_pages_show_their_share_masked_and_the_number_only_on_request(
         bureau_view.contains("回访结果") && bureau_view.contains("<svg") && bureau_view.contains("待办结"),
         "{bureau_view}"
     );
+    // The results as a workbook.
+    let r = b.get(format!("{}{to}/results.xlsx", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let rows = xlsx_rows(&r.bytes().await.unwrap());
+    let text: Vec<String> = rows.iter().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        text.iter().any(|t| t == "古美街道")
+            && text.iter().any(|t| t == "问题率（%）")
+            && text.iter().any(|t| t == "合计"),
+        "{text:?}"
+    );
+    // The case: on the cases page of 古美 (whose person it is), with its deadline; 古美 resolves it.
+    let (g, _) = signed_in(&app, "gumei").await;
+    let (_, cases) = page(&app, &g, "/followup/cases").await;
+    assert!(cases.contains("待办结 <strong>1</strong> 件") && cases.contains("古美甲"), "{cases}");
+    let (q, _) = signed_in(&app, "qibao").await;
+    assert!(!page(&app, &q, "/followup/cases").await.1.contains("古美甲"), "another street sees none of it");
+    let action = cases[cases.find("action=\"/followup/").unwrap() + 8..].split('"').next().unwrap().to_string();
+    let fields = [("_csrf", csrf_in(&cases)), ("back", "cases".into()), ("resolution", "已上门核实，补发到位".into())];
+    let r = g.post(format!("{}{action}", app.base)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, after) = page(&app, &g, "/followup/cases").await;
+    assert!(
+        after.contains("已办结：已上门核实，补发到位") && after.contains("待办结 <strong>0</strong> 件"),
+        "{after}"
+    );
 }

@@ -11,6 +11,23 @@ use yikou_domain::{Role, Scope};
 
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
+/// A case as the cases page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseLine {
+    pub id: i64,
+    pub sample_id: i64,
+    pub entitlement_id: i64,
+    pub name: String,
+    pub id_number_masked: String,
+    pub project_name: String,
+    pub unit_code: String,
+    pub opened_at: String,
+    pub deadline: Option<String>,
+    pub open: bool,
+    pub resolution: Option<String>,
+    pub overdue: bool,
+}
+
 /// A case as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CaseView {
@@ -66,10 +83,14 @@ pub async fn record_call(
                 .bind(sample_id).bind(entitlement_id).fetch_optional(c).await?);
             match open {
                 Some(id) => Some(id),
-                None => Some(on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-                    "INSERT INTO followup_cases (sample_id, entitlement_id, call_id, unit_code, state, opened_at)
-                     VALUES ($1, $2, $3, $4, 'open', $5) RETURNING id")
-                    .bind(sample_id).bind(entitlement_id).bind(call).bind(&unit).bind(&at).fetch_one(c).await?)),
+                // Due in a week (Beijing date), for the unit that paid to check and put right.
+                None => {
+                    let due = yikou_domain::format_date(yikou_domain::today() + time::Duration::days(CASE_DAYS));
+                    Some(on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+                        "INSERT INTO followup_cases (sample_id, entitlement_id, call_id, unit_code, state, opened_at, deadline)
+                         VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id")
+                        .bind(sample_id).bind(entitlement_id).bind(call).bind(&unit).bind(&at).bind(&due).fetch_one(c).await?))
+                }
             }
         } else {
             None
@@ -87,12 +108,27 @@ pub async fn record_call(
     })
 }
 
-/// Closes a case with its resolution (the unit that paid, or the bureau). Audited.
-pub async fn resolve_case(tx: &mut WriteTx<'_>, case_id: i64, resolution: &str) -> Result<()> {
+/// Days a case has to be resolved in.
+pub const CASE_DAYS: i64 = 7;
+
+/// Closes a case with its resolution, within the scope (the unit that paid, or the bureau): `NotFound`
+/// outside it. Audited.
+pub async fn resolve_case(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64, resolution: &str) -> Result<()> {
     crate::atomic!(tx, {
         if resolution.trim().chars().count() < 2 {
             return Err(StoreError::Invalid("请写明处理结果（至少2个字）".into()));
         }
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
+        let sql = format!(
+            "SELECT k.id FROM followup_cases k JOIN entitlements e ON e.id = k.entitlement_id JOIN people pe ON pe.id = e.person_id
+             JOIN projects pr ON pr.id = e.project_id WHERE k.id = $1 AND {cond}"
+        );
+        let seen: Option<i64> = on_tx!(&mut tx.tx, c => {
+            let q = sqlx::query_scalar(&sql).bind(case_id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_optional(c).await?
+        });
+        seen.ok_or_else(|| StoreError::NotFound("该问题件".into()))?;
         let login = tx.actor().login.clone();
         let done = on_tx!(&mut tx.tx, c => sqlx::query(
             "UPDATE followup_cases SET state = 'closed', resolution = $2, closed_at = $3, closed_by = $4 WHERE id = $1 AND state = 'open'")
@@ -226,6 +262,43 @@ impl Store {
             open_cases: open_cases as u64,
             strata: strata.into_values().map(|(r, s)| StratumResult { satisfaction: mean(&s), ..r }.finish()).collect(),
         })
+    }
+
+    /// Every case of a campaign within the scope (the unit that paid sees its own), open ones first,
+    /// with the person (masked) and whether it is overdue.
+    pub async fn followup_cases(&self, scope: &Scope, campaign_id: i64) -> Result<Vec<CaseLine>> {
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
+        let sql = format!(
+            "SELECT k.id, k.sample_id, k.entitlement_id, pe.name, pe.id_masked, pr.name, k.unit_code, k.opened_at,
+               k.deadline, k.state, k.resolution
+             FROM followup_cases k JOIN samples s ON s.id = k.sample_id JOIN entitlements e ON e.id = k.entitlement_id
+             JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
+             WHERE s.campaign_id = $1 AND {cond} ORDER BY CASE WHEN k.state = 'open' THEN 0 ELSE 1 END, k.deadline, k.id"
+        );
+        type Row = (i64, i64, i64, String, String, String, String, String, Option<String>, String, Option<String>);
+        let rows: Vec<Row> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&sql).bind(campaign_id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
+        let today = yikou_domain::format_date(yikou_domain::today());
+        Ok(rows
+            .into_iter()
+            .map(|r| CaseLine {
+                overdue: r.9 == "open" && r.8.as_deref().is_some_and(|d| d < today.as_str()),
+                id: r.0,
+                sample_id: r.1,
+                entitlement_id: r.2,
+                name: r.3,
+                id_number_masked: r.4,
+                project_name: r.5,
+                unit_code: r.6,
+                opened_at: r.7,
+                deadline: r.8,
+                open: r.9 == "open",
+                resolution: r.10,
+            })
+            .collect())
     }
 
     /// The cases of a sample (all states), within the scope.

@@ -6,6 +6,8 @@ mod calls;
 mod samples;
 mod views;
 
-pub use calls::{close_sample, record_call, resolve_case, CaseView, Closed, SampleResults, StratumResult};
+pub use calls::{
+    close_sample, record_call, resolve_case, CaseLine, CaseView, Closed, SampleResults, StratumResult, CASE_DAYS,
+};
 pub use samples::{create_sample, SampleFilter, SampleMade, SampleParams, StratumMade};
 pub use views::{MemberView, SampleView};

@@ -20,6 +20,9 @@ pub struct SampleFilter {
     pub projects: Vec<i64>,
     #[serde(default)]
     pub streets: Vec<String>,
+    /// The projects' implementing units.
+    #[serde(default)]
+    pub units: Vec<String>,
     pub method: Option<PayMethod>,
 }
 
@@ -90,6 +93,19 @@ async fn population(
             .collect();
         sql.push_str(&format!(" AND pe.street_code IN ({})", marks.join(", ")));
         texts.extend(filter.streets.iter().cloned());
+    }
+    if !filter.units.is_empty() {
+        let marks: Vec<String> = filter
+            .units
+            .iter()
+            .map(|_| {
+                let m = format!("${n}");
+                n += 1;
+                m
+            })
+            .collect();
+        sql.push_str(&format!(" AND pr.unit_code IN ({})", marks.join(", ")));
+        texts.extend(filter.units.iter().cloned());
     }
     if let Some(m) = filter.method {
         sql.push_str(&format!(

@@ -41,6 +41,9 @@ pub enum SampleCommand {
         /// 街镇代码，可重复
         #[arg(long = "street")]
         streets: Vec<String>,
+        /// 实施单位代码，可重复
+        #[arg(long = "unit")]
+        units: Vec<String>,
         /// 发放方式
         #[arg(long)]
         method: Option<String>,
@@ -83,6 +86,7 @@ pub async fn run(cfg: &StoreConfig, cmd: SampleCommand) -> anyhow::Result<ExitCo
             campaign,
             projects,
             streets,
+            units,
             method,
             confidence,
             margin,
@@ -126,7 +130,7 @@ pub async fn run(cfg: &StoreConfig, cmd: SampleCommand) -> anyhow::Result<ExitCo
                 (None, None) => SizeRule::Formula { confidence, margin, design_factor },
             };
             let params = SampleParams {
-                filter: SampleFilter { projects: ids, streets, method },
+                filter: SampleFilter { projects: ids, streets, units, method },
                 size: rule,
                 strata,
                 min_per_stratum,

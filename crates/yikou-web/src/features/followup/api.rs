@@ -18,6 +18,8 @@ pub struct NewSample {
     projects: Vec<i64>,
     #[serde(default)]
     streets: Vec<String>,
+    #[serde(default)]
+    units: Vec<String>,
     confidence: Option<f64>,
     margin: Option<f64>,
     design_factor: Option<f64>,
@@ -52,7 +54,7 @@ pub async fn create(State(state): State<AppState>, ApiUser(u): ApiUser, Json(b):
         },
     };
     let params = SampleParams {
-        filter: SampleFilter { projects: b.projects, streets: b.streets, method: None },
+        filter: SampleFilter { projects: b.projects, streets: b.streets, units: b.units, method: None },
         size,
         strata,
         min_per_stratum: b.min_per_stratum.unwrap_or(2),

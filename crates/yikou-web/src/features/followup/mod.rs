@@ -9,6 +9,7 @@ use crate::routes::Routes;
 pub fn routes(r: Routes) -> Routes {
     r.get("/followup", pages::samples)
         .post("/followup", pages::create)
+        .get("/followup/cases", pages::cases)
         .get("/followup/{id}", pages::sample)
         .get("/followup/{id}/results.xlsx", exports::results)
         .get("/followup/{id}/results.csv", exports::results)

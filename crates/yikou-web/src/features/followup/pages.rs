@@ -429,3 +429,79 @@ pub async fn close(
         Err(e) => Err(e.into()),
     }
 }
+
+pub struct CaseListRow {
+    pub id: i64,
+    pub sample: i64,
+    pub name: String,
+    pub id_masked: String,
+    pub project: String,
+    pub unit: String,
+    pub opened: String,
+    pub deadline: String,
+    pub overdue: bool,
+    pub open: bool,
+    pub resolution: String,
+}
+
+#[derive(Template)]
+#[template(path = "followup/cases.html")]
+struct CasesPage {
+    frame: Frame,
+    rows: Vec<CaseListRow>,
+    open: usize,
+    overdue: usize,
+    resolves: bool,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn render_cases(
+    state: &AppState,
+    s: &SessionUser,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<String, AppError> {
+    let list = use_case::cases(&state.store, &s.actor()).await?;
+    let names = names(state).await?;
+    Ok(CasesPage {
+        frame: frame(state, s).await?,
+        open: list.iter().filter(|c| c.open).count(),
+        overdue: list.iter().filter(|c| c.overdue).count(),
+        rows: list
+            .into_iter()
+            .map(|c| CaseListRow {
+                id: c.id,
+                sample: c.sample_id,
+                name: c.name,
+                id_masked: c.id_number_masked,
+                project: c.project_name,
+                unit: names.unit(&c.unit_code),
+                opened: time_text(&c.opened_at),
+                deadline: c.deadline.unwrap_or_default(),
+                overdue: c.overdue,
+                open: c.open,
+                resolution: c.resolution.unwrap_or_default(),
+            })
+            .collect(),
+        resolves: s.user.role.may_resolve_cases(),
+        notice,
+        error,
+    }
+    .render()?)
+}
+
+#[derive(Deserialize, Default)]
+pub struct CasesQuery {
+    done: Option<String>,
+}
+
+/// 回访问题件: the cases of the user's area, open and overdue first, resolved on the page.
+pub async fn cases(
+    State(state): State<AppState>,
+    Signed(s): Signed,
+    axum::extract::Query(q): axum::extract::Query<CasesQuery>,
+) -> Result<Html<String>, AppError> {
+    let notice = q.done.map(|_| "问题件已办结。".to_string());
+    Ok(Html(render_cases(&state, &s, notice, None).await?))
+}

@@ -278,7 +278,7 @@ async fn follow_up(store: &Store, campaign_id: i64, seed: u64) -> anyhow::Result
     let mut tx = store.write(&bureau).await?;
     let closed = cases.len() / 2;
     for case in cases.iter().take(closed) {
-        followup::resolve_case(&mut tx, *case, "已核实：街道已补发差额，本人确认收到").await?;
+        followup::resolve_case(&mut tx, &Scope::All, *case, "已核实：街道已补发差额，本人确认收到").await?;
     }
     tx.commit().await?;
     Ok((made.size, called, (cases.len() - closed) as u64, closed as u64))
