@@ -137,6 +137,17 @@ pub async fn phone(store: &Store, actor: &Actor, sample: i64, entitlement: i64) 
     Ok(store.member_phone(actor, sample, entitlement).await?)
 }
 
+/// Names who handles a case of the actor's area and by when (the unit that paid, or the bureau).
+pub async fn assign_case(store: &Store, actor: &Actor, case: i64, owner: &str, deadline: &str) -> Result<()> {
+    if actor.role.is_some_and(|r| !r.may_resolve_cases()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut tx = store.write(actor).await?;
+    followup::assign_case(&mut tx, &actor.scope, case, owner, deadline).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The cases of the current campaign in the actor's area, open and overdue first.
 pub async fn cases(store: &Store, actor: &Actor) -> Result<Vec<followup::CaseLine>> {
     if actor.role.is_some_and(|r| !r.may_see_payments()) {

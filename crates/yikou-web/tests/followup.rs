@@ -167,7 +167,37 @@ async fn a_callers_pages_show_their_share_masked_and_the_number_only_on_request(
     assert!(cases.contains("待办结 <strong>1</strong> 件") && cases.contains("古美甲"), "{cases}");
     let (q, _) = signed_in(&app, "qibao").await;
     assert!(!page(&app, &q, "/followup/cases").await.1.contains("古美甲"), "another street sees none of it");
-    let action = cases[cases.find("action=\"/followup/").unwrap() + 8..].split('"').next().unwrap().to_string();
+    // Named owner and deadline first (a past date refused), then resolved.
+    let assign = cases[cases.find("/assign\"").unwrap() - 40..]
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let post = |fields: Vec<(&'static str, String)>, url: String| {
+        let g = g.clone();
+        async move { g.post(url).form(&fields).send().await.unwrap() }
+    };
+    let r = post(
+        vec![("_csrf", csrf_in(&cases)), ("owner", "gumei".into()), ("deadline", "2000-01-01".into())],
+        format!("{}{assign}", app.base),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("不是今天或以后的日期"));
+    let due = yikou_domain::format_date(yikou_domain::today() + time::Duration::days(3));
+    let r = post(
+        vec![("_csrf", csrf_in(&cases)), ("owner", "gumei".into()), ("deadline", due.clone())],
+        format!("{}{assign}", app.base),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, cases) = page(&app, &g, "/followup/cases").await;
+    assert!(cases.contains("经办人：gumei") && cases.contains(&due), "{cases}");
+    let at = cases.find("/resolve\"").unwrap();
+    let action = format!("/followup/{}", cases[..at].rsplit("action=\"/followup/").next().unwrap()) + "/resolve";
     let fields = [("_csrf", csrf_in(&cases)), ("back", "cases".into()), ("resolution", "已上门核实，补发到位".into())];
     let r = g.post(format!("{}{action}", app.base)).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

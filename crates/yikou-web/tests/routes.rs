@@ -375,6 +375,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         ),
         case("POST", "/followup/{id}/cases/{case}/resolve", sm("/followup/{id}/cases/1/resolve"), "auditor", fb()),
         case("POST", "/followup/{id}/cases/{case}/resolve", sm("/followup/{id}/cases/1/resolve"), "qibao", nf()),
+        case("POST", "/followup/{id}/cases/{case}/assign", sm("/followup/{id}/cases/1/assign"), "auditor", fb()),
+        case("POST", "/followup/{id}/cases/{case}/assign", sm("/followup/{id}/cases/1/assign"), "qibao", nf()),
         case("POST", "/followup/{id}/close", sm("/followup/{id}/close"), "gumei", fb()),
         case("POST", "/api/v1/samples", "/api/v1/samples", "gumei", fb()),
         case("POST", "/api/v1/samples", "/api/v1/samples", "", anon()),

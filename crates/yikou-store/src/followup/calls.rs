@@ -23,6 +23,7 @@ pub struct CaseLine {
     pub unit_code: String,
     pub opened_at: String,
     pub deadline: Option<String>,
+    pub owner: Option<String>,
     pub open: bool,
     pub resolution: Option<String>,
     pub overdue: bool,
@@ -142,6 +143,48 @@ pub async fn resolve_case(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64, res
             "*",
             None,
             Some(&json!({ "case": case_id, "resolution": resolution.trim() })),
+        )
+        .await
+    })
+}
+
+/// Names who handles an open case and by when (the unit that paid, or the bureau), within the
+/// scope: `NotFound` outside it; `Invalid` for an unknown account or a date that is not one, or in the
+/// past. Audited `followup.case_assign`.
+pub async fn assign_case(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64, owner: &str, deadline: &str) -> Result<()> {
+    crate::atomic!(tx, {
+        let (cond, arg) = crate::scope::entitlements(scope, 2);
+        let sql = format!(
+            "SELECT k.state FROM followup_cases k JOIN entitlements e ON e.id = k.entitlement_id JOIN people pe ON pe.id = e.person_id
+             JOIN projects pr ON pr.id = e.project_id WHERE k.id = $1 AND {cond}"
+        );
+        let state: Option<String> = on_tx!(&mut tx.tx, c => {
+            let q = sqlx::query_scalar(&sql).bind(case_id);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_optional(c).await?
+        });
+        let state = state.ok_or_else(|| StoreError::NotFound("该问题件".into()))?;
+        if state != "open" {
+            return Err(StoreError::Conflict("该问题件已办结".into()));
+        }
+        let known: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT id FROM users WHERE login = $1 AND disabled = 0").bind(owner.trim()).fetch_optional(c).await?);
+        if known.is_none() {
+            return Err(StoreError::Invalid(format!("没有可用的账号“{}”：请填写经办人的登录名", owner.trim())));
+        }
+        let due =
+            yikou_domain::parse_date(deadline.trim()).filter(|d| *d >= yikou_domain::today()).ok_or_else(|| {
+                StoreError::Invalid(format!("期限“{}”不是今天或以后的日期（如 2020-01-25）", deadline.trim()))
+            })?;
+        let due = yikou_domain::format_date(due);
+        on_tx!(&mut tx.tx, c => sqlx::query("UPDATE followup_cases SET owner = $2, deadline = $3 WHERE id = $1")
+            .bind(case_id).bind(owner.trim()).bind(&due).execute(c).await?.rows_affected());
+        tx.audit(
+            "followup.case_assign",
+            "sample",
+            "*",
+            None,
+            Some(&json!({ "case": case_id, "owner": owner.trim(), "deadline": due })),
         )
         .await
     })
@@ -270,12 +313,25 @@ impl Store {
         let (cond, arg) = crate::scope::entitlements(scope, 2);
         let sql = format!(
             "SELECT k.id, k.sample_id, k.entitlement_id, pe.name, pe.id_masked, pr.name, k.unit_code, k.opened_at,
-               k.deadline, k.state, k.resolution
+               k.deadline, k.state, k.resolution, k.owner
              FROM followup_cases k JOIN samples s ON s.id = k.sample_id JOIN entitlements e ON e.id = k.entitlement_id
              JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
              WHERE s.campaign_id = $1 AND {cond} ORDER BY CASE WHEN k.state = 'open' THEN 0 ELSE 1 END, k.deadline, k.id"
         );
-        type Row = (i64, i64, i64, String, String, String, String, String, Option<String>, String, Option<String>);
+        type Row = (
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
         let rows: Vec<Row> = on_db!(&self.db, p => {
             let q = sqlx::query_as(&sql).bind(campaign_id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
@@ -295,6 +351,7 @@ impl Store {
                 unit_code: r.6,
                 opened_at: r.7,
                 deadline: r.8,
+                owner: r.11,
                 open: r.9 == "open",
                 resolution: r.10,
             })

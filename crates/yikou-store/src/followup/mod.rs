@@ -7,7 +7,8 @@ mod samples;
 mod views;
 
 pub use calls::{
-    close_sample, record_call, resolve_case, CaseLine, CaseView, Closed, SampleResults, StratumResult, CASE_DAYS,
+    assign_case, close_sample, record_call, resolve_case, CaseLine, CaseView, Closed, SampleResults, StratumResult,
+    CASE_DAYS,
 };
 pub use samples::{create_sample, SampleFilter, SampleMade, SampleParams, StratumMade};
 pub use views::{MemberView, SampleView};

@@ -17,6 +17,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/followup/{id}/call/{entitlement}", pages::call)
         .post("/followup/{id}/call/{entitlement}/dial", pages::dial)
         .post("/followup/{id}/cases/{case}/resolve", pages::resolve)
+        .post("/followup/{id}/cases/{case}/assign", pages::assign)
         .post("/followup/{id}/close", pages::close)
         .post("/api/v1/samples", api::create)
         .post("/api/v1/samples/{id}/calls", api::call)

@@ -431,6 +431,7 @@ pub async fn close(
 }
 
 pub struct CaseListRow {
+    pub owner: String,
     pub id: i64,
     pub sample: i64,
     pub name: String,
@@ -471,6 +472,7 @@ async fn render_cases(
         rows: list
             .into_iter()
             .map(|c| CaseListRow {
+                owner: c.owner.unwrap_or_default(),
                 id: c.id,
                 sample: c.sample_id,
                 name: c.name,
@@ -504,4 +506,28 @@ pub async fn cases(
 ) -> Result<Html<String>, AppError> {
     let notice = q.done.map(|_| "问题件已办结。".to_string());
     Ok(Html(render_cases(&state, &s, notice, None).await?))
+}
+
+#[derive(Deserialize)]
+pub struct Assignment {
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+/// 指定经办人和期限 of a case (the unit that paid, or the bureau); back to the cases page.
+pub async fn assign(
+    State(state): State<AppState>,
+    Path((_id, case)): Path<(i64, i64)>,
+    Posted(s, f): Posted<Assignment>,
+) -> Result<Response, AppError> {
+    match use_case::assign_case(&state.store, &s.actor(), case, &f.owner, &f.deadline).await {
+        Ok(()) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/followup/cases".to_string())]).into_response()),
+        Err(e @ (ServiceError::Rejected(_) | ServiceError::Conflict(_))) => {
+            let html = render_cases(&state, &s, None, Some(e.to_string())).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
