@@ -259,3 +259,9 @@ pub fn progress_json(p: &Progress) -> serde_json::Value {
         "problems": p.problems,
     })
 }
+
+/// A batch made, as the contract's JSON has it (API and `yikou pay … --json`).
+pub fn made_json(m: &BatchMade) -> serde_json::Value {
+    json!({ "batch": m.id, "batch_no": m.batch_no, "lines": m.lines, "amount_fen": m.amount_fen,
+            "without_account": m.without_account })
+}

@@ -101,3 +101,14 @@ pub async fn of_project(store: &Store, actor: &Actor, project_id: i64) -> Result
 pub fn reviews_all(actor: &Actor) -> bool {
     actor.scope == Scope::All && actor.role.is_none_or(|r| r.may_approve_rosters())
 }
+
+/// A roster as the contract's JSON has it (`GET /api/v1/projects/{id}`'s `rosters`, `yikou roster list`).
+pub fn line_json(r: &RosterLine) -> serde_json::Value {
+    serde_json::json!({ "unit": r.unit_code, "state": r.state.code(), "entitlements": r.entitlements, "amount_fen": r.amount_fen })
+}
+
+/// A submission's or review's outcome as the contract's JSON has it (API and `yikou roster --json`).
+pub fn outcome_json(o: &RosterOutcome) -> serde_json::Value {
+    serde_json::json!({ "project": o.project_id, "unit": o.unit_code, "state": o.state.code(),
+                        "entitlements": o.entitlements, "amount_fen": o.amount_fen })
+}

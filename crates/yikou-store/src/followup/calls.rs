@@ -109,6 +109,21 @@ pub async fn record_call(
     })
 }
 
+/// A case's state, when the scope holds it (`NotFound` otherwise).
+async fn case_state(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64) -> Result<String> {
+    let (cond, arg) = crate::scope::entitlements(scope, 2);
+    let sql = format!(
+        "SELECT k.state FROM followup_cases k JOIN entitlements e ON e.id = k.entitlement_id JOIN people pe ON pe.id = e.person_id
+         JOIN projects pr ON pr.id = e.project_id WHERE k.id = $1 AND {cond}"
+    );
+    let state: Option<String> = on_tx!(&mut tx.tx, c => {
+        let q = sqlx::query_scalar(&sql).bind(case_id);
+        let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+        q.fetch_optional(c).await?
+    });
+    state.ok_or_else(|| StoreError::NotFound("该问题件".into()))
+}
+
 /// Days a case has to be resolved in.
 pub const CASE_DAYS: i64 = 7;
 
@@ -119,17 +134,7 @@ pub async fn resolve_case(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64, res
         if resolution.trim().chars().count() < 2 {
             return Err(StoreError::Invalid("请写明处理结果（至少2个字）".into()));
         }
-        let (cond, arg) = crate::scope::entitlements(scope, 2);
-        let sql = format!(
-            "SELECT k.id FROM followup_cases k JOIN entitlements e ON e.id = k.entitlement_id JOIN people pe ON pe.id = e.person_id
-             JOIN projects pr ON pr.id = e.project_id WHERE k.id = $1 AND {cond}"
-        );
-        let seen: Option<i64> = on_tx!(&mut tx.tx, c => {
-            let q = sqlx::query_scalar(&sql).bind(case_id);
-            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-            q.fetch_optional(c).await?
-        });
-        seen.ok_or_else(|| StoreError::NotFound("该问题件".into()))?;
+        case_state(tx, scope, case_id).await?;
         let login = tx.actor().login.clone();
         let done = on_tx!(&mut tx.tx, c => sqlx::query(
             "UPDATE followup_cases SET state = 'closed', resolution = $2, closed_at = $3, closed_by = $4 WHERE id = $1 AND state = 'open'")
@@ -153,18 +158,7 @@ pub async fn resolve_case(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64, res
 /// past. Audited `followup.case_assign`.
 pub async fn assign_case(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64, owner: &str, deadline: &str) -> Result<()> {
     crate::atomic!(tx, {
-        let (cond, arg) = crate::scope::entitlements(scope, 2);
-        let sql = format!(
-            "SELECT k.state FROM followup_cases k JOIN entitlements e ON e.id = k.entitlement_id JOIN people pe ON pe.id = e.person_id
-             JOIN projects pr ON pr.id = e.project_id WHERE k.id = $1 AND {cond}"
-        );
-        let state: Option<String> = on_tx!(&mut tx.tx, c => {
-            let q = sqlx::query_scalar(&sql).bind(case_id);
-            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-            q.fetch_optional(c).await?
-        });
-        let state = state.ok_or_else(|| StoreError::NotFound("该问题件".into()))?;
-        if state != "open" {
+        if case_state(tx, scope, case_id).await? != "open" {
             return Err(StoreError::Conflict("该问题件已办结".into()));
         }
         let known: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(

@@ -86,10 +86,7 @@ pub enum BatchCommand {
 
 fn made(m: &BatchMade, json_out: bool) {
     if json_out {
-        emit(&format!(
-            "{}\n",
-            json!({ "batch": m.id, "batch_no": m.batch_no, "lines": m.lines, "amount_fen": m.amount_fen, "without_account": m.without_account })
-        ));
+        emit(&format!("{}\n", use_case::made_json(m)));
     } else {
         say!("已创建发放批次 {}（编号 {}）：{} 笔，{} 元。", m.batch_no, m.id, m.lines, Fen(m.amount_fen).yuan());
         if m.without_account > 0 {

@@ -8,7 +8,6 @@ use clap::Subcommand;
 use serde_json::json;
 use yikou_domain::roster::ReviewDecision;
 use yikou_domain::{Actor, Fen, Scope};
-use yikou_store::rosters::RosterOutcome;
 use yikou_store::{Store, StoreConfig};
 
 use crate::{emit, say};
@@ -83,11 +82,6 @@ async fn project_id(store: &Store, code: &str, year: Option<i32>) -> anyhow::Res
     Ok(p.id)
 }
 
-fn outcome_json(o: &RosterOutcome) -> serde_json::Value {
-    json!({ "project": o.project_id, "unit": o.unit_code, "state": o.state.code(), "entitlements": o.entitlements,
-            "amount_fen": o.amount_fen })
-}
-
 /// Every submitted roster of the campaign, reviewed one by one through the same use case; those the
 /// account may not review (its own) are listed and left.
 async fn review_all(
@@ -136,10 +130,7 @@ pub async fn run(cfg: &StoreConfig, cmd: RosterCommand) -> anyhow::Result<ExitCo
             let id = project_id(&store, &project, campaign).await?;
             let (lines, events) = yikou_service::rosters::of_project(&store, &Actor::system("roster-list"), id).await?;
             if json {
-                let rosters: Vec<_> = lines
-                    .iter()
-                    .map(|r| json!({ "unit": r.unit_code, "state": r.state.code(), "entitlements": r.entitlements, "amount_fen": r.amount_fen }))
-                    .collect();
+                let rosters: Vec<_> = lines.iter().map(yikou_service::rosters::line_json).collect();
                 emit(&format!("{}\n", json!({ "project": project, "rosters": rosters, "events": events })));
             } else {
                 say!("项目 {project} 的名单：");
@@ -163,7 +154,7 @@ pub async fn run(cfg: &StoreConfig, cmd: RosterCommand) -> anyhow::Result<ExitCo
             let id = project_id(&store, &project, campaign).await?;
             let o = yikou_service::rosters::submit(&store, &actor, &user.unit_code, id).await?;
             if json {
-                emit(&format!("{}\n", outcome_json(&o)));
+                emit(&format!("{}\n", yikou_service::rosters::outcome_json(&o)));
             } else {
                 say!("已提交审核：{} 条，{} 元。", o.entitlements, Fen(o.amount_fen).yuan());
             }
@@ -180,7 +171,7 @@ pub async fn run(cfg: &StoreConfig, cmd: RosterCommand) -> anyhow::Result<ExitCo
                 let id = project_id(&store, &project, campaign).await?;
                 let o = yikou_service::rosters::review(&store, &actor, id, &unit, decision, &comment).await?;
                 if json {
-                    emit(&format!("{}\n", outcome_json(&o)));
+                    emit(&format!("{}\n", yikou_service::rosters::outcome_json(&o)));
                 } else {
                     say!("{}：{} 条，{} 元。", decision.label(), o.entitlements, Fen(o.amount_fen).yuan());
                 }

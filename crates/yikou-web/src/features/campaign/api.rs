@@ -50,10 +50,7 @@ pub async fn project(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id
     let mut out = project_json(&sp, &a);
     // Each unit's roster (within the caller's area): its state and what it holds.
     let (rosters, _) = yikou_service::rosters::of_project(&state.store, &u.actor(), id).await?;
-    out["rosters"] = rosters
-        .iter()
-        .map(|r| json!({ "unit": r.unit_code, "state": r.state.code(), "entitlements": r.entitlements, "amount_fen": r.amount_fen }))
-        .collect();
+    out["rosters"] = rosters.iter().map(yikou_service::rosters::line_json).collect();
     Ok(Json(out))
 }
 

@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use yikou_domain::pay::PayMethod;
 use yikou_service::pay::{self as use_case, FileFormat};
-use yikou_store::pay::{BatchFilter, BatchMade};
+use yikou_store::pay::BatchFilter;
 
 use crate::session::*;
 use crate::{ApiError, ApiResult, AppState};
@@ -23,11 +23,6 @@ pub struct NewBatch {
     committee: Option<String>,
 }
 
-pub(crate) fn made_json(m: &BatchMade) -> Value {
-    json!({ "batch": m.id, "batch_no": m.batch_no, "lines": m.lines, "amount_fen": m.amount_fen,
-            "without_account": m.without_account })
-}
-
 pub async fn create_batch(State(state): State<AppState>, ApiUser(u): ApiUser, Json(b): Json<NewBatch>) -> ApiResult {
     let method = PayMethod::from_code(&b.method).ok_or_else(|| {
         ApiError::said_as(
@@ -38,7 +33,7 @@ pub async fn create_batch(State(state): State<AppState>, ApiUser(u): ApiUser, Js
     })?;
     let filter = BatchFilter { projects: b.projects, street: b.street, committee: b.committee };
     match use_case::create_batch(&state.store, &u.actor(), method, &filter).await {
-        Ok(m) => Ok(Json(made_json(&m))),
+        Ok(m) => Ok(Json(use_case::made_json(&m))),
         Err(e) => Err(ApiError::said(e)),
     }
 }
@@ -107,7 +102,7 @@ pub async fn results(
 
 pub async fn reissue(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult {
     match use_case::reissue(&state.store, &u.actor(), id).await {
-        Ok(m) => Ok(Json(made_json(&m))),
+        Ok(m) => Ok(Json(use_case::made_json(&m))),
         Err(e) => Err(ApiError::said(e)),
     }
 }

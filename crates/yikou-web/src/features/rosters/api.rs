@@ -11,20 +11,14 @@ use serde::Deserialize;
 use serde_json::json;
 use yikou_domain::roster::ReviewDecision;
 use yikou_service::ServiceError;
-use yikou_store::rosters::RosterOutcome;
 
 use crate::session::*;
 use crate::{ApiError, ApiResult, AppState};
 
-fn outcome(o: &RosterOutcome) -> serde_json::Value {
-    json!({ "project": o.project_id, "unit": o.unit_code, "state": o.state.code(), "entitlements": o.entitlements,
-            "amount_fen": o.amount_fen })
-}
-
 pub async fn submit(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult {
     let actor = u.actor();
     match yikou_service::rosters::submit(&state.store, &actor, &u.unit_code, id).await {
-        Ok(o) => Ok(Json(outcome(&o))),
+        Ok(o) => Ok(Json(yikou_service::rosters::outcome_json(&o))),
         Err(ServiceError::Conflict(m)) => {
             let open = yikou_service::rosters::open_findings(&state.store, &actor, id, &u.unit_code).await?;
             let findings: Vec<_> =
@@ -54,7 +48,7 @@ pub async fn review(
         ApiError::said_as(StatusCode::UNPROCESSABLE_ENTITY, "bad_decision", "decision 须为 approve 或 return")
     })?;
     match yikou_service::rosters::review(&state.store, &u.actor(), id, &r.unit, decision, &r.comment).await {
-        Ok(o) => Ok(Json(outcome(&o))),
+        Ok(o) => Ok(Json(yikou_service::rosters::outcome_json(&o))),
         Err(e) => Err(ApiError::said(e)),
     }
 }
