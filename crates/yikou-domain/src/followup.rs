@@ -196,15 +196,28 @@ pub fn draw(population: &[(String, i64)], sizes: &BTreeMap<String, u64>, seed: u
     for (k, id) in population {
         strata.entry(k.as_str()).or_default().push(*id);
     }
+    let keys: Vec<&str> = strata.keys().copied().collect();
+    let take: Vec<u64> = keys.iter().map(|k| sizes.get(*k).copied().unwrap_or(0)).collect();
+    let mut lists: Vec<Vec<i64>> = strata.into_values().collect();
+    for ids in &mut lists {
+        ids.sort_unstable();
+    }
+    let mut slices: Vec<&mut [i64]> = lists.iter_mut().map(|v| v.as_mut_slice()).collect();
+    draw_sorted(&mut slices, &take, seed).into_iter().map(|(id, i)| (id, keys[i].to_string())).collect()
+}
+
+/// The same draw over strata already in key order, each stratum's ids ascending (as a store reads
+/// them, without building keyed maps): `take[i]` from `strata[i]`, the slices permuted in place.
+/// Returns the drawn ids ascending, each with its stratum's index. [`draw`] is this.
+pub fn draw_sorted(strata: &mut [&mut [i64]], take: &[u64], seed: u64) -> Vec<(i64, usize)> {
     let mut stream = Stream::new(seed);
     let mut out = Vec::new();
-    for (key, ids) in strata.iter_mut() {
-        ids.sort_unstable();
-        let take = sizes.get(*key).copied().unwrap_or(0).min(ids.len() as u64) as usize;
+    for (s, ids) in strata.iter_mut().enumerate() {
+        let take = take.get(s).copied().unwrap_or(0).min(ids.len() as u64) as usize;
         for i in 0..take {
             let j = i + stream.below((ids.len() - i) as u64) as usize;
             ids.swap(i, j);
-            out.push((ids[i], (*key).to_string()));
+            out.push((ids[i], s));
         }
     }
     out.sort_unstable();
@@ -226,6 +239,26 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_size_is_explained_with_its_inputs_and_each_step() {
+        let rule = SizeRule::Formula { confidence: 95.0, margin: 5.0, design_factor: 1.5 };
+        let text = rule.explain(1_000);
+        for part in [
+            "置信水平95%",
+            "z = 1.96",
+            "允许误差5%",
+            "n₀ = z²×0.25÷e² = 384.2",
+            "= 277.7",
+            "设计效应1.5 = 416.6",
+            "得 417",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+        assert!(rule.explain(100).contains("不超过总体"), "{}", rule.explain(100));
+        assert_eq!(SizeRule::Percent(5.0).explain(1_001), "总体1001的5%，向上取整：51");
+        assert!(SizeRule::Fixed(50).explain(10).contains("全部抽取：10"));
+    }
 
     #[test]
     fn the_size_formula_gives_hopes_own_values() {
@@ -329,7 +362,7 @@ coded_enum! {
 }
 
 /// How big the sample is.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum SizeRule {
     /// Cochran's formula: confidence and margin in percent, the design factor.
     Formula {
@@ -350,6 +383,34 @@ impl SizeRule {
             }
             SizeRule::Fixed(n) => n.min(population),
             SizeRule::Percent(p) => ((population as f64 * p / 100.0 - 1e-9).ceil().max(0.0) as u64).min(population),
+        }
+    }
+
+    /// How the size came about, in words, with its inputs and each step of the formula (the sample's
+    /// page shows it, so that anyone can redo the sum).
+    pub fn explain(self, population: u64) -> String {
+        let n = self.size(population);
+        match self {
+            SizeRule::Formula { confidence, margin, design_factor } => {
+                let z = z_of(confidence);
+                let e = margin / 100.0;
+                let n0 = z * z * 0.25 / (e * e);
+                let corrected = if population == 0 { 0.0 } else { n0 / (1.0 + (n0 - 1.0) / population as f64) };
+                format!(
+                    "按置信水平{confidence}%（z = {z}）、允许误差{margin}%：n₀ = z²×0.25÷e² = {n0:.1}；\
+                     有限总体校正 n₀÷(1+(n₀−1)÷{population}) = {corrected:.1}；乘设计效应{design_factor} = {:.1}，\
+                     向上取整{}得 {n}",
+                    corrected * design_factor,
+                    if n == population && corrected * design_factor > population as f64 {
+                        "且不超过总体，"
+                    } else {
+                        "，"
+                    }
+                )
+            }
+            SizeRule::Fixed(k) if k > population => format!("固定样本量{k}，总体只有{population}，全部抽取：{n}"),
+            SizeRule::Fixed(k) => format!("固定样本量：{k}"),
+            SizeRule::Percent(p) => format!("总体{population}的{p}%，向上取整：{n}"),
         }
     }
 }

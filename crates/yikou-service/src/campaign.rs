@@ -91,6 +91,11 @@ pub struct Worklist {
     pub batches_open: Option<i64>,
     /// Money approved and paid in the actor's area (fen), when anything is approved.
     pub money: Option<yikou_store::pay::UnitProgress>,
+    /// Follow-up cases of the actor's area still open, and those past their deadline (who resolves
+    /// them); people of a caller's share still to reach.
+    pub cases_open: Option<i64>,
+    pub cases_overdue: Option<i64>,
+    pub calls_waiting: Option<i64>,
 }
 
 /// The actor's worklist. `user_id` is the account's id (uploads are kept per account), `unit` its
@@ -115,6 +120,17 @@ pub async fn worklist(store: &Store, actor: &Actor, user_id: i64, unit: &str) ->
         if role.may_pay() {
             let open = store.payment_batches(&actor.scope, campaign.id).await?;
             w.batches_open = Some(open.iter().filter(|b| b.method.by_bank() && !b.reconciled()).count() as i64);
+        }
+    }
+    if role.may_resolve_cases() || role.may_call() {
+        if let Ok(campaign) = current(store).await {
+            let f = store.followup_work(actor, campaign.id).await?;
+            if role.may_resolve_cases() {
+                (w.cases_open, w.cases_overdue) = (Some(f.cases_open), Some(f.cases_overdue));
+            }
+            if role == yikou_domain::Role::Caller {
+                w.calls_waiting = Some(f.calls_waiting);
+            }
         }
     }
     if role.is_business() {

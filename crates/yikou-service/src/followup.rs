@@ -156,3 +156,24 @@ pub async fn cases(store: &Store, actor: &Actor) -> Result<Vec<followup::CaseLin
     let campaign = crate::campaign::current(store).await?;
     Ok(store.followup_cases(&actor.scope, campaign.id).await?)
 }
+
+/// What the bureau's 回访总结 of a sample holds, within the actor's area.
+pub struct Report {
+    pub campaign: yikou_store::campaign::StoredCampaign,
+    pub head: SampleView,
+    pub results: SampleResults,
+    pub cases: Vec<followup::CaseLine>,
+    pub needs: Vec<followup::NeedHeard>,
+}
+
+/// The 回访总结 of a sample: how it was drawn, the results overall and by stratum, the cases and the
+/// needs heard — the actor's area's part (`NotFound` when nothing of it is theirs).
+pub async fn report(store: &Store, actor: &Actor, id: i64) -> Result<Report> {
+    let results = results(store, actor, id).await?;
+    let head = store.sample(id).await?.ok_or(ServiceError::NotFound)?;
+    let campaign = store.campaign_by_id(head.campaign_id).await?.ok_or(ServiceError::NotFound)?;
+    let mut cases = store.followup_cases(&actor.scope, campaign.id).await?;
+    cases.retain(|c| c.sample_id == id);
+    let needs = store.sample_needs(&actor.scope, id).await?;
+    Ok(Report { campaign, head, results, cases, needs })
+}

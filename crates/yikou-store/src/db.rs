@@ -120,6 +120,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_followup.sql"),
         include_str!("../migrations/postgres/0013_followup.sql"),
     ),
+    (
+        "0014_person_state_index",
+        include_str!("../migrations/sqlite/0014_person_state_index.sql"),
+        include_str!("../migrations/postgres/0014_person_state_index.sql"),
+    ),
 ];
 
 impl Db {

@@ -43,6 +43,15 @@ pub(crate) async fn text_scalar<B: Bind + 'static>(db: &Db, sql: &PerBackend, bi
     })
 }
 
+/// `SELECT` of one JSON array holding a row array per row (`columns`) of `rest` (the FROM and WHERE
+/// clauses): `json_group_array` on SQLite (`[]` when no row matches), `json_agg` on PostgreSQL (NULL).
+pub(crate) fn packed_select(tx: &Tx, columns: &str, rest: &str) -> String {
+    match tx {
+        Tx::Sqlite(_) => format!("SELECT json_group_array(json_array({columns})) {rest}"),
+        Tx::Postgres(_) => format!("SELECT json_agg(json_build_array({columns}))::text {rest}"),
+    }
+}
+
 /// Households by code: `(id, code)` for the codes registered (at most 500 codes at a time).
 pub(crate) async fn households_by_code(tx: &mut Tx, codes: &[&str]) -> Result<Vec<(i64, String)>> {
     Ok(match tx {

@@ -15,7 +15,7 @@ use yikou_domain::{
 use yikou_store::campaign::{self, NewEntitlement};
 use yikou_store::followup::{self, SampleFilter, SampleParams};
 use yikou_store::register::{self, NewPerson};
-use yikou_store::{Store, StoreError};
+use yikou_store::{on_db, Store, StoreError};
 
 const GUMEI: &str = "310112006000";
 const QIBAO: &str = "310112102000";
@@ -156,11 +156,29 @@ async fn a_sample_is_reproducible_stratified_and_its_calls_open_cases_that_block
             b.name
         );
         assert!((t.discrepancy_rate - 0.75).abs() < 1e-9 && t.ci95.0 < 0.75 && t.ci95.1 > 0.75);
+        assert_eq!((t.not_reached, t.wrong_number, t.partly, t.none, t.not_person), (1, 0, 1, 1, 1));
+        assert!((t.reach_rate - 4.0 / 12.0).abs() < 1e-9 && (t.confirmation_rate - 0.25).abs() < 1e-9);
+        assert_eq!((t.satisfaction_counts, t.satisfaction), ([0, 0, 0, 4, 0], Some(4.0)));
+        let by: u64 = r.strata.iter().map(|x| x.size).sum();
+        assert_eq!(by, t.size, "the strata add up to the whole");
         // The cases with a deadline a week ahead, none overdue yet.
         let list = s.followup_cases(&Scope::All, cid).await.unwrap();
         assert_eq!(list.len(), 3);
         let due = yikou_domain::format_date(yikou_domain::today() + time::Duration::days(followup::CASE_DAYS));
         assert!(list.iter().all(|c| c.open && c.deadline.as_deref() == Some(due.as_str()) && !c.overdue), "{list:?}");
+
+        // What waits (the home page): three open cases, none overdue; one past its deadline is
+        // overdue; a caller's people not yet reached across the open samples.
+        let mz = Actor { login: "mz".into(), role: Some(Role::Bureau), scope: Scope::All };
+        let w = s.followup_work(&mz, cid).await.unwrap();
+        assert_eq!((w.cases_open, w.cases_overdue, w.calls_waiting), (3, 0, 0), "{}", b.name);
+        on_db!(s.db(), p => sqlx::query("UPDATE followup_cases SET deadline = '2000-01-01' WHERE id = $1")
+            .bind(cases[2].unwrap()).execute(p).await.unwrap().rows_affected());
+        assert_eq!(s.followup_work(&mz, cid).await.unwrap().cases_overdue, 1);
+        let c1_reached = drawn.iter().take(4).filter(|m| m.2.as_deref() == Some("c1")).count() as i64;
+        // Sample a: c1's six less those reached ("mine" was not reached: still waiting); the two
+        // later samples: six each, none called.
+        assert_eq!(s.followup_work(&caller("c1"), cid).await.unwrap().calls_waiting, 6 - c1_reached + 12);
 
         // Closing: refused while cases are open (a street may not close over them), then by the bureau with a reason.
         let close = |who: Actor, reason: Option<&'static str>| async move {

@@ -3,6 +3,7 @@
 //! user's area applied in the store's SQL (a forbidden record answers 404), security headers.
 
 #![recursion_limit = "256"]
+mod chart;
 pub mod checks;
 mod context;
 mod csv;

@@ -207,3 +207,89 @@ async fn a_callers_pages_show_their_share_masked_and_the_number_only_on_request(
         "{after}"
     );
 }
+
+#[tokio::test]
+async fn the_bureau_draws_with_filters_reads_the_summary_and_the_home_page_says_what_waits() {
+    let app = start().await;
+    add_account(&app, "caller1", GUMEI, Role::Caller).await;
+    approve_and_pay(&app, true).await;
+    let (b, _) = signed_in(&app, "bureau").await;
+    let (_, list) = page(&app, &b, "/followup").await;
+    assert!(list.contains("name=\"street\" value=\"310112006000\"") && list.contains("现有回访员：caller1"), "{list}");
+    let post = |fields: Vec<(&'static str, String)>| {
+        let b = b.clone();
+        let url = format!("{}/followup", app.base);
+        async move { b.post(url).form(&fields).send().await.unwrap() }
+    };
+    // A bad margin is named; the form comes back as typed.
+    let r = post(vec![
+        ("_csrf", csrf_in(&list)),
+        ("mode", "formula".into()),
+        ("margin", "abc".into()),
+        ("street", GUMEI.into()),
+        ("seed", "777".into()),
+    ])
+    .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let back = r.text().await.unwrap();
+    assert!(back.contains("允许误差（%）须为") && back.contains("value=\"777\"") && back.contains("value=\"abc\""));
+    assert!(back.contains(&format!("value=\"{GUMEI}\" checked")), "the street stays ticked");
+    // 古美 only, all of it (100 %), by street, shared with caller1.
+    let r = post(vec![
+        ("_csrf", csrf_in(&list)),
+        ("mode", "percent".into()),
+        ("percent", "100".into()),
+        ("street", GUMEI.into()),
+        ("strata", "street".into()),
+        ("callers", "caller1".into()),
+        ("seed", "777".into()),
+    ])
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    let (_, sample) = page(&app, &b, &to).await;
+    assert!(sample.contains("街镇：古美街道") && sample.contains("的100%，向上取整：2"), "{sample}");
+    assert!(sample.contains("按街镇，每层至少2人") && sample.contains("回访总结"), "{sample}");
+
+    // The caller's home page counts the people still to reach; one call with a need heard.
+    let (c, _) = signed_in(&app, "caller1").await;
+    let (_, home) = page(&app, &c, "/").await;
+    assert!(home.contains("分配给您、尚未接通的回访对象 2 人"), "{home}");
+    let e = app.store.entitlements_of_person(&Scope::All, app.people[0]).await.unwrap()[0].id;
+    let (_, form) = page(&app, &c, &format!("{to}/call/{e}")).await;
+    let fields = [
+        ("_csrf", csrf_in(&form)),
+        ("reached", "yes".into()),
+        ("received", "partly".into()),
+        ("satisfaction", "2".into()),
+        ("needs", "希望春节前上门送米和油".into()),
+    ];
+    let r = c.post(format!("{}{to}/call/{e}", app.base)).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(page(&app, &c, "/").await.1.contains("尚未接通的回访对象 1 人"));
+    assert_eq!(page(&app, &c, &format!("{to}/report")).await.0, StatusCode::FORBIDDEN, "a caller reads no summary");
+
+    // The summary: how it was drawn, the answers, the charts, the case and the need.
+    let (status, report) = page(&app, &b, &format!("{to}/report")).await;
+    assert_eq!(status, StatusCode::OK);
+    for part in [
+        "电话回访总结",
+        "街镇：古美街道",
+        "随机种子</dt><dd>777",
+        "接通 1 人（接通率 50.0%）",
+        "部分收到 1 人",
+        "问题率 100.0%",
+        "<svg class=\"chart\"",
+        "问题件明细",
+        "希望春节前上门送米和油",
+        "110105********002X",
+    ] {
+        assert!(report.contains(part), "{part} missing: {report}");
+    }
+    assert!(!report.contains("11010519491231002X") && !report.contains("13812345678"), "masked throughout");
+    // Another street sees nothing of it; 古美's own street office sees its part and its open case.
+    let (q, _) = signed_in(&app, "qibao").await;
+    assert_eq!(page(&app, &q, &format!("{to}/report")).await.0, StatusCode::NOT_FOUND);
+    let (g, _) = signed_in(&app, "gumei").await;
+    assert!(page(&app, &g, "/").await.1.contains("待办结的回访问题件 1 个"));
+}

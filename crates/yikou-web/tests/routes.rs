@@ -343,6 +343,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("POST", "/followup", "/followup", "gumei", fb()),
         case("GET", "/followup/{id}", sm("/followup/{id}"), "qibao", nf()),
         case("GET", "/followup/{id}", sm("/followup/{id}"), "auditor", fb()),
+        case("GET", "/followup/{id}/report", sm("/followup/{id}/report"), "qibao", nf()),
+        case("GET", "/followup/{id}/report", sm("/followup/{id}/report"), "auditor", fb()),
         case("GET", "/followup/{id}/results.xlsx", sm("/followup/{id}/results.xlsx"), "qibao", nf()),
         case("GET", "/followup/{id}/results.csv", sm("/followup/{id}/results.csv"), "auditor", fb()),
         case(

@@ -169,6 +169,15 @@ impl Store {
         Ok(Some(StoredCampaign { id, campaign, current_phase: current.as_deref().and_then(Phase::from_code) }))
     }
 
+    pub async fn campaign_by_id(&self, id: i64) -> Result<Option<StoredCampaign>> {
+        let year: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar("SELECT year FROM campaigns WHERE id = $1")
+            .bind(id).fetch_optional(p).await?);
+        match year {
+            Some(y) => self.campaign(y as i32).await,
+            None => Ok(None),
+        }
+    }
+
     /// The newest campaign's year, if any.
     pub async fn latest_campaign_year(&self) -> Result<Option<i32>> {
         let y: Option<i64> =

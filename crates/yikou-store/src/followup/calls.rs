@@ -2,11 +2,9 @@
 //! the cases an answer of 部分收到 / 未收到 / 非本人 opens for the unit that paid, the results, and
 //! closing the sample (refused while cases are open, unless the bureau writes why).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::json;
-use yikou_domain::followup::{wilson, CallAnswer, Reached, Received};
+use yikou_domain::followup::{CallAnswer, Received};
 use yikou_domain::{Role, Scope};
 
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
@@ -228,79 +226,7 @@ pub async fn close_sample(tx: &mut WriteTx<'_>, sample_id: i64, reason: Option<&
     })
 }
 
-/// A stratum's (or the whole sample's) results.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct StratumResult {
-    pub key: String,
-    pub size: u64,
-    pub called: u64,
-    pub reached: u64,
-    pub confirmed: u64,
-    pub discrepancies: u64,
-    pub discrepancy_rate: f64,
-    pub ci95: (f64, f64),
-    pub satisfaction: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct SampleResults {
-    pub total: StratumResult,
-    pub open_cases: u64,
-    pub strata: Vec<StratumResult>,
-}
-
-impl StratumResult {
-    fn finish(mut self) -> StratumResult {
-        self.discrepancy_rate = if self.reached == 0 { 0.0 } else { self.discrepancies as f64 / self.reached as f64 };
-        self.ci95 = wilson(self.discrepancies, self.reached, 1.96);
-        self
-    }
-}
-
 impl Store {
-    /// The results of a sample within the scope: per member its last call decides.
-    pub async fn sample_results(&self, scope: &Scope, sample_id: i64) -> Result<SampleResults> {
-        let members = self.sample_members(scope, sample_id).await?;
-        let lasts: Vec<(i64, String, Option<String>, Option<i64>)> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT c.entitlement_id, c.reached, c.received, c.satisfaction FROM calls c
-             WHERE c.sample_id = $1 AND c.id = (SELECT MAX(x.id) FROM calls x WHERE x.sample_id = c.sample_id AND x.entitlement_id = c.entitlement_id)")
-            .bind(sample_id).fetch_all(p).await?);
-        let last: BTreeMap<i64, (String, Option<String>, Option<i64>)> =
-            lasts.into_iter().map(|(e, r, rc, s)| (e, (r, rc, s))).collect();
-        let mut strata: BTreeMap<String, (StratumResult, Vec<i64>)> = BTreeMap::new();
-        let mut total = (StratumResult { key: String::new(), ..Default::default() }, Vec::new());
-        for (eid, stratum, _) in &members {
-            let entry = strata
-                .entry(stratum.clone())
-                .or_insert_with(|| (StratumResult { key: stratum.clone(), ..Default::default() }, Vec::new()));
-            for (r, sats) in [&mut entry.0, &mut total.0].into_iter().zip([&mut entry.1, &mut total.1]) {
-                r.size += 1;
-                if let Some((reached, received, sat)) = last.get(eid) {
-                    r.called += 1;
-                    if Reached::from_code(reached) == Some(Reached::Yes) {
-                        r.reached += 1;
-                        match received.as_deref().and_then(Received::from_code) {
-                            Some(Received::Full) => r.confirmed += 1,
-                            Some(_) => r.discrepancies += 1,
-                            None => {}
-                        }
-                    }
-                    if let Some(s) = sat {
-                        sats.push(*s);
-                    }
-                }
-            }
-        }
-        let mean = |v: &[i64]| (!v.is_empty()).then(|| v.iter().sum::<i64>() as f64 / v.len() as f64);
-        let open_cases: i64 = on_db!(&self.db, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM followup_cases WHERE sample_id = $1 AND state = 'open'").bind(sample_id).fetch_one(p).await?);
-        Ok(SampleResults {
-            total: StratumResult { satisfaction: mean(&total.1), ..total.0 }.finish(),
-            open_cases: open_cases as u64,
-            strata: strata.into_values().map(|(r, s)| StratumResult { satisfaction: mean(&s), ..r }.finish()).collect(),
-        })
-    }
-
     /// Every case of a campaign within the scope (the unit that paid sees its own), open ones first,
     /// with the person (masked) and whether it is overdue.
     pub async fn followup_cases(&self, scope: &Scope, campaign_id: i64) -> Result<Vec<CaseLine>> {

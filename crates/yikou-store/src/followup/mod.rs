@@ -3,12 +3,11 @@
 //! callers, the calls (the last decides) and the cases an answer opens; results and closing.
 
 mod calls;
+mod results;
 mod samples;
 mod views;
 
-pub use calls::{
-    assign_case, close_sample, record_call, resolve_case, CaseLine, CaseView, Closed, SampleResults, StratumResult,
-    CASE_DAYS,
-};
+pub use calls::{assign_case, close_sample, record_call, resolve_case, CaseLine, CaseView, Closed, CASE_DAYS};
+pub use results::{NeedHeard, SampleResults, StratumResult};
 pub use samples::{create_sample, SampleFilter, SampleMade, SampleParams, StratumMade};
-pub use views::{MemberView, SampleView};
+pub use views::{FollowupWork, MemberView, SampleView};

@@ -13,6 +13,7 @@ use crate::{on_db, on_tx, Result, Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SampleView {
     pub id: i64,
+    pub campaign_id: i64,
     pub created_by: String,
     pub created_at: String,
     pub seed: String,
@@ -25,6 +26,25 @@ pub struct SampleView {
     pub params_json: String,
     pub state: String,
     pub close_reason: Option<String>,
+}
+
+impl SampleView {
+    /// The filters, size rule and strata the sample was drawn with.
+    pub fn params(&self) -> Option<super::SampleParams> {
+        // The seed is kept in its own column (as text: a u64 may exceed what JSON readers keep exact).
+        let mut v: serde_json::Value = serde_json::from_str(&self.params_json).ok()?;
+        v.as_object_mut()?.insert("seed".into(), self.seed.parse::<u64>().ok()?.into());
+        serde_json::from_value(v).ok()
+    }
+}
+
+/// What waits in the follow-up for someone (the home page): open cases of their area and how many of
+/// them are past their deadline; for a caller, the people of their share still to reach.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FollowupWork {
+    pub cases_open: i64,
+    pub cases_overdue: i64,
+    pub calls_waiting: i64,
 }
 
 /// A drawn person as the sample's page lists them.
@@ -47,9 +67,9 @@ pub struct MemberView {
 
 const SAMPLE_SELECT: &str =
     "SELECT s.id, s.created_by, s.created_at, s.seed, s.generator, s.generator_version, s.population_sha256,
-    s.population, s.excluded_no_phone, s.size, s.params_json, s.state, s.close_reason FROM samples s";
+    s.population, s.excluded_no_phone, s.size, s.params_json, s.state, s.close_reason, s.campaign_id FROM samples s";
 
-type SampleRow = (i64, String, String, String, String, i64, String, i64, i64, i64, String, String, Option<String>);
+type SampleRow = (i64, String, String, String, String, i64, String, i64, i64, i64, String, String, Option<String>, i64);
 
 fn sample_view(r: SampleRow) -> SampleView {
     SampleView {
@@ -66,6 +86,7 @@ fn sample_view(r: SampleRow) -> SampleView {
         params_json: r.10,
         state: r.11,
         close_reason: r.12,
+        campaign_id: r.13,
     }
 }
 
@@ -136,6 +157,26 @@ impl Store {
                 calls: r.11,
             })
             .collect())
+    }
+
+    /// The follow-up work of the campaign within the actor's area: open and overdue cases; for a
+    /// caller, the members of open samples in their share not yet reached (never called, or the last
+    /// call did not get through; a wrong number is not dialled again).
+    pub async fn followup_work(&self, actor: &Actor, campaign_id: i64) -> Result<FollowupWork> {
+        let cases = self.followup_cases(&actor.scope, campaign_id).await?;
+        let mut w = FollowupWork {
+            cases_open: cases.iter().filter(|c| c.open).count() as i64,
+            cases_overdue: cases.iter().filter(|c| c.overdue).count() as i64,
+            calls_waiting: 0,
+        };
+        if actor.role == Some(Role::Caller) {
+            for s in self.samples(campaign_id).await?.iter().filter(|s| s.state == "open") {
+                let members = self.sample_member_views(actor, s.id).await?;
+                w.calls_waiting +=
+                    members.iter().filter(|m| matches!(m.last_reached.as_deref(), None | Some("no"))).count() as i64;
+            }
+        }
+        Ok(w)
     }
 
     /// The phone a caller dials for a member of their share (decrypted for this call, audited

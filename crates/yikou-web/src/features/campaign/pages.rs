@@ -16,6 +16,8 @@ use yikou_store::accounts::auth::SessionUser;
 pub struct WorkItem {
     pub text: String,
     pub link: &'static str,
+    /// Past a deadline: shown first and marked.
+    pub urgent: bool,
 }
 
 /// A line of the campaign's progress: by funding body (民政、人社 …), planned against listed.
@@ -72,10 +74,19 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
     if s.user.role.may_review() && campaign.is_some() {
         let report = recent_check(&state).await?;
         if let Some(k) = yikou_service::check::waiting(&report, &actor).filter(|k| *k > 0) {
-            work.push(WorkItem { text: format!("待处理的比对疑点 {} 条", n(k as i64)), link: "/check" });
+            work.push(WorkItem {
+                text: format!("待处理的比对疑点 {} 条", n(k as i64)), link: "/check", urgent: false
+            });
         }
     }
-    let items: [(Option<i64>, &str, &'static str); 8] = [
+    // Past a deadline: first, marked.
+    if let Some(d) = w.cases_overdue.filter(|d| *d > 0) {
+        let text = format!("已超过办理期限的回访问题件 {} 个，请尽快核实办结", n(d));
+        work.insert(0, WorkItem { text, link: "/followup/cases", urgent: true });
+    }
+    let items: [(Option<i64>, &str, &'static str); 10] = [
+        (w.cases_open.zip(w.cases_overdue).map(|(o, d)| o - d), "待办结的回访问题件 {} 个", "/followup/cases"),
+        (w.calls_waiting, "分配给您、尚未接通的回访对象 {} 人", "/followup"),
         (w.uploads_waiting, "已检查、尚未确认导入的名单 {} 份", "/imports"),
         (w.rosters_to_submit, "本单位待提交审核的名单 {} 份（在项目页面提交）", "/projects"),
         (w.rosters_to_review, "等待审核的名单 {} 份", "/projects"),
@@ -87,7 +98,7 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
     ];
     for (count, text, link) in items {
         if let Some(c) = count.filter(|c| *c > 0) {
-            work.push(WorkItem { text: text.replace("{}", &n(c)), link });
+            work.push(WorkItem { text: text.replace("{}", &n(c)), link, urgent: false });
         }
     }
     let whole = actor.scope == yikou_domain::Scope::All;

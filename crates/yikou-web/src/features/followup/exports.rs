@@ -6,7 +6,6 @@ use axum::response::Response;
 use serde_json::json;
 
 use crate::csv::*;
-use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 
@@ -19,7 +18,8 @@ pub async fn results(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let r = yikou_service::followup::results(&state.store, &s.actor(), id).await?;
-    let names = names(&state).await?;
+    let head = state.store.sample(id).await?.ok_or(AppError::NotFound)?;
+    let labels = super::report::Labels::load(&state, &s.actor(), head.campaign_id).await?;
     let mut table = Table::new(
         "回访结果",
         vec![
@@ -27,7 +27,12 @@ pub async fn results(
             Column::summed("样本"),
             Column::summed("已拨打"),
             Column::summed("接通"),
+            Column::summed("未接通"),
+            Column::summed("号码有误"),
             Column::summed("足额收到"),
+            Column::summed("部分收到"),
+            Column::summed("未收到"),
+            Column::summed("非本人"),
             Column::summed("有问题"),
             Column::new("问题率（%）"),
             Column::new("95%置信区间（%）"),
@@ -36,11 +41,16 @@ pub async fn results(
     );
     for x in r.strata.iter() {
         table.push(vec![
-            Value::text(names.unit(&x.key)),
+            Value::text(labels.stratum(&x.key)),
             Value::Int(x.size as i64),
             Value::Int(x.called as i64),
             Value::Int(x.reached as i64),
+            Value::Int(x.not_reached as i64),
+            Value::Int(x.wrong_number as i64),
             Value::Int(x.confirmed as i64),
+            Value::Int(x.partly as i64),
+            Value::Int(x.none as i64),
+            Value::Int(x.not_person as i64),
             Value::Int(x.discrepancies as i64),
             Value::text(format!("{:.1}", x.discrepancy_rate * 100.0)),
             Value::text(format!("{:.1}–{:.1}", x.ci95.0 * 100.0, x.ci95.1 * 100.0)),

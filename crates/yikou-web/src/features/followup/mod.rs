@@ -2,7 +2,9 @@
 
 mod api;
 mod exports;
+mod form;
 mod pages;
+mod report;
 
 use crate::routes::Routes;
 
@@ -11,6 +13,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/followup", pages::create)
         .get("/followup/cases", pages::cases)
         .get("/followup/{id}", pages::sample)
+        .get("/followup/{id}/report", report::report)
         .get("/followup/{id}/results.xlsx", exports::results)
         .get("/followup/{id}/results.csv", exports::results)
         .get("/followup/{id}/call/{entitlement}", pages::call_form)

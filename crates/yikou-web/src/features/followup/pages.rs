@@ -7,12 +7,16 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use yikou_domain::followup::{CallAnswer, Reached, Received, SizeRule, Strata};
+use yikou_domain::followup::{CallAnswer, Reached, Received, Strata};
+use yikou_domain::pay::PayMethod;
 use yikou_domain::Fen;
 use yikou_service::followup as use_case;
 use yikou_service::ServiceError;
 use yikou_store::accounts::auth::SessionUser;
-use yikou_store::followup::{SampleFilter, SampleParams, StratumResult};
+use yikou_store::followup::StratumResult;
+
+use super::form::DrawForm;
+use super::report::Labels;
 
 use crate::frame::*;
 use crate::session::*;
@@ -34,11 +38,47 @@ struct SamplesPage {
     rows: Vec<SampleRow>,
     plans: bool,
     error: Option<String>,
-    seed: String,
+    form: DrawForm,
+    /// (value, label, chosen)
+    projects: Vec<(i64, String, bool)>,
+    streets: Vec<(String, String, bool)>,
+    units: Vec<(String, String, bool)>,
+    methods: Vec<(&'static str, &'static str)>,
+    strata: Vec<(&'static str, &'static str)>,
+    callers: Vec<String>,
 }
 
-async fn render_samples(state: &AppState, s: &SessionUser, error: Option<String>) -> Result<String, AppError> {
-    let list = use_case::samples(&state.store, &s.actor()).await?;
+async fn render_samples(
+    state: &AppState,
+    s: &SessionUser,
+    form: DrawForm,
+    error: Option<String>,
+) -> Result<String, AppError> {
+    let actor = s.actor();
+    let list = use_case::samples(&state.store, &actor).await?;
+    let plans = s.user.role.may_plan_followup();
+    let names = names(state).await?;
+    let (mut projects, mut units, mut callers) = (Vec::new(), Vec::new(), Vec::new());
+    if plans {
+        let campaign = yikou_service::campaign::current(&state.store).await?;
+        for p in state.store.projects(&actor.scope, campaign.id).await? {
+            let label = format!("{}（{}）", p.project.name, p.project.code);
+            projects.push((p.id, label, form.projects.contains(&p.id)));
+            if !units.iter().any(|(c, _, _): &(String, String, bool)| *c == p.project.unit_code) {
+                let code = p.project.unit_code.clone();
+                units.push((code.clone(), names.unit(&code), form.units.contains(&code)));
+            }
+        }
+        units.sort();
+        callers = state
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| u.role == yikou_domain::Role::Caller && !u.disabled)
+            .map(|u| u.login)
+            .collect();
+    }
     Ok(SamplesPage {
         frame: frame(state, s).await?,
         rows: list
@@ -52,59 +92,46 @@ async fn render_samples(state: &AppState, s: &SessionUser, error: Option<String>
                 state: if x.state == "open" { "进行中" } else { "已结束" },
             })
             .collect(),
-        plans: s.user.role.may_plan_followup(),
+        plans,
         error,
-        seed: yikou_domain::today().to_string().replace('-', ""),
+        projects,
+        streets: yikou_domain::reference::streets()
+            .map(|u| (u.code.to_string(), u.name.to_string(), form.streets.iter().any(|c| c == u.code)))
+            .collect(),
+        units,
+        methods: PayMethod::ALL.iter().map(|m| (m.code(), m.label())).collect(),
+        strata: Strata::ALL.iter().map(|x| (x.code(), x.label())).collect(),
+        callers,
+        form,
     }
     .render()?)
 }
 
 pub async fn samples(State(state): State<AppState>, Signed(s): Signed) -> Result<Html<String>, AppError> {
-    Ok(Html(render_samples(&state, &s, None).await?))
+    Ok(Html(render_samples(&state, &s, DrawForm::new(), None).await?))
 }
 
-#[derive(Deserialize)]
-pub struct NewSample {
-    #[serde(default)]
-    strata: String,
-    #[serde(default)]
-    size: String,
-    #[serde(default)]
-    callers: String,
-    #[serde(default)]
-    seed: String,
-}
-
-pub async fn create(State(state): State<AppState>, Posted(s, f): Posted<NewSample>) -> Result<Response, AppError> {
+/// 抽取样本: the form's filters, size rule, strata, callers and seed; refused with the form kept.
+pub async fn create(
+    State(state): State<AppState>,
+    Posted(s, f): Posted<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
     if !s.user.role.may_plan_followup() {
         return Err(AppError::Forbidden);
     }
-    let refuse = |m: String| async {
-        Ok::<_, AppError>(
-            (StatusCode::UNPROCESSABLE_ENTITY, Html(render_samples(&state, &s, Some(m)).await?)).into_response(),
-        )
+    let form = DrawForm::from_pairs(&f);
+    let (state, s) = (&state, &s);
+    let refuse = |form: DrawForm, m: String| async move {
+        let html = render_samples(state, s, form, Some(m)).await?;
+        Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
     };
-    let Ok(seed) = f.seed.trim().parse::<u64>() else {
-        return refuse("随机种子须为数字（如今天的日期 20200120），记下它即可重抽同一样本".into()).await;
-    };
-    let size = match f.size.trim() {
-        "" => SizeRule::Formula { confidence: 95.0, margin: 5.0, design_factor: 1.5 },
-        n => match n.parse::<u64>() {
-            Ok(n) if n > 0 => SizeRule::Fixed(n),
-            _ => return refuse("样本量须为正整数，或留空按95%置信水平、5%误差计算".into()).await,
-        },
-    };
-    let params = SampleParams {
-        filter: SampleFilter::default(),
-        size,
-        strata: Strata::from_code(&f.strata).unwrap_or(Strata::Street),
-        min_per_stratum: 2,
-        seed,
-        callers: f.callers.split([',', '，', ' ']).map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect(),
+    let params = match form.params() {
+        Ok(p) => p,
+        Err(m) => return refuse(form, m).await,
     };
     match use_case::create_sample(&state.store, &s.actor(), None, &params).await {
         Ok(m) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/followup/{}", m.sample))]).into_response()),
-        Err(ServiceError::Conflict(m) | ServiceError::Rejected(m)) => refuse(m).await,
+        Err(ServiceError::Conflict(m) | ServiceError::Rejected(m)) => refuse(form, m).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -123,9 +150,9 @@ pub struct ResultRow {
     pub bar: u32,
 }
 
-fn result_row(names: &Names, r: &StratumResult) -> ResultRow {
+fn result_row(labels: &Labels, r: &StratumResult) -> ResultRow {
     ResultRow {
-        key: if r.key.is_empty() { "合计".into() } else { names.unit(&r.key) },
+        key: labels.stratum(&r.key),
         size: r.size,
         called: r.called,
         reached: r.reached,
@@ -169,6 +196,9 @@ struct SamplePage {
     population: i64,
     excluded: i64,
     size: i64,
+    filter: String,
+    size_how: String,
+    strata_how: String,
     open: bool,
     close_reason: String,
     total: Option<ResultRow>,
@@ -189,10 +219,12 @@ async fn render_sample(
 ) -> Result<String, AppError> {
     let (head, members, detail) = use_case::sample_page(&state.store, &s.actor(), id).await?;
     let names = names(state).await?;
+    let labels = Labels::load(state, &s.actor(), head.campaign_id).await?;
+    let (filter, size_how, strata_how) = labels.drawn(&head);
     let (total, strata, cases) = match &detail {
         Some((r, cases)) => (
-            Some(result_row(&names, &r.total)),
-            r.strata.iter().map(|x| result_row(&names, x)).collect(),
+            Some(result_row(&labels, &r.total)),
+            r.strata.iter().map(|x| result_row(&labels, x)).collect(),
             cases
                 .iter()
                 .map(|c| CaseRow {
@@ -220,6 +252,9 @@ async fn render_sample(
         population: head.population,
         excluded: head.excluded_no_phone,
         size: head.size,
+        filter,
+        size_how,
+        strata_how,
         open: head.state == "open",
         close_reason: head.close_reason.unwrap_or_default(),
         total,
@@ -229,7 +264,7 @@ async fn render_sample(
             .iter()
             .map(|m| MemberRow {
                 entitlement: m.entitlement_id,
-                stratum: names.unit(&m.stratum),
+                stratum: labels.stratum(&m.stratum),
                 name: m.name.clone(),
                 id_masked: m.id_number_masked.clone(),
                 project: m.project_name.clone(),
