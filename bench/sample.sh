@@ -44,6 +44,15 @@ for i in $(seq "$runs"); do
     python3 -c "import json,sys; s=json.load(open('$work/sample.json')); print('  population', s['population'], 'excluded', s['excluded_no_phone'], 'size', s['size'], 'strata', len(s['strata']), 'sha', s['population_sha256'][:16])"
   done
 done
+# Side by side: the SQLite shell reading the same population (the same query, packed the same way:
+# the engine's floor for the read), and yikou opening the store and answering a small read.
+q="SELECT length(json_group_array(json_array(pe.street_code, e.project_id, e.id, CASE WHEN pe.phone_key IS NULL THEN 0 ELSE 1 END)))
+   FROM entitlements e CROSS JOIN people pe CROSS JOIN projects pr WHERE pe.id = e.person_id AND pr.id = e.project_id
+   AND pr.campaign_id = (SELECT id FROM campaigns WHERE year = 2021) AND e.state = 'disbursed'"
+for i in $(seq "$runs"); do
+  /usr/bin/time -f "floor: sqlite3 reading the population #$i: wall=%e s" sqlite3 "$paid/yikou.db" "$q" >/dev/null
+  /usr/bin/time -f "yikou opening the store (pay batch list) #$i: wall=%e s" "$bin" --data "$paid" pay batch list --json >/dev/null
+done
 # The same seed twice gives the same sample: the last two street samples' exports compared.
 last=$(python3 -c "import json; print(json.load(open('$work/sample.json'))['sample'])")
 "$bin" --data "$paid" sample export "$last" -o "$work/a.csv" >/dev/null
