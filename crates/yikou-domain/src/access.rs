@@ -230,6 +230,11 @@ impl Role {
         !matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
     }
 
+    /// May this role read the summaries (汇总) of its area: every business role.
+    pub fn may_read_reports(self) -> bool {
+        self.is_business()
+    }
+
     /// May this role read the audit log (the audit administrator alone: 三权分立)?
     pub fn may_read_audit(self) -> bool {
         self == Role::AuditAdmin

@@ -18,6 +18,7 @@ pub mod phone;
 pub mod privacy;
 pub mod project;
 pub mod reference;
+pub mod report;
 pub mod rng;
 pub mod roster;
 pub mod rules;

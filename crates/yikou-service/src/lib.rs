@@ -14,6 +14,7 @@ pub mod followup;
 pub mod imports;
 pub mod pay;
 pub mod register;
+pub mod reports;
 pub mod rosters;
 
 use yikou_store::StoreError;

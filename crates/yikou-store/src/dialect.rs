@@ -46,9 +46,19 @@ pub(crate) async fn text_scalar<B: Bind + 'static>(db: &Db, sql: &PerBackend, bi
 /// `SELECT` of one JSON array holding a row array per row (`columns`) of `rest` (the FROM and WHERE
 /// clauses): `json_group_array` on SQLite (`[]` when no row matches), `json_agg` on PostgreSQL (NULL).
 pub(crate) fn packed_select(tx: &Tx, columns: &str, rest: &str) -> String {
-    match tx {
-        Tx::Sqlite(_) => format!("SELECT json_group_array(json_array({columns})) {rest}"),
-        Tx::Postgres(_) => format!("SELECT json_agg(json_build_array({columns}))::text {rest}"),
+    packed(matches!(tx, Tx::Sqlite(_)), columns, rest)
+}
+
+/// [`packed_select`] for a read on the pool.
+pub(crate) fn packed_select_db(db: &Db, columns: &str, rest: &str) -> String {
+    packed(matches!(db, Db::Sqlite(_)), columns, rest)
+}
+
+fn packed(sqlite: bool, columns: &str, rest: &str) -> String {
+    if sqlite {
+        format!("SELECT json_group_array(json_array({columns})) {rest}")
+    } else {
+        format!("SELECT json_agg(json_build_array({columns}))::text {rest}")
     }
 }
 

@@ -58,6 +58,8 @@ pub struct AppState {
     /// The last whole-district cross-check, for the home page's counts (re-run at most every
     /// minute; the 比对核查 page always runs it afresh).
     pub recent_check: Arc<Recent<Arc<yikou_store::check::CheckReport>>>,
+    /// The facts behind the summaries, kept per area until the data changes.
+    pub report_facts: Arc<yikou_service::reports::FactsCache>,
     /// Places for checking uploaded lists (bounds the memory uploads can take together).
     pub checks: Arc<checks::CheckPermits>,
 }
@@ -158,6 +160,7 @@ pub async fn serve(
         campaign_line: Default::default(),
         names: Default::default(),
         recent_check: Default::default(),
+        report_facts: Default::default(),
         checks: Default::default(),
     };
     // Uploads never finished before the last stop are removed now, not kept forever.

@@ -20,6 +20,7 @@ async fn serve_full(store: Arc<yikou_store::Store>) -> String {
         campaign_line: Default::default(),
         names: Default::default(),
         recent_check: Default::default(),
+        report_facts: Default::default(),
         checks: Arc::new(CheckPermits::new(0, Duration::from_millis(300))),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

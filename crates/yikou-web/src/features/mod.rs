@@ -9,6 +9,7 @@ pub mod followup;
 pub mod imports;
 pub mod pay;
 pub mod register;
+pub mod reports;
 pub mod rosters;
 
 use crate::routes::Routes;
@@ -23,6 +24,7 @@ pub fn routes() -> Routes {
     let r = rosters::routes(r);
     let r = pay::routes(r);
     let r = followup::routes(r);
+    let r = reports::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)
 }

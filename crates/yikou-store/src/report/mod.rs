@@ -5,9 +5,19 @@ use std::collections::BTreeMap;
 use yikou_domain::summary::{mismatches, total_of, CampaignSummary, GroupSummary, Stated};
 use yikou_domain::{Scope, UnitGroup};
 
+mod facts;
+
 use crate::{on_db, Result, Store, StoreError};
 
 impl Store {
+    /// A number that changes with every committed write (the audit chain's head: every write is
+    /// audited in its transaction), for caches of figures computed from the data.
+    pub async fn data_version(&self) -> Result<i64> {
+        let v: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_optional(p).await?);
+        Ok(v.unwrap_or(0))
+    }
+
     /// The plan's section 四 rebuilt from data for one campaign, within the scope.
     pub async fn campaign_summary(&self, scope: &Scope, year: i32) -> Result<CampaignSummary> {
         let stored = self.campaign(year).await?.ok_or_else(|| StoreError::NotFound(format!("{year}年的活动")))?;

@@ -1,0 +1,85 @@
+//! 汇总 as use cases: a campaign's figures by a dimension within a drill, in the actor's area. The
+//! facts behind them are read once per change of the data (the audit head moves with every write)
+//! and kept per area, so that paging through the drill-down costs a tally, not a read.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use yikou_domain::report::{tally as count, Dimension, Drill, Facts, Tally};
+use yikou_domain::{Actor, Scope};
+use yikou_store::campaign::StoredCampaign;
+use yikou_store::Store;
+
+use crate::{Result, ServiceError};
+
+/// How long facts are kept even when the data seems unchanged (a safety net).
+const KEEP: Duration = Duration::from_secs(600);
+
+type Key = (String, i64, bool);
+
+/// Facts kept per (area, campaign, with categories), with the data version they were read at.
+#[derive(Default)]
+pub struct FactsCache {
+    slots: Mutex<HashMap<Key, (i64, Instant, Arc<Facts>)>>,
+}
+
+/// A summary as pages, API and CLI show it.
+pub struct Summary {
+    pub campaign: StoredCampaign,
+    pub tally: Tally,
+    pub facts: Arc<Facts>,
+    /// When the facts were read (Beijing time text is the page's business): seconds ago.
+    pub age_seconds: u64,
+}
+
+fn scope_key(scope: &Scope) -> String {
+    format!("{scope:?}")
+}
+
+/// The facts of a campaign in the actor's area, from the cache when the data has not changed.
+pub async fn facts(
+    store: &Store,
+    cache: &FactsCache,
+    scope: &Scope,
+    campaign: &StoredCampaign,
+    categories: bool,
+) -> Result<(Arc<Facts>, u64)> {
+    let version = store.data_version().await?;
+    let key = (scope_key(scope), campaign.id, categories);
+    if let Some((v, at, f)) = cache.slots.lock().ok().and_then(|s| s.get(&key).cloned()) {
+        if v == version && at.elapsed() < KEEP {
+            return Ok((f, at.elapsed().as_secs()));
+        }
+    }
+    let on = yikou_domain::format_date(campaign.campaign.end);
+    let f = Arc::new(store.report_facts(scope, campaign.id, &on, categories).await?);
+    if let Ok(mut s) = cache.slots.lock() {
+        // A handful of areas at most; past that, start again.
+        if s.len() > 64 {
+            s.clear();
+        }
+        s.insert(key, (version, Instant::now(), f.clone()));
+    }
+    Ok((f, 0))
+}
+
+/// The campaign's figures by `by` within `drill`, in the actor's area (`year`: the current campaign
+/// when none).
+pub async fn summary(
+    store: &Store,
+    cache: &FactsCache,
+    actor: &Actor,
+    year: Option<i32>,
+    by: Dimension,
+    drill: &Drill,
+) -> Result<Summary> {
+    if actor.role.is_some_and(|r| !r.may_read_reports()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let campaign = crate::campaign::of_year(store, year).await?;
+    let categories = by == Dimension::Category || drill.category.is_some();
+    let (facts, age_seconds) = facts(store, cache, &actor.scope, &campaign, categories).await?;
+    let tally = count(&facts, by, drill);
+    Ok(Summary { campaign, tally, facts, age_seconds })
+}

@@ -1,0 +1,62 @@
+//! 汇总报表 (issue 16): figures by unit group with the plan beside them, drill-down to the level below
+//! and out to the lists, people counted once across rows, figures that follow the data (paid after a
+//! payment), and each area seeing its own part only.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+
+/// The cells of the table row named `name`, after the name.
+fn row(html: &str, name: &str) -> Vec<String> {
+    let table = html.find("<table").expect("a table");
+    let at = table + html[table..].find(&format!(">{name}<")).unwrap_or_else(|| panic!("no row {name}: {html}"));
+    let start = html[..at].rfind("<tr").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    html[start..end]
+        .split("</t")
+        .filter_map(|c| c.rsplit('>').next())
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty() && c != "d" && c != "h" && c != name)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_summary_counts_people_once_follows_the_payments_and_drills_down_within_the_area() {
+    let app = start().await;
+    let (b, _) = signed_in(&app, "bureau").await;
+    let (status, by_group) = page(&app, &b, "/reports").await;
+    assert_eq!(status, StatusCode::OK, "{by_group}");
+    // Three people, four listings (古美甲 twice) of 900 yuan; the plan: 3 person-times, 2,700 yuan.
+    let mz = row(&by_group, "民政部门");
+    assert_eq!(&mz[0..7], ["3", "4", "3", "0", "3", "0.27", "0.36"], "{mz:?}");
+    assert!(by_group.contains("href=\"/reports?by=unit&#38;group=civil_affairs\""), "drills to the units");
+    assert!(by_group.contains("<svg class=\"chart\""), "a chart beside the table");
+    let total = row(&by_group, "合计");
+    assert_eq!(&total[0..2], ["3", "4"]);
+
+    // Paid: the figures follow at once (the facts are read again after a write).
+    approve_and_pay(&app, true).await;
+    let (_, paid) = page(&app, &b, "/reports").await;
+    let mz = row(&paid, "民政部门");
+    assert_eq!(&mz[7..10], ["0.36", "0.36", "—"], "approved, disbursed, no failure: {mz:?}");
+    assert_eq!(mz[10], "100.0%");
+
+    // By street: one person in 古美 listed twice is one person, two person-times; links to the register.
+    let (_, by_street) = page(&app, &b, "/reports?by=street").await;
+    assert_eq!(&row(&by_street, "古美街道")[0..2], ["2", "3"]);
+    assert_eq!(&row(&by_street, "七宝镇")[0..2], ["1", "1"]);
+    assert!(by_street.contains("href=\"/people?street=310112006000\""));
+    assert!(by_street.contains("href=\"/reports?by=committee&#38;street=310112006000\""));
+    // Down to the project and its roster, with the way back up.
+    let (_, project) = page(&app, &b, "/reports?by=project&group=civil_affairs&unit=310112-MZJ").await;
+    assert!(project.contains("测试项目（MZ-01）") && project.contains("单位类别：民政部门"), "{project}");
+
+    // A street sees its own part, no district plan; another role none of it.
+    let (g, _) = signed_in(&app, "gumei").await;
+    let (_, mine) = page(&app, &g, "/reports?by=street").await;
+    assert!(!mine.contains("七宝镇") && row(&mine, "古美街道")[0..2] == ["2", "3"], "{mine}");
+    assert_eq!(row(&mine, "合计")[5], "—", "the district's plan is not set against a street's part");
+    let (a, _) = signed_in(&app, "auditor").await;
+    assert_eq!(page(&app, &a, "/reports").await.0, StatusCode::FORBIDDEN);
+}
