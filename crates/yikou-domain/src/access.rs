@@ -230,9 +230,10 @@ impl Role {
         !matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
     }
 
-    /// May this role read the summaries (汇总) of its area: every business role.
+    /// May this role read the summaries (汇总) and the campaign's progress in money of its area:
+    /// every business role but the caller (whose work is their calls).
     pub fn may_read_reports(self) -> bool {
-        self.is_business()
+        self.is_business() && self != Role::Caller
     }
 
     /// May this role read the audit log (the audit administrator alone: 三权分立)?

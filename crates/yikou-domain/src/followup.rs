@@ -437,6 +437,10 @@ pub enum CallError {
     Satisfaction,
     #[error("确认的金额不能为负数")]
     Amount,
+    #[error("选择了“足额收到”，但确认的金额 {confirmed} 元少于发放的 {paid} 元：请改为“部分收到”，或更正金额")]
+    FullButLess { confirmed: String, paid: String },
+    #[error("选择了“部分收到”，但确认的金额 {confirmed} 元不少于发放的 {paid} 元：请改为“足额收到”，或更正金额")]
+    PartlyButAll { confirmed: String, paid: String },
 }
 
 impl CallAnswer {
@@ -454,6 +458,24 @@ impl CallAnswer {
         }
         Ok(())
     }
+
+    /// The amount the person confirms against the amount paid: "in full" cannot confirm less, "partly"
+    /// cannot confirm all of it.
+    pub fn check_paid(&self, paid_fen: i64) -> Result<(), CallError> {
+        let Some(confirmed) = self.amount_fen else { return Ok(()) };
+        let texts = || (crate::Fen(confirmed).yuan(), crate::Fen(paid_fen).yuan());
+        match self.received {
+            Some(Received::Full) if confirmed < paid_fen => {
+                let (confirmed, paid) = texts();
+                Err(CallError::FullButLess { confirmed, paid })
+            }
+            Some(Received::Partly) if confirmed >= paid_fen => {
+                let (confirmed, paid) = texts();
+                Err(CallError::PartlyButAll { confirmed, paid })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -464,6 +486,30 @@ mod call_tests {
     fn a_case_opens_exactly_for_partly_none_and_not_the_person() {
         let opens: Vec<Received> = Received::ALL.iter().copied().filter(|r| r.opens_case()).collect();
         assert_eq!(opens, vec![Received::Partly, Received::None, Received::NotPerson]);
+    }
+
+    #[test]
+    fn the_confirmed_amount_must_agree_with_the_answer() {
+        let answer = |received, amount| CallAnswer {
+            reached: Reached::Yes,
+            received: Some(received),
+            amount_fen: amount,
+            satisfaction: None,
+            needs: None,
+            remarks: None,
+        };
+        let e = answer(Received::Full, Some(30_000)).check_paid(80_000).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "选择了“足额收到”，但确认的金额 300.00 元少于发放的 800.00 元：请改为“部分收到”，或更正金额"
+        );
+        assert!(matches!(
+            answer(Received::Partly, Some(90_000)).check_paid(80_000),
+            Err(CallError::PartlyButAll { .. })
+        ));
+        assert!(answer(Received::Full, Some(80_000)).check_paid(80_000).is_ok());
+        assert!(answer(Received::Partly, Some(50_000)).check_paid(80_000).is_ok());
+        assert!(answer(Received::Full, None).check_paid(80_000).is_ok(), "no amount said: nothing to compare");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use time::{Date, PrimitiveDateTime};
 use yikou_domain::Fen;
 
 /// One cell's value, typed: the workbook writes each kind its own way.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Empty,
     Text(String),
@@ -24,6 +24,8 @@ pub enum Value {
     Date(Date),
     /// A time of day on a date (Beijing time), to the second.
     Time(PrimitiveDateTime),
+    /// A measured number (a rate in per cent, a mean) shown with one or two decimals: a number cell.
+    Decimal(f64, u8),
 }
 
 impl Value {
@@ -56,6 +58,7 @@ impl Value {
             Value::PlainMoney(f) => format!("{}.{:02}", f.0 / 100, f.0 % 100),
             Value::Date(d) => yikou_domain::format_date(*d),
             Value::Time(t) => yikou_domain::clock::seconds_text(*t),
+            Value::Decimal(x, d) => format!("{x:.*}", usize::from((*d).min(2))),
         }
     }
 
@@ -265,6 +268,8 @@ struct Styles {
     plain_money: Format,
     date: Format,
     time: Format,
+    dec1: Format,
+    dec2: Format,
 }
 
 impl Styles {
@@ -278,6 +283,8 @@ impl Styles {
             plain_money: base().set_num_format("0.00"),
             date: base().set_num_format("yyyy-mm-dd"),
             time: base().set_num_format("yyyy-mm-dd hh:mm:ss"),
+            dec1: base().set_num_format("0.0"),
+            dec2: base().set_num_format("0.00"),
         }
     }
 
@@ -303,6 +310,10 @@ impl Styles {
             Value::Date(d) => {
                 let x = ExcelDateTime::from_ymd(d.year() as u16, u8::from(d.month()), d.day())?;
                 ws.write_datetime_with_format(r, c, &x, &self.date)?;
+            }
+            Value::Decimal(x, d) => {
+                let f = if *d <= 1 { &self.dec1 } else { &self.dec2 };
+                ws.write_number_with_format(r, c, *x, f)?;
             }
             Value::Time(t) => {
                 let x = ExcelDateTime::from_ymd(t.year() as u16, u8::from(t.month()), t.day())?.and_hms(

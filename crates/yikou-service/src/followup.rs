@@ -4,7 +4,7 @@
 
 use yikou_domain::followup::CallAnswer;
 use yikou_domain::Actor;
-use yikou_store::followup::{self, CaseView, Closed, MemberView, SampleMade, SampleParams, SampleResults, SampleView};
+use yikou_store::followup::{self, Closed, MemberView, SampleMade, SampleParams, SampleResults, SampleView};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -27,6 +27,17 @@ pub async fn create_sample(
     let campaign = crate::campaign::of_year(store, year).await?;
     for id in &params.filter.projects {
         store.projects(&actor.scope, campaign.id).await?.iter().find(|p| p.id == *id).ok_or(ServiceError::NotFound)?;
+    }
+    if !params.callers.is_empty() {
+        let users = store.users().await?;
+        for c in &params.callers {
+            let ok = users.iter().any(|u| u.login == *c && !u.disabled && u.role.may_call());
+            if !ok {
+                return Err(ServiceError::Rejected(format!(
+                    "回访员账号“{c}”不存在、已停用或不能回访：请填写回访员（或区民政局）的登录名"
+                )));
+            }
+        }
     }
     let mut tx = store.write(actor).await?;
     let made = followup::create_sample(&mut tx, &actor.scope, campaign.id, params).await?;
@@ -103,7 +114,7 @@ pub async fn sample_page(
     store: &Store,
     actor: &Actor,
     id: i64,
-) -> Result<(SampleView, Vec<MemberView>, Option<(SampleResults, Vec<CaseView>)>)> {
+) -> Result<(SampleView, Vec<MemberView>, Option<(SampleResults, Vec<followup::CaseLine>)>)> {
     if actor.role.is_some_and(|r| !r.may_call() && !r.may_see_payments()) {
         return Err(ServiceError::Forbidden);
     }
@@ -113,7 +124,9 @@ pub async fn sample_page(
         return Err(ServiceError::NotFound);
     }
     let detail = if actor.role.is_none_or(|r| r.may_see_payments()) {
-        Some((store.sample_results(&actor.scope, id).await?, store.sample_cases(&actor.scope, id).await?))
+        let mut cases = store.followup_cases(&actor.scope, head.campaign_id).await?;
+        cases.retain(|c| c.sample_id == id);
+        Some((store.sample_results(&actor.scope, id).await?, cases))
     } else {
         None
     };

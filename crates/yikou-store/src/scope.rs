@@ -69,3 +69,14 @@ pub(crate) fn roster_units(scope: &Scope, n: usize) -> (String, Option<String>) 
         Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("ev.unit_code = ${n}"), Some(c.clone())),
     }
 }
+
+/// Follow-up cases (alias `k`, with its `unit_code`: the unit that paid) the scope may act on —
+/// resolve, name an owner, move a deadline: all for the district; a unit's own cases. (Which cases
+/// it may see follows the entitlement: [`entitlements`].)
+pub(crate) fn cases(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("k.unit_code = ${n}"), Some(c.clone())),
+    }
+}

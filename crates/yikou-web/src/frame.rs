@@ -25,6 +25,7 @@ pub struct Frame {
     pub may_approve: bool,
     /// Sees disbursement progress and batches; pays (the bureau).
     pub sees_payments: bool,
+    pub reports: bool,
     pub pays: bool,
     /// Records follow-up calls (callers, the bureau).
     pub calls: bool,
@@ -87,7 +88,7 @@ pub(crate) async fn campaign_line(state: &AppState) -> Result<Option<String>, Ap
     }
     let line = match state.store.latest_campaign_year().await? {
         Some(y) => state.store.campaign(y).await?.map(|c| match c.current_phase {
-            Some(p) => format!("{} · {}", c.campaign.name, p.label()),
+            Some(p) => format!("{}（当前阶段：{}）", c.campaign.name, p.label()),
             None => c.campaign.name,
         }),
         None => None,
@@ -127,6 +128,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         may_import: s.user.role.may_import(),
         may_approve: s.user.role.may_approve_rosters(),
         sees_payments: s.user.role.may_see_payments(),
+        reports: s.user.role.may_read_reports(),
         pays: s.user.role.may_pay(),
         calls: s.user.role.may_call(),
         user_admin: s.user.role.may_see_accounts(),

@@ -42,7 +42,11 @@ async fn a_sample_is_drawn_called_by_its_caller_and_closed_only_when_its_cases_a
     let ents = app.store.entitlements_of_person(&Scope::All, app.people[0]).await.unwrap();
 
     let caller = bearer(&app, "caller1").await;
-    let call = |e: i64, received: &str| json!({ "entitlement": e, "reached": "yes", "received": received, "amount_fen": 45_000, "satisfaction": 2 });
+    // The amount confirmed: half of the 900 yuan for a partial receipt, all of it in full.
+    let call = |e: i64, received: &str| {
+        let amount = if received == "partly" { 45_000 } else { 90_000 };
+        json!({ "entitlement": e, "reached": "yes", "received": received, "amount_fen": amount, "satisfaction": 2 })
+    };
     let (status, v) =
         send(&app, &caller, &format!("/api/v1/samples/{sample}/calls"), Some(call(ents[0].id, "partly"))).await;
     assert_eq!(status, StatusCode::OK, "{v}");
@@ -161,27 +165,35 @@ async fn a_callers_pages_show_their_share_masked_and_the_number_only_on_request(
             && text.iter().any(|t| t == "合计"),
         "{text:?}"
     );
-    // The case: on the cases page of 古美 (whose person it is), with its deadline; 古美 resolves it.
+    // The case: on the cases page of 古美 (whose person it is) to read, with its deadline; the unit
+    // that paid (here the bureau) names an owner and resolves it — 古美 cannot act on it.
     let (g, _) = signed_in(&app, "gumei").await;
-    let (_, cases) = page(&app, &g, "/followup/cases").await;
-    assert!(cases.contains("待办结 <strong>1</strong> 件") && cases.contains("古美甲"), "{cases}");
+    let (_, seen) = page(&app, &g, "/followup/cases").await;
+    assert!(seen.contains("待办结 <strong>1</strong> 件") && seen.contains("古美甲"), "{seen}");
+    assert!(seen.contains("由发放单位办理") && !seen.contains("/resolve\""), "a street only reads another unit's case");
     let (q, _) = signed_in(&app, "qibao").await;
     assert!(!page(&app, &q, "/followup/cases").await.1.contains("古美甲"), "another street sees none of it");
-    // Named owner and deadline first (a past date refused), then resolved.
-    let assign = cases[cases.find("/assign\"").unwrap() - 40..]
-        .split("action=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    let post = |fields: Vec<(&'static str, String)>, url: String| {
-        let g = g.clone();
-        async move { g.post(url).form(&fields).send().await.unwrap() }
+    let (_, cases) = page(&app, &b, "/followup/cases").await;
+    let action = |what: &str| {
+        let at = cases.find(&format!("/{what}\"")).unwrap();
+        format!("/followup/{}/{what}", cases[..at].rsplit("action=\"/followup/").next().unwrap())
     };
+    let (assign, resolve) = (action("assign"), action("resolve"));
+    // 古美 posting anyway: not found (the store's write is scoped to the unit that paid).
+    let r = g
+        .post(format!("{}{resolve}", app.base))
+        .form(&[("_csrf", csrf_in(&seen)), ("resolution", "已核实".into())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let post = |fields: Vec<(&'static str, String)>, url: String| {
+        let b = b.clone();
+        async move { b.post(url).form(&fields).send().await.unwrap() }
+    };
+    // Named owner and deadline first (a past date refused, an owner outside the unit refused).
     let r = post(
-        vec![("_csrf", csrf_in(&cases)), ("owner", "gumei".into()), ("deadline", "2000-01-01".into())],
+        vec![("_csrf", csrf_in(&cases)), ("owner", "bureau".into()), ("deadline", "2000-01-01".into())],
         format!("{}{assign}", app.base),
     )
     .await;
@@ -193,17 +205,26 @@ async fn a_callers_pages_show_their_share_masked_and_the_number_only_on_request(
         format!("{}{assign}", app.base),
     )
     .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "古美's account is not the paying unit's");
+    assert!(r.text().await.unwrap().contains("不是发放单位或区民政局的可用账号"));
+    let r = post(
+        vec![("_csrf", csrf_in(&cases)), ("owner", "bureau".into()), ("deadline", due.clone())],
+        format!("{}{assign}", app.base),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (_, cases) = page(&app, &g, "/followup/cases").await;
-    assert!(cases.contains("经办人：gumei") && cases.contains(&due), "{cases}");
-    let at = cases.find("/resolve\"").unwrap();
-    let action = format!("/followup/{}", cases[..at].rsplit("action=\"/followup/").next().unwrap()) + "/resolve";
+    let (_, cases) = page(&app, &b, "/followup/cases?assigned=1").await;
+    assert!(
+        cases.contains("经办人：bureau") && cases.contains(&due) && cases.contains("已保存经办人和期限"),
+        "{cases}"
+    );
     let fields = [("_csrf", csrf_in(&cases)), ("back", "cases".into()), ("resolution", "已上门核实，补发到位".into())];
-    let r = g.post(format!("{}{action}", app.base)).form(&fields).send().await.unwrap();
+    let r = b.post(format!("{}{resolve}", app.base)).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/followup/cases?done=1", "back to the cases page");
     let (_, after) = page(&app, &g, "/followup/cases").await;
     assert!(
-        after.contains("已办结：已上门核实，补发到位") && after.contains("待办结 <strong>0</strong> 件"),
+        after.contains("处理结果：已上门核实，补发到位") && after.contains("待办结 <strong>0</strong> 件"),
         "{after}"
     );
 }
@@ -234,6 +255,10 @@ async fn the_bureau_draws_with_filters_reads_the_summary_and_the_home_page_says_
     let back = r.text().await.unwrap();
     assert!(back.contains("允许误差（%）须为") && back.contains("value=\"777\"") && back.contains("value=\"abc\""));
     assert!(back.contains(&format!("value=\"{GUMEI}\" checked")), "the street stays ticked");
+    // An account that is not a caller is named, and nothing is drawn.
+    let r = post(vec![("_csrf", csrf_in(&list)), ("callers", "nobody".into()), ("seed", "777".into())]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("回访员账号“nobody”不存在"));
     // 古美 only, all of it (100 %), by street, shared with caller1.
     let r = post(vec![
         ("_csrf", csrf_in(&list)),
@@ -254,7 +279,7 @@ async fn the_bureau_draws_with_filters_reads_the_summary_and_the_home_page_says_
     // The caller's home page counts the people still to reach; one call with a need heard.
     let (c, _) = signed_in(&app, "caller1").await;
     let (_, home) = page(&app, &c, "/").await;
-    assert!(home.contains("分配给您、尚未接通的回访对象 2 人"), "{home}");
+    assert!(home.contains("分配给您、尚未接通的回访对象 2 个"), "{home}");
     let e = app.store.entitlements_of_person(&Scope::All, app.people[0]).await.unwrap()[0].id;
     let (_, form) = page(&app, &c, &format!("{to}/call/{e}")).await;
     let fields = [
@@ -266,7 +291,7 @@ async fn the_bureau_draws_with_filters_reads_the_summary_and_the_home_page_says_
     ];
     let r = c.post(format!("{}{to}/call/{e}", app.base)).form(&fields).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(page(&app, &c, "/").await.1.contains("尚未接通的回访对象 1 人"));
+    assert!(page(&app, &c, "/").await.1.contains("尚未接通的回访对象 1 个"));
     assert_eq!(page(&app, &c, &format!("{to}/report")).await.0, StatusCode::FORBIDDEN, "a caller reads no summary");
 
     // The summary: how it was drawn, the answers, the charts, the case and the need.
@@ -290,6 +315,7 @@ async fn the_bureau_draws_with_filters_reads_the_summary_and_the_home_page_says_
     // Another street sees nothing of it; 古美's own street office sees its part and its open case.
     let (q, _) = signed_in(&app, "qibao").await;
     assert_eq!(page(&app, &q, &format!("{to}/report")).await.0, StatusCode::NOT_FOUND);
+    assert!(page(&app, &b, "/").await.1.contains("待办结的回访问题件 1 个"), "the paying unit's (the bureau's) work");
     let (g, _) = signed_in(&app, "gumei").await;
-    assert!(page(&app, &g, "/").await.1.contains("待办结的回访问题件 1 个"));
+    assert!(!page(&app, &g, "/").await.1.contains("回访问题件"), "not 古美's to resolve: not on its list");
 }

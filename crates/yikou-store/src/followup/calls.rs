@@ -25,6 +25,10 @@ pub struct CaseLine {
     pub open: bool,
     pub resolution: Option<String>,
     pub overdue: bool,
+    /// May the reader act on it (its unit paid; the bureau)?
+    pub mine: bool,
+    /// What the call that opened it heard.
+    pub received: Option<Received>,
 }
 
 /// A case as lists show it.
@@ -51,17 +55,17 @@ pub async fn record_call(
         answer.check().map_err(|e| StoreError::Invalid(e.to_string()))?;
         let (cond, arg) = crate::scope::entitlements(scope, 3);
         let sql = format!(
-            "SELECT m.caller, s.state, pr.unit_code FROM sample_members m JOIN samples s ON s.id = m.sample_id
+            "SELECT m.caller, s.state, pr.unit_code, COALESCE(e.approved_amount_fen, e.amount_fen) FROM sample_members m JOIN samples s ON s.id = m.sample_id
              JOIN entitlements e ON e.id = m.entitlement_id JOIN people pe ON pe.id = e.person_id
              JOIN projects pr ON pr.id = e.project_id
              WHERE m.sample_id = $1 AND m.entitlement_id = $2 AND {cond}"
         );
-        let row: Option<(Option<String>, String, String)> = on_tx!(&mut tx.tx, c => {
+        let row: Option<(Option<String>, String, String, i64)> = on_tx!(&mut tx.tx, c => {
             let q = sqlx::query_as(&sql).bind(sample_id).bind(entitlement_id);
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_optional(c).await?
         });
-        let (caller, state, unit) = row.ok_or_else(|| StoreError::NotFound("该回访对象".into()))?;
+        let (caller, state, unit, paid) = row.ok_or_else(|| StoreError::NotFound("该回访对象".into()))?;
         let login = tx.actor().login.clone();
         if tx.actor().role == Some(Role::Caller) && caller.as_deref().is_some_and(|c| c != login) {
             return Err(StoreError::NotFound("该回访对象".into()));
@@ -69,6 +73,7 @@ pub async fn record_call(
         if state != "open" {
             return Err(StoreError::Invalid("本次回访已结束，不能再记录电话".into()));
         }
+        answer.check_paid(paid).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let at = now();
         let call: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
             "INSERT INTO calls (sample_id, entitlement_id, caller, at, reached, received, amount_fen, satisfaction, needs, remarks)
@@ -107,12 +112,15 @@ pub async fn record_call(
     })
 }
 
-/// A case's state, when the scope holds it (`NotFound` otherwise).
+/// A case's state, when the scope may act on it — the unit that paid, or the district (`NotFound`
+/// otherwise: a street that only sees the case, its resident's, does not resolve another unit's).
 async fn case_state(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64) -> Result<String> {
+    // Both conditions bind the same value (the scope's unit) at $2.
     let (cond, arg) = crate::scope::entitlements(scope, 2);
+    let (acts, _) = crate::scope::cases(scope, 2);
     let sql = format!(
         "SELECT k.state FROM followup_cases k JOIN entitlements e ON e.id = k.entitlement_id JOIN people pe ON pe.id = e.person_id
-         JOIN projects pr ON pr.id = e.project_id WHERE k.id = $1 AND {cond}"
+         JOIN projects pr ON pr.id = e.project_id WHERE k.id = $1 AND {cond} AND {acts}"
     );
     let state: Option<String> = on_tx!(&mut tx.tx, c => {
         let q = sqlx::query_scalar(&sql).bind(case_id);
@@ -159,14 +167,21 @@ pub async fn assign_case(tx: &mut WriteTx<'_>, scope: &Scope, case_id: i64, owne
         if case_state(tx, scope, case_id).await? != "open" {
             return Err(StoreError::Conflict("该问题件已办结".into()));
         }
+        // The owner: an account of the unit that paid, or of the bureau.
         let known: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-            "SELECT id FROM users WHERE login = $1 AND disabled = 0").bind(owner.trim()).fetch_optional(c).await?);
+            "SELECT u.id FROM users u WHERE u.login = $1 AND u.disabled = 0
+             AND (u.role = 'bureau' OR u.unit_code = (SELECT k.unit_code FROM followup_cases k WHERE k.id = $2))")
+            .bind(owner.trim()).bind(case_id).fetch_optional(c).await?);
         if known.is_none() {
-            return Err(StoreError::Invalid(format!("没有可用的账号“{}”：请填写经办人的登录名", owner.trim())));
+            return Err(StoreError::Invalid(format!(
+                "“{}”不是发放单位或区民政局的可用账号：请填写发放单位经办人的登录名",
+                owner.trim()
+            )));
         }
+        let example = yikou_domain::format_date(yikou_domain::today() + time::Duration::days(CASE_DAYS));
         let due =
             yikou_domain::parse_date(deadline.trim()).filter(|d| *d >= yikou_domain::today()).ok_or_else(|| {
-                StoreError::Invalid(format!("期限“{}”不是今天或以后的日期（如 2020-01-25）", deadline.trim()))
+                StoreError::Invalid(format!("期限“{}”不是今天或以后的日期（如 {example}）", deadline.trim()))
             })?;
         let due = yikou_domain::format_date(due);
         on_tx!(&mut tx.tx, c => sqlx::query("UPDATE followup_cases SET owner = $2, deadline = $3 WHERE id = $1")
@@ -231,9 +246,11 @@ impl Store {
     /// with the person (masked) and whether it is overdue.
     pub async fn followup_cases(&self, scope: &Scope, campaign_id: i64) -> Result<Vec<CaseLine>> {
         let (cond, arg) = crate::scope::entitlements(scope, 2);
+        let (acts, _) = crate::scope::cases(scope, 2);
         let sql = format!(
             "SELECT k.id, k.sample_id, k.entitlement_id, pe.name, pe.id_masked, pr.name, k.unit_code, k.opened_at,
-               k.deadline, k.state, k.resolution, k.owner
+               k.deadline, k.state, k.resolution, k.owner, CASE WHEN {acts} THEN 1 ELSE 0 END,
+               (SELECT c.received FROM calls c WHERE c.id = k.call_id)
              FROM followup_cases k JOIN samples s ON s.id = k.sample_id JOIN entitlements e ON e.id = k.entitlement_id
              JOIN people pe ON pe.id = e.person_id JOIN projects pr ON pr.id = e.project_id
              WHERE s.campaign_id = $1 AND {cond} ORDER BY CASE WHEN k.state = 'open' THEN 0 ELSE 1 END, k.deadline, k.id"
@@ -250,6 +267,8 @@ impl Store {
             Option<String>,
             String,
             Option<String>,
+            Option<String>,
+            i32,
             Option<String>,
         );
         let rows: Vec<Row> = on_db!(&self.db, p => {
@@ -274,6 +293,8 @@ impl Store {
                 owner: r.11,
                 open: r.9 == "open",
                 resolution: r.10,
+                mine: r.12 != 0,
+                received: r.13.as_deref().and_then(Received::from_code),
             })
             .collect())
     }

@@ -38,8 +38,8 @@ impl SampleView {
     }
 }
 
-/// What waits in the follow-up for someone (the home page): open cases of their area and how many of
-/// them are past their deadline; for a caller, the people of their share still to reach.
+/// What waits in the follow-up for someone (the home page): open cases theirs to resolve (their unit
+/// paid; the bureau: all) and how many of them are past their deadline; for a caller, the people of their share still to reach.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FollowupWork {
     pub cases_open: i64,
@@ -160,20 +160,23 @@ impl Store {
     }
 
     /// The follow-up work of the campaign within the actor's area: open and overdue cases; for a
-    /// caller, the members of open samples in their share not yet reached (never called, or the last
+    /// caller, the members of open samples shared to them by name not yet reached (never called, or the last
     /// call did not get through; a wrong number is not dialled again).
     pub async fn followup_work(&self, actor: &Actor, campaign_id: i64) -> Result<FollowupWork> {
         let cases = self.followup_cases(&actor.scope, campaign_id).await?;
         let mut w = FollowupWork {
-            cases_open: cases.iter().filter(|c| c.open).count() as i64,
-            cases_overdue: cases.iter().filter(|c| c.overdue).count() as i64,
+            cases_open: cases.iter().filter(|c| c.open && c.mine).count() as i64,
+            cases_overdue: cases.iter().filter(|c| c.overdue && c.mine).count() as i64,
             calls_waiting: 0,
         };
         if actor.role == Some(Role::Caller) {
             for s in self.samples(campaign_id).await?.iter().filter(|s| s.state == "open") {
                 let members = self.sample_member_views(actor, s.id).await?;
-                w.calls_waiting +=
-                    members.iter().filter(|m| matches!(m.last_reached.as_deref(), None | Some("no"))).count() as i64;
+                w.calls_waiting += members
+                    .iter()
+                    .filter(|m| m.caller.as_deref() == Some(actor.login.as_str()))
+                    .filter(|m| matches!(m.last_reached.as_deref(), None | Some("no")))
+                    .count() as i64;
             }
         }
         Ok(w)

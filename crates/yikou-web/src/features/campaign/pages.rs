@@ -80,13 +80,16 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
         }
     }
     // Past a deadline: first, marked.
-    if let Some(d) = w.cases_overdue.filter(|d| *d > 0) {
-        let text = format!("已超过办理期限的回访问题件 {} 个，请尽快核实办结", n(d));
-        work.insert(0, WorkItem { text, link: "/followup/cases", urgent: true });
+    if let (Some(open), Some(late)) = (w.cases_open.filter(|o| *o > 0), w.cases_overdue) {
+        let (text, urgent) = if late > 0 {
+            (format!("待办结的回访问题件 {} 个，其中 {} 个已超过办理期限，请尽快核实办结", n(open), n(late)), true)
+        } else {
+            (format!("待办结的回访问题件 {} 个", n(open)), false)
+        };
+        work.insert(0, WorkItem { text, link: "/followup/cases", urgent });
     }
-    let items: [(Option<i64>, &str, &'static str); 10] = [
-        (w.cases_open.zip(w.cases_overdue).map(|(o, d)| o - d), "待办结的回访问题件 {} 个", "/followup/cases"),
-        (w.calls_waiting, "分配给您、尚未接通的回访对象 {} 人", "/followup"),
+    let items: [(Option<i64>, &str, &'static str); 9] = [
+        (w.calls_waiting, "分配给您、尚未接通的回访对象 {} 个", "/followup"),
         (w.uploads_waiting, "已检查、尚未确认导入的名单 {} 份", "/imports"),
         (w.rosters_to_submit, "本单位待提交审核的名单 {} 份（在项目页面提交）", "/projects"),
         (w.rosters_to_review, "等待审核的名单 {} 份", "/projects"),
@@ -103,7 +106,7 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
     }
     let whole = actor.scope == yikou_domain::Scope::All;
     let (mut progress, mut total, mut mismatches) = (Vec::new(), None, Vec::new());
-    if let (Some(c), true) = (&campaign, s.user.role.is_business()) {
+    if let (Some(c), true) = (&campaign, s.user.role.may_read_reports()) {
         let summary = state.store.campaign_summary(&actor.scope, c.campaign.year).await?;
         // The plan's money by funding body, from the projects (the whole district's plan).
         let mut planned: std::collections::HashMap<String, i64> = Default::default();

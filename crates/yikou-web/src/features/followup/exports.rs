@@ -35,8 +35,9 @@ pub async fn results(
             Column::summed("非本人"),
             Column::summed("有问题"),
             Column::new("问题率（%）"),
-            Column::new("95%置信区间（%）"),
-            Column::new("满意度"),
+            Column::new("95%置信区间下限（%）"),
+            Column::new("95%置信区间上限（%）"),
+            Column::new("满意度（1–5分）"),
         ],
     );
     for x in r.strata.iter() {
@@ -52,9 +53,10 @@ pub async fn results(
             Value::Int(x.none as i64),
             Value::Int(x.not_person as i64),
             Value::Int(x.discrepancies as i64),
-            Value::text(format!("{:.1}", x.discrepancy_rate * 100.0)),
-            Value::text(format!("{:.1}–{:.1}", x.ci95.0 * 100.0, x.ci95.1 * 100.0)),
-            Value::text(x.satisfaction.map(|v| format!("{v:.1}")).unwrap_or_default()),
+            Value::Decimal(x.discrepancy_rate * 100.0, 1),
+            Value::Decimal(x.ci95.0 * 100.0, 1),
+            Value::Decimal(x.ci95.1 * 100.0, 1),
+            x.satisfaction.map_or(Value::Empty, |v| Value::Decimal(v, 2)),
         ]);
     }
     table.numbered = true;
@@ -80,6 +82,7 @@ pub async fn results(
     )
     .await?;
     table.title = title;
+    let stem = format!("{stem}_第{id}号样本");
     audited(&state, &s, "followup.export", "sample", json!({ "sample": id, "rows": table.rows.len() })).await?;
     respond(&table, format, &RESULTS, &stem)
 }

@@ -87,6 +87,17 @@ impl DrawForm {
                 _ => Err(format!("{what}须为大于{low}、不超过{high}的数字")),
             }
         };
+        // A number typed beside an option not chosen: say so rather than guess.
+        match self.mode.as_str() {
+            "fixed" | "percent" => {}
+            _ if !self.size.is_empty() => {
+                return Err("填写了固定样本量，但选择的是“按公式计算”：请选择“固定人数”，或清空样本量".into())
+            }
+            _ if !self.percent.is_empty() => {
+                return Err("填写了抽取比例，但选择的是“按公式计算”：请选择“按比例”，或清空抽取比例".into())
+            }
+            _ => {}
+        }
         let size = match self.mode.as_str() {
             "fixed" => match self.size.parse::<u64>() {
                 Ok(n) if n > 0 => SizeRule::Fixed(n),
@@ -227,6 +238,9 @@ mod tests {
         f.size = "-3".into();
         assert!(f.params().unwrap_err().contains("固定样本量"));
         assert!(DrawForm::new().params().is_ok(), "the defaults draw");
+        let mut f = DrawForm::new();
+        f.percent = "5".into();
+        assert!(f.params().unwrap_err().contains("请选择“按比例”"), "a percentage typed beside the formula");
         // Fields left out take the defaults; a size alone is a fixed size.
         let bare = DrawForm::from_pairs(&pairs(&[("seed", "7")])).params().unwrap();
         assert_eq!(bare.size, SizeRule::Formula { confidence: 95.0, margin: 5.0, design_factor: 1.5 });

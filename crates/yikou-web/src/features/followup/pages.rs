@@ -8,6 +8,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use yikou_domain::followup::{CallAnswer, Reached, Received, Strata};
+use yikou_domain::money::group_thousands;
 use yikou_domain::pay::PayMethod;
 use yikou_domain::Fen;
 use yikou_service::followup as use_case;
@@ -18,6 +19,7 @@ use yikou_store::followup::StratumResult;
 use super::form::DrawForm;
 use super::report::Labels;
 
+use crate::chart::{bars, Row, Series};
 use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
@@ -26,8 +28,8 @@ pub struct SampleRow {
     pub id: i64,
     pub created: String,
     pub by: String,
-    pub population: i64,
-    pub size: i64,
+    pub population: String,
+    pub size: String,
     pub state: &'static str,
 }
 
@@ -56,6 +58,8 @@ async fn render_samples(
 ) -> Result<String, AppError> {
     let actor = s.actor();
     let list = use_case::samples(&state.store, &actor).await?;
+    let people: std::collections::HashMap<String, String> =
+        state.store.users().await?.into_iter().map(|u| (u.login, u.display_name)).collect();
     let plans = s.user.role.may_plan_followup();
     let names = names(state).await?;
     let (mut projects, mut units, mut callers) = (Vec::new(), Vec::new(), Vec::new());
@@ -75,7 +79,7 @@ async fn render_samples(
             .users()
             .await?
             .into_iter()
-            .filter(|u| u.role == yikou_domain::Role::Caller && !u.disabled)
+            .filter(|u| u.role.may_call() && !u.role.may_plan_followup() && !u.disabled)
             .map(|u| u.login)
             .collect();
     }
@@ -86,9 +90,9 @@ async fn render_samples(
             .map(|x| SampleRow {
                 id: x.id,
                 created: time_text(&x.created_at),
-                by: x.created_by.clone(),
-                population: x.population,
-                size: x.size,
+                by: people.get(&x.created_by).cloned().unwrap_or_else(|| x.created_by.clone()),
+                population: group_thousands(x.population.max(0) as u64),
+                size: group_thousands(x.size.max(0) as u64),
                 state: if x.state == "open" { "进行中" } else { "已结束" },
             })
             .collect(),
@@ -146,8 +150,8 @@ pub struct ResultRow {
     pub rate: String,
     pub ci: String,
     pub satisfaction: String,
-    /// The bar's width in the chart (0–300).
-    pub bar: u32,
+    pub rate_value: f64,
+    pub interval: Option<(f64, f64)>,
 }
 
 fn result_row(labels: &Labels, r: &StratumResult) -> ResultRow {
@@ -158,10 +162,15 @@ fn result_row(labels: &Labels, r: &StratumResult) -> ResultRow {
         reached: r.reached,
         confirmed: r.confirmed,
         discrepancies: r.discrepancies,
-        rate: format!("{:.1}%", r.discrepancy_rate * 100.0),
-        ci: format!("{:.1}% – {:.1}%", r.ci95.0 * 100.0, r.ci95.1 * 100.0),
+        rate: if r.reached == 0 { "—".into() } else { format!("{:.1}%", r.discrepancy_rate * 100.0) },
+        ci: if r.reached == 0 {
+            "尚无接通".into()
+        } else {
+            format!("{:.1}% – {:.1}%", r.ci95.0 * 100.0, r.ci95.1 * 100.0)
+        },
         satisfaction: r.satisfaction.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into()),
-        bar: (r.discrepancy_rate * 300.0).round() as u32,
+        rate_value: r.discrepancy_rate,
+        interval: (r.reached > 0).then_some(r.ci95),
     }
 }
 
@@ -179,9 +188,14 @@ pub struct MemberRow {
 
 pub struct CaseRow {
     pub id: i64,
-    pub entitlement: i64,
+    pub name: String,
+    pub problem: &'static str,
     pub unit: String,
+    pub deadline: String,
+    pub overdue: bool,
+    pub owner: String,
     pub open: bool,
+    pub acts: bool,
     pub resolution: String,
 }
 
@@ -190,6 +204,10 @@ pub struct CaseRow {
 struct SamplePage {
     frame: Frame,
     id: i64,
+    chart: Option<String>,
+    drawn_by: String,
+    /// The reader sees their area's part only.
+    part: bool,
     seed: String,
     generator: String,
     sha: String,
@@ -229,9 +247,14 @@ async fn render_sample(
                 .iter()
                 .map(|c| CaseRow {
                     id: c.id,
-                    entitlement: c.entitlement_id,
+                    name: c.name.clone(),
+                    problem: c.received.map_or("—", |r| r.label()),
                     unit: names.unit(&c.unit_code),
-                    open: c.state == "open",
+                    deadline: c.deadline.clone().unwrap_or_default(),
+                    overdue: c.overdue,
+                    owner: c.owner.clone().unwrap_or_default(),
+                    open: c.open,
+                    acts: c.mine && s.user.role.may_resolve_cases(),
                     resolution: c.resolution.clone().unwrap_or_default(),
                 })
                 .collect(),
@@ -243,9 +266,30 @@ async fn render_sample(
         (Some(r), None) => Reached::from_code(r).map_or(r.to_string(), |x| x.label().to_string()),
         (Some(_), Some(rc)) => Received::from_code(rc).map_or(rc.to_string(), |x| x.label().to_string()),
     };
+    let chart = (strata.len() <= 40 && total.as_ref().is_some_and(|t: &ResultRow| t.reached > 0)).then(|| {
+        let rows: Vec<Row> = strata
+            .iter()
+            .map(|r: &ResultRow| Row {
+                label: r.key.clone(),
+                values: vec![(r.rate_value, r.rate.clone())],
+                interval: r.interval,
+            })
+            .collect();
+        let top = strata.iter().filter_map(|r| r.interval.map(|i| i.1)).fold(0.05, f64::max);
+        bars(
+            "各层问题率条形图（线段为95%置信区间），数值见上表",
+            &[Series { name: "问题率", colour: "#c0504d" }],
+            &rows,
+            top,
+        )
+    });
+    let drawn_by = display_name(state, &head.created_by).await?;
     Ok(SamplePage {
         frame: frame(state, s).await?,
         id,
+        chart,
+        drawn_by,
+        part: s.actor().scope != yikou_domain::Scope::All,
         seed: head.seed,
         generator: format!("{}（第{}版）", head.generator, head.generator_version),
         sha: head.population_sha256,
@@ -315,6 +359,8 @@ struct CallPage {
     project: String,
     amount: String,
     error: Option<String>,
+    /// What was typed (kept when the form is refused).
+    typed: CallForm,
 }
 
 async fn render_call(
@@ -324,6 +370,7 @@ async fn render_call(
     entitlement: i64,
     phone: Option<String>,
     error: Option<String>,
+    typed: CallForm,
 ) -> Result<String, AppError> {
     if !s.user.role.may_call() {
         return Err(AppError::Forbidden);
@@ -341,6 +388,7 @@ async fn render_call(
         project: m.project_name,
         amount: Fen(m.amount_fen).yuan(),
         error,
+        typed,
     }
     .render()?)
 }
@@ -350,7 +398,7 @@ pub async fn call_form(
     Signed(s): Signed,
     Path((id, entitlement)): Path<(i64, i64)>,
 ) -> Result<Html<String>, AppError> {
-    Ok(Html(render_call(&state, &s, id, entitlement, None, None).await?))
+    Ok(Html(render_call(&state, &s, id, entitlement, None, None, CallForm::default()).await?))
 }
 
 /// 显示拨打号码: the number, on record.
@@ -360,10 +408,11 @@ pub async fn dial(
     Posted(s, _f): Posted<NoFields>,
 ) -> Result<Html<String>, AppError> {
     let phone = use_case::phone(&state.store, &s.actor(), id, entitlement).await?;
-    Ok(Html(render_call(&state, &s, id, entitlement, Some(phone.unwrap_or_else(|| "（未登记）".into())), None).await?))
+    let shown = Some(phone.unwrap_or_else(|| "（未登记）".into()));
+    Ok(Html(render_call(&state, &s, id, entitlement, shown, None, CallForm::default()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default, Clone)]
 pub struct CallForm {
     #[serde(default)]
     reached: String,
@@ -387,11 +436,10 @@ pub async fn call(
     if !s.user.role.may_call() {
         return Err(AppError::Forbidden);
     }
+    let typed = f.clone();
     let refuse = |m: String| async {
-        Ok::<_, AppError>(
-            (StatusCode::UNPROCESSABLE_ENTITY, Html(render_call(&state, &s, id, entitlement, None, Some(m)).await?))
-                .into_response(),
-        )
+        let html = render_call(&state, &s, id, entitlement, None, Some(m), typed).await?;
+        Ok::<_, AppError>((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
     };
     let Some(reached) = Reached::from_code(&f.reached) else { return refuse("请选择是否接通".into()).await };
     let received = if f.received.is_empty() { None } else { Received::from_code(&f.received) };
@@ -426,6 +474,9 @@ pub async fn call(
 pub struct Resolution {
     #[serde(default)]
     resolution: String,
+    /// "cases": posted from the cases page, back there.
+    #[serde(default)]
+    back: String,
 }
 
 pub async fn resolve(
@@ -433,10 +484,18 @@ pub async fn resolve(
     Path((id, case)): Path<(i64, i64)>,
     Posted(s, f): Posted<Resolution>,
 ) -> Result<Response, AppError> {
+    let to_cases = f.back == "cases";
     match use_case::resolve_case(&state.store, &s.actor(), case, &f.resolution).await {
-        Ok(()) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/followup/{id}"))]).into_response()),
+        Ok(()) => {
+            let to = if to_cases { "/followup/cases?done=1".to_string() } else { format!("/followup/{id}") };
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response())
+        }
         Err(e @ (ServiceError::Rejected(_) | ServiceError::Conflict(_))) => {
-            let html = render_sample(&state, &s, id, None, Some(e.to_string())).await?;
+            let html = if to_cases {
+                render_cases(&state, &s, None, Some(e.to_string())).await?
+            } else {
+                render_sample(&state, &s, id, None, Some(e.to_string())).await?
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -466,6 +525,8 @@ pub async fn close(
 }
 
 pub struct CaseListRow {
+    pub acts: bool,
+    pub problem: &'static str,
     pub owner: String,
     pub id: i64,
     pub sample: i64,
@@ -487,7 +548,6 @@ struct CasesPage {
     rows: Vec<CaseListRow>,
     open: usize,
     overdue: usize,
-    resolves: bool,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -500,6 +560,7 @@ async fn render_cases(
 ) -> Result<String, AppError> {
     let list = use_case::cases(&state.store, &s.actor()).await?;
     let names = names(state).await?;
+    let resolves = s.user.role.may_resolve_cases();
     Ok(CasesPage {
         frame: frame(state, s).await?,
         open: list.iter().filter(|c| c.open).count(),
@@ -507,6 +568,8 @@ async fn render_cases(
         rows: list
             .into_iter()
             .map(|c| CaseListRow {
+                acts: c.mine && resolves,
+                problem: c.received.map_or("—", |r| r.label()),
                 owner: c.owner.unwrap_or_default(),
                 id: c.id,
                 sample: c.sample_id,
@@ -521,7 +584,6 @@ async fn render_cases(
                 resolution: c.resolution.unwrap_or_default(),
             })
             .collect(),
-        resolves: s.user.role.may_resolve_cases(),
         notice,
         error,
     }
@@ -531,6 +593,7 @@ async fn render_cases(
 #[derive(Deserialize, Default)]
 pub struct CasesQuery {
     done: Option<String>,
+    assigned: Option<String>,
 }
 
 /// 回访问题件: the cases of the user's area, open and overdue first, resolved on the page.
@@ -539,7 +602,11 @@ pub async fn cases(
     Signed(s): Signed,
     axum::extract::Query(q): axum::extract::Query<CasesQuery>,
 ) -> Result<Html<String>, AppError> {
-    let notice = q.done.map(|_| "问题件已办结。".to_string());
+    let notice = match (q.done, q.assigned) {
+        (Some(_), _) => Some("问题件已办结。".to_string()),
+        (None, Some(_)) => Some("已保存经办人和期限。".to_string()),
+        _ => None,
+    };
     Ok(Html(render_cases(&state, &s, notice, None).await?))
 }
 
@@ -558,11 +625,19 @@ pub async fn assign(
     Posted(s, f): Posted<Assignment>,
 ) -> Result<Response, AppError> {
     match use_case::assign_case(&state.store, &s.actor(), case, &f.owner, &f.deadline).await {
-        Ok(()) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/followup/cases".to_string())]).into_response()),
+        Ok(()) => {
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/followup/cases?assigned=1".to_string())]).into_response())
+        }
         Err(e @ (ServiceError::Rejected(_) | ServiceError::Conflict(_))) => {
             let html = render_cases(&state, &s, None, Some(e.to_string())).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// An account's display name (the login when there is none by that login).
+pub(super) async fn display_name(state: &AppState, login: &str) -> Result<String, AppError> {
+    let users = state.store.users().await?;
+    Ok(users.into_iter().find(|u| u.login == login).map_or_else(|| login.to_string(), |u| u.display_name))
 }

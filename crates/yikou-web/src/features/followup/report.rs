@@ -102,6 +102,8 @@ pub struct UnitCases {
 
 pub struct CaseItem {
     pub id: i64,
+    pub problem: &'static str,
+    pub deadline: String,
     pub name: String,
     pub id_masked: String,
     pub project: String,
@@ -144,6 +146,9 @@ struct ReportPage {
     chart_discrepancy: String,
     chart_satisfaction: String,
     units: Vec<UnitCases>,
+    resolved: usize,
+    overdue: usize,
+    part: bool,
     cases: Vec<CaseItem>,
     needs: Vec<NeedItem>,
 }
@@ -210,11 +215,15 @@ pub async fn report(
         u.overdue += usize::from(c.overdue);
     }
     let head = r.head;
+    let drawn_by = super::pages::display_name(&state, &head.created_by).await?;
     let page = ReportPage {
+        resolved: r.cases.iter().filter(|c| !c.open).count(),
+        overdue: r.cases.iter().filter(|c| c.overdue).count(),
+        part: actor.scope != yikou_domain::Scope::All,
         frame: frame(&state, &s).await?,
         id,
         campaign: r.campaign.campaign.name.clone(),
-        drawn_by: head.created_by.clone(),
+        drawn_by,
         drawn_at: time_text(&head.created_at),
         filter,
         size_how,
@@ -237,6 +246,8 @@ pub async fn report(
             .iter()
             .map(|c| CaseItem {
                 id: c.id,
+                problem: c.received.map_or("—", |r| r.label()),
+                deadline: c.deadline.clone().unwrap_or_default(),
                 name: c.name.clone(),
                 id_masked: c.id_number_masked.clone(),
                 project: c.project_name.clone(),
