@@ -17,6 +17,7 @@ pub mod pay;
 pub mod phone;
 pub mod privacy;
 pub mod project;
+pub mod publish;
 pub mod reference;
 pub mod report;
 pub mod rng;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use yikou_domain::report::{tally as count, Dimension, Drill, Facts, Tally};
-use yikou_domain::{Actor, Scope};
+use yikou_domain::{publish, reference, Actor, Scope};
 use yikou_store::campaign::StoredCampaign;
 use yikou_store::Store;
 
@@ -82,4 +82,54 @@ pub async fn summary(
     let (facts, age_seconds) = facts(store, cache, &actor.scope, &campaign, categories).await?;
     let tally = count(&facts, by, drill);
     Ok(Summary { campaign, tally, facts, age_seconds })
+}
+
+/// What the public page and `GET /api/v1/public/summary` show of the current campaign: counts only,
+/// small cells suppressed (`yikou_domain::publish`); categories at their top level (a sub-category can
+/// name an illness).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Public {
+    pub campaign: String,
+    pub total: publish::Line,
+    pub groups: Vec<publish::Line>,
+    pub streets: Vec<publish::Line>,
+    pub categories: Vec<publish::Line>,
+}
+
+/// The published figures (no sign-in: read as the system, for the whole district).
+pub async fn public(store: &Store, cache: &FactsCache) -> Result<Public> {
+    let campaign = crate::campaign::current(store).await?;
+    let (facts, _) = facts(store, cache, &Scope::All, &campaign, true).await?;
+    // Sub-categories folded into their top-level category.
+    let mut top = (*facts).clone();
+    for v in top.categories.values_mut() {
+        for c in v.iter_mut() {
+            if let Some(p) = reference::CATEGORIES.iter().find(|x| x.code == c.as_str()).and_then(|x| x.parent) {
+                *c = p.to_string();
+            }
+        }
+        v.sort();
+        v.dedup();
+    }
+    let all = Drill::default();
+    let table = |by: Dimension, name: &dyn Fn(&str) -> String| {
+        let t = count(&top, by, &all);
+        let rows: Vec<(String, &yikou_domain::report::Figures)> =
+            t.rows.iter().filter(|f| f.person_times > 0).map(|f| (name(&f.key), f)).collect();
+        publish::lines(&rows)
+    };
+    let groups = table(Dimension::Group, &|k| {
+        yikou_domain::report::group_of_code(k).map_or_else(|| k.to_string(), |g| g.label().to_string())
+    });
+    let streets = table(Dimension::Street, &|k| {
+        reference::streets().find(|u| u.code == k).map_or_else(|| "（未登记）".to_string(), |u| u.name.to_string())
+    });
+    let categories = table(Dimension::Category, &|k| {
+        reference::CATEGORIES
+            .iter()
+            .find(|c| c.code == k)
+            .map_or_else(|| "（未登记类别）".to_string(), |c| c.name.to_string())
+    });
+    let total = publish::total(&count(&top, Dimension::Group, &all).total);
+    Ok(Public { campaign: campaign.campaign.name.clone(), total, groups, streets, categories })
 }

@@ -42,6 +42,8 @@ const PUBLIC: &[(&str, &str, &str)] = &[
     ("POST", "/login", "signing in"),
     ("GET", "/assets/app.css", "the stylesheet"),
     ("GET", "/api/v1/openapi.json", "the API description (no data)"),
+    ("GET", "/public", "公示: aggregate figures, small cells suppressed"),
+    ("GET", "/api/v1/public/summary", "公示 as JSON"),
 ];
 
 /// The (method, route) pairs the router serves, from its route table.

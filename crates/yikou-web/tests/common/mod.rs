@@ -273,3 +273,25 @@ pub async fn approve_and_pay(app: &App, signed: bool) -> i64 {
     tx.commit().await.unwrap();
     made.id
 }
+
+/// `n` more people in `street` (白血病 — a sub-category naming an illness — besides 低保 for the first
+/// of them; each with a phone), each listed once in the app's project (900 元, draft). Their ids.
+pub async fn add_people(app: &App, n: u16, street: &str) -> Vec<i64> {
+    let people: Vec<NewPerson> = (0..n)
+        .map(|i| {
+            let mut p = person("11010519491231002X", &format!("加测{i}"), street);
+            p.id_number = yikou_domain::id_number::compose("310112", date!(1960 - 03 - 01), 500 + i);
+            p.phone = Some(yikou_domain::Phone::parse(&format!("1390000{i:04}")).unwrap());
+            if i == 0 {
+                p.categories.push(("YB-BXB".into(), date!(2019 - 01 - 01), None));
+            }
+            p
+        })
+        .collect();
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let ids = register::insert_people(&mut tx, &people, "t").await.unwrap();
+    let ents: Vec<NewEntitlement> = ids.iter().map(|&p| listing(app.project, p)).collect();
+    campaign::insert_entitlements(&mut tx, &ents, EntitlementState::Draft, "t").await.unwrap();
+    tx.commit().await.unwrap();
+    ids
+}

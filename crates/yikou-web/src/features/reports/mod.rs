@@ -3,9 +3,10 @@
 //! the figures; the public page of aggregate figures.
 
 mod pages;
+mod public;
 
 use crate::routes::Routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/reports", pages::summary)
+    r.get("/reports", pages::summary).get("/public", public::page).get("/api/v1/public/summary", public::api)
 }
