@@ -6,6 +6,7 @@
 //! (the projects' budgets) where a row is made of whole projects. Distinct counts never add up across
 //! rows (one person in two projects is one person in the total): the total is counted, not summed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -190,16 +191,28 @@ fn distinct_per_row(mut pairs: Vec<(u32, i64)>, rows: usize) -> Vec<i64> {
     out
 }
 
+/// The row of a key, added when new.
+fn row_index<'a>(index: &mut HashMap<Cow<'a, str>, u32>, rows: &mut Vec<Figures>, key: Cow<'a, str>) -> u32 {
+    if let Some(r) = index.get(key.as_ref()) {
+        return *r;
+    }
+    rows.push(Figures { key: key.to_string(), ..Default::default() });
+    index.insert(key, rows.len() as u32 - 1);
+    rows.len() as u32 - 1
+}
+
 /// Tallies the facts by `by` within `drill`.
 pub fn tally(facts: &Facts, by: Dimension, drill: &Drill) -> Tally {
-    let mut index: HashMap<String, u32> = HashMap::new();
     let mut rows: Vec<Figures> = Vec::new();
-    let mut people: Vec<(u32, i64)> = Vec::new();
-    let mut households: Vec<(u32, i64)> = Vec::new();
+    // Keys are looked up borrowed (no allocation per entitlement); a project's key once per project.
+    let mut index: HashMap<Cow<'_, str>, u32> = HashMap::new();
+    let mut per_project: Vec<Option<u32>> = vec![None; facts.projects.len()];
+    let mut people: Vec<(u32, i64)> = Vec::with_capacity(facts.rows.len());
+    let mut households: Vec<(u32, i64)> = Vec::with_capacity(facts.rows.len());
     let mut total = Figures::default();
-    let mut all_people: Vec<i64> = Vec::new();
-    let mut all_households: Vec<i64> = Vec::new();
-    let none: Vec<String> = vec![String::new()];
+    let mut all_people: Vec<i64> = Vec::with_capacity(facts.rows.len());
+    let mut all_households: Vec<i64> = Vec::with_capacity(facts.rows.len());
+    let mut keys: Vec<u32> = Vec::with_capacity(4);
     for f in &facts.rows {
         let p = &facts.projects[f.project as usize];
         if !drill.keeps(f, p, &facts.categories) {
@@ -208,27 +221,42 @@ pub fn tally(facts: &Facts, by: Dimension, drill: &Drill) -> Tally {
         total.add(f, p);
         all_people.push(f.person);
         all_households.push(f.household);
-        let keys: Vec<String> = match by {
-            Dimension::Group => vec![group_code(p.group).to_string()],
-            Dimension::Unit => vec![p.unit_code.clone()],
-            Dimension::Project => vec![p.id.to_string()],
-            Dimension::Roster => vec![format!("{}/{}", p.id, f.unit)],
-            Dimension::Street => vec![f.street.clone().unwrap_or_default()],
-            Dimension::Committee => vec![f.committee.clone().unwrap_or_default()],
-            Dimension::Source => vec![f.source.clone()],
+        keys.clear();
+        match by {
+            Dimension::Group | Dimension::Unit | Dimension::Project => {
+                let r = match per_project[f.project as usize] {
+                    Some(r) => r,
+                    None => {
+                        let key = match by {
+                            Dimension::Group => group_code(p.group).into(),
+                            Dimension::Unit => p.unit_code.as_str().into(),
+                            _ => p.id.to_string().into(),
+                        };
+                        let r = row_index(&mut index, &mut rows, key);
+                        per_project[f.project as usize] = Some(r);
+                        r
+                    }
+                };
+                keys.push(r);
+            }
+            Dimension::Roster => keys.push(row_index(&mut index, &mut rows, format!("{}/{}", p.id, f.unit).into())),
+            Dimension::Street => keys.push(row_index(&mut index, &mut rows, f.street.as_deref().unwrap_or("").into())),
+            Dimension::Committee => {
+                keys.push(row_index(&mut index, &mut rows, f.committee.as_deref().unwrap_or("").into()))
+            }
+            Dimension::Source => keys.push(row_index(&mut index, &mut rows, f.source.as_str().into())),
             // One person of two categories counts in both rows (and once in the total).
             Dimension::Category => match (&drill.category, facts.categories.get(&f.person)) {
-                (Some(c), _) => vec![c.clone()],
-                (None, Some(v)) if !v.is_empty() => v.clone(),
-                _ => none.clone(),
+                (Some(c), _) => keys.push(row_index(&mut index, &mut rows, c.as_str().into())),
+                (None, Some(v)) if !v.is_empty() => {
+                    for c in v {
+                        keys.push(row_index(&mut index, &mut rows, c.as_str().into()));
+                    }
+                }
+                _ => keys.push(row_index(&mut index, &mut rows, "".into())),
             },
-        };
-        for k in keys {
-            let next = rows.len() as u32;
-            let r = *index.entry(k.clone()).or_insert_with(|| {
-                rows.push(Figures { key: k, ..Default::default() });
-                next
-            });
+        }
+        for &r in &keys {
             rows[r as usize].add(f, p);
             people.push((r, f.person));
             households.push((r, f.household));

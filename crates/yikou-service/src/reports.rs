@@ -22,6 +22,8 @@ type Key = (String, i64, bool);
 #[derive(Default)]
 pub struct FactsCache {
     slots: Mutex<HashMap<Key, (i64, Instant, Arc<Facts>)>>,
+    /// Tallies already counted from the facts of a version: (area, campaign, dimension, drill).
+    tallies: Mutex<HashMap<(String, i64, String), (i64, Arc<Tally>)>>,
 }
 
 /// A summary as pages, API and CLI show it.
@@ -46,6 +48,17 @@ pub async fn facts(
     categories: bool,
 ) -> Result<(Arc<Facts>, u64)> {
     let version = store.data_version().await?;
+    facts_at(store, cache, scope, campaign, categories, version).await
+}
+
+async fn facts_at(
+    store: &Store,
+    cache: &FactsCache,
+    scope: &Scope,
+    campaign: &StoredCampaign,
+    categories: bool,
+    version: i64,
+) -> Result<(Arc<Facts>, u64)> {
     let key = (scope_key(scope), campaign.id, categories);
     if let Some((v, at, f)) = cache.slots.lock().ok().and_then(|s| s.get(&key).cloned()) {
         if v == version && at.elapsed() < KEEP {
@@ -79,8 +92,25 @@ pub async fn summary(
     }
     let campaign = crate::campaign::of_year(store, year).await?;
     let categories = by == Dimension::Category || drill.category.is_some();
-    let (facts, age_seconds) = facts(store, cache, &actor.scope, &campaign, categories).await?;
-    let tally = count(&facts, by, drill);
+    let version = store.data_version().await?;
+    let (facts, age_seconds) = facts_at(store, cache, &actor.scope, &campaign, categories, version).await?;
+    // The same view of the same data again: counted once.
+    let key = (scope_key(&actor.scope), campaign.id, format!("{}{drill:?}", by.code()));
+    let kept = cache.tallies.lock().ok().and_then(|t| t.get(&key).cloned()).filter(|(v, _)| *v == version);
+    let tally = match kept {
+        Some((_, t)) => (*t).clone(),
+        None => {
+            let t = count(&facts, by, drill);
+            if let Ok(mut all) = cache.tallies.lock() {
+                all.retain(|_, (v, _)| *v == version);
+                if all.len() > 256 {
+                    all.clear();
+                }
+                all.insert(key, (version, Arc::new(t.clone())));
+            }
+            t
+        }
+    };
     Ok(Summary { campaign, tally, facts, age_seconds })
 }
 

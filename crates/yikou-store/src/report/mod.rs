@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use yikou_domain::report::{group_code, tally, Dimension, Drill};
 use yikou_domain::summary::{mismatches, total_of, CampaignSummary, GroupSummary, Stated};
 use yikou_domain::{Scope, UnitGroup};
 
@@ -22,68 +23,57 @@ impl Store {
     pub async fn campaign_summary(&self, scope: &Scope, year: i32) -> Result<CampaignSummary> {
         let stored = self.campaign(year).await?.ok_or_else(|| StoreError::NotFound(format!("{year}年的活动")))?;
         let cid = stored.id;
-        let (cond, arg) = crate::scope::entitlements(scope, 2);
-        let (project_cond, _) = crate::scope::projects(scope, 2);
-        // A person without a household counts as a household of one (-id never collides with an id).
-        let household = "COALESCE(e.household_id, pe.household_id, -pe.id)";
-        let from = format!(
-            "FROM entitlements e JOIN projects pr ON pr.id = e.project_id JOIN people pe ON pe.id = e.person_id
-             WHERE pr.campaign_id = $1 AND {cond}"
-        );
-        let group_sql = format!(
-            "SELECT pr.unit_group, COUNT(*), COUNT(DISTINCT e.person_id), COUNT(DISTINCT {household}),
-             CAST(SUM(e.amount_fen) AS BIGINT), MIN(e.amount_fen), MAX(e.amount_fen) {from} GROUP BY pr.unit_group"
-        );
-        let source_sql = format!(
-            "SELECT pr.unit_group, f.name, CAST(SUM(e.amount_fen) AS BIGINT) {from_src} GROUP BY pr.unit_group, f.name",
-            from_src = from.replace("WHERE", "JOIN funding_sources f ON f.code = e.source_code WHERE")
-        );
-        let total_sql = format!("SELECT COUNT(DISTINCT e.person_id), COUNT(DISTINCT {household}) {from}");
+        // The entitlements' figures from the facts (one packed read, counted in memory); projects and
+        // categories from their small tables.
+        let facts = self.report_facts(scope, cid, &yikou_domain::format_date(stored.campaign.end), false).await?;
+        let by_group = tally(&facts, Dimension::Group, &Drill::default());
+        let names: Vec<(String, String)> =
+            on_db!(&self.db, p => sqlx::query_as("SELECT code, name FROM funding_sources").fetch_all(p).await?);
+        let name_of = |code: &str| names.iter().find(|n| n.0 == code).map_or(code.to_string(), |n| n.1.clone());
+        let mut range: BTreeMap<&'static str, (i64, i64)> = BTreeMap::new();
+        for f in &facts.rows {
+            let g = group_code(facts.projects[f.project as usize].group);
+            let r = range.entry(g).or_insert((i64::MAX, i64::MIN));
+            *r = (r.0.min(f.amount_fen), r.1.max(f.amount_fen));
+        }
+        let (project_cond, arg) = crate::scope::projects(scope, 2);
         let project_sql = format!(
-            "SELECT pr.unit_group, COUNT(*) FROM projects pr WHERE pr.campaign_id = $1 AND {} GROUP BY pr.unit_group",
-            project_cond
+            "SELECT pr.unit_group, COUNT(*) FROM projects pr WHERE pr.campaign_id = $1 AND {project_cond} GROUP BY pr.unit_group"
         );
+        let projects: Vec<(String, i64)> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&project_sql).bind(cid);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
         let categories_sql = "SELECT COUNT(DISTINCT COALESCE(c.parent_code, c.code)) FROM project_targets t
              JOIN projects pr ON pr.id = t.project_id JOIN categories c ON c.code = t.category_code WHERE pr.campaign_id = $1";
-
-        macro_rules! run {
-            ($sql:expr, $ty:ty, $fetch:ident) => {
-                on_db!(&self.db, p => {
-                    let q = sqlx::query_as::<_, $ty>($sql).bind(cid);
-                    let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-                    q.$fetch(p).await?
-                })
-            };
-        }
-        let groups: Vec<(String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>)> =
-            run!(&group_sql, (String, i64, i64, i64, Option<i64>, Option<i64>, Option<i64>), fetch_all);
-        let sources: Vec<(String, String, Option<i64>)> = run!(&source_sql, (String, String, Option<i64>), fetch_all);
-        let (people, households): (i64, i64) = run!(&total_sql, (i64, i64), fetch_one);
-        let projects: Vec<(String, i64)> = run!(&project_sql, (String, i64), fetch_all);
         let categories: i64 = on_db!(&self.db, p => sqlx::query_scalar(categories_sql).bind(cid).fetch_one(p).await?);
 
-        let rows: Vec<GroupSummary> = UnitGroup::ALL
-            .iter()
-            .map(|g| {
-                let label = g.label();
-                let row = groups.iter().find(|r| r.0 == label);
-                GroupSummary {
-                    group: label.to_string(),
-                    projects: projects.iter().find(|p| p.0 == label).map_or(0, |p| p.1),
-                    person_times: row.map_or(0, |r| r.1),
-                    people: row.map_or(0, |r| r.2),
-                    households: row.map_or(0, |r| r.3),
-                    amount_fen: row.and_then(|r| r.4).unwrap_or(0),
-                    standard_min_fen: row.and_then(|r| r.5),
-                    standard_max_fen: row.and_then(|r| r.6),
-                    by_source_fen: sources
-                        .iter()
-                        .filter(|s| s.0 == label)
-                        .map(|s| (s.1.clone(), s.2.unwrap_or(0)))
-                        .collect::<BTreeMap<_, _>>(),
-                }
-            })
-            .collect();
+        let mut rows: Vec<GroupSummary> = Vec::new();
+        for g in UnitGroup::ALL {
+            let label = g.label();
+            let code = group_code(g);
+            let f = by_group.rows.iter().find(|r| r.key == code);
+            let by_source = tally(&facts, Dimension::Source, &Drill { group: Some(g), ..Default::default() });
+            let (lo, hi) = range.get(code).copied().map_or((None, None), |(a, b)| (Some(a), Some(b)));
+            rows.push(GroupSummary {
+                group: label.to_string(),
+                projects: projects.iter().find(|p| p.0 == label).map_or(0, |p| p.1),
+                person_times: f.map_or(0, |r| r.person_times),
+                people: f.map_or(0, |r| r.people),
+                households: f.map_or(0, |r| r.households),
+                amount_fen: f.map_or(0, |r| r.listed_fen),
+                standard_min_fen: lo,
+                standard_max_fen: hi,
+                by_source_fen: by_source
+                    .rows
+                    .iter()
+                    .filter(|r| r.person_times > 0)
+                    .map(|r| (name_of(&r.key), r.listed_fen))
+                    .collect::<BTreeMap<_, _>>(),
+            });
+        }
+        let (people, households) = (by_group.total.people, by_group.total.households);
         let total = total_of(&rows, people, households, categories);
         let stated =
             Stated { person_times: stored.campaign.stated_person_times, amount_fen: stored.campaign.stated_amount_fen };

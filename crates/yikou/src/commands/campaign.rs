@@ -9,6 +9,7 @@ use clap::Subcommand;
 use serde_json::json;
 use yikou_domain::money::group_thousands;
 use yikou_domain::reference::FUNDING_SOURCES;
+use yikou_domain::report::{Dimension, Drill};
 use yikou_domain::summary::CampaignSummary;
 use yikou_domain::{Actor, Campaign, Fen, Scope};
 use yikou_ingest::exchange::{read_exchange, write_exchange};
@@ -27,6 +28,27 @@ pub enum ReportCommand {
         /// 输出 JSON (print JSON)
         #[arg(long)]
         json: bool,
+    },
+    /// 分类汇总（可下钻）：按单位类别、单位、项目、名单、困难类别、街镇、居村委或资金来源统计人数、人次、户数和金额
+    Figures {
+        /// 活动年度，默认最新 (campaign year)
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// group | unit | project | roster | category | street | committee | source；可用逗号列出几个（依次计算，只输出最后一个）
+        #[arg(long, default_value = "group", value_delimiter = ',')]
+        by: Vec<String>,
+        /// 只看一个街镇（代码）
+        #[arg(long)]
+        street: Option<String>,
+        /// 只看一个单位（代码）
+        #[arg(long)]
+        unit: Option<String>,
+        /// 输出 JSON (print JSON)
+        #[arg(long)]
+        json: bool,
+        /// 重复计算几次并在标准错误输出每次用时（第一次读取数据，之后用缓存，与网页相同）
+        #[arg(long, default_value_t = 1)]
+        repeat: u32,
     },
 }
 
@@ -117,7 +139,12 @@ pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow:
 
 /// `yikou report summary`.
 pub async fn report(cfg: &StoreConfig, cmd: ReportCommand) -> anyhow::Result<ExitCode> {
-    let ReportCommand::Summary { campaign, json } = cmd;
+    let (campaign, json) = match cmd {
+        ReportCommand::Summary { campaign, json } => (campaign, json),
+        ReportCommand::Figures { campaign, by, street, unit, json, repeat } => {
+            return figures(cfg, campaign, &by, Drill { street, unit, ..Default::default() }, json, repeat).await;
+        }
+    };
     let store = Store::open(cfg).await?;
     let year = match campaign {
         Some(y) => y,
@@ -128,6 +155,55 @@ pub async fn report(cfg: &StoreConfig, cmd: ReportCommand) -> anyhow::Result<Exi
         say!("{}", serde_json::to_string_pretty(&summary_json(&summary))?);
     } else {
         emit(&render_summary(&summary));
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yikou report figures`: the summary the web's 汇总报表 shows, through the same use case and cache.
+async fn figures(
+    cfg: &StoreConfig,
+    year: Option<i32>,
+    by: &[String],
+    drill: Drill,
+    json: bool,
+    repeat: u32,
+) -> anyhow::Result<ExitCode> {
+    let mut dims = Vec::new();
+    for b in by {
+        let Some(d) = Dimension::from_code(b.trim()) else {
+            anyhow::bail!(
+                "不认识的统计口径“{b}”：可用 group、unit、project、roster、category、street、committee、source"
+            );
+        };
+        dims.push(d);
+    }
+    let store = Store::open(cfg).await?;
+    let cache = yikou_service::reports::FactsCache::default();
+    let actor = Actor::system("cli");
+    let mut last = None;
+    for by in dims {
+        for i in 0..repeat.max(1) {
+            let started = std::time::Instant::now();
+            let sum = yikou_service::reports::summary(&store, &cache, &actor, year, by, &drill).await?;
+            eprintln!("按{} 第{}次：{:.3} 秒", by.label(), i + 1, started.elapsed().as_secs_f64());
+            last = Some(sum);
+        }
+    }
+    let sum = last.expect("at least once");
+    if json {
+        say!("{}", serde_json::to_string_pretty(&sum.tally)?);
+    } else {
+        let rows = sum.tally.rows.iter().map(|f| (if f.key.is_empty() { "（未登记）" } else { f.key.as_str() }, f));
+        for (key, f) in rows.chain(std::iter::once(("合计", &sum.tally.total))) {
+            say!(
+                "{key}\t{} 人\t{} 人次\t{} 户\t{} 元",
+                group_thousands(f.people as u64),
+                group_thousands(f.person_times as u64),
+                group_thousands(f.households as u64),
+                Fen(f.listed_fen).yuan()
+            );
+        }
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -172,6 +172,7 @@ struct SummaryPage {
     whole: bool,
     stated: Vec<String>,
     chart: Option<String>,
+    chart_title: &'static str,
     note: Option<&'static str>,
     age: String,
 }
@@ -244,28 +245,7 @@ pub async fn summary(
     } else if sum.tally.rows.len() > 40 {
         (None, Some("行数较多，未画图，请看表格。"))
     } else {
-        let max = sum.tally.rows.iter().map(|f| f.listed_fen.max(f.planned_fen.unwrap_or(0))).max().unwrap_or(0);
-        let rows: Vec<Row> = sum
-            .tally
-            .rows
-            .iter()
-            .zip(&lines)
-            .map(|(f, l)| Row {
-                label: l.name.clone(),
-                values: vec![
-                    (f.approved_fen as f64, format!("{}万元", l.approved)),
-                    (f.disbursed_fen as f64, format!("{}万元（{}）", l.disbursed, l.progress)),
-                ],
-                interval: None,
-            })
-            .collect();
-        let svg = bars(
-            &format!("按{}的已下达与已发放金额条形图，数值见下表", by.label()),
-            &[Series { name: "已下达", colour: "#4f81bd" }, Series { name: "已发放", colour: "#9bbb59" }],
-            &rows,
-            max as f64,
-        );
-        (Some(svg), None)
+        (Some(chart(by, &sum.tally.rows, &lines)), None)
     };
     let page = SummaryPage {
         frame: frame(&state, &s).await?,
@@ -278,6 +258,11 @@ pub async fn summary(
         whole,
         stated,
         chart,
+        chart_title: match by {
+            Dimension::Category => "人数",
+            Dimension::Source => "计划与列入金额（万元）",
+            _ => "已下达与已发放金额（万元）",
+        },
         note,
         age: if sum.age_seconds < 60 { "刚刚".into() } else { format!("{} 分钟前", sum.age_seconds / 60) },
     };
@@ -302,4 +287,59 @@ fn drill_after(dim: Dimension, key: &str, d: &Drill) -> Drill {
         Dimension::Source => next.source = Some(key.to_string()),
     }
     next
+}
+
+/// The chart beside the table: people by category, money by funding source (列入 against the plan),
+/// and for the other dimensions approved against disbursed (发放进度).
+fn chart(by: Dimension, rows: &[Figures], lines: &[Line]) -> String {
+    let alt = |what: &str| format!("按{}的{what}条形图，数值见下表", by.label());
+    match by {
+        Dimension::Category => {
+            let max = rows.iter().map(|f| f.people).max().unwrap_or(0) as f64;
+            let data: Vec<Row> = rows
+                .iter()
+                .zip(lines)
+                .map(|(f, l)| Row {
+                    label: l.name.clone(),
+                    values: vec![(f.people as f64, format!("{}人", l.people))],
+                    interval: None,
+                })
+                .collect();
+            bars(&alt("人数"), &[Series { name: "人数", colour: "#4f81bd" }], &data, max)
+        }
+        Dimension::Source => {
+            let max = rows.iter().map(|f| f.listed_fen.max(f.planned_fen.unwrap_or(0))).max().unwrap_or(0) as f64;
+            let data: Vec<Row> = rows
+                .iter()
+                .zip(lines)
+                .map(|(f, l)| Row {
+                    label: l.name.clone(),
+                    values: vec![
+                        (f.planned_fen.unwrap_or(0) as f64, format!("计划{}万元", l.planned)),
+                        (f.listed_fen as f64, format!("列入{}万元", l.listed)),
+                    ],
+                    interval: None,
+                })
+                .collect();
+            let series = [Series { name: "计划", colour: "#bfbfbf" }, Series { name: "列入", colour: "#4f81bd" }];
+            bars(&alt("计划与列入金额"), &series, &data, max)
+        }
+        _ => {
+            let max = rows.iter().map(|f| f.approved_fen.max(f.listed_fen)).max().unwrap_or(0) as f64;
+            let data: Vec<Row> = rows
+                .iter()
+                .zip(lines)
+                .map(|(f, l)| Row {
+                    label: l.name.clone(),
+                    values: vec![
+                        (f.approved_fen as f64, format!("{}万元", l.approved)),
+                        (f.disbursed_fen as f64, format!("{}万元（{}）", l.disbursed, l.progress)),
+                    ],
+                    interval: None,
+                })
+                .collect();
+            let series = [Series { name: "已下达", colour: "#4f81bd" }, Series { name: "已发放", colour: "#9bbb59" }];
+            bars(&alt("已下达与已发放金额"), &series, &data, max)
+        }
+    }
 }
