@@ -15,6 +15,7 @@ pub mod imports;
 pub mod money;
 pub mod pay;
 pub mod phone;
+pub mod plan_table;
 pub mod privacy;
 pub mod project;
 pub mod publish;

@@ -54,6 +54,10 @@ pub struct ProjectFact {
     /// The plan: (funding source code, fen).
     pub budget: Vec<(String, i64)>,
     pub planned_count: i64,
+    /// The standard in words ("900元/人"), the target categories' codes and the form (现金 …).
+    pub standard: String,
+    pub targets: Vec<String>,
+    pub form: String,
 }
 
 /// One entitlement. `project` indexes `Facts::projects`; codes are kept as given.
@@ -345,6 +349,9 @@ mod tests {
             counting,
             budget: vec![("QJ".into(), budget)],
             planned_count: 10,
+            standard: "100元/人".into(),
+            targets: vec!["DB".into()],
+            form: "现金".into(),
         }
     }
 

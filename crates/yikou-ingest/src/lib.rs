@@ -7,6 +7,7 @@ pub mod exchange;
 pub mod fxhash;
 pub mod limits;
 pub mod output;
+pub mod plan_sheet;
 pub mod process;
 pub mod read;
 pub mod roster;

@@ -163,3 +163,19 @@ pub async fn public(store: &Store, cache: &FactsCache) -> Result<Public> {
     let total = publish::total(&count(&top, Dimension::Group, &all).total);
     Ok(Public { campaign: campaign.campaign.name.clone(), total, groups, streets, categories })
 }
+
+/// The plan's table (附表1) of the current campaign in the actor's area, with the facts it came from.
+pub async fn plan_table(
+    store: &Store,
+    cache: &FactsCache,
+    actor: &Actor,
+) -> Result<(StoredCampaign, yikou_domain::plan_table::PlanTable, Arc<Facts>)> {
+    if actor.role.is_some_and(|r| !r.may_read_reports()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let campaign = crate::campaign::current(store).await?;
+    let (facts, _) = facts(store, cache, &actor.scope, &campaign, false).await?;
+    let sources: Vec<String> = reference::FUNDING_SOURCES.iter().map(|s| s.code.to_string()).collect();
+    let table = yikou_domain::plan_table::plan_table(&facts, &sources);
+    Ok((campaign, table, facts))
+}

@@ -60,3 +60,26 @@ async fn the_summary_counts_people_once_follows_the_payments_and_drills_down_wit
     let (a, _) = signed_in(&app, "auditor").await;
     assert_eq!(page(&app, &a, "/reports").await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_plan_table_is_rebuilt_with_subtotals_that_add_up_as_a_page_and_a_workbook() {
+    let app = start().await;
+    add_people(&app, 6, GUMEI).await;
+    let (b, _) = signed_in(&app, "bureau").await;
+    let (status, html) = page(&app, &b, "/reports/plan").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("colspan=\"3\">帮扶人（户）次") && html.contains("民政部门 小计") && html.contains(">合计<"));
+    // One project of 3 + 6 people, 10 listings of 900 元: 0.90 万元; the plan 2,700 元: 0.27 万元.
+    let r = b.get(format!("{}/reports/plan.xlsx", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let rows = xlsx_rows(&r.bytes().await.unwrap());
+    let find = |label: &str| rows.iter().find(|r| r.iter().any(|c| c.to_string() == label)).cloned().unwrap();
+    let project = find("测试项目");
+    let cells: Vec<String> = project.iter().map(|c| c.to_string()).collect();
+    assert_eq!(&cells[5..10], ["3", "10", "9", "0.27", "0.9"], "{cells:?}");
+    let sub = find("民政部门 小计");
+    let total = find("合计");
+    assert_eq!(sub[9].to_string(), "0.9");
+    assert_eq!(total[9].to_string(), "0.9", "the total adds the subtotals");
+    assert!(rows[0][0].to_string().contains("项目安排表"));
+}

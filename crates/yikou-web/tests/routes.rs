@@ -348,6 +348,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/followup/{id}/report", sm("/followup/{id}/report"), "qibao", nf()),
         case("GET", "/followup/{id}/report", sm("/followup/{id}/report"), "auditor", fb()),
         case("GET", "/reports", "/reports", "auditor", fb()),
+        case("GET", "/reports/plan", "/reports/plan", "auditor", fb()),
+        case("GET", "/reports/plan.xlsx", "/reports/plan.xlsx", "auditor", fb()),
         case("GET", "/reports", "/reports", "", anon()),
         case("GET", "/followup/{id}/results.xlsx", sm("/followup/{id}/results.xlsx"), "qibao", nf()),
         case("GET", "/followup/{id}/results.csv", sm("/followup/{id}/results.csv"), "auditor", fb()),

@@ -36,6 +36,9 @@ impl Store {
                     Vec::new()
                 },
                 planned_count: if whole { sp.project.planned_count } else { 0 },
+                standard: sp.project.standard.describe(),
+                targets: sp.project.target_categories.clone(),
+                form: sp.project.form.label().to_string(),
             })
             .collect();
         let (cond, arg) = crate::scope::entitlements(scope, 2);

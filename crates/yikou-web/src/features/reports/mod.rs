@@ -3,10 +3,15 @@
 //! the figures; the public page of aggregate figures.
 
 mod pages;
+mod plan;
 mod public;
 
 use crate::routes::Routes;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/reports", pages::summary).get("/public", public::page).get("/api/v1/public/summary", public::api)
+    r.get("/reports", pages::summary)
+        .get("/reports/plan", plan::page)
+        .get("/reports/plan.xlsx", plan::workbook)
+        .get("/public", public::page)
+        .get("/api/v1/public/summary", public::api)
 }
