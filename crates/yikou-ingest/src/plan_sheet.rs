@@ -159,7 +159,7 @@ mod tests {
         // 106.20 万元 as a number, not text.
         assert_eq!(range.get_value((4, 8)), Some(&Data::Float(106.2)));
         assert_eq!(range.get_value((4, 5)), Some(&Data::Float(1200.0)));
-        let merged = wb.worksheet_merge_cells("附表1").unwrap().unwrap();
+        let merged = wb.merge_cells_by_sheet_name("附表1").unwrap();
         assert!(merged.iter().any(|d| d.start == (2, 5) && d.end == (2, 7)), "{merged:?}");
         assert!(merged.iter().any(|d| d.start == (2, 0) && d.end == (3, 0)), "序号 spans both header rows");
     }

@@ -73,7 +73,7 @@ async fn the_plan_table_is_rebuilt_with_subtotals_that_add_up_as_a_page_and_a_wo
     let r = b.get(format!("{}/reports/plan.xlsx", app.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let rows = xlsx_rows(&r.bytes().await.unwrap());
-    let find = |label: &str| rows.iter().find(|r| r.iter().any(|c| c.to_string() == label)).cloned().unwrap();
+    let find = |label: &str| rows.iter().find(|r| r.iter().any(|c| *c == label)).cloned().unwrap();
     let project = find("测试项目");
     let cells: Vec<String> = project.iter().map(|c| c.to_string()).collect();
     assert_eq!(&cells[5..10], ["3", "10", "9", "0.27", "0.9"], "{cells:?}");
