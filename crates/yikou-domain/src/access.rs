@@ -236,6 +236,12 @@ impl Role {
         self.is_business() && self != Role::Caller
     }
 
+    /// May this role file its unit's 总结 for a campaign (the member units: departments, streets and
+    /// towns, the bureau for itself)?
+    pub fn may_file_unit_report(self) -> bool {
+        matches!(self, Role::Bureau | Role::Department | Role::Street)
+    }
+
     /// May this role read the audit log (the audit administrator alone: 三权分立)?
     pub fn may_read_audit(self) -> bool {
         self == Role::AuditAdmin

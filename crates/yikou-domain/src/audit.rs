@@ -50,6 +50,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("followup.phone_view", "回访员查看拨打号码"),
     ("followup.case_close", "办结回访问题件"),
     ("followup.case_assign", "指定问题件经办人和期限"),
+    ("report.unit_file", "报送本单位总结"),
     ("followup.sample_close", "结束回访"),
     ("followup.export", "导出回访结果"),
     ("roster.submit", "提交名单审核"),

@@ -99,7 +99,7 @@ pub struct Drill {
 }
 
 /// One row's figures (or the total's).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Figures {
     /// The row's key: a unit group's code, a unit's, a project's id, "project id/unit", a category's,
     /// a street's, a committee's or a source's code ("" when the person has none).

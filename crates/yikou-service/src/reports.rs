@@ -179,3 +179,68 @@ pub async fn plan_table(
     let table = yikou_domain::plan_table::plan_table(&facts, &sources);
     Ok((campaign, table, facts))
 }
+
+/// A member unit's line on the 各成员单位总结 list: its projects, its figures now, its report if filed.
+pub struct UnitLine {
+    pub unit: String,
+    pub projects: usize,
+    pub figures: yikou_domain::report::Figures,
+    pub filed: Option<yikou_store::report::units::UnitReport>,
+}
+
+/// The member units of the current campaign (those with a project) with their figures and reports:
+/// the whole list for the district, one's own unit otherwise.
+pub async fn unit_reports(
+    store: &Store,
+    cache: &FactsCache,
+    actor: &Actor,
+    own_unit: &str,
+) -> Result<(StoredCampaign, Vec<UnitLine>)> {
+    if actor.role.is_some_and(|r| !r.may_read_reports()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let campaign = crate::campaign::current(store).await?;
+    let (facts, _) = facts(store, cache, &actor.scope, &campaign, false).await?;
+    let by_unit = count(&facts, Dimension::Unit, &Drill::default());
+    let filed = store.unit_reports(campaign.id).await?;
+    let mut units: Vec<String> = facts.projects.iter().map(|p| p.unit_code.clone()).collect();
+    units.sort();
+    units.dedup();
+    if actor.scope != Scope::All {
+        units.retain(|u| u == own_unit);
+    }
+    let lines = units
+        .into_iter()
+        .map(|u| UnitLine {
+            projects: facts.projects.iter().filter(|p| p.unit_code == u).count(),
+            figures: by_unit.rows.iter().find(|r| r.key == u).cloned().unwrap_or_default(),
+            filed: filed.iter().find(|r| r.unit_code == u).cloned(),
+            unit: u,
+        })
+        .collect();
+    Ok((campaign, lines))
+}
+
+/// Files the actor's unit's 总结 (its text, with its figures as they stand now): the new version.
+pub async fn file_unit_report(store: &Store, cache: &FactsCache, actor: &Actor, unit: &str, body: &str) -> Result<i64> {
+    if actor.role.is_some_and(|r| !r.may_file_unit_report()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let body = body.trim();
+    if body.chars().count() < 20 {
+        return Err(ServiceError::Rejected(
+            "请写明本单位帮困送温暖工作的组织开展情况（至少20个字）：做了哪些项目、帮扶了哪些对象、发放和走访情况、存在问题".into(),
+        ));
+    }
+    if body.chars().count() > 20_000 {
+        return Err(ServiceError::Rejected("总结不超过20000字：请精简，附件材料另行报送".into()));
+    }
+    let campaign = crate::campaign::current(store).await?;
+    let (facts, _) = facts(store, cache, &actor.scope, &campaign, false).await?;
+    let figures = count(&facts, Dimension::Unit, &Drill { unit: Some(unit.to_string()), ..Default::default() }).total;
+    let json = serde_json::to_string(&figures).unwrap_or_default();
+    let mut tx = store.write(actor).await?;
+    let version = yikou_store::report::units::file_unit_report(&mut tx, campaign.id, unit, body, &json).await?;
+    tx.commit().await?;
+    Ok(version)
+}

@@ -125,6 +125,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_person_state_index.sql"),
         include_str!("../migrations/postgres/0014_person_state_index.sql"),
     ),
+    (
+        "0015_unit_reports",
+        include_str!("../migrations/sqlite/0015_unit_reports.sql"),
+        include_str!("../migrations/postgres/0015_unit_reports.sql"),
+    ),
 ];
 
 impl Db {

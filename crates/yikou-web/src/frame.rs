@@ -212,3 +212,9 @@ pub(crate) fn unix_text(t: i64) -> String {
 pub(crate) fn time_text(stored: &str) -> String {
     yikou_domain::clock::beijing(stored)
 }
+
+/// An account's display name (the login when there is none by that login).
+pub(crate) async fn display_name(state: &AppState, login: &str) -> Result<String, AppError> {
+    let users = state.store.users().await?;
+    Ok(users.into_iter().find(|u| u.login == login).map_or_else(|| login.to_string(), |u| u.display_name))
+}

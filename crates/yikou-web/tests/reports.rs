@@ -83,3 +83,43 @@ async fn the_plan_table_is_rebuilt_with_subtotals_that_add_up_as_a_page_and_a_wo
     assert_eq!(total[9].to_string(), "0.9", "the total adds the subtotals");
     assert!(rows[0][0].to_string().contains("项目安排表"));
 }
+
+#[tokio::test]
+async fn a_member_unit_files_its_report_with_its_figures_and_the_bureau_sees_who_has_filed() {
+    let app = start().await;
+    let (b, _) = signed_in(&app, "bureau").await;
+    let (_, form) = page(&app, &b, "/reports/units").await;
+    assert!(form.contains("0 / 1 个单位已报送") && form.contains("未报送"), "{form}");
+    // Too short: refused, the text kept.
+    let post = |body: &str| {
+        let b = b.clone();
+        let fields = [("_csrf", csrf_in(&form)), ("body", body.to_string())];
+        let url = format!("{}/reports/units", app.base);
+        async move { b.post(url).form(&fields).send().await.unwrap() }
+    };
+    let r = post("已完成。").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let back = r.text().await.unwrap();
+    assert!(back.contains("至少20个字") && back.contains(">已完成。</textarea>"), "{back}");
+    let text = "本单位实施测试项目1个，向辖区低保家庭发放节日补助，按时完成名单审核与发放；\n下一步加强回访。";
+    let r = post(text).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, list) = page(&app, &b, "/reports/units?filed=1").await;
+    assert!(list.contains("1 / 1 个单位已报送") && list.contains("已报送本单位总结（第1版）"), "{list}");
+    let (status, one) = page(&app, &b, "/reports/units/310112-MZJ").await;
+    assert_eq!(status, StatusCode::OK);
+    // The figures as they stood: one project, 3 people, 4 person-times, 0.36 万元.
+    assert!(
+        one.contains("1 个项目，3 人、4 人次") && one.contains("0.36 万元") && one.contains("下一步加强回访。"),
+        "{one}"
+    );
+    let rec = &app.store.audit_records(Some(("unit", "310112-MZJ")), 1).await.unwrap()[0];
+    assert_eq!(rec.action, "report.unit_file");
+    // A street without a project has nothing to file and reads no other unit's report.
+    let (g, _) = signed_in(&app, "gumei").await;
+    assert!(page(&app, &g, "/reports/units").await.1.contains("没有项目，无需报送"));
+    assert_eq!(page(&app, &g, "/reports/units/310112-MZJ").await.0, StatusCode::NOT_FOUND);
+    let r = b.get(format!("{}/reports/units.xlsx", app.base)).send().await.unwrap();
+    let cells: Vec<String> = xlsx_rows(&r.bytes().await.unwrap()).iter().flatten().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c.contains("下一步加强回访")), "{cells:?}");
+}

@@ -7,6 +7,7 @@ use yikou_domain::summary::{mismatches, total_of, CampaignSummary, GroupSummary,
 use yikou_domain::{Scope, UnitGroup};
 
 mod facts;
+pub mod units;
 
 use crate::{on_db, Result, Store, StoreError};
 

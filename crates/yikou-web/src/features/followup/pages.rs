@@ -635,9 +635,3 @@ pub async fn assign(
         Err(e) => Err(e.into()),
     }
 }
-
-/// An account's display name (the login when there is none by that login).
-pub(super) async fn display_name(state: &AppState, login: &str) -> Result<String, AppError> {
-    let users = state.store.users().await?;
-    Ok(users.into_iter().find(|u| u.login == login).map_or_else(|| login.to_string(), |u| u.display_name))
-}

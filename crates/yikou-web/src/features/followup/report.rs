@@ -215,7 +215,7 @@ pub async fn report(
         u.overdue += usize::from(c.overdue);
     }
     let head = r.head;
-    let drawn_by = super::pages::display_name(&state, &head.created_by).await?;
+    let drawn_by = display_name(&state, &head.created_by).await?;
     let page = ReportPage {
         resolved: r.cases.iter().filter(|c| !c.open).count(),
         overdue: r.cases.iter().filter(|c| c.overdue).count(),

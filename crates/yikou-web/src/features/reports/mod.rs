@@ -5,6 +5,7 @@
 mod pages;
 mod plan;
 mod public;
+mod units;
 
 use crate::routes::Routes;
 
@@ -12,6 +13,11 @@ pub fn routes(r: Routes) -> Routes {
     r.get("/reports", pages::summary)
         .get("/reports/plan", plan::page)
         .get("/reports/plan.xlsx", plan::workbook)
+        .get("/reports/units", units::list)
+        .post("/reports/units", units::file)
+        .get("/reports/units.xlsx", units::export)
+        .get("/reports/units.csv", units::export)
+        .get("/reports/units/{code}", units::one)
         .get("/public", public::page)
         .get("/api/v1/public/summary", public::api)
 }
