@@ -6,21 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-2}
-bin=./target/release/yikou
 peer=../shared/bench/peer_check.py
-work=${BENCH_DIR:-/tmp/yikou-bench}
-city="$work/city"
-data="$work/citydb"
-mkdir -p "$work"
-if [ ! -f "$city/people.csv" ]; then
-  "$bin" bench campaign --people 1000000 --entitlements 1500000 --projects 2000 --seed 1 -o "$city"
-fi
-wc -l "$city"/*.csv
-if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -f "$data/yikou.db" ]; then
-  rm -rf "$data"
-  "$bin" --data "$data" init >/dev/null
-  /usr/bin/time -f "yikou load: wall=%e s maxrss_kb=%M" "$bin" --data "$data" load "$city" --campaign 2021
-fi
+CITY_LOAD_TIMED=1
+. bench/city.sh
 echo "== counts"
 "$bin" --data "$data" check --json | python3 -c "
 import json, sys

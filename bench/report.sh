@@ -10,20 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-2}
-bin=./target/release/yikou
 peer=../shared/bench/peer_check.py
-work=${BENCH_DIR:-/tmp/yikou-bench}
-city="$work/city"
-data="$work/citydb"
-mkdir -p "$work"
-if [ ! -f "$city/people.csv" ]; then
-  "$bin" bench campaign --people 1000000 --entitlements 1500000 --projects 2000 --seed 1 -o "$city"
-fi
-if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -f "$data/yikou.db" ]; then
-  rm -rf "$data"
-  "$bin" --data "$data" init >/dev/null
-  "$bin" --data "$data" load "$city" --campaign 2021 >/dev/null
-fi
+. bench/city.sh
 "$bin" --data "$data" doctor >/dev/null
 echo "== figures"
 "$bin" --data "$data" report summary --campaign 2021 --json | python3 -c "

@@ -10,19 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-2}
-bin=./target/release/yikou
-work=${BENCH_DIR:-/tmp/yikou-bench}
-city="$work/city"
-data="$work/citydb"
-mkdir -p "$work"
-if [ ! -f "$city/people.csv" ]; then
-  "$bin" bench campaign --people 1000000 --entitlements 1500000 --projects 2000 --seed 1 -o "$city"
-fi
-if [ "${BENCH_REUSE:-0}" != 1 ] || [ ! -f "$data/yikou.db" ]; then
-  rm -rf "$data"
-  "$bin" --data "$data" init >/dev/null
-  "$bin" --data "$data" load "$city" --campaign 2021 >/dev/null
-fi
+. bench/city.sh
 paid="$work/paiddb"
 rm -rf "$paid"
 cp -r "$data" "$paid"
