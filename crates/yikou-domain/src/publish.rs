@@ -50,7 +50,8 @@ pub struct Line {
     pub name: String,
     pub people: Count,
     pub person_times: Count,
-    /// 万元 with two decimals; None when withheld.
+    /// The money in fen and in 万元 with two decimals; None when withheld.
+    pub amount_fen: Option<i64>,
     pub amount_wan: Option<String>,
 }
 
@@ -80,6 +81,7 @@ pub fn lines(rows: &[(String, &Figures)]) -> Vec<Line> {
                 name: name.clone(),
                 people: if open { Count::Shown(f.people) } else { hidden(f.people) },
                 person_times: if open { Count::Shown(f.person_times) } else { hidden(f.person_times) },
+                amount_fen: open.then_some(f.listed_fen),
                 amount_wan: open.then(|| Fen(f.listed_fen).wan()),
             }
         })

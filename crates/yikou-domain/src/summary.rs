@@ -20,6 +20,11 @@ pub struct GroupSummary {
     pub standard_max_fen: Option<i64>,
     /// Funding source name → fen.
     pub by_source_fen: BTreeMap<String, i64>,
+    /// The plan (the group's projects' budgets; the whole district's only, else 0), the money
+    /// approved (下达) and disbursed (已发放).
+    pub planned_fen: i64,
+    pub approved_fen: i64,
+    pub disbursed_fen: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -119,11 +119,35 @@ pub async fn summary(
 /// name an illness).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Public {
-    pub campaign: String,
-    pub total: publish::Line,
-    pub groups: Vec<publish::Line>,
+    /// The campaign's year (the contract), and its name.
+    pub campaign: i32,
+    pub campaign_name: String,
+    pub total: PublicGroup,
+    pub groups: Vec<PublicGroup>,
     pub streets: Vec<publish::Line>,
     pub categories: Vec<publish::Line>,
+}
+
+/// A unit group's published line (and the total's): its projects, people, person-times and money.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublicGroup {
+    pub group: String,
+    pub projects: i64,
+    pub people: publish::Count,
+    pub person_times: publish::Count,
+    pub amount_fen: Option<i64>,
+    pub amount_wan: Option<String>,
+}
+
+fn public_group(l: publish::Line, projects: i64) -> PublicGroup {
+    PublicGroup {
+        group: l.name,
+        projects,
+        people: l.people,
+        person_times: l.person_times,
+        amount_fen: l.amount_fen,
+        amount_wan: l.amount_wan,
+    }
 }
 
 /// The published figures (no sign-in: read as the system, for the whole district).
@@ -148,9 +172,16 @@ pub async fn public(store: &Store, cache: &FactsCache) -> Result<Public> {
             t.rows.iter().filter(|f| f.person_times > 0).map(|f| (name(&f.key), f)).collect();
         publish::lines(&rows)
     };
-    let groups = table(Dimension::Group, &|k| {
-        yikou_domain::report::group_of_code(k).map_or_else(|| k.to_string(), |g| g.label().to_string())
-    });
+    let label =
+        |k: &str| yikou_domain::report::group_of_code(k).map_or_else(|| k.to_string(), |g| g.label().to_string());
+    let projects_of = |label: &str| top.projects.iter().filter(|p| p.group.label() == label).count() as i64;
+    let groups: Vec<PublicGroup> = table(Dimension::Group, &label)
+        .into_iter()
+        .map(|l| {
+            let n = projects_of(&l.name);
+            public_group(l, n)
+        })
+        .collect();
     let streets = table(Dimension::Street, &|k| {
         reference::streets().find(|u| u.code == k).map_or_else(|| "（未登记）".to_string(), |u| u.name.to_string())
     });
@@ -160,24 +191,111 @@ pub async fn public(store: &Store, cache: &FactsCache) -> Result<Public> {
             .find(|c| c.code == k)
             .map_or_else(|| "（未登记类别）".to_string(), |c| c.name.to_string())
     });
-    let total = publish::total(&count(&top, Dimension::Group, &all).total);
-    Ok(Public { campaign: campaign.campaign.name.clone(), total, groups, streets, categories })
+    let total = public_group(publish::total(&count(&top, Dimension::Group, &all).total), top.projects.len() as i64);
+    Ok(Public {
+        campaign: campaign.campaign.year,
+        campaign_name: campaign.campaign.name.clone(),
+        total,
+        groups,
+        streets,
+        categories,
+    })
 }
 
-/// The plan's table (附表1) of the current campaign in the actor's area, with the facts it came from.
-pub async fn plan_table(
+/// The plan's table (附表1) of a campaign (the current one when `year` is None) in the actor's area, as
+/// the workbook and the page show it: names for codes, money rounded to hundredths of 万元 per project
+/// line, and the subtotals and total as sums of the rounded lines (so that every column adds up).
+/// `maker`: the unit named in the subtitle.
+pub async fn plan_sheet(
     store: &Store,
     cache: &FactsCache,
     actor: &Actor,
-) -> Result<(StoredCampaign, yikou_domain::plan_table::PlanTable, Arc<Facts>)> {
+    year: Option<i32>,
+    maker: &str,
+) -> Result<yikou_ingest::plan_sheet::PlanSheet> {
+    use yikou_domain::plan_table::LineKind;
+    use yikou_ingest::plan_sheet::{PlanRow, PlanSheet};
     if actor.role.is_some_and(|r| !r.may_read_reports()) {
         return Err(ServiceError::Forbidden);
     }
-    let campaign = crate::campaign::current(store).await?;
+    let campaign = crate::campaign::of_year(store, year).await?;
     let (facts, _) = facts(store, cache, &actor.scope, &campaign, false).await?;
-    let sources: Vec<String> = reference::FUNDING_SOURCES.iter().map(|s| s.code.to_string()).collect();
-    let table = yikou_domain::plan_table::plan_table(&facts, &sources);
-    Ok((campaign, table, facts))
+    let codes: Vec<String> = reference::FUNDING_SOURCES.iter().map(|s| s.code.to_string()).collect();
+    let table = yikou_domain::plan_table::plan_table(&facts, &codes);
+    let units: HashMap<String, String> = store.units().await?.into_iter().map(|u| (u.code, u.name)).collect();
+    let categories: HashMap<String, String> = store.categories().await?.into_iter().map(|c| (c.code, c.name)).collect();
+    let unit = |c: &str| units.get(c).cloned().unwrap_or_else(|| c.to_string());
+    let sources: Vec<String> = reference::FUNDING_SOURCES.iter().map(|s| s.name.to_string()).collect();
+    // Fen to hundredths of 万元 (1 = 100 元), rounded half up.
+    let cents = |fen: i64| (fen + 5_000).div_euclid(10_000);
+    let width = 3 + sources.len();
+    let (mut rows, mut sums, mut total_sums) = (Vec::new(), vec![0i64; width], vec![0i64; width]);
+    let (mut no, mut in_group, mut projects) = (0, 0, 0);
+    for line in &table.lines {
+        match line.kind {
+            LineKind::Project => {
+                let p = &facts.projects[line.project.unwrap_or_default()];
+                no += 1;
+                in_group += 1;
+                let money: Vec<i64> = [line.planned_fen, line.listed_fen, line.disbursed_fen]
+                    .into_iter()
+                    .chain(line.by_source_fen.iter().copied())
+                    .map(cents)
+                    .collect();
+                for (a, b) in sums.iter_mut().zip(&money) {
+                    *a += b;
+                }
+                let targets: Vec<String> =
+                    p.targets.iter().map(|c| categories.get(c).cloned().unwrap_or_else(|| c.clone())).collect();
+                rows.push(PlanRow {
+                    bold: false,
+                    texts: [no.to_string(), unit(&p.unit_code), p.name.clone(), targets.join("、"), p.standard.clone()],
+                    planned_times: line.planned_times,
+                    listed_times: line.listed_times,
+                    people: line.people,
+                    wan_cents: money,
+                });
+            }
+            LineKind::Subtotal => {
+                for (a, b) in total_sums.iter_mut().zip(&sums) {
+                    *a += b;
+                }
+                projects += in_group;
+                rows.push(PlanRow {
+                    bold: true,
+                    texts: [
+                        String::new(),
+                        format!("{} 小计", line.group.label()),
+                        format!("{in_group} 个项目"),
+                        String::new(),
+                        String::new(),
+                    ],
+                    planned_times: line.planned_times,
+                    listed_times: line.listed_times,
+                    people: line.people,
+                    wan_cents: std::mem::replace(&mut sums, vec![0; width]),
+                });
+                in_group = 0;
+            }
+            LineKind::Total => rows.push(PlanRow {
+                bold: true,
+                texts: [String::new(), "合计".into(), format!("{projects} 个项目"), String::new(), String::new()],
+                planned_times: line.planned_times,
+                listed_times: line.listed_times,
+                people: line.people,
+                wan_cents: total_sums.clone(),
+            }),
+        }
+    }
+    Ok(PlanSheet {
+        title: format!("{}项目安排表", campaign.campaign.name),
+        subtitle: format!(
+            "（据系统数据生成，{maker}，{}；人数按人去重；金额单位：万元）",
+            yikou_domain::format_date(yikou_domain::today())
+        ),
+        sources,
+        rows,
+    })
 }
 
 /// A member unit's line on the 各成员单位总结 list: its projects, its figures now, its report if filed.

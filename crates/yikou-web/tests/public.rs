@@ -25,6 +25,13 @@ async fn the_public_figures_are_aggregates_with_small_cells_suppressed_and_nothi
     // The total: 15 people, 16 person-times (古美甲 twice), 16 × 900 元 = 1.44 万元.
     assert_eq!((v["total"]["people"].as_i64(), v["total"]["person_times"].as_i64()), (Some(15), Some(16)), "{v}");
     assert_eq!(v["total"]["amount_wan"], "1.44");
+    // The contract: the campaign's year; per group its name, projects, person-times and money in fen.
+    assert_eq!(v["campaign"], 2020);
+    assert_eq!(
+        (v["groups"][0]["group"].as_str(), v["groups"][0]["projects"].as_i64(), v["groups"][0]["amount_fen"].as_i64()),
+        (Some("民政部门"), Some(1), Some(1_440_000))
+    );
+    assert_eq!(v["total"]["person_times"], 16);
     let street = |name: &str| v["streets"].as_array().unwrap().iter().find(|l| l["name"] == name).cloned().unwrap();
     // 七宝 has one person: "<5", no money; and since it alone would be given back by the total, the
     // next smallest cell of the table is withheld too (here 古美, the only other).
@@ -36,6 +43,7 @@ async fn the_public_figures_are_aggregates_with_small_cells_suppressed_and_nothi
     );
     // By unit group one line of 15: shown.
     assert_eq!(v["groups"][0]["people"], 15);
+    assert_eq!(street("七宝镇")["amount_fen"], Value::Null);
     // Categories at their top level: the illness (白血病) is folded into its category.
     let cats = v["categories"].to_string();
     assert!(!cats.contains("白血病") && cats.contains("低保家庭"), "{cats}");

@@ -120,6 +120,30 @@ fn demo_reproduces_the_plans_section_four_and_audit_verify_catches_tampering() {
     let v: Value = serde_json::from_str(&stdout(&o)).expect("one JSON object");
     check_plan_figures(&v);
 
+    // The contract of issue 16: the groups gain planned, approved and disbursed money; `--by` adds rows
+    // that add up to the total; `report plan-table` writes 附表1 whose total is the plan's.
+    let g = &v["groups"][0];
+    assert!(g["planned_fen"].as_i64().unwrap() > 0 && g["approved_fen"].is_i64() && g["disbursed_fen"].is_i64(), "{g}");
+    let o = yikou(&data, &["report", "summary", "--by", "street", "--json"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let by: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(by["by"], "street");
+    let rows = by["rows"].as_array().unwrap();
+    assert!(rows.len() >= 14, "{by}");
+    assert_eq!(rows.iter().map(|r| r["person_times"].as_i64().unwrap()).sum::<i64>(), 108_044);
+    assert_eq!(by["total"], v["total"], "today's fields kept");
+    let out = dir.path().join("plan.xlsx");
+    let o = yikou(&data, &["report", "plan-table", "-o", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    {
+        use calamine::{Data, Reader};
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+        assert_eq!(wb.sheet_names(), vec!["附表1".to_string()]);
+        let range = wb.worksheet_range("附表1").unwrap();
+        let total = range.rows().find(|r| r.get(1) == Some(&Data::String("合计".into()))).expect("a total row");
+        assert_eq!((total.get(6), total.get(9)), (Some(&Data::Float(108_044.0)), Some(&Data::Float(7_322.53))));
+    }
+
     // A second demo adds nothing twice.
     let o = yikou(&data, &["demo", "--no-serve"], &[]);
     assert!(stdout(&o).contains("已存在"), "{}", stdout(&o));

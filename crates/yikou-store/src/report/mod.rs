@@ -64,6 +64,9 @@ impl Store {
                 people: f.map_or(0, |r| r.people),
                 households: f.map_or(0, |r| r.households),
                 amount_fen: f.map_or(0, |r| r.listed_fen),
+                planned_fen: f.and_then(|r| r.planned_fen).unwrap_or(0),
+                approved_fen: f.map_or(0, |r| r.approved_fen),
+                disbursed_fen: f.map_or(0, |r| r.disbursed_fen),
                 standard_min_fen: lo,
                 standard_max_fen: hi,
                 by_source_fen: by_source

@@ -25,9 +25,21 @@ pub enum ReportCommand {
         /// 活动年度，默认最新 (campaign year)
         #[arg(long)]
         campaign: Option<i32>,
+        /// 另按此口径列出各行：group | unit | project | roster | category | street | committee | source
+        #[arg(long)]
+        by: Option<String>,
         /// 输出 JSON (print JSON)
         #[arg(long)]
         json: bool,
+    },
+    /// 项目安排表（方案附表1）：按单位类别分组，小计、合计，金额以万元计，写成 Excel
+    PlanTable {
+        /// 活动年度，默认最新 (campaign year)
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 输出文件（.xlsx）
+        #[arg(short = 'o', long = "output")]
+        output: std::path::PathBuf,
     },
     /// 分类汇总（可下钻）：按单位类别、单位、项目、名单、困难类别、街镇、居村委或资金来源统计人数、人次、户数和金额
     Figures {
@@ -139,8 +151,9 @@ pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow:
 
 /// `yikou report summary`.
 pub async fn report(cfg: &StoreConfig, cmd: ReportCommand) -> anyhow::Result<ExitCode> {
-    let (campaign, json) = match cmd {
-        ReportCommand::Summary { campaign, json } => (campaign, json),
+    let (campaign, by, json) = match cmd {
+        ReportCommand::Summary { campaign, by, json } => (campaign, by, json),
+        ReportCommand::PlanTable { campaign, output } => return plan_table(cfg, campaign, &output).await,
         ReportCommand::Figures { campaign, by, street, unit, json, repeat } => {
             return figures(cfg, campaign, &by, Drill { street, unit, ..Default::default() }, json, repeat).await;
         }
@@ -151,10 +164,49 @@ pub async fn report(cfg: &StoreConfig, cmd: ReportCommand) -> anyhow::Result<Exi
         None => store.latest_campaign_year().await?.context("还没有任何活动：请先运行 yikou demo 或导入活动数据")?,
     };
     let summary = store.campaign_summary(&Scope::All, year).await?;
+    let rows = match by.as_deref().map(|b| (b, Dimension::from_code(b.trim()))) {
+        None => None,
+        Some((b, None)) => anyhow::bail!(
+            "不认识的统计口径“{b}”：可用 group、unit、project、roster、category、street、committee、source"
+        ),
+        Some((_, Some(d))) => {
+            let cache = yikou_service::reports::FactsCache::default();
+            let sum = yikou_service::reports::summary(
+                &store,
+                &cache,
+                &Actor::system("cli"),
+                Some(year),
+                d,
+                &Drill::default(),
+            )
+            .await?;
+            Some((d, sum.tally))
+        }
+    };
     if json {
-        say!("{}", serde_json::to_string_pretty(&summary_json(&summary))?);
+        let mut v = summary_json(&summary);
+        if let Some((d, t)) = &rows {
+            v["by"] = json!(d.code());
+            v["rows"] = json!(t.rows.iter().map(row_json).collect::<Vec<_>>());
+            v["rows_total"] = row_json(&t.total);
+        }
+        say!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         emit(&render_summary(&summary));
+        if let Some((d, t)) = &rows {
+            say!("\n按{}：", d.label());
+            let list = t.rows.iter().map(|f| (if f.key.is_empty() { "（未登记）" } else { f.key.as_str() }, f));
+            for (key, f) in list.chain(std::iter::once(("合计", &t.total))) {
+                say!(
+                    "{key}\t{} 人\t{} 人次\t列入 {} 万元\t已下达 {} 万元\t已发放 {} 万元",
+                    group_thousands(f.people as u64),
+                    group_thousands(f.person_times as u64),
+                    Fen(f.listed_fen).wan(),
+                    Fen(f.approved_fen).wan(),
+                    Fen(f.disbursed_fen).wan()
+                );
+            }
+        }
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -205,6 +257,32 @@ async fn figures(
             );
         }
     }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A row of `--by`: the same names as the groups' fields (amount_fen is the money listed).
+fn row_json(f: &yikou_domain::report::Figures) -> serde_json::Value {
+    json!({
+        "key": f.key, "person_times": f.person_times, "people": f.people, "households": f.households,
+        "household_times": f.household_times, "amount_fen": f.listed_fen, "planned_fen": f.planned_fen,
+        "approved_fen": f.approved_fen, "disbursed_fen": f.disbursed_fen, "failed_fen": f.failed_fen,
+    })
+}
+
+/// `yikou report plan-table`: the plan's table as a workbook (one sheet, 附表1).
+async fn plan_table(cfg: &StoreConfig, year: Option<i32>, output: &Path) -> anyhow::Result<ExitCode> {
+    let store = Store::open(cfg).await?;
+    let cache = yikou_service::reports::FactsCache::default();
+    let maker = yikou_domain::reference::UNITS
+        .iter()
+        .find(|u| u.code == yikou_domain::reference::BUREAU_CODE)
+        .map_or("区民政局", |u| u.name);
+    let sheet = yikou_service::reports::plan_sheet(&store, &cache, &Actor::system("cli"), year, maker).await?;
+    let bytes = sheet.to_xlsx().map_err(|e| anyhow::anyhow!("附表1无法生成：{e}"))?;
+    std::fs::write(output, bytes).with_context(|| format!("无法写入 {}", output.display()))?;
+    let lines = sheet.rows.iter().filter(|r| !r.bold).count();
+    say!("已写出 {}：{} 个项目，{}", output.display(), lines, sheet.title);
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

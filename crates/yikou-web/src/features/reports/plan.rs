@@ -8,8 +8,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use yikou_domain::money::group_thousands;
-use yikou_domain::plan_table::LineKind;
-use yikou_ingest::plan_sheet::{PlanRow, PlanSheet};
+use yikou_ingest::plan_sheet::PlanSheet;
 use yikou_service::reports as use_case;
 
 use yikou_store::accounts::auth::SessionUser;
@@ -18,89 +17,9 @@ use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 
-/// Fen to hundredths of 万元 (1 = 100 元), rounded half up.
-fn cents(fen: i64) -> i64 {
-    (fen + 5_000).div_euclid(10_000)
-}
-
 async fn sheet(state: &AppState, s: &SessionUser) -> Result<PlanSheet, AppError> {
-    let (campaign, table, facts) = use_case::plan_table(&state.store, &state.report_facts, &s.actor()).await?;
-    let names = names(state).await?;
-    let sources: Vec<String> = table.sources.iter().map(|c| names.source(c)).collect();
-    let mut rows = Vec::new();
-    let mut sums: Vec<i64> = vec![0; 3 + sources.len()];
-    let mut total_sums: Vec<i64> = vec![0; 3 + sources.len()];
-    let (mut no, mut in_group, mut projects) = (0, 0, 0);
-    for line in &table.lines {
-        match line.kind {
-            LineKind::Project => {
-                let p = &facts.projects[line.project.expect("a project line")];
-                no += 1;
-                in_group += 1;
-                let money: Vec<i64> = [line.planned_fen, line.listed_fen, line.disbursed_fen]
-                    .into_iter()
-                    .chain(line.by_source_fen.iter().copied())
-                    .map(cents)
-                    .collect();
-                for (a, b) in sums.iter_mut().zip(&money) {
-                    *a += b;
-                }
-                rows.push(PlanRow {
-                    bold: false,
-                    texts: [
-                        no.to_string(),
-                        names.unit(&p.unit_code),
-                        p.name.clone(),
-                        p.targets.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、"),
-                        p.standard.clone(),
-                    ],
-                    planned_times: line.planned_times,
-                    listed_times: line.listed_times,
-                    people: line.people,
-                    wan_cents: money,
-                });
-            }
-            LineKind::Subtotal => {
-                for (a, b) in total_sums.iter_mut().zip(&sums) {
-                    *a += b;
-                }
-                projects += in_group;
-                rows.push(PlanRow {
-                    bold: true,
-                    texts: [
-                        String::new(),
-                        format!("{} 小计", line.group.label()),
-                        format!("{in_group} 个项目"),
-                        String::new(),
-                        String::new(),
-                    ],
-                    planned_times: line.planned_times,
-                    listed_times: line.listed_times,
-                    people: line.people,
-                    wan_cents: std::mem::replace(&mut sums, vec![0; 3 + sources.len()]),
-                });
-                in_group = 0;
-            }
-            LineKind::Total => rows.push(PlanRow {
-                bold: true,
-                texts: [String::new(), "合计".into(), format!("{projects} 个项目"), String::new(), String::new()],
-                planned_times: line.planned_times,
-                listed_times: line.listed_times,
-                people: line.people,
-                wan_cents: total_sums.clone(),
-            }),
-        }
-    }
-    let unit = names.unit(&s.user.unit_code);
-    Ok(PlanSheet {
-        title: format!("{}项目安排表", campaign.campaign.name),
-        subtitle: format!(
-            "（据系统数据生成，{unit}，{} ；人数按人去重；金额单位：万元）",
-            yikou_domain::format_date(yikou_domain::today())
-        ),
-        sources,
-        rows,
-    })
+    let maker = names(state).await?.unit(&s.user.unit_code);
+    Ok(use_case::plan_sheet(&state.store, &state.report_facts, &s.actor(), None, &maker).await?)
 }
 
 pub struct Cells {

@@ -19,8 +19,18 @@ struct PublicPage {
 /// `GET /public`: the published figures.
 pub async fn page(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let p = use_case::public(&state.store, &state.report_facts).await?;
-    let tables =
-        vec![("按单位类别", p.groups.clone()), ("按街镇", p.streets.clone()), ("按困难类别", p.categories.clone())];
+    let groups: Vec<yikou_domain::publish::Line> = p
+        .groups
+        .iter()
+        .map(|g| yikou_domain::publish::Line {
+            name: g.group.clone(),
+            people: g.people,
+            person_times: g.person_times,
+            amount_fen: g.amount_fen,
+            amount_wan: g.amount_wan.clone(),
+        })
+        .collect();
+    let tables = vec![("按单位类别", groups), ("按街镇", p.streets.clone()), ("按困难类别", p.categories.clone())];
     Ok(Html(PublicPage { p, tables }.render()?))
 }
 
