@@ -167,6 +167,23 @@ async fn a_sample_is_reproducible_stratified_and_its_calls_open_cases_that_block
         let due = yikou_domain::format_date(yikou_domain::today() + time::Duration::days(followup::CASE_DAYS));
         assert!(list.iter().all(|c| c.open && c.deadline.as_deref() == Some(due.as_str()) && !c.overdue), "{list:?}");
 
+        // A need heard on a call is listed for the 总结 (with the person masked).
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        let heard = CallAnswer {
+            reached: Reached::Yes,
+            received: Some(Received::Full),
+            amount_fen: None,
+            satisfaction: None,
+            needs: Some("希望上门送米和油".into()),
+            remarks: None,
+        };
+        followup::record_call(&mut tx, &Scope::All, a.sample, drawn[0].0, &heard).await.unwrap();
+        tx.commit().await.unwrap();
+        let needs = s.sample_needs(&Scope::All, a.sample).await.unwrap();
+        assert_eq!(needs.len(), 1, "{}", b.name);
+        assert_eq!((needs[0].entitlement_id, needs[0].needs.as_str()), (drawn[0].0, "希望上门送米和油"));
+        assert!(needs[0].id_number_masked.contains('*'));
+
         // What waits (the home page): three open cases, none overdue; one past its deadline is
         // overdue; a caller's people not yet reached across the open samples.
         let mz = Actor { login: "mz".into(), role: Some(Role::Bureau), scope: Scope::All };

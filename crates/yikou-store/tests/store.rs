@@ -523,6 +523,22 @@ async fn summary_counts_people_households_and_money_by_group() {
         assert_eq!(gm.total.people, 2);
         assert!(gm.mismatches.is_empty());
         assert_eq!(count(s, "SELECT COUNT(*) FROM entitlements WHERE approved_amount_fen = amount_fen").await, 4);
+        // The new group fields: the plan beside the money disbursed (all four were written disbursed).
+        assert_eq!((mzg.approved_fen, mzg.disbursed_fen), (mzg.amount_fen, mzg.amount_fen), "{}", b.name);
+
+        // 各成员单位总结: filed, filed again (version 2), listed; the data version moves with each write.
+        let before = s.data_version().await.unwrap();
+        let cid = s.campaign(2020).await.unwrap().unwrap().id;
+        for text in ["第一稿：本单位完成了节日帮困发放。", "第二稿：本单位完成了节日帮困发放和回访。"]
+        {
+            let mut tx = s.write(&Actor::system("t")).await.unwrap();
+            yikou_store::report::units::file_unit_report(&mut tx, cid, GUMEI, text, "{}").await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let filed = s.unit_reports(cid).await.unwrap();
+        assert_eq!(filed.len(), 1, "{}", b.name);
+        assert_eq!((filed[0].version, filed[0].body.starts_with("第二稿")), (2, true));
+        assert!(s.data_version().await.unwrap() > before);
     }
 }
 

@@ -15,7 +15,7 @@ impl Store {
     /// A number that changes with every committed write (the audit chain's head: every write is
     /// audited in its transaction), for caches of figures computed from the data.
     pub async fn data_version(&self) -> Result<i64> {
-        let v: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+        let v: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar("SELECT CAST(seq AS BIGINT) FROM audit_head WHERE id = 1")
             .fetch_optional(p).await?);
         Ok(v.unwrap_or(0))
     }

@@ -28,7 +28,7 @@ pub async fn file_unit_report(
 ) -> Result<i64> {
     crate::atomic!(tx, {
         let before: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-            "SELECT version FROM unit_reports WHERE campaign_id = $1 AND unit_code = $2")
+            "SELECT CAST(version AS BIGINT) FROM unit_reports WHERE campaign_id = $1 AND unit_code = $2")
             .bind(campaign_id).bind(unit).fetch_optional(c).await?);
         let version = before.unwrap_or(0) + 1;
         let (login, at) = (tx.actor().login.clone(), now());
