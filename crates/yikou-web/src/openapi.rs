@@ -153,6 +153,10 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "summary": "结束回访：有未办结的问题件时 409 并列出，除非区民政局写明理由（reason）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "已结束" }, "409": { "description": "open_cases 列出未办结的问题件" } } } },
+            "/api/v1/public/summary": { "get": {
+                "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
+                "security": [],
+                "responses": { "200": { "description": "汇总数字" }, "404": { "description": "还没有活动" } } } },
             "/api/v1/projects/{id}/submit": { "post": {
                 "summary": "提交本单位在该项目中的名单审核（比对疑点须先处理完）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
