@@ -31,11 +31,14 @@ impl Store {
         let names: Vec<(String, String)> =
             on_db!(&self.db, p => sqlx::query_as("SELECT code, name FROM funding_sources").fetch_all(p).await?);
         let name_of = |code: &str| names.iter().find(|n| n.0 == code).map_or(code.to_string(), |n| n.1.clone());
+        // Per group, in one pass: the smallest and largest amount, and the money by funding source.
         let mut range: BTreeMap<&'static str, (i64, i64)> = BTreeMap::new();
+        let mut sources: BTreeMap<(&'static str, &str), i64> = BTreeMap::new();
         for f in &facts.rows {
             let g = group_code(facts.projects[f.project as usize].group);
             let r = range.entry(g).or_insert((i64::MAX, i64::MIN));
             *r = (r.0.min(f.amount_fen), r.1.max(f.amount_fen));
+            *sources.entry((g, f.source.as_str())).or_default() += f.amount_fen;
         }
         let (project_cond, arg) = crate::scope::projects(scope, 2);
         let project_sql = format!(
@@ -55,7 +58,6 @@ impl Store {
             let label = g.label();
             let code = group_code(g);
             let f = by_group.rows.iter().find(|r| r.key == code);
-            let by_source = tally(&facts, Dimension::Source, &Drill { group: Some(g), ..Default::default() });
             let (lo, hi) = range.get(code).copied().map_or((None, None), |(a, b)| (Some(a), Some(b)));
             rows.push(GroupSummary {
                 group: label.to_string(),
@@ -69,12 +71,13 @@ impl Store {
                 disbursed_fen: f.map_or(0, |r| r.disbursed_fen),
                 standard_min_fen: lo,
                 standard_max_fen: hi,
-                by_source_fen: by_source
-                    .rows
-                    .iter()
-                    .filter(|r| r.person_times > 0)
-                    .map(|r| (name_of(&r.key), r.listed_fen))
-                    .collect::<BTreeMap<_, _>>(),
+                by_source_fen: sources.iter().filter(|((gc, _), _)| *gc == code).fold(
+                    BTreeMap::new(),
+                    |mut m, ((_, source), fen)| {
+                        *m.entry(name_of(source)).or_default() += fen;
+                        m
+                    },
+                ),
             });
         }
         let (people, households) = (by_group.total.people, by_group.total.households);

@@ -19,6 +19,7 @@ use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 
+#[derive(Clone)]
 pub struct UnitRow {
     pub code: String,
     pub name: String,
@@ -82,17 +83,7 @@ async fn render(
     let own_line = lines.iter().find(|l| l.unit == s.user.unit_code);
     let files = s.user.role.may_file_unit_report();
     let body = body.or_else(|| own_line.and_then(|l| l.filed.as_ref().map(|r| r.body.clone()))).unwrap_or_default();
-    let own = rows.iter().find(|r| r.code == s.user.unit_code).map(|r| UnitRow {
-        code: r.code.clone(),
-        name: r.name.clone(),
-        projects: r.projects,
-        people: r.people.clone(),
-        person_times: r.person_times.clone(),
-        listed: r.listed.clone(),
-        disbursed: r.disbursed.clone(),
-        filed: r.filed.clone(),
-        version: r.version,
-    });
+    let own = rows.iter().find(|r| r.code == s.user.unit_code).cloned();
     Ok(UnitsPage {
         frame: frame(state, s).await?,
         campaign: campaign.campaign.name.clone(),
