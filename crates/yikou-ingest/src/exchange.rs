@@ -17,9 +17,11 @@ use crate::validate::RowIssue;
 
 pub use yikou_domain::exchange::{ExEntitlement, ExPerson, ExProject, Exchange};
 
-const PEOPLE: [&str; 7] = ["person_id", "id_number", "name", "street_code", "household_id", "categories", "deceased"];
-const PROJECTS: [&str; 5] = ["project_id", "unit_group", "exclusive_group", "per_household", "target_categories"];
-const ENTITLEMENTS: [&str; 4] = ["entitlement_id", "project_id", "person_id", "amount_fen"];
+pub(crate) const PEOPLE: [&str; 7] =
+    ["person_id", "id_number", "name", "street_code", "household_id", "categories", "deceased"];
+pub(crate) const PROJECTS: [&str; 5] =
+    ["project_id", "unit_group", "exclusive_group", "per_household", "target_categories"];
+pub(crate) const ENTITLEMENTS: [&str; 4] = ["entitlement_id", "project_id", "person_id", "amount_fen"];
 
 fn list(s: &str) -> Vec<String> {
     s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
@@ -27,8 +29,8 @@ fn list(s: &str) -> Vec<String> {
 
 fn flag(s: &str) -> Option<bool> {
     match s.trim() {
-        "0" | "" | "false" => Some(false),
-        "1" | "true" => Some(true),
+        "0" | "" | "false" | "否" => Some(false),
+        "1" | "true" | "是" => Some(true),
         _ => None,
     }
 }
@@ -63,8 +65,64 @@ fn read_file(
     Ok(())
 }
 
-fn issue(file: &str, row: u32, column: &str, code: &str, message: String) -> RowIssue {
+pub(crate) fn issue(file: &str, row: u32, column: &str, code: &str, message: String) -> RowIssue {
     RowIssue { row, column: format!("{file}:{column}"), code: code.into(), message, warning: false }
+}
+
+/// One row of the people layout (`get(i)`: the field of `PEOPLE[i]`), checked: None when it is
+/// malformed, with its problems in `issues` (file, row, column). `seen`: the person ids before it.
+pub(crate) fn person_row<'a>(
+    file: &str,
+    row: u32,
+    get: &dyn Fn(usize) -> &'a str,
+    today: time::Date,
+    seen: &HashMap<String, usize>,
+    issues: &mut Vec<RowIssue>,
+) -> Option<ExPerson> {
+    let id = match IdNumber::parse_at(get(1), today) {
+        Ok(id) => Some(id),
+        Err(e) => {
+            issues.push(issue(file, row, "id_number", e.code(), e.to_string()));
+            None
+        }
+    };
+    let street = match get(3) {
+        "" => None,
+        s => match AreaCode::parse(s) {
+            Ok(a) => Some(a.as_str().to_string()),
+            Err(e) => {
+                issues.push(issue(file, row, "street_code", "street_code_invalid", e.to_string()));
+                None
+            }
+        },
+    };
+    let deceased = flag(get(6));
+    if deceased.is_none() {
+        issues.push(issue(
+            file,
+            row,
+            "deceased",
+            "flag_invalid",
+            format!("deceased 应为0或1（是或否），实为“{}”", get(6)),
+        ));
+    }
+    if get(0).is_empty() {
+        issues.push(issue(file, row, "person_id", "id_missing", "person_id 为空".into()));
+        return None;
+    }
+    if seen.contains_key(get(0)) {
+        issues.push(issue(file, row, "person_id", "id_repeated", format!("person_id“{}”重复", get(0))));
+        return None;
+    }
+    Some(ExPerson {
+        person_id: get(0).to_string(),
+        id_number: id?,
+        name: get(2).to_string(),
+        street_code: street,
+        household_id: Some(get(4).to_string()).filter(|h| !h.is_empty()),
+        categories: list(get(5)),
+        deceased: deceased?,
+    })
 }
 
 /// Reads and checks a directory in the exchange layout. Malformed records (bad ID number, unknown
@@ -79,51 +137,9 @@ pub fn read_exchange(dir: &Path) -> std::io::Result<(Exchange, Vec<RowIssue>)> {
 
     read_file(dir, "people.csv", &PEOPLE, &mut issues, |row, r, issues| {
         let get = |i: usize| r.get(i).unwrap_or("").trim();
-        let id = match IdNumber::parse_at(get(1), today) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                issues.push(issue("people.csv", row, "id_number", e.code(), e.to_string()));
-                None
-            }
-        };
-        let street = match get(3) {
-            "" => None,
-            s => match AreaCode::parse(s) {
-                Ok(a) => Some(a.as_str().to_string()),
-                Err(e) => {
-                    issues.push(issue("people.csv", row, "street_code", "street_code_invalid", e.to_string()));
-                    None
-                }
-            },
-        };
-        let deceased = flag(get(6));
-        if deceased.is_none() {
-            issues.push(issue(
-                "people.csv",
-                row,
-                "deceased",
-                "flag_invalid",
-                format!("deceased 应为0或1，实为“{}”", get(6)),
-            ));
-        }
-        if get(0).is_empty() {
-            issues.push(issue("people.csv", row, "person_id", "id_missing", "person_id 为空".into()));
-        } else if person_index.contains_key(get(0)) {
-            issues.push(issue("people.csv", row, "person_id", "id_repeated", format!("person_id“{}”重复", get(0))));
-        }
-        if let (Some(id), Some(deceased)) = (id, deceased) {
-            if !get(0).is_empty() && !person_index.contains_key(get(0)) {
-                person_index.insert(get(0).to_string(), ex.people.len());
-                ex.people.push(ExPerson {
-                    person_id: get(0).to_string(),
-                    id_number: id,
-                    name: get(2).to_string(),
-                    street_code: street,
-                    household_id: Some(get(4).to_string()).filter(|h| !h.is_empty()),
-                    categories: list(get(5)),
-                    deceased,
-                });
-            }
+        if let Some(p) = person_row("people.csv", row, &get, today, &person_index, issues) {
+            person_index.insert(p.person_id.clone(), ex.people.len());
+            ex.people.push(p);
         }
     })?;
     read_file(dir, "projects.csv", &PROJECTS, &mut issues, |row, r, issues| {
@@ -208,48 +224,14 @@ pub fn read_exchange(dir: &Path) -> std::io::Result<(Exchange, Vec<RowIssue>)> {
     Ok((ex, issues))
 }
 
-/// Writes the exchange layout (the inverse of [`read_exchange`]).
+/// Writes the exchange layout (the inverse of [`read_exchange`]) into a folder.
 pub fn write_exchange(dir: &Path, ex: &Exchange) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join("people.csv"))?);
-    writeln!(w, "{}", PEOPLE.join(","))?;
-    for p in &ex.people {
-        writeln!(
-            w,
-            "{},{},{},{},{},{},{}",
-            p.person_id,
-            p.id_number.as_str(),
-            p.name,
-            p.street_code.as_deref().unwrap_or(""),
-            p.household_id.as_deref().unwrap_or(""),
-            p.categories.join(";"),
-            u8::from(p.deceased)
-        )?;
-    }
-    w.flush()?;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join("projects.csv"))?);
-    writeln!(w, "{}", PROJECTS.join(","))?;
-    for p in &ex.projects {
-        writeln!(
-            w,
-            "{},{},{},{},{}",
-            p.project_id,
-            p.unit_group.label(),
-            p.exclusive_group.as_deref().unwrap_or(""),
-            u8::from(p.per_household),
-            p.target_categories.join(";")
-        )?;
-    }
-    w.flush()?;
-    let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join("entitlements.csv"))?);
-    writeln!(w, "{}", ENTITLEMENTS.join(","))?;
-    for e in &ex.entitlements {
-        writeln!(
-            w,
-            "{},{},{},{}",
-            e.entitlement_id, ex.projects[e.project].project_id, ex.people[e.person].person_id, e.amount_fen
-        )?;
-    }
+    let create = |name: &str| std::fs::File::create(dir.join(name)).map(std::io::BufWriter::new);
+    crate::municipal::people_csv(ex, &mut create("people.csv")?)?;
+    crate::municipal::projects_csv(ex, &mut create("projects.csv")?)?;
+    let mut w = create("entitlements.csv")?;
+    crate::municipal::entitlements_csv(ex, &mut w)?;
     w.flush()
 }
 

@@ -4,9 +4,12 @@
 //! beside it. The 合计 row is summed here from the rows themselves (integer fen), so it always adds
 //! up to what is listed.
 
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use std::io;
+
 use time::{Date, PrimitiveDateTime};
 use yikou_domain::Fen;
+
+use crate::workbook::{self, CsvSink, Sums};
 
 /// One cell's value, typed: the workbook writes each kind its own way.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,7 +66,7 @@ impl Value {
     }
 
     /// Columns as wide as their text: a Chinese character takes two places.
-    fn width(&self) -> usize {
+    pub(crate) fn width(&self) -> usize {
         let shown = match self {
             Value::Money(f) => f.yuan(),
             other => other.display(),
@@ -77,16 +80,24 @@ impl Value {
 pub struct Column {
     pub title: String,
     pub summed: bool,
+    /// How wide the column is expected to be (in characters, a Chinese character two), for a
+    /// workbook written as rows stream in, when its cells cannot be measured first.
+    pub width: Option<u16>,
 }
 
 impl Column {
     pub fn new(title: &str) -> Column {
-        Column { title: title.to_string(), summed: false }
+        Column { title: title.to_string(), summed: false, width: None }
     }
 
     /// A column the 合计 row adds up (its numbers and money; text is left out).
     pub fn summed(title: &str) -> Column {
-        Column { title: title.to_string(), summed: true }
+        Column { title: title.to_string(), summed: true, width: None }
+    }
+
+    /// The same column, expected `chars` wide.
+    pub fn wide(self, chars: u16) -> Column {
+        Column { width: Some(chars), ..self }
     }
 }
 
@@ -122,209 +133,44 @@ impl Table {
     /// The 合计 row, when the table has one: "合计" in the first column, the sums of the summed
     /// columns (integer arithmetic; a column of money sums to money, of counts to a count).
     pub fn total_row(&self) -> Option<Vec<Value>> {
-        let mut out = self.sums()?;
-        if let Some(first) = out.first_mut().filter(|v| **v == Value::Empty) {
-            *first = Value::text("合计");
-        }
-        Some(out)
-    }
-
-    /// The sums of the summed columns (blank elsewhere), when the table has a 合计 row.
-    fn sums(&self) -> Option<Vec<Value>> {
-        if !self.totals {
-            return None;
-        }
-        let mut out = vec![Value::Empty; self.columns.len()];
-        for (c, _) in self.columns.iter().enumerate().filter(|(_, col)| col.summed) {
-            let (mut n, mut fen, mut money) = (Some(0i64), Some(0i64), false);
-            for v in self.rows.iter().filter_map(|r| r.get(c)) {
-                match v {
-                    Value::Int(x) => n = n.and_then(|s| s.checked_add(*x)),
-                    Value::Money(f) => {
-                        money = true;
-                        fen = fen.and_then(|s| s.checked_add(f.0));
-                    }
-                    _ => {}
-                }
-            }
-            out[c] = match (money, n, fen) {
-                (true, _, Some(f)) => Value::Money(Fen(f)),
-                (false, Some(n), _) => Value::Int(n),
-                // Too large to add up: no figure rather than a wrong one.
-                _ => Value::Empty,
-            };
-        }
-        Some(out)
+        self.totals.then(|| {
+            let mut s = Sums::new(&self.columns);
+            self.rows.iter().for_each(|r| s.add(r));
+            s.total_row()
+        })
     }
 
     /// The workbook: title lines, a bold filled header that stays in view with a filter on it,
-    /// the rows typed, the 合计 row in bold. Written in memory and returned as the file's bytes.
-    pub fn to_xlsx(&self) -> Result<Vec<u8>, XlsxError> {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet_with_constant_memory()?;
-        let name: String = self
-            .sheet
-            .chars()
-            .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\' | '\''))
-            .take(31)
-            .collect();
-        ws.set_name(if name.is_empty() { "Sheet1" } else { &name })?;
-        let offset = u16::from(self.numbered);
-        // With 序号 the 合计 label sits under 序号 and every column keeps its own sum.
-        let total = if self.numbered { self.sums() } else { self.total_row() };
-        self.set_widths(ws, offset, total.as_ref())?;
-
-        let heading = Format::new().set_bold().set_font_size(14);
-        let note = Format::new().set_font_color("#595959");
-        let mut r = 0u32;
-        for (i, line) in self.title.iter().enumerate() {
-            ws.write_string_with_format(r, 0, line, if i == 0 { &heading } else { &note })?;
-            r += 1;
-        }
-        if !self.title.is_empty() {
-            r += 1;
-        }
-        let header_row = r;
-        let header = Format::new().set_bold().set_background_color("#DDEBF7").set_border(FormatBorder::Thin);
-        if self.numbered {
-            ws.write_string_with_format(r, 0, "序号", &header)?;
-        }
-        for (c, col) in self.columns.iter().enumerate() {
-            ws.write_string_with_format(r, c as u16 + offset, &col.title, &header)?;
-        }
-        let plain = Styles::new(false);
-        for (i, row) in self.rows.iter().enumerate() {
-            r += 1;
-            if self.numbered {
-                ws.write_number(r, 0, (i + 1) as f64)?;
-            }
-            for (c, v) in row.iter().enumerate() {
-                plain.write(ws, r, c as u16 + offset, v)?;
-            }
-        }
-        let last_col = (self.columns.len() as u16 + offset).saturating_sub(1);
-        ws.autofilter(header_row, 0, r, last_col)?;
-        ws.set_freeze_panes(header_row + 1, 0)?;
-        if let Some(total) = total {
-            r += 1;
-            let bold = Styles::new(true);
-            if self.numbered {
-                bold.write(ws, r, 0, &Value::text("合计"))?;
-            }
-            for (c, v) in total.iter().enumerate() {
-                bold.write(ws, r, c as u16 + offset, v)?;
-            }
-        }
-        wb.save_to_buffer()
+    /// the rows typed, the 合计 row in bold, columns as wide as their cells. Written in memory by
+    /// the same writer that streams the large exports ([`workbook::XlsxSink`]).
+    pub fn to_xlsx(&self) -> io::Result<Vec<u8>> {
+        workbook::table_bytes(self)
     }
 
-    /// A CSV Excel opens as is: UTF-8 with a BOM, CRLF, every cell quoted, and a cell that starts
-    /// like a formula (= + - @) prefixed with ' so Excel shows it as text. The header and the rows as
-    /// the table has them, then its 合计 row; no title block (programs read these files too).
+    /// A CSV Excel opens as is (see [`CsvSink`]): the header and the rows as the table has them,
+    /// then its 合计 row; no title block (programs read these files too).
     pub fn to_csv(&self) -> String {
-        // The header is the program's own text: written as is.
-        let mut text = format!("\u{feff}{}\r\n", self.header().join(","));
-        for row in self.rows.iter().chain(self.total_row().as_ref()) {
-            let quoted: Vec<String> = row
-                .iter()
-                .map(|v| {
-                    let v = v.display();
-                    let v = if v.starts_with(['=', '+', '-', '@']) { format!("'{v}") } else { v };
-                    format!("\"{}\"", v.replace('"', "\"\""))
-                })
-                .collect();
-            text.push_str(&quoted.join(","));
-            text.push_str("\r\n");
+        let mut sink = match CsvSink::start(Vec::new(), self) {
+            Ok(s) => s,
+            Err(_) => return String::new(),
+        };
+        for row in &self.rows {
+            // Writing into memory does not fail.
+            let _ = workbook::RowSink::row(&mut sink, row);
         }
-        text
+        String::from_utf8(sink.end().unwrap_or_default()).unwrap_or_default()
     }
 
-    fn set_widths(&self, ws: &mut Worksheet, offset: u16, total: Option<&Vec<Value>>) -> Result<(), XlsxError> {
-        if self.numbered {
-            ws.set_column_width(0, 8)?;
+    /// The same table without its rows: what a streamed export starts from.
+    pub fn layout(&self) -> Table {
+        Table {
+            sheet: self.sheet.clone(),
+            title: self.title.clone(),
+            columns: self.columns.clone(),
+            rows: Vec::new(),
+            numbered: self.numbered,
+            totals: self.totals,
         }
-        for (c, col) in self.columns.iter().enumerate() {
-            let title = Value::text(col.title.as_str()).width();
-            let cells = self.rows.iter().chain(total).filter_map(|r| r.get(c));
-            let mut widest = title;
-            let mut id = false;
-            for v in cells {
-                widest = widest.max(v.width());
-                id |= matches!(v, Value::IdText(_));
-            }
-            let floor = if id { 22 } else { 6 };
-            ws.set_column_width(c as u16 + offset, (widest + 2).clamp(floor, 60) as f64)?;
-        }
-        Ok(())
-    }
-}
-
-/// The cell formats of one kind of row (plain, or the bold 合计 row).
-struct Styles {
-    text: Format,
-    id: Format,
-    int: Format,
-    money: Format,
-    plain_money: Format,
-    date: Format,
-    time: Format,
-    dec1: Format,
-    dec2: Format,
-}
-
-impl Styles {
-    fn new(bold: bool) -> Styles {
-        let base = || if bold { Format::new().set_bold() } else { Format::new() };
-        Styles {
-            text: base(),
-            id: base().set_num_format("@"),
-            int: base().set_num_format("0"),
-            money: base().set_num_format("#,##0.00"),
-            plain_money: base().set_num_format("0.00"),
-            date: base().set_num_format("yyyy-mm-dd"),
-            time: base().set_num_format("yyyy-mm-dd hh:mm:ss"),
-            dec1: base().set_num_format("0.0"),
-            dec2: base().set_num_format("0.00"),
-        }
-    }
-
-    fn write(&self, ws: &mut Worksheet, r: u32, c: u16, v: &Value) -> Result<(), XlsxError> {
-        match v {
-            Value::Empty => {}
-            Value::Text(s) => {
-                ws.write_string_with_format(r, c, s, &self.text)?;
-            }
-            Value::IdText(s) => {
-                ws.write_string_with_format(r, c, s, &self.id)?;
-            }
-            Value::Int(n) => {
-                ws.write_number_with_format(r, c, *n as f64, &self.int)?;
-            }
-            // Fen to 元: exact for any sum of money this system holds (well under 2^53 fen).
-            Value::Money(f) => {
-                ws.write_number_with_format(r, c, f.0 as f64 / 100.0, &self.money)?;
-            }
-            Value::PlainMoney(f) => {
-                ws.write_number_with_format(r, c, f.0 as f64 / 100.0, &self.plain_money)?;
-            }
-            Value::Date(d) => {
-                let x = ExcelDateTime::from_ymd(d.year() as u16, u8::from(d.month()), d.day())?;
-                ws.write_datetime_with_format(r, c, &x, &self.date)?;
-            }
-            Value::Decimal(x, d) => {
-                let f = if *d <= 1 { &self.dec1 } else { &self.dec2 };
-                ws.write_number_with_format(r, c, *x, f)?;
-            }
-            Value::Time(t) => {
-                let x = ExcelDateTime::from_ymd(t.year() as u16, u8::from(t.month()), t.day())?.and_hms(
-                    u16::from(t.hour()),
-                    t.minute(),
-                    t.second(),
-                )?;
-                ws.write_datetime_with_format(r, c, &x, &self.time)?;
-            }
-        }
-        Ok(())
     }
 }
 

@@ -1,22 +1,35 @@
 //! 数据交换 (the exchange layout) as use cases: load a campaign's people, projects and entitlements
-//! from another system, export them for one. Both handle full ID numbers, so both are acts of the
-//! whole district (the command line acts for it), and an export is on record in the audit log.
+//! from another system, export them for one (R14: the municipal system), and load a municipal
+//! roster as the base register. All handle full ID numbers, so all are acts of the whole district
+//! (the command line acts for it), and each is on record in the audit log.
+
+use std::path::Path;
 
 use yikou_domain::exchange::Exchange;
 use yikou_domain::{Actor, Campaign, Scope};
+use yikou_ingest::municipal::read_roster;
+use yikou_ingest::validate::RowIssue;
 use yikou_store::campaign::{create_campaign, StoredCampaign};
-use yikou_store::exchange::{load_campaign, LoadReport};
+pub use yikou_store::exchange::BaseReport;
+use yikou_store::exchange::{load_base_register, load_campaign, LoadReport};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
+
+/// May the actor load files of another system (an exchange, a municipal roster)? Roles with the
+/// import right acting for the whole district.
+pub fn may_load(actor: &Actor) -> Result<()> {
+    if actor.role.is_some_and(|r| !r.may_import()) || actor.scope != Scope::All {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(())
+}
 
 /// Loads an exchange into the campaign of `year`; a year without a campaign gets one on the usual
 /// schedule, in the same transaction as the load (nothing is left half-made on an error). Roles
 /// with the import right and the whole district only.
 pub async fn load(store: &Store, actor: &Actor, year: i32, ex: &Exchange) -> Result<(Campaign, LoadReport)> {
-    if actor.role.is_some_and(|r| !r.may_import()) || actor.scope != Scope::All {
-        return Err(ServiceError::Forbidden);
-    }
+    may_load(actor)?;
     let existing = store.campaign(year).await?;
     let mut tx = store.write(actor).await?;
     let (id, campaign) = match existing {
@@ -48,4 +61,53 @@ pub async fn export(store: &Store, actor: &Actor, year: Option<i32>) -> Result<(
     });
     crate::audit::record_export(store, actor, "campaign.export", "campaign", &what).await?;
     Ok((campaign, ex))
+}
+
+/// What loading a municipal roster came to: loaded, or refused whole for its malformed rows (each
+/// with file, row, column and a Chinese message; nothing was written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaseOutcome {
+    Loaded(BaseReport),
+    Refused { rows: usize, issues: Vec<RowIssue> },
+}
+
+/// Loads a municipal roster file (the people list in the exchange or the Excel layout; .csv, .xlsx
+/// or .xls) as the base register for the cross-check — all of it or, when a row is malformed,
+/// nothing. Roles with the import right, for the whole district only. Loading the same roster
+/// twice changes nothing the second time.
+/// `name`: the file's name as its sender knows it (each problem names it). The roster's categories
+/// (and deaths) count from the start of the campaign of `year` — the one it is the base of; a year
+/// without a campaign yet: its usual schedule's start — or, without a year, of the latest campaign
+/// (today when there is none).
+pub async fn load_base(
+    store: &Store,
+    actor: &Actor,
+    path: &Path,
+    name: &str,
+    year: Option<i32>,
+) -> Result<BaseOutcome> {
+    may_load(actor)?;
+    let year = match year {
+        Some(y) => Some(y),
+        None => store.latest_campaign_year().await?,
+    };
+    let on = match year {
+        Some(y) => store.campaign(y).await?.map_or_else(|| Campaign::standard(y).start, |c| c.campaign.start),
+        None => yikou_domain::today(),
+    };
+    let (path, name) = (path.to_path_buf(), name.to_string());
+    let (people, issues) = tokio::task::spawn_blocking(move || read_roster(&path, &name))
+        .await
+        .map_err(|e| ServiceError::Internal(e.to_string()))?
+        .map_err(|e| ServiceError::Unreadable(e.to_string()))?;
+    if !issues.is_empty() {
+        return Ok(BaseOutcome::Refused { rows: people.len() + issues.len(), issues });
+    }
+    if people.is_empty() {
+        return Err(ServiceError::Rejected("名单中没有任何人员行".into()));
+    }
+    let mut tx = store.write(actor).await?;
+    let report = load_base_register(&mut tx, &people, on).await?;
+    tx.commit().await?;
+    Ok(BaseOutcome::Loaded(report))
 }

@@ -47,19 +47,43 @@ fn allowed(actor: &Actor, query: &PeopleQuery) -> Result<Option<String>> {
 pub async fn search(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result<(Vec<PersonListItem>, Option<i64>)> {
     let probe = allowed(actor, query)?;
     let found = store.search_people(&actor.scope, query).await?;
-    if let Some(q) = probe {
-        let mut tx = store.write(actor).await?;
-        // The search once (not per page of it); the store masks the number in the record.
-        if query.after.is_none() && query.offset == 0 {
-            tx.audit("person.search", "person", "*", None, Some(&json!({ "q": q, "found": found.0.len() }))).await?;
-        }
-        for p in &found.0 {
-            let what = json!({ "via": "search", "q": q });
-            tx.audit("person.reveal_id", "person", &p.id.to_string(), None, Some(&what)).await?;
-        }
-        tx.commit().await?;
-    }
+    put_on_record(store, actor, query, probe, &found.0).await?;
     Ok(found)
+}
+
+/// A page of an export of the register ([`Store::export_people`]: registration order, thousands
+/// of people a page): refused and put on record as [`search`] is.
+pub async fn export_page(
+    store: &Store,
+    actor: &Actor,
+    query: &PeopleQuery,
+) -> Result<(Vec<PersonListItem>, Option<i64>)> {
+    let probe = allowed(actor, query)?;
+    let found = store.export_people(&actor.scope, query).await?;
+    put_on_record(store, actor, query, probe, &found.0).await?;
+    Ok(found)
+}
+
+/// A search of hidden digits on record: the search once (not per page of it; the store masks the
+/// number in the record), and every person it found as revealed.
+async fn put_on_record(
+    store: &Store,
+    actor: &Actor,
+    query: &PeopleQuery,
+    probe: Option<String>,
+    found: &[PersonListItem],
+) -> Result<()> {
+    let Some(q) = probe else { return Ok(()) };
+    let mut tx = store.write(actor).await?;
+    if query.after.is_none() && query.offset == 0 {
+        tx.audit("person.search", "person", "*", None, Some(&json!({ "q": q, "found": found.len() }))).await?;
+    }
+    for p in found {
+        let what = json!({ "via": "search", "q": q });
+        tx.audit("person.reveal_id", "person", &p.id.to_string(), None, Some(&what)).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// How many people of the actor's area match (共 N 人); refused like [`search`], not audited (the

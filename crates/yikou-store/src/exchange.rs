@@ -45,27 +45,12 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
             )));
         }
 
-        // Unknown categories join the reference data.
-        let known: Vec<String> =
-            on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM categories").fetch_all(c).await?);
-        let mut used: Vec<&str> = ex
+        let used = ex
             .people
             .iter()
             .flat_map(|p| p.categories.iter())
-            .chain(ex.projects.iter().flat_map(|p| p.target_categories.iter()))
-            .map(String::as_str)
-            .collect();
-        used.sort_unstable();
-        used.dedup();
-        for code in used.into_iter().filter(|c| !known.iter().any(|k| k == c)) {
-            on_tx!(&mut tx.tx, c => sqlx::query("INSERT INTO categories (code, name, sort) VALUES ($1, $1, 1000)")
-                .bind(code).execute(c).await?.rows_affected());
-            report.categories_added.push(code.to_string());
-        }
-        if !report.categories_added.is_empty() {
-            let after = json!({ "codes": report.categories_added, "source": "exchange load" });
-            tx.audit("category.create", "category", "*", None, Some(&after)).await?;
-        }
+            .chain(ex.projects.iter().flat_map(|p| p.target_categories.iter()));
+        report.categories_added = add_categories(tx, used, "exchange load").await?;
         let unit: Option<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM units WHERE code = $1")
             .bind(EXCHANGE_UNIT).fetch_optional(c).await?);
         if unit.is_none() && ex.projects.iter().any(|p| p.unit_group == UnitGroup::Departments) {
@@ -79,91 +64,11 @@ pub async fn load_campaign(tx: &mut WriteTx<'_>, campaign_id: i64, ex: &Exchange
             .await?;
         }
 
-        // Households: the sender's codes, reused where the register has them (looked up in bulk).
-        let mut codes: Vec<&str> = ex.people.iter().filter_map(|p| p.household_id.as_deref()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let mut household_ids: HashMap<String, i64> = HashMap::new();
-        for part in codes.chunks(500) {
-            let got = crate::dialect::households_by_code(&mut tx.tx, part).await?;
-            household_ids.extend(got.into_iter().map(|(id, code)| (code, id)));
-        }
-        let mut wanted: Vec<(String, Option<String>, Option<String>)> = Vec::new();
-        let mut queued = std::collections::HashSet::new();
-        for p in &ex.people {
-            if let Some(h) = &p.household_id {
-                if !household_ids.contains_key(h) && queued.insert(h.as_str()) {
-                    wanted.push((h.clone(), p.street_code.clone(), None));
-                }
-            }
-        }
-        if !wanted.is_empty() {
-            let ids = insert_households(tx, &wanted).await?;
-            report.households_created = ids.len() as u64;
-            for (w, id) in wanted.iter().zip(ids) {
-                household_ids.insert(w.0.clone(), id);
-            }
-        }
-
-        // People: the register keeps one record per ID number.
-        let mut person_ids: Vec<i64> = vec![0; ex.people.len()];
-        let mut new_people = Vec::new();
-        let mut new_index = Vec::new();
-        let keys: Vec<Vec<u8>> = ex.people.iter().map(|p| tx.keys().id_key(p.id_number.as_str())).collect();
-        let known = crate::imports::existing_people(tx, &keys).await?;
-        // The same ID number under a second person_id of the sender is the same person; the name
-        // that record carries stays on its entitlements for the near-duplicate review.
-        let mut first_new: HashMap<&[u8], usize> = HashMap::new();
-        let mut same_as: Vec<(usize, usize)> = Vec::new();
-        for (i, p) in ex.people.iter().enumerate() {
-            match known.get(&keys[i]).map(|e| e.id) {
-                Some(id) => {
-                    person_ids[i] = id;
-                    report.people_known += 1;
-                }
-                None if first_new.contains_key(keys[i].as_slice()) => {
-                    same_as.push((i, first_new[keys[i].as_slice()]));
-                    report.people_known += 1;
-                }
-                None => {
-                    first_new.insert(keys[i].as_slice(), i);
-                    new_people.push(NewPerson {
-                        external_id: Some(p.person_id.clone()),
-                        id_number: p.id_number.clone(),
-                        name: if p.name.trim().is_empty() {
-                            format!("（未提供姓名）{}", p.person_id)
-                        } else {
-                            p.name.clone()
-                        },
-                        phone: None,
-                        address: None,
-                        street_code: p.street_code.clone(),
-                        committee_code: None,
-                        household_id: p.household_id.as_ref().and_then(|h| household_ids.get(h).copied()),
-                        is_household_head: false,
-                        categories: p.categories.iter().map(|c| (c.clone(), since, None)).collect(),
-                    });
-                    new_index.push(i);
-                }
-            }
-        }
-        let ids = insert_people(tx, &new_people, "exchange").await?;
-        report.people_created = ids.len() as u64;
-        let mut deceased = Vec::new();
-        for (i, id) in new_index.iter().zip(ids) {
-            person_ids[*i] = id;
-            if ex.people[*i].deceased {
-                deceased.push(id);
-            }
-        }
-        for (i, first) in same_as {
-            person_ids[i] = person_ids[first];
-        }
-        for part in deceased.chunks(500) {
-            let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
-            on_tx!(&mut tx.tx, c => sqlx::query(&format!("UPDATE people SET deceased_on = $1 WHERE id IN ({list})"))
-                .bind(format_date(since)).execute(c).await?.rows_affected());
-        }
+        let people = load_people(tx, &ex.people, since).await?;
+        report.households_created = people.households_created;
+        report.people_created = people.created;
+        report.people_known = people.known;
+        let (person_ids, household_ids) = (people.person_ids, people.household_ids);
 
         // Projects: the layout names group, exclusivity, per-household and targets; the standard is
         // taken as the range the amounts span.
@@ -284,4 +189,210 @@ impl Store {
         }
         Ok(ex)
     }
+}
+
+/// Category codes the sender used that yikou did not know join the reference data (named by
+/// their code until someone names them); the codes added.
+async fn add_categories<'a>(
+    tx: &mut WriteTx<'_>,
+    used: impl Iterator<Item = &'a String>,
+    source: &str,
+) -> Result<Vec<String>> {
+    let known: Vec<String> =
+        on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT code FROM categories").fetch_all(c).await?);
+    let mut used: Vec<&str> = used.map(String::as_str).collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut added = Vec::new();
+    for code in used.into_iter().filter(|c| !known.iter().any(|k| k == c)) {
+        on_tx!(&mut tx.tx, c => sqlx::query("INSERT INTO categories (code, name, sort) VALUES ($1, $1, 1000)")
+            .bind(code).execute(c).await?.rows_affected());
+        added.push(code.to_string());
+    }
+    if !added.is_empty() {
+        let after = json!({ "codes": added, "source": source });
+        tx.audit("category.create", "category", "*", None, Some(&after)).await?;
+    }
+    Ok(added)
+}
+
+/// The people of a load in the register: each sender's row's person id (the register keeps one
+/// record per ID number), the households by the sender's code, and what was new.
+struct LoadedPeople {
+    person_ids: Vec<i64>,
+    household_ids: HashMap<String, i64>,
+    created: u64,
+    known: u64,
+    households_created: u64,
+    /// Rows whose person was registered before this load (index into the sender's rows).
+    known_rows: Vec<usize>,
+}
+
+async fn load_people(tx: &mut WriteTx<'_>, people: &[ExPerson], since: Date) -> Result<LoadedPeople> {
+    // Households: the sender's codes, reused where the register has them (looked up in bulk).
+    let mut codes: Vec<&str> = people.iter().filter_map(|p| p.household_id.as_deref()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut household_ids: HashMap<String, i64> = HashMap::new();
+    for part in codes.chunks(500) {
+        let got = crate::dialect::households_by_code(&mut tx.tx, part).await?;
+        household_ids.extend(got.into_iter().map(|(id, code)| (code, id)));
+    }
+    let mut wanted: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+    let mut queued = std::collections::HashSet::new();
+    for p in people {
+        if let Some(h) = &p.household_id {
+            if !household_ids.contains_key(h) && queued.insert(h.as_str()) {
+                wanted.push((h.clone(), p.street_code.clone(), None));
+            }
+        }
+    }
+    let mut households_created = 0;
+    if !wanted.is_empty() {
+        let ids = insert_households(tx, &wanted).await?;
+        households_created = ids.len() as u64;
+        for (w, id) in wanted.iter().zip(ids) {
+            household_ids.insert(w.0.clone(), id);
+        }
+    }
+
+    // People: the register keeps one record per ID number.
+    let mut person_ids: Vec<i64> = vec![0; people.len()];
+    let mut new_people = Vec::new();
+    let mut new_index = Vec::new();
+    let mut known_rows = Vec::new();
+    let mut known_count = 0;
+    let keys: Vec<Vec<u8>> = people.iter().map(|p| tx.keys().id_key(p.id_number.as_str())).collect();
+    let known = crate::imports::existing_people(tx, &keys).await?;
+    // The same ID number under a second person_id of the sender is the same person; the name
+    // that record carries stays on its entitlements for the near-duplicate review.
+    let mut first_new: HashMap<&[u8], usize> = HashMap::new();
+    let mut same_as: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in people.iter().enumerate() {
+        match known.get(&keys[i]).map(|e| e.id) {
+            Some(id) => {
+                person_ids[i] = id;
+                known_rows.push(i);
+                known_count += 1;
+            }
+            None if first_new.contains_key(keys[i].as_slice()) => {
+                same_as.push((i, first_new[keys[i].as_slice()]));
+                known_count += 1;
+            }
+            None => {
+                first_new.insert(keys[i].as_slice(), i);
+                new_people.push(NewPerson {
+                    external_id: Some(p.person_id.clone()),
+                    id_number: p.id_number.clone(),
+                    name: if p.name.trim().is_empty() {
+                        format!("（未提供姓名）{}", p.person_id)
+                    } else {
+                        p.name.clone()
+                    },
+                    phone: None,
+                    address: None,
+                    street_code: p.street_code.clone(),
+                    committee_code: None,
+                    household_id: p.household_id.as_ref().and_then(|h| household_ids.get(h).copied()),
+                    is_household_head: false,
+                    categories: p.categories.iter().map(|c| (c.clone(), since, None)).collect(),
+                });
+                new_index.push(i);
+            }
+        }
+    }
+    let ids = insert_people(tx, &new_people, "exchange").await?;
+    let created = ids.len() as u64;
+    let mut deceased = Vec::new();
+    for (i, id) in new_index.iter().zip(ids) {
+        person_ids[*i] = id;
+        if people[*i].deceased {
+            deceased.push(id);
+        }
+    }
+    for (i, first) in same_as {
+        person_ids[i] = person_ids[first];
+    }
+    mark_deceased(tx, &deceased, since).await?;
+    Ok(LoadedPeople { person_ids, household_ids, created, known: known_count, households_created, known_rows })
+}
+
+/// Records people as deceased on `since` (those not recorded so already); how many were.
+async fn mark_deceased(tx: &mut WriteTx<'_>, ids: &[i64], since: Date) -> Result<u64> {
+    let mut marked = 0;
+    for part in ids.chunks(500) {
+        let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        marked += on_tx!(&mut tx.tx, c => sqlx::query(&format!(
+            "UPDATE people SET deceased_on = $1 WHERE id IN ({list}) AND deceased_on IS NULL"
+        ))
+        .bind(format_date(since)).execute(c).await?.rows_affected());
+    }
+    Ok(marked)
+}
+
+/// What loading a municipal roster as the base register did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BaseReport {
+    /// Rows of the roster.
+    pub rows: u64,
+    pub people_created: u64,
+    pub people_known: u64,
+    pub households_created: u64,
+    /// Registered people who gained a category the roster names (and memberships added).
+    pub people_updated: u64,
+    pub categories_set: u64,
+    /// Registered people the roster names as deceased, now recorded so.
+    pub deceased_marked: u64,
+    pub categories_added: Vec<String>,
+}
+
+/// Loads a municipal roster (the people layout) as the base register for the cross-check: people
+/// not registered are registered with their categories from `on`; registered people gain the
+/// categories the roster names that they do not have on `on` (none is ended: the roster speaks for
+/// its own categories only) and are recorded deceased when it says so. Loading the same roster
+/// again changes nothing. One audit record with the counts (no one's number).
+pub async fn load_base_register(tx: &mut WriteTx<'_>, people: &[ExPerson], on: Date) -> Result<BaseReport> {
+    crate::atomic!(tx, {
+        let mut report = BaseReport { rows: people.len() as u64, ..Default::default() };
+        report.categories_added =
+            add_categories(tx, people.iter().flat_map(|p| p.categories.iter()), "base register").await?;
+        let loaded = load_people(tx, people, on).await?;
+        report.people_created = loaded.created;
+        report.people_known = loaded.known;
+        report.households_created = loaded.households_created;
+        let ids: Vec<i64> = loaded.known_rows.iter().map(|&i| loaded.person_ids[i]).collect();
+        let day = format_date(on);
+        let mut current: std::collections::HashSet<(i64, String)> = std::collections::HashSet::new();
+        for part in ids.chunks(500) {
+            let list = part.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let rows: Vec<(i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(&format!(
+                "SELECT person_id, category_code FROM person_categories WHERE person_id IN ({list})
+                 AND start_date <= $1 AND (end_date IS NULL OR end_date >= $1)"
+            ))
+            .bind(&day).fetch_all(c).await?);
+            current.extend(rows);
+        }
+        let mut added: Vec<(i64, String, String, Option<String>)> = Vec::new();
+        let mut updated = std::collections::HashSet::new();
+        let mut deceased = Vec::new();
+        for &i in &loaded.known_rows {
+            let id = loaded.person_ids[i];
+            for code in &people[i].categories {
+                if current.insert((id, code.clone())) {
+                    added.push((id, code.clone(), day.clone(), None));
+                    updated.insert(id);
+                }
+            }
+            if people[i].deceased {
+                deceased.push(id);
+            }
+        }
+        crate::dialect::insert_categories(&mut tx.tx, &added, None).await?;
+        report.categories_set = added.len() as u64;
+        report.people_updated = updated.len() as u64;
+        report.deceased_marked = mark_deceased(tx, &deceased, on).await?;
+        let after = serde_json::to_value(&report).unwrap_or_default();
+        tx.audit("register.base_load", "person", "*", None, Some(&after)).await?;
+        Ok(report)
+    })
 }

@@ -153,6 +153,22 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "summary": "结束回访：有未办结的问题件时 409 并列出，除非区民政局写明理由（reason）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "已结束" }, "409": { "description": "open_cases 列出未办结的问题件" } } } },
+            "/api/v1/exchange/export.xlsx": { "get": {
+                "summary": "市级交换（Excel格式）：活动的帮困对象与帮扶记录，一个工作簿（人员、项目、帮扶记录），含完整身份证号；仅全区、有查看完整身份证号权限的角色，导出留痕。格式见 docs/EXCHANGE.md",
+                "parameters": [{ "name": "campaign", "in": "query", "schema": { "type": "integer" }, "description": "活动年度，默认最新" }],
+                "responses": { "200": { "description": ".xlsx" }, "403": { "description": "角色或范围无权" }, "404": { "description": "没有该年度的活动" } } } },
+            "/api/v1/exchange/export.zip": { "get": {
+                "summary": "市级交换（交换格式）：people.csv、projects.csv、entitlements.csv 打包为 zip（金额为分）；权限与留痕同上",
+                "parameters": [{ "name": "campaign", "in": "query", "schema": { "type": "integer" }, "description": "活动年度，默认最新" }],
+                "responses": { "200": { "description": ".zip" }, "403": { "description": "角色或范围无权" }, "404": { "description": "没有该年度的活动" } } } },
+            "/api/v1/exchange/base-register": { "post": {
+                "summary": "载入市级名单作为比对的基础名册（人员列表：交换格式的 people.csv 或 Excel 格式的“人员”表，.csv/.xlsx/.xls）：未登记的人登记，已登记的人补充名单所列类别、登记已故；同一名单再次载入不改变任何数据。有错误行时整份不载入",
+                "parameters": [{ "name": "campaign", "in": "query", "schema": { "type": "integer" }, "description": "作为哪一年度活动的基础名册（类别、已故自该活动开始之日起算），默认最新" }],
+                "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object",
+                    "required": ["file"], "properties": { "file": { "type": "string", "format": "binary" } } } } } },
+                "responses": { "200": { "description": "file, loaded, report（rows, people_created, people_known, households_created, people_updated, categories_set, deceased_marked, categories_added）" },
+                               "400": { "description": "缺少文件" }, "403": { "description": "角色或范围无权" },
+                               "422": { "description": "rows_rejected：issues 列出每个错误行（row, column, code, message），未载入；或文件无法读取" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

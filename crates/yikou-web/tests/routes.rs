@@ -458,6 +458,15 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/api/v1/people", "/api/v1/people", "", anon()),
         case("GET", "/api/v1/people/{id}", p("/api/v1/people/{id}"), "qibao", nf()),
         case("GET", "/api/v1/people/{id}", p("/api/v1/people/{id}"), "auditor", fb()),
+        case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "qibao", fb()),
+        case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "auditor", fb()),
+        case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "", anon()),
+        case("GET", "/api/v1/exchange/export.zip", "/api/v1/exchange/export.zip", "qibao", fb()),
+        case("GET", "/api/v1/exchange/export.zip", "/api/v1/exchange/export.zip", "auditor", fb()),
+        case("GET", "/api/v1/exchange/export.zip", "/api/v1/exchange/export.zip", "", anon()),
+        case("POST", "/api/v1/exchange/base-register", "/api/v1/exchange/base-register", "qibao", fb()),
+        case("POST", "/api/v1/exchange/base-register", "/api/v1/exchange/base-register", "auditor", fb()),
+        case("POST", "/api/v1/exchange/base-register", "/api/v1/exchange/base-register", "", anon()),
         case("GET", "/api/v1/projects", "/api/v1/projects", "rsj", no_project()),
         case("GET", "/api/v1/projects", "/api/v1/projects", "auditor", fb()),
         case("GET", "/api/v1/projects/{id}", format!("/api/v1/projects/{project}"), "rsj", nf()),
@@ -538,7 +547,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
             if let Some(t) = tokens.get(who) {
                 req = req.bearer_auth(t);
             }
-            if c.route == "/api/v1/imports" {
+            if c.route == "/api/v1/imports" || c.route == "/api/v1/exchange/base-register" {
                 req = req.multipart(
                     reqwest::multipart::Form::new().part(
                         "file",

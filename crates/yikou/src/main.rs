@@ -135,13 +135,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// 以交换格式导出活动（含完整身份证号）(export a campaign)
+    /// 以交换格式导出活动（含完整身份证号），供市级系统上传 (export a campaign)
     Export {
         /// 目录
         dir: PathBuf,
         /// 活动年度，默认最新
         #[arg(long)]
         campaign: Option<i32>,
+        /// csv：people.csv、projects.csv、entitlements.csv；xlsx：一个工作簿（人员、项目、帮扶记录），格式见 docs/EXCHANGE.md
+        #[arg(long, default_value = "csv", value_parser = ["csv", "xlsx"])]
+        format: String,
+    },
+    /// 载入市级名单作为比对的基础名册（.csv/.xlsx/.xls，人员列表；有错误行时不载入）(load a municipal roster)
+    LoadBase {
+        /// 名单文件
+        file: PathBuf,
+        /// 作为哪一年度活动的基础名册（类别自该活动开始之日起算），默认最新
+        #[arg(long)]
+        campaign: Option<i32>,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
     },
     /// 比对核查：重复、互斥、同户、排除规则、遗漏、条件、金额、疑似重复 (cross-check)
     Check {
@@ -265,7 +279,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Template { project, campaign, output } => imports::template(&cfg, project, campaign, &output).await,
         Command::Batch { batch } => imports::batch(&cfg, batch).await,
         Command::Load { dir, campaign, json } => campaign::load(&cfg, &dir, campaign, json).await,
-        Command::Export { dir, campaign } => campaign::export(&cfg, &dir, campaign).await,
+        Command::Export { dir, campaign, format } => campaign::export(&cfg, &dir, campaign, &format).await,
+        Command::LoadBase { file, campaign, json } => campaign::load_base(&cfg, &file, campaign, json).await,
         Command::Report { report } => campaign::report(&cfg, report).await,
         Command::Check { campaign, json, output } => check::check(&cfg, campaign, json, output.as_deref()).await,
         Command::Rules { rules } => check::rules(&cfg, rules).await,

@@ -88,6 +88,43 @@ fn run(db: Option<&str>) {
     assert!(yikou(&data2, None, &["load", out.to_str().unwrap(), "--campaign", "2021"]).status.success());
     let v2: Value = serde_json::from_slice(&yikou(&data2, None, &["check", "--json"]).stdout).unwrap();
     assert_eq!(v2["counts"], v["counts"]);
+
+    // The Excel layout for the municipal system; its 人员 sheet read back as a municipal roster makes
+    // the base register a campaign then loads against (everyone known), with the same findings.
+    let o = yikou(&data, db, &["export", out.to_str().unwrap(), "--format", "xlsx"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let workbook = out.join("交换数据_2021.xlsx");
+    let data3 = dir.path().join("d3");
+    assert!(yikou(&data3, None, &["init"]).status.success());
+    let o = yikou(&data3, None, &["load-base", workbook.to_str().unwrap(), "--campaign", "2021", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let base: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let people = base["report"]["people_created"].as_u64().unwrap();
+    assert!(people > 1_900, "{base}");
+    let again: Value = serde_json::from_slice(
+        &yikou(&data3, None, &["load-base", workbook.to_str().unwrap(), "--campaign", "2021", "--json"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        (again["report"]["people_created"].as_u64(), again["report"]["categories_set"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let o = yikou(&data3, None, &["load", out.to_str().unwrap(), "--campaign", "2021", "--json"]);
+    let loaded: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        loaded["report"]["people_created"].as_u64(),
+        Some(0),
+        "every person of the campaign was in the base register"
+    );
+    let v3: Value = serde_json::from_slice(&yikou(&data3, None, &["check", "--json"]).stdout).unwrap();
+    assert_eq!(v3["counts"], v["counts"]);
+    // A roster with a wrong number: exit 1, the row named, nothing loaded.
+    let bad = dir.path().join("市级名单.csv");
+    std::fs::write(&bad, "公民身份号码,姓名\n110105194912310039,号码有误\n").unwrap();
+    let o = yikou(&data3, None, &["load-base", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(said.contains("未载入任何数据") && said.contains("第2行 市级名单.csv:id_number"), "{said}");
 }
 
 #[test]

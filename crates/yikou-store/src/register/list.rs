@@ -127,6 +127,17 @@ fn list_item((id, name, masked, sex, birth_date, phone, street_code, committee_c
     }
 }
 
+/// People an export reads at a time.
+pub const EXPORT_PAGE: i64 = 5_000;
+
+/// The rows of a packed read (none when nothing matched: NULL on PostgreSQL, `[]` on SQLite).
+fn unpack<T: serde::de::DeserializeOwned>(packed: Option<String>, what: &str) -> Result<Vec<T>> {
+    match packed {
+        None => Ok(Vec::new()),
+        Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("{what}数据无法读取：{e}"))),
+    }
+}
+
 enum Arg {
     T(String),
     B(Vec<u8>),
@@ -261,6 +272,66 @@ impl Store {
         let mut items: Vec<PersonListItem> = rows.into_iter().map(list_item).collect();
         self.fill_categories(&mut items).await?;
         Ok((items, next_key))
+    }
+
+    /// A page of the register for an export: [`Store::search_people`]'s people in registration order
+    /// after `query.after`, up to [`EXPORT_PAGE`] of them read as one packed value with their current
+    /// categories (a second packed read over the page's range of ids), and the next page's key.
+    pub async fn export_people(
+        &self,
+        scope: &Scope,
+        query: &PeopleQuery,
+    ) -> Result<(Vec<PersonListItem>, Option<i64>)> {
+        let query = PeopleQuery { sort: PeopleSort::Id, desc: false, ..query.clone() };
+        let (cond, args) = self.people_where(scope, &query)?;
+        let sql = crate::dialect::packed_select_db(
+            &self.db,
+            "pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code",
+            &format!(
+                "FROM (SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code,
+                 pe.committee_code FROM people pe WHERE {cond} ORDER BY pe.id LIMIT {}) pe",
+                EXPORT_PAGE + 1
+            ),
+        );
+        let packed: Option<String> = on_db!(&self.db, p => {
+            let mut q = sqlx::query_scalar(&sql);
+            for a in &args {
+                q = match a {
+                    Arg::T(t) => q.bind(t.clone()),
+                    Arg::B(b) => q.bind(b.clone()),
+                    Arg::I(i) => q.bind(*i),
+                };
+            }
+            q.fetch_one(p).await?
+        });
+        let mut rows: Vec<ListRow> = unpack(packed, "名单")?;
+        rows.sort_unstable_by_key(|r| r.0);
+        let more = rows.len() as i64 > EXPORT_PAGE;
+        rows.truncate(EXPORT_PAGE as usize);
+        let next = if more { rows.last().map(|r| r.0) } else { None };
+        let mut items: Vec<PersonListItem> = rows.into_iter().map(list_item).collect();
+        if let (Some(first), Some(last)) = (items.first().map(|i| i.id), items.last().map(|i| i.id)) {
+            let sql = crate::dialect::packed_select_db(
+                &self.db,
+                "person_id, category_code",
+                "FROM person_categories WHERE end_date IS NULL AND person_id BETWEEN $1 AND $2",
+            );
+            let packed: Option<String> =
+                on_db!(&self.db, p => sqlx::query_scalar(&sql).bind(first).bind(last).fetch_one(p).await?);
+            let mut pairs: Vec<(i64, String)> = unpack(packed, "类别")?;
+            pairs.sort_unstable();
+            let mut at = 0;
+            for (id, code) in pairs {
+                // Both in id order: walk the page once.
+                while at < items.len() && items[at].id < id {
+                    at += 1;
+                }
+                if let Some(it) = items.get_mut(at).filter(|it| it.id == id) {
+                    it.categories.push(code);
+                }
+            }
+        }
+        Ok((items, next))
     }
 
     /// How many people of the scope match the query (its filters and search, not its paging).

@@ -131,22 +131,78 @@ pub async fn load(cfg: &StoreConfig, dir: &Path, year: Option<i32>, json_out: bo
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>) -> anyhow::Result<ExitCode> {
+pub async fn export(cfg: &StoreConfig, dir: &Path, year: Option<i32>, format: &str) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
     let (campaign, ex) =
         exchange::export(&store, &Actor::system("export"), year).await.map_err(|e| campaign_error(e, year))?;
     let campaign = campaign.campaign;
-    write_exchange(dir, &ex).with_context(|| format!("无法写出 {}", dir.display()))?;
+    let written = if format == "xlsx" {
+        std::fs::create_dir_all(dir).with_context(|| format!("无法创建 {}", dir.display()))?;
+        let path = dir.join(format!("交换数据_{}.xlsx", campaign.year));
+        let file = std::io::BufWriter::new(
+            std::fs::File::create(&path).with_context(|| format!("无法写出 {}", path.display()))?,
+        );
+        yikou_ingest::municipal::exchange_workbook(&ex, file)
+            .with_context(|| format!("无法写出 {}", path.display()))?;
+        path
+    } else {
+        write_exchange(dir, &ex).with_context(|| format!("无法写出 {}", dir.display()))?;
+        dir.to_path_buf()
+    };
     say!(
         "已导出“{}”到 {}：{} 人，{} 个项目，{} 条帮扶记录（含完整身份证号，请妥善保管）。",
         campaign.name,
-        dir.display(),
+        written.display(),
         group_thousands(ex.people.len() as u64),
         ex.projects.len(),
         group_thousands(ex.entitlements.len() as u64)
     );
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `yikou load-base FILE`: a municipal roster as the base register; exit 1 (nothing loaded) when a
+/// row is malformed, each listed.
+pub async fn load_base(cfg: &StoreConfig, file: &Path, year: Option<i32>, json_out: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open(cfg).await?;
+    let name = file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let outcome = exchange::load_base(&store, &Actor::system("load-base"), file, &name, year).await;
+    store.close().await;
+    match outcome.map_err(|e| anyhow::anyhow!("{e}"))? {
+        exchange::BaseOutcome::Loaded(r) => {
+            if json_out {
+                say!("{}", serde_json::to_string_pretty(&json!({ "loaded": true, "report": r }))?);
+            } else {
+                say!(
+                    "已载入市级名单 {} 行：新登记 {} 人（已在库 {} 人），其中 {} 人补充了对象类别（{} 项），{} 人登记为已故。",
+                    group_thousands(r.rows),
+                    group_thousands(r.people_created),
+                    group_thousands(r.people_known),
+                    group_thousands(r.people_updated),
+                    group_thousands(r.categories_set),
+                    group_thousands(r.deceased_marked)
+                );
+                if !r.categories_added.is_empty() {
+                    say!("新增类别代码（请在类别设置中补充名称）：{}", r.categories_added.join("、"));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        exchange::BaseOutcome::Refused { rows, issues } => {
+            if json_out {
+                say!("{}", serde_json::to_string_pretty(&json!({ "loaded": false, "rows": rows, "issues": issues }))?);
+            } else {
+                say!("名单有 {} 处错误，未载入任何数据。请改正后重新载入：", issues.len());
+                for i in issues.iter().take(50) {
+                    say!("  第{}行 {}：{}", i.row, i.column, i.message);
+                }
+                if issues.len() > 50 {
+                    say!("  ……另有 {} 处", issues.len() - 50);
+                }
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 /// `yikou report summary`.

@@ -33,5 +33,5 @@ pub async fn users(State(state): State<AppState>, Signed(s): Signed, format: For
     let (title, stem) = heading(&state, &s, &USERS, &[]).await?;
     table.title = title;
     audited(&state, &s, "user.export", "user", json!({ "rows": table.rows.len() })).await?;
-    respond(&table, format, &USERS, &stem)
+    respond(table, format, &USERS, &stem)
 }

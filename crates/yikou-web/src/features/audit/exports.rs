@@ -22,39 +22,23 @@ pub async fn audit(
     if !s.user.role.may_read_audit() {
         return Err(AppError::Forbidden);
     }
-    let mut filter = p.filter(None, 500);
+    let filter = p.filter(None, 500);
+    let rows = state.store.count_audit(&filter).await?;
     let mut table = Table::new(
         "审计日志",
-        ["序号", "时间（北京时间）", "操作人", "操作人姓名", "操作", "操作代码", "对象", "变更前", "变更后"]
-            .into_iter()
-            .map(Column::new)
-            .collect(),
+        vec![
+            Column::new("序号"),
+            Column::new("时间（北京时间）").wide(20),
+            Column::new("操作人").wide(10),
+            Column::new("操作人姓名").wide(10),
+            Column::new("操作").wide(16),
+            Column::new("操作代码").wide(16),
+            Column::new("对象").wide(20),
+            Column::new("变更前").wide(30),
+            Column::new("变更后").wide(30),
+        ],
     );
     let people = People::read(&state).await?;
-    loop {
-        let (records, next) = state.store.audit_page(&filter).await?;
-        for r in records {
-            let at = yikou_domain::clock::beijing_datetime(&r.at);
-            let (before, after) = (r.before_json.clone().unwrap_or_default(), r.after_json.clone().unwrap_or_default());
-            let (entity, id) = (r.entity.clone(), r.entity_id.clone());
-            let row = people.name(AuditRow::from(r), &entity, &id);
-            table.push(vec![
-                Value::Int(row.seq),
-                at.map_or_else(|| Value::text(row.at), Value::Time),
-                Value::text(row.actor),
-                Value::text(row.actor_name),
-                Value::text(row.action),
-                Value::id(row.action_code),
-                Value::text(row.object),
-                Value::text(before),
-                Value::text(after),
-            ]);
-        }
-        match next {
-            Some(n) if !full(&table) => filter.before = Some(n),
-            _ => break,
-        }
-    }
     let blank = |v: &Option<String>| v.clone().unwrap_or_default();
     let filters = [
         ("操作人", blank(&filter.actor)),
@@ -64,7 +48,42 @@ pub async fn audit(
     ];
     let (title, stem) = heading(&state, &s, &AUDIT, &filters).await?;
     table.title = title;
-    let what = json!({ "actor": filter.actor, "action": filter.action, "from": filter.from, "to": filter.to, "rows": table.rows.len() });
+    let what =
+        json!({ "actor": filter.actor, "action": filter.action, "from": filter.from, "to": filter.to, "rows": rows });
     audited(&state, &s, "audit.export", "audit_log", what).await?;
-    respond(&table, format, &AUDIT, &stem)
+    Ok(streamed(table, format, &AUDIT, &stem, move |out: Rows| async move {
+        let mut filter = filter;
+        // Newest first: this export's own record leads the file.
+        loop {
+            let (records, next) = state.store.audit_page(&filter).await?;
+            let page = records
+                .into_iter()
+                .map(|r| {
+                    let at = yikou_domain::clock::beijing_datetime(&r.at);
+                    let (before, after) =
+                        (r.before_json.clone().unwrap_or_default(), r.after_json.clone().unwrap_or_default());
+                    let (entity, id) = (r.entity.clone(), r.entity_id.clone());
+                    let row = people.name(AuditRow::from(r), &entity, &id);
+                    vec![
+                        Value::Int(row.seq),
+                        at.map_or_else(|| Value::text(row.at), Value::Time),
+                        Value::text(row.actor),
+                        Value::text(row.actor_name),
+                        Value::text(row.action),
+                        Value::id(row.action_code),
+                        Value::text(row.object),
+                        Value::text(before),
+                        Value::text(after),
+                    ]
+                })
+                .collect();
+            if !out.send(page).await {
+                return Ok(());
+            }
+            match next {
+                Some(n) => filter.before = Some(n),
+                None => return Ok(()),
+            }
+        }
+    }))
 }

@@ -33,7 +33,7 @@ pub async fn units(State(state): State<AppState>, Signed(s): Signed, format: For
     }
     let (title, stem) = heading(&state, &s, &UNITS, &[]).await?;
     table.title = title;
-    respond(&table, format, &UNITS, &stem)
+    respond(table, format, &UNITS, &stem)
 }
 
 /// The projects of the user's area, planned against actual, with the 合计 row.
@@ -78,7 +78,7 @@ pub async fn projects(State(state): State<AppState>, Signed(s): Signed, format: 
     }
     let (title, stem) = heading(&state, &s, &PROJECTS, &[]).await?;
     table.title = title;
-    respond(&table, format, &PROJECTS, &stem)
+    respond(table, format, &PROJECTS, &stem)
 }
 
 /// One project's roster: the entitlements the user's area may see, ID numbers masked, with 合计.
@@ -92,45 +92,52 @@ pub async fn roster(
         return Err(AppError::Forbidden);
     }
     let scope = s.actor().scope;
-    let (_, sp) = yikou_service::campaign::visible_project(&state.store, &scope, id).await?;
+    let (c, sp) = yikou_service::campaign::visible_project(&state.store, &scope, id).await?;
+    let rows = state.store.project_actuals(&scope, c.id).await?.get(&id).map_or(0, |a| a.entitlements);
     let names = names(&state).await?;
     let mut table = Table::new(
         &sp.project.code,
         vec![
-            Column::new("姓名"),
-            Column::new("身份证号"),
-            Column::new("街镇"),
+            Column::new("姓名").wide(8),
+            Column::new("身份证号").wide(22),
+            Column::new("街镇").wide(12),
             Column::new("户内人数"),
-            Column::summed("金额（元）"),
+            Column::summed("金额（元）").wide(12),
             Column::new("状态"),
         ],
     );
     table.numbered = true;
     table.totals = true;
-    let mut after = 0i64;
-    loop {
-        let (lines, next) = state.store.project_roster(&scope, id, after, 500).await?;
-        for l in lines {
-            table.push(vec![
-                Value::text(l.name),
-                Value::id(l.id_number_masked),
-                Value::text(l.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
-                l.household_size.map_or(Value::Empty, Value::Int),
-                Value::Money(Fen(l.amount_fen)),
-                Value::text(state_label(&l.state)),
-            ]);
-        }
-        match next {
-            Some(n) if !full(&table) => after = n,
-            _ => break,
-        }
-    }
     let title = format!("{}名单", sp.project.name);
     let what = Export { title: &title, ascii: &format!("roster-{}", sp.project.code) };
     let (lines, stem) =
         heading(&state, &s, &what, &[("项目", format!("{} {}", sp.project.code, sp.project.name))]).await?;
     table.title = lines;
-    let rows = table.rows.len();
     audited(&state, &s, "project.export", "project", json!({ "project": sp.project.code, "rows": rows })).await?;
-    respond(&table, format, &what, &stem)
+    Ok(streamed(table, format, &what, &stem, move |out: Rows| async move {
+        let mut after = 0i64;
+        loop {
+            let (lines, next) = state.store.project_roster(&scope, id, after, 500).await?;
+            let page = lines
+                .into_iter()
+                .map(|l| {
+                    vec![
+                        Value::text(l.name),
+                        Value::id(l.id_number_masked),
+                        Value::text(l.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+                        l.household_size.map_or(Value::Empty, Value::Int),
+                        Value::Money(Fen(l.amount_fen)),
+                        Value::text(state_label(&l.state)),
+                    ]
+                })
+                .collect();
+            if !out.send(page).await {
+                return Ok(());
+            }
+            match next {
+                Some(n) => after = n,
+                None => return Ok(()),
+            }
+        }
+    }))
 }

@@ -62,9 +62,6 @@ pub async fn findings(
             Value::text(f.status.label()),
             Value::text(f.reason.clone().unwrap_or_default()),
         ]);
-        if full(&table) {
-            break;
-        }
     }
     let shown = match (wanted, kind) {
         (None, _) => String::new(),
@@ -74,5 +71,5 @@ pub async fn findings(
     let (title, stem) = heading(&state, &s, &FINDINGS, &[("类型", shown)]).await?;
     table.title = title;
     audited(&state, &s, "finding.export", "finding", json!({ "type": wanted, "rows": table.rows.len() })).await?;
-    respond(&table, format, &FINDINGS, &stem)
+    respond(table, format, &FINDINGS, &stem)
 }

@@ -84,5 +84,5 @@ pub async fn results(
     table.title = title;
     let stem = format!("{stem}_第{id}号样本");
     audited(&state, &s, "followup.export", "sample", json!({ "sample": id, "rows": table.rows.len() })).await?;
-    respond(&table, format, &RESULTS, &stem)
+    respond(table, format, &RESULTS, &stem)
 }

@@ -24,31 +24,22 @@ pub async fn people(
     }
     let names = names(&state).await?;
     // Registration order, so that the export can follow the list by key however the page sorts.
-    let mut query = yikou_store::register::PeopleQuery { sort: Default::default(), desc: false, ..p.query(None, 500) };
+    let query = yikou_store::register::PeopleQuery { sort: Default::default(), desc: false, ..p.query(None, 500) };
+    let rows = yikou_service::register::count(&state.store, &s.actor(), &query).await?;
     let mut table = Table::new(
         "帮困对象",
-        ["姓名", "身份证号", "性别", "年龄", "电话", "街镇", "居委", "类别"].into_iter().map(Column::new).collect(),
+        vec![
+            Column::new("姓名").wide(8),
+            Column::new("身份证号").wide(22),
+            Column::new("性别"),
+            Column::new("年龄"),
+            Column::new("电话").wide(14),
+            Column::new("街镇").wide(12),
+            Column::new("居委").wide(16),
+            Column::new("类别").wide(24),
+        ],
     );
     table.numbered = true;
-    loop {
-        let (items, next) = yikou_service::register::search(&state.store, &s.actor(), &query).await?;
-        for p in items {
-            table.push(vec![
-                Value::text(p.name),
-                Value::id(p.id_number_masked),
-                Value::text(p.sex.label()),
-                p.age.map_or(Value::Empty, |a| Value::Int(a.into())),
-                Value::id(p.phone_masked.unwrap_or_default()),
-                Value::text(p.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
-                Value::text(p.committee_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
-                Value::text(p.categories.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、")),
-            ]);
-        }
-        match next {
-            Some(n) if !full(&table) => query.after = Some(n),
-            _ => break,
-        }
-    }
     let filters = [
         ("姓名、身份证号或电话", query.q.clone().unwrap_or_default()),
         ("街镇", query.street.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
@@ -70,8 +61,36 @@ pub async fn people(
     table.title = title;
     let what = json!({
         "q": query.q, "street": query.street, "committee": query.committee, "category": query.category,
-        "age_min": query.age_min, "age_max": query.age_max, "rows": table.rows.len(),
+        "age_min": query.age_min, "age_max": query.age_max, "rows": rows,
     });
     audited(&state, &s, "person.export", "person", what).await?;
-    respond(&table, format, &PEOPLE, &stem)
+    let actor = s.actor();
+    Ok(streamed(table, format, &PEOPLE, &stem, move |out: Rows| async move {
+        let mut query = query;
+        loop {
+            let (items, next) = yikou_service::register::export_page(&state.store, &actor, &query).await?;
+            let page = items
+                .into_iter()
+                .map(|p| {
+                    vec![
+                        Value::text(p.name),
+                        Value::id(p.id_number_masked),
+                        Value::text(p.sex.label()),
+                        p.age.map_or(Value::Empty, |a| Value::Int(a.into())),
+                        Value::id(p.phone_masked.unwrap_or_default()),
+                        Value::text(p.street_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+                        Value::text(p.committee_code.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
+                        Value::text(p.categories.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、")),
+                    ]
+                })
+                .collect();
+            if !out.send(page).await {
+                return Ok(());
+            }
+            match next {
+                Some(n) => query.after = Some(n),
+                None => return Ok(()),
+            }
+        }
+    }))
 }

@@ -2,6 +2,7 @@
 
 mod api;
 mod bank;
+mod exchange;
 mod exports;
 mod pages;
 mod person;
@@ -20,4 +21,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/people/{id}/bank", bank::bank_save)
         .get("/api/v1/people", api::people)
         .get("/api/v1/people/{id}", api::person)
+        .get("/api/v1/exchange/export.xlsx", exchange::export_xlsx)
+        .get("/api/v1/exchange/export.zip", exchange::export_zip)
+        .upload("/api/v1/exchange/base-register", exchange::base_register)
 }

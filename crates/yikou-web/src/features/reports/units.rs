@@ -208,5 +208,5 @@ pub async fn export(State(state): State<AppState>, Signed(s): Signed, format: Fo
     let filed = lines.iter().filter(|l| l.filed.is_some()).count();
     let (title, stem) = heading(&state, &s, &UNITS, &[("已报送", format!("{filed} / {}", lines.len()))]).await?;
     table.title = title;
-    respond(&table, format, &UNITS, &stem)
+    respond(table, format, &UNITS, &stem)
 }
