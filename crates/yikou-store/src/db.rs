@@ -130,6 +130,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_unit_reports.sql"),
         include_str!("../migrations/postgres/0015_unit_reports.sql"),
     ),
+    (
+        "0016_people_street_order",
+        include_str!("../migrations/sqlite/0016_people_street_order.sql"),
+        include_str!("../migrations/postgres/0016_people_street_order.sql"),
+    ),
 ];
 
 impl Db {

@@ -127,6 +127,21 @@ fn list_item((id, name, masked, sex, birth_date, phone, street_code, committee_c
     }
 }
 
+/// Binds a query's [`Arg`]s in order (the same for both backends' queries).
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::T(t) => q.bind(t.clone()),
+                Arg::B(b) => q.bind(b.clone()),
+                Arg::I(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+
 /// People an export reads at a time.
 pub const EXPORT_PAGE: i64 = 5_000;
 
@@ -254,15 +269,7 @@ impl Store {
             limit + 1
         );
         let mut rows: Vec<ListRow> = on_db!(&self.db, p => {
-            let mut q = sqlx::query_as(&sql);
-            for a in &args {
-                q = match a {
-                    Arg::T(t) => q.bind(t.clone()),
-                    Arg::B(b) => q.bind(b.clone()),
-                    Arg::I(i) => q.bind(*i),
-                };
-            }
-            q.fetch_all(p).await?
+            bind_args!(sqlx::query_as(&sql), &args).fetch_all(p).await?
         });
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
@@ -294,15 +301,7 @@ impl Store {
             ),
         );
         let packed: Option<String> = on_db!(&self.db, p => {
-            let mut q = sqlx::query_scalar(&sql);
-            for a in &args {
-                q = match a {
-                    Arg::T(t) => q.bind(t.clone()),
-                    Arg::B(b) => q.bind(b.clone()),
-                    Arg::I(i) => q.bind(*i),
-                };
-            }
-            q.fetch_one(p).await?
+            bind_args!(sqlx::query_scalar(&sql), &args).fetch_one(p).await?
         });
         let mut rows: Vec<ListRow> = unpack(packed, "名单")?;
         rows.sort_unstable_by_key(|r| r.0);
@@ -311,13 +310,23 @@ impl Store {
         let next = if more { rows.last().map(|r| r.0) } else { None };
         let mut items: Vec<PersonListItem> = rows.into_iter().map(list_item).collect();
         if let (Some(first), Some(last)) = (items.first().map(|i| i.id), items.last().map(|i| i.id)) {
-            let sql = crate::dialect::packed_select_db(
-                &self.db,
-                "person_id, category_code",
-                "FROM person_categories WHERE end_date IS NULL AND person_id BETWEEN $1 AND $2",
-            );
-            let packed: Option<String> =
-                on_db!(&self.db, p => sqlx::query_scalar(&sql).bind(first).bind(last).fetch_one(p).await?);
+            // A page of the whole register holds most ids of its range: read the range. A page of
+            // one street spans the ids of every street: read the page's people again instead.
+            let dense = last - first < 2 * items.len() as i64;
+            let rest = if dense {
+                "FROM person_categories pc WHERE pc.end_date IS NULL AND pc.person_id BETWEEN $1 AND $2".to_string()
+            } else {
+                format!(
+                    "FROM person_categories pc WHERE pc.end_date IS NULL AND pc.person_id IN
+                     (SELECT pe.id FROM people pe WHERE {cond} ORDER BY pe.id LIMIT {EXPORT_PAGE})"
+                )
+            };
+            let sql = crate::dialect::packed_select_db(&self.db, "pc.person_id, pc.category_code", &rest);
+            let range = [Arg::I(first), Arg::I(last)];
+            let binds: &[Arg] = if dense { &range } else { &args };
+            let packed: Option<String> = on_db!(&self.db, p => {
+                bind_args!(sqlx::query_scalar(&sql), binds).fetch_one(p).await?
+            });
             let mut pairs: Vec<(i64, String)> = unpack(packed, "类别")?;
             pairs.sort_unstable();
             let mut at = 0;
@@ -340,15 +349,7 @@ impl Store {
         let (cond, args) = self.people_where(scope, &query)?;
         let sql = format!("SELECT COUNT(*) FROM people pe WHERE {cond}");
         Ok(on_db!(&self.db, p => {
-            let mut q = sqlx::query_scalar(&sql);
-            for a in &args {
-                q = match a {
-                    Arg::T(t) => q.bind(t.clone()),
-                    Arg::B(b) => q.bind(b.clone()),
-                    Arg::I(i) => q.bind(*i),
-                };
-            }
-            q.fetch_one(p).await?
+            bind_args!(sqlx::query_scalar(&sql), &args).fetch_one(p).await?
         }))
     }
 

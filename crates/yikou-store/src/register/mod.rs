@@ -11,7 +11,7 @@ use yikou_domain::{format_date, Actor, Day, IdNumber, Phone, Scope, Sex};
 mod list;
 
 use list::age_of;
-pub use list::{PeopleQuery, PeopleSort, PersonListItem, MAX_OFFSET};
+pub use list::{PeopleQuery, PeopleSort, PersonListItem, EXPORT_PAGE, MAX_OFFSET};
 
 use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPhone};
 use crate::db::BULK_ROWS;
