@@ -71,6 +71,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("import.undo", "撤销导入批次"),
     ("import.refused_outside", "拒绝导入外区人员"),
     ("exchange.load", "载入交换文件"),
+    ("report.export", "导出汇总明细"),
     ("register.base_load", "载入市级名单（基础名册）"),
     ("rules.save", "保存比对规则"),
     ("finding.confirm", "确认疑点（需纠正）"),

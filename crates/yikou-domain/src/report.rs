@@ -142,7 +142,8 @@ pub fn group_of_code(code: &str) -> Option<UnitGroup> {
 }
 
 impl Drill {
-    fn keeps(&self, f: &Fact, p: &ProjectFact, categories: &HashMap<i64, Vec<String>>) -> bool {
+    /// Is this entitlement (of project `p`) within the drill?
+    pub fn keeps(&self, f: &Fact, p: &ProjectFact, categories: &HashMap<i64, Vec<String>>) -> bool {
         self.group.is_none_or(|g| g == p.group)
             && self.unit.as_ref().is_none_or(|u| *u == p.unit_code)
             && self.project.is_none_or(|id| id == p.id)

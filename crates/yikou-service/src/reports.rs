@@ -114,6 +114,36 @@ pub async fn summary(
     Ok(Summary { campaign, tally, facts, age_seconds })
 }
 
+/// The entitlements behind a figure: the facts of the actor's area within `drill` (what the figure
+/// counted, row for row), as indices into `facts.rows`, by project and person.
+pub struct Listed {
+    pub campaign: StoredCampaign,
+    pub facts: Arc<Facts>,
+    pub rows: Vec<usize>,
+}
+
+pub async fn listed(
+    store: &Store,
+    cache: &FactsCache,
+    actor: &Actor,
+    year: Option<i32>,
+    drill: &Drill,
+) -> Result<Listed> {
+    if actor.role.is_some_and(|r| !r.may_read_reports()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let campaign = crate::campaign::of_year(store, year).await?;
+    let (facts, _) = facts(store, cache, &actor.scope, &campaign, drill.category.is_some()).await?;
+    let mut rows: Vec<usize> = (0..facts.rows.len())
+        .filter(|&i| {
+            let f = &facts.rows[i];
+            drill.keeps(f, &facts.projects[f.project as usize], &facts.categories)
+        })
+        .collect();
+    rows.sort_by_key(|&i| (facts.rows[i].project, facts.rows[i].person));
+    Ok(Listed { campaign, facts, rows })
+}
+
 /// What the public page and `GET /api/v1/public/summary` show of the current campaign: counts only,
 /// small cells suppressed (`yikou_domain::publish`); categories at their top level (a sub-category can
 /// name an illness).

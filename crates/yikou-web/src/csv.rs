@@ -115,6 +115,16 @@ impl Rows {
     pub async fn send(&self, page: Vec<Vec<Value>>) -> bool {
         self.0.send(Page::Rows(page)).await.is_ok()
     }
+
+    /// Hands a page to the writer; the key of the next page to read, when there is one and the
+    /// download goes on.
+    pub async fn then<K>(&self, page: Vec<Vec<Value>>, next: Option<K>) -> Option<K> {
+        if self.send(page).await {
+            next
+        } else {
+            None
+        }
+    }
 }
 
 /// A streamed export: the response starts at once; `fill` reads the rows page by page and sends

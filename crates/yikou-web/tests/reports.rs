@@ -46,7 +46,18 @@ async fn the_summary_counts_people_once_follows_the_payments_and_drills_down_wit
     let (_, by_street) = page(&app, &b, "/reports?by=street").await;
     assert_eq!(&row(&by_street, "古美街道")[0..2], ["2", "3"]);
     assert_eq!(&row(&by_street, "七宝镇")[0..2], ["1", "1"]);
-    assert!(by_street.contains("href=\"/people?street=310112006000\""));
+    assert!(by_street.contains("href=\"/reports/list?by=street&#38;street=310112006000\""), "the list behind it");
+    // The list behind 古美's figure: its three person-times, 2,700 元, nobody of 七宝.
+    let (status, list) = page(&app, &b, "/reports/list?by=street&street=310112006000").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list.contains("共 <strong>3</strong> 条") && list.contains("<strong>2,700.00</strong> 元"), "{list}");
+    assert!(list.contains("古美甲") && !list.contains("七宝乙") && list.contains("110105********002X"), "{list}");
+    assert!(!list.contains("11010519491231002X"), "masked");
+    let r = b.get(format!("{}/reports/list/export.xlsx?by=street&street=310112006000", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let rows = xlsx_rows(&r.bytes().await.unwrap());
+    let last = rows.last().unwrap();
+    assert_eq!((last[0].to_string(), last[8].to_string()), ("合计".to_string(), "2700".to_string()), "{last:?}");
     assert!(by_street.contains("href=\"/reports?by=committee&#38;street=310112006000\""));
     // Down to the project and its roster, with the way back up.
     let (_, project) = page(&app, &b, "/reports?by=project&group=civil_affairs&unit=310112-MZJ").await;
@@ -56,6 +67,11 @@ async fn the_summary_counts_people_once_follows_the_payments_and_drills_down_wit
     let (g, _) = signed_in(&app, "gumei").await;
     let (_, mine) = page(&app, &g, "/reports?by=street").await;
     assert!(!mine.contains("七宝镇") && row(&mine, "古美街道")[0..2] == ["2", "3"], "{mine}");
+    let (_, theirs) = page(&app, &g, "/reports/list?by=street&street=310112102000").await;
+    assert!(
+        theirs.contains("共 <strong>0</strong> 条") && !theirs.contains("七宝乙"),
+        "another street's list is empty: {theirs}"
+    );
     assert_eq!(row(&mine, "合计")[5], "—", "the district's plan is not set against a street's part");
     let (a, _) = signed_in(&app, "auditor").await;
     assert_eq!(page(&app, &a, "/reports").await.0, StatusCode::FORBIDDEN);

@@ -343,6 +343,28 @@ impl Store {
         Ok((items, next))
     }
 
+    /// Name and masked ID number of the people among `ids` the scope may see (a page of a list
+    /// read from elsewhere, such as the figures behind a report).
+    pub async fn people_brief(
+        &self,
+        scope: &Scope,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, (String, String)>> {
+        let (cond, arg) = crate::scope::people(scope, 1);
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            let sql = format!("SELECT pe.id, pe.name, pe.id_masked FROM people pe WHERE pe.id IN ({list}) AND {cond}");
+            let rows: Vec<(i64, String, String)> = on_db!(&self.db, p => {
+                let q = sqlx::query_as(&sql);
+                let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+                q.fetch_all(p).await?
+            });
+            out.extend(rows.into_iter().map(|(id, name, masked)| (id, (name, masked))));
+        }
+        Ok(out)
+    }
+
     /// How many people of the scope match the query (its filters and search, not its paging).
     pub async fn count_people_matching(&self, scope: &Scope, query: &PeopleQuery) -> Result<i64> {
         let query = PeopleQuery { after: None, ..query.clone() };

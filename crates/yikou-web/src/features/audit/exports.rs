@@ -77,10 +77,7 @@ pub async fn audit(
                     ]
                 })
                 .collect();
-            if !out.send(page).await {
-                return Ok(());
-            }
-            match next {
+            match out.then(page, next).await {
                 Some(n) => filter.before = Some(n),
                 None => return Ok(()),
             }

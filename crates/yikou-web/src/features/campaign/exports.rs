@@ -131,10 +131,7 @@ pub async fn roster(
                     ]
                 })
                 .collect();
-            if !out.send(page).await {
-                return Ok(());
-            }
-            match next {
+            match out.then(page, next).await {
                 Some(n) => after = n,
                 None => return Ok(()),
             }

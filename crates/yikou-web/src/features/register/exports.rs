@@ -84,10 +84,7 @@ pub async fn people(
                     ]
                 })
                 .collect();
-            if !out.send(page).await {
-                return Ok(());
-            }
-            match next {
+            match out.then(page, next).await {
                 Some(n) => query.after = Some(n),
                 None => return Ok(()),
             }

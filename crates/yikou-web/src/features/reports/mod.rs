@@ -2,6 +2,7 @@
 //! committee; by category and funding source), charts beside their tables, links to the lists behind
 //! the figures; the public page of aggregate figures.
 
+mod list;
 mod pages;
 mod plan;
 mod public;
@@ -11,6 +12,9 @@ use crate::routes::Routes;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/reports", pages::summary)
+        .get("/reports/list", list::page)
+        .get("/reports/list/export.xlsx", list::export)
+        .get("/reports/list/export.csv", list::export)
         .get("/reports/plan", plan::page)
         .get("/reports/plan.xlsx", plan::workbook)
         .get("/reports/units", units::list)

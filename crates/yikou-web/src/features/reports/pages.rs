@@ -18,7 +18,7 @@ use crate::{AppError, AppState};
 
 #[derive(Deserialize, Default)]
 pub struct ReportQuery {
-    by: Option<String>,
+    pub(super) by: Option<String>,
     group: Option<String>,
     unit: Option<String>,
     project: Option<i64>,
@@ -27,9 +27,11 @@ pub struct ReportQuery {
     street: Option<String>,
     committee: Option<String>,
     source: Option<String>,
+    /// 汇总明细's page (from 1).
+    pub(super) page: Option<usize>,
 }
 
-fn drill_of(q: &ReportQuery) -> Drill {
+pub(super) fn drill_of(q: &ReportQuery) -> Drill {
     let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Drill {
         group: q.group.as_deref().and_then(group_of_code),
@@ -44,7 +46,7 @@ fn drill_of(q: &ReportQuery) -> Drill {
 }
 
 /// The page's address for a dimension within a drill.
-fn url(by: Dimension, d: &Drill) -> String {
+pub(super) fn url(by: Dimension, d: &Drill) -> String {
     let mut parts = vec![format!("by={}", by.code())];
     let mut add = |k: &str, v: Option<String>| {
         if let Some(v) = v {
@@ -63,13 +65,13 @@ fn url(by: Dimension, d: &Drill) -> String {
 }
 
 /// Names for keys of every dimension.
-struct Label<'a> {
-    names: &'a Names,
-    facts: &'a Facts,
+pub(super) struct Label<'a> {
+    pub(super) names: &'a Names,
+    pub(super) facts: &'a Facts,
 }
 
 impl Label<'_> {
-    fn of(&self, by: Dimension, key: &str) -> String {
+    pub(super) fn of(&self, by: Dimension, key: &str) -> String {
         let project = |id: &str| {
             self.facts
                 .projects
@@ -93,19 +95,13 @@ impl Label<'_> {
     }
 }
 
-/// The drill one level down from a row, and the list behind it (a project's page, the register
-/// filtered by street, committee or category).
+/// The drill one level down from a row, and the list behind it (汇总明细: the entitlements it counted).
 fn links(by: Dimension, key: &str, d: &Drill) -> (Option<String>, Option<String>) {
     let down = drill_after(by, key, d);
     let drill = by.below().filter(|_| !key.is_empty()).map(|b| url(b, &down));
-    let list = match by {
-        Dimension::Project => Some(format!("/projects/{key}")),
-        Dimension::Roster => key.split_once('/').map(|(p, _)| format!("/projects/{p}")),
-        Dimension::Street if !key.is_empty() => Some(format!("/people?street={key}")),
-        Dimension::Committee if !key.is_empty() => Some(format!("/people?committee={key}")),
-        Dimension::Category if !key.is_empty() => Some(format!("/people?category={key}")),
-        _ => None,
-    };
+    // The entitlements the row counted (a row without a key — no street registered — has none to
+    // filter by).
+    let list = (!key.is_empty()).then(|| url(by, &down).replacen("/reports?", "/reports/list?", 1));
     (drill, list)
 }
 
@@ -189,26 +185,7 @@ pub async fn summary(
     let sum = use_case::summary(&state.store, &state.report_facts, &actor, None, by, &drill).await?;
     let names = names(&state).await?;
     let label = Label { names: &names, facts: &sum.facts };
-    // The way back up: each field of the drill that is set, in the order one clicks down.
-    let mut crumbs = vec![Crumb { name: "全部".into(), link: url(Dimension::Group, &Drill::default()) }];
-    let mut so_far = Drill::default();
-    let steps: [(Dimension, Option<String>); 8] = [
-        (Dimension::Group, drill.group.map(|g| group_code(g).to_string())),
-        (Dimension::Unit, drill.unit.clone()),
-        (Dimension::Project, drill.project.map(|p| p.to_string())),
-        (Dimension::Roster, drill.roster_unit.clone().zip(drill.project).map(|(u, p)| format!("{p}/{u}"))),
-        (Dimension::Street, drill.street.clone()),
-        (Dimension::Committee, drill.committee.clone()),
-        (Dimension::Category, drill.category.clone()),
-        (Dimension::Source, drill.source.clone()),
-    ];
-    for (dim, key) in steps {
-        let Some(key) = key else { continue };
-        let (down, _) = links(dim, &key, &so_far);
-        so_far = drill_after(dim, &key, &so_far);
-        let next = down.unwrap_or_else(|| url(by, &so_far));
-        crumbs.push(Crumb { name: format!("{}：{}", dim.label(), label.of(dim, &key)), link: next });
-    }
+    let crumbs = crumbs(by, &drill, &label);
     let lines: Vec<Line> = sum
         .tally
         .rows
@@ -267,6 +244,31 @@ pub async fn summary(
         age: if sum.age_seconds < 60 { "刚刚".into() } else { format!("{} 分钟前", sum.age_seconds / 60) },
     };
     Ok(Html(page.render()?))
+}
+
+/// The way back up: each field of the drill that is set, in the order one clicks down, each a link to
+/// the summary at that level (by `by` at the last).
+pub(super) fn crumbs(by: Dimension, drill: &Drill, label: &Label<'_>) -> Vec<Crumb> {
+    let mut crumbs = vec![Crumb { name: "全部".into(), link: url(Dimension::Group, &Drill::default()) }];
+    let mut so_far = Drill::default();
+    let steps: [(Dimension, Option<String>); 8] = [
+        (Dimension::Group, drill.group.map(|g| group_code(g).to_string())),
+        (Dimension::Unit, drill.unit.clone()),
+        (Dimension::Project, drill.project.map(|p| p.to_string())),
+        (Dimension::Roster, drill.roster_unit.clone().zip(drill.project).map(|(u, p)| format!("{p}/{u}"))),
+        (Dimension::Street, drill.street.clone()),
+        (Dimension::Committee, drill.committee.clone()),
+        (Dimension::Category, drill.category.clone()),
+        (Dimension::Source, drill.source.clone()),
+    ];
+    for (dim, key) in steps {
+        let Some(key) = key else { continue };
+        let (down, _) = links(dim, &key, &so_far);
+        so_far = drill_after(dim, &key, &so_far);
+        let next = down.unwrap_or_else(|| url(by, &so_far));
+        crumbs.push(Crumb { name: format!("{}：{}", dim.label(), label.of(dim, &key)), link: next });
+    }
+    crumbs
 }
 
 /// The drill once a row of `dim` keyed `key` is chosen.
