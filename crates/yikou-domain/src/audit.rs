@@ -103,6 +103,26 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("audit", "审计记录"),
 ];
 
+/// Does an action change the data the reports count (people, households, categories, projects,
+/// entitlements and their payment)? Reading, exporting, revealing, printing and signing in do not,
+/// nor do account matters and the audit's own records; every other action counts as a change (an
+/// action added later is a change until it is named here).
+pub fn changes_data(action: &str) -> bool {
+    !(action.starts_with("auth.")
+        || action.starts_with("user.")
+        || action.starts_with("audit.")
+        || action.ends_with(".export")
+        || matches!(
+            action,
+            "person.reveal_id"
+                | "person.search"
+                | "person.contacts_encrypted"
+                | "followup.phone_view"
+                | "payment.sheet_print"
+                | "project.print"
+        ))
+}
+
 /// Groups of actions by the start of their code, for a filter ("auth." is every sign-in event).
 pub const GROUPS: &[(&str, &str)] = &[
     ("auth.", "登录、密码与令牌"),

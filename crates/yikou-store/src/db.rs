@@ -135,6 +135,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_people_street_order.sql"),
         include_str!("../migrations/postgres/0016_people_street_order.sql"),
     ),
+    (
+        "0017_data_version",
+        include_str!("../migrations/sqlite/0017_data_version.sql"),
+        include_str!("../migrations/postgres/0017_data_version.sql"),
+    ),
 ];
 
 impl Db {

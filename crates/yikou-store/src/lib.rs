@@ -333,6 +333,7 @@ impl Store {
             head: head.hash.clone(),
             actor: actor.clone(),
             dirty: false,
+            data_changed: false,
             check_seal,
             depth: 0,
             batch: None,
@@ -392,6 +393,9 @@ pub struct WriteTx<'s> {
     head: String,
     actor: Actor,
     dirty: bool,
+    /// An action that changes what the reports count was audited (see
+    /// `yikou_domain::audit::changes_data`): the commit moves the data version.
+    data_changed: bool,
     /// Whether the head's seal is checked when the head is (re)taken.
     check_seal: bool,
     /// How many `atomic!` operations are running (nested ones need no savepoint of their own).
@@ -460,6 +464,7 @@ impl WriteTx<'_> {
         self.seq = seq;
         self.head = hash;
         self.dirty = true;
+        self.data_changed |= yikou_domain::audit::changes_data(action);
         Ok(())
     }
 
@@ -491,7 +496,13 @@ impl WriteTx<'_> {
             SavepointKind::Sql
         };
         self.depth += 1;
-        Ok(Savepoint { kind, seq: self.seq, head: self.head.clone(), dirty: self.dirty })
+        Ok(Savepoint {
+            kind,
+            seq: self.seq,
+            head: self.head.clone(),
+            dirty: self.dirty,
+            data_changed: self.data_changed,
+        })
     }
 
     /// Keeps the operation's writes on success; undoes them (audit records included) on failure.
@@ -510,6 +521,7 @@ impl WriteTx<'_> {
                 self.seq = sp.seq;
                 self.head = sp.head;
                 self.dirty = sp.dirty;
+                self.data_changed = sp.data_changed;
                 Err(e)
             }
             (Err(e), SavepointKind::Restart) => {
@@ -524,6 +536,7 @@ impl WriteTx<'_> {
                 self.seq = head.seq;
                 self.head = head.hash.clone();
                 self.dirty = false;
+                self.data_changed = false;
                 if self.check_seal {
                     self.note_broken_seal(&head).await?;
                 }
@@ -546,6 +559,13 @@ impl WriteTx<'_> {
             .execute(c)
             .await?
             .rows_affected());
+        if self.data_changed {
+            on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET data_seq = $1 WHERE id = 1")
+                .bind(self.seq)
+                .execute(c)
+                .await?
+                .rows_affected());
+        }
         let first = match self.anchor {
             Some(a) => Some(a.first_hash(&mut self.tx).await?),
             None => None,
@@ -570,6 +590,7 @@ pub(crate) struct Savepoint {
     seq: i64,
     head: String,
     dirty: bool,
+    data_changed: bool,
 }
 
 /// Runs the body as one all-or-nothing operation inside the write transaction `$tx`.

@@ -539,6 +539,19 @@ async fn summary_counts_people_households_and_money_by_group() {
         assert_eq!(filed.len(), 1, "{}", b.name);
         assert_eq!((filed[0].version, filed[0].body.starts_with("第二稿")), (2, true));
         assert!(s.data_version().await.unwrap() > before);
+        // Reading, exporting and signing in leave it: figures kept for it stay valid.
+        let kept = s.data_version().await.unwrap();
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        tx.audit("person.export", "person", "*", None, None).await.unwrap();
+        tx.audit("auth.login", "user", "gumei", None, None).await.unwrap();
+        tx.audit("person.reveal_id", "person", "1", None, None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(s.data_version().await.unwrap(), kept, "{}", b.name);
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        tx.audit("entitlement.set_amount", "entitlement", "1", None, None).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(s.data_version().await.unwrap() > kept, "{}", b.name);
+        assert!(s.verify_audit().await.unwrap().ok(), "{}", b.name);
     }
 }
 

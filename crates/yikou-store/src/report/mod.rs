@@ -12,10 +12,12 @@ pub mod units;
 use crate::{on_db, Result, Store, StoreError};
 
 impl Store {
-    /// A number that changes with every committed write (the audit chain's head: every write is
-    /// audited in its transaction), for caches of figures computed from the data.
+    /// A number that changes with every committed write that changes what the reports count (the
+    /// audit sequence number of that commit: every write is audited in its transaction, and
+    /// `yikou_domain::audit::changes_data` tells reads, exports and sign-ins apart), for caches of
+    /// figures computed from the data.
     pub async fn data_version(&self) -> Result<i64> {
-        let v: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar("SELECT CAST(seq AS BIGINT) FROM audit_head WHERE id = 1")
+        let v: Option<i64> = on_db!(&self.db, p => sqlx::query_scalar("SELECT CAST(data_seq AS BIGINT) FROM audit_head WHERE id = 1")
             .fetch_optional(p).await?);
         Ok(v.unwrap_or(0))
     }
