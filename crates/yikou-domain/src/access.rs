@@ -177,6 +177,12 @@ impl Role {
         matches!(self, Role::Bureau | Role::Street | Role::Committee)
     }
 
+    /// May this role record a voucher redeemed at a charity supermarket (慈善超市) of its area — the
+    /// street/town or committee that runs it, a department or organisation that issued it, the bureau?
+    pub fn may_redeem_vouchers(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
+    }
+
     /// May this role see disbursement progress (its own area's)?
     pub fn may_see_payments(self) -> bool {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)

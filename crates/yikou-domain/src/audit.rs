@@ -72,6 +72,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("import.refused_outside", "拒绝导入外区人员"),
     ("exchange.load", "载入交换文件"),
     ("report.export", "导出汇总明细"),
+    ("voucher.batch_create", "制发慈善超市卡券"),
+    ("voucher.issue", "发放卡券给帮困对象"),
+    ("voucher.redeem", "兑换卡券"),
     ("register.base_load", "载入市级名单（基础名册）"),
     ("rules.save", "保存比对规则"),
     ("finding.confirm", "确认疑点（需纠正）"),
@@ -101,6 +104,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("finding", "比对疑点"),
     ("rules", "比对规则"),
     ("audit", "审计记录"),
+    ("voucher", "卡券"),
+    ("voucher_batch", "卡券批次"),
 ];
 
 /// Does an action change the data the reports count (people, households, categories, projects,

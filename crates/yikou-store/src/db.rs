@@ -140,6 +140,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_data_version.sql"),
         include_str!("../migrations/postgres/0017_data_version.sql"),
     ),
+    (
+        "0018_vouchers",
+        include_str!("../migrations/sqlite/0018_vouchers.sql"),
+        include_str!("../migrations/postgres/0018_vouchers.sql"),
+    ),
 ];
 
 impl Db {

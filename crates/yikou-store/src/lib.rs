@@ -21,6 +21,7 @@ pub mod rosters;
 mod scope;
 mod seal;
 pub mod uploads;
+pub mod voucher;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -169,6 +169,19 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "responses": { "200": { "description": "file, loaded, report（rows, people_created, people_known, households_created, people_updated, categories_set, deceased_marked, categories_added）" },
                                "400": { "description": "缺少文件" }, "403": { "description": "角色或范围无权" },
                                "422": { "description": "rows_rejected：issues 列出每个错误行（row, column, code, message），未载入；或文件无法读取" } } } },
+            "/api/v1/vouchers": { "get": {
+                "summary": "慈善超市卡券：调用者范围内的卡券（区民政局：全部；街镇：发给本街镇对象的）；items 中每项 code, person, value_fen, state（unissued/issued/redeemed/expired）, batch, supermarket, valid_until, redeemed_at, redeemed_supermarket",
+                "parameters": [{ "name": "state", "in": "query", "schema": { "type": "string", "enum": ["unissued", "issued", "redeemed", "expired"] } },
+                               { "name": "limit", "in": "query", "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" }, "422": { "description": "state 不认识" } } } },
+            "/api/v1/vouchers/{code}/redeem": { "post": {
+                "summary": "兑换卡券：第一次 200；此后每次 409 并以中文说明（已于何时在何处兑换、已过期、尚未发放），两个同时到达也只有一个成功",
+                "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["supermarket"], "properties": { "supermarket": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "code, person, supermarket, redeemed_at, state" }, "403": { "description": "角色无权" },
+                               "404": { "description": "卡券不存在或不在范围内" }, "409": { "description": "{\"error\": \"中文说明\", \"code\": \"not_redeemable\"}" },
+                               "422": { "description": "编号校验不对或缺少超市" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

@@ -84,6 +84,25 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let (gumei_person, project) = (app.people[0], app.project);
     let finding = format!("dup_in_project:MZ-01:{gumei_person}");
     let entitlement = app.store.entitlements_of_person(&yikou_domain::Scope::All, gumei_person).await.unwrap()[0].id;
+    // A voucher given to 古美's person, valid today.
+    let voucher = {
+        let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+        let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+        let today = yikou_domain::today();
+        let batch = yikou_domain::voucher::VoucherBatch {
+            name: "粮油补助券".into(),
+            face_value: yikou_domain::Fen::from_yuan(200),
+            valid_from: today - time::Duration::days(1),
+            valid_until: today + time::Duration::days(30),
+            supermarket: "古美慈善超市".into(),
+            count: 1,
+            prefix: "LY".into(),
+        };
+        let (_, codes) = yikou_store::voucher::create_batch(&mut tx, cid, &batch).await.unwrap();
+        yikou_store::voucher::issue(&mut tx, &yikou_domain::Scope::All, &codes[0], gumei_person).await.unwrap();
+        tx.commit().await.unwrap();
+        codes[0].clone()
+    };
 
     // 古美's own work to aim at: a committed batch and a pending upload.
     let (g, g_csrf) = signed_in(&app, "gumei").await;
@@ -160,8 +179,14 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let gumei_token = app.store.tokens(Some("gumei")).await.unwrap()[0].id;
 
     // What must never reach 七宝 or the department: 古美's people and work.
-    let gumei_data: Vec<String> =
-        vec!["古美甲".into(), "110105********002X".into(), "批次人".into(), "待导入".into(), batch.clone()];
+    let gumei_data: Vec<String> = vec![
+        "古美甲".into(),
+        "110105********002X".into(),
+        "批次人".into(),
+        "待导入".into(),
+        batch.clone(),
+        voucher.clone(),
+    ];
     let nf = || Expect::NotFound;
     let no_gumei = || Expect::NoData(gumei_data.clone());
     let no_project = || Expect::NoData(vec!["测试项目".into(), "MZ-01".into()]);
@@ -477,6 +502,12 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/api/v1/people", "/api/v1/people", "", anon()),
         case("GET", "/api/v1/people/{id}", p("/api/v1/people/{id}"), "qibao", nf()),
         case("GET", "/api/v1/people/{id}", p("/api/v1/people/{id}"), "auditor", fb()),
+        case("GET", "/api/v1/vouchers", "/api/v1/vouchers", "qibao", no_gumei()),
+        case("GET", "/api/v1/vouchers", "/api/v1/vouchers?state=issued", "auditor", fb()),
+        case("GET", "/api/v1/vouchers", "/api/v1/vouchers", "", anon()),
+        case("POST", "/api/v1/vouchers/{code}/redeem", format!("/api/v1/vouchers/{voucher}/redeem"), "qibao", nf()),
+        case("POST", "/api/v1/vouchers/{code}/redeem", format!("/api/v1/vouchers/{voucher}/redeem"), "auditor", fb()),
+        case("POST", "/api/v1/vouchers/{code}/redeem", format!("/api/v1/vouchers/{voucher}/redeem"), "", anon()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "qibao", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "auditor", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "", anon()),
@@ -596,6 +627,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                 req = req.json(&json!({ "unit": GUMEI, "decision": "approve", "comment": "" }));
             } else if c.route == "/api/v1/entitlements/{id}/withdraw" {
                 req = req.json(&json!({ "reason": "测试理由" }));
+            } else if c.route == "/api/v1/vouchers/{code}/redeem" {
+                req = req.json(&json!({ "supermarket": "七宝慈善超市" }));
             } else if c.route == "/api/v1/check/decisions" {
                 req = req.json(&json!({ "key": finding, "action": "dismiss", "reason": "测试理由" }));
             }

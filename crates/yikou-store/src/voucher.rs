@@ -1,0 +1,242 @@
+//! 慈善超市卡券 (issue 17, point 5): batches of vouchers, issuing one to a person, redeeming it at a
+//! supermarket — at most once, by the primary key of `voucher_redemptions` (two cashiers at once:
+//! the writers are serialised, and the key refuses a second row whatever the code does) — and the
+//! list by state within the scope. A voucher's state is read, not stored: redeemed when it has a
+//! redemption, expired after its batch's last valid day, issued when given to someone.
+
+use serde::Serialize;
+use serde_json::json;
+use time::Date;
+use yikou_domain::voucher::{parse_code, state_on, VoucherBatch, VoucherError, VoucherState};
+use yikou_domain::{format_date, parse_date, Scope};
+
+use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
+
+fn refused(e: VoucherError) -> StoreError {
+    match e {
+        VoucherError::AlreadyRedeemed { .. }
+        | VoucherError::Expired(_)
+        | VoucherError::NotYetValid(_)
+        | VoucherError::NotIssued
+        | VoucherError::IssuedElsewhere => StoreError::Conflict(e.to_string()),
+        other => StoreError::rejected("voucher_invalid", other.to_string()),
+    }
+}
+
+/// Makes a batch of `b.count` vouchers for a campaign, numbered on from the last voucher of the same
+/// prefix; the batch's id and its codes.
+pub async fn create_batch(tx: &mut WriteTx<'_>, campaign_id: i64, b: &VoucherBatch) -> Result<(i64, Vec<String>)> {
+    b.check().map_err(refused)?;
+    crate::atomic!(tx, {
+        let prefix = b.prefix.to_ascii_uppercase();
+        let last: Option<i64> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT CAST(MAX(v.serial) AS BIGINT) FROM vouchers v JOIN voucher_batches vb ON vb.id = v.batch_id
+             WHERE vb.prefix = $1")
+            .bind(&prefix).fetch_one(c).await?);
+        let first = u32::try_from(last.unwrap_or(0) + 1)
+            .map_err(|_| StoreError::rejected("voucher_invalid", "该前缀的卡券编号已用完，请换一个前缀"))?;
+        let login = tx.actor().login.clone();
+        let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "INSERT INTO voucher_batches (campaign_id, name, face_value_fen, valid_from, valid_until, supermarket, prefix,
+             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+            .bind(campaign_id).bind(&b.name).bind(b.face_value.0).bind(format_date(b.valid_from))
+            .bind(format_date(b.valid_until)).bind(b.supermarket.trim()).bind(&prefix).bind(&login).bind(now())
+            .fetch_one(c).await?);
+        let codes = VoucherBatch { prefix: prefix.clone(), ..b.clone() }.codes(first);
+        for (k, part) in codes.chunks(300).enumerate() {
+            let marks: Vec<String> = (0..part.len()).map(|i| format!("(${}, $1, ${})", 2 * i + 2, 2 * i + 3)).collect();
+            let sql = format!("INSERT INTO vouchers (code, batch_id, serial) VALUES {}", marks.join(", "));
+            on_tx!(&mut tx.tx, c => {
+                let mut q = sqlx::query(&sql).bind(id);
+                for (i, code) in part.iter().enumerate() {
+                    q = q.bind(code.clone()).bind(i64::from(first) + (k * 300 + i) as i64);
+                }
+                q.execute(c).await?.rows_affected()
+            });
+        }
+        let after = json!({ "batch": id, "name": b.name, "count": b.count, "face_value_fen": b.face_value.0,
+                            "first": codes.first(), "last": codes.last() });
+        tx.audit("voucher.batch_create", "voucher_batch", &id.to_string(), None, Some(&after)).await?;
+        Ok((id, codes))
+    })
+}
+
+/// One voucher with its batch and redemption, as stored.
+struct Row {
+    person: Option<i64>,
+    valid_from: Date,
+    valid_until: Date,
+    redeemed: Option<(String, String)>,
+}
+
+async fn read(tx: &mut WriteTx<'_>, code: &str) -> Result<Row> {
+    type R = (Option<i64>, String, String, Option<String>, Option<String>);
+    let row: Option<R> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+        "SELECT v.person_id, vb.valid_from, vb.valid_until, r.redeemed_at, r.supermarket FROM vouchers v
+         JOIN voucher_batches vb ON vb.id = v.batch_id LEFT JOIN voucher_redemptions r ON r.code = v.code
+         WHERE v.code = $1")
+        .bind(code).fetch_optional(c).await?);
+    let (person, from, until, at, market) = row.ok_or_else(|| StoreError::NotFound("该卡券".into()))?;
+    let day = |s: &str| parse_date(s).ok_or_else(|| StoreError::Invalid(format!("数据库中的日期“{s}”格式不正确")));
+    Ok(Row { person, valid_from: day(&from)?, valid_until: day(&until)?, redeemed: at.zip(market) })
+}
+
+async fn person_visible(tx: &mut WriteTx<'_>, scope: &Scope, person_id: i64) -> Result<bool> {
+    let (cond, arg) = crate::scope::people(scope, 2);
+    let sql = format!("SELECT COUNT(*) FROM people pe WHERE pe.id = $1 AND {cond}");
+    let visible: i64 = on_tx!(&mut tx.tx, c => {
+        let q = sqlx::query_scalar(&sql).bind(person_id);
+        let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+        q.fetch_one(c).await?
+    });
+    Ok(visible > 0)
+}
+
+/// Gives a voucher to a person of the actor's area (the same person again: nothing changes).
+pub async fn issue(tx: &mut WriteTx<'_>, scope: &Scope, code: &str, person_id: i64) -> Result<()> {
+    let code = parse_code(code).map_err(refused)?;
+    crate::atomic!(tx, {
+        if !person_visible(tx, scope, person_id).await? {
+            return Err(StoreError::NotFound("该帮困对象".into()));
+        }
+        let row = read(tx, &code).await?;
+        match row.person {
+            Some(p) if p == person_id => return Ok(()),
+            Some(_) => return Err(refused(VoucherError::IssuedElsewhere)),
+            None => {}
+        }
+        on_tx!(&mut tx.tx, c => sqlx::query("UPDATE vouchers SET person_id = $1, issued_at = $2 WHERE code = $3 AND person_id IS NULL")
+            .bind(person_id).bind(now()).bind(&code).execute(c).await?.rows_affected());
+        tx.audit("voucher.issue", "voucher", &code, None, Some(&json!({ "person": person_id }))).await?;
+        Ok(())
+    })
+}
+
+/// A redemption as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Redemption {
+    pub code: String,
+    pub person: i64,
+    pub supermarket: String,
+    pub redeemed_at: String,
+}
+
+/// Redeems a voucher at a supermarket on `day`: refused (Conflict, in words for the cashier) when it
+/// was redeemed before, has expired, is not valid yet or was never given to anyone.
+pub async fn redeem(
+    tx: &mut WriteTx<'_>,
+    scope: &Scope,
+    code: &str,
+    supermarket: &str,
+    day: Date,
+) -> Result<Redemption> {
+    let code = parse_code(code).map_err(refused)?;
+    let supermarket = supermarket.trim();
+    if supermarket.is_empty() {
+        return Err(refused(VoucherError::NoSupermarket));
+    }
+    crate::atomic!(tx, {
+        let row = read(tx, &code).await?;
+        if let Some((at, market)) = row.redeemed {
+            let at = yikou_domain::clock::beijing_seconds(&at);
+            return Err(refused(VoucherError::AlreadyRedeemed { at, supermarket: market }));
+        }
+        let Some(person) = row.person else { return Err(refused(VoucherError::NotIssued)) };
+        // A voucher of a person outside the actor's area is not theirs to redeem (nor to hear about).
+        if !person_visible(tx, scope, person).await? {
+            return Err(StoreError::NotFound("该卡券".into()));
+        }
+        if day > row.valid_until {
+            return Err(refused(VoucherError::Expired(format_date(row.valid_until))));
+        }
+        if day < row.valid_from {
+            return Err(refused(VoucherError::NotYetValid(format_date(row.valid_from))));
+        }
+        let (at, login) = (now(), tx.actor().login.clone());
+        let inserted = on_tx!(&mut tx.tx, c => sqlx::query(
+            "INSERT INTO voucher_redemptions (code, supermarket, redeemed_at, redeemed_by) VALUES ($1, $2, $3, $4)")
+            .bind(&code).bind(supermarket).bind(&at).bind(&login).execute(c).await.map(|r| r.rows_affected()));
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                return Err(refused(VoucherError::AlreadyRedeemed {
+                    at: "刚才".into(),
+                    supermarket: "另一收银台".into(),
+                }));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tx.audit(
+            "voucher.redeem",
+            "voucher",
+            &code,
+            None,
+            Some(&json!({ "supermarket": supermarket, "person": person })),
+        )
+        .await?;
+        Ok(Redemption { code: code.clone(), person, supermarket: supermarket.to_string(), redeemed_at: at })
+    })
+}
+
+/// A voucher as listed (the API's item).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoucherView {
+    pub code: String,
+    pub person: Option<i64>,
+    pub value_fen: i64,
+    pub state: VoucherState,
+    pub batch: i64,
+    pub supermarket: String,
+    pub valid_until: String,
+    pub redeemed_at: Option<String>,
+    pub redeemed_supermarket: Option<String>,
+}
+
+impl Store {
+    /// The vouchers the scope may see (the district: all; an area: those given to its people), in a
+    /// state on `day` or all of them, by code; at most `limit`.
+    pub async fn vouchers(
+        &self,
+        scope: &Scope,
+        state: Option<VoucherState>,
+        day: Date,
+        limit: i64,
+    ) -> Result<Vec<VoucherView>> {
+        let (cond, arg) = crate::scope::people(scope, 1);
+        let sql = format!(
+            "SELECT v.code, v.person_id, vb.face_value_fen, vb.id, vb.supermarket, vb.valid_until, r.redeemed_at, r.supermarket
+             FROM vouchers v JOIN voucher_batches vb ON vb.id = v.batch_id LEFT JOIN voucher_redemptions r ON r.code = v.code
+             LEFT JOIN people pe ON pe.id = v.person_id WHERE {cond} ORDER BY v.code"
+        );
+        type R = (String, Option<i64>, i64, i64, String, String, Option<String>, Option<String>);
+        let rows: Vec<R> = on_db!(&self.db, p => {
+            let q = sqlx::query_as(&sql);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            q.fetch_all(p).await?
+        });
+        let mut out = Vec::new();
+        for (code, person, value_fen, batch, supermarket, until, at, market) in rows {
+            let valid_until =
+                parse_date(&until).ok_or_else(|| StoreError::Invalid(format!("数据库中的日期“{until}”格式不正确")))?;
+            let s = state_on(person.is_some(), at.is_some(), valid_until, day);
+            if state.is_some_and(|w| w != s) {
+                continue;
+            }
+            out.push(VoucherView {
+                code,
+                person,
+                value_fen,
+                state: s,
+                batch,
+                supermarket,
+                valid_until: until,
+                redeemed_at: at,
+                redeemed_supermarket: market,
+            });
+            if out.len() as i64 >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}

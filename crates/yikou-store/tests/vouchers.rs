@@ -1,0 +1,136 @@
+//! 慈善超市卡券 (issue 17, point 5) on every backend: a batch numbered with check characters, a voucher
+//! given to a person of the area, redeemed once — a second time refused in words, also when two
+//! redemptions arrive at once, and by the database itself when code is bypassed — expired after its
+//! last day, listed by state within the scope.
+
+mod common;
+
+use common::backends;
+use time::macros::date;
+use yikou_domain::voucher::{VoucherBatch, VoucherState};
+use yikou_domain::{id_number, Actor, Campaign, Fen, IdNumber, Scope};
+use yikou_store::register::NewPerson;
+use yikou_store::{on_db, voucher, Store, StoreError};
+
+const GUMEI: &str = "310112006000";
+const QIBAO: &str = "310112102000";
+
+fn person(seq: u32, street: &str) -> NewPerson {
+    let first17 = format!("31011219500101{seq:03}");
+    NewPerson {
+        external_id: None,
+        id_number: IdNumber::parse(&format!("{first17}{}", id_number::check_char(first17.as_bytes()))).unwrap(),
+        name: format!("对象{seq}"),
+        phone: None,
+        address: None,
+        street_code: Some(street.into()),
+        committee_code: None,
+        household_id: None,
+        is_household_head: true,
+        categories: vec![],
+    }
+}
+
+async fn setup(s: &Store) -> (Vec<i64>, Vec<String>) {
+    let mut tx = s.write(&Actor::system("t")).await.unwrap();
+    let ids = yikou_store::register::insert_people(&mut tx, &[person(1, GUMEI), person(2, QIBAO)], "t").await.unwrap();
+    let cid = yikou_store::campaign::create_campaign(&mut tx, &Campaign::standard(2026)).await.unwrap();
+    let batch = VoucherBatch {
+        name: "粮油补助券".into(),
+        face_value: Fen::from_yuan(200),
+        valid_from: date!(2026 - 12 - 15),
+        valid_until: date!(2027 - 02 - 28),
+        supermarket: "古美慈善超市".into(),
+        count: 4,
+        prefix: "LY".into(),
+    };
+    let (_, codes) = voucher::create_batch(&mut tx, cid, &batch).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut by_id = ids.clone();
+    by_id.sort();
+    (by_id, codes)
+}
+
+async fn redeem(s: &Store, code: &str, day: time::Date) -> Result<voucher::Redemption, StoreError> {
+    redeem_as(s, &Scope::All, code, day).await
+}
+
+async fn redeem_as(s: &Store, scope: &Scope, code: &str, day: time::Date) -> Result<voucher::Redemption, StoreError> {
+    let mut tx = s.write(&Actor::system("cashier")).await?;
+    let r = voucher::redeem(&mut tx, scope, code, "古美慈善超市", day).await;
+    if r.is_ok() {
+        tx.commit().await?;
+    }
+    r
+}
+
+#[tokio::test]
+async fn a_voucher_is_given_redeemed_once_and_expires() {
+    for b in backends().await {
+        let s = &b.store;
+        let (people, codes) = setup(s).await;
+        assert_eq!(codes.len(), 4);
+        assert!(codes[0].starts_with("LY-000001-") && codes[3].starts_with("LY-000004-"), "{codes:?}");
+        let gumei = Scope::Street(GUMEI.into());
+        // 古美 gives its person a voucher; not 七宝's person (not found in its area).
+        let (g, q) = {
+            let p1 = s.person(&Scope::All, people[0]).await.unwrap().unwrap();
+            if p1.street_code.as_deref() == Some(GUMEI) {
+                (people[0], people[1])
+            } else {
+                (people[1], people[0])
+            }
+        };
+        let mut tx = s.write(&Actor::system("gumei")).await.unwrap();
+        voucher::issue(&mut tx, &gumei, &codes[0], g).await.unwrap();
+        voucher::issue(&mut tx, &gumei, &codes[0], g).await.unwrap();
+        assert!(matches!(voucher::issue(&mut tx, &gumei, &codes[1], q).await, Err(StoreError::NotFound(_))));
+        voucher::issue(&mut tx, &Scope::All, &codes[1], q).await.unwrap();
+        voucher::issue(&mut tx, &Scope::All, &codes[2], g).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let day = date!(2027 - 01 - 10);
+        // 古美's supermarket cannot redeem 七宝's person's voucher: not found in its area.
+        assert!(matches!(redeem_as(s, &gumei, &codes[1], day).await, Err(StoreError::NotFound(_))));
+        let first = redeem(s, &codes[0].to_lowercase(), day).await.unwrap();
+        assert_eq!((first.person, first.supermarket.as_str()), (g, "古美慈善超市"));
+        let again = redeem(s, &codes[0], day).await.unwrap_err();
+        assert!(
+            matches!(&again, StoreError::Conflict(m) if m.contains("不能重复兑换") && m.contains("古美慈善超市")),
+            "{again}"
+        );
+        let never_given = redeem(s, &codes[3], day).await.unwrap_err();
+        assert!(matches!(&never_given, StoreError::Conflict(m) if m.contains("尚未发放")), "{never_given}");
+        let late = redeem(s, &codes[1], date!(2027 - 03 - 01)).await.unwrap_err();
+        assert!(matches!(&late, StoreError::Conflict(m) if m.contains("已于 2027-02-28 过期")), "{late}");
+        let typo = redeem(s, &codes[1].replace("LY-000002", "LY-000020"), day).await.unwrap_err();
+        assert!(matches!(typo, StoreError::Rejected { .. }), "a mistyped code is refused before it is looked up");
+
+        // Two cashiers at once: exactly one redemption.
+        let (a, c) = tokio::join!(redeem(s, &codes[2], day), redeem(s, &codes[2], day));
+        assert_eq!([a.is_ok(), c.is_ok()].iter().filter(|x| **x).count(), 1, "{}: {a:?} {c:?}", b.name);
+        // The database itself refuses a second redemption row.
+        let raw = on_db!(s.db(), p => sqlx::query(
+            "INSERT INTO voucher_redemptions (code, supermarket, redeemed_at, redeemed_by) VALUES ($1, 'x', 'x', 'x')")
+            .bind(&codes[0]).execute(p).await.map(|_| ()));
+        assert!(raw.is_err(), "{}: the key refuses a second redemption", b.name);
+
+        // Listed by state on a day: the district sees all, 古美 those of its people.
+        let states = |v: Vec<voucher::VoucherView>| v.into_iter().map(|x| (x.code, x.state)).collect::<Vec<_>>();
+        let all = states(s.vouchers(&Scope::All, None, date!(2027 - 03 - 01), 100).await.unwrap());
+        assert_eq!(
+            all.iter().map(|x| x.1).collect::<Vec<_>>(),
+            vec![VoucherState::Redeemed, VoucherState::Expired, VoucherState::Redeemed, VoucherState::Expired],
+            "{}",
+            b.name
+        );
+        let mine = states(s.vouchers(&gumei, Some(VoucherState::Redeemed), day, 100).await.unwrap());
+        assert_eq!(mine.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), vec![codes[0].as_str(), codes[2].as_str()]);
+        assert!(s
+            .vouchers(&Scope::Street(QIBAO.into()), Some(VoucherState::Redeemed), day, 100)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(s.verify_audit().await.unwrap().ok(), "{}", b.name);
+    }
+}
