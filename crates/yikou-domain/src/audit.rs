@@ -76,6 +76,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("voucher.issue", "发放卡券给帮困对象"),
     ("voucher.redeem", "兑换卡券"),
     ("register.base_load", "载入市级名单（基础名册）"),
+    ("register.base_refused", "市级名单有错误，未载入"),
     ("rules.save", "保存比对规则"),
     ("finding.confirm", "确认疑点（需纠正）"),
     ("finding.dismiss", "排除疑点（核实无误）"),

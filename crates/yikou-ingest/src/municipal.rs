@@ -133,13 +133,29 @@ pub fn exchange_workbook<W: Write + Send>(ex: &Exchange, out: W) -> io::Result<W
 /// layout's Chinese one, in any column order; the first sheet of a workbook), checked row by row
 /// as the exchange load checks it. Required: the ID number and the name; without 人员编号 the row
 /// number stands in. Every malformed row is listed (file, row, column) and left out.
-/// `file`: the file's name as its sender knows it (each problem names it).
-pub fn read_roster(path: &Path, file: &str) -> Result<(Vec<ExPerson>, Vec<RowIssue>), FileError> {
+/// Rows a municipal roster may hold (a city's register is about a million people).
+pub const MAX_ROSTER_ROWS: u32 = 2_000_000;
+/// Problems listed before the reading stops (the rest are counted: the file is refused anyway).
+pub const MAX_ISSUES: usize = 1_000;
+
+/// A municipal roster read: its people, the problems listed (at most [`MAX_ISSUES`]) and how many
+/// rows had a problem in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roster {
+    pub people: Vec<ExPerson>,
+    pub issues: Vec<RowIssue>,
+    pub rows_with_issues: usize,
+}
+
+/// `file`: the file's name as its sender knows it (each problem names it); `streets`: the codes a
+/// 街镇代码 may take (the district's streets, towns and zones — not a committee's or the district's).
+pub fn read_roster(path: &Path, file: &str, streets: &std::collections::HashSet<String>) -> Result<Roster, FileError> {
     let today = yikou_domain::today();
     let mut map: Option<[Option<usize>; 7]> = None;
     let mut people: Vec<ExPerson> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut issues = Vec::new();
+    let mut bad_rows = 0usize;
     read_rows(path, None, |row, cells| {
         let texts: Vec<String> =
             cells.iter().map(|c| c.text().trim().trim_start_matches('\u{feff}').to_string()).collect();
@@ -164,11 +180,23 @@ pub fn read_roster(path: &Path, file: &str) -> Result<(Vec<ExPerson>, Vec<RowIss
                         PEOPLE.join(",")
                     ),
                 ));
+                bad_rows += 1;
                 return Err(crate::read::Stop);
             }
             map = Some(found);
             return Ok(());
         };
+        if row > MAX_ROSTER_ROWS {
+            issues.push(issue(
+                file,
+                row,
+                "rows",
+                "roster_too_long",
+                format!("名单超过 {MAX_ROSTER_ROWS} 行：请按街镇拆分后分别载入"),
+            ));
+            bad_rows += 1;
+            return Err(crate::read::Stop);
+        }
         let fallback = format!("R{row}");
         let get = |f: usize| -> &str {
             match m[f].and_then(|c| texts.get(c)).map(String::as_str) {
@@ -177,16 +205,69 @@ pub fn read_roster(path: &Path, file: &str) -> Result<(Vec<ExPerson>, Vec<RowIss
                 None => "",
             }
         };
-        if let Some(p) = person_row(file, row, &get, today, &seen, &mut issues) {
-            seen.insert(p.person_id.clone(), people.len());
-            people.push(p);
+        let mut found = Vec::new();
+        let person = person_row(file, row, &get, today, &seen, &mut found);
+        let name = get(2);
+        if name.is_empty() {
+            found.push(issue(file, row, "name", "name_missing", "姓名为空：请填写姓名".into()));
+        } else if name.chars().any(|c| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        {
+            found.push(issue(
+                file,
+                row,
+                "name",
+                "name_invalid",
+                "姓名中有换行、制表等控制字符：请只保留姓名本身".into(),
+            ));
+        }
+        let street = get(3);
+        if !street.is_empty() && !streets.contains(street) {
+            found.push(issue(
+                file,
+                row,
+                "street_code",
+                "street_unknown",
+                format!(
+                    "街镇代码“{}”不是本区的街镇、镇或工业区（居委或区的代码不能作街镇代码）",
+                    street.chars().take(20).collect::<String>()
+                ),
+            ));
+        }
+        for code in get(5).split(';').map(str::trim).filter(|c| !c.is_empty()) {
+            if code.len() > 16 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                found.push(issue(
+                    file,
+                    row,
+                    "categories",
+                    "category_invalid",
+                    format!(
+                        "对象类别代码“{}”不对：应为字母、数字（如 DB、DSR），多个以分号分隔",
+                        code.chars().take(20).collect::<String>()
+                    ),
+                ));
+            }
+        }
+        if found.is_empty() {
+            if let Some(p) = person {
+                seen.insert(p.person_id.clone(), people.len());
+                people.push(p);
+            }
+        } else {
+            bad_rows += 1;
+            let room = MAX_ISSUES.saturating_sub(issues.len());
+            issues.extend(found.into_iter().take(room));
         }
         Ok(())
     })?;
     if map.is_none() && issues.is_empty() {
         issues.push(issue(file, 1, "header", "roster_empty", "文件中没有表头和数据行".into()));
+        bad_rows += 1;
     }
-    Ok((people, issues))
+    if !issues.is_empty() {
+        // Refused: the people read are of no use, and need not be kept.
+        people.clear();
+    }
+    Ok(Roster { people, issues, rows_with_issues: bad_rows })
 }
 
 #[cfg(test)]
@@ -215,40 +296,79 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("市级名单.xlsx");
         std::fs::write(&path, bytes).unwrap();
-        let (read, issues) = read_roster(&path, "市级名单.xlsx").unwrap();
-        assert!(issues.is_empty(), "{issues:?}");
-        assert_eq!(read, ex.people, "the 人员 sheet is the people list");
+        let streets: std::collections::HashSet<String> =
+            ex.people.iter().filter_map(|p| p.street_code.clone()).collect();
+        let r = read_roster(&path, "市级名单.xlsx", &streets).unwrap();
+        assert!(r.issues.is_empty(), "{:?}", r.issues);
+        assert_eq!(r.people, ex.people, "the 人员 sheet is the people list");
         let csv = dir.path().join("people.csv");
         let mut text = Vec::new();
         people_csv(&ex, &mut text).unwrap();
         std::fs::write(&csv, text).unwrap();
-        assert_eq!(read_roster(&csv, "people.csv").unwrap().0, ex.people, "and so is people.csv");
+        assert_eq!(read_roster(&csv, "people.csv", &streets).unwrap().people, ex.people, "and so is people.csv");
     }
 
     #[test]
-    fn a_roster_with_bad_rows_lists_each_and_keeps_the_rest() {
+    fn a_roster_is_read_whole_or_refused_with_every_bad_row_listed_up_to_a_limit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("roster.csv");
+        let streets: std::collections::HashSet<String> = ["310112006000".to_string()].into();
         std::fs::write(
             &path,
-            "姓名,公民身份号码,对象类别代码,是否已故\n\
-             测试甲,11010519491231002X,DB;DS,否\n\
-             测试乙,110105194912310021,DB,否\n\
-             测试丙,11010519491231002X,DB,是\n\
-             测试丁,110105194912310038,DB,也许\n",
+            "姓名,公民身份号码,街镇代码,对象类别代码,是否已故\n\
+             测试甲,11010519491231002X,310112006000,DB;DS,否\n\
+             测试丙,110105194912310038,,DB,是\n",
         )
         .unwrap();
-        let (people, issues) = read_roster(&path, "roster.csv").unwrap();
-        assert_eq!(people.len(), 2, "row 2 and row 4 (the same number twice is the cross-check's business)");
-        assert_eq!(people[0].person_id, "R2", "no 人员编号: the row number");
-        assert_eq!(people[0].categories, vec!["DB", "DS"]);
-        assert!(people[1].deceased);
-        let at: Vec<(u32, &str)> = issues.iter().map(|i| (i.row, i.column.as_str())).collect();
-        assert_eq!(at, vec![(3, "roster.csv:id_number"), (5, "roster.csv:deceased")]);
+        let r = read_roster(&path, "roster.csv", &streets).unwrap();
+        assert!(r.issues.is_empty(), "{:?}", r.issues);
+        assert_eq!(r.people.len(), 2);
+        assert_eq!(r.people[0].person_id, "R2", "no 人员编号: the row number");
+        assert_eq!(r.people[0].categories, vec!["DB", "DS"]);
+        assert!(r.people[1].deceased);
+
+        std::fs::write(
+            &path,
+            "姓名,公民身份号码,街镇代码,对象类别代码,是否已故\n\
+             测试乙,110105194912310021,,DB,否\n\
+             测试丁,110105194912310038,,DB,也许\n\
+             测试戊,11010519491231002X,310112006001,DB,否\n\
+             测试己,11010519491231002X,,=1+1,否\n\
+             \"测试\n庚\",11010519491231002X,,DB,否\n\
+             ,11010519491231002X,,DB,否\n",
+        )
+        .unwrap();
+        let r = read_roster(&path, "roster.csv", &streets).unwrap();
+        assert!(r.people.is_empty(), "a refused roster keeps nobody");
+        let at: Vec<(u32, &str)> = r.issues.iter().map(|i| (i.row, i.column.as_str())).collect();
+        assert_eq!(
+            at,
+            vec![
+                (2, "roster.csv:id_number"),
+                (3, "roster.csv:deceased"),
+                (4, "roster.csv:street_code"),
+                (5, "roster.csv:categories"),
+                (6, "roster.csv:name"),
+                (7, "roster.csv:name"),
+            ],
+            "{:?}",
+            r.issues
+        );
+        assert!(r.issues[2].message.contains("居委或区的代码不能作街镇代码"), "{}", r.issues[2].message);
+        assert_eq!(r.rows_with_issues, 6);
+
+        // A flood of bad rows: the first thousand problems listed, every bad row counted.
+        let mut text = String::from("公民身份号码,姓名\n");
+        for _ in 0..1_500 {
+            text.push_str("x,甲\n");
+        }
+        std::fs::write(&path, text).unwrap();
+        let r = read_roster(&path, "roster.csv", &streets).unwrap();
+        assert_eq!((r.issues.len(), r.rows_with_issues), (MAX_ISSUES, 1_500));
 
         std::fs::write(&path, "name,phone\n甲,13800000000\n").unwrap(); // a name but no ID number
-        let (people, issues) = read_roster(&path, "roster.csv").unwrap();
-        assert!(people.is_empty());
-        assert!(issues[0].message.contains("缺少列：公民身份号码（id_number）。"), "{}", issues[0].message);
+        let r = read_roster(&path, "roster.csv", &streets).unwrap();
+        assert!(r.people.is_empty());
+        assert!(r.issues[0].message.contains("缺少列：公民身份号码（id_number）。"), "{}", r.issues[0].message);
     }
 }

@@ -3,11 +3,13 @@
 //! roster as the base register. All handle full ID numbers, so all are acts of the whole district
 //! (the command line acts for it), and each is on record in the audit log.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use yikou_domain::exchange::Exchange;
 use yikou_domain::{Actor, Campaign, Scope};
 use yikou_ingest::municipal::read_roster;
+pub use yikou_ingest::municipal::MAX_ISSUES;
 use yikou_ingest::validate::RowIssue;
 use yikou_store::campaign::{create_campaign, StoredCampaign};
 pub use yikou_store::exchange::BaseReport;
@@ -64,17 +66,19 @@ pub async fn export(store: &Store, actor: &Actor, year: Option<i32>) -> Result<(
 }
 
 /// What loading a municipal roster came to: loaded, or refused whole for its malformed rows (each
-/// with file, row, column and a Chinese message; nothing was written).
+/// with file, row, column and a Chinese message — the first [`MAX_ISSUES`] of them; nothing was
+/// written).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BaseOutcome {
     Loaded(BaseReport),
-    Refused { rows: usize, issues: Vec<RowIssue> },
+    Refused { rows_with_issues: usize, issues: Vec<RowIssue> },
 }
 
 /// Loads a municipal roster file (the people list in the exchange or the Excel layout; .csv, .xlsx
 /// or .xls) as the base register for the cross-check — all of it or, when a row is malformed,
-/// nothing. Roles with the import right, for the whole district only. Loading the same roster
-/// twice changes nothing the second time.
+/// nothing (the refusal on record too, with its counts). Roles with the import right, for the whole
+/// district only. Loading the same roster twice changes nothing the second time.
+///
 /// `name`: the file's name as its sender knows it (each problem names it). The roster's categories
 /// (and deaths) count from the start of the campaign of `year` — the one it is the base of; a year
 /// without a campaign yet: its usual schedule's start — or, without a year, of the latest campaign
@@ -95,19 +99,25 @@ pub async fn load_base(
         Some(y) => store.campaign(y).await?.map_or_else(|| Campaign::standard(y).start, |c| c.campaign.start),
         None => yikou_domain::today(),
     };
-    let (path, name) = (path.to_path_buf(), name.to_string());
-    let (people, issues) = tokio::task::spawn_blocking(move || read_roster(&path, &name))
+    let streets: HashSet<String> =
+        store.units().await?.into_iter().filter(|u| u.kind.is_street_level()).map(|u| u.code).collect();
+    let (path, file) = (path.to_path_buf(), name.to_string());
+    let roster = tokio::task::spawn_blocking(move || read_roster(&path, &file, &streets))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
         .map_err(|e| ServiceError::Unreadable(e.to_string()))?;
-    if !issues.is_empty() {
-        return Ok(BaseOutcome::Refused { rows: people.len() + issues.len(), issues });
+    if !roster.issues.is_empty() {
+        let what = serde_json::json!({ "file_rows_refused": roster.rows_with_issues, "listed": roster.issues.len() });
+        let mut tx = store.write(actor).await?;
+        tx.audit("register.base_refused", "person", "*", None, Some(&what)).await?;
+        tx.commit().await?;
+        return Ok(BaseOutcome::Refused { rows_with_issues: roster.rows_with_issues, issues: roster.issues });
     }
-    if people.is_empty() {
+    if roster.people.is_empty() {
         return Err(ServiceError::Rejected("名单中没有任何人员行".into()));
     }
     let mut tx = store.write(actor).await?;
-    let report = load_base_register(&mut tx, &people, on).await?;
+    let report = load_base_register(&mut tx, &roster.people, on).await?;
     tx.commit().await?;
     Ok(BaseOutcome::Loaded(report))
 }

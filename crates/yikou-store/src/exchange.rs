@@ -282,7 +282,7 @@ async fn load_people(tx: &mut WriteTx<'_>, people: &[ExPerson], since: Date) -> 
             None => {
                 first_new.insert(keys[i].as_slice(), i);
                 new_people.push(NewPerson {
-                    external_id: Some(p.person_id.clone()),
+                    external_id: Some(p.person_id.clone()).filter(|id| !id.is_empty()),
                     id_number: p.id_number.clone(),
                     name: if p.name.trim().is_empty() {
                         format!("（未提供姓名）{}", p.person_id)
@@ -356,6 +356,30 @@ pub async fn load_base_register(tx: &mut WriteTx<'_>, people: &[ExPerson], on: D
         let mut report = BaseReport { rows: people.len() as u64, ..Default::default() };
         report.categories_added =
             add_categories(tx, people.iter().flat_map(|p| p.categories.iter()), "base register").await?;
+        // The same ID number on several rows is one person: their categories together, deceased if
+        // any row says so (so a second load of the same roster finds nothing left to do).
+        let mut merged: Vec<ExPerson> = Vec::with_capacity(people.len());
+        let mut at: HashMap<&str, usize> = HashMap::new();
+        for p in people {
+            match at.get(p.id_number.as_str()) {
+                Some(&i) => {
+                    let m = &mut merged[i];
+                    for c in &p.categories {
+                        if !m.categories.contains(c) {
+                            m.categories.push(c.clone());
+                        }
+                    }
+                    m.deceased |= p.deceased;
+                }
+                None => {
+                    at.insert(p.id_number.as_str(), merged.len());
+                    // The roster's own row ids (or row numbers) are not kept as the person's sender id:
+                    // they repeat across rosters and files; the register's own id stands in the export.
+                    merged.push(ExPerson { person_id: String::new(), ..p.clone() });
+                }
+            }
+        }
+        let people = &merged[..];
         let loaded = load_people(tx, people, on).await?;
         report.people_created = loaded.created;
         report.people_known = loaded.known;

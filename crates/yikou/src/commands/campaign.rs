@@ -188,11 +188,16 @@ pub async fn load_base(cfg: &StoreConfig, file: &Path, year: Option<i32>, json_o
             }
             Ok(ExitCode::SUCCESS)
         }
-        exchange::BaseOutcome::Refused { rows, issues } => {
+        exchange::BaseOutcome::Refused { rows_with_issues, issues } => {
             if json_out {
-                say!("{}", serde_json::to_string_pretty(&json!({ "loaded": false, "rows": rows, "issues": issues }))?);
+                say!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &json!({ "loaded": false, "rows_with_issues": rows_with_issues, "issues": issues })
+                    )?
+                );
             } else {
-                say!("名单有 {} 处错误，未载入任何数据。请改正后重新载入：", issues.len());
+                say!("名单有 {} 行有错误，未载入任何数据。请改正后重新载入：", rows_with_issues);
                 for i in issues.iter().take(50) {
                     say!("  第{}行 {}：{}", i.row, i.column, i.message);
                 }

@@ -283,6 +283,10 @@ pub(crate) async fn receive(state: &AppState, form: &mut Multipart) -> Result<Re
                 let ext = FsPath::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("bin").to_lowercase();
                 let ext: String = ext.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect();
                 let path = tempfile_dir(state)?.join(format!("{}.{ext}", service::random_id()));
+                // A second file part replaces the first: the first's copy goes (it holds ID numbers).
+                if let Some((_, earlier)) = got.file.take() {
+                    let _ = std::fs::remove_file(earlier);
+                }
                 // Registered first, so an interrupted upload leaves no file behind.
                 got.file = Some((name, path.clone()));
                 let mut out = tokio::fs::File::create(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;

@@ -105,18 +105,34 @@ pub async fn base_register(
     let Some((name, path)) = got.file.clone() else {
         return Err(AppError::BadRequest("请上传名单文件（表单字段 file）".into()).into());
     };
+    // One of the places uploads are checked in (bounds the memory rosters take together).
+    let permit = match state.checks.enter().await {
+        Ok(p) => p,
+        Err(e) => {
+            got.discard();
+            return Err(e.into());
+        }
+    };
     let outcome = exchange::load_base(&state.store, &u.actor(), &path, &name, p.campaign).await;
+    drop(permit);
     got.discard();
     match outcome? {
         BaseOutcome::Loaded(report) => {
             Ok(Json(json!({ "file": name, "loaded": true, "report": report })).into_response())
         }
-        BaseOutcome::Refused { rows, issues } => Err(ApiError::said_as(
+        BaseOutcome::Refused { rows_with_issues, issues } => Err(ApiError::said_as(
             StatusCode::UNPROCESSABLE_ENTITY,
             "rows_rejected",
-            format!("名单有 {} 处错误，未载入任何数据：请改正后重新上传", issues.len()),
+            if rows_with_issues > issues.len() {
+                format!(
+                    "名单有 {rows_with_issues} 行有错误（列出前 {} 处），未载入任何数据：请改正后重新上传",
+                    issues.len()
+                )
+            } else {
+                format!("名单有 {rows_with_issues} 行有错误，未载入任何数据：请改正后重新上传")
+            },
         )
-        .with("rows", json!(rows))
+        .with("rows_with_issues", json!(rows_with_issues))
         .with("issues", json!(issues))),
     }
 }

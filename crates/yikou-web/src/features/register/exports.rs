@@ -41,7 +41,14 @@ pub async fn people(
     );
     table.numbered = true;
     let filters = [
-        ("姓名、身份证号或电话", query.q.clone().unwrap_or_default()),
+        // As the audit shows it: a whole number typed into the box is masked in the file's title too.
+        (
+            "姓名、身份证号或电话",
+            match query.q.as_deref().map(yikou_domain::search::Needle::parse) {
+                Some(Some(Ok(n))) => n.masked(),
+                _ => query.q.clone().unwrap_or_default(),
+            },
+        ),
         ("街镇", query.street.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
         ("居委", query.committee.as_deref().map(|c| names.unit(c)).unwrap_or_default()),
         ("类别", query.category.as_deref().map(|c| names.category(c)).unwrap_or_default()),
