@@ -85,24 +85,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let finding = format!("dup_in_project:MZ-01:{gumei_person}");
     let entitlement = app.store.entitlements_of_person(&yikou_domain::Scope::All, gumei_person).await.unwrap()[0].id;
     // A voucher given to 古美's person, valid today.
-    let voucher = {
-        let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
-        let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
-        let today = yikou_domain::today();
-        let batch = yikou_domain::voucher::VoucherBatch {
-            name: "粮油补助券".into(),
-            face_value: yikou_domain::Fen::from_yuan(200),
-            valid_from: today - time::Duration::days(1),
-            valid_until: today + time::Duration::days(30),
-            supermarket: "古美慈善超市".into(),
-            count: 1,
-            prefix: "LY".into(),
-        };
-        let (_, codes) = yikou_store::voucher::create_batch(&mut tx, cid, &batch).await.unwrap();
-        yikou_store::voucher::issue(&mut tx, &yikou_domain::Scope::All, &codes[0], gumei_person).await.unwrap();
-        tx.commit().await.unwrap();
-        codes[0].clone()
-    };
+    let voucher = voucher_for(&app, gumei_person).await;
 
     // 古美's own work to aim at: a committed batch and a pending upload.
     let (g, g_csrf) = signed_in(&app, "gumei").await;

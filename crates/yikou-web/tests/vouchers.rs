@@ -7,25 +7,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn voucher_for(app: &App, person: i64) -> String {
-    let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
-    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
-    let today = yikou_domain::today();
-    let batch = yikou_domain::voucher::VoucherBatch {
-        name: "粮油补助券".into(),
-        face_value: yikou_domain::Fen::from_yuan(200),
-        valid_from: today - time::Duration::days(1),
-        valid_until: today + time::Duration::days(30),
-        supermarket: "古美慈善超市".into(),
-        count: 2,
-        prefix: "LY".into(),
-    };
-    let (_, codes) = yikou_store::voucher::create_batch(&mut tx, cid, &batch).await.unwrap();
-    yikou_store::voucher::issue(&mut tx, &yikou_domain::Scope::All, &codes[0], person).await.unwrap();
-    tx.commit().await.unwrap();
-    codes[0].clone()
-}
-
 async fn redeem(app: &App, token: &str, code: &str) -> (StatusCode, Value) {
     let r = reqwest::Client::new()
         .post(format!("{}/api/v1/vouchers/{code}/redeem", app.base))

@@ -95,17 +95,27 @@ fn list_url(q: &ReportQuery, drill: &Drill, page: usize) -> String {
     format!("{}&page={page}", url(by, drill).replacen("/reports?", "/reports/list?", 1))
 }
 
+/// The list a request asks for: the actor, the drill, the level it was asked from, the facts kept
+/// and the names.
+async fn read(
+    state: &AppState,
+    s: &yikou_store::accounts::auth::SessionUser,
+    q: &ReportQuery,
+) -> Result<(yikou_domain::Actor, Drill, Dimension, use_case::Listed, std::sync::Arc<Names>), AppError> {
+    let actor = s.actor();
+    let drill = drill_of(q);
+    let listed = use_case::listed(&state.store, &state.report_facts, &actor, None, &drill).await?;
+    let by = q.by.as_deref().and_then(Dimension::from_code).unwrap_or(Dimension::Group);
+    Ok((actor, drill, by, listed, names(state).await?))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     Signed(s): Signed,
     Query(q): Query<ReportQuery>,
 ) -> Result<Html<String>, AppError> {
-    let actor = s.actor();
-    let drill = drill_of(&q);
-    let listed = use_case::listed(&state.store, &state.report_facts, &actor, None, &drill).await?;
-    let names = names(&state).await?;
+    let (actor, drill, by, listed, names) = read(&state, &s, &q).await?;
     let label = Label { names: &names, facts: &listed.facts };
-    let by = q.by.as_deref().and_then(Dimension::from_code).unwrap_or(Dimension::Group);
     let pages = listed.rows.len().div_ceil(PAGE).max(1);
     let page = q.page.unwrap_or(1).clamp(1, pages);
     let from = (page - 1) * PAGE;
@@ -146,12 +156,8 @@ pub async fn export(
     format: Format,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let actor = s.actor();
-    let drill = drill_of(&q);
-    let listed = use_case::listed(&state.store, &state.report_facts, &actor, None, &drill).await?;
-    let names = names(&state).await?;
+    let (actor, drill, by, listed, names) = read(&state, &s, &q).await?;
     let label = Label { names: &names, facts: &listed.facts };
-    let by = q.by.as_deref().and_then(Dimension::from_code).unwrap_or(Dimension::Group);
     let within: Vec<String> = crumbs(by, &drill, &label).into_iter().skip(1).map(|c| c.name).collect();
     let mut table = Table::new(
         "汇总明细",
