@@ -13,7 +13,7 @@
 use serde_json::json;
 use yikou_domain::search::Needle;
 use yikou_domain::{Actor, Phone};
-use yikou_store::register::{PeopleQuery, PersonListItem, PersonUpdate, Revealed};
+use yikou_store::register::{PeopleQuery, PersonListItem, PersonUpdate, Revealed, TimelineItem};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -158,4 +158,13 @@ pub async fn edit_contacts(store: &Store, actor: &Actor, id: i64, change: &Conta
     let changed = yikou_store::register::update_person(&mut tx, &actor.scope, id, &update).await?;
     tx.commit().await?;
     Ok(changed)
+}
+
+/// Everything a person of the actor's area received, as one timeline (oldest first). `NotFound`
+/// outside the area; business roles only.
+pub async fn timeline(store: &Store, actor: &Actor, person_id: i64) -> Result<Vec<TimelineItem>> {
+    if actor.role.is_some_and(|r| !r.is_business()) {
+        return Err(ServiceError::Forbidden);
+    }
+    store.timeline(&actor.scope, person_id).await?.ok_or(ServiceError::NotFound)
 }

@@ -131,6 +131,13 @@ async fn a_voucher_is_given_redeemed_once_and_expires() {
             .await
             .unwrap()
             .is_empty());
+        // The person's timeline (issue 17, point 6) has the voucher, redeemed; another street's person is
+        // not found from 古美.
+        let line = s.timeline(&gumei, g).await.unwrap().unwrap();
+        let v: Vec<(&str, &str)> = line.iter().map(|i| (i.kind, i.state.as_str())).collect();
+        assert!(v.contains(&("voucher", "redeemed")), "{}: {v:?}", b.name);
+        assert!(line.iter().all(|i| i.date.len() == 10), "{}: {line:?}", b.name);
+        assert!(s.timeline(&gumei, q).await.unwrap().is_none(), "{}", b.name);
         assert!(s.verify_audit().await.unwrap().ok(), "{}", b.name);
     }
 }

@@ -169,6 +169,10 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "responses": { "200": { "description": "file, loaded, report（rows, people_created, people_known, households_created, people_updated, categories_set, deceased_marked, categories_added）" },
                                "400": { "description": "缺少文件" }, "403": { "description": "角色或范围无权" },
                                "422": { "description": "rows_rejected：issues 列出每个错误行（row, column, code, message），未载入；或文件无法读取" } } } },
+            "/api/v1/people/{id}/timeline": { "get": {
+                "summary": "对象在各次活动中得到的一切，按日期：items 中每项 kind（money/goods/voucher/service/visit，热线陆续加入）、date（YYYY-MM-DD）、what、amount_fen、state、reference",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "items" }, "403": { "description": "角色无权" }, "404": { "description": "不存在或不在范围内" } } } },
             "/api/v1/vouchers": { "get": {
                 "summary": "慈善超市卡券：调用者范围内的卡券（区民政局：全部；街镇：发给本街镇对象的）；items 中每项 code, person, value_fen, state（unissued/issued/redeemed/expired）, batch, supermarket, valid_until, redeemed_at, redeemed_supermarket",
                 "parameters": [{ "name": "state", "in": "query", "schema": { "type": "string", "enum": ["unissued", "issued", "redeemed", "expired"] } },

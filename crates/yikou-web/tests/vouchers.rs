@@ -62,3 +62,34 @@ async fn a_voucher_is_redeemed_once_and_every_later_time_refused_in_chinese() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn a_persons_timeline_has_their_money_and_vouchers_by_date_within_the_area() {
+    let app = start().await;
+    let person = app.people[0];
+    let code = voucher_for(&app, person).await;
+    let get = |who: &'static str| {
+        let app = &app;
+        async move {
+            let token = bearer(app, who).await;
+            reqwest::Client::new()
+                .get(format!("{}/api/v1/people/{person}/timeline", app.base))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = get("gumei").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let items = v["items"].as_array().unwrap();
+    let kinds: Vec<&str> = items.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "money").count(), 2, "古美甲 is listed twice in 测试项目: {v}");
+    let voucher = items.iter().find(|i| i["kind"] == "voucher").unwrap();
+    assert_eq!((voucher["reference"].as_str(), voucher["amount_fen"].as_i64()), (Some(code.as_str()), Some(20_000)));
+    let dates: Vec<&str> = items.iter().map(|i| i["date"].as_str().unwrap()).collect();
+    assert!(dates.iter().all(|d| d.len() == 10 && d.as_bytes()[4] == b'-'), "{dates:?}");
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "by date: {dates:?}");
+    assert_eq!(get("qibao").await.status(), StatusCode::NOT_FOUND, "another street's person");
+}

@@ -9,9 +9,11 @@ use time::Date;
 use yikou_domain::{format_date, Actor, Day, IdNumber, Phone, Scope, Sex};
 
 mod list;
+mod timeline;
 
 use list::age_of;
 pub use list::{PeopleQuery, PeopleSort, PersonListItem, EXPORT_PAGE, MAX_OFFSET};
+pub use timeline::TimelineItem;
 
 use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPhone};
 use crate::db::BULK_ROWS;

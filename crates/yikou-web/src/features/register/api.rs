@@ -77,3 +77,10 @@ pub async fn person(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id)
         "entitlements": entitlements,
     })))
 }
+
+/// `GET /api/v1/people/{id}/timeline`: what the person received — money, goods, vouchers (visits,
+/// services and hotline requests as they are recorded) — `{"items": [{"kind", "date", …}]}`.
+pub async fn timeline(State(state): State<AppState>, ApiUser(u): ApiUser, Path(id): Path<i64>) -> ApiResult {
+    let items = yikou_service::register::timeline(&state.store, &u.actor(), id).await?;
+    Ok(Json(json!({ "items": items })))
+}

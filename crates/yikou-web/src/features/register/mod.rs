@@ -21,6 +21,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/people/{id}/bank", bank::bank_save)
         .get("/api/v1/people", api::people)
         .get("/api/v1/people/{id}", api::person)
+        .get("/api/v1/people/{id}/timeline", api::timeline)
         .get("/api/v1/exchange/export.xlsx", exchange::export_xlsx)
         .get("/api/v1/exchange/export.zip", exchange::export_zip)
         .upload("/api/v1/exchange/base-register", exchange::base_register)
