@@ -151,3 +151,15 @@ async fn a_register_export_never_shows_a_whole_number_typed_into_the_search() {
     assert!(!text.contains("11010519491231002X"), "{text}");
     assert!(text.contains("筛选条件：姓名、身份证号或电话：110105********002X"), "{text}");
 }
+
+#[tokio::test]
+async fn a_register_export_with_an_age_typed_wrong_is_refused_and_a_bad_list_page_is_the_first() {
+    let app = start().await;
+    let (b, _) = signed_in(&app, "bureau").await;
+    let (status, body) = page(&app, &b, "/people/export.csv?age_min=abc").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "not an export of everyone: {body}");
+    assert!(body.contains("年龄下限") && body.contains("请改正筛选条件后再导出"), "{body}");
+    let (status, list) = page(&app, &b, "/reports/list?by=street&street=310112006000&page=-1").await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list.contains("第 1 页"), "{list}");
+}

@@ -22,6 +22,11 @@ pub async fn people(
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
     }
+    // A filter typed wrong is refused, not dropped (an export of everyone instead of the ages asked for).
+    let wrong: Vec<String> = p.problems().into_iter().map(|(_, m)| m).collect();
+    if !wrong.is_empty() {
+        return Err(AppError::Rejected(format!("{}：请改正筛选条件后再导出", wrong.join("；"))));
+    }
     let names = names(&state).await?;
     // Registration order, so that the export can follow the list by key however the page sorts.
     let query = yikou_store::register::PeopleQuery { sort: Default::default(), desc: false, ..p.query(None, 500) };

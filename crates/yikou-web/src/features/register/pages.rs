@@ -68,7 +68,7 @@ impl PeopleParams {
     }
 
     /// The filter fields typed wrong, with the field's id.
-    fn problems(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn problems(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if let Err(e) = age_field(&self.age_min, "年龄下限") {
             out.push(("age_min", e));

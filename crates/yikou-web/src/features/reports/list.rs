@@ -117,7 +117,7 @@ pub async fn page(
     let (actor, drill, by, listed, names) = read(&state, &s, &q).await?;
     let label = Label { names: &names, facts: &listed.facts };
     let pages = listed.rows.len().div_ceil(PAGE).max(1);
-    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let page = q.page.as_deref().and_then(|p| p.trim().parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
     let from = (page - 1) * PAGE;
     let to = (from + PAGE).min(listed.rows.len());
     let entries = cells(&state, &actor, &listed, &names, from..to)

@@ -27,8 +27,8 @@ pub struct ReportQuery {
     street: Option<String>,
     committee: Option<String>,
     source: Option<String>,
-    /// 汇总明细's page (from 1).
-    pub(super) page: Option<usize>,
+    /// 汇总明细's page (from 1; anything else is the first page).
+    pub(super) page: Option<String>,
 }
 
 pub(super) fn drill_of(q: &ReportQuery) -> Drill {
