@@ -62,6 +62,15 @@ fn packed(sqlite: bool, columns: &str, rest: &str) -> String {
     }
 }
 
+/// The rows of a [`packed_select`] (none when nothing matched: NULL on PostgreSQL, `[]` on
+/// SQLite); `what` names the data in the message when the value cannot be read.
+pub(crate) fn unpack<T: serde::de::DeserializeOwned>(packed: Option<String>, what: &str) -> Result<Vec<T>> {
+    match packed {
+        None => Ok(Vec::new()),
+        Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("{what}数据无法读取：{e}"))),
+    }
+}
+
 /// Households by code: `(id, code)` for the codes registered (at most 500 codes at a time).
 pub(crate) async fn households_by_code(tx: &mut Tx, codes: &[&str]) -> Result<Vec<(i64, String)>> {
     Ok(match tx {

@@ -125,10 +125,7 @@ async fn population(
         for t in &texts { q = q.bind(t.clone()); }
         q.fetch_one(c).await?
     });
-    match packed {
-        None => Ok(Vec::new()),
-        Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("回访总体无法读取：{e}"))),
-    }
+    crate::dialect::unpack(packed, "回访总体")
 }
 
 /// The population in strata: the strata's keys in order, and (stratum, entitlement id) sorted by both

@@ -145,14 +145,6 @@ macro_rules! bind_args {
 /// People an export reads at a time.
 pub const EXPORT_PAGE: i64 = 5_000;
 
-/// The rows of a packed read (none when nothing matched: NULL on PostgreSQL, `[]` on SQLite).
-fn unpack<T: serde::de::DeserializeOwned>(packed: Option<String>, what: &str) -> Result<Vec<T>> {
-    match packed {
-        None => Ok(Vec::new()),
-        Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("{what}数据无法读取：{e}"))),
-    }
-}
-
 enum Arg {
     T(String),
     B(Vec<u8>),
@@ -303,7 +295,7 @@ impl Store {
         let packed: Option<String> = on_db!(&self.db, p => {
             bind_args!(sqlx::query_scalar(&sql), &args).fetch_one(p).await?
         });
-        let mut rows: Vec<ListRow> = unpack(packed, "名单")?;
+        let mut rows: Vec<ListRow> = crate::dialect::unpack(packed, "名单")?;
         rows.sort_unstable_by_key(|r| r.0);
         let more = rows.len() as i64 > EXPORT_PAGE;
         rows.truncate(EXPORT_PAGE as usize);
@@ -327,7 +319,7 @@ impl Store {
             let packed: Option<String> = on_db!(&self.db, p => {
                 bind_args!(sqlx::query_scalar(&sql), binds).fetch_one(p).await?
             });
-            let mut pairs: Vec<(i64, String)> = unpack(packed, "类别")?;
+            let mut pairs: Vec<(i64, String)> = crate::dialect::unpack(packed, "类别")?;
             pairs.sort_unstable();
             let mut at = 0;
             for (id, code) in pairs {

@@ -58,10 +58,7 @@ impl Store {
             let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
             q.fetch_one(p).await?
         });
-        let read: Vec<Row> = match packed {
-            None => Vec::new(),
-            Some(t) => serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("汇总数据无法读取：{e}")))?,
-        };
+        let read: Vec<Row> = crate::dialect::unpack(packed, "汇总")?;
         let mut rows = Vec::with_capacity(read.len());
         for (project, person, household, unit, street, committee, source, state, amount_fen, approved_fen) in read {
             let state = EntitlementState::from_code(&state)
@@ -90,12 +87,7 @@ impl Store {
             );
             let packed: Option<String> =
                 on_db!(&self.db, p => sqlx::query_scalar(&sql).bind(on.to_string()).fetch_one(p).await?);
-            let pairs: Vec<(i64, String)> = match packed {
-                None => Vec::new(),
-                Some(t) => {
-                    serde_json::from_str(&t).map_err(|e| StoreError::Invalid(format!("类别数据无法读取：{e}")))?
-                }
-            };
+            let pairs: Vec<(i64, String)> = crate::dialect::unpack(packed, "类别")?;
             for (person, code) in pairs.into_iter().filter(|(p, _)| listed.contains(p)) {
                 by_person.entry(person).or_default().push(code);
             }
