@@ -183,6 +183,11 @@ impl Role {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
     }
 
+    /// 走访慰问: record a visit to a person of one's area, complete a follow-up one's unit owns.
+    pub fn may_record_visits(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
+    }
+
     /// May this role see disbursement progress (its own area's)?
     pub fn may_see_payments(self) -> bool {
         matches!(self, Role::Bureau | Role::Reviewer | Role::Street | Role::Committee | Role::Department)

@@ -75,6 +75,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("voucher.batch_create", "制发慈善超市卡券"),
     ("voucher.issue", "发放卡券给帮困对象"),
     ("voucher.redeem", "兑换卡券"),
+    ("visit.record", "登记走访慰问"),
+    ("visit.action_done", "走访跟进事项办结"),
+    ("visit.load", "成批登记走访慰问"),
+    ("visit.export", "导出走访慰问登记"),
     ("register.base_load", "载入市级名单（基础名册）"),
     ("register.base_refused", "市级名单有错误，未载入"),
     ("rules.save", "保存比对规则"),
@@ -107,6 +111,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("audit", "审计记录"),
     ("voucher", "卡券"),
     ("voucher_batch", "卡券批次"),
+    ("visit", "走访记录"),
+    ("visit_action", "走访跟进事项"),
 ];
 
 /// Does an action change the data the reports count (people, households, categories, projects,

@@ -59,6 +59,7 @@ coded_enum! {
         TwoStreets = "two_streets", "多个街镇重复列入";
         NearDuplicates = "near_duplicates", "疑似重复（需人工核实）";
         Omissions = "omissions", "遗漏（未享受任何项目）";
+        NotVisited = "not_visited", "应走访未走访";
     }
 }
 
@@ -93,7 +94,9 @@ impl FindingKind {
 
     pub fn severity(self) -> Severity {
         match self {
-            FindingKind::OverCap | FindingKind::TwoStreets | FindingKind::Omissions => Severity::Warning,
+            FindingKind::OverCap | FindingKind::TwoStreets | FindingKind::Omissions | FindingKind::NotVisited => {
+                Severity::Warning
+            }
             FindingKind::NearDuplicates => Severity::Review,
             _ => Severity::Error,
         }
@@ -107,7 +110,11 @@ impl FindingKind {
     pub fn suggests_withdrawal(self) -> bool {
         !matches!(
             self,
-            FindingKind::AmountOutside | FindingKind::OverBudget | FindingKind::OverCap | FindingKind::Omissions
+            FindingKind::AmountOutside
+                | FindingKind::OverBudget
+                | FindingKind::OverCap
+                | FindingKind::Omissions
+                | FindingKind::NotVisited
         )
     }
 }
@@ -129,7 +136,7 @@ mod tests {
             assert_eq!(FindingKind::from_code(k.code()), Some(*k));
             assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.code()));
         }
-        assert_eq!(FindingKind::ALL.len(), 14);
+        assert_eq!(FindingKind::ALL.len(), 15);
         assert_eq!(FindingKind::from_code("nonsense"), None);
         assert_eq!(serde_json::to_value(FindingStatus::Dismissed).unwrap(), "dismissed");
         assert_eq!(FindingKind::NearDuplicates.severity(), Severity::Review);

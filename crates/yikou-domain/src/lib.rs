@@ -26,6 +26,7 @@ pub mod roster;
 pub mod rules;
 pub mod search;
 pub mod summary;
+pub mod visit;
 pub mod voucher;
 
 pub use access::{Actor, PendingAct, Role, Scope};

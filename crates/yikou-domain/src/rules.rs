@@ -24,6 +24,10 @@ pub struct RuleSet {
     /// category some project targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Vec<String>>,
+    /// Categories every living resident of which should be visited during the campaign (全覆盖的走访慰问,
+    /// e.g. 独居老人 and 困境儿童); the cross-check's `not_visited` names who was not. Empty: no rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visit_coverage: Vec<String>,
     /// Person conditions per project code.
     #[serde(default)]
     pub conditions: BTreeMap<String, Condition>,
@@ -104,6 +108,11 @@ impl RuleSet {
                 out.push(format!("覆盖规则中的类别代码“{c}”不存在"));
             }
         }
+        for c in &self.visit_coverage {
+            if !categories.contains(&c.as_str()) {
+                out.push(format!("走访覆盖规则中的类别代码“{c}”不存在"));
+            }
+        }
         for (code, cond) in &self.conditions {
             if !known(code) {
                 out.push(format!("条件中的项目编号“{code}”不存在"));
@@ -139,6 +148,7 @@ mod tests {
             r#"{"exclusive_groups": {"助学": ["P1", "P9"], "双": ["P1", "P2"]},
                 "exclusions": [{"receives": "P1", "not_counted_in": "P1"}],
                 "coverage": ["DB", "XX"],
+                "visit_coverage": ["YY"],
                 "conditions": {"P2": {"min_age": 70, "max_age": 60, "sex": "M"}},
                 "cap_per_person_fen": 0}"#,
         )
@@ -148,6 +158,7 @@ mod tests {
         assert!(p.iter().any(|m| m.contains("同时属于互斥组")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("两个项目相同")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("“XX”不存在")), "{p:?}");
+        assert!(p.iter().any(|m| m.contains("走访覆盖规则中的类别代码“YY”不存在")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("年龄条件颠倒")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("只能填“男”或“女”")), "{p:?}");
         assert!(p.iter().any(|m| m.contains("封顶")), "{p:?}");

@@ -16,6 +16,7 @@ pub mod pay;
 pub mod register;
 pub mod reports;
 pub mod rosters;
+pub mod visits;
 pub mod vouchers;
 
 use yikou_store::StoreError;

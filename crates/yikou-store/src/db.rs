@@ -145,6 +145,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_vouchers.sql"),
         include_str!("../migrations/postgres/0018_vouchers.sql"),
     ),
+    (
+        "0019_visits",
+        include_str!("../migrations/sqlite/0019_visits.sql"),
+        include_str!("../migrations/postgres/0019_visits.sql"),
+    ),
 ];
 
 impl Db {

@@ -21,6 +21,7 @@ pub mod rosters;
 mod scope;
 mod seal;
 pub mod uploads;
+pub mod visit;
 pub mod voucher;
 
 use std::path::{Path, PathBuf};

@@ -80,3 +80,13 @@ pub(crate) fn cases(scope: &Scope, n: usize) -> (String, Option<String>) {
         Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("k.unit_code = ${n}"), Some(c.clone())),
     }
 }
+
+/// Follow-up actions of visits (alias `va`, with its `owner_unit`) the scope may complete: all for
+/// the district; a unit's own.
+pub(crate) fn visit_actions(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("va.owner_unit = ${n}"), Some(c.clone())),
+    }
+}

@@ -81,22 +81,11 @@ async fn read(tx: &mut WriteTx<'_>, code: &str) -> Result<Row> {
     Ok(Row { person, valid_from: day(&from)?, valid_until: day(&until)?, redeemed: at.zip(market) })
 }
 
-async fn person_visible(tx: &mut WriteTx<'_>, scope: &Scope, person_id: i64) -> Result<bool> {
-    let (cond, arg) = crate::scope::people(scope, 2);
-    let sql = format!("SELECT COUNT(*) FROM people pe WHERE pe.id = $1 AND {cond}");
-    let visible: i64 = on_tx!(&mut tx.tx, c => {
-        let q = sqlx::query_scalar(&sql).bind(person_id);
-        let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-        q.fetch_one(c).await?
-    });
-    Ok(visible > 0)
-}
-
 /// Gives a voucher to a person of the actor's area (the same person again: nothing changes).
 pub async fn issue(tx: &mut WriteTx<'_>, scope: &Scope, code: &str, person_id: i64) -> Result<()> {
     let code = parse_code(code).map_err(refused)?;
     crate::atomic!(tx, {
-        if !person_visible(tx, scope, person_id).await? {
+        if !crate::register::person_visible(tx, scope, person_id).await? {
             return Err(StoreError::NotFound("该帮困对象".into()));
         }
         let row = read(tx, &code).await?;
@@ -143,7 +132,7 @@ pub async fn redeem(
         }
         let Some(person) = row.person else { return Err(refused(VoucherError::NotIssued)) };
         // A voucher of a person outside the actor's area is not theirs to redeem (nor to hear about).
-        if !person_visible(tx, scope, person).await? {
+        if !crate::register::person_visible(tx, scope, person).await? {
             return Err(StoreError::NotFound("该卡券".into()));
         }
         if day > row.valid_until {

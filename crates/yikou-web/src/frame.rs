@@ -29,6 +29,8 @@ pub struct Frame {
     pub pays: bool,
     /// Records follow-up calls (callers, the bureau).
     pub calls: bool,
+    /// Records visits (走访慰问).
+    pub visits: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -131,6 +133,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         reports: s.user.role.may_read_reports(),
         pays: s.user.role.may_pay(),
         calls: s.user.role.may_call(),
+        visits: s.user.role.may_record_visits(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

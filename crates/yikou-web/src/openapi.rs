@@ -186,6 +186,32 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "responses": { "200": { "description": "code, person, supermarket, redeemed_at, state" }, "403": { "description": "角色无权" },
                                "404": { "description": "卡券不存在或不在范围内" }, "409": { "description": "{\"error\": \"中文说明\", \"code\": \"not_redeemable\"}" },
                                "422": { "description": "编号校验不对或缺少超市" } } } },
+            "/api/v1/visits": {
+                "get": {
+                    "summary": "走访慰问：本辖区当前活动的走访登记（新在前，每页100条）；person 只看某人，open=1 只看跟进事项未办结的",
+                    "parameters": [{ "name": "person", "in": "query", "schema": { "type": "integer" } },
+                                   { "name": "open", "in": "query", "schema": { "type": "string", "enum": ["1"] } },
+                                   { "name": "page", "in": "query", "schema": { "type": "integer" } }],
+                    "responses": { "200": { "description": "{\"items\": [{id, person, person_name, date, visitor_kind, visitors, money_fen, goods, goods_value_fen, needs, action}], \"total\", \"page\"}" },
+                                   "403": { "description": "角色无权" } } },
+                "post": {
+                    "summary": "登记一次走访慰问（对象须在本辖区）：date 为 YYYY-MM-DD，visitor_kind 为 leader（区领导）、unit（成员单位或街镇）、committee（居村委），金额为分；action 为后续跟进（what, owner_unit 单位代码, due）",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                        "required": ["person", "date", "visitor_kind", "visitors"],
+                        "properties": { "person": { "type": "integer" }, "date": { "type": "string" }, "visitor_kind": { "type": "string" },
+                                        "visitors": { "type": "string" }, "money_fen": { "type": "integer" }, "goods": { "type": "string" },
+                                        "goods_value_fen": { "type": "integer" }, "needs": { "type": "string" },
+                                        "action": { "type": "object", "properties": { "what": { "type": "string" },
+                                            "owner_unit": { "type": "string" }, "due": { "type": "string" } } } } } } } },
+                    "responses": { "201": { "description": "{\"id\": N}" }, "403": { "description": "角色无权" },
+                                   "404": { "description": "对象不存在或不在本辖区" }, "422": { "description": "填写不完整或不正确（中文说明）" } } } },
+            "/api/v1/visits/actions/{id}/done": { "post": {
+                "summary": "走访后续跟进事项办结（承办单位或区民政局）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object",
+                    "properties": { "note": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "{\"id\", \"done\": true}" }, "403": { "description": "角色无权" },
+                               "404": { "description": "不存在或不归本单位承办" }, "409": { "description": "已办结" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

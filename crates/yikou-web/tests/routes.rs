@@ -52,7 +52,7 @@ fn declared_routes() -> Vec<(String, String)> {
 }
 
 /// Every field any form of the application needs (unknown fields are ignored by each form).
-fn form_fields(csrf: &str, finding: &str, entitlement: i64) -> Vec<(&'static str, String)> {
+fn form_fields(csrf: &str, finding: &str, entitlement: i64, person: i64) -> Vec<(&'static str, String)> {
     vec![
         ("_csrf", csrf.to_string()),
         ("key", finding.to_string()),
@@ -75,6 +75,11 @@ fn form_fields(csrf: &str, finding: &str, entitlement: i64) -> Vec<(&'static str
         ("resolution", "测试处理结果".into()),
         ("account", "6222021001123456789".into()),
         ("comment", "测试意见".into()),
+        ("person", person.to_string()),
+        ("date", yikou_domain::format_date(yikou_domain::today())),
+        ("visitor_kind", "unit".into()),
+        ("visitors", "七宝某".into()),
+        ("note", "已联系".into()),
     ]
 }
 
@@ -86,6 +91,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let entitlement = app.store.entitlements_of_person(&yikou_domain::Scope::All, gumei_person).await.unwrap()[0].id;
     // A voucher given to 古美's person, valid today.
     let voucher = voucher_for(&app, gumei_person).await;
+    // A visit to that person with a follow-up 古美 owns.
+    let action = visit_for(&app, gumei_person).await;
 
     // 古美's own work to aim at: a committed batch and a pending upload.
     let (g, g_csrf) = signed_in(&app, "gumei").await;
@@ -169,6 +176,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         "待导入".into(),
         batch.clone(),
         voucher.clone(),
+        "古美走访员甲".into(),
     ];
     let nf = || Expect::NotFound;
     let no_gumei = || Expect::NoData(gumei_data.clone());
@@ -494,6 +502,45 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("POST", "/api/v1/vouchers/{code}/redeem", format!("/api/v1/vouchers/{voucher}/redeem"), "qibao", nf()),
         case("POST", "/api/v1/vouchers/{code}/redeem", format!("/api/v1/vouchers/{voucher}/redeem"), "auditor", fb()),
         case("POST", "/api/v1/vouchers/{code}/redeem", format!("/api/v1/vouchers/{voucher}/redeem"), "", anon()),
+        case("GET", "/visits", "/visits", "qibao", no_gumei()),
+        case("GET", "/visits", "/visits?open=1", "rsj", no_gumei()),
+        case("GET", "/visits", "/visits", "auditor", fb()),
+        case("GET", "/visits", "/visits", "", anon()),
+        case("GET", "/visits/export.xlsx", "/visits/export.xlsx", "qibao", no_gumei()),
+        case("GET", "/visits/export.xlsx", "/visits/export.xlsx", "auditor", fb()),
+        case("GET", "/visits/export.csv", "/visits/export.csv", "qibao", no_gumei()),
+        case("GET", "/visits/export.csv", "/visits/export.csv", "", anon()),
+        case("GET", "/visits/new", p("/visits/new?person={id}"), "qibao", nf()),
+        case("GET", "/visits/new", p("/visits/new?person={id}"), "auditor", fb()),
+        case("GET", "/visits/new", p("/visits/new?person={id}"), "", anon()),
+        case("POST", "/visits", "/visits", "qibao", nf()),
+        case("POST", "/visits", "/visits", "auditor", fb()),
+        case("POST", "/visits", "/visits", "", anon()),
+        case("POST", "/visits/actions/{id}/done", format!("/visits/actions/{action}/done"), "qibao", nf()),
+        case("POST", "/visits/actions/{id}/done", format!("/visits/actions/{action}/done"), "auditor", fb()),
+        case("POST", "/visits/actions/{id}/done", format!("/visits/actions/{action}/done"), "", anon()),
+        case("GET", "/api/v1/visits", "/api/v1/visits", "qibao", no_gumei()),
+        case("GET", "/api/v1/visits", p("/api/v1/visits?person={id}"), "qibao", no_gumei()),
+        case("GET", "/api/v1/visits", "/api/v1/visits", "auditor", fb()),
+        case("GET", "/api/v1/visits", "/api/v1/visits", "", anon()),
+        case("POST", "/api/v1/visits", "/api/v1/visits", "qibao", nf()),
+        case("POST", "/api/v1/visits", "/api/v1/visits", "auditor", fb()),
+        case("POST", "/api/v1/visits", "/api/v1/visits", "", anon()),
+        case(
+            "POST",
+            "/api/v1/visits/actions/{id}/done",
+            format!("/api/v1/visits/actions/{action}/done"),
+            "qibao",
+            nf(),
+        ),
+        case(
+            "POST",
+            "/api/v1/visits/actions/{id}/done",
+            format!("/api/v1/visits/actions/{action}/done"),
+            "auditor",
+            fb(),
+        ),
+        case("POST", "/api/v1/visits/actions/{id}/done", format!("/api/v1/visits/actions/{action}/done"), "", anon()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "qibao", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "auditor", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "", anon()),
@@ -613,6 +660,12 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                 req = req.json(&json!({ "unit": GUMEI, "decision": "approve", "comment": "" }));
             } else if c.route == "/api/v1/entitlements/{id}/withdraw" {
                 req = req.json(&json!({ "reason": "测试理由" }));
+            } else if c.route == "/api/v1/visits" {
+                req = req
+                    .json(&json!({ "person": gumei_person, "date": yikou_domain::format_date(yikou_domain::today()),
+                                        "visitor_kind": "unit", "visitors": "七宝某", "money_fen": 100 }));
+            } else if c.route == "/api/v1/visits/actions/{id}/done" {
+                req = req.json(&json!({ "note": "已联系" }));
             } else if c.route == "/api/v1/vouchers/{code}/redeem" {
                 req = req.json(&json!({ "supermarket": "七宝慈善超市" }));
             } else if c.route == "/api/v1/check/decisions" {
@@ -634,7 +687,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                     ),
                 );
             } else {
-                req = req.form(&form_fields(&csrf, &finding, entitlement));
+                req = req.form(&form_fields(&csrf, &finding, entitlement, gumei_person));
             }
         }
         let r = req.send().await.unwrap();

@@ -63,6 +63,8 @@ pub(super) struct Input {
     pub(super) category_names: Vec<String>,
     /// The categories everyone of which should receive something.
     pub(super) covered: HashSet<u16>,
+    /// The categories every living member of which should be visited.
+    pub(super) visit_covered: Vec<u16>,
     pub(super) rules: CheckRules,
 }
 
@@ -70,6 +72,8 @@ pub(super) struct Input {
 pub(super) struct Found {
     pub(super) all: AllFindings,
     pub(super) near: NearDuplicates,
+    /// People (indices) the visit coverage rule names who were not visited.
+    pub(super) not_visited: Vec<u32>,
 }
 
 /// A code's small index, assigned in order of first use.
@@ -163,6 +167,12 @@ impl Input {
             .collect();
         let coverage: Option<Vec<u16>> =
             rules.coverage.as_ref().map(|list| list.iter().map(|c| index_of(&mut codes, c)).collect());
+        // The categories the visit rule names, and every category below one of them.
+        let visit_covered: Vec<u16> = codes
+            .iter()
+            .filter(|(c, _)| yikou_domain::visit::covers(&rules.visit_coverage, c))
+            .map(|(_, k)| *k)
+            .collect();
         let mut category_names = vec![String::new(); codes.len()];
         for (c, k) in &codes {
             category_names[*k as usize] = yikou_domain::reference::CATEGORIES
@@ -185,7 +195,18 @@ impl Input {
             })
             .collect();
         let rules = CheckRules { coverage, exclusions, cap_fen: rules.cap_per_person_fen, on };
-        Input { person_index, people, projects, entitlements, groups, sources, category_names, covered, rules }
+        Input {
+            person_index,
+            people,
+            projects,
+            entitlements,
+            groups,
+            sources,
+            category_names,
+            covered,
+            visit_covered,
+            rules,
+        }
     }
 
     /// Runs every rule, and the near-duplicate review over names as listed.
@@ -203,7 +224,10 @@ impl Input {
             .filter_map(|e| Some((self.person_index.at(e.2) as u32, e.7.as_deref()?)))
             .collect();
         let near = near_duplicates(&named, &listed);
-        Found { all, near }
+        let visited: HashSet<u32> =
+            rows.visited.iter().filter_map(|id| self.person_index.get(*id)).map(|i| i as u32).collect();
+        let not_visited = yikou_domain::visit::not_visited(&self.people, &self.visit_covered, &visited);
+        Found { all, near, not_visited }
     }
 }
 
@@ -225,6 +249,7 @@ impl Found {
             amount_outside: f.amount_outside.len() as u64,
             over_budget: f.over_budget.len() as u64,
             over_cap: f.over_cap.len() as u64,
+            not_visited: self.not_visited.len() as u64,
         }
     }
 }

@@ -310,7 +310,7 @@ impl Builder<'_> {
         }
     }
 
-    /// About people: listed by two streets, near-duplicates, omissions.
+    /// About people: listed by two streets, near-duplicates, omissions, not visited.
     fn people(&mut self) {
         let (f, near, input) = (&self.found.all, &self.found.near, self.input);
         for (x, st) in &f.two_streets {
@@ -411,6 +411,28 @@ impl Builder<'_> {
             self.push(
                 FindingKind::Omissions,
                 format!("omissions:{}", self.id(x)),
+                explanation,
+                vec![x],
+                Vec::new(),
+                Vec::new(),
+                String::new(),
+            );
+        }
+        for &x in &self.found.not_visited {
+            let explanation = format!(
+                "{} 属于应走访的类别（{}），本次活动尚无走访记录：请安排走访并登记",
+                self.name(x),
+                input.people[x as usize]
+                    .categories
+                    .iter()
+                    .filter(|c| input.visit_covered.contains(c))
+                    .map(|c| input.category_names[*c as usize].as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            );
+            self.push(
+                FindingKind::NotVisited,
+                format!("not_visited:{}", self.id(x)),
                 explanation,
                 vec![x],
                 Vec::new(),

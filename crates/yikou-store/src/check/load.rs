@@ -29,6 +29,8 @@ pub(super) struct Rows {
     pub(super) rules_version: i64,
     pub(super) rules: RuleSet,
     pub(super) projects: Vec<StoredProject>,
+    /// People visited during the campaign (走访慰问), for the visit coverage rule.
+    pub(super) visited: Vec<i64>,
 }
 
 /// Reads one packed JSON array produced by the database (`json_group_array` on SQLite, `json_agg`
@@ -82,12 +84,20 @@ pub(super) async fn rows(store: &Store, campaign_id: i64, on: Date) -> Result<Ro
         },
         campaign_id,
     );
+    let visited_read = packed::<i64, _>(
+        &store.db,
+        &PerBackend {
+            sqlite: "SELECT json_group_array(DISTINCT person_id) FROM visits WHERE campaign_id = $1",
+            postgres: "SELECT json_agg(DISTINCT person_id)::text FROM visits WHERE campaign_id = $1",
+        },
+        campaign_id,
+    );
     let (rules_read, projects_read) = (store.rules(campaign_id), store.projects(&Scope::All, campaign_id));
-    let (mut people, categories, mut entitlements, (rules_version, rules), projects) =
-        tokio::try_join!(people_read, cats_read, ents_read, rules_read, projects_read)?;
+    let (mut people, categories, mut entitlements, (rules_version, rules), projects, visited) =
+        tokio::try_join!(people_read, cats_read, ents_read, rules_read, projects_read, visited_read)?;
     people.sort_unstable_by_key(|p| p.0);
     entitlements.sort_unstable_by_key(|e| e.0);
-    Ok(Rows { people, categories, entitlements, rules_version, rules, projects })
+    Ok(Rows { people, categories, entitlements, rules_version, rules, projects, visited })
 }
 
 /// Masked ID numbers of the given people (`register_size`: how many people the register holds; past

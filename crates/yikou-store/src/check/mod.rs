@@ -41,6 +41,8 @@ pub struct CheckCounts {
     pub amount_outside: u64,
     pub over_budget: u64,
     pub over_cap: u64,
+    /// People the visit coverage rule names who have no visit in the campaign.
+    pub not_visited: u64,
 }
 
 impl CheckCounts {
@@ -62,6 +64,7 @@ impl CheckCounts {
             K::AmountOutside => &mut self.amount_outside,
             K::OverBudget => &mut self.over_budget,
             K::OverCap => &mut self.over_cap,
+            K::NotVisited => &mut self.not_visited,
         }
     }
 

@@ -19,6 +19,18 @@ use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPho
 use crate::db::BULK_ROWS;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
+/// Is the person within the scope (inside a write: a write may only touch its own area's people)?
+pub(crate) async fn person_visible(tx: &mut WriteTx<'_>, scope: &Scope, person_id: i64) -> Result<bool> {
+    let (cond, arg) = crate::scope::people(scope, 2);
+    let sql = format!("SELECT COUNT(*) FROM people pe WHERE pe.id = $1 AND {cond}");
+    let visible: i64 = on_tx!(&mut tx.tx, c => {
+        let q = sqlx::query_scalar(&sql).bind(person_id);
+        let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+        q.fetch_one(c).await?
+    });
+    Ok(visible > 0)
+}
+
 /// A category membership with its dates (end None: still current).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct CategorySpan {

@@ -1,6 +1,6 @@
 //! What a person received, as one timeline (issue 17, point 6 — so far the entitlements of every
-//! campaign and the charity vouchers given to them; visits, services and hotline requests join as
-//! they are recorded): within the scope, by date.
+//! campaign, the charity vouchers given to them and their visits; services and hotline requests
+//! join as they are recorded): within the scope, by date.
 
 use serde::Serialize;
 use yikou_domain::Scope;
@@ -17,9 +17,9 @@ pub struct TimelineItem {
     /// The project's name, or the voucher batch's.
     pub what: String,
     pub amount_fen: i64,
-    /// The entitlement's state code, or the voucher's (issued / redeemed).
+    /// The entitlement's state code, the voucher's (issued / redeemed), `visited` for a visit.
     pub state: String,
-    /// An entitlement's id, or a voucher's code.
+    /// An entitlement's id, a voucher's code, or `visit:ID`.
     pub reference: String,
 }
 
@@ -88,6 +88,25 @@ impl Store {
                 amount_fen: value,
                 state: state.into(),
                 reference: code,
+            });
+        }
+        // Visits of the person in any campaign (recorded within the area: the person is the scope's).
+        let visits: Vec<(i64, String, String, i64, i64, String)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, visited_on, visitors, money_fen, goods_value_fen, goods FROM visits WHERE person_id = $1")
+            .bind(person_id).fetch_all(p).await?);
+        for (id, on, visitors, money, goods_value, goods) in visits {
+            let what = if goods.is_empty() {
+                format!("走访慰问（{visitors}）")
+            } else {
+                format!("走访慰问（{visitors}）：{goods}")
+            };
+            items.push(TimelineItem {
+                kind: "visit",
+                date: on,
+                what,
+                amount_fen: money + goods_value,
+                state: "visited".into(),
+                reference: format!("visit:{id}"),
             });
         }
         items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));

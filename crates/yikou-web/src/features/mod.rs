@@ -11,6 +11,7 @@ pub mod pay;
 pub mod register;
 pub mod reports;
 pub mod rosters;
+pub mod visits;
 pub mod vouchers;
 
 use crate::routes::Routes;
@@ -26,6 +27,7 @@ pub fn routes() -> Routes {
     let r = pay::routes(r);
     let r = followup::routes(r);
     let r = reports::routes(r);
+    let r = visits::routes(r);
     let r = vouchers::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)

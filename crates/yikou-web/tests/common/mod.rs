@@ -316,3 +316,31 @@ pub async fn voucher_for(app: &App, person: i64) -> String {
     tx.commit().await.unwrap();
     codes[0].clone()
 }
+
+#[allow(dead_code)] // each test binary uses a different part of this module
+/// A visit to `person` today by "古美走访员甲" with a follow-up owned by 古美; the action's id.
+pub async fn visit_for(app: &App, person: i64) -> i64 {
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let today = yikou_domain::today();
+    let v = yikou_domain::visit::Visit {
+        person_id: person,
+        day: today,
+        visitor_kind: yikou_domain::visit::VisitorKind::Unit,
+        visitors: "古美走访员甲".into(),
+        money: Fen::from_yuan(300),
+        goods: "米、油".into(),
+        goods_value: Fen::from_yuan(100),
+        needs: "需要助浴服务".into(),
+        action: Some(yikou_domain::visit::VisitAction {
+            what: "联系助浴服务".into(),
+            owner_unit: GUMEI.into(),
+            due: today + time::Duration::days(7),
+        }),
+    };
+    yikou_store::visit::record(&mut tx, &yikou_domain::Scope::All, cid, &v).await.unwrap();
+    tx.commit().await.unwrap();
+    let q = yikou_store::visit::VisitQuery { campaign_id: cid, person: Some(person), limit: 10, ..Default::default() };
+    let (items, _) = app.store.visits(&yikou_domain::Scope::All, &q).await.unwrap();
+    items[0].action.as_ref().unwrap().id
+}

@@ -53,12 +53,41 @@ struct PersonPage {
     all_count: String,
     all_total: String,
     audit: Vec<(String, String, String)>,
+    /// (date, kind, what, amount in 元, state): everything received, oldest first.
+    timeline: Vec<(String, &'static str, String, String, String)>,
+    may_visit: bool,
+    visited: bool,
 }
 
-/// `?saved=1` after a contact correction.
+/// The timeline's kind as shown.
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "money" => "资金",
+        "goods" => "实物",
+        "visit" => "走访慰问",
+        "service" => "上门服务",
+        "hotline" => "热线求助",
+        "voucher" => "卡券",
+        _ => "其他",
+    }
+}
+
+/// A timeline item's state as shown (an entitlement's state, a voucher's, a visit).
+fn timeline_state(kind: &str, state: &str) -> String {
+    match (kind, state) {
+        (_, "visited") => "已走访".into(),
+        ("voucher", s) => {
+            yikou_domain::voucher::VoucherState::from_code(s).map_or_else(|| s.to_string(), |v| v.label().to_string())
+        }
+        (_, s) => state_label(s),
+    }
+}
+
+/// `?saved=1` after a contact correction, `?visited=1` after a visit was recorded.
 #[derive(Deserialize, Default)]
 pub struct PersonParams {
     saved: Option<String>,
+    visited: Option<String>,
 }
 
 /// Entitlement lines (newest campaign first, as the store gives them) grouped by campaign, with
@@ -95,6 +124,7 @@ async fn person_page(
     id: i64,
     revealed: Option<yikou_store::register::Revealed>,
     saved: bool,
+    visited: bool,
 ) -> Result<Html<String>, AppError> {
     if !s.user.role.is_business() {
         return Err(AppError::Forbidden);
@@ -127,6 +157,17 @@ async fn person_page(
                 None => accounts.get(&a.actor).cloned().unwrap_or(a.actor),
             };
             (time_text(&a.at), who, yikou_domain::audit::action_name(&a.action))
+        })
+        .collect();
+    let timeline = state
+        .store
+        .timeline(&scope, id)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let amount = if t.amount_fen > 0 { Fen(t.amount_fen).yuan() } else { String::new() };
+            (t.date, kind_label(t.kind), t.what, amount, timeline_state(t.kind, &t.state))
         })
         .collect();
     let bank = match state.store.bank_account(&scope, id).await? {
@@ -185,6 +226,9 @@ async fn person_page(
             all_count: group_thousands(all_count as u64),
             all_total: all_total.yuan(),
             audit,
+            timeline,
+            may_visit: s.user.role.may_record_visits(),
+            visited,
         }
         .render()?,
     ))
@@ -196,7 +240,7 @@ pub async fn person(
     Path(id): Path<i64>,
     Query(q): Query<PersonParams>,
 ) -> Result<Html<String>, AppError> {
-    person_page(&state, &s, id, None, q.saved.is_some()).await
+    person_page(&state, &s, id, None, q.saved.is_some(), q.visited.is_some()).await
 }
 
 /// 查看完整身份证号: a deliberate, audited action.
@@ -206,7 +250,7 @@ pub async fn reveal(
     Posted(s, NoFields {}): Posted<NoFields>,
 ) -> Result<Html<String>, AppError> {
     let full = yikou_service::register::reveal(&state.store, &s.actor(), id).await?;
-    person_page(&state, &s, id, Some(full), false).await
+    person_page(&state, &s, id, Some(full), false, false).await
 }
 
 #[derive(Template)]

@@ -38,7 +38,8 @@ pub enum Planted {
         kind: &'static str,
         entitlement: usize,
     },
-    /// A fault on one person: two_streets, omissions, near_duplicates (listed under another name).
+    /// A fault on one person: two_streets, omissions, near_duplicates (listed under another name),
+    /// not_visited.
     Person {
         kind: &'static str,
         person: usize,
@@ -297,6 +298,18 @@ pub fn plant(d: &mut DemoData, seed: u64) -> Vec<Planted> {
             // Nobody to take it from: the relative stays without entitlements, an omission.
             p.out.push(Planted::Person { kind: "omissions", person: b });
         }
+    }
+    // Covered by the visit rule (独居老人, 困境儿童), alive, and nobody visited them.
+    let coverage: Vec<String> = super::plan::DEMO_VISIT_COVERAGE.iter().map(|c| c.to_string()).collect();
+    for e in p.pick(8, |p, e| {
+        let person = &p.d.people[p.d.entitlements[e].person];
+        !person.deceased
+            && !person.moved_away
+            && person.categories.iter().any(|c| yikou_domain::visit::covers(&coverage, c))
+    }) {
+        let person = p.d.entitlements[e].person;
+        p.d.unvisited.push(person);
+        p.out.push(Planted::Person { kind: "not_visited", person });
     }
     // Registered in a covered category, received nothing.
     for _ in 0..10 {

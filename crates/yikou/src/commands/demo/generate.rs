@@ -72,6 +72,9 @@ pub struct DemoData {
     pub entitlements: Vec<GenEntitlement>,
     /// The rules' cap per person (see [`person_cap`]).
     pub cap_per_person_fen: i64,
+    /// People the visit rule covers whom nobody visited (planted faults only: in the clean demo
+    /// everyone the rule names was visited).
+    pub unvisited: Vec<usize>,
 }
 
 /// The demo rules' cap on what one person receives in all: the most anyone received in the
@@ -448,6 +451,7 @@ pub fn generate(seed: u64) -> Result<DemoData, String> {
         committees,
         households: g.households,
         cap_per_person_fen: person_cap(g.people.len(), &entitlements),
+        unvisited: Vec::new(),
         people: g.people,
         projects,
         entitlements,

@@ -9,6 +9,7 @@ mod faults;
 mod generate;
 mod plan;
 mod showcase;
+mod visits;
 mod workflow;
 mod write;
 
@@ -84,6 +85,15 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
             group_thousands(written.entitlements as u64),
             generated.as_secs_f64(),
             (started.elapsed() - generated).as_secs_f64()
+        );
+        say!(
+            "走访慰问：应走访的独居老人、困境儿童中已登记走访 {} 人次{}。",
+            group_thousands(written.visits as u64),
+            if data.unvisited.is_empty() {
+                String::new()
+            } else {
+                format!("，{} 人尚未走访（见比对核查）", data.unvisited.len())
+            }
         );
         made = Some((data, written));
     }

@@ -146,8 +146,12 @@ pub fn demo_rules(projects: &[Project], cap_per_person_fen: i64) -> yikou_domain
         r.conditions.insert(code.into(), Condition { max_age: Some(17), ..Default::default() });
     }
     r.cap_per_person_fen = Some(cap_per_person_fen);
+    r.visit_coverage = DEMO_VISIT_COVERAGE.iter().map(|c| c.to_string()).collect();
     r
 }
+
+/// 全覆盖的走访慰问: every 独居老人 and every 困境儿童 (with its sub-categories) is visited.
+pub const DEMO_VISIT_COVERAGE: &[&str] = &["LR-DJ", "ET"];
 
 pub fn demo_campaign() -> Campaign {
     // The usual schedule; the plan's "2020年12月下旬至1月底" for 组织实施 means 2019年12月下旬.

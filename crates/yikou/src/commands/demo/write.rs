@@ -89,6 +89,7 @@ pub struct Written {
     pub households: usize,
     pub projects: usize,
     pub entitlements: usize,
+    pub visits: usize,
 }
 
 /// Writes the generated campaign in one transaction: all of it, or nothing.
@@ -170,7 +171,9 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         register::update_person(tx, &yikou_domain::Scope::All, person_ids[i], &u).await?;
     }
     yikou_store::check::save_rules(tx, campaign_id, &demo_rules(&data.projects, data.cap_per_person_fen)).await?;
-    lap("life events and rules");
+    let visits = super::visits::visits(data, &person_ids);
+    yikou_store::visit::record_many(tx, campaign_id, &visits).await?;
+    lap("life events, rules and visits");
     Ok(Written {
         entitlement_ids,
         household_ids: household_ids.clone(),
@@ -180,5 +183,6 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         households: household_ids.len(),
         projects: project_ids.len(),
         entitlements: rows.len(),
+        visits: visits.len(),
     })
 }
