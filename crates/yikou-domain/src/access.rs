@@ -183,6 +183,11 @@ impl Role {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
     }
 
+    /// 生活服务热线: take a request, give it to a unit, close one given to one's unit.
+    pub fn may_handle_hotline(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
+    }
+
     /// 走访慰问: record a visit to a person of one's area, complete a follow-up one's unit owns.
     pub fn may_record_visits(self) -> bool {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)

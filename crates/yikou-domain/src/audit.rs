@@ -79,6 +79,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("visit.action_done", "走访跟进事项办结"),
     ("visit.load", "成批登记走访慰问"),
     ("visit.export", "导出走访慰问登记"),
+    ("hotline.take", "热线受理求助"),
+    ("hotline.assign", "热线求助派单"),
+    ("hotline.close", "热线求助办结"),
+    ("hotline.export", "导出热线求助"),
     ("register.base_load", "载入市级名单（基础名册）"),
     ("register.base_refused", "市级名单有错误，未载入"),
     ("rules.save", "保存比对规则"),
@@ -113,6 +117,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("voucher_batch", "卡券批次"),
     ("visit", "走访记录"),
     ("visit_action", "走访跟进事项"),
+    ("hotline_request", "热线求助"),
 ];
 
 /// Does an action change the data the reports count (people, households, categories, projects,

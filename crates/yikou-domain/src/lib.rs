@@ -10,6 +10,7 @@ pub mod entitlement;
 pub mod exchange;
 pub mod finding;
 pub mod followup;
+pub mod hotline;
 pub mod id_number;
 pub mod imports;
 pub mod money;

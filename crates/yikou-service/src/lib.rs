@@ -11,6 +11,7 @@ pub mod campaign;
 pub mod check;
 pub mod exchange;
 pub mod followup;
+pub mod hotline;
 pub mod imports;
 pub mod pay;
 pub mod register;

@@ -150,6 +150,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_visits.sql"),
         include_str!("../migrations/postgres/0019_visits.sql"),
     ),
+    (
+        "0020_hotline",
+        include_str!("../migrations/sqlite/0020_hotline.sql"),
+        include_str!("../migrations/postgres/0020_hotline.sql"),
+    ),
 ];
 
 impl Db {

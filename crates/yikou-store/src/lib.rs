@@ -12,6 +12,7 @@ pub mod db;
 mod dialect;
 pub mod exchange;
 pub mod followup;
+pub mod hotline;
 pub mod imports;
 pub mod pay;
 pub mod reference;

@@ -90,3 +90,41 @@ pub(crate) fn visit_actions(scope: &Scope, n: usize) -> (String, Option<String>)
         Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("va.owner_unit = ${n}"), Some(c.clone())),
     }
 }
+
+/// Hotline requests (alias `h`, with `street_code`, the request's area, and `unit_code`, the unit it
+/// was given to) the scope may see: all for the district; a street its area's and those given to it;
+/// a committee or unit those given to it.
+pub(crate) fn hotline(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) => (format!("(h.street_code = ${n} OR h.unit_code = ${n})"), Some(c.clone())),
+        Scope::Committee(c) | Scope::Unit(c) => (format!("h.unit_code = ${n}"), Some(c.clone())),
+    }
+}
+
+/// Hotline requests (alias `h`) the scope may close: all for the district; those given to the unit.
+pub(crate) fn hotline_owner(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("h.unit_code = ${n}"), Some(c.clone())),
+    }
+}
+
+/// The unit a record is made by (a visit's, say): the actor's street, committee or unit; the district
+/// for the bureau.
+pub(crate) fn own_unit(scope: &Scope) -> String {
+    match scope {
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => c.clone(),
+        Scope::All | Scope::Nothing => yikou_domain::reference::DISTRICT_CODE.to_string(),
+    }
+}
+
+/// The street a street's user works for (None for any other scope).
+pub(crate) fn own_street(scope: &Scope) -> Option<String> {
+    match scope {
+        Scope::Street(c) => Some(c.clone()),
+        _ => None,
+    }
+}

@@ -5,19 +5,10 @@
 
 use serde::Serialize;
 use serde_json::json;
-use yikou_domain::reference::DISTRICT_CODE;
 use yikou_domain::visit::{Visit, VisitorKind};
 use yikou_domain::{format_date, today, Scope};
 
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
-
-/// The unit a record is made by: the actor's street, committee or unit; the district for the bureau.
-fn unit_of(scope: &Scope) -> String {
-    match scope {
-        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => c.clone(),
-        Scope::All | Scope::Nothing => DISTRICT_CODE.to_string(),
-    }
-}
 
 /// Records a visit in a campaign; its id. Refused (422, in Chinese) when the visit is incomplete or
 /// names an owner unit that does not exist; `NotFound` for a person outside the actor's area.
@@ -37,7 +28,7 @@ pub async fn record(tx: &mut WriteTx<'_>, scope: &Scope, campaign_id: i64, v: &V
                 ));
             }
         }
-        let (unit, login) = (unit_of(scope), tx.actor().login.clone());
+        let (unit, login) = (crate::scope::own_unit(scope), tx.actor().login.clone());
         let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
             "INSERT INTO visits (campaign_id, person_id, visited_on, visitor_kind, visitors, unit_code, money_fen, goods,
              goods_value_fen, needs, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)

@@ -31,6 +31,8 @@ pub struct Frame {
     pub calls: bool,
     /// Records visits (走访慰问).
     pub visits: bool,
+    /// Takes and handles hotline requests (生活服务热线).
+    pub hotline: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -134,6 +136,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         pays: s.user.role.may_pay(),
         calls: s.user.role.may_call(),
         visits: s.user.role.may_record_visits(),
+        hotline: s.user.role.may_handle_hotline(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

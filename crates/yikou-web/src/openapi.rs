@@ -212,6 +212,34 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "properties": { "note": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "{\"id\", \"done\": true}" }, "403": { "description": "角色无权" },
                                "404": { "description": "不存在或不归本单位承办" }, "409": { "description": "已办结" } } } },
+            "/api/v1/hotline": {
+                "get": {
+                    "summary": "生活服务热线：本辖区当前活动受理的求助（新在前）及统计；state=unfinished（未办结）、overdue（已超期）、closed（已办结）",
+                    "parameters": [{ "name": "state", "in": "query", "schema": { "type": "string", "enum": ["unfinished", "overdue", "closed"] } }],
+                    "responses": { "200": { "description": "{\"items\": [{id, person, caller, kind, content, street_code, received_at, unit_code, due, closed_at, result, state, overdue, hours_to_close}], \"stats\": {total, open, assigned, overdue, closed, mean_hours_to_close}}" },
+                                   "403": { "description": "角色无权" } } },
+                "post": {
+                    "summary": "受理求助：caller 来电人，person 对象（可无，须在本辖区），kind 为 medical（就医）、travel（出行）、repair（维修）、shopping（购物）、meals（助餐）、care（照料）、other，content 求助内容",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                        "required": ["caller", "kind", "content"],
+                        "properties": { "caller": { "type": "string" }, "person": { "type": "integer" }, "kind": { "type": "string" },
+                                        "content": { "type": "string" } } } } } },
+                    "responses": { "201": { "description": "{\"id\": N}" }, "403": { "description": "角色无权" },
+                                   "404": { "description": "对象不在本辖区" }, "422": { "description": "填写不完整（中文说明）" } } } },
+            "/api/v1/hotline/{id}/assign": { "post": {
+                "summary": "派单：unit 承办单位代码，due 办结期限 YYYY-MM-DD",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["unit", "due"], "properties": { "unit": { "type": "string" }, "due": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "已派单" }, "403": { "description": "角色无权" },
+                               "404": { "description": "不存在或不在本辖区" }, "409": { "description": "已办结" }, "422": { "description": "单位不存在或期限已过" } } } },
+            "/api/v1/hotline/{id}/close": { "post": {
+                "summary": "办结（承办单位或区民政局）：result 办理结果",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["result"], "properties": { "result": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "已办结" }, "403": { "description": "角色无权" },
+                               "404": { "description": "不存在或不归本单位承办" }, "409": { "description": "已办结" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

@@ -80,6 +80,11 @@ fn form_fields(csrf: &str, finding: &str, entitlement: i64, person: i64) -> Vec<
         ("visitor_kind", "unit".into()),
         ("visitors", "七宝某".into()),
         ("note", "已联系".into()),
+        ("caller", "七宝某".into()),
+        ("kind", "repair".into()),
+        ("content", "修水管".into()),
+        ("due", yikou_domain::format_date(yikou_domain::today())),
+        ("result", "已修好".into()),
     ]
 }
 
@@ -93,6 +98,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let voucher = voucher_for(&app, gumei_person).await;
     // A visit to that person with a follow-up 古美 owns.
     let action = visit_for(&app, gumei_person).await;
+    // A hotline request about that person, given to 古美.
+    let request = hotline_for(&app, gumei_person).await;
 
     // 古美's own work to aim at: a committed batch and a pending upload.
     let (g, g_csrf) = signed_in(&app, "gumei").await;
@@ -177,6 +184,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         batch.clone(),
         voucher.clone(),
         "古美走访员甲".into(),
+        "古美来电人甲".into(),
     ];
     let nf = || Expect::NotFound;
     let no_gumei = || Expect::NoData(gumei_data.clone());
@@ -541,6 +549,37 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
             fb(),
         ),
         case("POST", "/api/v1/visits/actions/{id}/done", format!("/api/v1/visits/actions/{action}/done"), "", anon()),
+        case("GET", "/hotline", "/hotline", "qibao", no_gumei()),
+        case("GET", "/hotline", "/hotline?state=unfinished", "rsj", no_gumei()),
+        case("GET", "/hotline", "/hotline", "auditor", fb()),
+        case("GET", "/hotline", "/hotline", "", anon()),
+        case("POST", "/hotline", "/hotline", "qibao", nf()),
+        case("POST", "/hotline", "/hotline", "auditor", fb()),
+        case("POST", "/hotline", "/hotline", "", anon()),
+        case("POST", "/hotline/{id}/assign", format!("/hotline/{request}/assign"), "qibao", nf()),
+        case("POST", "/hotline/{id}/assign", format!("/hotline/{request}/assign"), "auditor", fb()),
+        case("POST", "/hotline/{id}/assign", format!("/hotline/{request}/assign"), "", anon()),
+        case("POST", "/hotline/{id}/close", format!("/hotline/{request}/close"), "qibao", nf()),
+        case("POST", "/hotline/{id}/close", format!("/hotline/{request}/close"), "rsj", nf()),
+        case("POST", "/hotline/{id}/close", format!("/hotline/{request}/close"), "auditor", fb()),
+        case("POST", "/hotline/{id}/close", format!("/hotline/{request}/close"), "", anon()),
+        case("GET", "/hotline/export.xlsx", "/hotline/export.xlsx", "qibao", no_gumei()),
+        case("GET", "/hotline/export.xlsx", "/hotline/export.xlsx", "auditor", fb()),
+        case("GET", "/hotline/export.csv", "/hotline/export.csv", "qibao", no_gumei()),
+        case("GET", "/hotline/export.csv", "/hotline/export.csv", "", anon()),
+        case("GET", "/api/v1/hotline", "/api/v1/hotline", "qibao", no_gumei()),
+        case("GET", "/api/v1/hotline", "/api/v1/hotline?state=overdue", "rsj", no_gumei()),
+        case("GET", "/api/v1/hotline", "/api/v1/hotline", "auditor", fb()),
+        case("GET", "/api/v1/hotline", "/api/v1/hotline", "", anon()),
+        case("POST", "/api/v1/hotline", "/api/v1/hotline", "qibao", nf()),
+        case("POST", "/api/v1/hotline", "/api/v1/hotline", "auditor", fb()),
+        case("POST", "/api/v1/hotline", "/api/v1/hotline", "", anon()),
+        case("POST", "/api/v1/hotline/{id}/assign", format!("/api/v1/hotline/{request}/assign"), "qibao", nf()),
+        case("POST", "/api/v1/hotline/{id}/assign", format!("/api/v1/hotline/{request}/assign"), "auditor", fb()),
+        case("POST", "/api/v1/hotline/{id}/assign", format!("/api/v1/hotline/{request}/assign"), "", anon()),
+        case("POST", "/api/v1/hotline/{id}/close", format!("/api/v1/hotline/{request}/close"), "qibao", nf()),
+        case("POST", "/api/v1/hotline/{id}/close", format!("/api/v1/hotline/{request}/close"), "auditor", fb()),
+        case("POST", "/api/v1/hotline/{id}/close", format!("/api/v1/hotline/{request}/close"), "", anon()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "qibao", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "auditor", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "", anon()),
@@ -666,6 +705,14 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                                         "visitor_kind": "unit", "visitors": "七宝某", "money_fen": 100 }));
             } else if c.route == "/api/v1/visits/actions/{id}/done" {
                 req = req.json(&json!({ "note": "已联系" }));
+            } else if c.route == "/api/v1/hotline" {
+                req = req.json(
+                    &json!({ "caller": "七宝某", "person": gumei_person, "kind": "repair", "content": "修水管" }),
+                );
+            } else if c.route == "/api/v1/hotline/{id}/assign" {
+                req = req.json(&json!({ "unit": QIBAO, "due": yikou_domain::format_date(yikou_domain::today()) }));
+            } else if c.route == "/api/v1/hotline/{id}/close" {
+                req = req.json(&json!({ "result": "已修好" }));
             } else if c.route == "/api/v1/vouchers/{code}/redeem" {
                 req = req.json(&json!({ "supermarket": "七宝慈善超市" }));
             } else if c.route == "/api/v1/check/decisions" {

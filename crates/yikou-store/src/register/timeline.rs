@@ -1,6 +1,6 @@
 //! What a person received, as one timeline (issue 17, point 6 — so far the entitlements of every
-//! campaign, the charity vouchers given to them and their visits; services and hotline requests
-//! join as they are recorded): within the scope, by date.
+//! campaign, the charity vouchers given to them, their visits and hotline requests; services join
+//! as they are recorded): within the scope, by date.
 
 use serde::Serialize;
 use yikou_domain::Scope;
@@ -107,6 +107,20 @@ impl Store {
                 amount_fen: money + goods_value,
                 state: "visited".into(),
                 reference: format!("visit:{id}"),
+            });
+        }
+        let requests: Vec<(i64, String, String, Option<String>)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT id, kind, received_at, closed_at FROM hotline_requests WHERE person_id = $1")
+            .bind(person_id).fetch_all(p).await?);
+        for (id, kind, at, closed) in requests {
+            let kind = yikou_domain::hotline::RequestKind::from_code(&kind).map_or("其他", |k| k.label());
+            items.push(TimelineItem {
+                kind: "hotline",
+                date: day(&at),
+                what: format!("热线求助（{kind}）"),
+                amount_fen: 0,
+                state: if closed.is_some() { "closed" } else { "open" }.into(),
+                reference: format!("hotline:{id}"),
             });
         }
         items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod campaign;
 pub mod check;
 pub mod followup;
+pub mod hotline;
 pub mod imports;
 pub mod pay;
 pub mod register;
@@ -28,6 +29,7 @@ pub fn routes() -> Routes {
     let r = followup::routes(r);
     let r = reports::routes(r);
     let r = visits::routes(r);
+    let r = hotline::routes(r);
     let r = vouchers::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)

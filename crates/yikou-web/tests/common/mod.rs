@@ -344,3 +344,21 @@ pub async fn visit_for(app: &App, person: i64) -> i64 {
     let (items, _) = app.store.visits(&yikou_domain::Scope::All, &q).await.unwrap();
     items[0].action.as_ref().unwrap().id
 }
+
+#[allow(dead_code)] // each test binary uses a different part of this module
+/// A hotline request about `person` from "古美来电人甲", given to 古美 for a week; its id.
+pub async fn hotline_for(app: &App, person: i64) -> i64 {
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let r = yikou_domain::hotline::HotlineRequest {
+        caller: "古美来电人甲".into(),
+        person_id: Some(person),
+        kind: yikou_domain::hotline::RequestKind::Repair,
+        content: "古美家中水管漏水".into(),
+    };
+    let id = yikou_store::hotline::take(&mut tx, &yikou_domain::Scope::All, cid, &r).await.unwrap();
+    let due = yikou_domain::today() + time::Duration::days(7);
+    yikou_store::hotline::assign(&mut tx, &yikou_domain::Scope::All, id, GUMEI, due).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}

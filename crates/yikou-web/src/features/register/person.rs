@@ -76,6 +76,8 @@ fn kind_label(kind: &str) -> &'static str {
 fn timeline_state(kind: &str, state: &str) -> String {
     match (kind, state) {
         (_, "visited") => "已走访".into(),
+        ("hotline", "closed") => "已办结".into(),
+        ("hotline", _) => "办理中".into(),
         ("voucher", s) => {
             yikou_domain::voucher::VoucherState::from_code(s).map_or_else(|| s.to_string(), |v| v.label().to_string())
         }

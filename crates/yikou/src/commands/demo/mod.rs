@@ -121,6 +121,9 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
             c.unclear_lines,
             started.elapsed().as_secs_f64()
         );
+        let cid = store.campaign(DEMO_YEAR).await?.map(|c| c.id).unwrap_or_default();
+        let requests = visits::hotline(&store, cid, data, &written.person_ids).await?;
+        say!("生活服务热线：受理求助 {requests} 件，已派单给所在街镇办理，约三分之二已办结。");
         if let Some((drawn, called, open, closed)) = c.followup {
             say!("电话回访：抽取 {drawn} 人（按街镇分层，种子 {seed}），已全部拨打 {called} 次；问题件 {open} 件待办结、{closed} 件已办结。");
         }

@@ -65,3 +65,49 @@ pub fn visits(data: &DemoData, person_ids: &[i64]) -> Vec<ListedVisit> {
     }
     out
 }
+
+const REQUESTS: &[(yikou_domain::hotline::RequestKind, &str, &str)] = &[
+    (yikou_domain::hotline::RequestKind::Medical, "本人", "腿脚不便，需要有人陪同去医院配药"),
+    (yikou_domain::hotline::RequestKind::Repair, "邻居", "老人家中电灯不亮，请社区帮助维修"),
+    (yikou_domain::hotline::RequestKind::Shopping, "本人", "下雪不便出门，请帮忙代购米面"),
+    (yikou_domain::hotline::RequestKind::Meals, "女儿", "母亲独居，希望安排老年助餐送餐"),
+    (yikou_domain::hotline::RequestKind::Travel, "本人", "春节期间去医院复诊，需要助行车辆"),
+    (yikou_domain::hotline::RequestKind::Care, "儿子", "父亲出院后需要短期照料"),
+];
+
+/// The demo's 生活服务热线: requests from people the rule covers, taken by the district hotline,
+/// given to each person's street; two in three closed, the rest in hand.
+pub async fn hotline(
+    store: &yikou_store::Store,
+    campaign_id: i64,
+    data: &DemoData,
+    person_ids: &[i64],
+) -> anyhow::Result<usize> {
+    use yikou_domain::hotline::HotlineRequest;
+    use yikou_domain::{Actor, Scope};
+    let coverage: Vec<String> = DEMO_VISIT_COVERAGE.iter().map(|c| c.to_string()).collect();
+    let chosen: Vec<usize> = (0..data.people.len())
+        .filter(|&i| {
+            let p = &data.people[i];
+            !p.deceased && !p.moved_away && p.categories.iter().any(|c| covers(&coverage, c))
+        })
+        .step_by(97)
+        .take(60)
+        .collect();
+    let mut tx = store.write(&Actor::system("hotline")).await?;
+    for (n, &i) in chosen.iter().enumerate() {
+        let (kind, caller, content) = REQUESTS[n % REQUESTS.len()];
+        let r = HotlineRequest { caller: caller.into(), person_id: Some(person_ids[i]), kind, content: content.into() };
+        let id = yikou_store::hotline::take(&mut tx, &Scope::All, campaign_id, &r).await?;
+        if n % 6 == 5 {
+            continue; // 待派单
+        }
+        let due = yikou_domain::today() + Duration::days(3);
+        yikou_store::hotline::assign(&mut tx, &Scope::All, id, data.people[i].street, due).await?;
+        if n % 3 != 1 {
+            yikou_store::hotline::close(&mut tx, &Scope::All, id, "已联系志愿者上门办理，对象表示满意").await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(chosen.len())
+}
