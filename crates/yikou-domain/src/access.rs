@@ -183,6 +183,11 @@ impl Role {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
     }
 
+    /// 社会捐赠: record a donation one's unit received, allocate it to projects one may see.
+    pub fn may_manage_donations(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Department)
+    }
+
     /// 生活服务热线: take a request, give it to a unit, close one given to one's unit.
     pub fn may_handle_hotline(self) -> bool {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)

@@ -83,6 +83,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("hotline.assign", "热线求助派单"),
     ("hotline.close", "热线求助办结"),
     ("hotline.export", "导出热线求助"),
+    ("donation.record", "登记社会捐赠"),
+    ("donation.allocate", "分配社会捐赠"),
+    ("donation.export", "导出社会捐赠"),
     ("register.base_load", "载入市级名单（基础名册）"),
     ("register.base_refused", "市级名单有错误，未载入"),
     ("rules.save", "保存比对规则"),
@@ -118,6 +121,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("visit", "走访记录"),
     ("visit_action", "走访跟进事项"),
     ("hotline_request", "热线求助"),
+    ("donation", "社会捐赠"),
 ];
 
 /// Does an action change the data the reports count (people, households, categories, projects,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod campaign;
 pub mod check;
 pub mod clock;
+pub mod donation;
 pub mod entitlement;
 pub mod exchange;
 pub mod finding;

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaign;
 pub mod check;
+pub mod donations;
 pub mod exchange;
 pub mod followup;
 pub mod hotline;

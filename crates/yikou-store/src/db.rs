@@ -155,6 +155,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_hotline.sql"),
         include_str!("../migrations/postgres/0020_hotline.sql"),
     ),
+    (
+        "0021_donations",
+        include_str!("../migrations/sqlite/0021_donations.sql"),
+        include_str!("../migrations/postgres/0021_donations.sql"),
+    ),
 ];
 
 impl Db {

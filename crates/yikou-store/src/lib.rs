@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod crypto;
 pub mod db;
 mod dialect;
+pub mod donation;
 pub mod exchange;
 pub mod followup;
 pub mod hotline;

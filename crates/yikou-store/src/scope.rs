@@ -128,3 +128,13 @@ pub(crate) fn own_street(scope: &Scope) -> Option<String> {
         _ => None,
     }
 }
+
+/// Donations (alias `d`, with `unit_code`, the unit that received them) the scope may see and
+/// allocate: all for the district; a unit's own.
+pub(crate) fn donations(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("d.unit_code = ${n}"), Some(c.clone())),
+    }
+}

@@ -33,6 +33,8 @@ pub struct Frame {
     pub visits: bool,
     /// Takes and handles hotline requests (生活服务热线).
     pub hotline: bool,
+    /// Records and allocates donations (社会捐赠).
+    pub donations: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -137,6 +139,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         calls: s.user.role.may_call(),
         visits: s.user.role.may_record_visits(),
         hotline: s.user.role.may_handle_hotline(),
+        donations: s.user.role.may_manage_donations(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

@@ -240,6 +240,28 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "required": ["result"], "properties": { "result": { "type": "string" } } } } } },
                 "responses": { "200": { "description": "已办结" }, "403": { "description": "角色无权" },
                                "404": { "description": "不存在或不归本单位承办" }, "409": { "description": "已办结" } } } },
+            "/api/v1/donations": {
+                "get": {
+                    "summary": "社会捐赠：本单位当前活动收到的捐赠及分配去向；totals 为收到、已分配的资金和物资价值（分）",
+                    "responses": { "200": { "description": "{\"items\": [{id, donor_kind, donor, money_fen, goods, goods_value_fen, receipt_no, received_on, allocated_money_fen, allocated_goods_fen, allocations}], \"totals\"}" },
+                                   "403": { "description": "角色无权" } } },
+                "post": {
+                    "summary": "登记捐赠：donor_kind 为 company（爱心企业）、organisation（社会组织）、individual（个人）；anonymous 匿名；金额为分；receipt_no 收据编号（不可重复）",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                        "required": ["donor_kind", "receipt_no", "received_on"],
+                        "properties": { "donor_kind": { "type": "string" }, "donor_name": { "type": "string" }, "anonymous": { "type": "boolean" },
+                                        "money_fen": { "type": "integer" }, "goods": { "type": "string" }, "goods_value_fen": { "type": "integer" },
+                                        "receipt_no": { "type": "string" }, "received_on": { "type": "string" } } } } } },
+                    "responses": { "201": { "description": "{\"id\": N}" }, "403": { "description": "角色无权" },
+                                   "422": { "description": "填写不完整或收据编号已登记（中文说明）" } } } },
+            "/api/v1/donations/{id}/allocations": { "post": {
+                "summary": "分配捐赠：project 项目，kind 为 money（计为项目的社会募集资金）或 goods（只能分给发放慰问品的项目），amount_fen 金额（分）；超过未分配部分时 409",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["project", "kind", "amount_fen"], "properties": { "project": { "type": "integer" },
+                    "kind": { "type": "string", "enum": ["money", "goods"] }, "amount_fen": { "type": "integer" } } } } } },
+                "responses": { "201": { "description": "{\"id\": N}" }, "403": { "description": "角色无权" },
+                               "404": { "description": "捐赠或项目不存在或不在本单位范围" }, "409": { "description": "超过未分配部分（中文说明）" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

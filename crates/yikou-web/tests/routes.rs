@@ -52,7 +52,7 @@ fn declared_routes() -> Vec<(String, String)> {
 }
 
 /// Every field any form of the application needs (unknown fields are ignored by each form).
-fn form_fields(csrf: &str, finding: &str, entitlement: i64, person: i64) -> Vec<(&'static str, String)> {
+fn form_fields(csrf: &str, finding: &str, entitlement: i64, person: i64, project: i64) -> Vec<(&'static str, String)> {
     vec![
         ("_csrf", csrf.to_string()),
         ("key", finding.to_string()),
@@ -85,6 +85,9 @@ fn form_fields(csrf: &str, finding: &str, entitlement: i64, person: i64) -> Vec<
         ("content", "修水管".into()),
         ("due", yikou_domain::format_date(yikou_domain::today())),
         ("result", "已修好".into()),
+        ("project", project.to_string()),
+        ("part", "money".into()),
+        ("amount", "1".into()),
     ]
 }
 
@@ -100,6 +103,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let action = visit_for(&app, gumei_person).await;
     // A hotline request about that person, given to 古美.
     let request = hotline_for(&app, gumei_person).await;
+    // A donation 古美 received.
+    let donation = donation_for(&app).await;
 
     // 古美's own work to aim at: a committed batch and a pending upload.
     let (g, g_csrf) = signed_in(&app, "gumei").await;
@@ -185,6 +190,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         voucher.clone(),
         "古美走访员甲".into(),
         "古美来电人甲".into(),
+        "古美收据甲".into(),
     ];
     let nf = || Expect::NotFound;
     let no_gumei = || Expect::NoData(gumei_data.clone());
@@ -580,6 +586,46 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("POST", "/api/v1/hotline/{id}/close", format!("/api/v1/hotline/{request}/close"), "qibao", nf()),
         case("POST", "/api/v1/hotline/{id}/close", format!("/api/v1/hotline/{request}/close"), "auditor", fb()),
         case("POST", "/api/v1/hotline/{id}/close", format!("/api/v1/hotline/{request}/close"), "", anon()),
+        case("GET", "/donations", "/donations", "qibao", no_gumei()),
+        case("GET", "/donations", "/donations", "rsj", no_gumei()),
+        case("GET", "/donations", "/donations", "auditor", fb()),
+        case("GET", "/donations", "/donations", "", anon()),
+        case("POST", "/donations", "/donations", "auditor", fb()),
+        case("POST", "/donations", "/donations", "", anon()),
+        case("POST", "/donations/{id}/allocate", format!("/donations/{donation}/allocate"), "qibao", nf()),
+        case("POST", "/donations/{id}/allocate", format!("/donations/{donation}/allocate"), "rsj", nf()),
+        case("POST", "/donations/{id}/allocate", format!("/donations/{donation}/allocate"), "auditor", fb()),
+        case("POST", "/donations/{id}/allocate", format!("/donations/{donation}/allocate"), "", anon()),
+        case("GET", "/donations/export.xlsx", "/donations/export.xlsx", "qibao", no_gumei()),
+        case("GET", "/donations/export.xlsx", "/donations/export.xlsx", "auditor", fb()),
+        case("GET", "/donations/export.csv", "/donations/export.csv", "qibao", no_gumei()),
+        case("GET", "/donations/export.csv", "/donations/export.csv", "", anon()),
+        case("GET", "/api/v1/donations", "/api/v1/donations", "qibao", no_gumei()),
+        case("GET", "/api/v1/donations", "/api/v1/donations", "auditor", fb()),
+        case("GET", "/api/v1/donations", "/api/v1/donations", "", anon()),
+        case("POST", "/api/v1/donations", "/api/v1/donations", "auditor", fb()),
+        case("POST", "/api/v1/donations", "/api/v1/donations", "", anon()),
+        case(
+            "POST",
+            "/api/v1/donations/{id}/allocations",
+            format!("/api/v1/donations/{donation}/allocations"),
+            "qibao",
+            nf(),
+        ),
+        case(
+            "POST",
+            "/api/v1/donations/{id}/allocations",
+            format!("/api/v1/donations/{donation}/allocations"),
+            "auditor",
+            fb(),
+        ),
+        case(
+            "POST",
+            "/api/v1/donations/{id}/allocations",
+            format!("/api/v1/donations/{donation}/allocations"),
+            "",
+            anon(),
+        ),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "qibao", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "auditor", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "", anon()),
@@ -713,6 +759,11 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                 req = req.json(&json!({ "unit": QIBAO, "due": yikou_domain::format_date(yikou_domain::today()) }));
             } else if c.route == "/api/v1/hotline/{id}/close" {
                 req = req.json(&json!({ "result": "已修好" }));
+            } else if c.route == "/api/v1/donations" {
+                req = req.json(&json!({ "donor_kind": "company", "donor_name": "某企业", "money_fen": 100,
+                                        "receipt_no": "R-1", "received_on": "2020-01-01" }));
+            } else if c.route == "/api/v1/donations/{id}/allocations" {
+                req = req.json(&json!({ "project": project, "kind": "money", "amount_fen": 100 }));
             } else if c.route == "/api/v1/vouchers/{code}/redeem" {
                 req = req.json(&json!({ "supermarket": "七宝慈善超市" }));
             } else if c.route == "/api/v1/check/decisions" {
@@ -734,7 +785,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                     ),
                 );
             } else {
-                req = req.form(&form_fields(&csrf, &finding, entitlement, gumei_person));
+                req = req.form(&form_fields(&csrf, &finding, entitlement, gumei_person, project));
             }
         }
         let r = req.send().await.unwrap();

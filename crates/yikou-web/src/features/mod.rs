@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod campaign;
 pub mod check;
+pub mod donations;
 pub mod followup;
 pub mod hotline;
 pub mod imports;
@@ -30,6 +31,7 @@ pub fn routes() -> Routes {
     let r = reports::routes(r);
     let r = visits::routes(r);
     let r = hotline::routes(r);
+    let r = donations::routes(r);
     let r = vouchers::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)

@@ -362,3 +362,23 @@ pub async fn hotline_for(app: &App, person: i64) -> i64 {
     tx.commit().await.unwrap();
     id
 }
+
+#[allow(dead_code)] // each test binary uses a different part of this module
+/// A donation 古美 received (receipt "古美收据甲", 1,000 元 and goods worth 500 元); its id.
+pub async fn donation_for(app: &App) -> i64 {
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let d = yikou_domain::donation::Donation {
+        donor_kind: yikou_domain::donation::DonorKind::Company,
+        donor_name: "古美爱心企业".into(),
+        anonymous: false,
+        money: Fen::from_yuan(1_000),
+        goods: "大米".into(),
+        goods_value: Fen::from_yuan(500),
+        receipt_no: "古美收据甲".into(),
+        received_on: yikou_domain::today(),
+    };
+    let id = yikou_store::donation::record(&mut tx, &yikou_domain::Scope::Street(GUMEI.into()), cid, &d).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}

@@ -5,6 +5,7 @@
 //! `plan.rs`, its generation `generate.rs`, writing it `write.rs`, the planted faults `faults.rs`,
 //! the decisions and the waiting list `showcase.rs`.
 
+mod donations;
 mod faults;
 mod generate;
 mod plan;
@@ -21,6 +22,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use yikou_domain::money::group_thousands;
+use yikou_domain::Fen;
 use yikou_domain::{Actor, Scope};
 use yikou_store::{Store, StoreConfig, StoreError};
 
@@ -124,6 +126,13 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
         let cid = store.campaign(DEMO_YEAR).await?.map(|c| c.id).unwrap_or_default();
         let requests = visits::hotline(&store, cid, data, &written.person_ids).await?;
         say!("生活服务热线：受理求助 {requests} 件，已派单给所在街镇办理，约三分之二已办结。");
+        let start = data.campaign.start;
+        let (gifts, given, left) = donations::donations(&store, cid, start).await?;
+        say!(
+            "社会捐赠：登记 {gifts} 笔，资金已分配 {} 元（计入各街镇项目的社会募集资金），尚未分配 {} 元；物资已分配到慰问品项目。",
+            Fen(given).yuan(),
+            Fen(left).yuan()
+        );
         if let Some((drawn, called, open, closed)) = c.followup {
             say!("电话回访：抽取 {drawn} 人（按街镇分层，种子 {seed}），已全部拨打 {called} 次；问题件 {open} 件待办结、{closed} 件已办结。");
         }
