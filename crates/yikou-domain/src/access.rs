@@ -183,6 +183,11 @@ impl Role {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
     }
 
+    /// 上门服务: register providers one's unit manages, import their monthly delivery lists.
+    pub fn may_manage_services(self) -> bool {
+        matches!(self, Role::Bureau | Role::Street | Role::Department)
+    }
+
     /// 社会捐赠: record a donation one's unit received, allocate it to projects one may see.
     pub fn may_manage_donations(self) -> bool {
         matches!(self, Role::Bureau | Role::Street | Role::Department)

@@ -86,6 +86,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("donation.record", "登记社会捐赠"),
     ("donation.allocate", "分配社会捐赠"),
     ("donation.export", "导出社会捐赠"),
+    ("service.kind_add", "增加服务类别"),
+    ("service.provider_add", "登记服务提供方"),
+    ("service.deliveries_import", "导入服务明细"),
+    ("service.export", "导出服务统计"),
     ("register.base_load", "载入市级名单（基础名册）"),
     ("register.base_refused", "市级名单有错误，未载入"),
     ("rules.save", "保存比对规则"),
@@ -122,6 +126,8 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("visit_action", "走访跟进事项"),
     ("hotline_request", "热线求助"),
     ("donation", "社会捐赠"),
+    ("service_kind", "服务类别"),
+    ("service_provider", "服务提供方"),
 ];
 
 /// Does an action change the data the reports count (people, households, categories, projects,

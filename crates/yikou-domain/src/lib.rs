@@ -27,6 +27,7 @@ pub mod rng;
 pub mod roster;
 pub mod rules;
 pub mod search;
+pub mod service;
 pub mod summary;
 pub mod visit;
 pub mod voucher;

@@ -3,6 +3,7 @@
 
 pub mod bank;
 pub mod columns;
+pub mod deliveries;
 pub mod exchange;
 pub mod fxhash;
 pub mod limits;

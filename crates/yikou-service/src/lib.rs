@@ -18,6 +18,7 @@ pub mod pay;
 pub mod register;
 pub mod reports;
 pub mod rosters;
+pub mod services;
 pub mod visits;
 pub mod vouchers;
 

@@ -160,6 +160,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0021_donations.sql"),
         include_str!("../migrations/postgres/0021_donations.sql"),
     ),
+    (
+        "0022_services",
+        include_str!("../migrations/sqlite/0022_services.sql"),
+        include_str!("../migrations/postgres/0022_services.sql"),
+    ),
 ];
 
 impl Db {

@@ -22,6 +22,7 @@ pub mod report;
 pub mod rosters;
 mod scope;
 mod seal;
+pub mod service;
 pub mod uploads;
 pub mod visit;
 pub mod voucher;

@@ -138,3 +138,13 @@ pub(crate) fn donations(scope: &Scope, n: usize) -> (String, Option<String>) {
         Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("d.unit_code = ${n}"), Some(c.clone())),
     }
 }
+
+/// Service providers (alias `sp`, with the `unit_code` that manages them) the scope may manage and
+/// import lists for: all for the district; a unit's own.
+pub(crate) fn providers(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("sp.unit_code = ${n}"), Some(c.clone())),
+    }
+}

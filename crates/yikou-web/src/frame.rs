@@ -35,6 +35,8 @@ pub struct Frame {
     pub hotline: bool,
     /// Records and allocates donations (社会捐赠).
     pub donations: bool,
+    /// Manages service providers (上门服务).
+    pub services: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -140,6 +142,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         visits: s.user.role.may_record_visits(),
         hotline: s.user.role.may_handle_hotline(),
         donations: s.user.role.may_manage_donations(),
+        services: s.user.role.may_manage_services(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

@@ -262,6 +262,26 @@ pub async fn openapi() -> Json<serde_json::Value> {
                     "kind": { "type": "string", "enum": ["money", "goods"] }, "amount_fen": { "type": "integer" } } } } } },
                 "responses": { "201": { "description": "{\"id\": N}" }, "403": { "description": "角色无权" },
                                "404": { "description": "捐赠或项目不存在或不在本单位范围" }, "409": { "description": "超过未分配部分（中文说明）" } } } },
+            "/api/v1/services/kinds": { "get": {
+                "summary": "上门服务类别：code、name、measure（hours 按小时，times 按次）",
+                "responses": { "200": { "description": "{\"items\": [{code, name, measure}]}" } } } },
+            "/api/v1/services/providers": {
+                "get": {
+                    "summary": "本单位管理的服务提供方及服务统计：deliveries 服务记录条数，people 服务人数，quantity 各类别服务量（百分之一小时或次）",
+                    "responses": { "200": { "description": "{\"items\": [{id, unit_code, name, kind, contract_from, contract_until, contract_fen, deliveries, people, quantity}]}" },
+                                   "403": { "description": "角色无权" } } },
+                "post": {
+                    "summary": "登记服务提供方：kind 为 organisation（社会组织）、volunteer（志愿者）、contract（政府购买服务，须有合同起止日期和金额）",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                        "required": ["name", "kind"], "properties": { "name": { "type": "string" }, "kind": { "type": "string" },
+                        "contract_from": { "type": "string" }, "contract_until": { "type": "string" }, "contract_fen": { "type": "integer" } } } } } },
+                    "responses": { "201": { "description": "{\"id\": N}" }, "403": { "description": "角色无权" }, "422": { "description": "填写不完整（中文说明）" } } } },
+            "/api/v1/services/providers/{id}/deliveries": { "post": {
+                "summary": "导入服务提供方的月度服务明细（multipart 字段 file：.xlsx/.xls/.csv，表头 姓名、身份证号、服务类别、服务日期、数量）：逐行核对，有错误时整份不导入并列出每处问题；同一明细重复导入不重复计入",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "{\"outcome\": \"recorded\", rows, recorded, already}" }, "403": { "description": "角色无权" },
+                               "404": { "description": "服务提供方不存在或不归本单位管理" },
+                               "422": { "description": "{\"error\": \"rows_rejected\", rows_with_issues, issues: [{row, column, code, message}]}，或文件无法读取" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

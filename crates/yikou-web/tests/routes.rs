@@ -36,6 +36,10 @@ fn case(method: &'static str, route: &'static str, path: impl Into<String>, who:
     Case { method, route, path: path.into(), who, expect }
 }
 
+/// A one-row delivery list for 古美甲 (what a provider's monthly list looks like).
+const SERVICE_LIST: &[u8] =
+    "姓名,身份证号,服务类别,服务日期,数量\n古美甲,11010519491231002X,助餐,2020-01-05,1\n".as_bytes();
+
 /// Routes that are public by design, with the reason.
 const PUBLIC: &[(&str, &str, &str)] = &[
     ("GET", "/login", "the sign-in form"),
@@ -105,6 +109,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
     let request = hotline_for(&app, gumei_person).await;
     // A donation 古美 received.
     let donation = donation_for(&app).await;
+    // A service provider 古美 manages.
+    let provider = provider_for(&app).await;
 
     // 古美's own work to aim at: a committed batch and a pending upload.
     let (g, g_csrf) = signed_in(&app, "gumei").await;
@@ -191,6 +197,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         "古美走访员甲".into(),
         "古美来电人甲".into(),
         "古美收据甲".into(),
+        "古美服务社甲".into(),
     ];
     let nf = || Expect::NotFound;
     let no_gumei = || Expect::NoData(gumei_data.clone());
@@ -626,6 +633,70 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
             "",
             anon(),
         ),
+        case("GET", "/services", "/services", "qibao", no_gumei()),
+        case("GET", "/services", "/services", "auditor", fb()),
+        case("GET", "/services", "/services", "", anon()),
+        case("POST", "/services/providers", "/services/providers", "auditor", fb()),
+        case("POST", "/services/providers", "/services/providers", "", anon()),
+        case("POST", "/services/kinds", "/services/kinds", "qibao", fb()),
+        case("POST", "/services/kinds", "/services/kinds", "auditor", fb()),
+        case("POST", "/services/kinds", "/services/kinds", "", anon()),
+        case("GET", "/services/providers/{id}", format!("/services/providers/{provider}"), "qibao", nf()),
+        case("GET", "/services/providers/{id}", format!("/services/providers/{provider}"), "auditor", fb()),
+        case("GET", "/services/providers/{id}", format!("/services/providers/{provider}"), "", anon()),
+        case(
+            "POST",
+            "/services/providers/{id}/deliveries",
+            format!("/services/providers/{provider}/deliveries"),
+            "qibao",
+            nf(),
+        ),
+        case(
+            "POST",
+            "/services/providers/{id}/deliveries",
+            format!("/services/providers/{provider}/deliveries"),
+            "auditor",
+            fb(),
+        ),
+        case(
+            "POST",
+            "/services/providers/{id}/deliveries",
+            format!("/services/providers/{provider}/deliveries"),
+            "",
+            anon(),
+        ),
+        case("GET", "/services/export.xlsx", "/services/export.xlsx", "qibao", no_gumei()),
+        case("GET", "/services/export.xlsx", "/services/export.xlsx", "auditor", fb()),
+        case("GET", "/services/export.csv", "/services/export.csv", "qibao", no_gumei()),
+        case("GET", "/services/export.csv", "/services/export.csv", "", anon()),
+        case("GET", "/api/v1/services/kinds", "/api/v1/services/kinds", "qibao", no_gumei()),
+        case("GET", "/api/v1/services/kinds", "/api/v1/services/kinds", "", anon()),
+        case("GET", "/api/v1/services/providers", "/api/v1/services/providers", "qibao", no_gumei()),
+        case("GET", "/api/v1/services/providers", "/api/v1/services/providers", "auditor", fb()),
+        case("GET", "/api/v1/services/providers", "/api/v1/services/providers", "", anon()),
+        case("POST", "/api/v1/services/providers", "/api/v1/services/providers", "auditor", fb()),
+        case("POST", "/api/v1/services/providers", "/api/v1/services/providers", "", anon()),
+        case(
+            "POST",
+            "/api/v1/services/providers/{id}/deliveries",
+            format!("/api/v1/services/providers/{provider}/deliveries"),
+            "qibao",
+            nf(),
+        ),
+        case(
+            "POST",
+            "/api/v1/services/providers/{id}/deliveries",
+            format!("/api/v1/services/providers/{provider}/deliveries"),
+            "auditor",
+            fb(),
+        ),
+        case(
+            "POST",
+            "/api/v1/services/providers/{id}/deliveries",
+            format!("/api/v1/services/providers/{provider}/deliveries"),
+            "",
+            anon(),
+        ),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "qibao", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "auditor", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "", anon()),
@@ -715,7 +786,10 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
             if let Some(t) = tokens.get(who) {
                 req = req.bearer_auth(t);
             }
-            if c.route == "/api/v1/imports" || c.route == "/api/v1/exchange/base-register" {
+            if c.route == "/api/v1/imports"
+                || c.route == "/api/v1/exchange/base-register"
+                || c.route == "/api/v1/services/providers/{id}/deliveries"
+            {
                 req = req.multipart(
                     reqwest::multipart::Form::new().part(
                         "file",
@@ -759,6 +833,8 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                 req = req.json(&json!({ "unit": QIBAO, "due": yikou_domain::format_date(yikou_domain::today()) }));
             } else if c.route == "/api/v1/hotline/{id}/close" {
                 req = req.json(&json!({ "result": "已修好" }));
+            } else if c.route == "/api/v1/services/providers" {
+                req = req.json(&json!({ "name": "某服务社", "kind": "organisation" }));
             } else if c.route == "/api/v1/donations" {
                 req = req.json(&json!({ "donor_kind": "company", "donor_name": "某企业", "money_fen": 100,
                                         "receipt_no": "R-1", "received_on": "2020-01-01" }));
@@ -775,6 +851,12 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                     reqwest::multipart::Form::new()
                         .text("_csrf", csrf.clone())
                         .part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("r.csv")),
+                );
+            } else if c.route == "/services/providers/{id}/deliveries" {
+                req = req.multipart(
+                    reqwest::multipart::Form::new()
+                        .text("_csrf", csrf.clone())
+                        .part("file", reqwest::multipart::Part::bytes(SERVICE_LIST.to_vec()).file_name("m.csv")),
                 );
             } else if c.route == "/imports/upload" {
                 req = req.multipart(

@@ -1,6 +1,6 @@
 //! What a person received, as one timeline (issue 17, point 6 — so far the entitlements of every
-//! campaign, the charity vouchers given to them, their visits and hotline requests; services join
-//! as they are recorded): within the scope, by date.
+//! campaign, the charity vouchers given to them, their visits, hotline requests and services
+//! delivered): within the scope, by date.
 
 use serde::Serialize;
 use yikou_domain::Scope;
@@ -121,6 +121,21 @@ impl Store {
                 amount_fen: 0,
                 state: if closed.is_some() { "closed" } else { "open" }.into(),
                 reference: format!("hotline:{id}"),
+            });
+        }
+        let services: Vec<(i64, String, String, String, i64)> = on_db!(&self.db, p => sqlx::query_as(
+            "SELECT d.id, d.delivered_on, k.name, sp.name, d.quantity_centi FROM service_deliveries d
+             JOIN service_kinds k ON k.code = d.kind_code JOIN service_providers sp ON sp.id = d.provider_id
+             WHERE d.person_id = $1")
+            .bind(person_id).fetch_all(p).await?);
+        for (id, on, kind, provider, q) in services {
+            items.push(TimelineItem {
+                kind: "service",
+                date: on,
+                what: format!("{kind}（{provider}，{}）", yikou_domain::service::quantity_text(q)),
+                amount_fen: 0,
+                state: "delivered".into(),
+                reference: format!("service:{id}"),
             });
         }
         items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.reference.cmp(&b.reference)));

@@ -13,6 +13,7 @@ pub mod pay;
 pub mod register;
 pub mod reports;
 pub mod rosters;
+pub mod services;
 pub mod visits;
 pub mod vouchers;
 
@@ -32,6 +33,7 @@ pub fn routes() -> Routes {
     let r = visits::routes(r);
     let r = hotline::routes(r);
     let r = donations::routes(r);
+    let r = services::routes(r);
     let r = vouchers::routes(r);
     let r = accounts::routes(r);
     audit::routes(r)

@@ -382,3 +382,23 @@ pub async fn donation_for(app: &App) -> i64 {
     tx.commit().await.unwrap();
     id
 }
+
+#[allow(dead_code)] // each test binary uses a different part of this module
+/// A purchased-service provider "古美服务社甲" managed by 古美, its contract running a year from a
+/// month ago; its id.
+pub async fn provider_for(app: &App) -> i64 {
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let today = yikou_domain::today();
+    let p = yikou_domain::service::Provider {
+        name: "古美服务社甲".into(),
+        kind: yikou_domain::service::ProviderKind::Contract,
+        contract: Some(yikou_domain::service::Contract {
+            from: today - time::Duration::days(30),
+            until: today + time::Duration::days(335),
+            amount: Fen::from_yuan(200_000),
+        }),
+    };
+    let id = yikou_store::service::add_provider(&mut tx, &yikou_domain::Scope::Street(GUMEI.into()), &p).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
