@@ -5,12 +5,12 @@
 //! `plan.rs`, its generation `generate.rs`, writing it `write.rs`, the planted faults `faults.rs`,
 //! the decisions and the waiting list `showcase.rs`.
 
+mod care;
 mod donations;
 mod faults;
 mod generate;
 mod plan;
 mod showcase;
-mod visits;
 mod workflow;
 mod write;
 
@@ -124,8 +124,13 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
             started.elapsed().as_secs_f64()
         );
         let cid = store.campaign(DEMO_YEAR).await?.map(|c| c.id).unwrap_or_default();
-        let requests = visits::hotline(&store, cid, data, &written.person_ids).await?;
+        let requests = care::hotline(&store, cid, data, &written.person_ids).await?;
         say!("生活服务热线：受理求助 {requests} 件，已派单给所在街镇办理，约三分之二已办结。");
+        let (providers, delivered) = care::services(&store, data, &written.person_ids).await?;
+        say!(
+            "上门服务：{providers} 个服务提供方（含政府购买服务），已导入服务记录 {} 条。",
+            group_thousands(delivered as u64)
+        );
         let start = data.campaign.start;
         let (gifts, given, left) = donations::donations(&store, cid, start).await?;
         say!(

@@ -171,7 +171,7 @@ pub async fn write(tx: &mut WriteTx<'_>, data: &DemoData) -> anyhow::Result<Writ
         register::update_person(tx, &yikou_domain::Scope::All, person_ids[i], &u).await?;
     }
     yikou_store::check::save_rules(tx, campaign_id, &demo_rules(&data.projects, data.cap_per_person_fen)).await?;
-    let visits = super::visits::visits(data, &person_ids);
+    let visits = super::care::visits(data, &person_ids);
     yikou_store::visit::record_many(tx, campaign_id, &visits).await?;
     lap("life events, rules and visits");
     Ok(Written {

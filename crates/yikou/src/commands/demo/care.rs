@@ -1,6 +1,7 @@
-//! The demo's 走访慰问: everyone the visit rule covers (独居老人, 困境儿童) visited once during the
-//! campaign — by their committee, a few by district leaders or a member unit — with gifts, needs
-//! heard and now and then a follow-up for the street; the planted unvisited left out.
+//! The demo's care beyond money — 走访慰问, 生活服务热线 and 上门服务. Visits: everyone the visit rule
+//! covers (独居老人, 困境儿童) visited once during the campaign — by their committee, a few by district
+//! leaders or a member unit — with gifts, needs heard and now and then a follow-up for the street; the
+//! planted unvisited left out.
 
 use std::collections::HashSet;
 
@@ -110,4 +111,74 @@ pub async fn hotline(
     }
     tx.commit().await?;
     Ok(chosen.len())
+}
+
+/// The demo's 上门服务: one purchased-service provider per street for the first four streets, and a
+/// volunteer team, delivering meals, cleaning, medical escort and baths to the people the visit rule
+/// covers in January; (providers, deliveries).
+pub async fn services(
+    store: &yikou_store::Store,
+    data: &DemoData,
+    person_ids: &[i64],
+) -> anyhow::Result<(usize, usize)> {
+    use yikou_domain::service::{Contract, Provider, ProviderKind};
+    use yikou_domain::{Actor, Scope};
+    use yikou_store::service::{add_provider, record_deliveries, NewDelivery};
+    let coverage: Vec<String> = DEMO_VISIT_COVERAGE.iter().map(|c| c.to_string()).collect();
+    let year = data.campaign.start.year() + 1;
+    let contract = Contract {
+        from: time::Date::from_calendar_date(year, time::Month::January, 1)?,
+        until: time::Date::from_calendar_date(year, time::Month::December, 31)?,
+        amount: Fen::from_yuan(360_000),
+    };
+    let streets: Vec<&'static str> = {
+        let mut s: Vec<&'static str> = data.people.iter().map(|p| p.street).collect();
+        s.sort_unstable();
+        s.dedup();
+        s.into_iter().take(4).collect()
+    };
+    let kinds = [("meals", 100), ("cleaning", 200), ("medical", 100), ("bathing", 100)];
+    let (mut providers, mut deliveries) = (0, 0);
+    for (n, street) in streets.iter().enumerate() {
+        let scope = Scope::Street(street.to_string());
+        let mut tx = store.write(&Actor { login: "demo".into(), role: None, scope: scope.clone() }).await?;
+        let p = Provider {
+            name: format!("第{}助老服务社", ["一", "二", "三", "四"][n]),
+            kind: ProviderKind::Contract,
+            contract: Some(contract),
+        };
+        let id = add_provider(&mut tx, &scope, &p).await?;
+        providers += 1;
+        let rows: Vec<NewDelivery> = data
+            .people
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.street == *street
+                    && !p.deceased
+                    && !p.moved_away
+                    && p.categories.iter().any(|c| c.starts_with("LR") && covers(&coverage, c))
+            })
+            .take(120)
+            .flat_map(|(i, _)| {
+                (0..4).map(move |w| {
+                    let (kind, q) = kinds[(i + w) % kinds.len()];
+                    NewDelivery {
+                        person_id: person_ids[i],
+                        kind_code: kind.into(),
+                        day: contract.from + Duration::days(2 + 7 * w as i64),
+                        quantity_centi: q,
+                    }
+                })
+            })
+            .collect();
+        let (recorded, _) = record_deliveries(&mut tx, id, &rows, &format!("{}年1月服务明细.xlsx", year)).await?;
+        deliveries += recorded as usize;
+        tx.commit().await?;
+    }
+    let mut tx = store.write(&Actor::system("demo")).await?;
+    let team = Provider { name: "区青年志愿者服务队".into(), kind: ProviderKind::Volunteer, contract: None };
+    add_provider(&mut tx, &Scope::All, &team).await?;
+    tx.commit().await?;
+    Ok((providers + 1, deliveries))
 }
