@@ -392,3 +392,22 @@ pub async fn file_unit_report(store: &Store, cache: &FactsCache, actor: &Actor, 
     tx.commit().await?;
     Ok(version)
 }
+
+/// 走访、服务与卡券汇总: what the current campaign gave beyond money lists, within the actor's area.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Care {
+    pub year: i32,
+    pub streets: Vec<yikou_store::report::care::CareRow>,
+    pub total: yikou_store::report::care::CareRow,
+    pub vouchers: Vec<yikou_store::report::care::VoucherRow>,
+}
+
+pub async fn care(store: &Store, actor: &Actor) -> Result<Care> {
+    if actor.role.is_some_and(|r| !r.may_read_reports()) {
+        return Err(ServiceError::Forbidden);
+    }
+    let c = crate::campaign::current(store).await?;
+    let (streets, total) = store.care_by_street(&actor.scope, c.id).await?;
+    let vouchers = store.vouchers_by_batch(&actor.scope, c.id, yikou_domain::today()).await?;
+    Ok(Care { year: c.campaign.year, streets, total, vouchers })
+}

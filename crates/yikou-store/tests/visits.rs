@@ -144,6 +144,15 @@ async fn visits_are_recorded_within_the_area_and_not_visited_names_exactly_the_r
         assert!(matches!(done(gumei.clone()).await, Err(StoreError::Conflict(_))));
         assert!(s.visits(&gumei, &open).await.unwrap().0.is_empty());
 
+        // The care summary counts them by street, people once; each area its own.
+        let (rows, total) = s.care_by_street(&Scope::All, cid).await.unwrap();
+        let g = rows.iter().find(|r| r.street.as_deref() == Some(GUMEI)).unwrap();
+        assert_eq!((g.visits, g.visited_people, g.visit_value_fen), (3, 2, 105_000), "{}", b.name);
+        assert_eq!((total.visits, total.visited_people), (4, 3));
+        let (mine, _) = s.care_by_street(&qibao, cid).await.unwrap();
+        assert_eq!(mine.iter().map(|r| r.visits).sum::<i64>(), 1);
+        assert!(s.vouchers_by_batch(&gumei, cid, date!(2026 - 01 - 15)).await.unwrap().is_empty());
+
         // The person's timeline shows the visit with the money and goods' value.
         let t = s.timeline(&gumei, id(1)).await.unwrap().unwrap();
         let item = t.iter().find(|i| i.kind == "visit").unwrap();

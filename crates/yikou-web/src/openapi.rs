@@ -282,6 +282,9 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "responses": { "200": { "description": "{\"outcome\": \"recorded\", rows, recorded, already}" }, "403": { "description": "角色无权" },
                                "404": { "description": "服务提供方不存在或不归本单位管理" },
                                "422": { "description": "{\"error\": \"rows_rejected\", rows_with_issues, issues: [{row, column, code, message}]}，或文件无法读取" } } } },
+            "/api/v1/reports/care": { "get": {
+                "summary": "走访、服务与卡券汇总（当前活动，本辖区）：streets 按街镇的走访人次、走访人数、慰问金及物资（分）、上门服务条数、服务人数、热线求助件数与已办结；total 合计（人数去重）；vouchers 各批卡券的制发、已发放、已兑换、已过期、未发放张数",
+                "responses": { "200": { "description": "{year, streets, total, vouchers}" }, "403": { "description": "角色无权" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

@@ -6,6 +6,7 @@ use yikou_domain::report::{group_code, tally, Dimension, Drill};
 use yikou_domain::summary::{mismatches, total_of, CampaignSummary, GroupSummary, Stated};
 use yikou_domain::{Scope, UnitGroup};
 
+pub mod care;
 mod facts;
 pub mod units;
 

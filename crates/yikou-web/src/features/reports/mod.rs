@@ -2,6 +2,7 @@
 //! committee; by category and funding source), charts beside their tables, links to the lists behind
 //! the figures; the public page of aggregate figures.
 
+mod care;
 mod list;
 mod pages;
 mod plan;
@@ -13,6 +14,10 @@ use crate::routes::Routes;
 pub fn routes(r: Routes) -> Routes {
     r.get("/reports", pages::summary)
         .get("/reports/list", list::page)
+        .get("/reports/care", care::page)
+        .get("/reports/care.xlsx", care::export)
+        .get("/reports/care.csv", care::export)
+        .get("/api/v1/reports/care", care::api)
         .get("/reports/list/export.xlsx", list::export)
         .get("/reports/list/export.csv", list::export)
         .get("/reports/plan", plan::page)
