@@ -165,6 +165,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_services.sql"),
         include_str!("../migrations/postgres/0022_services.sql"),
     ),
+    (
+        "0023_voucher_lines",
+        include_str!("../migrations/sqlite/0023_voucher_lines.sql"),
+        include_str!("../migrations/postgres/0023_voucher_lines.sql"),
+    ),
 ];
 
 impl Db {

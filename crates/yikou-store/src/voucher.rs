@@ -101,6 +101,85 @@ pub async fn issue(tx: &mut WriteTx<'_>, scope: &Scope, code: &str, person_id: i
     })
 }
 
+/// Hands out vouchers of a voucher batch on the lines of a 卡券 payment batch (same transaction as
+/// the batch): each line its amount in vouchers — an amount that is not a whole number of vouchers,
+/// or a voucher batch without enough left, refuses the payment batch whole. The number handed out.
+pub async fn issue_for_batch(
+    tx: &mut WriteTx<'_>,
+    campaign_id: i64,
+    payment_batch: i64,
+    voucher_batch: i64,
+) -> Result<u64> {
+    crate::atomic!(tx, {
+        let vb: Option<(String, i64, String)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT name, face_value_fen, valid_until FROM voucher_batches WHERE id = $1 AND campaign_id = $2")
+            .bind(voucher_batch).bind(campaign_id).fetch_optional(c).await?);
+        let (name, face, until) = vb.ok_or_else(|| StoreError::NotFound("该卡券批次".into()))?;
+        if parse_date(&until).is_some_and(|u| u < yikou_domain::today()) {
+            return Err(StoreError::rejected(
+                "voucher_invalid",
+                format!("卡券批次“{name}”已于 {until} 过期，不能再发放"),
+            ));
+        }
+        let lines: Vec<(i64, i64, i64)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
+            "SELECT l.id, e.person_id, l.amount_fen FROM payment_lines l JOIN entitlements e ON e.id = l.entitlement_id
+             WHERE l.batch_id = $1 ORDER BY l.line_no")
+            .bind(payment_batch).fetch_all(c).await?);
+        let mut need = 0i64;
+        for (_, _, amount) in &lines {
+            if amount % face != 0 {
+                return Err(StoreError::rejected(
+                    "voucher_invalid",
+                    format!(
+                        "金额 {} 元不是卡券“{name}”面值 {} 元的整数倍，不能用这批卡券发放",
+                        yikou_domain::Fen(*amount).yuan(),
+                        yikou_domain::Fen(face).yuan()
+                    ),
+                ));
+            }
+            need += amount / face;
+        }
+        let codes: Vec<String> = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
+            "SELECT code FROM vouchers WHERE batch_id = $1 AND person_id IS NULL ORDER BY serial LIMIT $2")
+            .bind(voucher_batch).bind(need).fetch_all(c).await?);
+        if (codes.len() as i64) < need {
+            return Err(StoreError::Conflict(format!(
+                "卡券批次“{name}”只剩 {} 张未发放，本批发放需要 {need} 张",
+                codes.len()
+            )));
+        }
+        let at = now();
+        let mut next = codes.iter();
+        for (line, person, amount) in &lines {
+            for _ in 0..amount / face {
+                let code = next.next().expect("counted above");
+                on_tx!(&mut tx.tx, c => sqlx::query(
+                    "UPDATE vouchers SET person_id = $1, issued_at = $2, payment_line_id = $3 WHERE code = $4 AND person_id IS NULL")
+                    .bind(person).bind(&at).bind(line).bind(code).execute(c).await?.rows_affected());
+            }
+        }
+        let after = json!({ "payment_batch": payment_batch, "voucher_batch": voucher_batch, "vouchers": need });
+        tx.audit("voucher.issue_batch", "voucher_batch", &voucher_batch.to_string(), None, Some(&after)).await?;
+        Ok(need as u64)
+    })
+}
+
+/// Gives back the vouchers handed out on a payment line that was not signed for (never a redeemed one).
+pub async fn release_line(tx: &mut WriteTx<'_>, line: i64) -> Result<u64> {
+    Ok(on_tx!(&mut tx.tx, c => sqlx::query(
+        "UPDATE vouchers SET person_id = NULL, issued_at = NULL, payment_line_id = NULL
+         WHERE payment_line_id = $1 AND code NOT IN (SELECT code FROM voucher_redemptions)")
+        .bind(line).execute(c).await?.rows_affected()))
+}
+
+/// The voucher codes handed out on each line of a payment batch (for its sign-off sheet).
+pub async fn codes_of_batch(tx_db: &crate::Store, payment_batch: i64) -> Result<Vec<(i64, String)>> {
+    Ok(on_db!(&tx_db.db, p => sqlx::query_as(
+        "SELECT v.payment_line_id, v.code FROM vouchers v JOIN payment_lines l ON l.id = v.payment_line_id
+         WHERE l.batch_id = $1 ORDER BY v.serial")
+        .bind(payment_batch).fetch_all(p).await?))
+}
+
 /// A redemption as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Redemption {
@@ -182,6 +261,15 @@ pub struct VoucherView {
 }
 
 impl Store {
+    /// The campaign's voucher batches: (id, name, face value, valid until, vouchers not yet given).
+    pub async fn voucher_batches(&self, campaign_id: i64) -> Result<Vec<(i64, String, i64, String, i64)>> {
+        Ok(on_db!(&self.db, p => sqlx::query_as(
+            "SELECT vb.id, vb.name, vb.face_value_fen, vb.valid_until,
+             CAST((SELECT COUNT(*) FROM vouchers v WHERE v.batch_id = vb.id AND v.person_id IS NULL) AS BIGINT)
+             FROM voucher_batches vb WHERE vb.campaign_id = $1 ORDER BY vb.id")
+            .bind(campaign_id).fetch_all(p).await?))
+    }
+
     /// The vouchers the scope may see (the district: all; an area: those given to its people), in a
     /// state on `day` or all of them, by code; at most `limit`.
     pub async fn vouchers(

@@ -32,6 +32,11 @@ fn user(login: &str, role: Role) -> Actor {
 
 /// Four people of 古美 on one approved roster of a cash project (900 元 each), three with accounts.
 async fn approved(s: &Store) -> (i64, i64, Vec<i64>) {
+    approved_as(s, Form::Cash).await
+}
+
+/// The same with a project of another form of help.
+async fn approved_as(s: &Store, form: Form) -> (i64, i64, Vec<i64>) {
     let mut tx = s.write(&Actor::system("test")).await.unwrap();
     for (login, unit, role) in
         [("gumei1", GUMEI, Role::Street), ("rev", BUREAU_CODE, Role::Reviewer), ("pay", BUREAU_CODE, Role::Bureau)]
@@ -53,7 +58,7 @@ async fn approved(s: &Store) -> (i64, i64, Vec<i64>) {
         unit_code: BUREAU_CODE.into(),
         unit_group: UnitGroup::CivilAffairs,
         target_categories: vec!["DB".into()],
-        form: Form::Cash,
+        form,
         standard: Standard::PerPerson(Fen::from_yuan(900)),
         counting_unit: CountingUnit::Person,
         planned_count: 10,
@@ -309,5 +314,65 @@ async fn a_double_click_and_two_operators_at_once_never_pay_twice_nor_lose_a_res
         assert_eq!(paid, 2, "{}", b.name);
         let p = s.payment_progress(&Scope::All, cid).await.unwrap();
         assert!(p.total.adds_up() && p.problems.is_empty(), "{}: {:?}", b.name, p.problems);
+    }
+}
+
+/// A 卡券 batch made with a voucher batch hands each line its amount in vouchers (900 元 = three of
+/// 300 元) to the line's person; an amount that is not a whole number of vouchers, or too few left,
+/// refuses the payment batch whole; a line not signed for gives its vouchers back.
+#[tokio::test]
+async fn a_voucher_batch_hands_out_vouchers_on_its_lines_and_takes_back_the_unsigned() {
+    use yikou_domain::voucher::VoucherBatch;
+    for b in backends().await {
+        let s = &b.store;
+        let (cid, _, _) = approved_as(s, Form::Voucher).await;
+        let batch = |face: i64, count: u32, prefix: &str| VoucherBatch {
+            name: format!("粮油券{face}"),
+            face_value: Fen::from_yuan(face),
+            valid_from: yikou_domain::today(),
+            valid_until: yikou_domain::today() + time::Duration::days(60),
+            supermarket: "古美慈善超市".into(),
+            count,
+            prefix: prefix.into(),
+        };
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        let (odd, _) = yikou_store::voucher::create_batch(&mut tx, cid, &batch(400, 20, "AA")).await.unwrap();
+        let (few, _) = yikou_store::voucher::create_batch(&mut tx, cid, &batch(300, 5, "BB")).await.unwrap();
+        let (fits, _) = yikou_store::voucher::create_batch(&mut tx, cid, &batch(300, 20, "LY")).await.unwrap();
+        tx.commit().await.unwrap();
+        let payer = user("pay", Role::Bureau);
+        let with = |vb: i64| BatchFilter { voucher_batch: Some(vb), ..BatchFilter::default() };
+        let try_make = |vb: i64| {
+            let payer = payer.clone();
+            async move {
+                let mut tx = s.write(&payer).await?;
+                let made = pay::create_batch(&mut tx, &Scope::All, cid, PayMethod::Voucher, &with(vb)).await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(made)
+            }
+        };
+        let e = try_make(odd).await.unwrap_err();
+        assert!(e.to_string().contains("不是卡券“粮油券400”面值 400.00 元的整数倍"), "{}: {e}", b.name);
+        let e = try_make(few).await.unwrap_err();
+        assert!(e.to_string().contains("只剩 5 张未发放，本批发放需要 12 张"), "{}: {e}", b.name);
+        let made = try_make(fits).await.unwrap();
+        assert_eq!(made.lines, 4, "{}: the refused attempts left nothing behind", b.name);
+        let codes = yikou_store::voucher::codes_of_batch(s, made.id).await.unwrap();
+        assert_eq!(codes.len(), 12);
+        let given = s
+            .vouchers(&Scope::All, Some(yikou_domain::voucher::VoucherState::Issued), yikou_domain::today(), 100)
+            .await
+            .unwrap();
+        assert_eq!(given.len(), 12);
+        // One line not signed for: its three vouchers go back to the batch.
+        let mut tx = s.write(&user("gumei1", Role::Street)).await.unwrap();
+        let unsigned = [pay::Unsigned { line_no: 2, reason: "本人住院未领".into() }];
+        let counts =
+            pay::record_signoff(&mut tx, &Scope::Street(GUMEI.into()), made.id, None, &unsigned).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((counts.paid, counts.failed), (3, 1));
+        assert_eq!(yikou_store::voucher::codes_of_batch(s, made.id).await.unwrap().len(), 9, "{}", b.name);
+        let left = s.voucher_batches(cid).await.unwrap().into_iter().find(|v| v.0 == fits).unwrap().4;
+        assert_eq!(left, 11, "20 made, 12 handed out, 3 back");
     }
 }

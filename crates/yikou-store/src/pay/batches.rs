@@ -18,6 +18,10 @@ pub struct BatchFilter {
     pub projects: Vec<i64>,
     pub street: Option<String>,
     pub committee: Option<String>,
+    /// 卡券 batches: the voucher batch whose vouchers are handed out on the lines (each line gets
+    /// its amount in vouchers of that face value). None: the sheet is signed without voucher codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher_batch: Option<i64>,
 }
 
 /// A batch made.
@@ -198,8 +202,14 @@ pub async fn create_batch(
                 "没有可发放的记录：符合条件的帮扶记录都已列入发放批次，或尚未批准下达".into()
             }));
         }
+        if filter.voucher_batch.is_some() && method != PayMethod::Voucher {
+            return Err(StoreError::rejected("voucher_invalid", "只有“卡券”方式的发放批次可以选择卡券批次"));
+        }
         let filter_json = serde_json::to_string(filter).unwrap_or_default();
         let (id, no, amount) = write_batch(tx, campaign_id, method, &filter_json, None, &lines).await?;
+        if let Some(vb) = filter.voucher_batch {
+            crate::voucher::issue_for_batch(tx, campaign_id, id, vb).await?;
+        }
         tx.audit(
             "payment.batch_create",
             "payment_batch",

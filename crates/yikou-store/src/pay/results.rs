@@ -236,6 +236,8 @@ pub async fn record_signoff(
                     on_tx!(&mut tx.tx, c => sqlx::query(
                         "UPDATE entitlements SET state = 'failed', updated_at = $2 WHERE id = $1 AND state IN ('approved', 'reissued')")
                         .bind(ent).bind(&at).execute(c).await?.rows_affected());
+                    // Vouchers handed out on a line not signed for go back to the batch.
+                    crate::voucher::release_line(tx, id).await?;
                     counts.failed += 1;
                 }
             }

@@ -109,7 +109,7 @@ async fn run_on(store: &Store, cmd: PayCommand) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("--method 须为 bank、card、cash、voucher、goods 或 service 之一"))?;
             let (actor, _) = acting_as(store, &login).await?;
             let projects = use_case::project_ids(store, &actor, &projects).await?;
-            let filter = BatchFilter { projects, street, committee };
+            let filter = BatchFilter { projects, street, committee, voucher_batch: None };
             made(&use_case::create_batch(store, &actor, method, &filter).await?, json);
         }
         PayCommand::Batch { batch: BatchCommand::List { json } } => {

@@ -21,6 +21,8 @@ pub struct NewBatch {
     projects: Vec<i64>,
     street: Option<String>,
     committee: Option<String>,
+    /// 卡券 batches: the voucher batch whose vouchers are handed out.
+    voucher_batch: Option<i64>,
 }
 
 pub async fn create_batch(State(state): State<AppState>, ApiUser(u): ApiUser, Json(b): Json<NewBatch>) -> ApiResult {
@@ -31,7 +33,8 @@ pub async fn create_batch(State(state): State<AppState>, ApiUser(u): ApiUser, Js
             "method 须为 bank、card、cash、voucher、goods 或 service 之一",
         )
     })?;
-    let filter = BatchFilter { projects: b.projects, street: b.street, committee: b.committee };
+    let filter =
+        BatchFilter { projects: b.projects, street: b.street, committee: b.committee, voucher_batch: b.voucher_batch };
     match use_case::create_batch(&state.store, &u.actor(), method, &filter).await {
         Ok(m) => Ok(Json(use_case::made_json(&m))),
         Err(e) => Err(ApiError::said(e)),

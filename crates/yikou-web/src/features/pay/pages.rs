@@ -95,6 +95,8 @@ struct PaymentsPage {
     methods: Vec<(&'static str, &'static str)>,
     project_choices: Vec<(i64, String)>,
     streets: Vec<(String, String)>,
+    /// (id, "name，面值 X 元，剩 N 张") of the campaign's voucher batches.
+    voucher_batches: Vec<(i64, String)>,
     error: Option<String>,
 }
 
@@ -121,6 +123,15 @@ async fn render_payments(state: &AppState, s: &SessionUser, error: Option<String
         methods: PayMethod::ALL.iter().map(|m| (m.code(), m.label())).collect(),
         project_choices: projects.iter().map(|p| (p.id, format!("{}（{}）", p.project.name, p.project.code))).collect(),
         streets: yikou_domain::reference::streets().map(|u| (u.code.to_string(), u.name.to_string())).collect(),
+        voucher_batches: state
+            .store
+            .voucher_batches(campaign.id)
+            .await?
+            .into_iter()
+            .map(|(id, name, face, until, left)| {
+                (id, format!("{name}（面值 {} 元，有效期至 {until}，剩 {left} 张）", yikou_domain::Fen(face).yuan()))
+            })
+            .collect(),
         error,
     }
     .render()?)
@@ -151,7 +162,12 @@ pub async fn create(
     };
     let projects: Vec<i64> =
         f.iter().filter(|(n, v)| n == "project" && !v.is_empty()).filter_map(|(_, v)| v.parse().ok()).collect();
-    let filter = BatchFilter { projects, street: get("street"), committee: None };
+    let filter = BatchFilter {
+        projects,
+        street: get("street"),
+        committee: None,
+        voucher_batch: get("voucher_batch").and_then(|v| v.parse().ok()),
+    };
     match use_case::create_batch(&state.store, &s.actor(), method, &filter).await {
         Ok(m) => {
             Ok((StatusCode::SEE_OTHER, [(header::LOCATION, format!("/payments/batches/{}?made=1", m.id))])

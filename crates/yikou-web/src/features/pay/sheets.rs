@@ -99,6 +99,12 @@ pub async fn sheet(
     .await?;
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
     let count = lines.len();
+    // Vouchers handed out on the lines (卡券 batches made with a voucher batch): their codes beside
+    // the amount, so the recipient signs for those very vouchers.
+    let mut codes: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (line, code) in yikou_store::voucher::codes_of_batch(&state.store, id).await? {
+        codes.entry(line).or_default().push(code);
+    }
     let mut sheets = Vec::new();
     for (k, chunk) in lines.chunks(ROWS_PER_SHEET).enumerate() {
         sheets.push(Sheet {
@@ -109,7 +115,11 @@ pub async fn sheet(
                     no: k * ROWS_PER_SHEET + i + 1,
                     name: l.name.clone(),
                     id_masked: l.id_number_masked.clone(),
-                    what: if goods { l.project_name.clone() } else { Fen(l.amount_fen).yuan() },
+                    what: match (goods, codes.get(&l.id)) {
+                        (true, _) => l.project_name.clone(),
+                        (false, Some(c)) => format!("{}（卡券 {}）", Fen(l.amount_fen).yuan(), c.join("、")),
+                        (false, None) => Fen(l.amount_fen).yuan(),
+                    },
                 })
                 .collect(),
             subtotal: if goods {
