@@ -198,6 +198,11 @@ impl Role {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)
     }
 
+    /// 制发卡券: make a batch of charity vouchers (the bureau).
+    pub fn may_make_vouchers(self) -> bool {
+        matches!(self, Role::Bureau)
+    }
+
     /// 走访慰问: record a visit to a person of one's area, complete a follow-up one's unit owns.
     pub fn may_record_visits(self) -> bool {
         matches!(self, Role::Bureau | Role::Street | Role::Committee | Role::Department)

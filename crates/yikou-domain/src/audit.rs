@@ -76,6 +76,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("voucher.issue", "发放卡券给帮困对象"),
     ("voucher.redeem", "兑换卡券"),
     ("voucher.issue_batch", "随发放批次发放卡券"),
+    ("voucher.redeem_list", "导入超市兑换明细"),
     ("visit.record", "登记走访慰问"),
     ("visit.action_done", "走访跟进事项办结"),
     ("visit.load", "成批登记走访慰问"),

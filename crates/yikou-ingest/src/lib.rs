@@ -12,6 +12,7 @@ pub mod output;
 pub mod plan_sheet;
 pub mod process;
 pub mod read;
+pub mod redemptions;
 pub mod roster;
 pub mod sheet;
 pub mod validate;

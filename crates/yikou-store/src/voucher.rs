@@ -246,6 +246,91 @@ pub async fn redeem(
     })
 }
 
+/// What a supermarket's redemption row came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowRedeemed {
+    Redeemed,
+    /// Recorded before at the same supermarket on the same day (the same list again).
+    Already,
+    /// Refused, in words for the clerk.
+    Refused(String),
+}
+
+/// Records the redemptions of a supermarket's list: each code redeemed on its day at its supermarket,
+/// checked as a cashier's redemption would be (issued, valid that day, not redeemed elsewhere, a
+/// person of the actor's area); the list's outcome per row. Written only when `write` (a list with
+/// refused rows is checked first, then refused whole by the caller). The redemption's time is noon
+/// of its day, Beijing time (the list gives days).
+pub async fn redeem_list(
+    tx: &mut WriteTx<'_>,
+    scope: &Scope,
+    rows: &[(String, String, Date)],
+    write: bool,
+) -> Result<Vec<RowRedeemed>> {
+    crate::atomic!(tx, {
+        let mut out = Vec::with_capacity(rows.len());
+        let mut seen = std::collections::HashSet::new();
+        let login = tx.actor().login.clone();
+        for (code, market, day) in rows {
+            let code = match parse_code(code) {
+                Ok(c) => c,
+                Err(e) => {
+                    out.push(RowRedeemed::Refused(e.to_string()));
+                    continue;
+                }
+            };
+            if !seen.insert(code.clone()) {
+                out.push(RowRedeemed::Refused("同一卡券在本明细中出现了两次".into()));
+                continue;
+            }
+            let row = match read(tx, &code).await {
+                Ok(r) => r,
+                Err(StoreError::NotFound(_)) => {
+                    out.push(RowRedeemed::Refused("没有这张卡券（或不属于本辖区）".into()));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let at = format!("{}T04:00:00Z", format_date(*day));
+            let visible = match row.person {
+                Some(p) => crate::register::person_visible(tx, scope, p).await?,
+                None => true,
+            };
+            let verdict = match (&row.redeemed, row.person) {
+                _ if !visible => RowRedeemed::Refused("没有这张卡券（或不属于本辖区）".into()),
+                (Some((when, m)), _) if m == market && when.starts_with(&format_date(*day)) => RowRedeemed::Already,
+                (Some((when, m)), _) => RowRedeemed::Refused(
+                    VoucherError::AlreadyRedeemed {
+                        at: yikou_domain::clock::beijing_seconds(when),
+                        supermarket: m.clone(),
+                    }
+                    .to_string(),
+                ),
+                (None, None) => RowRedeemed::Refused(VoucherError::NotIssued.to_string()),
+                (None, Some(_)) if *day > row.valid_until => {
+                    RowRedeemed::Refused(VoucherError::Expired(format_date(row.valid_until)).to_string())
+                }
+                (None, Some(_)) if *day < row.valid_from => {
+                    RowRedeemed::Refused(VoucherError::NotYetValid(format_date(row.valid_from)).to_string())
+                }
+                (None, Some(_)) => RowRedeemed::Redeemed,
+            };
+            if verdict == RowRedeemed::Redeemed && write {
+                on_tx!(&mut tx.tx, c => sqlx::query(
+                    "INSERT INTO voucher_redemptions (code, supermarket, redeemed_at, redeemed_by) VALUES ($1, $2, $3, $4)")
+                    .bind(&code).bind(market.trim()).bind(&at).bind(&login).execute(c).await?.rows_affected());
+            }
+            out.push(verdict);
+        }
+        if write {
+            let n = out.iter().filter(|o| **o == RowRedeemed::Redeemed).count();
+            tx.audit("voucher.redeem_list", "voucher", "*", None, Some(&json!({ "rows": rows.len(), "redeemed": n })))
+                .await?;
+        }
+        Ok(out)
+    })
+}
+
 /// A voucher as listed (the API's item).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VoucherView {

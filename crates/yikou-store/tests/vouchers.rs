@@ -141,3 +141,47 @@ async fn a_voucher_is_given_redeemed_once_and_expires() {
         assert!(s.verify_audit().await.unwrap().ok(), "{}", b.name);
     }
 }
+
+/// A supermarket's list: checked first without writing, then written; a row of another area's person
+/// is refused as not found, the same list again is "already" and changes nothing.
+#[tokio::test]
+async fn a_redemption_list_is_checked_then_written_once() {
+    use voucher::RowRedeemed;
+    for b in backends().await {
+        let s = &b.store;
+        let (people, codes) = setup(s).await;
+        let gumei = Scope::Street(GUMEI.into());
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        let streets: Vec<Option<String>> = {
+            let mut v = Vec::new();
+            for p in &people {
+                v.push(s.person(&Scope::All, *p).await.unwrap().unwrap().street_code);
+            }
+            v
+        };
+        let (g, q) = if streets[0].as_deref() == Some(GUMEI) { (people[0], people[1]) } else { (people[1], people[0]) };
+        voucher::issue(&mut tx, &Scope::All, &codes[0], g).await.unwrap();
+        voucher::issue(&mut tx, &Scope::All, &codes[1], q).await.unwrap();
+        tx.commit().await.unwrap();
+        let day = date!(2027 - 01 - 10);
+        let row = |c: &str| (c.to_string(), "古美慈善超市".to_string(), day);
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        let checked = voucher::redeem_list(&mut tx, &gumei, &[row(&codes[0]), row(&codes[1]), row(&codes[2])], false)
+            .await
+            .unwrap();
+        assert_eq!(checked[0], RowRedeemed::Redeemed, "{}", b.name);
+        assert!(matches!(&checked[1], RowRedeemed::Refused(m) if m.contains("不属于本辖区")));
+        assert!(matches!(&checked[2], RowRedeemed::Refused(m) if m.contains("尚未发放")));
+        drop(tx);
+        for expected in [RowRedeemed::Redeemed, RowRedeemed::Already] {
+            let mut tx = s.write(&Actor::system("t")).await.unwrap();
+            let done = voucher::redeem_list(&mut tx, &gumei, &[row(&codes[0])], true).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(done, vec![expected], "{}", b.name);
+        }
+        let other = (codes[0].clone(), "七宝慈善超市".to_string(), day);
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        let elsewhere = voucher::redeem_list(&mut tx, &gumei, &[other], false).await.unwrap();
+        assert!(matches!(&elsewhere[0], RowRedeemed::Refused(m) if m.contains("不能重复兑换")), "{elsewhere:?}");
+    }
+}

@@ -37,6 +37,8 @@ pub struct Frame {
     pub donations: bool,
     /// Manages service providers (上门服务).
     pub services: bool,
+    /// Redeems or reads charity vouchers (慈善超市卡券).
+    pub vouchers: bool,
 }
 
 pub fn unit_name(code: &str) -> String {
@@ -143,6 +145,7 @@ pub(crate) async fn frame(state: &AppState, s: &SessionUser) -> Result<Frame, Ap
         hotline: s.user.role.may_handle_hotline(),
         donations: s.user.role.may_manage_donations(),
         services: s.user.role.may_manage_services(),
+        vouchers: s.user.role.may_redeem_vouchers(),
         user_admin: s.user.role.may_see_accounts(),
     };
     crate::context::keep_frame(&f);

@@ -285,6 +285,18 @@ pub async fn openapi() -> Json<serde_json::Value> {
             "/api/v1/reports/care": { "get": {
                 "summary": "走访、服务与卡券汇总（当前活动，本辖区）：streets 按街镇的走访人次、走访人数、慰问金及物资（分）、上门服务条数、服务人数、热线求助件数与已办结；total 合计（人数去重）；vouchers 各批卡券的制发、已发放、已兑换、已过期、未发放张数",
                 "responses": { "200": { "description": "{year, streets, total, vouchers}" }, "403": { "description": "角色无权" } } } },
+            "/api/v1/vouchers/batches": { "post": {
+                "summary": "制发一批卡券（区民政局）：name、face_value_fen 面值（分）、valid_from/valid_until 有效期、supermarket 慈善超市、count 张数、prefix 编号前缀（默认 LY）",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object",
+                    "required": ["name", "face_value_fen", "valid_from", "valid_until", "supermarket", "count"],
+                    "properties": { "name": { "type": "string" }, "face_value_fen": { "type": "integer" }, "valid_from": { "type": "string" },
+                                    "valid_until": { "type": "string" }, "supermarket": { "type": "string" }, "count": { "type": "integer" },
+                                    "prefix": { "type": "string" } } } } } },
+                "responses": { "201": { "description": "{id, count, first, last}" }, "403": { "description": "角色无权" }, "422": { "description": "填写不正确（中文说明）" } } } },
+            "/api/v1/vouchers/redemptions": { "post": {
+                "summary": "导入慈善超市的兑换明细（multipart：file，表头含 卡券编号、兑换日期，可有 慈善超市 列；无该列时填写 supermarket 字段）：逐行按收银兑换的规则核对，有问题时整份不登记；同一明细重复导入不重复登记",
+                "responses": { "200": { "description": "{\"outcome\": \"recorded\", rows, redeemed, already}" }, "403": { "description": "角色无权" },
+                               "422": { "description": "{\"error\": \"rows_rejected\", issues: [{row, column, message}]}，或文件无法读取" } } } },
             "/api/v1/public/summary": { "get": {
                 "summary": "公示（无须登录）：当前活动的汇总数字——campaign（年度）、groups（group, projects, people, person_times, amount_fen）、total、streets、categories；不足5的格子为 \"<5\"，为防倒推而隐去的为 \"withheld\"，其金额为 null；不含任何个人信息",
                 "security": [],

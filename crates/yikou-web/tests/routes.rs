@@ -56,7 +56,14 @@ fn declared_routes() -> Vec<(String, String)> {
 }
 
 /// Every field any form of the application needs (unknown fields are ignored by each form).
-fn form_fields(csrf: &str, finding: &str, entitlement: i64, person: i64, project: i64) -> Vec<(&'static str, String)> {
+fn form_fields(
+    csrf: &str,
+    finding: &str,
+    entitlement: i64,
+    person: i64,
+    project: i64,
+    voucher: &str,
+) -> Vec<(&'static str, String)> {
     vec![
         ("_csrf", csrf.to_string()),
         ("key", finding.to_string()),
@@ -92,6 +99,8 @@ fn form_fields(csrf: &str, finding: &str, entitlement: i64, person: i64, project
         ("project", project.to_string()),
         ("part", "money".into()),
         ("amount", "1".into()),
+        ("code", voucher.to_string()),
+        ("supermarket", "七宝慈善超市".into()),
     ]
 }
 
@@ -706,6 +715,22 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
         case("GET", "/api/v1/reports/care", "/api/v1/reports/care", "qibao", no_gumei()),
         case("GET", "/api/v1/reports/care", "/api/v1/reports/care", "auditor", fb()),
         case("GET", "/api/v1/reports/care", "/api/v1/reports/care", "", anon()),
+        case("GET", "/vouchers", "/vouchers", "qibao", no_gumei()),
+        case("GET", "/vouchers", "/vouchers?state=issued", "rsj", no_gumei()),
+        case("GET", "/vouchers", "/vouchers", "auditor", fb()),
+        case("GET", "/vouchers", "/vouchers", "", anon()),
+        case("POST", "/vouchers/redeem", "/vouchers/redeem", "qibao", nf()),
+        case("POST", "/vouchers/redeem", "/vouchers/redeem", "auditor", fb()),
+        case("POST", "/vouchers/redeem", "/vouchers/redeem", "", anon()),
+        case("POST", "/vouchers/redemptions", "/vouchers/redemptions", "auditor", fb()),
+        case("POST", "/vouchers/redemptions", "/vouchers/redemptions", "", anon()),
+        case("POST", "/vouchers/batches", "/vouchers/batches", "qibao", fb()),
+        case("POST", "/vouchers/batches", "/vouchers/batches", "auditor", fb()),
+        case("POST", "/vouchers/batches", "/vouchers/batches", "", anon()),
+        case("POST", "/api/v1/vouchers/batches", "/api/v1/vouchers/batches", "qibao", fb()),
+        case("POST", "/api/v1/vouchers/batches", "/api/v1/vouchers/batches", "", anon()),
+        case("POST", "/api/v1/vouchers/redemptions", "/api/v1/vouchers/redemptions", "auditor", fb()),
+        case("POST", "/api/v1/vouchers/redemptions", "/api/v1/vouchers/redemptions", "", anon()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "qibao", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "auditor", fb()),
         case("GET", "/api/v1/exchange/export.xlsx", "/api/v1/exchange/export.xlsx", "", anon()),
@@ -798,6 +823,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
             if c.route == "/api/v1/imports"
                 || c.route == "/api/v1/exchange/base-register"
                 || c.route == "/api/v1/services/providers/{id}/deliveries"
+                || c.route == "/api/v1/vouchers/redemptions"
             {
                 req = req.multipart(
                     reqwest::multipart::Form::new().part(
@@ -844,6 +870,9 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                 req = req.json(&json!({ "result": "已修好" }));
             } else if c.route == "/api/v1/services/providers" {
                 req = req.json(&json!({ "name": "某服务社", "kind": "organisation" }));
+            } else if c.route == "/api/v1/vouchers/batches" {
+                req = req.json(&json!({ "name": "券", "face_value_fen": 100, "valid_from": "2020-01-01",
+                                        "valid_until": "2020-02-01", "supermarket": "某超市", "count": 1 }));
             } else if c.route == "/api/v1/donations" {
                 req = req.json(&json!({ "donor_kind": "company", "donor_name": "某企业", "money_fen": 100,
                                         "receipt_no": "R-1", "received_on": "2020-01-01" }));
@@ -861,6 +890,19 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                         .text("_csrf", csrf.clone())
                         .part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("r.csv")),
                 );
+            } else if c.route == "/vouchers/redemptions" {
+                req = req.multipart(
+                    reqwest::multipart::Form::new()
+                        .text("_csrf", csrf.clone())
+                        .text("supermarket", "七宝慈善超市")
+                        .part(
+                            "file",
+                            reqwest::multipart::Part::bytes(
+                                format!("卡券编号,兑换日期\n{voucher},2020-01-20\n").into_bytes(),
+                            )
+                            .file_name("r.csv"),
+                        ),
+                );
             } else if c.route == "/services/providers/{id}/deliveries" {
                 req = req.multipart(
                     reqwest::multipart::Form::new()
@@ -876,7 +918,7 @@ async fn every_route_keeps_to_area_and_role_and_needs_sign_in() {
                     ),
                 );
             } else {
-                req = req.form(&form_fields(&csrf, &finding, entitlement, gumei_person, project));
+                req = req.form(&form_fields(&csrf, &finding, entitlement, gumei_person, project, &voucher));
             }
         }
         let r = req.send().await.unwrap();

@@ -93,3 +93,51 @@ async fn a_persons_timeline_has_their_money_and_vouchers_by_date_within_the_area
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "by date: {dates:?}");
     assert_eq!(get("qibao").await.status(), StatusCode::NOT_FOUND, "another street's person");
 }
+
+#[tokio::test]
+async fn a_supermarket_list_is_refused_whole_on_a_bad_row_and_recorded_once() {
+    let app = start().await;
+    let given = voucher_for(&app, app.people[0]).await;
+    let today = yikou_domain::today();
+    let unissued = app
+        .store
+        .vouchers(&yikou_domain::Scope::All, Some(yikou_domain::voucher::VoucherState::Unissued), today, 10)
+        .await
+        .unwrap()[0]
+        .code
+        .clone();
+    let (g, csrf) = signed_in(&app, "gumei").await;
+    let send = |csv: String| {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .text("supermarket", "古美慈善超市")
+            .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("兑换明细.csv"));
+        g.post(format!("{}/vouchers/redemptions", app.base)).multipart(form).send()
+    };
+    let day = yikou_domain::format_date(today);
+    let r = send(format!("卡券编号,兑换日期\n{given},{day}\n{unissued},{day}\nLY-000009-0,{day}\n")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("尚未发放") && html.contains("编号") && html.contains("未登记任何一张"), "{html}");
+    let state = |code: String| {
+        let store = app.store.clone();
+        async move {
+            let all = store.vouchers(&yikou_domain::Scope::All, None, yikou_domain::today(), 10).await.unwrap();
+            all.into_iter().find(|v| v.code == code).unwrap().state
+        }
+    };
+    assert_eq!(state(given.clone()).await, yikou_domain::voucher::VoucherState::Issued, "nothing recorded");
+    let clean = format!("卡券编号,兑换日期\n{given},{day}\n");
+    let r = send(clean.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("已登记兑换 1 张"));
+    let r = send(clean).await.unwrap();
+    assert!(
+        r.text().await.unwrap().contains("已登记兑换 0 张，另有 1 张此前已登记"),
+        "the same list twice: nothing twice"
+    );
+    assert_eq!(state(given.clone()).await, yikou_domain::voucher::VoucherState::Redeemed);
+    let token = bearer(&app, "gumei").await;
+    let (status, body) = redeem(&app, &token, &given).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}

@@ -253,9 +253,16 @@ pub(crate) struct Received {
     pub(crate) project: Option<String>,
     /// The file's name as sent, and where it was written.
     pub(crate) file: Option<(String, PathBuf)>,
+    /// Other short text fields (a supermarket's name …), at most 200 characters each.
+    pub(crate) fields: Vec<(String, String)>,
 }
 
 impl Received {
+    /// A text field sent beside the file.
+    pub(crate) fn field(&self, name: &str) -> Option<String> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+    }
+
     pub(crate) fn discard(self) {
         if let Some((_, p)) = &self.file {
             let _ = std::fs::remove_file(p);
@@ -265,7 +272,7 @@ impl Received {
 
 /// Reads a multipart upload (fields `file`, `project`), streaming the file to disk.
 pub(crate) async fn receive(state: &AppState, form: &mut Multipart) -> Result<Received, AppError> {
-    let mut got = Received { project: None, file: None };
+    let mut got = Received { project: None, file: None, fields: Vec::new() };
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -304,6 +311,11 @@ pub(crate) async fn receive(state: &AppState, form: &mut Multipart) -> Result<Re
                     }
                 }
                 out.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+            }
+            other if other != "_csrf" && got.fields.len() < 8 => {
+                let name = other.chars().take(40).collect::<String>();
+                let text: String = field.text().await.unwrap_or_default().chars().take(200).collect();
+                got.fields.push((name, text));
             }
             _ => {}
         }

@@ -50,3 +50,73 @@ pub async fn redeem(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Deserialize)]
+pub struct BatchBody {
+    name: String,
+    face_value_fen: i64,
+    valid_from: String,
+    valid_until: String,
+    supermarket: String,
+    count: u32,
+    #[serde(default = "default_prefix")]
+    prefix: String,
+}
+
+fn default_prefix() -> String {
+    "LY".into()
+}
+
+/// `POST /api/v1/vouchers/batches` → 201 `{"id", "count", "first", "last"}` (the bureau).
+pub async fn create_batch(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    Json(b): Json<BatchBody>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let day = |field: &str, s: &str| {
+        yikou_domain::parse_date(s)
+            .ok_or_else(|| AppError::Rejected(format!("{field} 应为 YYYY-MM-DD 格式的日期，实为“{s}”")))
+    };
+    let batch = yikou_domain::voucher::VoucherBatch {
+        name: b.name,
+        face_value: yikou_domain::Fen(b.face_value_fen),
+        valid_from: day("valid_from", &b.valid_from)?,
+        valid_until: day("valid_until", &b.valid_until)?,
+        supermarket: b.supermarket,
+        count: b.count,
+        prefix: b.prefix,
+    };
+    let (id, codes) = vouchers::create_batch(&state.store, &u.actor(), &batch).await?;
+    let body = json!({ "id": id, "count": codes.len(), "first": codes.first(), "last": codes.last() });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `POST /api/v1/vouchers/redemptions` (multipart `file`, optional `supermarket`): a supermarket's
+/// redemption list → 200 `{"outcome": "recorded", rows, redeemed, already}` or 422 `rows_rejected`.
+pub async fn redemptions(
+    State(state): State<AppState>,
+    ApiUser(u): ApiUser,
+    mut form: axum::extract::Multipart,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if !u.role.may_redeem_vouchers() {
+        return Err(AppError::Forbidden.into());
+    }
+    let got = crate::features::imports::receive(&state, &mut form).await?;
+    let Some((_, path)) = got.file.clone() else {
+        return Err(AppError::BadRequest("请上传兑换明细文件（表单字段 file）".into()).into());
+    };
+    let market = got.field("supermarket").unwrap_or_default();
+    let out = vouchers::import_redemptions(&state.store, &u.actor(), &path, &market).await;
+    got.discard();
+    match out? {
+        o @ vouchers::RedemptionOutcome::Recorded { .. } => Ok(Json(json!(o)).into_response()),
+        vouchers::RedemptionOutcome::Refused { issues, .. } => Err(ApiError::said_as(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "rows_rejected",
+            format!("兑换明细有 {} 处问题，未登记任何一张：请核对后重新上传", issues.len()),
+        )
+        .with("issues", json!(issues))),
+    }
+}
