@@ -91,7 +91,9 @@ impl Planter<'_> {
             tries += 1;
             let e = self.rng.below(total as u64) as usize;
             let person = self.d.entitlements[e].person;
-            if self.used.contains(&person) || !pred(self, e) {
+            // The charity supermarket's voucher roster stays clean, so the demo pays it in vouchers.
+            let voucher = self.d.projects[self.d.entitlements[e].project].form == yikou_domain::Form::Voucher;
+            if voucher || self.used.contains(&person) || !pred(self, e) {
                 continue;
             }
             self.used.insert(person);

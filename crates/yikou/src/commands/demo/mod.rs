@@ -138,6 +138,9 @@ pub async fn run(cfg: &StoreConfig, a: DemoArgs) -> anyhow::Result<ExitCode> {
             Fen(given).yuan(),
             Fen(left).yuan()
         );
+        if c.redeemed > 0 {
+            say!("慈善超市卡券：随卡券发放批次发出，已在区慈善超市兑换 {} 张。", group_thousands(c.redeemed as u64));
+        }
         if let Some((drawn, called, open, closed)) = c.followup {
             say!("电话回访：抽取 {drawn} 人（按街镇分层，种子 {seed}），已全部拨打 {called} 次；问题件 {open} 件待办结、{closed} 件已办结。");
         }

@@ -47,6 +47,8 @@ pub struct Carried {
     pub unclear_lines: i64,
     /// The follow-up: people drawn, called, cases open and closed.
     pub followup: Option<(u64, u64, u64, u64)>,
+    /// Vouchers redeemed at the charity supermarket.
+    pub redeemed: usize,
 }
 
 /// The demo accounts that prepare their units' rosters.
@@ -178,9 +180,15 @@ pub async fn carry(
     // account.
     let order =
         [PayMethod::Bank, PayMethod::Voucher, PayMethod::Goods, PayMethod::Service, PayMethod::Cash, PayMethod::Card];
+    // The charity supermarket's 粮油补助券 for the voucher projects: one voucher per 100 元.
+    let vouchers = voucher_batch(store, campaign.id, campaign.campaign.start, data).await?;
     for method in order {
+        let filter = match method {
+            PayMethod::Voucher => BatchFilter { voucher_batch: vouchers, ..BatchFilter::default() },
+            _ => BatchFilter::default(),
+        };
         let mut tx = store.write(&payer).await?;
-        let made = match pay::create_batch(&mut tx, &Scope::All, campaign.id, method, &BatchFilter::default()).await {
+        let made = match pay::create_batch(&mut tx, &Scope::All, campaign.id, method, &filter).await {
             Ok(m) => m,
             Err(yikou_store::StoreError::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),
@@ -226,8 +234,64 @@ pub async fn carry(
     }
     if stage == Stage::Mixed {
         out.followup = Some(follow_up(store, campaign.id, seed).await?);
+        out.redeemed = redeem_some(store).await?;
     }
     Ok(out)
+}
+
+const VOUCHER_FACE_YUAN: i64 = 100;
+
+/// A batch of 粮油补助券 (100 元 each) enough for the voucher projects' listed money, valid from the
+/// campaign's start for two months past today (the demo runs now); its id, None when the demo has
+/// no voucher project or its amounts are not whole vouchers.
+async fn voucher_batch(
+    store: &Store,
+    campaign_id: i64,
+    start: time::Date,
+    data: &DemoData,
+) -> anyhow::Result<Option<i64>> {
+    use yikou_domain::voucher::VoucherBatch;
+    let face = VOUCHER_FACE_YUAN * 100;
+    let amounts: Vec<i64> = data
+        .entitlements
+        .iter()
+        .filter(|e| data.projects[e.project].form == yikou_domain::Form::Voucher)
+        .map(|e| e.amount_fen)
+        .collect();
+    if amounts.is_empty() || amounts.iter().any(|a| a % face != 0) {
+        return Ok(None);
+    }
+    let count = amounts.iter().map(|a| a / face).sum::<i64>() + 50;
+    let batch = VoucherBatch {
+        name: "慈善超市粮油补助券".into(),
+        face_value: yikou_domain::Fen(face),
+        valid_from: start,
+        valid_until: yikou_domain::today() + time::Duration::days(60),
+        supermarket: "区慈善超市".into(),
+        count: u32::try_from(count)?,
+        prefix: "LY".into(),
+    };
+    let mut tx = store.write(&Actor::system("demo")).await?;
+    let (id, _) = yikou_store::voucher::create_batch(&mut tx, campaign_id, &batch).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// Two in three of the vouchers handed out are redeemed at the charity supermarket; how many.
+async fn redeem_some(store: &Store) -> anyhow::Result<usize> {
+    use yikou_domain::voucher::VoucherState;
+    let today = today();
+    let given = store.vouchers(&Scope::All, Some(VoucherState::Issued), today, 100_000).await?;
+    let rows: Vec<(String, String, time::Date)> = given
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 3 != 2)
+        .map(|(_, v)| (v.code.clone(), "区慈善超市".to_string(), today))
+        .collect();
+    let mut tx = store.write(&Actor::system("demo")).await?;
+    yikou_store::voucher::redeem_list(&mut tx, &Scope::All, &rows, true).await?;
+    tx.commit().await?;
+    Ok(rows.len())
 }
 
 /// A finished follow-up: a sample by street drawn by the bureau (seed = the demo's seed), every
