@@ -363,7 +363,11 @@ async fn every_form_route_refuses_a_wrong_csrf_token_before_anything_happens() {
         let url = format!("{}{path}", app.base);
         for token in ["", "wrong-token"] {
             // Upload routes take multipart forms (the token is their first field).
-            let r = if route == "/imports/upload" || route.ends_with("/results") {
+            let r = if route == "/imports/upload"
+                || route.ends_with("/results")
+                || route.ends_with("/deliveries")
+                || route == "/vouchers/redemptions"
+            {
                 let form = reqwest::multipart::Form::new().text("_csrf", token.to_string()).part(
                     "file",
                     reqwest::multipart::Part::bytes(one_row_csv("某某", GUMEI_ID, "古美路街道")).file_name("l.csv"),
