@@ -4,38 +4,27 @@
 
 mod common;
 
-use common::backends;
+use common::{backends, person};
 use yikou_domain::hotline::{HotlineRequest, RequestKind, RequestState};
-use yikou_domain::{id_number, today, Actor, Campaign, IdNumber, Scope};
+use yikou_domain::{today, Actor, Campaign, Scope};
 use yikou_store::hotline::{self, RequestFilter};
-use yikou_store::register::NewPerson;
 use yikou_store::{on_db, StoreError};
 
 const GUMEI: &str = "310112006000";
 const QIBAO: &str = "310112102000";
-
-fn person(seq: u32, street: &str) -> NewPerson {
-    let first17 = format!("31011219450101{seq:03}");
-    NewPerson {
-        external_id: None,
-        id_number: IdNumber::parse(&format!("{first17}{}", id_number::check_char(first17.as_bytes()))).unwrap(),
-        name: format!("来电对象{seq}"),
-        phone: None,
-        address: None,
-        street_code: Some(street.into()),
-        committee_code: None,
-        household_id: None,
-        is_household_head: true,
-        categories: vec![],
-    }
-}
 
 #[tokio::test]
 async fn requests_are_taken_in_the_area_closed_by_their_unit_once_and_counted() {
     for b in backends().await {
         let s = &b.store;
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        yikou_store::register::insert_people(&mut tx, &[person(1, GUMEI), person(2, QIBAO)], "t").await.unwrap();
+        yikou_store::register::insert_people(
+            &mut tx,
+            &[person(1, GUMEI, "来电对象1"), person(2, QIBAO, "来电对象2")],
+            "t",
+        )
+        .await
+        .unwrap();
         let cid = yikou_store::campaign::create_campaign(&mut tx, &Campaign::standard(2026)).await.unwrap();
         tx.commit().await.unwrap();
         let ids: Vec<(i64, String)> =

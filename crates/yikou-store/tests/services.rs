@@ -5,36 +5,15 @@
 
 mod common;
 
-use common::backends;
+use common::{backends, id_number as id, person};
 use time::macros::date;
 use yikou_domain::service::{Contract, Measure, Provider, ProviderKind};
-use yikou_domain::{id_number, Actor, Fen, IdNumber, Scope};
-use yikou_store::register::NewPerson;
+use yikou_domain::{Actor, Fen, Scope};
 use yikou_store::service::{self, NewDelivery};
 use yikou_store::StoreError;
 
 const GUMEI: &str = "310112006000";
 const QIBAO: &str = "310112102000";
-
-fn id(seq: u32) -> IdNumber {
-    let first17 = format!("31011219380101{seq:03}");
-    IdNumber::parse(&format!("{first17}{}", id_number::check_char(first17.as_bytes()))).unwrap()
-}
-
-fn person(seq: u32, street: &str) -> NewPerson {
-    NewPerson {
-        external_id: None,
-        id_number: id(seq),
-        name: format!("服务对象{seq}"),
-        phone: None,
-        address: None,
-        street_code: Some(street.into()),
-        committee_code: None,
-        household_id: None,
-        is_household_head: true,
-        categories: vec![],
-    }
-}
 
 #[tokio::test]
 async fn deliveries_are_recorded_once_within_the_area_and_totalled() {
@@ -42,9 +21,13 @@ async fn deliveries_are_recorded_once_within_the_area_and_totalled() {
         let s = &b.store;
         let (gumei, qibao) = (Scope::Street(GUMEI.into()), Scope::Street(QIBAO.into()));
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
-        yikou_store::register::insert_people(&mut tx, &[person(1, GUMEI), person(2, GUMEI), person(3, QIBAO)], "t")
-            .await
-            .unwrap();
+        yikou_store::register::insert_people(
+            &mut tx,
+            &[person(1, GUMEI, "服务对象1"), person(2, GUMEI, "服务对象2"), person(3, QIBAO, "服务对象3")],
+            "t",
+        )
+        .await
+        .unwrap();
         service::add_kind(&mut tx, "walking", "助行", Measure::Hours).await.unwrap();
         let p = Provider {
             name: "某助老服务社".into(),

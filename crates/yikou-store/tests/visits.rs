@@ -9,7 +9,7 @@ use common::backends;
 use time::macros::date;
 use yikou_domain::rules::RuleSet;
 use yikou_domain::visit::{Visit, VisitAction, VisitorKind};
-use yikou_domain::{id_number, Actor, Campaign, Fen, FindingKind, IdNumber, Scope};
+use yikou_domain::{Actor, Campaign, Fen, FindingKind, Scope};
 use yikou_store::register::NewPerson;
 use yikou_store::visit::{self, VisitQuery};
 use yikou_store::{on_db, Store, StoreError};
@@ -18,18 +18,9 @@ const GUMEI: &str = "310112006000";
 const QIBAO: &str = "310112102000";
 
 fn person(seq: u32, street: &str, category: Option<&str>) -> NewPerson {
-    let first17 = format!("31011219400101{seq:03}");
     NewPerson {
-        external_id: None,
-        id_number: IdNumber::parse(&format!("{first17}{}", id_number::check_char(first17.as_bytes()))).unwrap(),
-        name: format!("走访对象{seq}"),
-        phone: None,
-        address: None,
-        street_code: Some(street.into()),
-        committee_code: None,
-        household_id: None,
-        is_household_head: true,
         categories: category.map(|c| vec![(c.to_string(), date!(2019 - 01 - 01), None)]).unwrap_or_default(),
+        ..common::person(seq, street, &format!("走访对象{seq}"))
     }
 }
 

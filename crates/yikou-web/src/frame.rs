@@ -73,6 +73,16 @@ impl Names {
     }
 }
 
+/// An amount typed in 元 on a form ("500", "500.00"; blank: 0), or the reason it is not one, naming
+/// the field.
+pub(crate) fn yuan_field(field: &str, text: &str) -> Result<yikou_domain::Fen, String> {
+    if text.trim().is_empty() {
+        return Ok(yikou_domain::Fen(0));
+    }
+    yikou_domain::Fen::parse(text)
+        .map_err(|e| format!("{field}“{}”不正确：{e}（填写元，如 500 或 500.00）", text.trim()))
+}
+
 pub(crate) fn source_name(code: &str) -> String {
     yikou_domain::reference::FUNDING_SOURCES
         .iter()

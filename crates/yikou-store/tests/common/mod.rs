@@ -44,3 +44,29 @@ pub async fn backends() -> Vec<Backend> {
     }
     out
 }
+
+/// A person of `street` born 1940-01-01 (sequence number `seq`, a valid check digit), named `name`,
+/// head of no household, in no category.
+#[allow(dead_code)] // each test binary uses a different part of it
+pub fn person(seq: u32, street: &str, name: &str) -> yikou_store::register::NewPerson {
+    yikou_store::register::NewPerson {
+        external_id: None,
+        id_number: id_number(seq),
+        name: name.into(),
+        phone: None,
+        address: None,
+        street_code: Some(street.into()),
+        committee_code: None,
+        household_id: None,
+        is_household_head: true,
+        categories: vec![],
+    }
+}
+
+/// The ID number of [`person`] `seq`.
+#[allow(dead_code)]
+pub fn id_number(seq: u32) -> yikou_domain::IdNumber {
+    let first17 = format!("31011219400101{seq:03}");
+    yikou_domain::IdNumber::parse(&format!("{first17}{}", yikou_domain::id_number::check_char(first17.as_bytes())))
+        .expect("a valid ID number")
+}

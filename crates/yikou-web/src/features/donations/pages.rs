@@ -71,22 +71,15 @@ pub struct DonationForm {
     received_on: String,
 }
 
-fn yuan(field: &str, s: &str) -> Result<Fen, String> {
-    if s.trim().is_empty() {
-        return Ok(Fen(0));
-    }
-    Fen::parse(s).map_err(|e| format!("{field}“{}”不正确：{e}（填写元，如 5000 或 5000.00）", s.trim()))
-}
-
 impl DonationForm {
     fn donation(&self) -> Result<Donation, String> {
         Ok(Donation {
             donor_kind: DonorKind::from_code(&self.donor_kind).ok_or("请选择捐赠方类别")?,
             donor_name: self.donor_name.clone(),
             anonymous: self.anonymous.is_some(),
-            money: yuan("捐赠金额", &self.money)?,
+            money: yuan_field("捐赠金额", &self.money)?,
             goods: self.goods.clone(),
-            goods_value: yuan("物资价值", &self.goods_value)?,
+            goods_value: yuan_field("物资价值", &self.goods_value)?,
             receipt_no: self.receipt_no.clone(),
             received_on: parse_date(&self.received_on)
                 .ok_or_else(|| format!("收到日期“{}”不正确，应形如 2020-01-05", self.received_on.trim()))?,
@@ -223,7 +216,7 @@ pub async fn allocate(
     let Some(kind) = AllocationKind::from_code(&f.part) else {
         return refused(&state, &s, blank, "请选择分配资金还是物资".into()).await;
     };
-    let amount = match yuan("分配金额", &f.amount) {
+    let amount = match yuan_field("分配金额", &f.amount) {
         Ok(a) => a,
         Err(m) => return refused(&state, &s, blank, m).await,
     };

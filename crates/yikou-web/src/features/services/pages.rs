@@ -45,6 +45,19 @@ fn quantity_line(v: &ProviderView, kinds: &[ServiceKind]) -> String {
         .join("，")
 }
 
+fn row_of(v: &ProviderView, names: &Names, kinds: &[ServiceKind]) -> Row {
+    Row {
+        id: v.id,
+        name: v.name.clone(),
+        kind: v.kind.label(),
+        unit: names.unit(&v.unit_code),
+        contract: contract_text(v),
+        deliveries: v.deliveries,
+        people: v.people,
+        quantity: quantity_line(v, kinds),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "services/list.html")]
 struct ListPage {
@@ -67,19 +80,7 @@ async fn render(
     let providers = services::providers(&state.store, &actor).await?;
     let kinds = services::kinds(&state.store).await?;
     let names = names(state).await?;
-    let rows = providers
-        .iter()
-        .map(|v| Row {
-            id: v.id,
-            name: v.name.clone(),
-            kind: v.kind.label(),
-            unit: names.unit(&v.unit_code),
-            contract: contract_text(v),
-            deliveries: v.deliveries,
-            people: v.people,
-            quantity: quantity_line(v, &kinds),
-        })
-        .collect();
+    let rows = providers.iter().map(|v| row_of(v, &names, &kinds)).collect();
     Ok(ListPage {
         frame: frame(state, s).await?,
         rows,
@@ -129,12 +130,10 @@ pub async fn add_provider(
     State(state): State<AppState>,
     Posted(s, f): Posted<ProviderForm>,
 ) -> Result<Response, AppError> {
-    let amount = match f.contract_amount.trim() {
-        "" => None,
-        t => match Fen::parse(t) {
-            Ok(a) => Some(a),
-            Err(e) => return refused(&state, &s, format!("合同金额“{t}”不正确：{e}")).await,
-        },
+    let amount = match yuan_field("合同金额", &f.contract_amount) {
+        Ok(a) if a.0 == 0 => None,
+        Ok(a) => Some(a),
+        Err(m) => return refused(&state, &s, m).await,
     };
     let p = match super::provider_of(&f.name, &f.provider_kind, &f.contract_from, &f.contract_until, amount) {
         Ok(p) => p,
@@ -202,16 +201,7 @@ async fn render_provider(
         .collect();
     Ok(ProviderPage {
         frame: frame(state, s).await?,
-        row: Row {
-            id: v.id,
-            name: v.name.clone(),
-            kind: v.kind.label(),
-            unit: names.unit(&v.unit_code),
-            contract: contract_text(v),
-            deliveries: v.deliveries,
-            people: v.people,
-            quantity: quantity_line(v, &kinds),
-        },
+        row: row_of(v, &names, &kinds),
         deliveries,
         manages: s.user.role.may_manage_services(),
         recorded,

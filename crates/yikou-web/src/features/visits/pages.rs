@@ -198,13 +198,6 @@ pub struct VisitForm {
     action_due: String,
 }
 
-fn yuan(field: &str, s: &str) -> Result<Fen, String> {
-    if s.trim().is_empty() {
-        return Ok(Fen(0));
-    }
-    Fen::parse(s).map_err(|e| format!("{field}“{}”不正确：{e}（填写元，如 500 或 500.00）", s.trim()))
-}
-
 impl VisitForm {
     fn visit(&self) -> Result<Visit, String> {
         let person_id = self.person.trim().parse().map_err(|_| "请从帮困对象页面进入登记走访".to_string())?;
@@ -223,9 +216,9 @@ impl VisitForm {
             day,
             visitor_kind,
             visitors: self.visitors.clone(),
-            money: yuan("慰问金", &self.money)?,
+            money: yuan_field("慰问金", &self.money)?,
             goods: self.goods.clone(),
-            goods_value: yuan("慰问品价值", &self.goods_value)?,
+            goods_value: yuan_field("慰问品价值", &self.goods_value)?,
             needs: self.needs.clone(),
             action,
         })
