@@ -74,6 +74,9 @@ pub enum BatchCommand {
         street: Option<String>,
         #[arg(long)]
         committee: Option<String>,
+        /// 卡券批次的编号（卡券发放时随批次发出卡券编号，每笔按金额发相应张数）
+        #[arg(long = "voucher-batch")]
+        voucher_batch: Option<i64>,
         #[arg(long)]
         json: bool,
     },
@@ -104,12 +107,14 @@ pub async fn run(cfg: &StoreConfig, cmd: PayCommand) -> anyhow::Result<ExitCode>
 
 async fn run_on(store: &Store, cmd: PayCommand) -> anyhow::Result<()> {
     match cmd {
-        PayCommand::Batch { batch: BatchCommand::Create { login, method, projects, street, committee, json } } => {
+        PayCommand::Batch {
+            batch: BatchCommand::Create { login, method, projects, street, committee, voucher_batch, json },
+        } => {
             let method = PayMethod::from_code(&method)
                 .ok_or_else(|| anyhow::anyhow!("--method 须为 bank、card、cash、voucher、goods 或 service 之一"))?;
             let (actor, _) = acting_as(store, &login).await?;
             let projects = use_case::project_ids(store, &actor, &projects).await?;
-            let filter = BatchFilter { projects, street, committee, voucher_batch: None };
+            let filter = BatchFilter { projects, street, committee, voucher_batch };
             made(&use_case::create_batch(store, &actor, method, &filter).await?, json);
         }
         PayCommand::Batch { batch: BatchCommand::List { json } } => {
