@@ -43,3 +43,21 @@ pub async fn complete_action(store: &Store, actor: &Actor, action_id: i64, note:
     tx.commit().await?;
     Ok(())
 }
+
+/// The categories the current campaign's visit rule covers (`RuleSet::visit_coverage`) and the rule
+/// set's version.
+pub async fn coverage(store: &Store) -> Result<(i64, Vec<String>)> {
+    let campaign = crate::campaign::current(store).await?;
+    let (version, rules) = store.rules(campaign.id).await?;
+    Ok((version, rules.visit_coverage))
+}
+
+/// Saves the visit rule as a new version of the campaign's rule set (the district's reviewers, as
+/// any change of the rules); the version saved.
+pub async fn set_coverage(store: &Store, actor: &Actor, categories: Vec<String>) -> Result<i64> {
+    let campaign = crate::campaign::current(store).await?;
+    let (_, mut rules) = store.rules(campaign.id).await?;
+    rules.visit_coverage = categories;
+    let (_, version) = crate::check::save_rules(store, actor, Some(campaign.campaign.year), &rules).await?;
+    Ok(version)
+}

@@ -133,3 +133,29 @@ async fn the_api_records_within_the_area_and_the_check_names_who_was_not_visited
         .collect();
     assert!(!named.contains(&gumei) && named.contains(&other) && named.contains(&app.people[2]), "{named:?}");
 }
+
+#[tokio::test]
+async fn the_bureau_sets_which_categories_must_be_visited_on_the_visits_page() {
+    let app = start().await;
+    let (b, csrf) = signed_in(&app, "bureau").await;
+    let (_, before) = page(&app, &b, "/visits").await;
+    assert!(
+        before.contains("应走访类别（比对规则第 0 版）：尚未设定") && before.contains("修改应走访类别"),
+        "{before}"
+    );
+    let r = b
+        .post(format!("{}/visits/coverage", app.base))
+        .form(&[("_csrf", csrf.as_str()), ("category", "LR-DJ"), ("category", "ET")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((r.status(), location(&r)), (StatusCode::SEE_OTHER, "/visits?done=rule".to_string()));
+    let (_, after) = page(&app, &b, "/visits?done=rule").await;
+    assert!(after.contains("第 1 版）：独居老人、困境儿童"), "{after}");
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    assert_eq!(app.store.rules(cid).await.unwrap().1.visit_coverage, vec!["LR-DJ".to_string(), "ET".to_string()]);
+    // A street sees the rule but may not change it.
+    let (g, _) = signed_in(&app, "gumei").await;
+    let (_, street) = page(&app, &g, "/visits").await;
+    assert!(street.contains("独居老人、困境儿童") && !street.contains("修改应走访类别"));
+}

@@ -13,6 +13,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/visits/new", pages::new)
         .post("/visits", pages::record)
         .post("/visits/actions/{id}/done", pages::done)
+        .post("/visits/coverage", pages::set_coverage)
         .get("/api/v1/visits", api::list)
         .post("/api/v1/visits", api::record)
         .post("/api/v1/visits/actions/{id}/done", api::done)

@@ -49,6 +49,11 @@ struct ListPage {
     prev: Option<String>,
     next: Option<String>,
     notice: Option<String>,
+    /// The visit rule: the categories' names, its version.
+    coverage: String,
+    version: i64,
+    /// May change the rule (the district's reviewers): every category, ticked when covered.
+    rule_choices: Option<Vec<(String, String, bool)>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -105,6 +110,14 @@ pub async fn list(
             }),
         })
         .collect();
+    let (version, covered) = visits::coverage(&state.store).await?;
+    let coverage = covered.iter().map(|c| names.category(c)).collect::<Vec<_>>().join("、");
+    let rule_choices = if s.user.role.may_review() && s.actor().scope == yikou_domain::Scope::All {
+        let all = state.store.categories().await?;
+        Some(all.into_iter().map(|c| (c.code.clone(), c.name, covered.contains(&c.code))).collect())
+    } else {
+        None
+    };
     let pages = ((total + PAGE - 1) / PAGE).max(1);
     let link = |n: i64| format!("/visits?page={n}{}", if open { "&open=1" } else { "" });
     let page_html = ListPage {
@@ -116,7 +129,12 @@ pub async fn list(
         pages,
         prev: (page > 1).then(|| link(page - 1)),
         next: (page < pages).then(|| link(page + 1)),
-        notice: p.done.map(|_| "已登记办结。".to_string()),
+        notice: p.done.map(|d| {
+            if d == "rule" { "已保存应走访类别（比对规则新版本）。" } else { "已登记办结。" }.to_string()
+        }),
+        coverage,
+        version,
+        rule_choices,
     };
     Ok(Html(page_html.render()?))
 }
@@ -325,4 +343,15 @@ pub async fn done(
 ) -> Result<Response, AppError> {
     visits::complete_action(&state.store, &s.actor(), id, &f.note).await?;
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/visits?open=1&done=1".to_string())]).into_response())
+}
+
+/// `POST /visits/coverage`: the categories every living member of which is to be visited (ticked
+/// boxes `category`), saved as a new version of the campaign's rules.
+pub async fn set_coverage(
+    State(state): State<AppState>,
+    Posted(s, f): Posted<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let categories: Vec<String> = f.into_iter().filter(|(k, _)| k == "category").map(|(_, v)| v).collect();
+    visits::set_coverage(&state.store, &s.actor(), categories).await?;
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/visits?done=rule".to_string())]).into_response())
 }
