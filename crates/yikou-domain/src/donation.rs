@@ -36,6 +36,10 @@ pub enum DonationError {
     Negative,
     #[error("请填写捐赠金额或物资（至少一项）")]
     Empty,
+    #[error("捐赠金额或物资价值过大（每笔不超过1亿元），请核对")]
+    TooMuch,
+    #[error("收到日期 {0} 在今天之后，请填写实际收到的日期")]
+    InFuture(String),
     #[error("填写了物资价值，请同时填写物资名称")]
     ValueWithoutGoods,
     #[error("请填写收据编号")]
@@ -67,7 +71,10 @@ pub struct Donation {
 }
 
 impl Donation {
-    pub fn check(&self) -> Result<(), DonationError> {
+    pub fn check(&self, today: time::Date) -> Result<(), DonationError> {
+        if self.received_on > today {
+            return Err(DonationError::InFuture(crate::format_date(self.received_on)));
+        }
         if self.donor_name.trim().is_empty() && !self.anonymous {
             return Err(DonationError::NoDonor);
         }
@@ -76,6 +83,9 @@ impl Donation {
         }
         if self.money.0 == 0 && self.goods_value.0 == 0 {
             return Err(DonationError::Empty);
+        }
+        if !self.money.in_range() || !self.goods_value.in_range() {
+            return Err(DonationError::TooMuch);
         }
         if self.goods_value.0 > 0 && self.goods.trim().is_empty() {
             return Err(DonationError::ValueWithoutGoods);
@@ -123,6 +133,8 @@ mod tests {
     use super::*;
     use time::macros::date;
 
+    const TODAY: time::Date = date!(2020 - 02 - 01);
+
     fn gift() -> Donation {
         Donation {
             donor_kind: DonorKind::Company,
@@ -138,12 +150,12 @@ mod tests {
 
     #[test]
     fn a_donation_needs_a_donor_or_anonymity_something_given_and_a_receipt() {
-        assert_eq!(gift().check(), Ok(()));
-        assert_eq!(Donation { donor_name: " ".into(), ..gift() }.check(), Err(DonationError::NoDonor));
-        assert_eq!(Donation { donor_name: String::new(), anonymous: true, ..gift() }.check(), Ok(()));
-        assert_eq!(Donation { money: Fen(0), ..gift() }.check(), Err(DonationError::Empty));
-        assert_eq!(Donation { goods_value: Fen(100), ..gift() }.check(), Err(DonationError::ValueWithoutGoods));
-        assert_eq!(Donation { receipt_no: String::new(), ..gift() }.check(), Err(DonationError::NoReceipt));
+        assert_eq!(gift().check(TODAY), Ok(()));
+        assert_eq!(Donation { donor_name: " ".into(), ..gift() }.check(TODAY), Err(DonationError::NoDonor));
+        assert_eq!(Donation { donor_name: String::new(), anonymous: true, ..gift() }.check(TODAY), Ok(()));
+        assert_eq!(Donation { money: Fen(0), ..gift() }.check(TODAY), Err(DonationError::Empty));
+        assert_eq!(Donation { goods_value: Fen(100), ..gift() }.check(TODAY), Err(DonationError::ValueWithoutGoods));
+        assert_eq!(Donation { receipt_no: String::new(), ..gift() }.check(TODAY), Err(DonationError::NoReceipt));
         assert_eq!(Donation::shown_donor("张某", true), "匿名");
     }
 

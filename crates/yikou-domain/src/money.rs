@@ -39,10 +39,16 @@ impl MoneyError {
 }
 
 /// Upper bound for one amount: 1 亿元, far above any relief payment; guards against typos and overflow.
-const MAX_FEN: i64 = 100_000_000 * 100;
+pub const MAX_FEN: i64 = 100_000_000 * 100;
 
 impl Fen {
     pub const ZERO: Fen = Fen(0);
+
+    /// Is this an amount one record may hold (0 to 1 亿元)? Amounts sent as numbers (the API) are
+    /// held to the same bound as amounts typed on a form.
+    pub fn in_range(self) -> bool {
+        (0..=MAX_FEN).contains(&self.0)
+    }
 
     pub fn from_yuan(yuan: i64) -> Fen {
         Fen(yuan * 100)

@@ -44,7 +44,7 @@ pub enum ProviderError {
     ContractIncomplete,
     #[error("合同期限不对：开始日期 {from} 在结束日期 {until} 之后")]
     Period { from: String, until: String },
-    #[error("合同金额应大于0元")]
+    #[error("合同金额应大于0元、不超过1亿元")]
     NoAmount,
     #[error("服务类别代码应为 2 至 20 位小写字母、数字或下划线，实为“{0}”")]
     KindCode(String),
@@ -83,7 +83,7 @@ impl Provider {
             (_, Some(c)) if c.from > c.until => {
                 Err(ProviderError::Period { from: format_date(c.from), until: format_date(c.until) })
             }
-            (_, Some(c)) if c.amount.0 <= 0 => Err(ProviderError::NoAmount),
+            (_, Some(c)) if c.amount.0 <= 0 || !c.amount.in_range() => Err(ProviderError::NoAmount),
             _ => Ok(()),
         }
     }

@@ -33,6 +33,10 @@ pub enum VisitError {
     InFuture(String),
     #[error("慰问金和慰问品价值不能为负数")]
     Negative,
+    #[error("慰问金或慰问品价值过大（每次走访不超过1亿元），请核对")]
+    TooMuch,
+    #[error("请填写后续跟进事项，或不填承办单位和期限")]
+    NoAction,
     #[error("填写了慰问品价值，请同时填写慰问品名称")]
     ValueWithoutGoods,
     #[error("后续跟进事项请填写承办单位")]
@@ -89,6 +93,9 @@ impl Visit {
         if self.money.0 < 0 || self.goods_value.0 < 0 {
             return Err(VisitError::Negative);
         }
+        if !self.money.in_range() || !self.goods_value.in_range() {
+            return Err(VisitError::TooMuch);
+        }
         if self.goods_value.0 > 0 && self.goods.trim().is_empty() {
             return Err(VisitError::ValueWithoutGoods);
         }
@@ -96,6 +103,9 @@ impl Visit {
         limit("慰问品", &self.goods, 200)?;
         limit("了解到的需求", &self.needs, 1000)?;
         if let Some(a) = &self.action {
+            if a.what.trim().is_empty() {
+                return Err(VisitError::NoAction);
+            }
             if a.owner_unit.trim().is_empty() {
                 return Err(VisitError::ActionWithoutOwner);
             }
@@ -174,6 +184,9 @@ mod tests {
         assert_eq!(Visit { visitors: " ".into(), ..visit() }.check(today), Err(VisitError::NoVisitors));
         assert!(matches!(Visit { day: date!(2020 - 01 - 16), ..visit() }.check(today), Err(VisitError::InFuture(_))));
         assert_eq!(Visit { money: Fen(-1), ..visit() }.check(today), Err(VisitError::Negative));
+        assert_eq!(Visit { money: Fen(i64::MAX), ..visit() }.check(today), Err(VisitError::TooMuch));
+        let blank = VisitAction { what: " ".into(), ..visit().action.unwrap() };
+        assert_eq!(Visit { action: Some(blank), ..visit() }.check(today), Err(VisitError::NoAction));
         assert_eq!(Visit { goods: String::new(), ..visit() }.check(today), Err(VisitError::ValueWithoutGoods));
         let late = VisitAction { due: date!(2020 - 01 - 09), ..visit().action.unwrap() };
         assert!(matches!(Visit { action: Some(late), ..visit() }.check(today), Err(VisitError::DueBeforeVisit { .. })));

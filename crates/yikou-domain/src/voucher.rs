@@ -34,7 +34,7 @@ pub fn state_on(issued: bool, redeemed: bool, valid_until: Date, day: Date) -> V
 /// Why a voucher act is refused, in words a clerk or a supermarket cashier can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum VoucherError {
-    #[error("卡券面值应大于0元")]
+    #[error("卡券面值应大于0元、不超过100万元")]
     NoValue,
     #[error("有效期不对：开始日期 {from} 在截止日期 {until} 之后")]
     Period { from: String, until: String },
@@ -73,7 +73,7 @@ pub struct VoucherBatch {
 
 impl VoucherBatch {
     pub fn check(&self) -> Result<(), VoucherError> {
-        if self.face_value.0 <= 0 {
+        if self.face_value.0 <= 0 || self.face_value.0 > 100_000_000 {
             return Err(VoucherError::NoValue);
         }
         if self.valid_from > self.valid_until {

@@ -76,7 +76,10 @@ pub fn read_deliveries(path: &Path) -> Result<Vec<DeliveryRow>, DeliveryFileErro
         };
         let at = |i: usize| cols[i].and_then(|c| cells.get(c)).map(|c| c.text().trim().to_string()).unwrap_or_default();
         let id_number = at(1);
-        if id_number.is_empty() || at(0) == "合计" {
+        // A footer (合计) or a line with nothing in it is not a delivery; a line with a name, kind or
+        // day but no ID number is one, and is refused for it.
+        let blank = id_number.is_empty() && at(2).is_empty() && at(3).is_empty() && at(4).is_empty();
+        if blank || at(0) == "合计" {
             return Ok(());
         }
         if rows.len() >= MAX_ROWS {
@@ -122,11 +125,12 @@ mod tests {
     fn a_list_with_a_title_block_and_a_footer_is_read_by_column_names() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("m.csv");
-        let text = "某助老服务社2020年1月服务明细\n序号,姓名,身份证号,服务类别,服务日期,时长（小时）,备注\n1,张三,310112194001010011,助洁,2020/1/5,1.5,\n2,李四,310112194001010029,助餐,2020-01-06,1,\n,合计,,,,2.5,\n";
+        let text = "某助老服务社2020年1月服务明细\n序号,姓名,身份证号,服务类别,服务日期,时长（小时）,备注\n1,张三,310112194001010011,助洁,2020/1/5,1.5,\n2,李四,310112194001010029,助餐,2020-01-06,1,\n3,王五,,助洁,2020-01-07,2,\n,合计,,,,4.5,\n";
         std::fs::write(&p, text).unwrap();
         let rows = read_deliveries(&p).unwrap();
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 3, "a row without its ID number is kept (and refused later), the footer is not");
         assert_eq!((rows[0].row, rows[0].kind.as_str(), rows[0].quantity.as_str()), (3, "助洁", "1.5"));
+        assert_eq!((rows[2].name.as_str(), rows[2].id_number.as_str()), ("王五", ""));
         std::fs::write(&p, "姓名,身份证号,服务日期,数量\n张三,1,2020-01-05,1\n").unwrap();
         assert!(matches!(read_deliveries(&p), Err(DeliveryFileError::MissingColumn("服务类别"))));
         std::fs::write(&p, "a,b\n1,2\n").unwrap();

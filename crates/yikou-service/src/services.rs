@@ -99,9 +99,14 @@ pub async fn import_deliveries(
     let mut parsed: Vec<(&DeliveryRow, IdNumber, String, time::Date, i64)> = Vec::new();
     for r in &rows {
         let before = issues.len();
-        let id = IdNumber::parse(&r.id_number)
-            .map_err(|e| issues.push(issue(r.row, "身份证号", "id_invalid", format!("身份证号不正确：{e}"))))
-            .ok();
+        let id = if r.id_number.trim().is_empty() {
+            issues.push(issue(r.row, "身份证号", "id_missing", "请填写身份证号".into()));
+            None
+        } else {
+            IdNumber::parse(&r.id_number)
+                .map_err(|e| issues.push(issue(r.row, "身份证号", "id_invalid", format!("身份证号不正确：{e}"))))
+                .ok()
+        };
         let kind = kinds.iter().find(|k| k.name == r.kind.trim() || k.code == r.kind.trim());
         if kind.is_none() {
             let known = kinds.iter().map(|k| k.name.as_str()).collect::<Vec<_>>().join("、");
@@ -136,6 +141,17 @@ pub async fn import_deliveries(
             Some(_) => {}
         }
         let quantity = parse_quantity(&r.quantity);
+        let whole = |q: i64| kind.is_none_or(|k| k.measure == Measure::Hours || q % 100 == 0);
+        if let (Some(q), Some(k)) = (quantity, kind) {
+            if !whole(q) {
+                issues.push(issue(
+                    r.row,
+                    "数量",
+                    "quantity_not_whole",
+                    format!("{}按次计，数量“{}”应为整数", k.name, r.quantity.trim()),
+                ));
+            }
+        }
         if quantity.is_none() {
             issues.push(issue(
                 r.row,
@@ -145,7 +161,7 @@ pub async fn import_deliveries(
             ));
         }
         if issues.len() == before {
-            if let (Some(id), Some(k), Some(d), Some(q)) = (id, kind, day, quantity) {
+            if let (Some(id), Some(k), Some(d), Some(q)) = (id, kind, day, quantity.filter(|q| whole(*q))) {
                 parsed.push((r, id, k.code.clone(), d, q));
             }
         }

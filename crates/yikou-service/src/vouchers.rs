@@ -100,6 +100,9 @@ pub async fn import_redemptions(
             (None, _) => {
                 issues.push(issue(r.row, "兑换日期", format!("兑换日期“{}”不正确，应形如 2020-01-20", r.date)))
             }
+            (Some(d), _) if d > yikou_domain::today() => {
+                issues.push(issue(r.row, "兑换日期", format!("兑换日期 {d} 在今天之后，请核对")))
+            }
             (_, true) => issues.push(issue(r.row, "慈善超市", "请填写兑换的慈善超市（明细中或上传时）".into())),
             (Some(d), false) => {
                 parsed.push((r.code.clone(), market.to_string(), d));

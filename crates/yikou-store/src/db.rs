@@ -170,6 +170,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_voucher_lines.sql"),
         include_str!("../migrations/postgres/0023_voucher_lines.sql"),
     ),
+    (
+        "0024_hotline_taken_unit",
+        include_str!("../migrations/sqlite/0024_hotline_taken_unit.sql"),
+        include_str!("../migrations/postgres/0024_hotline_taken_unit.sql"),
+    ),
 ];
 
 impl Db {

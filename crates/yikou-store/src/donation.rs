@@ -20,7 +20,7 @@ fn rejected(e: DonationError) -> StoreError {
 
 /// Records a donation in a campaign for the actor's unit; its id.
 pub async fn record(tx: &mut WriteTx<'_>, scope: &Scope, campaign_id: i64, d: &Donation) -> Result<i64> {
-    d.check().map_err(rejected)?;
+    d.check(yikou_domain::today()).map_err(rejected)?;
     let receipt = d.receipt_no.trim().to_string();
     crate::atomic!(tx, {
         let taken: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM donations WHERE receipt_no = $1")
@@ -43,7 +43,8 @@ pub async fn record(tx: &mut WriteTx<'_>, scope: &Scope, campaign_id: i64, d: &D
     })
 }
 
-/// Allocates part of a donation the scope may see to a project it may see; the allocation's id.
+/// Allocates part of a donation the scope may see to a project the unit runs itself (the bureau: any);
+/// the allocation's id.
 pub async fn allocate(
     tx: &mut WriteTx<'_>,
     scope: &Scope,
@@ -64,7 +65,7 @@ pub async fn allocate(
             q.fetch_optional(c).await?
         });
         let (campaign_id, money_left, goods_left) = row.ok_or_else(|| StoreError::NotFound("该笔捐赠".into()))?;
-        let (pcond, parg) = crate::scope::projects(scope, 3);
+        let (pcond, parg) = crate::scope::own_projects(scope, 3);
         let sql =
             format!("SELECT pr.name, pr.form FROM projects pr WHERE pr.id = $1 AND pr.campaign_id = $2 AND {pcond}");
         let project: Option<(String, String)> = on_tx!(&mut tx.tx, c => {

@@ -29,10 +29,10 @@ pub async fn take(tx: &mut WriteTx<'_>, scope: &Scope, campaign_id: i64, r: &Hot
         }
         let login = tx.actor().login.clone();
         let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-            "INSERT INTO hotline_requests (campaign_id, person_id, caller, kind, content, street_code, received_at, received_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
+            "INSERT INTO hotline_requests (campaign_id, person_id, caller, kind, content, street_code, received_at, received_by,
+             taken_unit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(campaign_id).bind(r.person_id).bind(r.caller.trim()).bind(r.kind.code()).bind(r.content.trim())
-            .bind(&street).bind(now()).bind(&login).fetch_one(c).await?);
+            .bind(&street).bind(now()).bind(&login).bind(crate::scope::own_unit(scope)).fetch_one(c).await?);
         // The caller's words stay out of the audit record (they can name an illness).
         let after = json!({ "person": r.person_id, "kind": r.kind.code(), "street": street });
         tx.audit("hotline.take", "hotline_request", &id.to_string(), None, Some(&after)).await?;

@@ -91,15 +91,20 @@ pub(crate) fn visit_actions(scope: &Scope, n: usize) -> (String, Option<String>)
     }
 }
 
-/// Hotline requests (alias `h`, with `street_code`, the request's area, and `unit_code`, the unit it
-/// was given to) the scope may see: all for the district; a street its area's and those given to it;
-/// a committee or unit those given to it.
+/// Hotline requests (alias `h`, with `street_code`, the request's area, `unit_code`, the unit it was
+/// given to, and `taken_unit`, the unit that took it) the scope may see: all for the district; a
+/// street its area's, those given to it and those it took; a committee or unit those given to it and
+/// those it took.
 pub(crate) fn hotline(scope: &Scope, n: usize) -> (String, Option<String>) {
     match scope {
         Scope::All => ("1 = 1".into(), None),
         Scope::Nothing => ("1 = 0".into(), None),
-        Scope::Street(c) => (format!("(h.street_code = ${n} OR h.unit_code = ${n})"), Some(c.clone())),
-        Scope::Committee(c) | Scope::Unit(c) => (format!("h.unit_code = ${n}"), Some(c.clone())),
+        Scope::Street(c) => {
+            (format!("(h.street_code = ${n} OR h.unit_code = ${n} OR h.taken_unit = ${n})"), Some(c.clone()))
+        }
+        Scope::Committee(c) | Scope::Unit(c) => {
+            (format!("(h.unit_code = ${n} OR h.taken_unit = ${n})"), Some(c.clone()))
+        }
     }
 }
 
@@ -146,5 +151,29 @@ pub(crate) fn providers(scope: &Scope, n: usize) -> (String, Option<String>) {
         Scope::All => ("1 = 1".into(), None),
         Scope::Nothing => ("1 = 0".into(), None),
         Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("sp.unit_code = ${n}"), Some(c.clone())),
+    }
+}
+
+/// Visits (alias `v`, its person `pe`, its follow-up `va`) the scope may see: all for the district; a
+/// street's or committee's people's, and those whose follow-up it owns; for a department the visits
+/// it made and those whose follow-up it owns — not other units' visits to people on its rosters (the
+/// needs heard can name an illness).
+pub(crate) fn visits(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) => (format!("(pe.street_code = ${n} OR va.owner_unit = ${n})"), Some(c.clone())),
+        Scope::Committee(c) => (format!("(pe.committee_code = ${n} OR va.owner_unit = ${n})"), Some(c.clone())),
+        Scope::Unit(c) => (format!("(v.unit_code = ${n} OR va.owner_unit = ${n})"), Some(c.clone())),
+    }
+}
+
+/// Projects (alias `pr`) the scope runs itself — where its donations may go: all for the district; a
+/// unit's own.
+pub(crate) fn own_projects(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Nothing => ("1 = 0".into(), None),
+        Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("pr.unit_code = ${n}"), Some(c.clone())),
     }
 }

@@ -166,9 +166,9 @@ type VisitRow = (i64, i64, String, Option<String>, String, String, String, Strin
 type ActionRow = (i64, i64, String, String, String, Option<String>, Option<String>);
 
 impl Store {
-    /// The visits of people in the scope, newest first, and how many there are in all.
+    /// The visits the scope may see (`scope::visits`), newest first, and how many there are in all.
     pub async fn visits(&self, scope: &Scope, q: &VisitQuery) -> Result<(Vec<VisitView>, i64)> {
-        let (cond, arg) = crate::scope::people(scope, 2);
+        let (cond, arg) = crate::scope::visits(scope, 2);
         let mut filter = format!("v.campaign_id = $1 AND {cond}");
         let n = if arg.is_some() { 3 } else { 2 };
         if q.person.is_some() {

@@ -205,15 +205,20 @@ pub async fn redeem(
     }
     crate::atomic!(tx, {
         let row = read(tx, &code).await?;
+        // A voucher of a person outside the actor's area — or one the district still holds — is not
+        // theirs to redeem, nor to hear about (whether it was redeemed, or given at all).
+        let visible = match row.person {
+            Some(p) => crate::register::person_visible(tx, scope, p).await?,
+            None => *scope == Scope::All,
+        };
+        if !visible {
+            return Err(StoreError::NotFound("该卡券".into()));
+        }
         if let Some((at, market)) = row.redeemed {
             let at = yikou_domain::clock::beijing_seconds(&at);
             return Err(refused(VoucherError::AlreadyRedeemed { at, supermarket: market }));
         }
         let Some(person) = row.person else { return Err(refused(VoucherError::NotIssued)) };
-        // A voucher of a person outside the actor's area is not theirs to redeem (nor to hear about).
-        if !crate::register::person_visible(tx, scope, person).await? {
-            return Err(StoreError::NotFound("该卡券".into()));
-        }
         if day > row.valid_until {
             return Err(refused(VoucherError::Expired(format_date(row.valid_until))));
         }
@@ -294,7 +299,7 @@ pub async fn redeem_list(
             let at = format!("{}T04:00:00Z", format_date(*day));
             let visible = match row.person {
                 Some(p) => crate::register::person_visible(tx, scope, p).await?,
-                None => true,
+                None => *scope == Scope::All,
             };
             let verdict = match (&row.redeemed, row.person) {
                 _ if !visible => RowRedeemed::Refused("没有这张卡券（或不属于本辖区）".into()),

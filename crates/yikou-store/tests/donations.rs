@@ -82,6 +82,17 @@ async fn a_donation_is_registered_once_and_never_allocated_beyond_what_it_brough
         drop(tx);
         assert!(again.to_string().contains("“SJ-0001”已登记过"), "{}: {again}", b.name);
 
+        // Only to 古美's own projects: not to the bureau's, though it lists 古美's people.
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        let bureau_project =
+            Project { unit_code: yikou_domain::reference::BUREAU_CODE.into(), ..project("MZ-09", Form::Cash, 0) };
+        let theirs = yikou_store::campaign::create_project(&mut tx, cid, &bureau_project).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            matches!(allocate(s, &gumei, d, theirs, AllocationKind::Money, 100).await, Err(StoreError::NotFound(_))),
+            "{}",
+            b.name
+        );
         // 七宝 can neither see nor allocate 古美's donation.
         let qibao = Scope::Street(QIBAO.into());
         assert!(matches!(allocate(s, &qibao, d, cash, AllocationKind::Money, 100).await, Err(StoreError::NotFound(_))));

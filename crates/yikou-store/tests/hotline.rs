@@ -68,6 +68,11 @@ async fn requests_are_taken_in_the_area_closed_by_their_unit_once_and_counted() 
         assert!(all.iter().any(|r| r.id == one && r.state == RequestState::Closed && r.hours_to_close == Some(0)));
         let (mine, _) = s.hotline_requests(&gumei, cid, RequestFilter::Closed).await.unwrap();
         assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), vec![one]);
+        // A department keeps seeing the request it took, though it concerns nobody on its rosters.
+        let rsj = Scope::Unit("310112-RSJ".into());
+        let taken = take(rsj.clone(), None).await.unwrap();
+        let (own, _) = s.hotline_requests(&rsj, cid, RequestFilter::All).await.unwrap();
+        assert_eq!(own.iter().map(|r| r.id).collect::<Vec<_>>(), vec![taken], "{}", b.name);
         let (theirs, st) = s.hotline_requests(&qibao, cid, RequestFilter::All).await.unwrap();
         assert!(theirs.is_empty() && st.total == 0, "七宝 sees neither 古美's request nor the district's");
     }

@@ -135,11 +135,23 @@ async fn visits_are_recorded_within_the_area_and_not_visited_names_exactly_the_r
         assert!(matches!(done(gumei.clone()).await, Err(StoreError::Conflict(_))));
         assert!(s.visits(&gumei, &open).await.unwrap().0.is_empty());
 
+        // A department sees no street's visits (the needs heard can name an illness) — only those whose
+        // follow-up it owns.
+        let rsj = Scope::Unit("310112-RSJ".into());
+        assert_eq!(s.visits(&rsj, &q).await.unwrap().1, 0, "{}", b.name);
+        let for_rsj = Visit {
+            action: Some(VisitAction { owner_unit: "310112-RSJ".into(), ..visit_of(id(3)).action.unwrap() }),
+            ..visit_of(id(3))
+        };
+        let handed = record(s, &gumei, cid, &for_rsj).await.unwrap();
+        let (theirs_now, n) = s.visits(&rsj, &q).await.unwrap();
+        assert_eq!((n, theirs_now[0].id), (1, handed));
+
         // The care summary counts them by street, people once; each area its own.
         let (rows, total) = s.care_by_street(&Scope::All, cid).await.unwrap();
         let g = rows.iter().find(|r| r.street.as_deref() == Some(GUMEI)).unwrap();
-        assert_eq!((g.visits, g.visited_people, g.visit_value_fen), (3, 2, 105_000), "{}", b.name);
-        assert_eq!((total.visits, total.visited_people), (4, 3));
+        assert_eq!((g.visits, g.visited_people, g.visit_value_fen), (4, 3, 140_000), "{}", b.name);
+        assert_eq!((total.visits, total.visited_people), (5, 4));
         let (mine, _) = s.care_by_street(&qibao, cid).await.unwrap();
         assert_eq!(mine.iter().map(|r| r.visits).sum::<i64>(), 1);
         assert!(s.vouchers_by_batch(&gumei, cid, date!(2026 - 01 - 15)).await.unwrap().is_empty());

@@ -171,7 +171,10 @@ async fn a_redemption_list_is_checked_then_written_once() {
             .unwrap();
         assert_eq!(checked[0], RowRedeemed::Redeemed, "{}", b.name);
         assert!(matches!(&checked[1], RowRedeemed::Refused(m) if m.contains("不属于本辖区")));
-        assert!(matches!(&checked[2], RowRedeemed::Refused(m) if m.contains("尚未发放")));
+        // An unissued voucher is the district's: a street hears only that it is none of its own.
+        assert!(matches!(&checked[2], RowRedeemed::Refused(m) if m.contains("不属于本辖区")), "{checked:?}");
+        let bureau = voucher::redeem_list(&mut tx, &Scope::All, &[row(&codes[2])], false).await.unwrap();
+        assert!(matches!(&bureau[0], RowRedeemed::Refused(m) if m.contains("尚未发放")));
         drop(tx);
         for expected in [RowRedeemed::Redeemed, RowRedeemed::Already] {
             let mut tx = s.write(&Actor::system("t")).await.unwrap();
@@ -183,5 +186,31 @@ async fn a_redemption_list_is_checked_then_written_once() {
         let mut tx = s.write(&Actor::system("t")).await.unwrap();
         let elsewhere = voucher::redeem_list(&mut tx, &gumei, &[other], false).await.unwrap();
         assert!(matches!(&elsewhere[0], RowRedeemed::Refused(m) if m.contains("不能重复兑换")), "{elsewhere:?}");
+    }
+}
+
+/// A street redeeming a voucher the district still holds, or one of another area's person that was
+/// redeemed already, hears only "not found" — not whether it was given or redeemed.
+#[tokio::test]
+async fn another_areas_or_the_districts_voucher_is_not_found_whatever_its_state() {
+    for b in backends().await {
+        let s = &b.store;
+        let (people, codes) = setup(s).await;
+        let gumei = Scope::Street(GUMEI.into());
+        let day = date!(2027 - 01 - 10);
+        assert!(matches!(redeem_as(s, &gumei, &codes[3], day).await, Err(StoreError::NotFound(_))), "{}", b.name);
+        assert!(
+            matches!(redeem(s, &codes[3], day).await, Err(StoreError::Conflict(_))),
+            "the bureau is told it was never given"
+        );
+        let mut q = people[0];
+        if s.person(&Scope::All, q).await.unwrap().unwrap().street_code.as_deref() == Some(GUMEI) {
+            q = people[1];
+        }
+        let mut tx = s.write(&Actor::system("t")).await.unwrap();
+        voucher::issue(&mut tx, &Scope::All, &codes[0], q).await.unwrap();
+        tx.commit().await.unwrap();
+        redeem(s, &codes[0], day).await.unwrap();
+        assert!(matches!(redeem_as(s, &gumei, &codes[0], day).await, Err(StoreError::NotFound(_))), "{}", b.name);
     }
 }

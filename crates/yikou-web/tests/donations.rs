@@ -11,6 +11,24 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn a_street_records_allocates_and_cannot_allocate_twice() {
     let app = start().await;
+    // 古美's own project (its donations go to the projects it runs, not to the bureau's).
+    let mut tx = app.store.write(&yikou_domain::Actor::system("test")).await.unwrap();
+    let cid = app.store.campaign(2020).await.unwrap().unwrap().id;
+    let own = yikou_domain::Project {
+        code: "JZ-GM-01".into(),
+        name: "古美街道新春慰问".into(),
+        unit_code: GUMEI.into(),
+        unit_group: yikou_domain::UnitGroup::Streets,
+        target_categories: vec![],
+        form: yikou_domain::Form::Cash,
+        standard: yikou_domain::Standard::PerPerson(yikou_domain::Fen::from_yuan(300)),
+        counting_unit: yikou_domain::CountingUnit::Person,
+        planned_count: 10,
+        planned_budget: vec![("SHMJ".into(), yikou_domain::Fen::from_yuan(3000))],
+        exclusive_group: None,
+    };
+    let project = yikou_store::campaign::create_project(&mut tx, cid, &own).await.unwrap();
+    tx.commit().await.unwrap();
     let (g, csrf) = signed_in(&app, "gumei").await;
     let form = |receipt: &str| {
         vec![
@@ -37,7 +55,7 @@ async fn a_street_records_allocates_and_cannot_allocate_twice() {
     let allocate = |amount: &str| {
         vec![
             ("_csrf", csrf.clone()),
-            ("project", app.project.to_string()),
+            ("project", project.to_string()),
             ("part", "money".to_string()),
             ("amount", amount.to_string()),
         ]
@@ -59,13 +77,22 @@ async fn a_street_records_allocates_and_cannot_allocate_twice() {
         .await
         .unwrap();
     assert_eq!(v["totals"]["allocated_money_fen"], 150_000, "{v}");
-    assert_eq!(v["items"][0]["allocations"][0]["project"], app.project);
+    assert_eq!(v["items"][0]["allocations"][0]["project"], project);
+    // Not to the bureau's project, though it lists 古美's people.
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/donations/{id}/allocations", app.base))
+        .bearer_auth(&token)
+        .json(&json!({ "project": app.project, "kind": "money", "amount_fen": 100 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Over the API, the rest at once twice: one 201, one 409.
     let post = || {
         reqwest::Client::new()
             .post(format!("{}/api/v1/donations/{id}/allocations", app.base))
             .bearer_auth(&token)
-            .json(&json!({ "project": app.project, "kind": "money", "amount_fen": 50_000 }))
+            .json(&json!({ "project": project, "kind": "money", "amount_fen": 50_000 }))
             .send()
     };
     let (a, b) = tokio::join!(post(), post());

@@ -43,6 +43,13 @@ async fn a_request_is_taken_assigned_closed_once_and_counted() {
     };
     let v = api("/api/v1/hotline".into()).await;
     assert_eq!(v["stats"]["open"], 1, "{v}");
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/hotline?state=foo", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "an unknown state is refused, not ignored");
     let id = v["items"][0]["id"].as_i64().unwrap();
     assert_eq!(v["items"][0]["kind"], "medical");
     assert_eq!(v["items"][0]["street_code"], GUMEI, "the request belongs to the person's street");

@@ -51,13 +51,17 @@ async fn a_monthly_list_with_bad_rows_is_refused_whole_and_a_clean_one_recorded_
          古美甲,11010519491231002X,理发,{},1\n\
          古美甲,11010519491231002X,助浴,2020-02-30,1\n\
          古美甲,11010519491231002X,助浴,{early},1\n\
-         古美甲,11010519491231002X,助浴,{},0\n",
+         古美甲,11010519491231002X,助浴,{},0\n\
+         无证人,,助洁,{},1\n\
+         古美甲,11010519491231002X,助餐,{},1.5\n",
         d(1),
         d(2),
         d(3),
         d(4),
         d(5),
-        d(6)
+        d(6),
+        d(7),
+        d(8)
     );
     let r = g
         .post(format!("{}/services/providers/{id}/deliveries", app.base))
@@ -75,10 +79,12 @@ async fn a_monthly_list_with_bad_rows_is_refused_whole_and_a_clean_one_recorded_
         ("<td class=\"num\">8</td><td>服务日期</td>", "“2020-02-30”不正确"),
         ("<td class=\"num\">9</td><td>服务日期</td>", "不在合同期内"),
         ("<td class=\"num\">10</td><td>数量</td>", "数量“0”不正确"),
+        ("<td class=\"num\">11</td><td>身份证号</td>", "请填写身份证号"),
+        ("<td class=\"num\">12</td><td>数量</td>", "助餐按次计，数量“1.5”应为整数"),
     ] {
         assert!(html.contains(row) && html.contains(said), "row {row}: {said}\n{html}");
     }
-    assert!(html.contains("共 8 行，其中 7 行有错误，未导入任何一行"), "{html}");
+    assert!(html.contains("共 10 行，其中 9 行有错误，未导入任何一行"), "{html}");
     assert!(!html.contains("34052419800101001X"), "an ID number named in a message is masked");
     let (_, after) = page(&app, &g, &format!("/services/providers/{id}")).await;
     assert!(after.contains("尚无服务记录"), "nothing of the refused list was recorded");

@@ -103,6 +103,19 @@ async fn the_api_records_within_the_area_and_the_check_names_who_was_not_visited
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["message"].as_str().or(v["error"].as_str()).unwrap_or_default().contains("今天之后"), "{v}");
+    // Amounts past any one record's bound are refused (they overflowed the sums before).
+    let huge = json!({ "person": gumei, "date": today, "visitor_kind": "unit", "visitors": "x",
+                       "money_fen": i64::MAX, "goods": "米", "goods_value_fen": i64::MAX });
+    let (s, v) = post(token.clone(), huge).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // A page far past the end is an empty page, not a crash.
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/v1/visits?page=9223372036854775807", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
     let r = reqwest::Client::new().get(format!("{}/api/v1/visits", app.base)).bearer_auth(&token).send().await.unwrap();
     let list: Value = r.json().await.unwrap();
     assert_eq!(list["total"], 1, "{list}");

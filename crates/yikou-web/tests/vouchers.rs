@@ -115,10 +115,16 @@ async fn a_supermarket_list_is_refused_whole_on_a_bad_row_and_recorded_once() {
         g.post(format!("{}/vouchers/redemptions", app.base)).multipart(form).send()
     };
     let day = yikou_domain::format_date(today);
-    let r = send(format!("卡券编号,兑换日期\n{given},{day}\n{unissued},{day}\nLY-000009-0,{day}\n")).await.unwrap();
+    let tomorrow = yikou_domain::format_date(today + time::Duration::days(1));
+    let r =
+        send(format!("卡券编号,兑换日期\n{given},{day}\n{unissued},{day}\nLY-000009-0,{day}\n{given},{tomorrow}\n"))
+            .await
+            .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(html.contains("尚未发放") && html.contains("编号") && html.contains("未登记任何一张"), "{html}");
+    // The district's unissued voucher is "none of yours" to a street (not "not yet given").
+    assert!(html.contains("不属于本辖区") && !html.contains("尚未发放"), "{html}");
+    assert!(html.contains("编号") && html.contains("在今天之后") && html.contains("未登记任何一张"), "{html}");
     let state = |code: String| {
         let store = app.store.clone();
         async move {

@@ -141,6 +141,8 @@ async fn render(
         .projects(&actor.scope, campaign.id)
         .await?
         .into_iter()
+        // Donations go to the projects the unit runs itself (the bureau: any).
+        .filter(|p| actor.scope == yikou_domain::Scope::All || p.project.unit_code == s.user.unit_code)
         .map(|p| (p.id, format!("{}（{}）", p.project.name, p.project.code), p.project.form == Form::GiftPack))
         .collect();
     Ok(ListPage {

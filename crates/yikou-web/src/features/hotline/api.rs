@@ -21,7 +21,7 @@ pub struct ListParams {
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p): Query<ListParams>) -> ApiResult {
-    let filter = super::filter_of(p.state.as_deref());
+    let filter = super::filter_of(p.state.as_deref())?;
     let (items, stats) = hotline::list(&state.store, &u.actor(), filter).await?;
     Ok(Json(json!({ "items": items, "stats": stats })))
 }

@@ -21,12 +21,16 @@ pub fn routes(r: Routes) -> Routes {
 
 use yikou_store::hotline::RequestFilter;
 
-/// The filter a query names (`unfinished`, `overdue`, `closed`; anything else: all).
-pub(crate) fn filter_of(code: Option<&str>) -> RequestFilter {
-    match code {
-        Some("unfinished") => RequestFilter::Unfinished,
-        Some("overdue") => RequestFilter::Overdue,
-        Some("closed") => RequestFilter::Closed,
-        _ => RequestFilter::All,
+/// The filter a query names (`unfinished`, `overdue`, `closed`; none or blank: all); a refusal in
+/// Chinese for anything else.
+pub(crate) fn filter_of(code: Option<&str>) -> Result<RequestFilter, crate::AppError> {
+    match code.map(str::trim) {
+        None | Some("") => Ok(RequestFilter::All),
+        Some("unfinished") => Ok(RequestFilter::Unfinished),
+        Some("overdue") => Ok(RequestFilter::Overdue),
+        Some("closed") => Ok(RequestFilter::Closed),
+        Some(other) => Err(crate::AppError::Rejected(format!(
+            "state 应为 unfinished（未办结）、overdue（已超期）或 closed（已办结），实为“{other}”"
+        ))),
     }
 }

@@ -94,7 +94,7 @@ async fn render(
     error: Option<String>,
 ) -> Result<String, AppError> {
     let actor = s.actor();
-    let (items, stats) = hotline::list(&state.store, &actor, filter_of(filter)).await?;
+    let (items, stats) = hotline::list(&state.store, &actor, filter_of(filter)?).await?;
     let names = names(state).await?;
     let handles = s.user.role.may_handle_hotline();
     let unit = s.user.unit_code.clone();
@@ -248,7 +248,7 @@ const HOTLINE: Export = Export { title: "生活服务热线求助", ascii: "hotl
 
 /// `GET /hotline/export.xlsx` (and .csv): the area's requests (audited `hotline.export`).
 pub async fn export(State(state): State<AppState>, Signed(s): Signed, format: Format) -> Result<Response, AppError> {
-    let (items, _) = hotline::list(&state.store, &s.actor(), filter_of(None)).await?;
+    let (items, _) = hotline::list(&state.store, &s.actor(), filter_of(None)?).await?;
     let names = names(&state).await?;
     let mut table = Table::new(
         "热线求助",

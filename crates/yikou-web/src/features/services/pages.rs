@@ -157,7 +157,13 @@ pub struct KindForm {
 }
 
 pub async fn add_kind(State(state): State<AppState>, Posted(s, f): Posted<KindForm>) -> Result<Response, AppError> {
-    let measure = Measure::from_code(&f.measure).unwrap_or(Measure::Times);
+    // The district's list: refused before the form is read for anyone else.
+    if !s.user.role.may_manage_services() || s.actor().scope != yikou_domain::Scope::All {
+        return Err(AppError::Forbidden);
+    }
+    let Some(measure) = Measure::from_code(&f.measure) else {
+        return refused(&state, &s, "请选择计量方式：按次或按小时".into()).await;
+    };
     match services::add_kind(&state.store, &s.actor(), f.code.trim(), &f.name, measure).await {
         Ok(()) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/services?done=kind")]).into_response()),
         Err(ServiceError::Rejected(m)) => refused(&state, &s, m).await,

@@ -27,7 +27,7 @@ pub struct ListParams {
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p): Query<ListParams>) -> ApiResult {
-    let page = p.page.unwrap_or(1).max(1);
+    let page = p.page.unwrap_or(1).clamp(1, 1_000_000);
     let q = VisitQuery {
         person: p.person,
         open_actions: p.open.as_deref().is_some_and(|v| matches!(v, "1" | "true")),

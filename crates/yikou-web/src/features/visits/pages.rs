@@ -83,7 +83,7 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Html<String>, AppError> {
     let open = p.open.as_deref() == Some("1");
-    let page = p.page.as_deref().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(1).max(1);
+    let page = p.page.as_deref().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, 1_000_000);
     let q = VisitQuery { open_actions: open, offset: (page - 1) * PAGE, limit: PAGE, ..VisitQuery::default() };
     let (items, total) = visits::list(&state.store, &s.actor(), q).await?;
     let names = names(&state).await?;
