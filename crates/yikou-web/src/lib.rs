@@ -12,6 +12,7 @@ mod features;
 mod frame;
 pub use frame::Names;
 mod openapi;
+mod rejections;
 mod routes;
 mod session;
 
@@ -142,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         })
         // Forms are small; the import upload (its own route) gets its own limit.
         .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn(rejections::in_chinese))
         .layer(middleware::from_fn(context::scope))
         .layer(middleware::from_fn(headers))
         .with_state(state)
