@@ -198,3 +198,9 @@ impl IntoResponse for ApiError {
 
 /// What an API handler returns.
 pub type ApiResult<T = Json<serde_json::Value>> = Result<T, ApiError>;
+
+/// A date sent to the API as `YYYY-MM-DD`, or the refusal naming the field (422, Chinese).
+pub(crate) fn api_date(field: &str, text: &str) -> Result<time::Date, AppError> {
+    yikou_domain::parse_date(text)
+        .ok_or_else(|| AppError::Rejected(format!("{field} 应为 YYYY-MM-DD 格式的日期，实为“{text}”")))
+}

@@ -10,7 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use yikou_domain::donation::{AllocationKind, Donation, DonorKind};
-use yikou_domain::{parse_date, Fen};
+use yikou_domain::Fen;
 use yikou_service::donations;
 
 use crate::session::*;
@@ -51,9 +51,7 @@ pub async fn record(
     let donor_kind = DonorKind::from_code(b.donor_kind.trim()).ok_or_else(|| {
         AppError::Rejected(format!("donor_kind 应为 company、organisation 或 individual，实为“{}”", b.donor_kind))
     })?;
-    let received_on = parse_date(&b.received_on).ok_or_else(|| {
-        AppError::Rejected(format!("received_on 应为 YYYY-MM-DD 格式的日期，实为“{}”", b.received_on))
-    })?;
+    let received_on = crate::error::api_date("received_on", &b.received_on)?;
     let d = Donation {
         donor_kind,
         donor_name: b.donor_name,

@@ -9,7 +9,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use yikou_domain::hotline::{HotlineRequest, RequestKind};
-use yikou_domain::parse_date;
 use yikou_service::hotline;
 
 use crate::session::*;
@@ -62,8 +61,7 @@ pub async fn assign(
     Path(id): Path<i64>,
     Json(b): Json<AssignBody>,
 ) -> ApiResult {
-    let due = parse_date(&b.due)
-        .ok_or_else(|| AppError::Rejected(format!("due 应为 YYYY-MM-DD 格式的日期，实为“{}”", b.due)))?;
+    let due = crate::error::api_date("due", &b.due)?;
     hotline::assign(&state.store, &u.actor(), id, &b.unit, due).await?;
     Ok(Json(json!({ "id": id, "state": "assigned" })))
 }

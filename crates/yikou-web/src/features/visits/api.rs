@@ -10,7 +10,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::json;
 use yikou_domain::visit::{Visit, VisitAction, VisitorKind};
-use yikou_domain::{parse_date, Fen};
+use yikou_domain::Fen;
 use yikou_service::visits;
 use yikou_store::visit::VisitQuery;
 
@@ -63,10 +63,6 @@ pub struct VisitBody {
     action: Option<ActionBody>,
 }
 
-fn day(field: &str, s: &str) -> Result<time::Date, AppError> {
-    parse_date(s).ok_or_else(|| AppError::Rejected(format!("{field}应为 YYYY-MM-DD 格式的日期，实为“{s}”")))
-}
-
 impl VisitBody {
     fn visit(self) -> Result<Visit, AppError> {
         let visitor_kind = VisitorKind::from_code(self.visitor_kind.trim()).ok_or_else(|| {
@@ -74,11 +70,15 @@ impl VisitBody {
         })?;
         let action = match self.action {
             None => None,
-            Some(a) => Some(VisitAction { what: a.what, owner_unit: a.owner_unit, due: day("due", &a.due)? }),
+            Some(a) => Some(VisitAction {
+                what: a.what,
+                owner_unit: a.owner_unit,
+                due: crate::error::api_date("due", &a.due)?,
+            }),
         };
         Ok(Visit {
             person_id: self.person,
-            day: day("date", &self.date)?,
+            day: crate::error::api_date("date", &self.date)?,
             visitor_kind,
             visitors: self.visitors,
             money: Fen(self.money_fen),

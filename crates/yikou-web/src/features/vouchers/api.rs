@@ -74,15 +74,11 @@ pub async fn create_batch(
     Json(b): Json<BatchBody>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let day = |field: &str, s: &str| {
-        yikou_domain::parse_date(s)
-            .ok_or_else(|| AppError::Rejected(format!("{field} 应为 YYYY-MM-DD 格式的日期，实为“{s}”")))
-    };
     let batch = yikou_domain::voucher::VoucherBatch {
         name: b.name,
         face_value: yikou_domain::Fen(b.face_value_fen),
-        valid_from: day("valid_from", &b.valid_from)?,
-        valid_until: day("valid_until", &b.valid_until)?,
+        valid_from: crate::error::api_date("valid_from", &b.valid_from)?,
+        valid_until: crate::error::api_date("valid_until", &b.valid_until)?,
         supermarket: b.supermarket,
         count: b.count,
         prefix: b.prefix,
