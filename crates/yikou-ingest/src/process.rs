@@ -51,6 +51,9 @@ pub enum ProcessError {
     NoHeader(Vec<String>),
     #[error("表头中没有“{}”列：请使用导入模板，或把该列的列名改为“{}”", .0.label(), .0.label())]
     MissingColumn(Field),
+    /// The register the rows are checked against could not be read (the file itself was fine).
+    #[error("读取帮困对象库失败，名单未能核对：{0}。请稍后重试；如仍失败请联系系统管理员")]
+    Register(String),
 }
 
 impl ProcessError {
@@ -59,6 +62,7 @@ impl ProcessError {
             ProcessError::File(e) => e.code(),
             ProcessError::NoHeader(_) => "no_header",
             ProcessError::MissingColumn(_) => "missing_column",
+            ProcessError::Register(_) => "register_unavailable",
         }
     }
 }

@@ -2,17 +2,16 @@
 //! upload for its owner until the commit, commit it (all rows, or only the valid ones), list and undo
 //! batches. The ingest-to-store glue the command line shares lives here too.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use yikou_domain::{today, Actor, Scope};
+use yikou_domain::{today, Actor, IdNumber, Scope};
 use yikou_ingest::output::{write_error_workbook, TemplateLists};
 use yikou_ingest::process::{process, Options, Outcome, ProcessError};
-use yikou_ingest::validate::{NoRegister, Reference, Register, RowIssue, ValidRow};
+use yikou_ingest::validate::{Reference, Register, RowIssue, ValidRow};
 use yikou_store::accounts::auth::unix_now;
 use yikou_store::campaign::StoredProject;
-use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportResult, ImportRow};
+use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportResult, ImportRow, RegisterNames};
 use yikou_store::uploads::{PendingUpload, UPLOAD_TTL_SECONDS};
 use yikou_store::{Store, StoreError};
 
@@ -145,23 +144,98 @@ impl Checked {
 /// names of the people the actor's area holds, and the project the rows are for.
 pub struct Against {
     pub reference: Reference,
-    pub names: HashMap<String, String>,
+    pub names: Names,
     pub project: Option<StoredProject>,
+}
+
+/// The register a file is checked against: none (nothing set up yet), read, or being read while
+/// the file is opened ([`Against::reading`]).
+pub enum Names {
+    None,
+    Read(RegisterNames),
+    Reading(std::sync::mpsc::Receiver<std::result::Result<RegisterNames, StoreError>>),
+}
+
+/// The area's register as the validator sees it: a number is looked up by its keyed hash. A
+/// register still being read is waited for at the first lookup (the file's opening — inflating
+/// the sheet, reading its shared strings — has gone on meanwhile); a failed read is kept and
+/// reported when the file has been read.
+struct Registered {
+    pending: std::sync::Mutex<Option<std::sync::mpsc::Receiver<std::result::Result<RegisterNames, StoreError>>>>,
+    names: std::sync::OnceLock<std::result::Result<RegisterNames, String>>,
+}
+
+impl Registered {
+    fn new(names: Names) -> Registered {
+        let r = Registered { pending: std::sync::Mutex::new(None), names: std::sync::OnceLock::new() };
+        match names {
+            Names::None => {}
+            Names::Read(n) => {
+                let _ = r.names.set(Ok(n));
+            }
+            Names::Reading(rx) => *r.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(rx),
+        }
+        r
+    }
+
+    fn names(&self) -> Option<&RegisterNames> {
+        let got = self.names.get_or_init(|| match self.pending.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(rx) => match rx.recv() {
+                Ok(read) => read.map_err(|e| e.to_string()),
+                Err(_) => Err("读取中断".into()),
+            },
+            None => Err(String::new()),
+        });
+        got.as_ref().ok().filter(|n| !n.is_empty())
+    }
+
+    /// Why the register could not be read, if it was needed and could not.
+    fn failure(&self) -> Option<String> {
+        self.names.get().and_then(|r| r.as_ref().err()).filter(|e| !e.is_empty()).cloned()
+    }
+}
+
+impl Register for Registered {
+    fn name_of(&self, id: &IdNumber) -> Option<String> {
+        self.names()?.name_of(id.as_str()).map(str::to_string)
+    }
 }
 
 impl Against {
     /// The reference data that ships in the binary, without a register or project: a dry run
     /// before anything is set up.
     pub fn shipped() -> Against {
-        Against { reference: Reference::shipped(), names: HashMap::new(), project: None }
+        Against { reference: Reference::shipped(), names: Names::None, project: None }
     }
 
     /// From the store, for `scope`: only the register and projects of that area are consulted, so
     /// a check reveals nothing about anyone else. `project` is a project code of the campaign of
     /// `year` (the current one without a year); `NotFound` for a project the scope may not see.
     pub async fn of(store: &Store, scope: &Scope, project: Option<&str>, year: Option<i32>) -> Result<Against> {
+        let names = Names::Read(store.register_names(scope).await?);
+        Self::with_names(store, scope, project, year, names).await
+    }
+
+    /// As [`Against::of`], with the register read on the runtime while the file is opened: the
+    /// check must then run off the runtime's own threads (`spawn_blocking`, `block_in_place`), as
+    /// its first lookup waits for the read.
+    pub async fn reading(store: &Store, scope: &Scope, project: Option<&str>, year: Option<i32>) -> Result<Against> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (s, sc) = (store.clone(), scope.clone());
+        tokio::spawn(async move {
+            let _ = tx.send(s.register_names(&sc).await);
+        });
+        Self::with_names(store, scope, project, year, Names::Reading(rx)).await
+    }
+
+    async fn with_names(
+        store: &Store,
+        scope: &Scope,
+        project: Option<&str>,
+        year: Option<i32>,
+        names: Names,
+    ) -> Result<Against> {
         let reference = reference_from(store).await?;
-        let names = store.register_names(scope).await?;
         let project = match project {
             Some(code) => {
                 let c = crate::campaign::of_year(store, year).await?;
@@ -185,7 +259,8 @@ pub struct Reading<'a> {
 /// validated, and a street or committee operator's rows of another area refused. Nothing is written.
 pub fn check_file(path: &Path, against: Against, scope: &Scope, how: Reading<'_>) -> Result<Checked, ProcessError> {
     let Against { reference, names, project } = against;
-    let register: &dyn Register = if names.is_empty() { &NoRegister } else { &names };
+    let registered = Registered::new(names);
+    let register: &dyn Register = &registered;
     let opts = Options {
         sheet: how.sheet,
         reference: &reference,
@@ -234,13 +309,16 @@ pub fn check_file(path: &Path, against: Against, scope: &Scope, how: Reading<'_>
         },
         how.progress,
     )?;
+    if let Some(e) = registered.failure() {
+        return Err(ProcessError::Register(e));
+    }
     Ok(Checked { outcome, rows, outside, project })
 }
 
 /// Checks an upload against the actor's area (see [`check_file`]) on a blocking thread. `hold` (a
 /// place among the concurrent checks) is kept until the check ends.
 pub async fn check<H: Send + 'static>(store: &Store, scope: &Scope, up: &Upload, hold: H) -> Result<Checked> {
-    let against = Against::of(store, scope, up.project.as_deref(), None).await?;
+    let against = Against::reading(store, scope, up.project.as_deref(), None).await?;
     let path = up.path.clone();
     let scope = scope.clone();
     tokio::task::spawn_blocking(move || {

@@ -13,7 +13,7 @@
 use serde_json::json;
 use yikou_domain::search::Needle;
 use yikou_domain::{Actor, Phone};
-use yikou_store::register::{PeopleQuery, PersonListItem, PersonUpdate, Revealed, TimelineItem};
+use yikou_store::register::{PeoplePage, PeopleQuery, PersonListItem, PersonUpdate, Revealed, Seek, TimelineItem};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -38,16 +38,16 @@ fn allowed(actor: &Actor, query: &PeopleQuery) -> Result<Option<String>> {
     }
 }
 
-/// A page of the register the actor may see, and the next page's key.
+/// A page of the register the actor may see, and the keys of the pages before and after.
 ///
 /// A match on hidden digits tells the searcher those digits (a birth date tried with the last four
 /// the mask shows, one guess after another, rebuilds the whole number): so every person such a
 /// search finds is on record as revealed (`person.reveal_id`, `via: search`), like 查看完整 — the
 /// auditor sees whose number was found, not only that someone searched.
-pub async fn search(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result<(Vec<PersonListItem>, Option<i64>)> {
+pub async fn search(store: &Store, actor: &Actor, query: &PeopleQuery) -> Result<PeoplePage> {
     let probe = allowed(actor, query)?;
     let found = store.search_people(&actor.scope, query).await?;
-    put_on_record(store, actor, query, probe, &found.0).await?;
+    put_on_record(store, actor, query, probe, &found.items).await?;
     Ok(found)
 }
 
@@ -75,7 +75,8 @@ async fn put_on_record(
 ) -> Result<()> {
     let Some(q) = probe else { return Ok(()) };
     let mut tx = store.write(actor).await?;
-    if query.after.is_none() && query.offset == 0 {
+    // Once per search: on its first (or last) page, not on each page turned.
+    if matches!(query.seek, Seek::First | Seek::Last) {
         tx.audit("person.search", "person", "*", None, Some(&json!({ "q": q, "found": found.len() }))).await?;
     }
     for p in found {

@@ -4,7 +4,7 @@
 
 use yikou_domain::visit::Visit;
 use yikou_domain::Actor;
-use yikou_store::visit::{self, VisitQuery, VisitView};
+use yikou_store::visit::{self, VisitPage, VisitQuery};
 use yikou_store::Store;
 
 use crate::{Result, ServiceError};
@@ -27,7 +27,7 @@ pub async fn record(store: &Store, actor: &Actor, v: &Visit) -> Result<i64> {
 }
 
 /// The visits of the actor's area in the current campaign (newest first) and their total.
-pub async fn list(store: &Store, actor: &Actor, mut q: VisitQuery) -> Result<(Vec<VisitView>, i64)> {
+pub async fn list(store: &Store, actor: &Actor, mut q: VisitQuery) -> Result<VisitPage> {
     if actor.role.is_some_and(|r| !r.may_read_reports()) {
         return Err(ServiceError::Forbidden);
     }

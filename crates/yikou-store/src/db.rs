@@ -177,14 +177,64 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// How many connections one process keeps open and how long one statement may run: a city's
+/// PostgreSQL serves several `yikou serve` processes, so each must stay within its share of the
+/// server's `max_connections`, and a runaway query must end rather than hold a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Connections of this process's pool (default 8).
+    pub max_connections: u32,
+    /// PostgreSQL's `statement_timeout` for every connection of the pool (default: the server's).
+    /// SQLite has no such limit; its writers wait at most `busy_timeout` (10 s) for the lock.
+    pub statement_timeout: Option<Duration>,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings { max_connections: 8, statement_timeout: None }
+    }
+}
+
+impl PoolSettings {
+    /// Reads the settings as given on the command line or in the environment: a pool of 1 to 1,000
+    /// connections, a timeout in whole seconds (0 = none).
+    pub fn parse(pool: Option<&str>, timeout: Option<&str>) -> Result<PoolSettings, StoreError> {
+        let mut s = PoolSettings::default();
+        if let Some(p) = pool.map(str::trim).filter(|p| !p.is_empty()) {
+            s.max_connections = p.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
+                StoreError::BadUrl(format!(
+                    "连接池大小“{p}”无效：请填写 1 到 1000 之间的整数（YIKOU_DB_POOL 或 --db-pool）"
+                ))
+            })?;
+        }
+        if let Some(t) = timeout.map(str::trim).filter(|t| !t.is_empty()) {
+            let secs: u64 = t.parse().ok().filter(|n| *n <= 86_400).ok_or_else(|| {
+                StoreError::BadUrl(format!(
+                    "语句超时“{t}”无效：请填写 0 到 86400 之间的秒数，0 表示不限（YIKOU_DB_STATEMENT_TIMEOUT 或 --db-statement-timeout）"
+                ))
+            })?;
+            s.statement_timeout = (secs > 0).then(|| Duration::from_secs(secs));
+        }
+        Ok(s)
+    }
+}
+
 impl Db {
-    /// Opens `sqlite://PATH` or `postgres://…`. A SQLite file is created if missing.
+    /// Opens `sqlite://PATH` or `postgres://…` with the default pool. A SQLite file is created if missing.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        Self::connect_with(url, PoolSettings::default()).await
+    }
+
+    /// Opens `sqlite://PATH` or `postgres://…` with the given pool size and statement timeout.
+    pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<Db, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
-            Self::connect_pg(opts).await
+            let mut opts = PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            if let Some(t) = pool.statement_timeout {
+                opts = opts.options([("statement_timeout", format!("{}ms", t.as_millis()))]);
+            }
+            Self::connect_pg_pool(opts, pool.max_connections).await
         } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-            Self::connect_sqlite(std::path::Path::new(path)).await
+            Self::connect_sqlite_pool(std::path::Path::new(path), pool.max_connections).await
         } else {
             Err(StoreError::BadUrl(format!(
                 "不支持的数据库地址“{}”：请使用 sqlite://文件路径 或 postgres://用户@主机/库名",
@@ -194,6 +244,10 @@ impl Db {
     }
 
     pub async fn connect_sqlite(path: &std::path::Path) -> Result<Db, StoreError> {
+        Self::connect_sqlite_pool(path, PoolSettings::default().max_connections).await
+    }
+
+    async fn connect_sqlite_pool(path: &std::path::Path, max: u32) -> Result<Db, StoreError> {
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -204,7 +258,7 @@ impl Db {
             .pragma("temp_store", "memory")
             .pragma("cache_size", "-65536");
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(max)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
@@ -213,13 +267,25 @@ impl Db {
     }
 
     pub async fn connect_pg(opts: PgConnectOptions) -> Result<Db, StoreError> {
+        Self::connect_pg_pool(opts, PoolSettings::default().max_connections).await
+    }
+
+    async fn connect_pg_pool(opts: PgConnectOptions, max: u32) -> Result<Db, StoreError> {
         let pool = PgPoolOptions::new()
-            .max_connections(8)
+            .max_connections(max)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
             .map_err(|e| StoreError::Unreachable(e.to_string()))?;
         Ok(Db::Postgres(pool))
+    }
+
+    /// The most connections this pool opens.
+    pub fn max_connections(&self) -> u32 {
+        match self {
+            Db::Sqlite(p) => p.options().get_max_connections(),
+            Db::Postgres(p) => p.options().get_max_connections(),
+        }
     }
 
     pub fn backend(&self) -> &'static str {
@@ -296,4 +362,23 @@ pub const BULK_ROWS: usize = 20_000;
 /// Rows per multi-row INSERT: stays under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters.
 pub fn rows_per_insert(columns: usize) -> usize {
     (30_000 / columns).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_settings_are_read_with_chinese_refusals() {
+        assert_eq!(PoolSettings::parse(None, None).unwrap(), PoolSettings::default());
+        let s = PoolSettings::parse(Some(" 32 "), Some("15")).unwrap();
+        assert_eq!((s.max_connections, s.statement_timeout), (32, Some(Duration::from_secs(15))));
+        assert_eq!(PoolSettings::parse(Some(""), Some("0")).unwrap(), PoolSettings::default(), "0 = no limit");
+        for bad in ["0", "1001", "八", "-1"] {
+            let e = PoolSettings::parse(Some(bad), None).unwrap_err().to_string();
+            assert!(e.contains("连接池大小") && e.contains(bad), "{e}");
+        }
+        let e = PoolSettings::parse(None, Some("1.5")).unwrap_err().to_string();
+        assert!(e.contains("语句超时") && e.contains("秒"), "{e}");
+    }
 }

@@ -62,6 +62,14 @@ fn packed(sqlite: bool, columns: &str, rest: &str) -> String {
     }
 }
 
+/// A blob as hexadecimal text (SQLite upper case, PostgreSQL lower case: both read by `hex`).
+pub(crate) fn hex_db(db: &Db, expr: &str) -> String {
+    match db {
+        Db::Sqlite(_) => format!("hex({expr})"),
+        Db::Postgres(_) => format!("encode({expr}, 'hex')"),
+    }
+}
+
 /// The rows of a [`packed_select`] (none when nothing matched: NULL on PostgreSQL, `[]` on
 /// SQLite); `what` names the data in the message when the value cannot be read.
 pub(crate) fn unpack<T: serde::de::DeserializeOwned>(packed: Option<String>, what: &str) -> Result<Vec<T>> {

@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod followup;
 pub mod hotline;
 pub mod imports;
+pub mod paging;
 pub mod pay;
 pub mod reference;
 pub mod register;
@@ -34,7 +35,7 @@ use serde_json::Value;
 use yikou_domain::Actor;
 
 pub use crypto::Keys;
-pub use db::{Db, Tx};
+pub use db::{Db, PoolSettings, Tx};
 
 /// 存储错误. Messages are Chinese and never contain an ID number, name or phone.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +130,8 @@ pub struct StoreConfig {
     pub database_url: Option<String>,
     /// Master key as hex (env `YIKOU_KEY`); default the key file in the data folder.
     pub key_hex: Option<String>,
+    /// Connection-pool size and statement timeout.
+    pub pool: db::PoolSettings,
 }
 
 impl StoreConfig {
@@ -189,7 +192,7 @@ impl Store {
                 StoreError::NotInitialised
             });
         }
-        let db = Db::connect(&cfg.url()).await?;
+        let db = Db::connect_with(&cfg.url(), cfg.pool).await?;
         let anchor = Arc::new(seal::Anchor::new(cfg.anchor_path()));
         Self::attach_with(db, Keys::from_master(&master), Some(anchor)).await
     }
@@ -270,7 +273,7 @@ impl Store {
     }
 
     async fn init_database(cfg: &StoreConfig, keys: Keys) -> Result<Initialised> {
-        let db = Db::connect(&cfg.url()).await?;
+        let db = Db::connect_with(&cfg.url(), cfg.pool).await?;
         db.migrate().await?;
         let store = Store { db, keys, anchor: Some(Arc::new(seal::Anchor::new(cfg.anchor_path()))) };
         if store.meta("key_check").await?.is_some() {

@@ -34,11 +34,12 @@ impl Store {
             "INSERT INTO pending_uploads (id, user_id, path, file_name, project, created_unix) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&u.id).bind(u.user_id).bind(&u.path).bind(&u.file_name).bind(&u.project).bind(u.created_unix)
             .execute(p).await?.rows_affected());
+        // The owner's uploads newest first; those past the first few are pushed out.
         let rows: Vec<UploadRow> = on_db!(&self.db, p => sqlx::query_as(
             "SELECT id, user_id, path, file_name, project, created_unix FROM pending_uploads WHERE user_id = $1
-             ORDER BY created_unix DESC, id LIMIT 1000 OFFSET $2")
-            .bind(u.user_id).bind(UPLOADS_PER_USER).fetch_all(p).await?);
-        let old: Vec<PendingUpload> = rows.into_iter().map(upload_of).collect();
+             ORDER BY created_unix DESC, id LIMIT $2")
+            .bind(u.user_id).bind(UPLOADS_PER_USER + 1000).fetch_all(p).await?);
+        let old: Vec<PendingUpload> = rows.into_iter().skip(UPLOADS_PER_USER as usize).map(upload_of).collect();
         for o in &old {
             self.remove_upload(&o.id).await?;
         }

@@ -8,6 +8,7 @@ use serde_json::json;
 use yikou_domain::visit::{Visit, VisitorKind};
 use yikou_domain::{format_date, today, Scope};
 
+use crate::paging::{self, Seek};
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// Records a visit in a campaign; its id. Refused (422, in Chinese) when the visit is incomplete or
@@ -155,8 +156,18 @@ pub struct VisitQuery {
     pub person: Option<i64>,
     /// Only visits whose follow-up action is still open.
     pub open_actions: bool,
-    pub offset: i64,
+    /// Where the page starts (keyset on the visit day and id, newest first).
+    pub seek: Seek,
     pub limit: i64,
+}
+
+/// A page of visits, how many there are in all, and the keys of the pages before and after.
+#[derive(Debug, Clone, Default)]
+pub struct VisitPage {
+    pub items: Vec<VisitView>,
+    pub total: i64,
+    pub prev: Option<i64>,
+    pub next: Option<i64>,
 }
 
 /// A visit's columns: (id, person, name, street, visited_on, kind, visitors, unit, money, goods,
@@ -166,27 +177,21 @@ type VisitRow = (i64, i64, String, Option<String>, String, String, String, Strin
 type ActionRow = (i64, i64, String, String, String, Option<String>, Option<String>);
 
 impl Store {
-    /// The visits the scope may see (`scope::visits`), newest first, and how many there are in all.
-    pub async fn visits(&self, scope: &Scope, q: &VisitQuery) -> Result<(Vec<VisitView>, i64)> {
+    /// The visits the scope may see (`scope::visits`), newest first, a page from where `q.seek`
+    /// says, and how many there are in all. A key naming a visit the scope may not see is refused.
+    pub async fn visits(&self, scope: &Scope, q: &VisitQuery) -> Result<VisitPage> {
         let (cond, arg) = crate::scope::visits(scope, 2);
         let mut filter = format!("v.campaign_id = $1 AND {cond}");
-        let n = if arg.is_some() { 3 } else { 2 };
+        let mut n = if arg.is_some() { 3 } else { 2 };
         if q.person.is_some() {
             filter.push_str(&format!(" AND v.person_id = ${n}"));
+            n += 1;
         }
         if q.open_actions {
             filter.push_str(" AND va.id IS NOT NULL AND va.done_on IS NULL");
         }
         let from =
             "FROM visits v JOIN people pe ON pe.id = v.person_id LEFT JOIN visit_actions va ON va.visit_id = v.id";
-        let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
-        let list_sql = format!(
-            "SELECT v.id, v.person_id, pe.name, pe.street_code, v.visited_on, v.visitor_kind, v.visitors, v.unit_code,
-             v.money_fen, v.goods, v.goods_value_fen, v.needs {from} WHERE {filter}
-             ORDER BY v.visited_on DESC, v.id DESC LIMIT {} OFFSET {}",
-            q.limit.clamp(1, 10_000),
-            q.offset.max(0)
-        );
         macro_rules! bound {
             ($query:expr) => {{
                 let x = $query.bind(q.campaign_id);
@@ -200,8 +205,48 @@ impl Store {
                 }
             }};
         }
+        let count_sql = format!("SELECT COUNT(*) {from} WHERE {filter}");
+        let (key, backwards) = q.seek.key();
+        // Newest first: read descending, or ascending when reading backwards.
+        let read_asc = backwards;
+        let key_day: Option<String> = match key {
+            None => None,
+            Some(k) => {
+                let sql = format!("SELECT v.visited_on {from} WHERE {filter} AND v.id = ${n}");
+                let day: Option<String> =
+                    on_db!(&self.db, p => bound!(sqlx::query_scalar(&sql)).bind(k).fetch_optional(p).await?);
+                Some(day.ok_or_else(|| {
+                    StoreError::rejected("bad_cursor", "翻页位置无效（可能已过期）：请回到第一页".to_string())
+                })?)
+            }
+        };
+        let keyed = match key {
+            Some(_) => format!(
+                " AND {}",
+                paging::past(Some("v.visited_on"), "v.id", read_asc, &format!("${}", n + 1), &format!("${n}"))
+            ),
+            None => String::new(),
+        };
+        let limit = q.limit.clamp(1, 10_000);
+        let list_sql = format!(
+            "SELECT v.id, v.person_id, pe.name, pe.street_code, v.visited_on, v.visitor_kind, v.visitors, v.unit_code,
+             v.money_fen, v.goods, v.goods_value_fen, v.needs {from} WHERE {filter}{keyed}
+             ORDER BY {} LIMIT {}",
+            paging::order(Some("v.visited_on"), "v.id", read_asc),
+            limit + 1
+        );
         let total: i64 = on_db!(&self.db, p => bound!(sqlx::query_scalar(&count_sql)).fetch_one(p).await?);
-        let rows: Vec<VisitRow> = on_db!(&self.db, p => bound!(sqlx::query_as(&list_sql)).fetch_all(p).await?);
+        let mut rows: Vec<VisitRow> = on_db!(&self.db, p => {
+            let x = bound!(sqlx::query_as(&list_sql));
+            let x = match (key, &key_day) {
+                (Some(k), Some(d)) => x.bind(k).bind(d.clone()),
+                _ => x,
+            };
+            x.fetch_all(p).await?
+        });
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let (rows, prev, next) = q.seek.arrange(rows, more, |r| r.0);
         // The listed visits' actions (ids are numbers: written into the statement).
         let mut actions: std::collections::HashMap<i64, ActionView> = std::collections::HashMap::new();
         if !rows.is_empty() {
@@ -232,6 +277,6 @@ impl Store {
                 action: actions.remove(&r.0),
             })
             .collect();
-        Ok((items, total))
+        Ok(VisitPage { items, total, prev, next })
     }
 }

@@ -290,7 +290,11 @@ async fn the_checks_register_and_project_lookup_stay_in_the_importers_area() {
         assert!(matches!(e, StoreError::NotFound(_)), "{}: {e}", b.name);
         drop(tx);
         assert!(s.register_names(&Scope::Street(GUMEI.into())).await.unwrap().is_empty(), "{}", b.name);
-        assert_eq!(s.register_names(&Scope::Street(QIBAO.into())).await.unwrap().len(), 1);
+        let qibao = s.register_names(&Scope::Street(QIBAO.into())).await.unwrap();
+        assert_eq!(qibao.len(), 1);
+        // Looked up by the number's keyed hash: the registered name, and nothing for another number.
+        assert_eq!(qibao.name_of("11010519491231002X"), Some("张三"), "{}", b.name);
+        assert_eq!(qibao.name_of("110105194912310037"), None, "{}", b.name);
         assert_eq!(s.register_names(&Scope::All).await.unwrap().len(), 1);
         let cid = s.campaign(2020).await.unwrap().unwrap().id;
         // The bureau's project lists nobody of 古美's: 古美 cannot name it.

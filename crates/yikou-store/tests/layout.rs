@@ -94,3 +94,11 @@ fn every_audited_action_has_a_chinese_name() {
     assert!(seen > 30, "the audited actions were not found ({seen})");
     assert!(missing.is_empty(), "actions without a Chinese name: {missing:?}");
 }
+
+/// No list skips rows it has read (OFFSET): every page continues from a key (`paging`), so a
+/// page deep in a city's register costs what the first one does (issue 18).
+#[test]
+fn no_statement_pages_by_offset() {
+    let bad = offenders(&[], &["OFFSET ", "OFFSET{", "OFFSET $", "offset "]);
+    assert!(bad.is_empty(), "page with store/src/paging.rs (keyset), not OFFSET: {bad:?}");
+}

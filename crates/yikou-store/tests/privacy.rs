@@ -70,7 +70,7 @@ async fn phones_and_addresses_are_encrypted_at_rest_and_still_found() {
         assert_eq!(p.phone_masked.as_deref(), Some("138****5678"));
         let found = |q: &str| {
             let q = PeopleQuery { q: Some(q.into()), limit: 10, ..Default::default() };
-            async move { s.search_people(&Scope::All, &q).await.unwrap().0.len() }
+            async move { s.search_people(&Scope::All, &q).await.unwrap().items.len() }
         };
         assert_eq!(found("138 1234 5678").await, 1, "{}: searched by phone through the keyed hash", b.name);
         assert_eq!(found("13812345679").await, 0);
@@ -106,7 +106,7 @@ async fn plaintext_contacts_of_an_older_database_are_sealed_when_it_is_opened() 
         let text = dump(&reopened).await;
         assert!(!text.contains("13812345678") && !text.contains("莘庄镇某路"), "{}:\n{text}", b.name);
         let q = PeopleQuery { q: Some("13812345678".into()), limit: 10, ..Default::default() };
-        assert_eq!(reopened.search_people(&Scope::All, &q).await.unwrap().0.len(), 1, "{}", b.name);
+        assert_eq!(reopened.search_people(&Scope::All, &q).await.unwrap().items.len(), 1, "{}", b.name);
         assert!(reopened.verify_audit().await.unwrap().ok());
     }
 }

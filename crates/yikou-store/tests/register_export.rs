@@ -59,7 +59,7 @@ async fn an_export_reads_everyone_once_in_order_with_their_own_categories() {
                 pages += 1;
                 got.extend(items);
                 match next {
-                    Some(k) => query.after = Some(k),
+                    Some(k) => query.seek = register::Seek::After(k),
                     None => break,
                 }
             }

@@ -6,7 +6,7 @@ mod common;
 use common::backends;
 use time::macros::date;
 use yikou_domain::{id_number, Actor, IdNumber, Phone, Scope};
-use yikou_store::register::{self, NewPerson, PeopleQuery, PeopleSort};
+use yikou_store::register::{self, NewPerson, PeopleQuery, PeopleSort, Seek};
 
 const GUMEI: &str = "310112006000";
 const QIBAO: &str = "310112102000";
@@ -63,7 +63,7 @@ async fn parts_of_numbers_filters_counts_and_order_within_the_scope() {
             let query = PeopleQuery { q: Some(q.into()), limit: 50, ..Default::default() };
             async move {
                 let mut found: Vec<i64> =
-                    s.search_people(&scope, &query).await.unwrap().0.iter().map(|p| p.id).collect();
+                    s.search_people(&scope, &query).await.unwrap().items.iter().map(|p| p.id).collect();
                 found.sort_unstable();
                 let n = s.count_people_matching(&scope, &query).await.unwrap();
                 assert_eq!(found.len() as i64, n, "count and list agree");
@@ -105,22 +105,52 @@ async fn parts_of_numbers_filters_counts_and_order_within_the_scope() {
         assert_eq!(age(None, Some(a2 - 1)).await, 0, "{}", b.name);
         assert_eq!(age(None, None).await, 3, "{}", b.name);
 
-        // Order by age both ways, and numbered pages through it.
-        let order = |sort: PeopleSort, desc: bool, offset: i64| {
-            let query = PeopleQuery { sort, desc, offset, limit: 2, ..Default::default() };
+        // Order by age both ways, and keyset pages through it: forwards, back, from the end.
+        let page = |sort: PeopleSort, desc: bool, seek: Seek| {
+            let query = PeopleQuery { sort, desc, seek, limit: 2, ..Default::default() };
             let gumei = gumei.clone();
-            async move { s.search_people(&gumei, &query).await.unwrap().0.iter().map(|p| p.id).collect::<Vec<_>>() }
+            async move {
+                let p = s.search_people(&gumei, &query).await.unwrap();
+                (p.items.iter().map(|p| p.id).collect::<Vec<_>>(), p.prev, p.next)
+            }
         };
-        assert_eq!(order(PeopleSort::Age, false, 0).await, vec![ids[2], ids[1]], "{}: youngest first", b.name);
-        assert_eq!(order(PeopleSort::Age, false, 2).await, vec![ids[0]], "{}: page 2", b.name);
-        assert_eq!(order(PeopleSort::Age, true, 0).await, vec![ids[0], ids[1]], "{}: oldest first", b.name);
+        let (young, prev, next) = page(PeopleSort::Age, false, Seek::First).await;
+        assert_eq!(
+            (young.clone(), prev, next),
+            (vec![ids[2], ids[1]], None, Some(ids[1])),
+            "{}: youngest first",
+            b.name
+        );
+        assert_eq!(
+            page(PeopleSort::Age, false, Seek::After(ids[1])).await,
+            (vec![ids[0]], Some(ids[0]), None),
+            "{}: page 2",
+            b.name
+        );
+        assert_eq!(
+            page(PeopleSort::Age, false, Seek::Before(ids[0])).await,
+            (young, None, Some(ids[1])),
+            "{}: back to page 1",
+            b.name
+        );
+        assert_eq!(
+            page(PeopleSort::Age, false, Seek::Last).await,
+            (vec![ids[1], ids[0]], Some(ids[1]), None),
+            "{}: the end",
+            b.name
+        );
+        assert_eq!(page(PeopleSort::Age, true, Seek::First).await.0, vec![ids[0], ids[1]], "{}: oldest first", b.name);
         let mut by_id = ids[..3].to_vec();
         by_id.sort_unstable();
-        assert_eq!(order(PeopleSort::Id, false, 1).await, by_id[1..].to_vec(), "{}", b.name);
+        assert_eq!(page(PeopleSort::Id, false, Seek::After(by_id[0])).await.0, by_id[1..].to_vec(), "{}", b.name);
+        // A key naming someone outside the area is refused (it would tell where they sort).
+        let outside = PeopleQuery { sort: PeopleSort::Name, seek: Seek::After(ids[3]), limit: 2, ..Default::default() };
+        let e = s.search_people(&gumei, &outside).await.unwrap_err();
+        assert!(e.to_string().contains("翻页位置无效"), "{}: {e}", b.name);
 
         // The list's categories.
         let all = PeopleQuery { limit: 50, ..Default::default() };
-        let listed = s.search_people(&gumei, &all).await.unwrap().0;
+        let listed = s.search_people(&gumei, &all).await.unwrap().items;
         assert!(listed.iter().all(|p| p.categories == vec!["DB".to_string()]), "{}: {listed:?}", b.name);
     }
 }

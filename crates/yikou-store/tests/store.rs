@@ -637,3 +637,28 @@ async fn decisions_on_findings_survive_reruns_until_the_facts_change() {
         assert!(s.verify_audit().await.unwrap().ok());
     }
 }
+
+#[tokio::test]
+async fn the_pool_size_and_statement_timeout_are_the_configured_ones() {
+    use std::time::Duration;
+    use yikou_store::{Db, PoolSettings};
+    for b in backends().await {
+        let settings = PoolSettings { max_connections: 3, statement_timeout: Some(Duration::from_millis(500)) };
+        let db = Db::connect_with(&b.cfg.url(), settings).await.unwrap();
+        assert_eq!(db.max_connections(), 3, "{}", b.name);
+        if let Db::Postgres(p) = &db {
+            // A statement past the timeout is ended by the server; a short one runs.
+            let e = sqlx::query("SELECT pg_sleep(2)").execute(p).await.unwrap_err().to_string();
+            assert!(e.contains("statement timeout"), "{e}");
+            sqlx::query("SELECT pg_sleep(0.1)").execute(p).await.unwrap();
+            // Without a timeout the same statement runs to its end.
+            let open = Db::connect_with(&b.cfg.url(), PoolSettings::default()).await.unwrap();
+            let Db::Postgres(p) = &open else { unreachable!() };
+            sqlx::query("SELECT pg_sleep(0.6)").execute(p).await.unwrap();
+        }
+        // The store opens through the configuration with the same settings.
+        let cfg = StoreConfig { pool: settings, ..b.cfg.clone() };
+        let s = Store::open(&cfg).await.unwrap();
+        assert_eq!(s.db().max_connections(), 3, "{}", b.name);
+    }
+}

@@ -10,6 +10,7 @@ use time::macros::date;
 use yikou_domain::rules::RuleSet;
 use yikou_domain::visit::{Visit, VisitAction, VisitorKind};
 use yikou_domain::{Actor, Campaign, Fen, FindingKind, Scope};
+use yikou_store::paging::Seek;
 use yikou_store::register::NewPerson;
 use yikou_store::visit::{self, VisitQuery};
 use yikou_store::{on_db, Store, StoreError};
@@ -113,13 +114,33 @@ async fn visits_are_recorded_within_the_area_and_not_visited_names_exactly_the_r
 
         // Each area lists its own visits only.
         let q = VisitQuery { campaign_id: cid, limit: 100, ..VisitQuery::default() };
-        let (mine, total) = s.visits(&gumei, &q).await.unwrap();
+        let page = s.visits(&gumei, &q).await.unwrap();
+        let (mine, total) = (page.items, page.total);
         assert_eq!((mine.len(), total), (3, 3));
+        // Keyset pages of one, newest first, then back: the same three, never one twice.
+        let one = |seek| VisitQuery { campaign_id: cid, limit: 1, seek, ..VisitQuery::default() };
+        let mut seen = Vec::new();
+        let mut seek = Seek::First;
+        loop {
+            let p = s.visits(&gumei, &one(seek)).await.unwrap();
+            seen.extend(p.items.iter().map(|v| v.id));
+            match p.next {
+                Some(k) => seek = Seek::After(k),
+                None => break,
+            }
+        }
+        assert_eq!(seen, mine.iter().map(|v| v.id).collect::<Vec<_>>(), "{}", b.name);
+        let back = s.visits(&gumei, &one(Seek::Before(seen[2]))).await.unwrap();
+        assert_eq!((back.items[0].id, back.prev, back.next), (seen[1], Some(seen[1]), Some(seen[1])), "{}", b.name);
+        // A key naming 七宝's visit is refused to 古美.
+        let theirs_key = s.visits(&qibao, &q).await.unwrap().items[0].id;
+        let e = s.visits(&gumei, &one(Seek::After(theirs_key))).await.unwrap_err();
+        assert!(e.to_string().contains("翻页位置无效"), "{}: {e}", b.name);
         assert!(mine.iter().all(|v| v.street_code.as_deref() == Some(GUMEI)));
-        let (theirs, _) = s.visits(&qibao, &q).await.unwrap();
+        let theirs = s.visits(&qibao, &q).await.unwrap().items;
         assert_eq!(theirs.iter().map(|v| v.person).collect::<Vec<_>>(), vec![id(5)]);
         let open = VisitQuery { open_actions: true, ..q.clone() };
-        let (with_open, _) = s.visits(&gumei, &open).await.unwrap();
+        let with_open = s.visits(&gumei, &open).await.unwrap().items;
         assert_eq!(with_open.len(), 1);
         let action = with_open[0].action.as_ref().unwrap();
         assert_eq!((with_open[0].id, action.owner_unit.as_str()), (v1, GUMEI));
@@ -133,18 +154,19 @@ async fn visits_are_recorded_within_the_area_and_not_visited_names_exactly_the_r
         assert!(matches!(done(qibao.clone()).await, Err(StoreError::NotFound(_))));
         done(gumei.clone()).await.unwrap();
         assert!(matches!(done(gumei.clone()).await, Err(StoreError::Conflict(_))));
-        assert!(s.visits(&gumei, &open).await.unwrap().0.is_empty());
+        assert!(s.visits(&gumei, &open).await.unwrap().items.is_empty());
 
         // A department sees no street's visits (the needs heard can name an illness) — only those whose
         // follow-up it owns.
         let rsj = Scope::Unit("310112-RSJ".into());
-        assert_eq!(s.visits(&rsj, &q).await.unwrap().1, 0, "{}", b.name);
+        assert_eq!(s.visits(&rsj, &q).await.unwrap().total, 0, "{}", b.name);
         let for_rsj = Visit {
             action: Some(VisitAction { owner_unit: "310112-RSJ".into(), ..visit_of(id(3)).action.unwrap() }),
             ..visit_of(id(3))
         };
         let handed = record(s, &gumei, cid, &for_rsj).await.unwrap();
-        let (theirs_now, n) = s.visits(&rsj, &q).await.unwrap();
+        let p = s.visits(&rsj, &q).await.unwrap();
+        let (theirs_now, n) = (p.items, p.total);
         assert_eq!((n, theirs_now[0].id), (1, handed));
 
         // The care summary counts them by street, people once; each area its own.

@@ -189,15 +189,39 @@ async fn filters_count_sort_and_pages() {
     let (_, html) = page(&app, &g, "/people").await;
     assert_eq!(total(&html), "62", "古美's people only");
     assert_eq!(rows(&html), 50);
-    assert!(html.contains("aria-label=\"分页\"") && html.contains("href=\"/people?page=2\""), "{html}");
+    // Keyset pages: the next page starts after the last person shown.
+    let next = format!("href=\"/people?after={}\"", gumei[49]);
+    assert!(html.contains("aria-label=\"分页\"") && html.contains(&next), "{html}");
+    assert!(
+        !html.contains("rel=\"prev\"") && !html.contains("before="),
+        "the first page has nothing before it: {html}"
+    );
     assert!(html.contains("古美测试居委会"), "the committee column names it: {html}");
     assert!(html.contains("<th scope=\"col\"><a href=\"/people?sort=committee\">居委</a>"), "{html}");
 
-    // Page 2: the last twelve in registration order.
-    let (_, html) = page(&app, &g, "/people?page=2").await;
+    // Page 2: the last twelve in registration order, with the way back.
+    let (_, html) = page(&app, &g, &format!("/people?after={}", gumei[49])).await;
     assert_eq!(rows(&html), 12, "{html}");
     assert!(gumei[50..].iter().all(|&id| html.contains(&link(id))) && !html.contains(&link(gumei[49])), "{html}");
-    assert!(html.contains("<span aria-current=\"page\">2</span>"), "{html}");
+    assert!(!html.contains("rel=\"next\"") && !html.contains("end=1"), "nothing after the last: {html}");
+    assert!(
+        html.contains(&format!("href=\"/people?before={}\"", gumei[50])) && html.contains(">首页</a></li>"),
+        "{html}"
+    );
+    // 上一页 from there is the first page again: the first fifty, and a next page.
+    let (_, html) = page(&app, &g, &format!("/people?before={}", gumei[50])).await;
+    assert_eq!(rows(&html), 50, "{html}");
+    assert!(gumei[..50].iter().all(|&id| html.contains(&link(id))), "{html}");
+    assert!(
+        !html.contains("rel=\"prev\"") && html.contains(&next) && html.contains("href=\"/people?end=1\""),
+        "{html}"
+    );
+    // 末页: the last fifty, read from the end (twelve before them).
+    let (_, html) = page(&app, &g, "/people?end=1").await;
+    assert_eq!(rows(&html), 50, "{html}");
+    assert!(gumei[12..].iter().all(|&id| html.contains(&link(id))) && !html.contains(&link(gumei[11])), "{html}");
+    assert!(html.contains(&format!("href=\"/people?before={}\"", gumei[12])), "{html}");
+    assert!(html.contains("rel=\"prev\"") && !html.contains("rel=\"next\""), "{html}");
 
     // Filters: age, committee, category; each with its count.
     let (_, html) = page(&app, &g, "/people?age_min=80").await;
@@ -222,24 +246,45 @@ async fn filters_count_sort_and_pages() {
     assert!(html.contains("aria-sort=\"descending\""), "{html}");
     let (_, html) = page(&app, &g, "/people?sort=age").await;
     assert!(first(&html).contains("签收"), "{}", first(&html));
-    // Sorting by name, and the next page keeps the order.
+    // Sorting by name, and the next and previous pages keep the order (keyset on name, then id).
     let (_, html) = page(&app, &g, "/people?sort=name&dir=desc").await;
-    assert!(html.contains("href=\"/people?sort=name&#38;dir=desc&#38;page=2\""), "{html}");
-    let (_, p2) = page(&app, &g, "/people?sort=name&dir=desc&page=2").await;
+    let names_of = |html: &str| -> Vec<String> {
+        let body = &html[html.find("<tbody>").unwrap()..html.find("</tbody>").unwrap()];
+        body.split("<a href=\"/people/")
+            .skip(1)
+            .filter_map(|c| c.split('>').nth(1)?.split('<').next().map(String::from))
+            .collect()
+    };
+    let p1 = names_of(&html);
+    let key = html
+        .split("href=\"/people?sort=name&#38;dir=desc&#38;after=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, p2) = page(&app, &g, &format!("/people?sort=name&dir=desc&after={key}")).await;
     assert_eq!(rows(&p2), 12);
     assert!(p2.contains(">签收0<"), "签收0 sorts last of the 签收 names: {p2}");
-
-    // Page numbers reach only so far into a list.
-    let (s, html) = page(&app, &g, "/people?page=999").await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("最多只能翻到第201页"), "{html}");
-
-    // The old key pages still work.
-    let (s, html) = page(&app, &g, &format!("/people?after={}", gumei[9])).await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(rows(&html), 50);
-    assert!(html.contains(&link(gumei[10])) && !html.contains(&link(gumei[9])), "{html}");
-    assert!(html.contains(&format!("href=\"/people?after={}\"", gumei[59])), "the next key page: {html}");
+    let both: Vec<String> = p1.iter().cloned().chain(names_of(&p2)).collect();
+    let mut sorted = both.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(both, sorted, "the two pages are one list in descending name order");
+    let back = p2
+        .split("href=\"/people?sort=name&#38;dir=desc&#38;before=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, again) = page(&app, &g, &format!("/people?sort=name&dir=desc&before={back}")).await;
+    assert_eq!(names_of(&again), p1, "上一页 is the first page again");
+    // A page key naming someone outside the area is refused, not used to place them.
+    let (s, html) = page(&app, &g, &format!("/people?sort=name&after={}", app.people[1])).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("翻页位置无效"), "{html}");
 }
 
 #[tokio::test]

@@ -108,17 +108,24 @@ async fn the_api_records_within_the_area_and_the_check_names_who_was_not_visited
                        "money_fen": i64::MAX, "goods": "米", "goods_value_fen": i64::MAX });
     let (s, v) = post(token.clone(), huge).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    // A page far past the end is an empty page, not a crash.
-    let r = reqwest::Client::new()
-        .get(format!("{}/api/v1/visits?page=9223372036854775807", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    // A cursor that is not one is refused in Chinese, not a crash; one naming no visit of the area too.
+    for (cursor, status) in
+        [("abc", StatusCode::BAD_REQUEST), ("9223372036854775807", StatusCode::UNPROCESSABLE_ENTITY)]
+    {
+        let r = reqwest::Client::new()
+            .get(format!("{}/api/v1/visits?cursor={cursor}", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{cursor}");
+        let v: Value = r.json().await.unwrap();
+        assert!(v["message"].as_str().unwrap_or_default().contains("无效"), "{v}");
+    }
     let r = reqwest::Client::new().get(format!("{}/api/v1/visits", app.base)).bearer_auth(&token).send().await.unwrap();
     let list: Value = r.json().await.unwrap();
     assert_eq!(list["total"], 1, "{list}");
+    assert!(list["next_cursor"].is_null(), "one visit: no next page: {list}");
     assert_eq!(list["items"][0]["person"], gumei);
     assert_eq!(list["items"][0]["money_fen"], 50_000);
 

@@ -36,6 +36,12 @@ struct Cli {
     /// 数据库地址 postgres://… 或 sqlite://…；默认为数据目录中的 yikou.db (database URL)
     #[arg(long, global = true, env = "YIKOU_DATABASE_URL")]
     database: Option<String>,
+    /// 每个进程的数据库连接数，1–1000，默认 8：多个 yikou serve 共用一个 PostgreSQL 时按其 max_connections 分配 (pool size)
+    #[arg(long, global = true, env = "YIKOU_DB_POOL")]
+    db_pool: Option<String>,
+    /// PostgreSQL 单条语句最长秒数，0 为不限（默认沿用服务器设置）(statement timeout, seconds)
+    #[arg(long, global = true, env = "YIKOU_DB_STATEMENT_TIMEOUT")]
+    db_statement_timeout: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -233,12 +239,13 @@ macro_rules! say {
 }
 pub(crate) use say;
 
-fn config(cli: &Cli) -> StoreConfig {
-    StoreConfig {
+fn config(cli: &Cli) -> Result<StoreConfig, yikou_store::StoreError> {
+    Ok(StoreConfig {
         data_dir: cli.data.clone(),
         database_url: cli.database.clone(),
         key_hex: std::env::var("YIKOU_KEY").ok().filter(|k| !k.trim().is_empty()),
-    }
+        pool: yikou_store::PoolSettings::parse(cli.db_pool.as_deref(), cli.db_statement_timeout.as_deref())?,
+    })
 }
 
 #[tokio::main]
@@ -261,7 +268,7 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     use commands::*;
-    let cfg = config(&cli);
+    let cfg = config(&cli)?;
     match cli.command {
         Command::Init => store::init(&cfg).await,
         Command::Demo { seed, clean, faults: _, answer_key, no_serve, stage, serve } => {

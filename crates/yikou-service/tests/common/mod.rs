@@ -15,7 +15,8 @@ pub struct Fresh {
 /// A new store: reference data and the one-time administrator `admin` (system administrator).
 pub async fn fresh() -> Fresh {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = StoreConfig { data_dir: dir.path().join("data"), database_url: None, key_hex: None };
+    let cfg =
+        StoreConfig { data_dir: dir.path().join("data"), database_url: None, key_hex: None, pool: Default::default() };
     let init = Store::init(&cfg).await.unwrap();
     Fresh { store: init.store, _dir: dir }
 }

@@ -20,6 +20,7 @@ use crate::{now, on_tx, Result, StoreError, WriteTx};
 mod area;
 mod batches;
 
+pub use area::RegisterNames;
 use area::{reach_of, Reach};
 pub use batches::undo_batch;
 

@@ -13,6 +13,7 @@ use yikou_domain::search::Needle;
 use yikou_domain::{format_date, Scope, Sex};
 
 use crate::contacts::phone_key;
+use crate::paging::{self, Seek};
 use crate::{on_db, Result, Store, StoreError};
 
 /// One row of the register list (masked).
@@ -39,7 +40,7 @@ pub(super) fn age_of(birth_date: &str) -> Option<i32> {
 /// The column a list is ordered by (the person's id breaks ties, so pages never overlap).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum PeopleSort {
-    /// Registration order (the only order key pagination by `after` follows).
+    /// Registration order.
     #[default]
     Id,
     Name,
@@ -68,22 +69,31 @@ impl PeopleSort {
         Self::ALL.into_iter().find(|c| c.code() == s)
     }
 
-    fn order_by(self, desc: bool) -> String {
-        let (col, flip) = match self {
-            PeopleSort::Id => ("pe.id", false),
-            PeopleSort::Name => ("pe.name", false),
-            // A later birth date is a younger person.
-            PeopleSort::Age => ("pe.birth_date", true),
-            PeopleSort::Street => ("COALESCE(pe.street_code, '')", false),
-            PeopleSort::Committee => ("COALESCE(pe.committee_code, '')", false),
-        };
-        let dir = if desc != flip { "DESC" } else { "ASC" };
-        if self == PeopleSort::Id {
-            format!("pe.id {dir}")
-        } else {
-            format!("{col} {dir}, pe.id {dir}")
+    /// The sorted column's expression (None for registration order: the id alone).
+    fn column(self) -> Option<&'static str> {
+        match self {
+            PeopleSort::Id => None,
+            PeopleSort::Name => Some("pe.name"),
+            PeopleSort::Age => Some("pe.birth_date"),
+            PeopleSort::Street => Some("COALESCE(pe.street_code, '')"),
+            PeopleSort::Committee => Some("COALESCE(pe.committee_code, '')"),
         }
     }
+
+    /// Ascending in SQL terms: `desc` as asked, flipped for age (a later birth date is a younger person).
+    fn ascending(self, desc: bool) -> bool {
+        desc == (self == PeopleSort::Age)
+    }
+}
+
+/// A page of the register and the keys of its neighbours.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeoplePage {
+    pub items: Vec<PersonListItem>,
+    /// [`Seek::After`] this id for the next page, if there is one.
+    pub next: Option<i64>,
+    /// [`Seek::Before`] this id for the page before, if there is one.
+    pub prev: Option<i64>,
 }
 
 /// What the register list is filtered by. `q` is understood by [`Needle`]; a text it refuses is
@@ -99,16 +109,10 @@ pub struct PeopleQuery {
     pub age_max: Option<i32>,
     pub sort: PeopleSort,
     pub desc: bool,
-    /// Key pagination (registration order only): people with a larger id than this.
-    pub after: Option<i64>,
-    /// Rows skipped (numbered pages); bounded by [`MAX_OFFSET`].
-    pub offset: i64,
+    /// Where the page starts (an export reads on with [`Seek::After`] in registration order).
+    pub seek: Seek,
     pub limit: i64,
 }
-
-/// How far numbered pages may reach into a list (offset paging reads what it skips): beyond it
-/// the user narrows the filters.
-pub const MAX_OFFSET: i64 = 10_000;
 
 type ListRow = (i64, String, String, String, String, Option<String>, Option<String>, Option<String>);
 
@@ -237,27 +241,45 @@ impl Store {
         if let Some(a) = query.age_max {
             next(&mut sql, " AND pe.birth_date > $?", Arg::T(format_date(born_by(today, a + 1))));
         }
-        if let Some(after) = query.after.filter(|_| query.sort == PeopleSort::Id && !query.desc) {
-            next(&mut sql, " AND pe.id > $?", Arg::I(after));
-        }
         Ok((sql, args))
     }
 
-    /// A page of the register the scope may see, in the query's order; the next page's key (the
-    /// last id, when there is more) for key pagination in registration order (None in any other
-    /// order: those are paged by number, with [`Store::count_people_matching`]).
-    pub async fn search_people(
-        &self,
-        scope: &Scope,
-        query: &PeopleQuery,
-    ) -> Result<(Vec<PersonListItem>, Option<i64>)> {
-        let (cond, args) = self.people_where(scope, query)?;
+    /// A page of the register the scope may see, in the query's order, from where `query.seek`
+    /// says: keyset paging on (the sorted column, id), the column's value read from the person the
+    /// key names — only if the scope may see that person (another key is refused, so a key cannot
+    /// tell where someone outside the area sorts).
+    pub async fn search_people(&self, scope: &Scope, query: &PeopleQuery) -> Result<PeoplePage> {
+        let (mut cond, mut args) = self.people_where(scope, query)?;
         let limit = query.limit.clamp(1, 500);
-        let offset = query.offset.clamp(0, MAX_OFFSET);
+        let asc = query.sort.ascending(query.desc);
+        // Read forwards, or backwards from a key (or the end) and turned round.
+        let (key, backwards) = query.seek.key();
+        let read_asc = asc != backwards;
+        if let Some(k) = key {
+            let col = query.sort.column();
+            let (scope_cond, scope_arg) = crate::scope::people(scope, 2);
+            let sql = format!("SELECT {} FROM people pe WHERE pe.id = $1 AND {scope_cond}", col.unwrap_or("''"));
+            let value: Option<String> = on_db!(&self.db, p => {
+                let q = sqlx::query_scalar(&sql).bind(k);
+                let q = match &scope_arg { Some(a) => q.bind(a.clone()), None => q };
+                q.fetch_optional(p).await?
+            });
+            let value = value.ok_or_else(|| {
+                StoreError::rejected("bad_cursor", "翻页位置无效（可能已过期）：请回到第一页重新查找".to_string())
+            })?;
+            args.push(Arg::I(k));
+            let id_mark = format!("${}", args.len());
+            // The column's value (none for registration order: a bound value must be used).
+            if col.is_some() {
+                args.push(Arg::T(value));
+            }
+            let v = format!("${}", args.len());
+            cond.push_str(&format!(" AND {}", paging::past(col, "pe.id", read_asc, &v, &id_mark)));
+        }
         let sql = format!(
             "SELECT pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code
-             FROM people pe WHERE {cond} ORDER BY {} LIMIT {} OFFSET {offset}",
-            query.sort.order_by(query.desc),
+             FROM people pe WHERE {cond} ORDER BY {} LIMIT {}",
+            paging::order(query.sort.column(), "pe.id", read_asc),
             limit + 1
         );
         let mut rows: Vec<ListRow> = on_db!(&self.db, p => {
@@ -265,12 +287,10 @@ impl Store {
         });
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        // Only registration order has a key to continue from; other orders page by number.
-        let keyed = query.sort == PeopleSort::Id && !query.desc;
-        let next_key = if more && keyed { rows.last().map(|r| r.0) } else { None };
+        let (rows, prev, next) = query.seek.arrange(rows, more, |r| r.0);
         let mut items: Vec<PersonListItem> = rows.into_iter().map(list_item).collect();
         self.fill_categories(&mut items).await?;
-        Ok((items, next_key))
+        Ok(PeoplePage { items, next, prev })
     }
 
     /// A page of the register for an export: [`Store::search_people`]'s people in registration order
@@ -282,7 +302,11 @@ impl Store {
         query: &PeopleQuery,
     ) -> Result<(Vec<PersonListItem>, Option<i64>)> {
         let query = PeopleQuery { sort: PeopleSort::Id, desc: false, ..query.clone() };
-        let (cond, args) = self.people_where(scope, &query)?;
+        let (mut cond, mut args) = self.people_where(scope, &query)?;
+        if let Seek::After(after) = query.seek {
+            args.push(Arg::I(after));
+            cond.push_str(&format!(" AND pe.id > ${}", args.len()));
+        }
         let sql = crate::dialect::packed_select_db(
             &self.db,
             "pe.id, pe.name, pe.id_masked, pe.sex, pe.birth_date, pe.phone_masked, pe.street_code, pe.committee_code",
@@ -359,8 +383,7 @@ impl Store {
 
     /// How many people of the scope match the query (its filters and search, not its paging).
     pub async fn count_people_matching(&self, scope: &Scope, query: &PeopleQuery) -> Result<i64> {
-        let query = PeopleQuery { after: None, ..query.clone() };
-        let (cond, args) = self.people_where(scope, &query)?;
+        let (cond, args) = self.people_where(scope, query)?;
         let sql = format!("SELECT COUNT(*) FROM people pe WHERE {cond}");
         Ok(on_db!(&self.db, p => {
             bind_args!(sqlx::query_scalar(&sql), &args).fetch_one(p).await?

@@ -11,8 +11,9 @@ use yikou_domain::{format_date, Actor, Day, IdNumber, Phone, Scope, Sex};
 mod list;
 mod timeline;
 
+pub use crate::paging::Seek;
 use list::age_of;
-pub use list::{PeopleQuery, PeopleSort, PersonListItem, EXPORT_PAGE, MAX_OFFSET};
+pub use list::{PeoplePage, PeopleQuery, PeopleSort, PersonListItem, EXPORT_PAGE};
 pub use timeline::TimelineItem;
 
 use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPhone};

@@ -38,7 +38,12 @@ pub async fn backends() -> Vec<Backend> {
     }
     for (name, url) in urls {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = StoreConfig { data_dir: dir.path().join("data"), database_url: url, key_hex: None };
+        let cfg = StoreConfig {
+            data_dir: dir.path().join("data"),
+            database_url: url,
+            key_hex: None,
+            pool: Default::default(),
+        };
         let init = Store::init(&cfg).await.unwrap_or_else(|e| panic!("{name}: init failed: {e}"));
         out.push(Backend { name, store: init.store, cfg, admin_password: init.admin_password, _dir: dir });
     }

@@ -70,7 +70,8 @@ pub async fn start() -> App {
 /// The same, served with the given settings.
 pub async fn start_with(web: yikou_web::WebConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let cfg = StoreConfig { data_dir: dir.path().join("d"), database_url: None, key_hex: None };
+    let cfg =
+        StoreConfig { data_dir: dir.path().join("d"), database_url: None, key_hex: None, pool: Default::default() };
     let init = Store::init(&cfg).await.unwrap();
     let store = init.store;
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
@@ -341,7 +342,7 @@ pub async fn visit_for(app: &App, person: i64) -> i64 {
     yikou_store::visit::record(&mut tx, &yikou_domain::Scope::All, cid, &v).await.unwrap();
     tx.commit().await.unwrap();
     let q = yikou_store::visit::VisitQuery { campaign_id: cid, person: Some(person), limit: 10, ..Default::default() };
-    let (items, _) = app.store.visits(&yikou_domain::Scope::All, &q).await.unwrap();
+    let items = app.store.visits(&yikou_domain::Scope::All, &q).await.unwrap().items;
     items[0].action.as_ref().unwrap().id
 }
 

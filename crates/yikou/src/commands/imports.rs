@@ -75,7 +75,7 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
             if let Some(code) = project {
                 find_project(s, code, a.campaign).await?;
             }
-            Against::of(s, &Scope::All, project.as_deref(), a.campaign).await?
+            Against::reading(s, &Scope::All, project.as_deref(), a.campaign).await?
         }
         (None, Some(_)) => anyhow::bail!("数据目录尚未初始化，无法按项目核对：请先运行 yikou init"),
         (None, None) => Against::shipped(),
@@ -83,20 +83,23 @@ pub async fn import(cfg: &StoreConfig, a: ImportArgs) -> anyhow::Result<ExitCode
     // The error workbook's drop-downs: the whole district's lists (the command line acts for it).
     let lists = district_lists(store.as_ref(), None).await?;
     let show_progress = std::io::stderr().is_terminal() && !a.json;
-    let checked = check_file(
-        &a.file,
-        against,
-        &Scope::All,
-        Reading {
-            sheet: a.sheet.as_deref(),
-            keep_rows: !a.dry_run,
-            progress: &mut |n| {
-                if show_progress {
-                    eprint!("\r已读取 {} 行…", group_thousands(n));
-                }
+    // The register is read on the runtime while the file is opened: this thread blocks meanwhile.
+    let checked = tokio::task::block_in_place(|| {
+        check_file(
+            &a.file,
+            against,
+            &Scope::All,
+            Reading {
+                sheet: a.sheet.as_deref(),
+                keep_rows: !a.dry_run,
+                progress: &mut |n| {
+                    if show_progress {
+                        eprint!("\r已读取 {} 行…", group_thousands(n));
+                    }
+                },
             },
-        },
-    );
+        )
+    });
     if show_progress {
         eprint!("\r\x1b[K");
     }

@@ -9,7 +9,7 @@ use yikou_domain::Scope;
 
 use crate::frame::*;
 use crate::session::*;
-use yikou_store::register::PeopleQuery;
+use yikou_store::register::{PeopleQuery, Seek};
 
 use crate::{ApiError, ApiResult, AppError, AppState};
 
@@ -48,12 +48,12 @@ pub async fn people(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p)
         category: nonempty(p.category),
         age_min: p.age_min,
         age_max: p.age_max,
-        after,
+        seek: after.map_or(Seek::First, Seek::After),
         limit: p.limit.unwrap_or(50).clamp(1, 500),
         ..Default::default()
     };
-    let (items, next) = yikou_service::register::search(&state.store, &u.actor(), &query).await?;
-    Ok(Json(json!({ "items": items, "next_cursor": next.map(|n| n.to_string()) })))
+    let found = yikou_service::register::search(&state.store, &u.actor(), &query).await?;
+    Ok(Json(json!({ "items": found.items, "next_cursor": found.next.map(|n| n.to_string()) })))
 }
 
 /// One person of the caller's area (404 otherwise), with the entitlements.

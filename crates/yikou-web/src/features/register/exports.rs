@@ -97,7 +97,7 @@ pub async fn people(
                 })
                 .collect();
             match out.then(page, next).await {
-                Some(n) => query.after = Some(n),
+                Some(n) => query.seek = yikou_store::register::Seek::After(n),
                 None => return Ok(()),
             }
         }

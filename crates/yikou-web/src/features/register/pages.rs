@@ -1,7 +1,7 @@
 //! 帮困对象 list: search (name fragment, last four of an ID number or mobile, whole numbers for the
-//! roles that may see them), filters (街镇, 居委, 类别, 年龄), 共 N 人, sorting by column and
-//! numbered pages. Numbered pages skip rows (OFFSET), bounded by `MAX_OFFSET` so that no request
-//! reads far into a register of a million; the old key pages (`?after=`) still work.
+//! roles that may see them), filters (街镇, 居委, 类别, 年龄), 共 N 人, sorting by column and keyset
+//! pages in any order (首页 · 上一页 `?before=` · 下一页 `?after=` · 末页 `?end=1`): a page deep in a
+//! register of a million reads only its own fifty rows.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -12,7 +12,7 @@ use yikou_domain::money::group_thousands;
 use yikou_domain::reference::{streets, UnitKind, CATEGORIES};
 use yikou_domain::Scope;
 use yikou_service::ServiceError;
-use yikou_store::register::{PeopleQuery, PeopleSort, PersonListItem, MAX_OFFSET};
+use yikou_store::register::{PeopleQuery, PeopleSort, PersonListItem, Seek};
 
 use crate::frame::*;
 use crate::session::*;
@@ -31,8 +31,10 @@ pub struct PeopleParams {
     pub(crate) age_max: Option<String>,
     pub(crate) sort: Option<String>,
     pub(crate) dir: Option<String>,
-    pub(crate) page: Option<String>,
+    /// Keyset paging: the page after / before this person, or the last page (`end=1`).
     pub(crate) after: Option<i64>,
+    pub(crate) before: Option<i64>,
+    pub(crate) end: Option<String>,
 }
 
 /// An age typed into a filter: blank is no filter; anything but 0–150 is said to be wrong.
@@ -61,8 +63,7 @@ impl PeopleParams {
             age_max: age_field(&self.age_max, "").ok().flatten(),
             sort: self.sort.as_deref().and_then(PeopleSort::from_code).unwrap_or_default(),
             desc: self.dir.as_deref() == Some("desc"),
-            after,
-            offset: 0,
+            seek: after.map_or(Seek::First, Seek::After),
             limit,
         }
     }
@@ -138,19 +139,6 @@ pub struct SortLink {
     pub num: bool,
 }
 
-/// The page numbers to offer: the first, the last and two either side of the current; `None` a gap.
-fn pager(page: i64, pages: i64) -> Vec<Option<i64>> {
-    let mut out: Vec<Option<i64>> = Vec::new();
-    for n in 1..=pages {
-        if n == 1 || n == pages || (n - page).abs() <= 2 {
-            out.push(Some(n));
-        } else if out.last().is_some_and(|l| l.is_some()) {
-            out.push(None);
-        }
-    }
-    out
-}
-
 #[derive(Template)]
 #[template(path = "register/people.html")]
 struct PeoplePage {
@@ -169,14 +157,11 @@ struct PeoplePage {
     heads: Vec<SortLink>,
     rows: Vec<PersonRow>,
     total: Option<String>,
-    /// (number, address; blank for a gap).
-    pages: Vec<(i64, String)>,
-    page: i64,
+    /// 首页, 上一页, 下一页, 末页 (keyset pages: none reads the rows it skips).
+    first: Option<String>,
     prev: Option<String>,
     next: Option<String>,
-    /// Said when numbered pages stop before the end of the list.
-    capped: bool,
-    last_page: i64,
+    last: Option<String>,
     export: String,
     /// How the search box was read ("按电话号码查找"), and what to try when nothing was found.
     understood: String,
@@ -200,23 +185,22 @@ pub async fn people(
     let actor = s.actor();
     let names = names(&state).await?;
     let mut query = p.query(p.after, PAGE_ROWS);
-    let max_page = MAX_OFFSET / PAGE_ROWS + 1;
-    let page = p.page.as_deref().and_then(|n| n.trim().parse::<i64>().ok()).unwrap_or(1).max(1);
+    query.seek = match (p.after, p.before, p.end.is_some()) {
+        (Some(a), _, _) => Seek::After(a),
+        (None, Some(b), _) => Seek::Before(b),
+        (None, None, true) => Seek::Last,
+        (None, None, false) => Seek::First,
+    };
     let mut errors = p.problems();
-    if page > max_page {
-        errors.push(("q", format!("最多只能翻到第{max_page}页：请增加查询条件缩小范围")));
-    }
-    query.offset = (page.min(max_page) - 1) * PAGE_ROWS;
-    let keyed = p.after.is_some();
 
     let mut rows = Vec::new();
     let mut total = None;
-    let mut next_key = None;
+    let mut keys = (None, None);
     if errors.is_empty() {
         match yikou_service::register::search(&state.store, &actor, &query).await {
-            Ok((items, next)) => {
-                rows = items.into_iter().map(|i| person_row(i, &names)).collect();
-                next_key = next;
+            Ok(found) => {
+                rows = found.items.into_iter().map(|i| person_row(i, &names)).collect();
+                keys = (found.prev, found.next);
                 total = Some(yikou_service::register::count(&state.store, &actor, &query).await?);
             }
             // Not a search (a mistyped ID number …) or not this role's: said beside the box.
@@ -289,23 +273,14 @@ pub async fn people(
             }
         })
         .collect();
-    let at_page = |n: i64| {
+    let at = |key: (&'static str, String)| {
         let mut e = order.to_vec();
-        e.push(("page", (n > 1).then(|| n.to_string())));
+        e.push((key.0, Some(key.1)));
         with(&e)
     };
-    let pages_total = total.map_or(0, |t| (t + PAGE_ROWS - 1) / PAGE_ROWS);
-    let last = pages_total.min(max_page);
-    let (pages, prev, next) = if keyed {
-        let next = next_key.map(|n| with(&[("after", Some(n.to_string()))]));
-        (Vec::new(), None, next)
-    } else {
-        (
-            pager(page, last).into_iter().map(|n| n.map_or((0, String::new()), |n| (n, at_page(n)))).collect(),
-            (page > 1 && page <= last).then(|| at_page(page - 1)),
-            (page < last).then(|| at_page(page + 1)),
-        )
-    };
+    let (prev, next) = (keys.0.map(|k| at(("before", k.to_string()))), keys.1.map(|k| at(("after", k.to_string()))));
+    let first = prev.as_ref().map(|_| with(&order));
+    let last = next.as_ref().map(|_| at(("end", "1".into())));
     let export = people_url(&filters).replacen("/people", "", 1);
     let needle = p.q.as_deref().and_then(yikou_domain::search::Needle::parse).and_then(Result::ok);
     let understood = needle.as_ref().map(|n| n.understood().to_string()).unwrap_or_default();
@@ -326,12 +301,10 @@ pub async fn people(
         heads,
         rows,
         total: total.map(|t| group_thousands(t.max(0) as u64)),
-        pages,
-        page,
+        first,
         prev,
         next,
-        capped: pages_total > max_page,
-        last_page: last,
+        last,
         export,
         understood,
         nothing_hint,

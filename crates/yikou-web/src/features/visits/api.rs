@@ -12,10 +12,11 @@ use serde_json::json;
 use yikou_domain::visit::{Visit, VisitAction, VisitorKind};
 use yikou_domain::Fen;
 use yikou_service::visits;
+use yikou_store::paging::Seek;
 use yikou_store::visit::VisitQuery;
 
 use crate::session::*;
-use crate::{ApiResult, AppError, AppState};
+use crate::{ApiError, ApiResult, AppError, AppState};
 
 pub(super) const PAGE: i64 = 100;
 
@@ -23,20 +24,26 @@ pub(super) const PAGE: i64 = 100;
 pub struct ListParams {
     person: Option<i64>,
     open: Option<String>,
-    page: Option<i64>,
+    /// The `next_cursor` of the page before (keyset paging, newest first).
+    cursor: Option<String>,
 }
 
 pub async fn list(State(state): State<AppState>, ApiUser(u): ApiUser, Query(p): Query<ListParams>) -> ApiResult {
-    let page = p.page.unwrap_or(1).clamp(1, 1_000_000);
+    let seek = match p.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => Seek::First,
+        Some(c) => Seek::After(c.parse::<i64>().map_err(|_| {
+            ApiError::coded(StatusCode::BAD_REQUEST, "bad_cursor", "cursor 无效：请使用上一页返回的 next_cursor")
+        })?),
+    };
     let q = VisitQuery {
         person: p.person,
         open_actions: p.open.as_deref().is_some_and(|v| matches!(v, "1" | "true")),
-        offset: (page - 1) * PAGE,
+        seek,
         limit: PAGE,
         ..VisitQuery::default()
     };
-    let (items, total) = visits::list(&state.store, &u.actor(), q).await?;
-    Ok(Json(json!({ "items": items, "total": total, "page": page })))
+    let found = visits::list(&state.store, &u.actor(), q).await?;
+    Ok(Json(json!({ "items": found.items, "total": found.total, "next_cursor": found.next.map(|n| n.to_string()) })))
 }
 
 #[derive(Deserialize)]

@@ -15,7 +15,8 @@ use yikou_domain::{format_date, parse_date, Fen};
 use yikou_service::visits;
 use yikou_service::ServiceError;
 use yikou_store::accounts::auth::SessionUser;
-use yikou_store::visit::{VisitQuery, VisitView};
+use yikou_store::paging::Seek;
+use yikou_store::visit::{VisitPage, VisitQuery, VisitView};
 
 use super::api::PAGE;
 use crate::csv::*;
@@ -44,8 +45,8 @@ struct ListPage {
     rows: Vec<Row>,
     total: String,
     open: bool,
-    page: i64,
-    pages: i64,
+    /// 首页, 上一页, 下一页 (keyset pages).
+    first: Option<String>,
     prev: Option<String>,
     next: Option<String>,
     notice: Option<String>,
@@ -59,7 +60,9 @@ struct ListPage {
 #[derive(Deserialize, Default)]
 pub struct ListParams {
     open: Option<String>,
-    page: Option<String>,
+    /// Keyset paging: the visits after / before this one (newest first).
+    after: Option<i64>,
+    before: Option<i64>,
     done: Option<String>,
 }
 
@@ -83,9 +86,13 @@ pub async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Html<String>, AppError> {
     let open = p.open.as_deref() == Some("1");
-    let page = p.page.as_deref().and_then(|v| v.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, 1_000_000);
-    let q = VisitQuery { open_actions: open, offset: (page - 1) * PAGE, limit: PAGE, ..VisitQuery::default() };
-    let (items, total) = visits::list(&state.store, &s.actor(), q).await?;
+    let seek = match (p.after, p.before) {
+        (Some(a), _) => Seek::After(a),
+        (None, Some(b)) => Seek::Before(b),
+        (None, None) => Seek::First,
+    };
+    let q = VisitQuery { open_actions: open, seek, limit: PAGE, ..VisitQuery::default() };
+    let VisitPage { items, total, prev, next } = visits::list(&state.store, &s.actor(), q).await?;
     let names = names(&state).await?;
     let unit = s.user.unit_code.clone();
     let may_act = s.user.role.may_record_visits();
@@ -118,17 +125,15 @@ pub async fn list(
     } else {
         None
     };
-    let pages = ((total + PAGE - 1) / PAGE).max(1);
-    let link = |n: i64| format!("/visits?page={n}{}", if open { "&open=1" } else { "" });
+    let link = |key: &str, n: i64| format!("/visits?{key}={n}{}", if open { "&open=1" } else { "" });
     let page_html = ListPage {
         frame: frame(&state, &s).await?,
         rows,
         total: group_thousands(total.max(0) as u64),
         open,
-        page,
-        pages,
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
+        first: prev.map(|_| if open { "/visits?open=1".to_string() } else { "/visits".to_string() }),
+        prev: prev.map(|k| link("before", k)),
+        next: next.map(|k| link("after", k)),
         notice: p.done.map(|d| {
             if d == "rule" { "已保存应走访类别（比对规则新版本）。" } else { "已登记办结。" }.to_string()
         }),
@@ -143,8 +148,18 @@ const VISITS: Export = Export { title: "走访慰问登记", ascii: "visits" };
 
 /// `GET /visits/export.xlsx` (and .csv): every visit of the area (audited `visit.export`).
 pub async fn export(State(state): State<AppState>, Signed(s): Signed, format: Format) -> Result<Response, AppError> {
-    let q = VisitQuery { limit: 10_000, ..VisitQuery::default() };
-    let (items, _) = visits::list(&state.store, &s.actor(), q).await?;
+    // Every visit of the area, page after page (keyset: however many there are).
+    let mut items = Vec::new();
+    let mut seek = Seek::First;
+    loop {
+        let q = VisitQuery { seek, limit: 5_000, ..VisitQuery::default() };
+        let page = visits::list(&state.store, &s.actor(), q).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(k) => seek = Seek::After(k),
+            None => break,
+        }
+    }
     let names = names(&state).await?;
     let mut table = Table::new(
         "走访慰问",
