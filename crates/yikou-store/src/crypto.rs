@@ -92,7 +92,9 @@ impl Keys {
     /// nonce (12 bytes) ‖ ciphertext+tag.
     pub fn encrypt(&self, plaintext: &str) -> Vec<u8> {
         let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        // The thread's CSPRNG (ChaCha, seeded and reseeded from the OS): a random 96-bit nonce
+        // without a system call per value (a million-row import seals two or three per row).
+        rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .cipher
             .encrypt(Nonce::from_slice(&nonce), plaintext.as_bytes())

@@ -272,3 +272,154 @@ fn accounts_and_api_tokens_are_made_from_the_command_line() {
     let o = yikou(&data, &["audit", "verify", "--json"], &[]);
     assert!(stdout(&o).contains("\"first_bad\": null"), "{}", stdout(&o));
 }
+
+/// A plain HTTP/1.1 exchange (`Connection: close`): status, headers (lower-case names) and body.
+fn http(addr: &str, method: &str, path: &str, cookie: &str, form: &str) -> (u16, Vec<(String, String)>, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to the server");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if !cookie.is_empty() {
+        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if method == "POST" {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nOrigin: http://{addr}\r\nContent-Length: {}\r\n",
+            form.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(form);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string())))
+        .collect();
+    (status, headers, body.to_string())
+}
+
+fn cookie_named(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .filter_map(|(_, v)| v.split(';').next())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+}
+
+fn form_value(html: &str, name: &str) -> String {
+    let at = html.find(&format!("name=\"{name}\" value=\"")).expect("the field") + name.len() + 15;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// Several `yikou serve` processes share one database (a city runs them behind one address): a
+/// session begun on one is the session on the other, and ended on one it is ended on both —
+/// sessions, their CSRF tokens and the login throttle live in the database, not in a process.
+#[test]
+fn two_server_processes_share_sessions_through_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let mut urls = vec![None];
+    if let Ok(base) = std::env::var("YIKOU_TEST_POSTGRES_URL") {
+        let schema = format!("two_{}", std::process::id());
+        tokio_rt().block_on(async {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&base).await.unwrap();
+            sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut c).await.unwrap();
+            sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut c).await.unwrap();
+        });
+        let sep = if base.contains('?') { '&' } else { '?' };
+        urls.push(Some(format!("{base}{sep}options=-c%20search_path%3D{schema}")));
+    }
+    for (n, url) in urls.into_iter().enumerate() {
+        let data = data.join(n.to_string());
+        let db: Vec<&str> = url.as_deref().map(|u| vec!["--database", u]).unwrap_or_default();
+        let run = |args: &[&str]| yikou(&data, &[db.as_slice(), args].concat(), &[]);
+        assert!(run(&["init"]).status.success());
+        let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"))
+            .arg("--data")
+            .arg(&data)
+            .args(&db)
+            .args(["user", "add", "--login", "gumei1", "--unit", "310112006000", "--role", "street", "--password-stdin"])
+            .env_remove("YIKOU_KEY")
+            .env_remove("YIKOU_DATABASE_URL")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            writeln!(c.stdin.take().unwrap(), "Street-Pass-1").unwrap();
+        }
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        // Two servers, each with its own small pool, on free ports.
+        let start = || {
+            use std::io::BufRead;
+            let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"))
+                .arg("--data")
+                .arg(&data)
+                .args(&db)
+                .args(["--db-pool", "3", "serve", "--listen", "127.0.0.1:0"])
+                .env_remove("YIKOU_KEY")
+                .env_remove("YIKOU_DATABASE_URL")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut line = String::new();
+            std::io::BufReader::new(c.stdout.take().unwrap()).read_line(&mut line).unwrap();
+            let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect(&line).to_string();
+            (c, addr)
+        };
+        let (mut a, addr_a) = start();
+        let (mut b, addr_b) = start();
+        // Signed in on A …
+        let (_, h, page) = http(&addr_a, "GET", "/login", "", "");
+        let pre = cookie_named(&h, "yikou_pre").expect("the login form's cookie");
+        let csrf = form_value(&page, "_csrf");
+        let (s, h, body) = http(&addr_a, "POST", "/login", &pre, &format!("_csrf={csrf}&login=gumei1&password=Street-Pass-1"));
+        assert_eq!(s, 303, "{body}");
+        let session = cookie_named(&h, "yikou_session").expect("a session");
+        // … is signed in on B: the first password change is asked for, not the login page.
+        let (s, h, _) = http(&addr_b, "GET", "/", &session, "");
+        let to = h.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()).unwrap_or_default();
+        assert_eq!((s, to.as_str()), (303, "/password"), "{url:?}");
+        let (s, h, _) = http(&addr_b, "GET", "/", "", "");
+        let to = h.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()).unwrap_or_default();
+        assert!(s == 303 && to.starts_with("/login"), "no cookie, no session: {to}");
+        // The password changed on B (with the session's CSRF token, kept in the database) …
+        let (_, _, page) = http(&addr_b, "GET", "/password", &session, "");
+        let csrf = form_value(&page, "_csrf");
+        let form = format!("_csrf={csrf}&old=Street-Pass-1&new=Street-Pass-2&confirm=Street-Pass-2");
+        let (s, h, body) = http(&addr_b, "POST", "/password", &session, &form);
+        let to = h.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()).unwrap_or_default();
+        assert!(s == 303 && to.contains("changed"), "{s} {to} {body}");
+        // … ends that session on A too (a changed password signs every session out) …
+        let (s, _, _) = http(&addr_a, "GET", "/people", &session, "");
+        assert_eq!(s, 303, "the old session is gone on A as well");
+        // … and a session begun on B with the new password works on A.
+        let (_, h, page) = http(&addr_b, "GET", "/login", "", "");
+        let pre = cookie_named(&h, "yikou_pre").unwrap();
+        let csrf = form_value(&page, "_csrf");
+        let (s, h, body) = http(&addr_b, "POST", "/login", &pre, &format!("_csrf={csrf}&login=gumei1&password=Street-Pass-2"));
+        assert_eq!(s, 303, "{body}");
+        let session = cookie_named(&h, "yikou_session").expect("a session");
+        let (s, _, body) = http(&addr_a, "GET", "/people", &session, "");
+        assert_eq!(s, 200, "{body}");
+        assert!(body.contains("帮困对象"), "{body}");
+        // Signed out on A: ended on B too.
+        let (_, _, page) = http(&addr_a, "GET", "/people", &session, "");
+        let csrf = form_value(&page, "_csrf");
+        http(&addr_a, "POST", "/logout", &session, &format!("_csrf={csrf}"));
+        let (s, h, _) = http(&addr_b, "GET", "/people", &session, "");
+        let to = h.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()).unwrap_or_default();
+        assert!(s == 303 && to.starts_with("/login"), "{s} {to}");
+        let _ = (a.kill(), b.kill(), a.wait(), b.wait());
+    }
+}

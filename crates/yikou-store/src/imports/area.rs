@@ -110,7 +110,7 @@ pub(super) enum Reach {
 /// For each row of a chunk, what the import may do with the person it names.
 pub(super) async fn reach_of(
     tx: &mut WriteTx<'_>,
-    rows: &[super::ImportRow],
+    rows: &[&super::ImportRow],
     keys: &[Vec<u8>],
     existing: &HashMap<Vec<u8>, Existing>,
 ) -> Result<Vec<Reach>> {

@@ -220,8 +220,17 @@ pub async fn commit_import(
                 .bind(p.id).fetch_all(c).await?);
             state.have.extend(listed);
         }
+        // In the order of the people's keys, as SQLite's own floor writes them: the unique index on
+        // the (random) keys then fills page after page instead of at scattered places, across the
+        // whole list and not only within each chunk.
+        let hasher = tx.keys().id_hasher();
+        let mut order: Vec<([u8; 32], u32)> =
+            rows.iter().enumerate().map(|(i, r)| (hasher.key(r.id_number.as_str()), i as u32)).collect();
+        order.sort_unstable();
+        let sorted: Vec<&ImportRow> = order.iter().map(|(_, i)| &rows[*i as usize]).collect();
+        drop(order);
         let mut r = Ok(());
-        for chunk in rows.chunks(BULK_ROWS) {
+        for chunk in sorted.chunks(BULK_ROWS) {
             r = import_chunk(tx, meta, chunk, project, &batch_no, register_empty.is_none(), &mut state).await;
             if r.is_err() {
                 break;
@@ -235,10 +244,11 @@ pub async fn commit_import(
             people_created,
             people_updated,
             entitlements_created,
-            outside,
+            mut outside,
             listed_elsewhere,
             ..
         } = state;
+        outside.sort_unstable();
         if !outside.is_empty() && !meta.accept_valid {
             return Err(StoreError::OutsideArea(outside));
         }
@@ -303,7 +313,7 @@ fn household_of(tx: &WriteTx<'_>, ids: &HashMap<String, i64>, r: &ImportRow) -> 
 async fn import_chunk(
     tx: &mut WriteTx<'_>,
     meta: &ImportMeta,
-    chunk: &[ImportRow],
+    chunk: &[&ImportRow],
     project: Option<&StoredProject>,
     batch_no: &str,
     register_empty: bool,
