@@ -11,7 +11,7 @@ use sqlx::{Postgres, Sqlite};
 
 use crate::campaign::NewEntitlement;
 use crate::db::{rows_per_insert, Db, Tx};
-use crate::imports::{read_existing, Existing};
+use crate::imports::{read_existing, Existing, RegisterNames};
 use crate::register::PersonRow;
 use crate::{Result, StoreError};
 
@@ -60,6 +60,88 @@ fn packed(sqlite: bool, columns: &str, rest: &str) -> String {
     } else {
         format!("SELECT json_agg(json_build_array({columns}))::text {rest}")
     }
+}
+
+/// The names of the people `scope` may see, by the first 16 bytes of their keyed hash, into
+/// `names`. PostgreSQL streams them out with COPY (its fastest way out: 1,000,000 people in
+/// ≈ 0.4 s); SQLite reads ranges of ids as packed JSON, all on one connection (SQLite's page cache
+/// is per connection: ranges spread over the pool would fill each connection's cache with the
+/// same table). Only the first 128 bits of each keyed hash are read.
+pub(crate) async fn read_register(db: &Db, scope: &yikou_domain::Scope, names: &mut RegisterNames) -> Result<()> {
+    let (cond, arg) = crate::scope::people(scope, 1);
+    // COPY takes no parameters: the area's code is written into the statement, so only a code of
+    // letters, digits and dashes (as unit codes are) goes that way.
+    let plain = |a: &String| a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if let (Db::Postgres(p), true) = (db, arg.as_ref().is_none_or(plain)) {
+        use sqlx::postgres::PgPoolCopyExt;
+        let cond = match &arg {
+            Some(a) => cond.replace("$1", &format!("'{a}'")),
+            None => cond,
+        };
+        let sql = format!(
+            "COPY (SELECT encode(substr(pe.id_key, 1, 16), 'hex'), pe.name FROM people pe WHERE {cond}) TO STDOUT"
+        );
+        let mut out = p.copy_out_raw(&sql).await?;
+        let mut carry: Vec<u8> = Vec::new();
+        while let Some(chunk) = std::future::poll_fn(|cx| out.as_mut().poll_next(cx)).await {
+            carry.extend_from_slice(&chunk?);
+            let mut at = 0;
+            while let Some(end) = carry[at..].iter().position(|b| *b == b'\n') {
+                copy_line(&carry[at..at + end], names);
+                at += end + 1;
+            }
+            carry.drain(..at);
+        }
+        return Ok(());
+    }
+    let (cond, arg) = crate::scope::people(scope, 3);
+    const RANGE: i64 = 50_000;
+    let sql = packed_select_db(
+        db,
+        &format!("{}, pe.name", hex_db(db, "substr(pe.id_key, 1, 16)")),
+        &format!("FROM people pe WHERE pe.id > $1 AND pe.id <= $2 AND {cond}"),
+    );
+    crate::on_db!(db, p => {
+        let mut c = p.acquire().await?;
+        let top: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM people").fetch_one(&mut *c).await?;
+        let mut after = 0i64;
+        while after < top.unwrap_or(0) {
+            let q = sqlx::query_scalar(&sql).bind(after).bind(after + RANGE);
+            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
+            let packed: Option<String> = q.fetch_one(&mut *c).await?;
+            after += RANGE;
+            if let Some(packed) = packed {
+                names.add_packed(&packed)?;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// One line of COPY's text output: `hex<TAB>name`, the name with COPY's escapes undone.
+fn copy_line(line: &[u8], names: &mut RegisterNames) {
+    let Some(tab) = line.iter().position(|b| *b == b'\t') else { return };
+    let (Ok(key), Ok(raw)) = (std::str::from_utf8(&line[..tab]), std::str::from_utf8(&line[tab + 1..])) else { return };
+    if !raw.contains('\\') {
+        names.add_hex(key, raw);
+        return;
+    }
+    let mut name = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            name.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => name.push('\t'),
+            Some('n') => name.push('\n'),
+            Some('r') => name.push('\r'),
+            Some(other) => name.push(other),
+            None => {}
+        }
+    }
+    names.add_hex(key, &name);
 }
 
 /// A blob as hexadecimal text (SQLite upper case, PostgreSQL lower case: both read by `hex`).
@@ -388,4 +470,24 @@ pub(crate) async fn approve_roster(tx: &mut Tx, project_id: i64, unit: &str, at:
             sqlx::query(&sql).bind(project_id).bind(unit).bind(at).bind(by).execute(&mut **t).await?.rows_affected()
         }
     })
+}
+
+#[cfg(test)]
+mod copy_tests {
+    use super::*;
+
+    #[test]
+    fn copy_lines_are_read_with_their_escapes_undone() {
+        let keys = crate::Keys::from_master(&[3u8; 32]);
+        let mut names = RegisterNames::with_capacity(keys.id_hasher(), 4);
+        let head = |id: &str| hex::encode(&keys.id_key(id)[..16]);
+        let a = format!("{}\t张三", head("11010519491231002X"));
+        let b = format!("{}\t李\\\\四\\t五", head("110105194912310037"));
+        copy_line(a.as_bytes(), &mut names);
+        copy_line(b.as_bytes(), &mut names);
+        copy_line(b"no tab here", &mut names);
+        assert_eq!(names.name_of("11010519491231002X"), Some("张三"));
+        assert_eq!(names.name_of("110105194912310037"), Some("李\\四\t五"));
+        assert_eq!(names.len(), 2);
+    }
 }

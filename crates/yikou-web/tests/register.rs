@@ -256,14 +256,12 @@ async fn filters_count_sort_and_pages() {
             .collect()
     };
     let p1 = names_of(&html);
-    let key = html
-        .split("href=\"/people?sort=name&#38;dir=desc&#38;after=")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    // The key a pager link carries (`after` or `before`).
+    let key_of = |html: &str, which: &str| -> String {
+        let link = format!("href=\"/people?sort=name&#38;dir=desc&#38;{which}=");
+        html.split(&link).nth(1).unwrap().split('"').next().unwrap().to_string()
+    };
+    let key = key_of(&html, "after");
     let (_, p2) = page(&app, &g, &format!("/people?sort=name&dir=desc&after={key}")).await;
     assert_eq!(rows(&p2), 12);
     assert!(p2.contains(">签收0<"), "签收0 sorts last of the 签收 names: {p2}");
@@ -271,14 +269,7 @@ async fn filters_count_sort_and_pages() {
     let mut sorted = both.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(both, sorted, "the two pages are one list in descending name order");
-    let back = p2
-        .split("href=\"/people?sort=name&#38;dir=desc&#38;before=")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let back = key_of(&p2, "before");
     let (_, again) = page(&app, &g, &format!("/people?sort=name&dir=desc&before={back}")).await;
     assert_eq!(names_of(&again), p1, "上一页 is the first page again");
     // A page key naming someone outside the area is refused, not used to place them.

@@ -233,31 +233,35 @@ fn audit_verify_names_records_cut_off_the_end() {
     assert!(stdout(&o).contains("截断"), "{}", stdout(&o));
 }
 
+/// `yikou user add` for 古美 with the password on standard input; `db` are extra global options.
+fn add_user(data: &Path, db: &[&str], login: &str, role: &str, password: &str) -> Output {
+    use std::io::Write;
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"))
+        .arg("--data")
+        .arg(data)
+        .args(db)
+        .args(["user", "add", "--login", login, "--unit", "310112006000", "--role", role, "--password-stdin"])
+        .env_remove("YIKOU_KEY")
+        .env_remove("YIKOU_DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(c.stdin.take().unwrap(), "{password}").unwrap();
+    c.wait_with_output().unwrap()
+}
+
 fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
 }
 
 #[test]
 fn accounts_and_api_tokens_are_made_from_the_command_line() {
-    use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     assert!(yikou(&data, &["init"], &[]).status.success());
-    let add = |login: &str, role: &str, password: &str| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"))
-            .arg("--data")
-            .arg(&data)
-            .args(["user", "add", "--login", login, "--unit", "310112006000", "--role", role, "--password-stdin"])
-            .env_remove("YIKOU_KEY")
-            .env_remove("YIKOU_DATABASE_URL")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(c.stdin.take().unwrap(), "{password}").unwrap();
-        c.wait_with_output().unwrap()
-    };
+    let add = |login: &str, role: &str, password: &str| add_user(&data, &[], login, role, password);
     let o = add("gumei1", "street", "Street-Pass-1");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("首次登录须修改密码"));
@@ -340,23 +344,7 @@ fn two_server_processes_share_sessions_through_the_database() {
         let db: Vec<&str> = url.as_deref().map(|u| vec!["--database", u]).unwrap_or_default();
         let run = |args: &[&str]| yikou(&data, &[db.as_slice(), args].concat(), &[]);
         assert!(run(&["init"]).status.success());
-        let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"))
-            .arg("--data")
-            .arg(&data)
-            .args(&db)
-            .args(["user", "add", "--login", "gumei1", "--unit", "310112006000", "--role", "street", "--password-stdin"])
-            .env_remove("YIKOU_KEY")
-            .env_remove("YIKOU_DATABASE_URL")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            writeln!(c.stdin.take().unwrap(), "Street-Pass-1").unwrap();
-        }
-        let o = c.wait_with_output().unwrap();
+        let o = add_user(&data, &db, "gumei1", "street", "Street-Pass-1");
         assert!(o.status.success(), "{}", stderr(&o));
         // Two servers, each with its own small pool, on free ports.
         let start = || {
@@ -375,15 +363,16 @@ fn two_server_processes_share_sessions_through_the_database() {
             let mut line = String::new();
             std::io::BufReader::new(c.stdout.take().unwrap()).read_line(&mut line).unwrap();
             let addr = line.split("http://").nth(1).and_then(|r| r.split('/').next()).expect(&line).to_string();
-            (c, addr)
+            (Server(c), addr)
         };
-        let (mut a, addr_a) = start();
-        let (mut b, addr_b) = start();
+        let (_a, addr_a) = start();
+        let (_b, addr_b) = start();
         // Signed in on A …
         let (_, h, page) = http(&addr_a, "GET", "/login", "", "");
         let pre = cookie_named(&h, "yikou_pre").expect("the login form's cookie");
         let csrf = form_value(&page, "_csrf");
-        let (s, h, body) = http(&addr_a, "POST", "/login", &pre, &format!("_csrf={csrf}&login=gumei1&password=Street-Pass-1"));
+        let (s, h, body) =
+            http(&addr_a, "POST", "/login", &pre, &format!("_csrf={csrf}&login=gumei1&password=Street-Pass-1"));
         assert_eq!(s, 303, "{body}");
         let session = cookie_named(&h, "yikou_session").expect("a session");
         // … is signed in on B: the first password change is asked for, not the login page.
@@ -407,7 +396,8 @@ fn two_server_processes_share_sessions_through_the_database() {
         let (_, h, page) = http(&addr_b, "GET", "/login", "", "");
         let pre = cookie_named(&h, "yikou_pre").unwrap();
         let csrf = form_value(&page, "_csrf");
-        let (s, h, body) = http(&addr_b, "POST", "/login", &pre, &format!("_csrf={csrf}&login=gumei1&password=Street-Pass-2"));
+        let (s, h, body) =
+            http(&addr_b, "POST", "/login", &pre, &format!("_csrf={csrf}&login=gumei1&password=Street-Pass-2"));
         assert_eq!(s, 303, "{body}");
         let session = cookie_named(&h, "yikou_session").expect("a session");
         let (s, _, body) = http(&addr_a, "GET", "/people", &session, "");
@@ -420,6 +410,14 @@ fn two_server_processes_share_sessions_through_the_database() {
         let (s, h, _) = http(&addr_b, "GET", "/people", &session, "");
         let to = h.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()).unwrap_or_default();
         assert!(s == 303 && to.starts_with("/login"), "{s} {to}");
-        let _ = (a.kill(), b.kill(), a.wait(), b.wait());
+    }
+}
+
+/// A server process, stopped when the test ends (also when it fails).
+struct Server(std::process::Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

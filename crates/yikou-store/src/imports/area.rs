@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::{Existing, ImportMeta};
 use crate::campaign::StoredProject;
-use crate::{on_db, on_tx, Result, Store, StoreError, WriteTx};
+use crate::{on_tx, Result, Store, StoreError, WriteTx};
 
 /// The names of the people an area holds, by the keyed hash of their ID number: an open-addressing
 /// table of the hashes' first 128 bits (two different numbers sharing them is as likely as guessing
@@ -25,7 +25,7 @@ pub struct RegisterNames {
 const EMPTY: ([u8; 16], u32, u32) = ([0; 16], u32::MAX, 0);
 
 impl RegisterNames {
-    fn with_capacity(hasher: crate::crypto::IdHasher, n: usize) -> RegisterNames {
+    pub(crate) fn with_capacity(hasher: crate::crypto::IdHasher, n: usize) -> RegisterNames {
         let size = (n.max(8) * 2).next_power_of_two();
         RegisterNames { hasher, slots: vec![EMPTY; size], len: 0, text: String::new() }
     }
@@ -62,17 +62,22 @@ impl RegisterNames {
         self.slots[at] = (head, from, self.text.len() as u32);
     }
 
+    /// Adds one person: the hexadecimal of the keyed hash's first 16 bytes, and the name.
+    pub(crate) fn add_hex(&mut self, key: &str, name: &str) {
+        let mut head = [0u8; 16];
+        if hex::decode_to_slice(key, &mut head).is_ok() {
+            self.insert(head, name);
+        }
+    }
+
     /// Adds the people of one packed range: `[[hex of the hash's first 16 bytes, name], …]`.
-    fn add_packed(&mut self, packed: &str) -> Result<()> {
+    pub(crate) fn add_packed(&mut self, packed: &str) -> Result<()> {
         #[derive(serde::Deserialize)]
         struct Row<'a>(&'a str, #[serde(borrow)] std::borrow::Cow<'a, str>);
         let rows: Vec<Row<'_>> =
             serde_json::from_str(packed).map_err(|e| StoreError::Invalid(format!("帮困对象库数据无法读取：{e}")))?;
         for Row(key, name) in rows {
-            let mut head = [0u8; 16];
-            if hex::decode_to_slice(key, &mut head).is_ok() {
-                self.insert(head, &name);
-            }
+            self.add_hex(key, &name);
         }
         Ok(())
     }
@@ -175,34 +180,9 @@ impl Store {
     /// nothing is decrypted however large the register is. People outside the scope are not in
     /// it, so a check reveals nothing about them.
     pub async fn register_names(&self, scope: &yikou_domain::Scope) -> Result<RegisterNames> {
-        // Read in ranges of ids, each range one packed value: a city's register is never held
-        // twice in memory, and a million rows cost about SQLite's own reading time rather than a
-        // driver's decoding of each row. Only the first 128 bits of each keyed hash are read.
-        let (cond, arg) = crate::scope::people(scope, 3);
-        const RANGE: i64 = 50_000;
-        let sql = crate::dialect::packed_select_db(
-            &self.db,
-            &format!("{}, pe.name", crate::dialect::hex_db(&self.db, "substr(pe.id_key, 1, 16)")),
-            &format!("FROM people pe WHERE pe.id > $1 AND pe.id <= $2 AND {cond}"),
-        );
         let started = std::time::Instant::now();
         let mut names = RegisterNames::with_capacity(self.keys.id_hasher(), 1 << 16);
-        // One connection for every range: SQLite's page cache is per connection, and ranges spread
-        // over the pool would fill each connection's cache with the same table.
-        on_db!(&self.db, p => {
-            let mut c = p.acquire().await?;
-            let top: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM people").fetch_one(&mut *c).await?;
-            let mut after = 0i64;
-            while after < top.unwrap_or(0) {
-                let q = sqlx::query_scalar(&sql).bind(after).bind(after + RANGE);
-                let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-                let packed: Option<String> = q.fetch_one(&mut *c).await?;
-                after += RANGE;
-                if let Some(packed) = packed {
-                    names.add_packed(&packed)?;
-                }
-            }
-        });
+        crate::dialect::read_register(&self.db, scope, &mut names).await?;
         names.text.shrink_to_fit();
         tracing::info!(people = names.len, ms = started.elapsed().as_millis() as u64, "register read for a check");
 
