@@ -262,36 +262,7 @@ pub(crate) async fn insert_people(
     batch: Option<i64>,
 ) -> Result<Vec<(i64, Vec<u8>)>> {
     Ok(match tx {
-        Tx::Postgres(t) => sqlx::query_as(
-            "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher, street_code,
-                 committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id,
-                 phone_key, phone_masked)
-                 SELECT k, c, m, n, s, b, ph, ad, st, cm, h, hd, $13, $13, $14, x, pk, pm
-                 FROM UNNEST($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[],
-                             $8::bytea[], $9::text[], $10::text[], $11::int8[], $12::int8[], $15::text[],
-                             $16::bytea[], $17::text[])
-                      AS u(k, c, m, n, s, b, ph, ad, st, cm, h, hd, x, pk, pm)
-                 ON CONFLICT (id_key) DO NOTHING RETURNING id, id_key",
-        )
-        .bind(rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.cipher.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.masked.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.p.id_number.sex().code()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| yikou_domain::format_date(r.p.id_number.birth_date())).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.phone.cipher.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.address.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.p.street_code.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.p.committee_code.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.p.household_id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| i64::from(r.p.is_household_head)).collect::<Vec<_>>())
-        .bind(at)
-        .bind(batch)
-        .bind(rows.iter().map(|r| r.p.external_id.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.phone.key.clone()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.phone.masked.clone()).collect::<Vec<_>>())
-        .fetch_all(&mut **t)
-        .await?,
+        Tx::Postgres(t) => copy_people(t, rows, at, batch).await?,
         Tx::Sqlite(t) => {
             let mut got = Vec::with_capacity(rows.len());
             for part in rows.chunks(rows_per_insert(18)) {
@@ -337,6 +308,121 @@ pub(crate) async fn insert_people(
     })
 }
 
+/// PostgreSQL: the people go straight in with COPY, under ids taken from the table's own sequence
+/// beforehand (COPY returns nothing). Callers pass only people not yet registered; one registered
+/// meanwhile by someone else makes the unique key refuse the whole COPY (a conflict, nothing written).
+async fn copy_people(
+    t: &mut sqlx::Transaction<'static, Postgres>,
+    rows: &[PersonRow<'_>],
+    at: &str,
+    batch: Option<i64>,
+) -> Result<Vec<(i64, Vec<u8>)>> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)")
+            .bind(rows.len() as i64)
+            .fetch_all(&mut **t)
+            .await?;
+    let mut buf = String::with_capacity(rows.len() * 400);
+    for (r, id) in rows.iter().zip(&ids) {
+        let fields: [CopyValue<'_>; 19] = [
+            CopyValue::Int(Some(*id)),
+            CopyValue::Bytes(Some(&r.key)),
+            CopyValue::Bytes(Some(&r.cipher)),
+            CopyValue::Text(Some(&r.masked)),
+            CopyValue::Text(Some(&r.name)),
+            CopyValue::Text(Some(r.p.id_number.sex().code())),
+            CopyValue::Text(Some(&yikou_domain::format_date(r.p.id_number.birth_date()))),
+            CopyValue::Bytes(r.phone.cipher.as_deref()),
+            CopyValue::Bytes(r.address.as_deref()),
+            CopyValue::Text(r.p.street_code.as_deref()),
+            CopyValue::Text(r.p.committee_code.as_deref()),
+            CopyValue::Int(r.p.household_id),
+            CopyValue::Int(Some(i64::from(r.p.is_household_head))),
+            CopyValue::Text(Some(at)),
+            CopyValue::Text(Some(at)),
+            CopyValue::Int(batch),
+            CopyValue::Text(r.p.external_id.as_deref()),
+            CopyValue::Bytes(r.phone.key.as_deref()),
+            CopyValue::Text(r.phone.masked.as_deref()),
+        ];
+        copy_row(&mut buf, &fields);
+    }
+    let statement =
+        "COPY people (id, id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher,
+         street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id,
+         phone_key, phone_masked) FROM STDIN";
+    match copy_in(t, statement, buf).await {
+        Ok(()) => Ok(ids.into_iter().zip(rows).map(|(id, r)| (id, r.key.clone())).collect()),
+        Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23505") => {
+            Err(StoreError::Conflict("有身份证号已在帮困对象库中（可能刚由他人登记），不能重复登记：请重新导入".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One row of COPY's text format: the values separated by tabs, a newline at the end.
+fn copy_row(buf: &mut String, fields: &[CopyValue<'_>]) {
+    for (n, f) in fields.iter().enumerate() {
+        if n > 0 {
+            buf.push('\t');
+        }
+        f.write(buf);
+    }
+    buf.push('\n');
+}
+
+/// Runs a `COPY … FROM STDIN` with `data` (text format). A COPY that fails while sending is
+/// aborted, so the connection is never left in the middle of one (the transaction then fails as a
+/// whole and is rolled back).
+async fn copy_in(
+    t: &mut sqlx::Transaction<'static, Postgres>,
+    statement: &str,
+    data: String,
+) -> std::result::Result<(), sqlx::Error> {
+    let mut copy = (&mut **t).copy_in_raw(statement).await?;
+    if let Err(e) = copy.send(data.into_bytes()).await {
+        let _ = copy.abort("写入中断").await;
+        return Err(e);
+    }
+    copy.finish().await?;
+    Ok(())
+}
+
+/// One value of a row of COPY's text format.
+enum CopyValue<'a> {
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+    Bytes(Option<&'a [u8]>),
+}
+
+impl CopyValue<'_> {
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write;
+        match self {
+            CopyValue::Int(None) | CopyValue::Text(None) | CopyValue::Bytes(None) => out.push_str("\\N"),
+            CopyValue::Int(Some(v)) => {
+                let _ = write!(out, "{v}");
+            }
+            CopyValue::Text(Some(t)) => {
+                for c in t.chars() {
+                    match c {
+                        '\\' => out.push_str("\\\\"),
+                        '\t' => out.push_str("\\t"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        c => out.push(c),
+                    }
+                }
+            }
+            // bytea's hex input (\x…), its backslash doubled for COPY.
+            CopyValue::Bytes(Some(b)) => {
+                out.push_str("\\\\x");
+                out.push_str(&hex::encode(b));
+            }
+        }
+    }
+}
+
 /// Inserts category memberships `(person, category, start, end)`.
 pub(crate) async fn insert_categories(
     tx: &mut Tx,
@@ -345,16 +431,23 @@ pub(crate) async fn insert_categories(
 ) -> std::result::Result<(), sqlx::Error> {
     match tx {
         Tx::Postgres(t) => {
-            sqlx::query(
-                "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id)
-                 SELECT p, c, s, e, $5 FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[]) AS u(p, c, s, e)",
+            // Straight in with COPY: nothing to read back.
+            let mut buf = String::with_capacity(rows.len() * 48);
+            for (id, code, start, end) in rows {
+                let fields = [
+                    CopyValue::Int(Some(*id)),
+                    CopyValue::Text(Some(code)),
+                    CopyValue::Text(Some(start)),
+                    CopyValue::Text(end.as_deref()),
+                    CopyValue::Int(batch),
+                ];
+                copy_row(&mut buf, &fields);
+            }
+            copy_in(
+                t,
+                "COPY person_categories (person_id, category_code, start_date, end_date, batch_id) FROM STDIN",
+                buf,
             )
-            .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.2.clone()).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
-            .bind(batch)
-            .execute(&mut **t)
             .await?;
         }
         Tx::Sqlite(t) => {
@@ -489,5 +582,26 @@ mod copy_tests {
         assert_eq!(names.name_of("11010519491231002X"), Some("张三"));
         assert_eq!(names.name_of("110105194912310037"), Some("李\\四\t五"));
         assert_eq!(names.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod copy_format_tests {
+    use super::*;
+
+    #[test]
+    fn copy_values_are_escaped_as_the_text_format_wants() {
+        let mut out = String::new();
+        for v in [
+            CopyValue::Int(Some(-5)),
+            CopyValue::Int(None),
+            CopyValue::Text(Some("李\\四\t五\n")),
+            CopyValue::Bytes(Some(&[0xab, 0x01])),
+            CopyValue::Bytes(None),
+        ] {
+            v.write(&mut out);
+            out.push('|');
+        }
+        assert_eq!(out, "-5|\\N|李\\\\四\\t五\\n|\\\\xab01|\\N|");
     }
 }
