@@ -162,16 +162,19 @@ pub enum Names {
 /// reported when the file has been read.
 struct Registered {
     pending: std::sync::Mutex<Option<std::sync::mpsc::Receiver<std::result::Result<RegisterNames, StoreError>>>>,
-    names: std::sync::OnceLock<std::result::Result<RegisterNames, String>>,
+    /// `Ok(None)`: no register to check against; `Err`: why it could not be read.
+    names: std::sync::OnceLock<std::result::Result<Option<RegisterNames>, String>>,
 }
 
 impl Registered {
     fn new(names: Names) -> Registered {
         let r = Registered { pending: std::sync::Mutex::new(None), names: std::sync::OnceLock::new() };
         match names {
-            Names::None => {}
+            Names::None => {
+                let _ = r.names.set(Ok(None));
+            }
             Names::Read(n) => {
-                let _ = r.names.set(Ok(n));
+                let _ = r.names.set(Ok(Some(n)));
             }
             Names::Reading(rx) => *r.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(rx),
         }
@@ -179,19 +182,19 @@ impl Registered {
     }
 
     fn names(&self) -> Option<&RegisterNames> {
-        let got = self.names.get_or_init(|| match self.pending.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            Some(rx) => match rx.recv() {
-                Ok(read) => read.map_err(|e| e.to_string()),
-                Err(_) => Err("读取中断".into()),
-            },
-            None => Err(String::new()),
+        let got = self.names.get_or_init(|| {
+            let rx = self.pending.lock().unwrap_or_else(|e| e.into_inner()).take();
+            match rx.map(|rx| rx.recv()) {
+                Some(Ok(read)) => read.map(Some).map_err(|e| e.to_string()),
+                Some(Err(_)) | None => Err("读取中断".into()),
+            }
         });
-        got.as_ref().ok().filter(|n| !n.is_empty())
+        got.as_ref().ok()?.as_ref().filter(|n| !n.is_empty())
     }
 
     /// Why the register could not be read, if it was needed and could not.
     fn failure(&self) -> Option<String> {
-        self.names.get().and_then(|r| r.as_ref().err()).filter(|e| !e.is_empty()).cloned()
+        self.names.get()?.as_ref().err().cloned()
     }
 }
 

@@ -8,7 +8,7 @@ mod common;
 use common::backends;
 use time::macros::date;
 use yikou_domain::voucher::{VoucherBatch, VoucherState};
-use yikou_domain::{id_number, Actor, Campaign, Fen, IdNumber, Scope};
+use yikou_domain::{Actor, Campaign, Fen, Scope};
 use yikou_store::register::NewPerson;
 use yikou_store::{on_db, voucher, Store, StoreError};
 
@@ -16,19 +16,7 @@ const GUMEI: &str = "310112006000";
 const QIBAO: &str = "310112102000";
 
 fn person(seq: u32, street: &str) -> NewPerson {
-    let first17 = format!("31011219500101{seq:03}");
-    NewPerson {
-        external_id: None,
-        id_number: IdNumber::parse(&format!("{first17}{}", id_number::check_char(first17.as_bytes()))).unwrap(),
-        name: format!("对象{seq}"),
-        phone: None,
-        address: None,
-        street_code: Some(street.into()),
-        committee_code: None,
-        household_id: None,
-        is_household_head: true,
-        categories: vec![],
-    }
+    common::person(seq, street, &format!("对象{seq}"))
 }
 
 async fn setup(s: &Store) -> (Vec<i64>, Vec<String>) {

@@ -228,10 +228,10 @@ pub async fn commit_import(
             rows.iter().enumerate().map(|(i, r)| (hasher.key(r.id_number.as_str()), i as u32)).collect();
         order.sort_unstable();
         let sorted: Vec<&ImportRow> = order.iter().map(|(_, i)| &rows[*i as usize]).collect();
-        drop(order);
         let mut r = Ok(());
-        for chunk in sorted.chunks(BULK_ROWS) {
-            r = import_chunk(tx, meta, chunk, project, &batch_no, register_empty.is_none(), &mut state).await;
+        for (chunk, keyed) in sorted.chunks(BULK_ROWS).zip(order.chunks(BULK_ROWS)) {
+            let keys: Vec<Vec<u8>> = keyed.iter().map(|(k, _)| k.to_vec()).collect();
+            r = import_chunk(tx, meta, chunk, &keys, project, &batch_no, register_empty.is_none(), &mut state).await;
             if r.is_err() {
                 break;
             }
@@ -309,11 +309,13 @@ fn household_of(tx: &WriteTx<'_>, ids: &HashMap<String, i64>, r: &ImportRow) -> 
     r.household.as_deref().and_then(|h| ids.get(&household_code(tx, h, r.street_code.as_deref())).copied())
 }
 
-/// One slice of the rows (bounded memory for large lists), inside the batch's transaction.
+/// One slice of the rows (bounded memory for large lists), inside the batch's transaction; `keys`
+/// are the rows' keyed hashes, in the same order.
 async fn import_chunk(
     tx: &mut WriteTx<'_>,
     meta: &ImportMeta,
     chunk: &[&ImportRow],
+    keys: &[Vec<u8>],
     project: Option<&StoredProject>,
     batch_no: &str,
     register_empty: bool,
@@ -321,10 +323,9 @@ async fn import_chunk(
 ) -> Result<()> {
     let at = now();
     let started = std::time::Instant::now();
-    let keys: Vec<Vec<u8>> = chunk.iter().map(|r| tx.keys().id_key(r.id_number.as_str())).collect();
-    let existing = if register_empty { HashMap::new() } else { existing_people(tx, &keys).await? };
+    let existing = if register_empty { HashMap::new() } else { existing_people(tx, keys).await? };
     // A row may only touch a person of the actor's area, whatever the file names.
-    let reach = reach_of(tx, chunk, &keys, &existing).await?;
+    let reach = reach_of(tx, chunk, keys, &existing).await?;
     for (i, r) in chunk.iter().enumerate() {
         match reach[i] {
             Reach::Outside => state.outside.push(r.row),

@@ -29,7 +29,12 @@ pub async fn people(
     }
     let names = names(&state).await?;
     // Registration order, so that the export can follow the list by key however the page sorts.
-    let query = yikou_store::register::PeopleQuery { sort: Default::default(), desc: false, ..p.query(None, 500) };
+    let query = yikou_store::register::PeopleQuery {
+        sort: Default::default(),
+        desc: false,
+        seek: yikou_store::register::Seek::First,
+        ..p.query(500)
+    };
     let rows = yikou_service::register::count(&state.store, &s.actor(), &query).await?;
     let mut table = Table::new(
         "帮困对象",

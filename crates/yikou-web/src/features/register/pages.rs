@@ -51,9 +51,9 @@ fn age_field(v: &Option<String>, label: &str) -> Result<Option<i32>, String> {
 }
 
 impl PeopleParams {
-    /// The store's query for these filters (blank fields are no filter; an unreadable age is no
-    /// filter here, and said to be wrong by [`PeopleParams::problems`]).
-    pub(crate) fn query(&self, after: Option<i64>, limit: i64) -> PeopleQuery {
+    /// The store's query for these filters and this page (blank fields are no filter; an
+    /// unreadable age is no filter here, and said to be wrong by [`PeopleParams::problems`]).
+    pub(crate) fn query(&self, limit: i64) -> PeopleQuery {
         PeopleQuery {
             q: nonempty(self.q.clone()),
             street: nonempty(self.street.clone()),
@@ -63,7 +63,12 @@ impl PeopleParams {
             age_max: age_field(&self.age_max, "").ok().flatten(),
             sort: self.sort.as_deref().and_then(PeopleSort::from_code).unwrap_or_default(),
             desc: self.dir.as_deref() == Some("desc"),
-            seek: after.map_or(Seek::First, Seek::After),
+            seek: match (self.after, self.before, self.end.is_some()) {
+                (Some(a), _, _) => Seek::After(a),
+                (None, Some(b), _) => Seek::Before(b),
+                (None, None, true) => Seek::Last,
+                (None, None, false) => Seek::First,
+            },
             limit,
         }
     }
@@ -184,13 +189,7 @@ pub async fn people(
     }
     let actor = s.actor();
     let names = names(&state).await?;
-    let mut query = p.query(p.after, PAGE_ROWS);
-    query.seek = match (p.after, p.before, p.end.is_some()) {
-        (Some(a), _, _) => Seek::After(a),
-        (None, Some(b), _) => Seek::Before(b),
-        (None, None, true) => Seek::Last,
-        (None, None, false) => Seek::First,
-    };
+    let query = p.query(PAGE_ROWS);
     let mut errors = p.problems();
 
     let mut rows = Vec::new();
