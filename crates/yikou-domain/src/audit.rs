@@ -152,6 +152,12 @@ pub fn changes_data(action: &str) -> bool {
         ))
 }
 
+/// Does an audited action change what the cross-check reads? Every action that changes data except
+/// the reviewers' decisions on findings (attached to the stored findings when they are read).
+pub fn changes_findings(action: &str) -> bool {
+    changes_data(action) && !action.starts_with("finding.")
+}
+
 /// Groups of actions by the start of their code, for a filter ("auth." is every sign-in event).
 pub const GROUPS: &[(&str, &str)] = &[
     ("auth.", "登录、密码与令牌"),

@@ -64,18 +64,45 @@ fn may_review(actor: &Actor) -> Result<()> {
     Ok(())
 }
 
-/// Runs the cross-check over the campaign of `year` (the latest without one): `Forbidden` for a
-/// role without the right, `NotFound` without such a campaign. Only the findings within the
-/// actor's area are returned.
+/// The cross-check of the campaign of `year` (the latest without one) as of now: the stored run when
+/// nothing it reads changed since, otherwise run again and kept. `Forbidden` for a role without the
+/// right, `NotFound` without such a campaign. Only the findings within the actor's area are
+/// returned (the store reads them so).
 pub async fn run(store: &Store, actor: &Actor, year: Option<i32>) -> Result<CheckOutcome> {
     may_review(actor)?;
     let campaign = crate::campaign::of_year(store, year).await?;
-    let mut report = store.run_check(campaign.id, campaign.campaign.check_date(today())).await?;
-    if actor.scope != yikou_domain::Scope::All {
+    let report = store.current_check(&actor.scope, campaign.id, campaign.campaign.check_date(today())).await?;
+    Ok(CheckOutcome { campaign, report })
+}
+
+/// Runs the cross-check of the campaign of `year` now, whatever is stored, and keeps it (`yikou
+/// check`, and the server's refresh after changes). Same refusals as `run`.
+pub async fn refresh(store: &Store, actor: &Actor, year: Option<i32>) -> Result<CheckOutcome> {
+    may_review(actor)?;
+    let campaign = crate::campaign::of_year(store, year).await?;
+    let mut report = store.refresh_check(campaign.id, campaign.campaign.check_date(today())).await?;
+    if actor.scope != Scope::All {
         report.findings.retain(|f| f.within(&actor.scope));
         report.counts = CheckCounts::of(&report.findings);
     }
     Ok(CheckOutcome { campaign, report })
+}
+
+/// Keeps the current campaign's stored findings up to date: runs the check again when a commit since
+/// the last run changed what it reads (or the day moved on). Returns whether it ran. For a server's
+/// background task, so that the first reader after an import finds the findings ready.
+pub async fn keep_current(store: &Store) -> Result<bool> {
+    let campaign = match crate::campaign::of_year(store, None).await {
+        Ok(c) => c,
+        Err(ServiceError::NotFound) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let on = campaign.campaign.check_date(today());
+    if store.stored_check(&Scope::Nothing, campaign.id, on, store.check_version().await?).await?.is_some() {
+        return Ok(false);
+    }
+    store.current_check(&Scope::Nothing, campaign.id, on).await?;
+    Ok(true)
 }
 
 /// Confirms or dismisses a finding of the current run of the campaign of `year` (the latest

@@ -19,7 +19,7 @@ pub async fn open_findings(store: &Store, actor: &Actor, project_id: i64, unit: 
     if drafts.is_empty() {
         return Ok(Vec::new());
     }
-    let report = store.run_check(campaign.id, campaign.campaign.check_date(today())).await?;
+    let report = store.current_check(&Scope::All, campaign.id, campaign.campaign.check_date(today())).await?;
     let own_project = sp.project.unit_code == unit;
     Ok(report
         .findings

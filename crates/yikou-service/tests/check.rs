@@ -129,3 +129,27 @@ async fn a_finding_is_decided_within_the_actors_area_and_a_dismissal_needs_a_rea
     assert!(audit.iter().any(|a| a.action == "finding.dismiss" && a.actor == "qibao1"));
     assert!(s.verify_audit().await.unwrap().ok());
 }
+
+#[tokio::test]
+async fn the_servers_refresh_runs_the_check_only_after_a_change_and_yikou_check_always() {
+    let f = fresh().await;
+    let s = &f.store;
+    assert!(!check::keep_current(s).await.unwrap(), "no campaign: nothing to keep");
+    two_streets_with_a_duplicate_each(s).await;
+    assert!(check::keep_current(s).await.unwrap(), "never run: run now");
+    assert!(!check::keep_current(s).await.unwrap(), "nothing changed since");
+    let kept = check::run(s, &Actor::system("t"), None).await.unwrap().report.computed_at;
+    // A street's reader gets the kept run, within its area.
+    let street = check::run(s, &actor("gumei1", Role::Street, GUMEI), None).await.unwrap().report;
+    assert_eq!((street.computed_at.as_str(), street.findings.len()), (kept.as_str(), 1));
+    // A register edit: the next round runs it again.
+    let mut tx = s.write(&Actor::system("test")).await.unwrap();
+    register::create_person(&mut tx, &person("310112195001010013", "王五", GUMEI)).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(check::keep_current(s).await.unwrap(), "a person registered: run again");
+    assert!(!check::keep_current(s).await.unwrap());
+    // `yikou check` runs it whatever is kept, and keeps that run.
+    let now = check::refresh(s, &Actor::system("check"), None).await.unwrap().report.computed_at;
+    assert_ne!(now, kept);
+    assert_eq!(check::run(s, &Actor::system("t"), None).await.unwrap().report.computed_at, now);
+}

@@ -175,6 +175,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_hotline_taken_unit.sql"),
         include_str!("../migrations/postgres/0024_hotline_taken_unit.sql"),
     ),
+    (
+        "0025_stored_findings",
+        include_str!("../migrations/sqlite/0025_stored_findings.sql"),
+        include_str!("../migrations/postgres/0025_stored_findings.sql"),
+    ),
 ];
 
 /// How many connections one process keeps open and how long one statement may run: a city's

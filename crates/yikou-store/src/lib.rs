@@ -166,6 +166,8 @@ pub struct Store {
     pub(crate) keys: Keys,
     /// The data folder's audit anchor (none for a store attached to a bare database).
     pub(crate) anchor: Option<Arc<seal::Anchor>>,
+    /// Held while this process runs the cross-check to keep it (see `check::stored`).
+    pub(crate) check_refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Current time, UTC, RFC 3339 with milliseconds.
@@ -204,7 +206,7 @@ impl Store {
 
     async fn attach_with(db: Db, keys: Keys, anchor: Option<Arc<seal::Anchor>>) -> Result<Store> {
         db.migrate().await?;
-        let store = Store { db, keys, anchor };
+        let store = Store { db, keys, anchor, check_refresh: Default::default() };
         match store.meta("key_check").await? {
             None => Err(StoreError::NotInitialised),
             Some(v) if v == store.keys.check_value() => {
@@ -275,7 +277,12 @@ impl Store {
     async fn init_database(cfg: &StoreConfig, keys: Keys) -> Result<Initialised> {
         let db = Db::connect_with(&cfg.url(), cfg.pool).await?;
         db.migrate().await?;
-        let store = Store { db, keys, anchor: Some(Arc::new(seal::Anchor::new(cfg.anchor_path()))) };
+        let store = Store {
+            db,
+            keys,
+            anchor: Some(Arc::new(seal::Anchor::new(cfg.anchor_path()))),
+            check_refresh: Default::default(),
+        };
         if store.meta("key_check").await?.is_some() {
             return Err(StoreError::AlreadyInitialised(cfg.data_dir.clone()));
         }
@@ -342,6 +349,7 @@ impl Store {
             actor: actor.clone(),
             dirty: false,
             data_changed: false,
+            findings_changed: false,
             check_seal,
             depth: 0,
             batch: None,
@@ -404,6 +412,9 @@ pub struct WriteTx<'s> {
     /// An action that changes what the reports count was audited (see
     /// `yikou_domain::audit::changes_data`): the commit moves the data version.
     data_changed: bool,
+    /// An action that changes what the cross-check reads was audited (see
+    /// `yikou_domain::audit::changes_findings`): the commit makes the stored findings out of date.
+    findings_changed: bool,
     /// Whether the head's seal is checked when the head is (re)taken.
     check_seal: bool,
     /// How many `atomic!` operations are running (nested ones need no savepoint of their own).
@@ -473,6 +484,7 @@ impl WriteTx<'_> {
         self.head = hash;
         self.dirty = true;
         self.data_changed |= yikou_domain::audit::changes_data(action);
+        self.findings_changed |= yikou_domain::audit::changes_findings(action);
         Ok(())
     }
 
@@ -510,6 +522,7 @@ impl WriteTx<'_> {
             head: self.head.clone(),
             dirty: self.dirty,
             data_changed: self.data_changed,
+            findings_changed: self.findings_changed,
         })
     }
 
@@ -530,6 +543,7 @@ impl WriteTx<'_> {
                 self.head = sp.head;
                 self.dirty = sp.dirty;
                 self.data_changed = sp.data_changed;
+                self.findings_changed = sp.findings_changed;
                 Err(e)
             }
             (Err(e), SavepointKind::Restart) => {
@@ -545,6 +559,7 @@ impl WriteTx<'_> {
                 self.head = head.hash.clone();
                 self.dirty = false;
                 self.data_changed = false;
+                self.findings_changed = false;
                 if self.check_seal {
                     self.note_broken_seal(&head).await?;
                 }
@@ -569,6 +584,13 @@ impl WriteTx<'_> {
             .rows_affected());
         if self.data_changed {
             on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET data_seq = $1 WHERE id = 1")
+                .bind(self.seq)
+                .execute(c)
+                .await?
+                .rows_affected());
+        }
+        if self.findings_changed {
+            on_tx!(&mut self.tx, c => sqlx::query("UPDATE audit_head SET check_seq = $1 WHERE id = 1")
                 .bind(self.seq)
                 .execute(c)
                 .await?
@@ -599,6 +621,7 @@ pub(crate) struct Savepoint {
     head: String,
     dirty: bool,
     data_changed: bool,
+    findings_changed: bool,
 }
 
 /// Runs the body as one all-or-nothing operation inside the write transaction `$tx`.

@@ -177,3 +177,19 @@ pub(crate) fn own_projects(scope: &Scope, n: usize) -> (String, Option<String>) 
         Scope::Street(c) | Scope::Committee(c) | Scope::Unit(c) => (format!("pr.unit_code = ${n}"), Some(c.clone())),
     }
 }
+
+/// Stored findings of the cross-check (alias `cf`): all for the district; for a street those naming
+/// one of its people; none for a committee or a unit (they do not review the district-wide check).
+pub(crate) fn findings(scope: &Scope, n: usize) -> (String, Option<String>) {
+    match scope {
+        Scope::All => ("1 = 1".into(), None),
+        Scope::Street(c) => (
+            format!(
+                "cf.position IN (SELECT fs.position FROM check_finding_streets fs
+                  WHERE fs.campaign_id = cf.campaign_id AND fs.street_code = ${n})"
+            ),
+            Some(c.clone()),
+        ),
+        Scope::Nothing | Scope::Committee(_) | Scope::Unit(_) => ("1 = 0".into(), None),
+    }
+}

@@ -149,6 +149,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How often a server looks whether the cross-check's stored findings are out of date.
+const CHECK_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Serves until `shutdown` completes; in-flight requests finish first.
 pub async fn serve(
     store: Store,
@@ -169,6 +172,22 @@ pub async fn serve(
     if let Err(e) = yikou_service::imports::clean_uploads(&state.store, &state.config.upload_dir()).await {
         tracing::warn!(error = %e, "cleaning expired uploads failed");
     }
+    // The cross-check's stored findings follow the data: a few seconds after a change (an import, a
+    // decision on a roster, a register edit, new rules — made here, by another server or on the
+    // command line) they are computed again, so that the next reader does not wait for them.
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECK_REFRESH);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match yikou_service::check::keep_current(&store).await {
+                Ok(true) => tracing::info!("cross-check computed again after a change"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "keeping the cross-check current failed"),
+            }
+        }
+    });
     axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await

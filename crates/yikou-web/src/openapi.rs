@@ -57,8 +57,8 @@ pub async fn openapi() -> Json<serde_json::Value> {
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "项目" }, "401": { "description": "缺少或无效的令牌" }, "404": { "description": "不存在或不在范围内" } } } },
             "/api/v1/check": { "get": {
-                "summary": "比对核查：调用者范围内的疑点及各类数量（每次调用重新比对）",
-                "responses": { "200": { "description": "counts 与 findings" }, "401": { "description": "缺少或无效的令牌" }, "403": { "description": "角色无权" } } } },
+                "summary": "比对核查：调用者范围内的疑点及各类数量（读取保存的比对结果；数据变动后自动重新比对）",
+                "responses": { "200": { "description": "rules_version、computed_at（计算时间，UTC）、counts 与 findings" }, "401": { "description": "缺少或无效的令牌" }, "403": { "description": "角色无权" } } } },
             "/api/v1/imports": { "post": {
                 "summary": "上传名单并逐行检查（不写入）；返回 upload 编号、rows/valid/invalid 与每行问题",
                 "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object",

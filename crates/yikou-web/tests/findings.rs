@@ -274,3 +274,49 @@ async fn a_reviewer_is_not_offered_withdrawal_and_the_api_refuses_a_submitted_en
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!((body["withdrawn"].as_i64(), body["project"].as_str()), (Some(ents[1].id), Some("MZ-01")));
 }
+
+/// The time of computing the page shows, e.g. "比对结果计算于 2026-12-07 15:30:05".
+fn computed_on(html: &str) -> String {
+    let at = html.find("比对结果计算于 ").expect("the page says when the findings were computed");
+    html[at..].chars().skip("比对结果计算于 ".chars().count()).take(19).collect()
+}
+
+#[tokio::test]
+async fn the_page_reads_the_stored_findings_says_when_they_were_computed_and_they_follow_a_change() {
+    let app = start().await;
+    let (c, _) = signed_in(&app, "gumei").await;
+    let (_, first) = page(&app, &c, "/check?type=omissions").await;
+    let stored = yikou_service::check::run(&app.store, &Actor::system("t"), None).await.unwrap();
+    assert_eq!(computed_on(&first), yikou_domain::clock::beijing_seconds(&stored.report.computed_at), "{first}");
+    // Opening it again runs nothing: the same run.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, again) = page(&app, &c, "/check?type=omissions").await;
+    assert_eq!(computed_on(&again), computed_on(&first));
+    assert!(!again.contains("新遗漏"));
+    // A person registered meanwhile (and in a category no project covered): computed again.
+    let first17 = "31011219500101201";
+    let id = format!("{first17}{}", yikou_domain::id_number::check_char(first17.as_bytes()));
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    let new = NewPerson {
+        external_id: None,
+        id_number: IdNumber::parse(&id).unwrap(),
+        name: "新遗漏".into(),
+        phone: None,
+        address: None,
+        street_code: Some(GUMEI.into()),
+        committee_code: None,
+        household_id: None,
+        is_household_head: true,
+        categories: vec![("DB".into(), date!(2019 - 01 - 01), None)],
+    };
+    register::insert_people(&mut tx, &[new], "t").await.unwrap();
+    tx.commit().await.unwrap();
+    let (_, after) = page(&app, &c, "/check?type=omissions").await;
+    assert_ne!(computed_on(&after), computed_on(&first), "run again after the change");
+    assert!(after.contains("新遗漏"), "the new person's omission is listed");
+    // The API says when, too.
+    let token = app.store.create_token(&Actor::system("test"), "gumei").await.unwrap();
+    let api = c.get(format!("{}/api/v1/check", app.base)).bearer_auth(&token).send().await.unwrap();
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(yikou_domain::clock::beijing_seconds(body["computed_at"].as_str().unwrap()), computed_on(&after));
+}

@@ -10,10 +10,11 @@ mod decisions;
 mod engine;
 mod findings;
 mod load;
+mod stored;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Date;
@@ -25,7 +26,8 @@ use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 pub use decisions::decide;
 
 /// Every count `yikou check --json` reports. The first six mean exactly what peer_check.py counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CheckCounts {
     pub dup_in_project: u64,
     pub dup_exclusive: u64,
@@ -140,6 +142,8 @@ pub struct CheckReport {
     pub read_seconds: f64,
     #[serde(skip)]
     pub check_seconds: f64,
+    /// When the run was made (UTC, RFC 3339; pages show Beijing time).
+    pub computed_at: String,
 }
 
 fn digest(parts: &[String]) -> String {
@@ -185,6 +189,7 @@ impl Store {
     /// Runs every rule over the campaign and attaches the reviewers' decisions.
     pub async fn run_check(&self, campaign_id: i64, on: Date) -> Result<CheckReport> {
         let started = std::time::Instant::now();
+        let computed_at = now();
         let rows = load::rows(self, campaign_id, on).await?;
         tracing::info!(
             ms = started.elapsed().as_millis() as u64,
@@ -203,7 +208,14 @@ impl Store {
         decisions::attach_decisions(self, campaign_id, &mut findings).await?;
         let counts = found.counts();
         let check_seconds = started.elapsed().as_secs_f64() - read_seconds;
-        Ok(CheckReport { rules_version: rows.rules_version, counts, findings, read_seconds, check_seconds })
+        Ok(CheckReport {
+            rules_version: rows.rules_version,
+            counts,
+            findings,
+            read_seconds,
+            check_seconds,
+            computed_at,
+        })
     }
 }
 

@@ -62,7 +62,8 @@ pub async fn check(
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
-    let outcome = use_case::run(&store, &Actor::system("check"), year).await.map_err(|e| campaign_error(e, year))?;
+    let outcome =
+        use_case::refresh(&store, &Actor::system("check"), year).await.map_err(|e| campaign_error(e, year))?;
     let (campaign, report) = (&outcome.campaign.campaign, &outcome.report);
     if let Some(path) = output {
         write_findings(path, &report.findings).with_context(|| format!("无法写出 {}", path.display()))?;
@@ -73,6 +74,7 @@ pub async fn check(
             serde_json::to_string_pretty(&json!({
                 "campaign": campaign.name,
                 "rules_version": report.rules_version,
+                "computed_at": report.computed_at,
                 "counts": report.counts,
                 "findings": report.findings,
             }))?

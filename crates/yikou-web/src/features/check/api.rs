@@ -27,7 +27,12 @@ pub async fn check(State(state): State<AppState>, ApiUser(u): ApiUser) -> ApiRes
     for k in yikou_domain::FindingKind::ALL {
         counts.insert(k.code().to_string(), json!(mine.iter().filter(|f| f.kind == *k).count()));
     }
-    Ok(Json(json!({ "rules_version": report.rules_version, "counts": counts, "findings": mine })))
+    Ok(Json(json!({
+        "rules_version": report.rules_version,
+        "computed_at": report.computed_at,
+        "counts": counts,
+        "findings": mine,
+    })))
 }
 
 #[derive(Deserialize)]

@@ -37,6 +37,9 @@ pub struct CheckParams {
 struct CheckPage {
     frame: Frame,
     seconds: String,
+    /// When the findings shown were computed (Beijing time).
+    computed: String,
+    rules_version: i64,
     tabs: Vec<Tab>,
     empty: Vec<&'static str>,
     title: String,
@@ -155,6 +158,8 @@ async fn render(
     Ok(CheckPage {
         frame: frame(state, s).await?,
         seconds: format!("{:.2}", report.read_seconds + report.check_seconds),
+        computed: yikou_domain::clock::beijing_seconds(&report.computed_at),
+        rules_version: report.rules_version,
         tabs,
         empty,
         title: which.kind.title().to_string(),

@@ -1,0 +1,36 @@
+-- The cross-check computed once and kept (issue 18): pages, exports and the API read the stored
+-- findings of the last run; a run is current while no commit since changed what the check reads
+-- (audit_head.check_seq: the audit sequence number of the last commit that changed data other than
+-- the reviewers' decisions, which are attached when findings are read) and its check date holds.
+ALTER TABLE audit_head ADD COLUMN check_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE audit_head SET check_seq = data_seq;
+
+CREATE TABLE check_runs (
+  campaign_id INTEGER PRIMARY KEY REFERENCES campaigns(id),
+  check_seq INTEGER NOT NULL,
+  check_date TEXT NOT NULL,
+  rules_version INTEGER NOT NULL,
+  computed_at TEXT NOT NULL,
+  read_seconds REAL NOT NULL,
+  check_seconds REAL NOT NULL,
+  counts_json TEXT NOT NULL
+);
+
+-- One row per finding of the run, in the run's order (position); body: the finding as JSON without
+-- the reviewers' decision.
+CREATE TABLE check_findings (
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+  position INTEGER NOT NULL,
+  finding_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (campaign_id, position)
+);
+
+-- The streets/towns whose people a finding names: a street reviews those findings.
+CREATE TABLE check_finding_streets (
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+  street_code TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (campaign_id, street_code, position)
+);
