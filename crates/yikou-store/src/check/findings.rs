@@ -13,11 +13,7 @@ use super::{digest, Finding, FindingPerson};
 /// Every finding, in report order; people's masked ID numbers and reviewers' decisions are added
 /// afterwards.
 pub(super) fn build(rows: &Rows, input: &Input, found: &Found) -> Vec<Finding> {
-    // Entitlements per person, for the findings that name a person's entitlements.
-    let mut of_person: Vec<Vec<usize>> = vec![Vec::new(); rows.people.len()];
-    for (i, e) in input.entitlements.iter().enumerate() {
-        of_person[e.person as usize].push(i);
-    }
+    let of_person = OfPerson::new(rows.people.len(), &input.entitlements);
     let mut b = Builder { rows, input, found, of_person, out: Vec::new() };
     b.duplicates();
     b.register_state();
@@ -31,8 +27,41 @@ struct Builder<'a> {
     rows: &'a Rows,
     input: &'a Input,
     found: &'a Found,
-    of_person: Vec<Vec<usize>>,
+    of_person: OfPerson,
     out: Vec<Finding>,
+}
+
+/// Entitlements per person (indices, in order), for the findings that name a person's
+/// entitlements: one list of all and where each person's part starts (not a vector a person: at
+/// city scale a million small allocations).
+struct OfPerson {
+    starts: Vec<u32>,
+    ents: Vec<u32>,
+}
+
+impl OfPerson {
+    fn new(people: usize, entitlements: &[CheckEntitlement]) -> OfPerson {
+        let mut starts = vec![0u32; people + 1];
+        for e in entitlements {
+            starts[e.person as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut ents = vec![0u32; entitlements.len()];
+        for (i, e) in entitlements.iter().enumerate() {
+            let at = &mut next[e.person as usize];
+            ents[*at as usize] = i as u32;
+            *at += 1;
+        }
+        OfPerson { starts, ents }
+    }
+
+    fn of(&self, x: u32) -> impl Iterator<Item = usize> + '_ {
+        let (from, to) = (self.starts[x as usize] as usize, self.starts[x as usize + 1] as usize);
+        self.ents[from..to].iter().map(|&i| i as usize)
+    }
 }
 
 impl Builder<'_> {
@@ -76,7 +105,12 @@ impl Builder<'_> {
             .iter()
             .map(|&i| {
                 let p = &self.rows.people[i as usize];
-                FindingPerson { id: p.0, name: p.5.clone(), id_number_masked: String::new(), street_code: p.4.clone() }
+                FindingPerson {
+                    id: p.0,
+                    name: p.5.to_string(),
+                    id_number_masked: String::new(),
+                    street_code: p.4.as_deref().map(str::to_string),
+                }
             })
             .collect();
         let finding = Finding {
@@ -108,16 +142,15 @@ impl Builder<'_> {
     fn duplicates(&mut self) {
         let (f, input, ents) = (&self.found.all, self.input, &self.input.entitlements);
         for &(j, x) in &f.core.dup_in_project {
-            let list: Vec<usize> =
-                self.of_person[x as usize].iter().copied().filter(|&i| ents[i].project == j).collect();
+            let list: Vec<usize> = self.of_person.of(x).filter(|&i| ents[i].project == j).collect();
             let explanation = format!("{} 在项目{}中列入{}次，应只列入一次", self.name(x), self.pname(j), list.len());
             let key = format!("dup_in_project:{}:{}", self.pcode(j), self.id(x));
             self.push(FindingKind::DupInProject, key, explanation, vec![x], vec![j], list, String::new());
         }
         for &(g, x) in &f.core.dup_exclusive {
-            let list: Vec<usize> = self.of_person[x as usize]
-                .iter()
-                .copied()
+            let list: Vec<usize> = self
+                .of_person
+                .of(x)
                 .filter(|&i| input.projects[ents[i].project as usize].exclusive_group == Some(g))
                 .collect();
             let mut pj: Vec<u32> = list.iter().map(|&i| ents[i].project).collect();
@@ -297,7 +330,7 @@ impl Builder<'_> {
                 Fen(total).yuan(),
                 Fen(self.rows.rules.cap_per_person_fen.unwrap_or(0)).yuan()
             );
-            let list = self.of_person[x as usize].clone();
+            let list: Vec<usize> = self.of_person.of(x).collect();
             self.push(
                 FindingKind::OverCap,
                 format!("over_cap:{}", self.id(x)),
@@ -314,7 +347,7 @@ impl Builder<'_> {
     fn people(&mut self) {
         let (f, near, input) = (&self.found.all, &self.found.near, self.input);
         for (x, st) in &f.two_streets {
-            let list = self.of_person[*x as usize].clone();
+            let list: Vec<usize> = self.of_person.of(*x).collect();
             let pj: Vec<u32> = list
                 .iter()
                 .map(|&i| input.entitlements[i].project)
@@ -339,9 +372,9 @@ impl Builder<'_> {
         for (x, names) in &near.names {
             // The entitlements that list the person under another name: their projects say which
             // roster each name came from (the import files are added by `attach_roster_files`).
-            let listed: Vec<usize> = self.of_person[*x as usize]
-                .iter()
-                .copied()
+            let listed: Vec<usize> = self
+                .of_person
+                .of(*x)
                 .filter(|&i| self.rows.entitlements[i].7.as_deref().is_some_and(|n| names.iter().any(|m| m == n)))
                 .collect();
             let mut pj: Vec<u32> = listed.iter().map(|&i| input.entitlements[i].project).collect();
