@@ -174,6 +174,9 @@ enum Command {
         /// 疑点清单写出到 Excel（每类一张工作表，身份证号脱敏）
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// 读取保存的比对结果（数据未变动时不重新比对；默认每次重新比对并保存）
+        #[arg(long)]
+        stored: bool,
     },
     /// 比对规则：查看、保存新版本 (cross-check rules)
     Rules {
@@ -289,7 +292,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export { dir, campaign, format } => campaign::export(&cfg, &dir, campaign, &format).await,
         Command::LoadBase { file, campaign, json } => campaign::load_base(&cfg, &file, campaign, json).await,
         Command::Report { report } => campaign::report(&cfg, report).await,
-        Command::Check { campaign, json, output } => check::check(&cfg, campaign, json, output.as_deref()).await,
+        Command::Check { campaign, json, output, stored } => {
+            check::check(&cfg, campaign, json, output.as_deref(), stored).await
+        }
         Command::Rules { rules } => check::rules(&cfg, rules).await,
         Command::Finding { finding } => check::finding(&cfg, finding).await,
         Command::Bench { bench } => bench::run(bench),

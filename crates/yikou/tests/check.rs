@@ -69,6 +69,12 @@ fn run(db: Option<&str>) {
         .map(|k| counts[k].as_u64().unwrap())
         .sum();
     assert_eq!(findings.len() as u64, total);
+    // The run was kept: `--stored` reads it (same time of computing, same findings, same counts).
+    let o = yikou(&data, db, &["check", "--stored", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let kept: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((&kept["computed_at"], &kept["counts"]), (&v["computed_at"], &v["counts"]));
+    assert_eq!(kept["findings"], v["findings"]);
     if let Some(p) = peer(&files) {
         for (k, theirs) in p {
             assert_eq!(counts[&k].as_u64(), Some(theirs), "{k}");

@@ -207,7 +207,9 @@ impl Store {
         // The rows and the engine's tables are let go before the masked ID numbers are read (at city
         // scale they were 0.7 GB held for nothing).
         drop((found, input, rows));
+        tracing::info!(ms = started.elapsed().as_millis() as u64, findings = findings.len(), "check: findings built");
         decisions::attach_masked_ids(self, &mut findings, register_size).await?;
+        tracing::info!(ms = started.elapsed().as_millis() as u64, "check: masked ID numbers read");
         decisions::attach_roster_files(self, &mut findings).await?;
         decisions::attach_decisions(self, campaign_id, &mut findings).await?;
         let check_seconds = started.elapsed().as_secs_f64() - read_seconds;

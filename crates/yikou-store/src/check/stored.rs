@@ -10,7 +10,6 @@ use time::Date;
 use yikou_domain::{format_date, FindingKind, FindingStatus, Scope, Severity};
 
 use super::{decisions, CheckCounts, CheckReport, Finding, FindingPerson};
-use crate::db::rows_per_insert;
 use crate::{on_db, on_tx, Result, Store, StoreError};
 
 /// A finding as stored: everything but its key (a column of its own) and the decision on it.
@@ -122,6 +121,7 @@ impl Store {
     /// Replaces the campaign's stored run by this one in one transaction. Not audited: the findings
     /// are derived from audited data and are computed again from it at will.
     async fn keep_check(&self, campaign_id: i64, on: Date, version: i64, report: &CheckReport) -> Result<()> {
+        let started = std::time::Instant::now();
         let counts = serde_json::to_string(&report.counts).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut rows = Vec::with_capacity(report.findings.len());
         let mut streets = Vec::new();
@@ -154,25 +154,10 @@ impl Store {
             .bind(campaign_id).execute(c).await?.rows_affected());
         on_tx!(&mut tx, c => sqlx::query("DELETE FROM check_findings WHERE campaign_id = $1")
             .bind(campaign_id).execute(c).await?.rows_affected());
-        for part in rows.chunks(rows_per_insert(5)) {
-            on_tx!(&mut tx, c => {
-                let mut q = sqlx::QueryBuilder::new("INSERT INTO check_findings (campaign_id, position, finding_key, kind, body) ");
-                q.push_values(part, |mut b, (i, key, kind, body)| {
-                    b.push_bind(campaign_id).push_bind(*i).push_bind(*key).push_bind(*kind).push_bind(body.as_str());
-                });
-                q.build().execute(c).await?.rows_affected()
-            });
-        }
-        for part in streets.chunks(rows_per_insert(3)) {
-            on_tx!(&mut tx, c => {
-                let mut q = sqlx::QueryBuilder::new("INSERT INTO check_finding_streets (campaign_id, street_code, position) ");
-                q.push_values(part, |mut b, (street, i)| {
-                    b.push_bind(campaign_id).push_bind(*street).push_bind(*i);
-                });
-                q.build().execute(c).await?.rows_affected()
-            });
-        }
-        tx.commit().await
+        crate::dialect::insert_check_findings(&mut tx, campaign_id, &rows, &streets).await?;
+        tx.commit().await?;
+        tracing::info!(ms = started.elapsed().as_millis() as u64, findings = rows.len(), "check: findings kept");
+        Ok(())
     }
 
     /// The stored run of the campaign if it is current (kept at `version` for the check date `on`),

@@ -60,10 +60,14 @@ pub async fn check(
     year: Option<i32>,
     json_out: bool,
     output: Option<&Path>,
+    stored: bool,
 ) -> anyhow::Result<ExitCode> {
     let store = Store::open(cfg).await?;
+    let actor = Actor::system("check");
+    // `--stored`: the kept run while nothing it reads changed; otherwise run now and keep it.
     let outcome =
-        use_case::refresh(&store, &Actor::system("check"), year).await.map_err(|e| campaign_error(e, year))?;
+        if stored { use_case::run(&store, &actor, year).await } else { use_case::refresh(&store, &actor, year).await }
+            .map_err(|e| campaign_error(e, year))?;
     let (campaign, report) = (&outcome.campaign.campaign, &outcome.report);
     if let Some(path) = output {
         write_findings(path, &report.findings).with_context(|| format!("无法写出 {}", path.display()))?;
@@ -81,9 +85,10 @@ pub async fn check(
         );
     } else {
         say!(
-            "{} · 比对核查（规则第{}版；读取 {:.2} 秒，比对 {:.3} 秒）",
+            "{} · 比对核查（规则第{}版；计算于 {}（北京时间），读取 {:.2} 秒，比对 {:.3} 秒）",
             campaign.name,
             report.rules_version,
+            yikou_domain::clock::beijing_seconds(&report.computed_at),
             report.read_seconds,
             report.check_seconds
         );
