@@ -6,7 +6,9 @@ use yikou_domain::rules::RuleSet;
 use yikou_domain::Scope;
 use yikou_domain::{today, Actor, FindingKind, FindingStatus};
 use yikou_store::campaign::StoredCampaign;
-use yikou_store::check::{decide as decide_finding, save_rules as save_rule_set, CheckCounts, CheckReport, Finding};
+use yikou_store::check::{
+    decide as decide_finding, save_rules as save_rule_set, CheckCounts, CheckReport, Finding, KindCount, RunInfo,
+};
 use yikou_store::{Store, StoreError};
 
 use crate::{Result, ServiceError};
@@ -110,10 +112,11 @@ pub async fn keep_current(store: &Store) -> Result<bool> {
 /// the current run (corrected meanwhile, or never there) or lies outside the actor's area;
 /// `Rejected` with what to correct (a dismissal without a reason). Audited in the store.
 pub async fn decide(store: &Store, actor: &Actor, year: Option<i32>, key: &str, decision: Decision) -> Result<Decided> {
-    let CheckOutcome { campaign, report } = run(store, actor, year).await?;
-    let finding = report.findings.iter().find(|f| f.key == key).ok_or(ServiceError::NotFound)?;
+    let overview = overview(store, actor, year).await?;
+    let (_, finding) =
+        store.check_finding(&actor.scope, overview.campaign.id, key).await?.ok_or(ServiceError::NotFound)?;
     let mut tx = store.write(actor).await?;
-    match decide_finding(&mut tx, campaign.id, finding, decision.is_confirm(), decision.reason()).await {
+    match decide_finding(&mut tx, overview.campaign.id, &finding, decision.is_confirm(), decision.reason()).await {
         Ok(()) => tx.commit().await?,
         Err(StoreError::Invalid(m)) => return Err(ServiceError::Rejected(m)),
         Err(e) => return Err(e.into()),
@@ -123,6 +126,52 @@ pub async fn decide(store: &Store, actor: &Actor, year: Option<i32>, key: &str, 
         kind: finding.kind,
         status: if decision.is_confirm() { FindingStatus::Confirmed } else { FindingStatus::Dismissed },
     })
+}
+
+/// The kept run as the 比对核查 page lists it.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub campaign: StoredCampaign,
+    /// When and how it was made (the whole district's counts).
+    pub run: RunInfo,
+    /// Per kind that occurs within the actor's area: how many wait, how many there are.
+    pub kinds: Vec<KindCount>,
+}
+
+/// The kept run of the campaign of `year` (the latest without one), run again first if what it
+/// reads changed: when it was made and the findings of each kind within the actor's area.
+/// `Forbidden` for a role without the right, `NotFound` without such a campaign.
+pub async fn overview(store: &Store, actor: &Actor, year: Option<i32>) -> Result<Overview> {
+    may_review(actor)?;
+    let campaign = crate::campaign::of_year(store, year).await?;
+    let run = store.ensure_check(campaign.id, campaign.campaign.check_date(today())).await?;
+    let kinds = store.check_kinds(&actor.scope, campaign.id).await?;
+    Ok(Overview { campaign, run, kinds })
+}
+
+/// One list of the kept run: the positions of the findings of `kind` within the actor's area that
+/// wait (`decided` false) or are decided, in the run's order.
+pub async fn list(
+    store: &Store,
+    actor: &Actor,
+    overview: &Overview,
+    kind: FindingKind,
+    decided: bool,
+) -> Result<Vec<i64>> {
+    may_review(actor)?;
+    Ok(store.check_list(&actor.scope, overview.campaign.id, kind, decided).await?)
+}
+
+/// The findings at these positions of a list (one page), within the actor's area.
+pub async fn page(store: &Store, actor: &Actor, overview: &Overview, positions: &[i64]) -> Result<Vec<Finding>> {
+    may_review(actor)?;
+    Ok(store.check_findings_at(&actor.scope, overview.campaign.id, positions).await?)
+}
+
+/// One finding of the kept run by its key, if it lies within the actor's area, and its position.
+pub async fn finding(store: &Store, actor: &Actor, overview: &Overview, key: &str) -> Result<Option<(i64, Finding)>> {
+    may_review(actor)?;
+    Ok(store.check_finding(&actor.scope, overview.campaign.id, key).await?)
 }
 
 /// Saves a new version of the cross-check rules of the campaign of `year` (the latest without one)
@@ -144,18 +193,4 @@ pub async fn save_rules(
     let version = save_rule_set(&mut tx, campaign.id, rules).await?;
     tx.commit().await?;
     Ok((campaign, version))
-}
-
-/// How many findings of a run wait for the actor's decision (open or reopened, within their area);
-/// `None` for a role that does not review.
-pub fn waiting(report: &CheckReport, actor: &Actor) -> Option<usize> {
-    if !actor.role.is_none_or(|r| r.may_review()) {
-        return None;
-    }
-    Some(
-        report
-            .within(&actor.scope)
-            .filter(|f| matches!(f.status, FindingStatus::Open | FindingStatus::Reopened))
-            .count(),
-    )
 }

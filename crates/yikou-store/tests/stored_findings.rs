@@ -151,3 +151,70 @@ async fn readers_at_the_same_time_share_one_run() {
         assert_eq!(times.len(), 1, "{}: six readers, one run ({times:?})", b.name);
     }
 }
+
+#[tokio::test]
+async fn a_page_reads_one_list_of_the_kept_run_within_its_area_with_decisions_joined() {
+    for b in backends().await {
+        let s = &b.store;
+        let actor = Actor::system("t");
+        let mut tx = s.write(&actor).await.unwrap();
+        let cid = campaign::create_campaign(&mut tx, &Campaign::standard(2020)).await.unwrap();
+        let pid = campaign::create_project(&mut tx, cid, &project("MZ-01")).await.unwrap();
+        let gumei = register::create_person(&mut tx, &person(1, GUMEI, "张三")).await.unwrap();
+        let gumei2 = register::create_person(&mut tx, &person(3, GUMEI, "王五")).await.unwrap();
+        let qibao = register::create_person(&mut tx, &person(2, QIBAO, "李四")).await.unwrap();
+        let twice: Vec<NewEntitlement> =
+            [gumei, gumei, gumei2, gumei2, qibao, qibao].iter().map(|p| listing(pid, *p)).collect();
+        campaign::insert_entitlements(&mut tx, &twice, EntitlementState::Draft, "t").await.unwrap();
+        tx.commit().await.unwrap();
+        let on = date!(2020 - 01 - 10);
+        let info = s.ensure_check(cid, on).await.unwrap();
+        assert_eq!(info.counts.dup_in_project, 3, "{}", b.name);
+        let again = s.ensure_check(cid, on).await.unwrap();
+        assert_eq!(again.computed_at, info.computed_at, "{}: current, not run again", b.name);
+
+        let street = Scope::Street(GUMEI.into());
+        let dup =
+            |k: &Vec<yikou_store::check::KindCount>| k.iter().find(|c| c.kind == FindingKind::DupInProject).copied();
+        assert_eq!(dup(&s.check_kinds(&Scope::All, cid).await.unwrap()).map(|c| (c.open, c.total)), Some((3, 3)));
+        assert_eq!(dup(&s.check_kinds(&street, cid).await.unwrap()).map(|c| (c.open, c.total)), Some((2, 2)));
+        assert!(s.check_kinds(&Scope::Unit(BUREAU_CODE.into()), cid).await.unwrap().is_empty(), "{}", b.name);
+
+        let open = s.check_list(&street, cid, FindingKind::DupInProject, false).await.unwrap();
+        assert_eq!(open.len(), 2, "{}", b.name);
+        let page = s.check_findings_at(&street, cid, &open[..1]).await.unwrap();
+        assert_eq!(page.len(), 1);
+        let first = page[0].clone();
+        assert_eq!(first.people[0].id_number_masked.len(), 18, "{}: masked ID numbers kept", b.name);
+        // Another street's findings are not read, whatever positions or key are asked for.
+        let all_open = s.check_list(&Scope::All, cid, FindingKind::DupInProject, false).await.unwrap();
+        let theirs = s.check_list(&Scope::Street(QIBAO.into()), cid, FindingKind::DupInProject, false).await.unwrap();
+        assert_eq!(theirs.len(), 1);
+        assert!(s.check_findings_at(&street, cid, &theirs).await.unwrap().is_empty(), "{}", b.name);
+        assert_eq!(s.check_findings_at(&street, cid, &all_open).await.unwrap().len(), 2);
+        let their_key = s.check_findings_at(&Scope::All, cid, &theirs).await.unwrap()[0].key.clone();
+        assert!(s.check_finding(&street, cid, &their_key).await.unwrap().is_none(), "{}", b.name);
+        assert_eq!(s.check_finding(&street, cid, &first.key).await.unwrap().unwrap(), (open[0], first.clone()));
+
+        // Decided: it leaves the open list for the decided one, and the counts follow — no run again.
+        let mut tx = s.write(&actor).await.unwrap();
+        decide(&mut tx, cid, &first, false, "已核实为同一笔的重复录入").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(s.ensure_check(cid, on).await.unwrap().computed_at, info.computed_at, "{}", b.name);
+        assert_eq!(s.check_list(&street, cid, FindingKind::DupInProject, false).await.unwrap().len(), 1);
+        let done = s.check_list(&street, cid, FindingKind::DupInProject, true).await.unwrap();
+        assert_eq!(done, open[..1].to_vec(), "{}", b.name);
+        let shown = s.check_findings_at(&street, cid, &done).await.unwrap();
+        assert_eq!(shown[0].status, FindingStatus::Dismissed, "{}", b.name);
+        assert_eq!(dup(&s.check_kinds(&street, cid).await.unwrap()).map(|c| (c.open, c.total)), Some((1, 2)));
+
+        // Another listing of 张三 changes the facts: run again; the decision reopens (waits again).
+        let mut tx = s.write(&actor).await.unwrap();
+        campaign::insert_entitlements(&mut tx, &[listing(pid, gumei)], EntitlementState::Draft, "t").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_ne!(s.ensure_check(cid, on).await.unwrap().computed_at, info.computed_at, "{}", b.name);
+        assert_eq!(s.check_list(&street, cid, FindingKind::DupInProject, false).await.unwrap().len(), 2);
+        let (_, reopened) = s.check_finding(&street, cid, &first.key).await.unwrap().unwrap();
+        assert_eq!(reopened.status, FindingStatus::Reopened, "{}", b.name);
+    }
+}

@@ -56,9 +56,6 @@ pub struct AppState {
     pub campaign_line: Arc<Recent<Option<String>>>,
     /// Names of units, committees and categories, re-read at most every half minute.
     pub names: Arc<Recent<Arc<frame::Names>>>,
-    /// The last whole-district cross-check, for the home page's counts (re-run at most every
-    /// minute; the 比对核查 page always runs it afresh).
-    pub recent_check: Arc<Recent<Arc<yikou_store::check::CheckReport>>>,
     /// The facts behind the summaries, kept per area until the data changes.
     pub report_facts: Arc<yikou_service::reports::FactsCache>,
     /// Places for checking uploaded lists (bounds the memory uploads can take together).
@@ -164,7 +161,6 @@ pub async fn serve(
         config: Arc::new(config),
         campaign_line: Default::default(),
         names: Default::default(),
-        recent_check: Default::default(),
         report_facts: Default::default(),
         checks: Default::default(),
     };

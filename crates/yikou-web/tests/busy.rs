@@ -19,7 +19,6 @@ async fn serve_full(store: Arc<yikou_store::Store>) -> String {
         config: Arc::new(WebConfig::default()),
         campaign_line: Default::default(),
         names: Default::default(),
-        recent_check: Default::default(),
         report_facts: Default::default(),
         checks: Arc::new(CheckPermits::new(0, Duration::from_millis(300))),
     };

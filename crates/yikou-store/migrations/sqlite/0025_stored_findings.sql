@@ -25,9 +25,13 @@ CREATE TABLE check_findings (
   position INTEGER NOT NULL,
   finding_key TEXT NOT NULL,
   kind TEXT NOT NULL,
+  -- The digest of the facts: a decision made on the same facts holds (a list of open or decided
+  -- findings is read with the decisions joined on it).
+  facts TEXT NOT NULL,
   body TEXT NOT NULL,
   PRIMARY KEY (campaign_id, position)
 );
+CREATE UNIQUE INDEX check_findings_key ON check_findings (campaign_id, finding_key);
 
 -- The streets/towns whose people a finding names: a street reviews those findings.
 CREATE TABLE check_finding_streets (

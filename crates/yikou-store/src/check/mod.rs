@@ -9,6 +9,7 @@
 mod decisions;
 mod engine;
 mod findings;
+mod listing;
 mod load;
 mod stored;
 
@@ -24,6 +25,7 @@ use yikou_domain::{CountingUnit, FindingKind, FindingStatus, Scope, Severity};
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 pub use decisions::decide;
+pub use listing::{KindCount, RunInfo};
 
 /// Every count `yikou check --json` reports. The first six mean exactly what peer_check.py counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

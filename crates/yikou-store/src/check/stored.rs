@@ -14,7 +14,7 @@ use crate::{on_db, on_tx, Result, Store, StoreError};
 
 /// A finding as stored: everything but its key (a column of its own) and the decision on it.
 #[derive(Serialize, Deserialize)]
-struct Body {
+pub(super) struct Body {
     kind: FindingKind,
     severity: Severity,
     explanation: String,
@@ -44,7 +44,7 @@ impl Body {
         }
     }
 
-    fn finding(self, key: String) -> Finding {
+    pub(super) fn finding(self, key: String) -> Finding {
         Finding {
             key,
             kind: self.kind,
@@ -112,7 +112,7 @@ impl Store {
 
     /// Runs and keeps; `version` was read before the rows, so a commit racing the run leaves the kept
     /// run older than the data, never newer (it is run again on the next read).
-    async fn refresh_check_at(&self, campaign_id: i64, on: Date, version: i64) -> Result<CheckReport> {
+    pub(super) async fn refresh_check_at(&self, campaign_id: i64, on: Date, version: i64) -> Result<CheckReport> {
         let report = self.run_check(campaign_id, on).await?;
         self.keep_check(campaign_id, on, version, &report).await?;
         Ok(report)
@@ -127,7 +127,7 @@ impl Store {
         let mut streets = Vec::new();
         for (i, f) in report.findings.iter().enumerate() {
             let body = serde_json::to_string(&Body::of(f)).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            rows.push((i as i64, f.key.as_str(), f.kind.code(), body));
+            rows.push((i as i64, f.key.as_str(), f.kind.code(), f.facts.as_str(), body));
             let mut named: Vec<&str> = f.people.iter().filter_map(|p| p.street_code.as_deref()).collect();
             named.sort_unstable();
             named.dedup();

@@ -379,29 +379,31 @@ async fn copy_people(
     }
 }
 
-/// Writes a cross-check run's findings `(position, key, kind, body)` and the streets they name
+/// Writes a cross-check run's findings `(position, key, kind, facts, body)` and the streets they name
 /// `(street, position)`: COPY on PostgreSQL (at city scale 240,890 findings: multi-row INSERTs took
 /// ≈ 4 s there), multi-row INSERTs on SQLite.
 pub(crate) async fn insert_check_findings(
     tx: &mut Tx,
     campaign_id: i64,
-    findings: &[(i64, &str, &str, String)],
+    findings: &[(i64, &str, &str, &str, String)],
     streets: &[(&str, i64)],
 ) -> std::result::Result<(), sqlx::Error> {
     match tx {
         Tx::Postgres(t) => {
             let mut buf = String::with_capacity(findings.iter().map(|f| f.3.len() + 64).sum());
-            for (i, key, kind, body) in findings {
+            for (i, key, kind, facts, body) in findings {
                 let fields = [
                     CopyValue::Int(Some(campaign_id)),
                     CopyValue::Int(Some(*i)),
                     CopyValue::Text(Some(key)),
                     CopyValue::Text(Some(kind)),
+                    CopyValue::Text(Some(facts)),
                     CopyValue::Text(Some(body)),
                 ];
                 copy_row(&mut buf, &fields);
             }
-            copy_in(t, "COPY check_findings (campaign_id, position, finding_key, kind, body) FROM STDIN", buf).await?;
+            copy_in(t, "COPY check_findings (campaign_id, position, finding_key, kind, facts, body) FROM STDIN", buf)
+                .await?;
             let mut buf = String::with_capacity(streets.len() * 32);
             for (street, i) in streets {
                 copy_row(
@@ -412,12 +414,13 @@ pub(crate) async fn insert_check_findings(
             copy_in(t, "COPY check_finding_streets (campaign_id, street_code, position) FROM STDIN", buf).await?;
         }
         Tx::Sqlite(t) => {
-            for part in findings.chunks(rows_per_insert(5)) {
+            for part in findings.chunks(rows_per_insert(6)) {
                 let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO check_findings (campaign_id, position, finding_key, kind, body) ",
+                    "INSERT INTO check_findings (campaign_id, position, finding_key, kind, facts, body) ",
                 );
-                q.push_values(part, |mut b, (i, key, kind, body)| {
-                    b.push_bind(campaign_id).push_bind(*i).push_bind(*key).push_bind(*kind).push_bind(body.as_str());
+                q.push_values(part, |mut b, (i, key, kind, facts, body)| {
+                    b.push_bind(campaign_id).push_bind(*i).push_bind(*key).push_bind(*kind).push_bind(*facts);
+                    b.push_bind(body.as_str());
                 });
                 q.build().execute(&mut **t).await?;
             }

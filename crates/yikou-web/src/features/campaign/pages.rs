@@ -45,17 +45,6 @@ struct HomePage {
     money: Option<String>,
 }
 
-/// The whole-district check of at most a minute ago (the home page's count of findings waiting).
-async fn recent_check(state: &AppState) -> Result<std::sync::Arc<yikou_store::check::CheckReport>, AppError> {
-    if let Some(r) = state.recent_check.fresh(std::time::Duration::from_secs(60)) {
-        return Ok(r);
-    }
-    let run = yikou_service::check::run(&state.store, &yikou_domain::Actor::system("home"), None).await?;
-    let r = std::sync::Arc::new(run.report);
-    state.recent_check.keep(r.clone());
-    Ok(r)
-}
-
 fn share(part: i64, whole: i64) -> String {
     if whole > 0 {
         format!("{:.1}%", part as f64 * 100.0 / whole as f64)
@@ -72,8 +61,10 @@ pub async fn home(State(state): State<AppState>, Signed(s): Signed) -> Result<Ht
     let mut work = Vec::new();
     let n = |v: i64| group_thousands(v.max(0) as u64);
     if s.user.role.may_review() && campaign.is_some() {
-        let report = recent_check(&state).await?;
-        if let Some(k) = yikou_service::check::waiting(&report, &actor).filter(|k| *k > 0) {
+        // The kept run's findings waiting within the user's area (run again first if the data changed).
+        let overview = yikou_service::check::overview(&state.store, &actor, None).await?;
+        let k: u64 = overview.kinds.iter().map(|k| k.open).sum();
+        if k > 0 {
             work.push(WorkItem {
                 text: format!("待处理的比对疑点 {} 条", n(k as i64)), link: "/check", urgent: false
             });

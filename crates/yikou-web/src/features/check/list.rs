@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use yikou_domain::{EntitlementState, Fen, FindingKind, FindingStatus, Scope};
 use yikou_store::campaign::EntitlementBrief;
-use yikou_store::check::Finding;
+use yikou_store::check::{Finding, KindCount};
 
 use crate::frame::{encode, time_text, Names};
 
@@ -40,6 +40,11 @@ impl Shown {
         status.is_decided() == (self == Shown::Done)
     }
 
+    /// Does this filter list the decided findings?
+    pub fn decided(self) -> bool {
+        self == Shown::Done
+    }
+
     /// The filter a finding of this status is listed under.
     pub fn of(status: FindingStatus) -> Shown {
         if status.is_decided() {
@@ -61,27 +66,13 @@ pub struct Which {
 impl Which {
     /// The list the query asks for; without a type, the first type with open findings (else the first
     /// with any). A page that is not a number is the first.
-    pub fn asked(findings: &[Finding], kind: Option<&str>, status: Option<&str>, page: Option<&str>) -> Which {
+    pub fn asked(kinds: &[KindCount], kind: Option<&str>, status: Option<&str>, page: Option<&str>) -> Which {
         let kind = kind.and_then(FindingKind::from_code).unwrap_or_else(|| {
-            let first = |open: bool| {
-                FindingKind::ALL
-                    .iter()
-                    .copied()
-                    .find(|k| findings.iter().any(|f| f.kind == *k && (!open || !f.status.is_decided())))
-            };
+            let first = |open: bool| kinds.iter().find(|k| if open { k.open > 0 } else { k.total > 0 }).map(|k| k.kind);
             first(true).or_else(|| first(false)).unwrap_or(FindingKind::DupInProject)
         });
         let page = page.and_then(|p| p.trim().parse::<usize>().ok()).filter(|p| *p >= 1).unwrap_or(1);
         Which { kind, shown: Shown::from_code(status), page }
-    }
-
-    /// The list on which a finding stands now (to show a refused decision beside its row): its type,
-    /// the filter asked for if the finding is under it, and its page.
-    pub fn of_finding(findings: &[Finding], key: &str, shown: Shown) -> Option<Which> {
-        let f = findings.iter().find(|f| f.key == key)?;
-        let shown = if shown.holds(f.status) { shown } else { Shown::of(f.status) };
-        let at = findings.iter().filter(|x| x.kind == f.kind && shown.holds(x.status)).position(|x| x.key == key)?;
-        Some(Which { kind: f.kind, shown, page: at / PER_PAGE + 1 })
     }
 
     pub fn url(self) -> String {
@@ -99,11 +90,10 @@ pub struct Tab {
 }
 
 /// The tabs of the types with findings, and the titles of those without (listed apart, muted).
-pub fn tabs(findings: &[Finding], current: FindingKind) -> (Vec<Tab>, Vec<&'static str>) {
+pub fn tabs(kinds: &[KindCount], current: FindingKind) -> (Vec<Tab>, Vec<&'static str>) {
     let (mut tabs, mut empty) = (Vec::new(), Vec::new());
     for k in FindingKind::ALL.iter().copied() {
-        let of_kind = findings.iter().filter(|f| f.kind == k);
-        let (open, total) = of_kind.fold((0, 0), |(o, t), f| (o + usize::from(!f.status.is_decided()), t + 1));
+        let (open, total) = kinds.iter().find(|c| c.kind == k).map_or((0, 0), |c| (c.open as usize, c.total as usize));
         if total == 0 && k != current {
             empty.push(k.title());
         } else {

@@ -15,7 +15,7 @@ use crate::frame::*;
 use crate::session::*;
 use crate::{AppError, AppState};
 use yikou_domain::{FindingKind, Scope};
-use yikou_service::check::{self, CheckOutcome, Decision};
+use yikou_service::check::{self, Decision, Overview};
 use yikou_store::accounts::auth::SessionUser;
 use yikou_store::campaign::EntitlementBrief;
 
@@ -73,36 +73,37 @@ pub async fn check(
     if !s.user.role.may_review() {
         return Err(AppError::Forbidden);
     }
-    let outcome = check::run(&state.store, &s.actor(), None).await?;
-    let which = Which::asked(&outcome.report.findings, p.kind.as_deref(), p.status.as_deref(), p.page.as_deref());
+    let overview = check::overview(&state.store, &s.actor(), None).await?;
+    let which = Which::asked(&overview.kinds, p.kind.as_deref(), p.status.as_deref(), p.page.as_deref());
     let notice = match p.withdrawn {
-        Some(id) => withdrawn_notice(&state, &s, &outcome, id).await?,
+        Some(id) => withdrawn_notice(&state, &s, &overview, id).await?,
         None => None,
     };
-    Ok(Html(render(&state, &s, &outcome, which, p.done.as_deref(), None, notice).await?))
+    Ok(Html(render(&state, &s, &overview, which, p.done.as_deref(), None, notice).await?))
 }
 
 /// What the user just withdrew, from its audit record (their own act only).
 async fn withdrawn_notice(
     state: &AppState,
     s: &SessionUser,
-    outcome: &CheckOutcome,
+    overview: &Overview,
     id: i64,
 ) -> Result<Option<String>, AppError> {
     let records = state.store.audit_records(Some(("entitlement", &id.to_string())), 5).await?;
     let Some(record) = records.iter().find(|r| r.action == "entitlement.withdraw" && r.actor == s.user.login) else {
         return Ok(None);
     };
-    let projects = projects(state, &s.actor().scope, outcome).await?;
+    let projects = projects(state, &s.actor().scope, overview).await?;
     Ok(list::withdrawn_message(id, record, &projects))
 }
 
 /// The project names of the campaign, with the ids of those the user may open.
-async fn projects(state: &AppState, scope: &Scope, outcome: &CheckOutcome) -> Result<Projects, AppError> {
-    let visible: Vec<i64> = state.store.projects(scope, outcome.campaign.id).await?.iter().map(|p| p.id).collect();
+async fn projects(state: &AppState, scope: &Scope, overview: &Overview) -> Result<Projects, AppError> {
+    let campaign = overview.campaign.id;
+    let visible: Vec<i64> = state.store.projects(scope, campaign).await?.iter().map(|p| p.id).collect();
     Ok(state
         .store
-        .projects(&Scope::All, outcome.campaign.id)
+        .projects(&Scope::All, campaign)
         .await?
         .into_iter()
         .map(|sp| {
@@ -113,60 +114,65 @@ async fn projects(state: &AppState, scope: &Scope, outcome: &CheckOutcome) -> Re
 }
 
 /// The page for one list; `done`: the key of the finding just decided; `refused`: a decision
-/// refused, shown beside its row.
+/// refused, shown beside its row. Reads the one page of the kept run's list, not the whole run.
 async fn render(
     state: &AppState,
     s: &SessionUser,
-    outcome: &CheckOutcome,
+    overview: &Overview,
     which: Which,
     done: Option<&str>,
     refused: Option<&Refused>,
     notice: Option<String>,
 ) -> Result<String, AppError> {
-    let report = &outcome.report;
-    let findings = &report.findings;
-    let scope = s.actor().scope;
+    let actor = s.actor();
+    let scope = actor.scope.clone();
     let names = names(state).await?;
-    let projects = projects(state, &scope, outcome).await?;
-    let of_kind: Vec<_> = findings.iter().filter(|f| f.kind == which.kind).collect();
-    let listed: Vec<_> = of_kind.iter().filter(|f| which.shown.holds(f.status)).collect();
+    let projects = projects(state, &scope, overview).await?;
+    let listed = check::list(&state.store, &actor, overview, which.kind, which.shown.decided()).await?;
     let pages = listed.len().div_ceil(PER_PAGE).max(1);
     // A page past the end (the last rows were just decided) shows the last page.
     let page = which.page.min(pages);
-    let on_page: Vec<_> = listed.iter().enumerate().skip((page - 1) * PER_PAGE).take(PER_PAGE).collect();
+    let from = (page - 1) * PER_PAGE;
+    let on_page = check::page(&state.store, &actor, overview, &listed[from..listed.len().min(from + PER_PAGE)]).await?;
     let corrects = s.user.role.may_correct_rosters() && which.kind.suggests_withdrawal();
     let briefs: HashMap<i64, EntitlementBrief> = if corrects {
-        let ids: Vec<i64> = on_page.iter().flat_map(|(_, f)| f.entitlements.iter().copied()).collect();
+        let ids: Vec<i64> = on_page.iter().flat_map(|f| f.entitlements.iter().copied()).collect();
         state.store.entitlement_briefs(&scope, &ids).await?.into_iter().map(|b| (b.id, b)).collect()
     } else {
         HashMap::new()
     };
     let rows: Vec<Row> = on_page
         .iter()
-        .map(|(i, f)| Row {
+        .enumerate()
+        .map(|(j, f)| Row {
             withdraw: list::offers(f, &briefs),
-            ..list::row(*i, f, &scope, &names, &projects, refused)
+            ..list::row(from + j, f, &scope, &names, &projects, refused)
         })
         .collect();
-    let open = of_kind.iter().filter(|f| !f.status.is_decided()).count();
-    let notice = notice.or_else(|| {
-        done.and_then(|k| findings.iter().find(|f| f.key == k)).and_then(|f| list::done_message(f, &projects))
-    });
+    let (open, total) =
+        overview.kinds.iter().find(|k| k.kind == which.kind).map_or((0, 0), |k| (k.open as usize, k.total as usize));
+    let notice = match (notice, done) {
+        (Some(n), _) => Some(n),
+        (None, Some(k)) => check::finding(&state.store, &actor, overview, k)
+            .await?
+            .and_then(|(_, f)| list::done_message(&f, &projects)),
+        (None, None) => None,
+    };
     let refused =
         refused.and_then(|r| rows.iter().find(|row| row.key == r.key).map(|row| (row.index, r.message.clone())));
-    let (tabs, empty) = list::tabs(findings, which.kind);
+    let (tabs, empty) = list::tabs(&overview.kinds, which.kind);
     Ok(CheckPage {
         frame: frame(state, s).await?,
-        seconds: format!("{:.2}", report.read_seconds + report.check_seconds),
-        computed: yikou_domain::clock::beijing_seconds(&report.computed_at),
-        rules_version: report.rules_version,
+        seconds: format!("{:.2}", overview.run.seconds),
+        computed: yikou_domain::clock::beijing_seconds(&overview.run.computed_at),
+        rules_version: overview.run.rules_version,
         tabs,
         empty,
         title: which.kind.title().to_string(),
         kind: which.kind.code().to_string(),
         shown: which.shown.code().to_string(),
         open,
-        done: of_kind.len() - open,
+        done: total - open,
         total: listed.len(),
         page,
         pages,
@@ -232,11 +238,21 @@ async fn refused_again(
     refused: Refused,
     (kind, status, page): (&Option<String>, &Option<String>, &Option<String>),
 ) -> Result<Response, AppError> {
-    let outcome = check::run(&state.store, &s.actor(), None).await?;
-    let findings = &outcome.report.findings;
-    let which = Which::of_finding(findings, &refused.key, Shown::from_code(status.as_deref()))
-        .unwrap_or_else(|| Which::asked(findings, kind.as_deref(), status.as_deref(), page.as_deref()));
-    let html = render(state, s, &outcome, which, None, Some(&refused), None).await?;
+    let actor = s.actor();
+    let overview = check::overview(&state.store, &actor, None).await?;
+    let asked = Shown::from_code(status.as_deref());
+    // The list on which the finding stands now: its type, the filter asked for if it is under it,
+    // and its page.
+    let which = match check::finding(&state.store, &actor, &overview, &refused.key).await? {
+        Some((at, f)) => {
+            let shown = if asked.holds(f.status) { asked } else { Shown::of(f.status) };
+            let listed = check::list(&state.store, &actor, &overview, f.kind, shown.decided()).await?;
+            let index = listed.iter().position(|p| *p == at).unwrap_or(0);
+            Which { kind: f.kind, shown, page: index / PER_PAGE + 1 }
+        }
+        None => Which::asked(&overview.kinds, kind.as_deref(), status.as_deref(), page.as_deref()),
+    };
+    let html = render(state, s, &overview, which, None, Some(&refused), None).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
