@@ -1,6 +1,5 @@
 //! Reviewers' decisions on findings: recorded (confirmed, or dismissed with a reason) and attached
-//! to a run's findings, where they hold while the facts stay the same. Also the masked ID numbers
-//! of the people a run's findings name.
+//! to a run's findings, where they hold while the facts stay the same.
 
 use std::collections::HashMap;
 
@@ -9,21 +8,6 @@ use yikou_domain::{FindingKind, FindingStatus};
 
 use super::Finding;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
-
-/// Fills in the masked ID numbers of the people the findings name (`register_size`: how many
-/// people the register holds).
-pub(super) async fn attach_masked_ids(store: &Store, findings: &mut [Finding], register_size: usize) -> Result<()> {
-    let mut named_ids: Vec<i64> = findings.iter().flat_map(|f| f.people.iter().map(|p| p.id)).collect();
-    named_ids.sort_unstable();
-    named_ids.dedup();
-    let masked = super::load::masked_ids(store, &named_ids, register_size).await?;
-    for f in findings {
-        for p in &mut f.people {
-            p.id_number_masked = masked.get(&p.id).cloned().unwrap_or_default();
-        }
-    }
-    Ok(())
-}
 
 /// Names the import files (and batches) of the rosters that listed a person under another name
 /// (near-duplicates by name): the reviewer can go back to the list that was filled in.

@@ -9,7 +9,7 @@ use yikou_domain::check::{
     NamedPerson, NearDuplicates,
 };
 use yikou_domain::reference::DISTRICT_CODE;
-use yikou_domain::{parse_date, Sex, UnitGroup};
+use yikou_domain::{Sex, UnitGroup};
 
 use super::load::Rows;
 use super::CheckCounts;
@@ -76,6 +76,12 @@ pub(super) struct Found {
     pub(super) not_visited: Vec<u32>,
 }
 
+/// A date read as the number yyyymmdd.
+fn ymd(n: i64) -> Option<Date> {
+    let month = time::Month::try_from(u8::try_from(n / 100 % 100).ok()?).ok()?;
+    Date::from_calendar_date(i32::try_from(n / 10_000).ok()?, month, u8::try_from(n % 100).ok()?).ok()
+}
+
 /// A code's small index, assigned in order of first use.
 fn index_of(map: &mut HashMap<String, u16>, c: &str) -> u16 {
     match map.get(c) {
@@ -101,13 +107,13 @@ impl Input {
             .map(|p| CheckPerson {
                 household: p.1.map(|h| h as u32),
                 categories: Vec::new(),
-                deceased: p.2.as_deref().and_then(parse_date).is_some_and(|d| d <= on),
-                moved_away: p.3.as_deref().and_then(parse_date).is_some_and(|d| d <= on),
+                deceased: p.2 == 1,
+                moved_away: p.3 == 1,
                 street: p.4.as_deref().map(|s| index_of(&mut streets, s)),
-                birth: parse_date(&p.6),
-                sex: match p.7.as_str() {
-                    "M" => Some(Sex::Male),
-                    "F" => Some(Sex::Female),
+                birth: p.6.and_then(ymd),
+                sex: match p.7 {
+                    1 => Some(Sex::Male),
+                    2 => Some(Sex::Female),
                     _ => None,
                 },
             })

@@ -108,7 +108,7 @@ impl Builder<'_> {
                 FindingPerson {
                     id: p.0,
                     name: p.5.to_string(),
-                    id_number_masked: String::new(),
+                    id_number_masked: p.8.to_string(),
                     street_code: p.4.as_deref().map(str::to_string),
                 }
             })

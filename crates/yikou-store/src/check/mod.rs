@@ -3,8 +3,8 @@
 //! findings with stable keys and Chinese explanations, and reviewers' decisions that survive re-runs.
 //!
 //! The steps of a run: `load` reads the rows, `engine` turns them into the domain engine's
-//! input and runs the rules, `findings` builds the findings kind by kind, `decisions` attaches
-//! masked ID numbers and reviewers' decisions (and records new decisions).
+//! input and runs the rules, `findings` builds the findings kind by kind (masked ID numbers read
+//! with the people), `decisions` attaches reviewers' decisions (and records new decisions).
 
 mod decisions;
 mod engine;
@@ -205,13 +205,10 @@ impl Store {
         let found = input.run(&rows);
         tracing::info!(ms = started.elapsed().as_millis() as u64, "check: rules run");
         let mut findings = findings::build(&rows, &input, &found);
-        let (counts, register_size, rules_version) = (found.counts(), rows.people.len(), rows.rules_version);
-        // The rows and the engine's tables are let go before the masked ID numbers are read (at city
-        // scale they were 0.7 GB held for nothing).
+        let (counts, rules_version) = (found.counts(), rows.rules_version);
+        // The rows and the engine's tables are let go before anything else is read.
         drop((found, input, rows));
         tracing::info!(ms = started.elapsed().as_millis() as u64, findings = findings.len(), "check: findings built");
-        decisions::attach_masked_ids(self, &mut findings, register_size).await?;
-        tracing::info!(ms = started.elapsed().as_millis() as u64, "check: masked ID numbers read");
         decisions::attach_roster_files(self, &mut findings).await?;
         decisions::attach_decisions(self, campaign_id, &mut findings).await?;
         let check_seconds = started.elapsed().as_secs_f64() - read_seconds;
