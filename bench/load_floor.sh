@@ -20,10 +20,12 @@ for i in $(seq "$runs"); do
     echo "pragma journal_mode=wal; pragma synchronous=normal; pragma cache_size=-65536; pragma foreign_keys=1;"
     echo "attach '$work/loadrun/yikou.db' as src;"
     echo "begin;"
+    # Reference rows the load may have added (a city's units, categories, sources): as they are.
+    for t in units categories funding_sources; do echo "insert or ignore into main.$t select * from src.$t;"; done
     for t in $tables; do echo "insert into main.$t select * from src.$t order by rowid;"; done
     echo "commit;"
   } > "$work/floor.sql"
-  /usr/bin/time -f "sqlite3 floor #$i: wall=%e s maxrss_kb=%M" sqlite3 "$work/floorrun/yikou.db" < "$work/floor.sql" >/dev/null
+  /usr/bin/time -f "sqlite3 floor #$i: wall=%e s maxrss_kb=%M" sqlite3 -bail "$work/floorrun/yikou.db" < "$work/floor.sql" >/dev/null
   for t in people entitlements; do
     a=$(sqlite3 "$work/loadrun/yikou.db" "select count(*) from $t")
     b=$(sqlite3 "$work/floorrun/yikou.db" "select count(*) from $t")
