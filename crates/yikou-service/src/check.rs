@@ -7,7 +7,7 @@ use yikou_domain::Scope;
 use yikou_domain::{today, Actor, FindingKind, FindingStatus};
 use yikou_store::campaign::StoredCampaign;
 use yikou_store::check::{
-    decide as decide_finding, save_rules as save_rule_set, CheckCounts, CheckReport, Finding, KindCount, RunInfo,
+    decide as decide_finding, save_rules as save_rule_set, CheckReport, Finding, KindCount, RunInfo,
 };
 use yikou_store::{Store, StoreError};
 
@@ -83,10 +83,7 @@ pub async fn refresh(store: &Store, actor: &Actor, year: Option<i32>) -> Result<
     may_review(actor)?;
     let campaign = crate::campaign::of_year(store, year).await?;
     let mut report = store.refresh_check(campaign.id, campaign.campaign.check_date(today())).await?;
-    if actor.scope != Scope::All {
-        report.findings.retain(|f| f.within(&actor.scope));
-        report.counts = CheckCounts::of(&report.findings);
-    }
+    report.keep_within(&actor.scope);
     Ok(CheckOutcome { campaign, report })
 }
 
@@ -100,10 +97,10 @@ pub async fn keep_current(store: &Store) -> Result<bool> {
         Err(e) => return Err(e),
     };
     let on = campaign.campaign.check_date(today());
-    if store.stored_check(&Scope::Nothing, campaign.id, on, store.check_version().await?).await?.is_some() {
+    if store.check_is_current(campaign.id, on).await? {
         return Ok(false);
     }
-    store.current_check(&Scope::Nothing, campaign.id, on).await?;
+    store.ensure_check(campaign.id, on).await?;
     Ok(true)
 }
 

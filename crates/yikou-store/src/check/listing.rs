@@ -17,8 +17,9 @@ pub struct RunInfo {
     pub rules_version: i64,
     /// UTC, RFC 3339 (pages show Beijing time).
     pub computed_at: String,
-    /// Reading and checking, in seconds.
-    pub seconds: f64,
+    /// Seconds spent reading the rows, and running the rules and building the findings.
+    pub read_seconds: f64,
+    pub check_seconds: f64,
     /// The whole district's counts (the engine's own).
     pub counts: CheckCounts,
 }
@@ -55,13 +56,20 @@ impl Store {
         Ok(RunInfo {
             rules_version: report.rules_version,
             computed_at: report.computed_at,
-            seconds: report.read_seconds + report.check_seconds,
+            read_seconds: report.read_seconds,
+            check_seconds: report.check_seconds,
             counts: report.counts,
         })
     }
 
+    /// Is the campaign's kept run current (made for `on`, and nothing it reads changed since)? One
+    /// small read: for a server's timer.
+    pub async fn check_is_current(&self, campaign_id: i64, on: Date) -> Result<bool> {
+        Ok(self.run_info(campaign_id, on, Some(self.check_version().await?)).await?.is_some())
+    }
+
     /// The kept run's facts if it was made for `on` (and, when given, at `version`).
-    async fn run_info(&self, campaign_id: i64, on: Date, version: Option<i64>) -> Result<Option<RunInfo>> {
+    pub(super) async fn run_info(&self, campaign_id: i64, on: Date, version: Option<i64>) -> Result<Option<RunInfo>> {
         type Row = (i64, String, i64, String, f64, f64, String);
         let run: Option<Row> = on_db!(&self.db, p => sqlx::query_as(
             "SELECT CAST(check_seq AS BIGINT), check_date, CAST(rules_version AS BIGINT), computed_at, read_seconds,
@@ -73,7 +81,7 @@ impl Store {
         }
         let counts =
             serde_json::from_str(&counts).map_err(|e| StoreError::Invalid(format!("保存的比对计数无法读取：{e}")))?;
-        Ok(Some(RunInfo { rules_version, computed_at, seconds: read + check, counts }))
+        Ok(Some(RunInfo { rules_version, computed_at, read_seconds: read, check_seconds: check, counts }))
     }
 
     /// Per kind of finding (in report order, only kinds that occur), how many of the kept run's
@@ -142,7 +150,7 @@ impl Store {
         Ok(self.read_kept(scope, campaign_id, "cf.finding_key = $3", Some(key)).await?.pop())
     }
 
-    async fn read_kept(
+    pub(super) async fn read_kept(
         &self,
         scope: &Scope,
         campaign_id: i64,

@@ -158,6 +158,15 @@ fn digest(parts: &[String]) -> String {
 }
 
 impl CheckReport {
+    /// Keeps only the findings within the scope, counted again (the whole district's counts are the
+    /// engine's own and stay).
+    pub fn keep_within(&mut self, scope: &Scope) {
+        if *scope != Scope::All {
+            self.findings.retain(|f| f.within(scope));
+            self.counts = CheckCounts::of(&self.findings);
+        }
+    }
+
     /// The findings a user of this scope may see and decide.
     pub fn within<'a>(&'a self, scope: &'a Scope) -> impl Iterator<Item = &'a Finding> + 'a {
         self.findings.iter().filter(move |f| f.within(scope))

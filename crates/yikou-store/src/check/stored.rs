@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use yikou_domain::{format_date, FindingKind, FindingStatus, Scope, Severity};
 
-use super::{decisions, CheckCounts, CheckReport, Finding, FindingPerson};
+use super::{CheckCounts, CheckReport, Finding, FindingPerson};
 use crate::{on_db, on_tx, Result, Store, StoreError};
 
 /// A finding as stored: everything but its key (a column of its own) and the decision on it.
@@ -72,8 +72,6 @@ impl Body {
     }
 }
 
-type RunRow = (i64, String, i64, String, f64, f64, String);
-
 impl Store {
     /// The audit sequence number of the last commit that changed what the cross-check reads.
     pub async fn check_version(&self) -> Result<i64> {
@@ -95,10 +93,7 @@ impl Store {
             return Ok(r);
         }
         let mut report = self.refresh_check_at(campaign_id, on, version).await?;
-        if *scope != Scope::All {
-            report.findings.retain(|f| f.within(scope));
-            report.counts = CheckCounts::of(&report.findings);
-        }
+        report.keep_within(scope);
         Ok(report)
     }
 
@@ -169,37 +164,19 @@ impl Store {
         on: Date,
         version: i64,
     ) -> Result<Option<CheckReport>> {
-        let run: Option<RunRow> = on_db!(&self.db, p => sqlx::query_as(
-            "SELECT CAST(check_seq AS BIGINT), check_date, CAST(rules_version AS BIGINT), computed_at, read_seconds,
-               check_seconds, counts_json FROM check_runs WHERE campaign_id = $1")
-            .bind(campaign_id).fetch_optional(p).await?);
-        let Some((seq, date, rules_version, computed_at, read_seconds, check_seconds, counts)) = run else {
+        let Some(run) = self.run_info(campaign_id, on, Some(version)).await? else {
             return Ok(None);
         };
-        if seq != version || date != format_date(on) {
-            return Ok(None);
-        }
-        let (cond, arg) = crate::scope::findings(scope, 2);
-        let sql = format!(
-            "SELECT cf.finding_key, cf.body FROM check_findings cf WHERE cf.campaign_id = $1 AND {cond} ORDER BY cf.position"
-        );
-        let rows: Vec<(String, String)> = on_db!(&self.db, p => {
-            let q = sqlx::query_as(&sql).bind(campaign_id);
-            let q = match &arg { Some(a) => q.bind(a.clone()), None => q };
-            q.fetch_all(p).await?
-        });
-        let mut findings = Vec::with_capacity(rows.len());
-        for (key, body) in rows {
-            let body: Body = serde_json::from_str(&body)
-                .map_err(|e| StoreError::Invalid(format!("保存的比对结果无法读取（{key}）：{e}")))?;
-            findings.push(body.finding(key));
-        }
-        decisions::attach_decisions(self, campaign_id, &mut findings).await?;
-        let counts = if *scope == Scope::All {
-            serde_json::from_str(&counts).map_err(|e| StoreError::Invalid(format!("保存的比对计数无法读取：{e}")))?
-        } else {
-            CheckCounts::of(&findings)
-        };
-        Ok(Some(CheckReport { rules_version, counts, findings, read_seconds, check_seconds, computed_at }))
+        let findings: Vec<Finding> =
+            self.read_kept(scope, campaign_id, "1 = 1", None).await?.into_iter().map(|(_, f)| f).collect();
+        let counts = if *scope == Scope::All { run.counts } else { CheckCounts::of(&findings) };
+        Ok(Some(CheckReport {
+            rules_version: run.rules_version,
+            counts,
+            findings,
+            read_seconds: run.read_seconds,
+            check_seconds: run.check_seconds,
+            computed_at: run.computed_at,
+        }))
     }
 }

@@ -163,7 +163,7 @@ async fn render(
     let (tabs, empty) = list::tabs(&overview.kinds, which.kind);
     Ok(CheckPage {
         frame: frame(state, s).await?,
-        seconds: format!("{:.2}", overview.run.seconds),
+        seconds: format!("{:.2}", overview.run.read_seconds + overview.run.check_seconds),
         computed: yikou_domain::clock::beijing_seconds(&overview.run.computed_at),
         rules_version: overview.run.rules_version,
         tabs,
