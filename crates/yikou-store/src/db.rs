@@ -180,6 +180,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_stored_findings.sql"),
         include_str!("../migrations/postgres/0025_stored_findings.sql"),
     ),
+    (
+        "0026_distribution_key",
+        include_str!("../migrations/sqlite/0026_distribution_key.sql"),
+        include_str!("../migrations/postgres/0026_distribution_key.sql"),
+    ),
 ];
 
 /// How many connections one process keeps open and how long one statement may run: a city's

@@ -396,14 +396,16 @@ pub async fn load_base_register(tx: &mut WriteTx<'_>, people: &[ExPerson], on: D
             .bind(&day).fetch_all(c).await?);
             current.extend(rows);
         }
-        let mut added: Vec<(i64, String, String, Option<String>)> = Vec::new();
+        let keys = crate::register::person_keys(&mut tx.tx, &loaded.known_rows.iter().map(|&i| loaded.person_ids[i]).collect::<Vec<_>>()).await?;
+        let mut added: Vec<(i64, i64, String, String, Option<String>)> = Vec::new();
         let mut updated = std::collections::HashSet::new();
         let mut deceased = Vec::new();
         for &i in &loaded.known_rows {
             let id = loaded.person_ids[i];
             for code in &people[i].categories {
                 if current.insert((id, code.clone())) {
-                    added.push((id, code.clone(), day.clone(), None));
+                    let key = keys.get(&id).copied().ok_or_else(|| StoreError::NotFound("帮困对象不存在".into()))?;
+                    added.push((id, key, code.clone(), day.clone(), None));
                     updated.insert(id);
                 }
             }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod contacts;
 pub mod crypto;
 pub mod db;
+pub mod distribution;
 mod dialect;
 pub mod donation;
 pub mod exchange;

@@ -167,8 +167,9 @@ pub async fn record_deliveries(
         for r in rows {
             recorded += on_tx!(&mut tx.tx, c => sqlx::query(
                 "INSERT INTO service_deliveries (provider_id, person_id, kind_code, delivered_on, quantity_centi, source,
-                 created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (provider_id, person_id, kind_code, delivered_on) DO NOTHING")
+                 created_by, created_at, person_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE((SELECT p.person_key FROM people p WHERE p.id = $2), -1))
+                 ON CONFLICT (provider_id, person_id, kind_code, delivered_on, person_key) DO NOTHING")
                 .bind(provider_id).bind(r.person_id).bind(&r.kind_code).bind(format_date(r.day)).bind(r.quantity_centi)
                 .bind(source).bind(&login).bind(&at).execute(c).await?.rows_affected());
         }

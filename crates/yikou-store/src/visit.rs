@@ -32,14 +32,17 @@ pub async fn record(tx: &mut WriteTx<'_>, scope: &Scope, campaign_id: i64, v: &V
         let (unit, login) = (crate::scope::own_unit(scope), tx.actor().login.clone());
         let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
             "INSERT INTO visits (campaign_id, person_id, visited_on, visitor_kind, visitors, unit_code, money_fen, goods,
-             goods_value_fen, needs, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             goods_value_fen, needs, created_by, created_at, person_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                     COALESCE((SELECT p.person_key FROM people p WHERE p.id = $2), -1))
              RETURNING id")
             .bind(campaign_id).bind(v.person_id).bind(format_date(v.day)).bind(v.visitor_kind.code())
             .bind(v.visitors.trim()).bind(&unit).bind(v.money.0).bind(v.goods.trim()).bind(v.goods_value.0)
             .bind(v.needs.trim()).bind(&login).bind(now()).fetch_one(c).await?);
         if let Some(a) = &v.action {
             on_tx!(&mut tx.tx, c => sqlx::query(
-                "INSERT INTO visit_actions (visit_id, what, owner_unit, due_on) VALUES ($1, $2, $3, $4)")
+                "INSERT INTO visit_actions (visit_id, what, owner_unit, due_on, person_key)
+                 VALUES ($1, $2, $3, $4, COALESCE((SELECT v.person_key FROM visits v WHERE v.id = $1), -1))")
                 .bind(id).bind(a.what.trim()).bind(a.owner_unit.trim()).bind(format_date(a.due))
                 .execute(c).await?.rows_affected());
         }
@@ -72,14 +75,17 @@ pub async fn record_many(tx: &mut WriteTx<'_>, campaign_id: i64, visits: &[Liste
             let v = &l.visit;
             let id: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
                 "INSERT INTO visits (campaign_id, person_id, visited_on, visitor_kind, visitors, unit_code, money_fen,
-                 goods, goods_value_fen, needs, created_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id")
+                 goods, goods_value_fen, needs, created_by, created_at, person_key)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                         COALESCE((SELECT p.person_key FROM people p WHERE p.id = $2), -1))
+                 RETURNING id")
                 .bind(campaign_id).bind(v.person_id).bind(format_date(v.day)).bind(v.visitor_kind.code())
                 .bind(v.visitors.trim()).bind(&l.unit_code).bind(v.money.0).bind(v.goods.trim())
                 .bind(v.goods_value.0).bind(v.needs.trim()).bind(&login).bind(&at).fetch_one(c).await?);
             if let Some(a) = &v.action {
                 on_tx!(&mut tx.tx, c => sqlx::query(
-                    "INSERT INTO visit_actions (visit_id, what, owner_unit, due_on) VALUES ($1, $2, $3, $4)")
+                    "INSERT INTO visit_actions (visit_id, what, owner_unit, due_on, person_key)
+                 VALUES ($1, $2, $3, $4, COALESCE((SELECT v.person_key FROM visits v WHERE v.id = $1), -1))")
                     .bind(id).bind(a.what.trim()).bind(a.owner_unit.trim()).bind(format_date(a.due))
                     .execute(c).await?.rows_affected());
             }

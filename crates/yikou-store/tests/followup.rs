@@ -220,5 +220,6 @@ async fn a_sample_is_reproducible_stratified_and_its_calls_open_cases_that_block
         let closed = close(bureau, Some("其余两件已移交街道跟进")).await.unwrap();
         assert_eq!(closed.open_cases.len(), 2);
         assert!(s.verify_audit().await.unwrap().ok());
+        common::assert_person_keys(s).await;
     }
 }

@@ -159,6 +159,7 @@ async fn known_people_get_only_new_facts_and_undo_puts_them_back() {
         let e = undo_batch(&mut tx, &r.batch).await.unwrap_err();
         assert!(e.to_string().contains("不能重复撤销"), "{e}");
         assert!(s.verify_audit().await.unwrap().ok());
+        common::assert_person_keys(s).await;
     }
 }
 

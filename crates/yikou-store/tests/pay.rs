@@ -137,10 +137,12 @@ async fn an_entitlement_is_paid_once_and_in_one_open_batch_even_when_written_aro
         // Straight SQL, no application code: a second open line for the same entitlement …
         let insert = |state: &'static str, attempt: i64, reference: &'static str| {
             format!(
-                "INSERT INTO payment_lines (batch_id, line_no, entitlement_id, attempt, reference, amount_fen, state)
-                 VALUES ({}, {}, {}, {attempt}, '{reference}', 90000, '{state}')",
+                "INSERT INTO payment_lines (batch_id, line_no, entitlement_id, attempt, reference, amount_fen, state, person_key)
+                 VALUES ({}, {}, {}, {attempt}, '{reference}', 90000, '{state}',
+                         (SELECT person_key FROM entitlements WHERE id = {}))",
                 made.id,
                 100 + attempt,
+                ents[0],
                 ents[0]
             )
         };
@@ -272,6 +274,7 @@ async fn a_bank_batch_is_paid_failed_reissued_once_and_reconciled() {
         assert_eq!(batches.len(), 2);
         assert!(!batches[1].reconciled(), "the first batch still has an unresolved line");
         assert!(s.verify_audit().await.unwrap().ok());
+        common::assert_person_keys(s).await;
     }
 }
 

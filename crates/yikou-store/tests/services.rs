@@ -71,5 +71,6 @@ async fn deliveries_are_recorded_once_within_the_area_and_totalled() {
         assert!(s.providers(&qibao).await.unwrap().is_empty());
         assert_eq!(s.deliveries(&gumei, provider, 10).await.unwrap().len(), 3);
         assert!(s.deliveries(&qibao, provider, 10).await.unwrap().is_empty(), "七宝 sees none of 古美's people");
+        common::assert_person_keys(s).await;
     }
 }

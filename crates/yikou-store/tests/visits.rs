@@ -183,5 +183,6 @@ async fn visits_are_recorded_within_the_area_and_not_visited_names_exactly_the_r
         let item = t.iter().find(|i| i.kind == "visit").unwrap();
         assert_eq!((item.date.as_str(), item.amount_fen), ("2026-01-10", 35_000));
         assert!(item.what.contains("棉被"));
+        common::assert_person_keys(s).await;
     }
 }

@@ -90,6 +90,11 @@ enum Command {
     },
     /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
     Doctor,
+    /// 数据库：分布式部署 (database)
+    Db {
+        #[command(subcommand)]
+        db: commands::store::DbCommand,
+    },
     /// 导入名单（.xlsx/.xls/.csv）：逐行校验，全部正确才导入 (import a roster)
     ///
     /// 退出码：0 全部正确；1 有行被拒绝；2 文件本身无法读取。
@@ -281,6 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User { user } => accounts::user(&cfg, user).await,
         Command::Token { token } => accounts::token(&cfg, token).await,
         Command::Doctor => store::doctor(&cfg).await,
+        Command::Db { db } => store::db(&cfg, db).await,
         Command::Import { file, project, campaign, dry_run, accept_valid, json, sheet, errors } => {
             let args =
                 imports::ImportArgs { file, project, campaign, dry_run, accept_valid, json, sheet, errors_out: errors };

@@ -7,6 +7,7 @@
 //! lists on SQLite, which has no arrays and at most 32,766 bind parameters per statement; JSON
 //! aggregation is `json_group_array` on SQLite and `json_agg` on PostgreSQL.
 
+pub(crate) mod catalog;
 mod copy;
 
 use copy::{copy_in, copy_line, copy_row, CopyValue};
@@ -14,6 +15,7 @@ use sqlx::{Postgres, Sqlite};
 
 use crate::campaign::NewEntitlement;
 use crate::db::{rows_per_insert, Db, Tx};
+use crate::distribution::person_key;
 use crate::imports::{read_existing, Existing, RegisterNames};
 use crate::register::PersonRow;
 use crate::{Result, StoreError};
@@ -284,11 +286,11 @@ pub(crate) async fn insert_people(
         Tx::Postgres(t) => copy_people(t, rows, at, batch).await?,
         Tx::Sqlite(t) => {
             let mut got = Vec::with_capacity(rows.len());
-            for part in rows.chunks(rows_per_insert(18)) {
+            for part in rows.chunks(rows_per_insert(19)) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher,
                      street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id,
-                     external_id, phone_key, phone_masked) ",
+                     external_id, phone_key, phone_masked, person_key) ",
                 );
                 qb.push_values(part, |mut b, r| {
                     b.push_bind(r.key.clone())
@@ -308,7 +310,8 @@ pub(crate) async fn insert_people(
                         .push_bind(batch)
                         .push_bind(r.p.external_id.clone())
                         .push_bind(r.phone.key.clone())
-                        .push_bind(r.phone.masked.clone());
+                        .push_bind(r.phone.masked.clone())
+                        .push_bind(person_key(&r.key));
                 });
                 // No RETURNING (SQLite buffers and hands back every row): one multi-row
                 // INSERT into an INTEGER PRIMARY KEY table gives its rows consecutive ids
@@ -343,7 +346,7 @@ async fn copy_people(
             .await?;
     let mut buf = String::with_capacity(rows.len() * 400);
     for (r, id) in rows.iter().zip(&ids) {
-        let fields: [CopyValue<'_>; 19] = [
+        let fields: [CopyValue<'_>; 20] = [
             CopyValue::Int(Some(*id)),
             CopyValue::Bytes(Some(&r.key)),
             CopyValue::Bytes(Some(&r.cipher)),
@@ -363,13 +366,14 @@ async fn copy_people(
             CopyValue::Text(r.p.external_id.as_deref()),
             CopyValue::Bytes(r.phone.key.as_deref()),
             CopyValue::Text(r.phone.masked.as_deref()),
+            CopyValue::Int(Some(person_key(&r.key))),
         ];
         copy_row(&mut buf, &fields);
     }
     let statement =
         "COPY people (id, id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher,
          street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id,
-         phone_key, phone_masked) FROM STDIN";
+         phone_key, phone_masked, person_key) FROM STDIN";
     match copy_in(t, statement, buf).await {
         Ok(()) => Ok(ids.into_iter().zip(rows).map(|(id, r)| (id, r.key.clone())).collect()),
         Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23505") => {
@@ -437,19 +441,20 @@ pub(crate) async fn insert_check_findings(
     Ok(())
 }
 
-/// Inserts category memberships `(person, category, start, end)`.
+/// Inserts category memberships `(person, person's key, category, start, end)`.
 pub(crate) async fn insert_categories(
     tx: &mut Tx,
-    rows: &[(i64, String, String, Option<String>)],
+    rows: &[(i64, i64, String, String, Option<String>)],
     batch: Option<i64>,
 ) -> std::result::Result<(), sqlx::Error> {
     match tx {
         Tx::Postgres(t) => {
             // Straight in with COPY: nothing to read back.
-            let mut buf = String::with_capacity(rows.len() * 48);
-            for (id, code, start, end) in rows {
+            let mut buf = String::with_capacity(rows.len() * 56);
+            for (id, key, code, start, end) in rows {
                 let fields = [
                     CopyValue::Int(Some(*id)),
+                    CopyValue::Int(Some(*key)),
                     CopyValue::Text(Some(code)),
                     CopyValue::Text(Some(start)),
                     CopyValue::Text(end.as_deref()),
@@ -459,18 +464,19 @@ pub(crate) async fn insert_categories(
             }
             copy_in(
                 t,
-                "COPY person_categories (person_id, category_code, start_date, end_date, batch_id) FROM STDIN",
+                "COPY person_categories (person_id, person_key, category_code, start_date, end_date, batch_id) FROM STDIN",
                 buf,
             )
             .await?;
         }
         Tx::Sqlite(t) => {
-            for part in rows.chunks(rows_per_insert(5)) {
+            for part in rows.chunks(rows_per_insert(6)) {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO person_categories (person_id, category_code, start_date, end_date, batch_id) ",
+                    "INSERT INTO person_categories (person_id, person_key, category_code, start_date, end_date, batch_id) ",
                 );
-                qb.push_values(part, |mut b, (id, code, s, e)| {
-                    b.push_bind(*id).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone()).push_bind(batch);
+                qb.push_values(part, |mut b, (id, key, code, s, e)| {
+                    b.push_bind(*id).push_bind(*key).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone());
+                    b.push_bind(batch);
                 });
                 qb.build().execute(&mut **t).await?;
             }
@@ -494,8 +500,10 @@ pub(crate) async fn insert_entitlements(
         Tx::Postgres(t) => {
             sqlx::query_scalar(
                 "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code)
-                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln, un
+                 approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code,
+                 person_key)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln, un,
+                        COALESCE((SELECT p.person_key FROM people p WHERE p.id = pe), -1)
                  FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[], $12::text[],
                              $13::text[])
                       WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, un, ord)
@@ -520,11 +528,12 @@ pub(crate) async fn insert_entitlements(
         }
         Tx::Sqlite(t) => {
             let mut got = Vec::with_capacity(rows.len());
-            let per = rows_per_insert(14);
+            let per = rows_per_insert(15);
             for (part, part_units) in rows.chunks(per).zip(units.chunks(per)) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
-                     approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code) ",
+                     approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code,
+                     person_key) ",
                 );
                 qb.push_values(part.iter().zip(part_units), |mut b, (r, unit)| {
                     b.push_bind(r.project_id)
@@ -541,6 +550,11 @@ pub(crate) async fn insert_entitlements(
                         .push_bind(r.external_id.clone())
                         .push_bind(r.listed_name.clone())
                         .push_bind(unit.clone());
+                    // The person's key (-1, which no person has, when there is no such person: the
+                    // foreign key then refuses the row).
+                    b.push("COALESCE((SELECT p.person_key FROM people p WHERE p.id = ")
+                        .push_bind_unseparated(r.person_id)
+                        .push_unseparated("), -1)");
                 });
                 qb.push(" RETURNING id");
                 got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await?);

@@ -76,8 +76,10 @@ pub async fn record_call(
         answer.check_paid(paid).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let at = now();
         let call: i64 = on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-            "INSERT INTO calls (sample_id, entitlement_id, caller, at, reached, received, amount_fen, satisfaction, needs, remarks)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
+            "INSERT INTO calls (sample_id, entitlement_id, caller, at, reached, received, amount_fen, satisfaction, needs, remarks,
+             person_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, COALESCE((SELECT e.person_key FROM entitlements e WHERE e.id = $2), -1))
+             RETURNING id")
             .bind(sample_id).bind(entitlement_id).bind(&login).bind(&at).bind(answer.reached.code())
             .bind(answer.received.map(|r| r.code())).bind(answer.amount_fen).bind(answer.satisfaction.map(i64::from))
             .bind(&answer.needs).bind(&answer.remarks).fetch_one(c).await?);
@@ -91,8 +93,11 @@ pub async fn record_call(
                 None => {
                     let due = yikou_domain::format_date(yikou_domain::today() + time::Duration::days(CASE_DAYS));
                     Some(on_tx!(&mut tx.tx, c => sqlx::query_scalar(
-                        "INSERT INTO followup_cases (sample_id, entitlement_id, call_id, unit_code, state, opened_at, deadline)
-                         VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id")
+                        "INSERT INTO followup_cases (sample_id, entitlement_id, call_id, unit_code, state, opened_at, deadline,
+                         person_key)
+                         VALUES ($1, $2, $3, $4, 'open', $5, $6,
+                                 COALESCE((SELECT e.person_key FROM entitlements e WHERE e.id = $2), -1))
+                         RETURNING id")
                         .bind(sample_id).bind(entitlement_id).bind(call).bind(&unit).bind(&at).bind(&due).fetch_one(c).await?))
                 }
             }

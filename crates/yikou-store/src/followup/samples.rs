@@ -60,8 +60,17 @@ const ROWS_PER_INSERT: usize = 500;
 
 /// `INSERT INTO {table} VALUES ($1, …), (…)` for `rows` rows of `width` parameters.
 fn values_insert(table: &str, width: usize, rows: usize) -> String {
+    values_insert_with(table, width, rows, |_| String::new())
+}
+
+/// [`values_insert`] with `extra(row)` appended to each row's values (an expression over the row's
+/// parameters).
+fn values_insert_with(table: &str, width: usize, rows: usize, extra: impl Fn(usize) -> String) -> String {
     let tuples: Vec<String> = (0..rows)
-        .map(|r| format!("({})", (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ")))
+        .map(|r| {
+            let marks = (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ");
+            format!("({marks}{})", extra(r))
+        })
         .collect();
     format!("INSERT INTO {table} VALUES {}", tuples.join(", "))
 }
@@ -264,7 +273,13 @@ pub async fn create_sample(
             }
         }
         for part in members.chunks(ROWS_PER_INSERT) {
-            let sql = values_insert("sample_members (sample_id, entitlement_id, stratum, caller)", 4, part.len());
+            // Each member with its person's key, read from the entitlement (its second parameter).
+            let sql = values_insert_with(
+                "sample_members (sample_id, entitlement_id, stratum, caller, person_key)",
+                4,
+                part.len(),
+                |r| format!(", COALESCE((SELECT e.person_key FROM entitlements e WHERE e.id = ${}), -1)", r * 4 + 2),
+            );
             on_tx!(&mut tx.tx, c => {
                 let mut q = sqlx::query(&sql);
                 for (eid, k, caller) in part { q = q.bind(id).bind(*eid).bind(*k).bind(*caller); }

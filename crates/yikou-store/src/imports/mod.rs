@@ -441,7 +441,8 @@ async fn import_chunk(
         for code in &r.categories {
             if !current.contains(&(e.id, code.clone())) {
                 on_tx!(&mut tx.tx, c => sqlx::query(
-                    "INSERT INTO person_categories (person_id, category_code, start_date, batch_id) VALUES ($1, $2, $3, $4)
+                    "INSERT INTO person_categories (person_id, category_code, start_date, batch_id, person_key)
+                     VALUES ($1, $2, $3, $4, COALESCE((SELECT p.person_key FROM people p WHERE p.id = $1), -1))
                      ON CONFLICT DO NOTHING")
                     .bind(e.id).bind(code).bind(format_date(meta.since)).bind(tx.batch).execute(c).await?.rows_affected());
                 cat_added.push(code.clone());
@@ -457,7 +458,8 @@ async fn import_chunk(
                 "street_code": e.street_code, "committee_code": e.committee_code, "household_id": e.household_id,
             });
             on_tx!(&mut tx.tx, c => sqlx::query(
-                "INSERT INTO import_person_changes (batch_id, person_id, before_json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                "INSERT INTO import_person_changes (batch_id, person_id, before_json, person_key)
+                 VALUES ($1, $2, $3, COALESCE((SELECT p.person_key FROM people p WHERE p.id = $2), -1)) ON CONFLICT DO NOTHING")
                 .bind(tx.batch).bind(e.id).bind(before.to_string()).execute(c).await?.rows_affected());
             on_tx!(&mut tx.tx, c => sqlx::query(
                 "UPDATE people SET street_code = $1, committee_code = $2, household_id = $3, updated_at = $4 WHERE id = $5")

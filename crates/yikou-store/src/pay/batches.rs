@@ -94,11 +94,11 @@ async fn write_batch(
     // Multi-row inserts: 12 values a line, well under either backend's bind-parameter limit.
     let numbered: Vec<(i64, String, &NewLine)> =
         lines.iter().enumerate().map(|(i, l)| (i as i64 + 1, reference(&no, i as i64 + 1, l.attempt), l)).collect();
-    for part in numbered.chunks(crate::db::rows_per_insert(12)) {
+    for part in numbered.chunks(crate::db::rows_per_insert(13)) {
         let written = on_tx!(&mut tx.tx, c => {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO payment_lines (batch_id, line_no, entitlement_id, attempt, reference, amount_fen, holder, bank_name,
-                   account_cipher, account_masked, state, reissue_of) ",
+                   account_cipher, account_masked, state, reissue_of, person_key) ",
             );
             qb.push_values(part, |mut b, (line_no, r, l)| {
                 b.push_bind(id)
@@ -113,6 +113,10 @@ async fn write_batch(
                     .push_bind(l.account_masked.clone())
                     .push_bind("pending")
                     .push_bind(l.reissue_of);
+                // The person's key, from the entitlement (-1 for none: its foreign key refuses the line).
+                b.push("COALESCE((SELECT e.person_key FROM entitlements e WHERE e.id = ")
+                    .push_bind_unseparated(l.entitlement_id)
+                    .push_unseparated("), -1)");
             });
             qb.build().execute(c).await.map(|r| r.rows_affected())
         });

@@ -17,7 +17,8 @@ pub use list::{PeoplePage, PeopleQuery, PeopleSort, PersonListItem, EXPORT_PAGE}
 pub use timeline::TimelineItem;
 
 use crate::contacts::{open_text, seal_phone, seal_text, write_contact, SealedPhone};
-use crate::db::BULK_ROWS;
+use crate::db::{Tx, BULK_ROWS};
+use crate::distribution::person_key;
 use crate::{now, on_db, on_tx, Result, Store, StoreError, WriteTx};
 
 /// Is the person within the scope (inside a write: a write may only touch its own area's people)?
@@ -178,6 +179,7 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
     rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     let at = now();
     let mut ids = vec![0i64; rows.len()];
+    let mut keys = vec![0i64; rows.len()];
     for chunk in rows.chunks(BULK_ROWS) {
         let got = crate::dialect::insert_people(&mut tx.tx, chunk, &at, batch).await?;
         if got.len() != chunk.len() {
@@ -189,19 +191,32 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
         let by_key: std::collections::HashMap<Vec<u8>, i64> = got.into_iter().map(|(i, k)| (k, i)).collect();
         for r in chunk {
             ids[r.pos] = by_key[&r.key];
+            keys[r.pos] = person_key(&r.key);
         }
     }
-    let mut cats: Vec<(i64, String, String, Option<String>)> = Vec::new();
-    for (id, p) in ids.iter().zip(people) {
+    let mut cats: Vec<(i64, i64, String, String, Option<String>)> = Vec::new();
+    for ((id, key), p) in ids.iter().zip(&keys).zip(people) {
         for (code, start, end) in &p.categories {
-            cats.push((*id, code.clone(), format_date(*start), end.map(format_date)));
+            cats.push((*id, *key, code.clone(), format_date(*start), end.map(format_date)));
         }
     }
     insert_categories(tx, &cats).await?;
     Ok(ids)
 }
 
-async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, String, String, Option<String>)]) -> Result<()> {
+/// The distribution keys of registered people, by id.
+pub(crate) async fn person_keys(tx: &mut Tx, ids: &[i64]) -> Result<std::collections::HashMap<i64, i64>> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for part in ids.chunks(BULK_ROWS) {
+        let list = part.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT id, person_key FROM people WHERE id IN ({list})");
+        let rows: Vec<(i64, i64)> = on_tx!(tx, c => sqlx::query_as(&sql).fetch_all(c).await?);
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, i64, String, String, Option<String>)]) -> Result<()> {
     let batch = tx.batch;
     let fk = |e: sqlx::Error| match e {
         sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
@@ -365,7 +380,10 @@ pub async fn add_category(
     end: Option<Date>,
 ) -> Result<()> {
     crate::atomic!(tx, {
-        insert_categories(tx, &[(person_id, code.to_string(), format_date(start), end.map(format_date))]).await?;
+        let Some(key) = person_keys(&mut tx.tx, &[person_id]).await?.remove(&person_id) else {
+            return Err(StoreError::NotFound("帮困对象不存在".into()));
+        };
+        insert_categories(tx, &[(person_id, key, code.to_string(), format_date(start), end.map(format_date))]).await?;
         let after = json!({ "category": code, "start": format_date(start), "end": end.map(format_date) });
         tx.audit("person.category_add", "person", &person_id.to_string(), None, Some(&after)).await
     })

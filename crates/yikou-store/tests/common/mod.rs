@@ -75,3 +75,39 @@ pub fn id_number(seq: u32) -> yikou_domain::IdNumber {
     yikou_domain::IdNumber::parse(&format!("{first17}{}", yikou_domain::id_number::check_char(first17.as_bytes())))
         .expect("a valid ID number")
 }
+
+/// Every row of a person's tables carries the key of the person it belongs to (PostgreSQL's foreign
+/// keys hold the pairs; SQLite's columns are checked here: a row written without it reads -1), and
+/// every person's key is the one [`yikou_store::distribution::person_key`] derives from the hash.
+/// Returns how many rows were looked at, so a test can tell it saw some.
+#[allow(dead_code)]
+pub async fn assert_person_keys(s: &yikou_store::Store) -> i64 {
+    use yikou_store::on_db;
+    let people: Vec<(Vec<u8>, i64)> =
+        on_db!(s.db(), p => sqlx::query_as("SELECT id_key, person_key FROM people").fetch_all(p).await.unwrap());
+    for (key, stored) in &people {
+        assert_eq!(*stored, yikou_store::distribution::person_key(key), "a person's stored key");
+    }
+    let mut seen = people.len() as i64;
+    for (table, owner, link) in [
+        ("person_categories", "people", "person_id"),
+        ("entitlements", "people", "person_id"),
+        ("import_person_changes", "people", "person_id"),
+        ("visits", "people", "person_id"),
+        ("service_deliveries", "people", "person_id"),
+        ("visit_actions", "visits", "visit_id"),
+        ("payment_lines", "entitlements", "entitlement_id"),
+        ("sample_members", "entitlements", "entitlement_id"),
+        ("calls", "entitlements", "entitlement_id"),
+        ("followup_cases", "entitlements", "entitlement_id"),
+    ] {
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN o.person_key = t.person_key THEN 0 ELSE 1 END), 0)
+             FROM {table} t LEFT JOIN {owner} o ON o.id = t.{link}"
+        );
+        let (rows, wrong): (i64, i64) = on_db!(s.db(), p => sqlx::query_as(&sql).fetch_one(p).await.unwrap());
+        assert_eq!(wrong, 0, "{table}: rows whose person_key is not their {owner} row's");
+        seen += rows;
+    }
+    seen
+}

@@ -55,3 +55,47 @@ pub fn print_init(cfg: &StoreConfig, init: &yikou_store::Initialised) {
     say!("管理员账号：{}　一次性密码：{}（首次登录须修改）", init.admin_login, init.admin_password);
     say!();
 }
+
+#[derive(clap::Subcommand)]
+pub enum DbCommand {
+    /// 打印把 PostgreSQL 库改为 Citus 分布式库的语句（create_reference_table / create_distributed_table），
+    /// 先按 Citus 的规则检查当前库的表结构；不符合时列出问题，退出码 1
+    /// (print the Citus statements after checking the live schema against Citus's rules)
+    Distribute {
+        /// 每张分布表的分片数 (shards per distributed table)
+        #[arg(long, default_value_t = 32)]
+        shards: u32,
+    },
+}
+
+pub async fn db(cfg: &StoreConfig, cmd: DbCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        DbCommand::Distribute { shards } => {
+            if !(1..=4096).contains(&shards) {
+                anyhow::bail!("分片数应在 1 到 4096 之间（常用 32 或 64）");
+            }
+            let store = Store::open(cfg).await?;
+            let checked = store.distribution_violations().await?;
+            store.close().await;
+            match checked {
+                None => eprintln!(
+                    "说明：当前为 SQLite 数据库，不能分布；以下语句在迁移到 PostgreSQL 并安装 Citus、加入工作节点后执行。"
+                ),
+                Some(v) if !v.is_empty() => {
+                    eprintln!("当前数据库的表结构不符合 Citus 的分布规则（{} 处），未输出语句：", v.len());
+                    for line in v {
+                        eprintln!("  {line}");
+                    }
+                    return Ok(ExitCode::from(1));
+                }
+                Some(_) => {}
+            }
+            say!("-- yikou: Citus 分布语句（先 CREATE EXTENSION citus 并用 citus_add_node 加入工作节点，在协调节点上按顺序执行）");
+            say!("-- 个人数据按 person_key（身份证号密钥散列的前 56 位）分片并同置；小表为参考表。说明见 docs/SCALING.md。");
+            for line in yikou_store::distribution::statements(shards) {
+                say!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
