@@ -21,9 +21,9 @@ for db in $dbs; do
 done
 [ "${SKIP_IMPORT:-0}" = 1 ] || /usr/bin/time -f "yikou import (commit) into PostgreSQL: wall=%e s maxrss_kb=%M" \
   "$bin" --data "$work/yk_import" --database "$base/yk_import" import "$xlsx" --accept-valid -o "$work/errors.xlsx" >/dev/null || true
-cols="id, id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher, street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id, phone_key, phone_masked"
+cols="id, id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher, street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id, phone_key, phone_masked, person_key"
 psql "$base/yk_import" -qc "\\copy (SELECT $cols FROM people ORDER BY id_key) TO '$work/people.copy'"
-psql "$base/yk_import" -qc "\\copy (SELECT person_id, category_code, start_date, end_date, batch_id FROM person_categories) TO '$work/categories.copy'"
+psql "$base/yk_import" -qc "\\copy (SELECT person_id, person_key, category_code, start_date, end_date, batch_id FROM person_categories) TO '$work/categories.copy'"
 # The batch the rows belong to (the same row, so that the foreign keys are checked as for yikou).
 psql "$base/yk_import" -qc "\\copy (SELECT id, batch_no, actor, created_at, file_name, file_hash, project_id, status FROM import_batches) TO '$work/batches.copy'"
 echo "rows: $(wc -l < "$work/people.copy") people, $(wc -l < "$work/categories.copy") categories"
@@ -34,7 +34,7 @@ start=$(date +%s.%N)
 psql "$base/yk_floor" -v ON_ERROR_STOP=1 -q <<SQL
 BEGIN;
 \\copy people ($cols) FROM '$work/people.copy'
-\\copy person_categories (person_id, category_code, start_date, end_date, batch_id) FROM '$work/categories.copy'
+\\copy person_categories (person_id, person_key, category_code, start_date, end_date, batch_id) FROM '$work/categories.copy'
 COMMIT;
 SQL
 echo "psql \\copy floor (people + categories, one transaction): wall=$(echo "$(date +%s.%N) - $start" | bc) s"

@@ -30,13 +30,13 @@ $before
 .timer on
 insert into people(id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, phone_key, phone_masked,
                    address_cipher, street_code, committee_code,
-                   household_id, is_household_head, created_at, updated_at, batch_id, external_id)
+                   household_id, is_household_head, created_at, updated_at, batch_id, external_id, person_key)
   select k, c, '3101**********1234', n, '1', '1980-01-01', randomblob(39), randomblob(32), '138****5678',
          randomblob(41), st, null, null, 0, 't', 't',
-         (select max(id) from import_batches), null
+         (select max(id) from import_batches), null, abs(random()) >> 8
   from src order by k;
-insert into person_categories(person_id, category_code, start_date, batch_id)
-  select id, 'DB', '2020-01-01', batch_id from people;
+insert into person_categories(person_id, category_code, start_date, batch_id, person_key)
+  select id, 'DB', '2020-01-01', batch_id, person_key from people;
 commit;
 SQL
 }
