@@ -103,3 +103,11 @@ for s in bykey byregion; do
     "SELECT p.street_code, count(DISTINCT p.id), sum(e.amount_fen) FROM $s.entitlements e JOIN $s.people p ON $on GROUP BY p.street_code"
 done
 echo "plans: $out"
+echo "== rows per partition (min / max of 16; empty partitions counted)"
+for s in bykey byregion; do
+  for t in people entitlements; do
+    q -c "SELECT '$s.$t', min(n), max(n), count(*) FILTER (WHERE n = 0) AS empty FROM (
+            SELECT i, (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM $s.%I', '${t}_p' || i), false, true, '')))[1]::text::bigint AS n
+            FROM generate_series(0, 15) i) x" | awk -F'|' '{printf "%-24s min %8s  max %8s  empty %s\n", $1, $2, $3, $4}'
+  done
+done

@@ -496,17 +496,23 @@ pub(crate) async fn insert_entitlements(
     at: &str,
     batch: Option<i64>,
 ) -> std::result::Result<Vec<i64>, sqlx::Error> {
+    // Each row's person's key, read in one statement per chunk (-1, which no person has, when there
+    // is no such person: the foreign key then refuses the row).
+    let mut person_ids: Vec<i64> = rows.iter().map(|r| r.person_id).collect();
+    person_ids.sort_unstable();
+    person_ids.dedup();
+    let found = crate::register::person_keys(tx, &person_ids).await?;
+    let keys: Vec<i64> = rows.iter().map(|r| found.get(&r.person_id).copied().unwrap_or(-1)).collect();
     Ok(match tx {
         Tx::Postgres(t) => {
             sqlx::query_scalar(
                 "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
                  approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code,
                  person_key)
-                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln, un,
-                        COALESCE((SELECT p.person_key FROM people p WHERE p.id = pe), -1)
+                 SELECT pr, pe, h, hs, src, amt, CASE WHEN $7 THEN amt END, $8, $9, $9, $10, x, ln, un, k
                  FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::text[], $6::int8[], $11::text[], $12::text[],
-                             $13::text[])
-                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, un, ord)
+                             $13::text[], $14::int8[])
+                      WITH ORDINALITY AS u(pr, pe, h, hs, src, amt, x, ln, un, k, ord)
                  ORDER BY ord
                  RETURNING id",
             )
@@ -523,19 +529,20 @@ pub(crate) async fn insert_entitlements(
             .bind(rows.iter().map(|r| r.external_id.clone()).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.listed_name.clone()).collect::<Vec<_>>())
             .bind(units)
+            .bind(&keys)
             .fetch_all(&mut **t)
             .await?
         }
         Tx::Sqlite(t) => {
             let mut got = Vec::with_capacity(rows.len());
             let per = rows_per_insert(15);
-            for (part, part_units) in rows.chunks(per).zip(units.chunks(per)) {
+            for ((part, part_units), part_keys) in rows.chunks(per).zip(units.chunks(per)).zip(keys.chunks(per)) {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO entitlements (project_id, person_id, household_id, household_size, source_code, amount_fen,
                      approved_amount_fen, state, created_at, updated_at, batch_id, external_id, listed_name, unit_code,
                      person_key) ",
                 );
-                qb.push_values(part.iter().zip(part_units), |mut b, (r, unit)| {
+                qb.push_values(part.iter().zip(part_units).zip(part_keys), |mut b, ((r, unit), key)| {
                     b.push_bind(r.project_id)
                         .push_bind(r.person_id)
                         .push_bind(r.household_id)
@@ -549,12 +556,8 @@ pub(crate) async fn insert_entitlements(
                         .push_bind(batch)
                         .push_bind(r.external_id.clone())
                         .push_bind(r.listed_name.clone())
-                        .push_bind(unit.clone());
-                    // The person's key (-1, which no person has, when there is no such person: the
-                    // foreign key then refuses the row).
-                    b.push("COALESCE((SELECT p.person_key FROM people p WHERE p.id = ")
-                        .push_bind_unseparated(r.person_id)
-                        .push_unseparated("), -1)");
+                        .push_bind(unit.clone())
+                        .push_bind(*key);
                 });
                 qb.push(" RETURNING id");
                 got.extend(qb.build_query_scalar::<i64>().fetch_all(&mut **t).await?);

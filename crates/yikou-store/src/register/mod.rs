@@ -205,7 +205,10 @@ async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Resul
 }
 
 /// The distribution keys of registered people, by id.
-pub(crate) async fn person_keys(tx: &mut Tx, ids: &[i64]) -> Result<std::collections::HashMap<i64, i64>> {
+pub(crate) async fn person_keys(
+    tx: &mut Tx,
+    ids: &[i64],
+) -> std::result::Result<std::collections::HashMap<i64, i64>, sqlx::Error> {
     let mut out = std::collections::HashMap::with_capacity(ids.len());
     for part in ids.chunks(BULK_ROWS) {
         let list = part.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
