@@ -182,7 +182,9 @@ pub fn violations(catalog: &Catalog) -> Vec<String> {
                     None
                 }
             }
-            (Placement::Distributed { .. }, Placement::Reference) | (Placement::Reference, Placement::Reference) => None,
+            (Placement::Distributed { .. }, Placement::Reference) | (Placement::Reference, Placement::Reference) => {
+                None
+            }
             (Placement::Reference, Placement::Distributed { .. }) => {
                 Some(format!("{what}: a reference table cannot refer to a distributed one"))
             }
@@ -288,7 +290,10 @@ mod tests {
             "cannot refer to a distributed",
         );
         one(broken(&|c| c.foreign_keys.push(fk("units", &["x"], "schema_migrations", &["version"]))), "coordinator");
-        one(broken(&|c| c.foreign_keys.push(fk("units", &["project"], "projects", &["id"]))), "listed (and placed) first");
+        one(
+            broken(&|c| c.foreign_keys.push(fk("units", &["project"], "projects", &["id"]))),
+            "listed (and placed) first",
+        );
     }
 
     #[test]
@@ -311,7 +316,9 @@ mod tests {
         let s = statements(32);
         assert_eq!(s[0], "SET citus.shard_count = 32;");
         assert!(s.contains(&"SELECT create_distributed_table('people', 'person_key', colocate_with => 'none');".into()));
-        assert!(s.contains(&"SELECT create_distributed_table('entitlements', 'person_key', colocate_with => 'people');".into()));
+        assert!(s.contains(
+            &"SELECT create_distributed_table('entitlements', 'person_key', colocate_with => 'people');".into()
+        ));
         assert!(s.contains(&"SELECT create_reference_table('units');".into()));
         assert!(!s.iter().any(|l| l.contains("schema_migrations")));
     }

@@ -396,7 +396,11 @@ pub async fn load_base_register(tx: &mut WriteTx<'_>, people: &[ExPerson], on: D
             .bind(&day).fetch_all(c).await?);
             current.extend(rows);
         }
-        let keys = crate::register::person_keys(&mut tx.tx, &loaded.known_rows.iter().map(|&i| loaded.person_ids[i]).collect::<Vec<_>>()).await?;
+        let keys = crate::register::person_keys(
+            &mut tx.tx,
+            &loaded.known_rows.iter().map(|&i| loaded.person_ids[i]).collect::<Vec<_>>(),
+        )
+        .await?;
         let mut added: Vec<(i64, i64, String, String, Option<String>)> = Vec::new();
         let mut updated = std::collections::HashSet::new();
         let mut deceased = Vec::new();

@@ -51,7 +51,13 @@ pub(crate) async fn read(db: &Db) -> Result<Option<Catalog>> {
     .await?;
     cat.foreign_keys = fks
         .into_iter()
-        .map(|(table, name, columns, references, referenced)| ForeignKey { table, name, columns, references, referenced })
+        .map(|(table, name, columns, references, referenced)| ForeignKey {
+            table,
+            name,
+            columns,
+            references,
+            referenced,
+        })
         .collect();
     Ok(Some(cat))
 }
