@@ -220,6 +220,8 @@ async fn add_categories<'a>(
 /// record per ID number), the households by the sender's code, and what was new.
 struct LoadedPeople {
     person_ids: Vec<i64>,
+    /// Each row's person's distribution key (from the keyed hash already computed for the lookup).
+    person_keys: Vec<i64>,
     household_ids: HashMap<String, i64>,
     created: u64,
     known: u64,
@@ -314,7 +316,16 @@ async fn load_people(tx: &mut WriteTx<'_>, people: &[ExPerson], since: Date) -> 
         person_ids[i] = person_ids[first];
     }
     mark_deceased(tx, &deceased, since).await?;
-    Ok(LoadedPeople { person_ids, household_ids, created, known: known_count, households_created, known_rows })
+    let person_keys = keys.iter().map(|k| crate::distribution::person_key(k)).collect();
+    Ok(LoadedPeople {
+        person_ids,
+        person_keys,
+        household_ids,
+        created,
+        known: known_count,
+        households_created,
+        known_rows,
+    })
 }
 
 /// Records people as deceased on `since` (those not recorded so already); how many were.
@@ -396,11 +407,6 @@ pub async fn load_base_register(tx: &mut WriteTx<'_>, people: &[ExPerson], on: D
             .bind(&day).fetch_all(c).await?);
             current.extend(rows);
         }
-        let keys = crate::register::person_keys(
-            &mut tx.tx,
-            &loaded.known_rows.iter().map(|&i| loaded.person_ids[i]).collect::<Vec<_>>(),
-        )
-        .await?;
         let mut added: Vec<(i64, i64, String, String, Option<String>)> = Vec::new();
         let mut updated = std::collections::HashSet::new();
         let mut deceased = Vec::new();
@@ -408,8 +414,7 @@ pub async fn load_base_register(tx: &mut WriteTx<'_>, people: &[ExPerson], on: D
             let id = loaded.person_ids[i];
             for code in &people[i].categories {
                 if current.insert((id, code.clone())) {
-                    let key = keys.get(&id).copied().ok_or_else(|| StoreError::NotFound("帮困对象不存在".into()))?;
-                    added.push((id, key, code.clone(), day.clone(), None));
+                    added.push((id, loaded.person_keys[i], code.clone(), day.clone(), None));
                     updated.insert(id);
                 }
             }

@@ -109,5 +109,6 @@ async fn a_municipal_roster_completes_the_register_once() {
         assert_eq!(audit.len(), 2, "{}", b.name);
         assert!(!audit.iter().any(|a| a.contains("31011219500101")), "{}: {audit:?}", b.name);
         assert!(s.verify_audit().await.unwrap().ok(), "{}", b.name);
+        common::assert_person_keys(s).await;
     }
 }
