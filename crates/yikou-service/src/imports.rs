@@ -11,7 +11,9 @@ use yikou_ingest::process::{process, Options, Outcome, ProcessError};
 use yikou_ingest::validate::{Reference, Register, RowIssue, ValidRow};
 use yikou_store::accounts::auth::unix_now;
 use yikou_store::campaign::StoredProject;
-use yikou_store::imports::{commit_import, undo_batch, Batch, ImportMeta, ImportResult, ImportRow, RegisterNames};
+use yikou_store::imports::{
+    commit_packed, undo_batch, Batch, ImportMeta, ImportResult, ImportRow, PackedRows, RegisterNames,
+};
 use yikou_store::uploads::{PendingUpload, UPLOAD_TTL_SECONDS};
 use yikou_store::{Store, StoreError};
 
@@ -85,7 +87,7 @@ impl From<PendingUpload> for Upload {
 /// operator's area.
 pub struct Checked {
     pub outcome: Outcome,
-    pub rows: Vec<ImportRow>,
+    pub rows: PackedRows,
     pub outside: Vec<RowIssue>,
     /// The project the rows were checked against (and are committed to).
     pub project: Option<StoredProject>,
@@ -276,7 +278,7 @@ pub fn check_file(path: &Path, against: Against, scope: &Scope, how: Reading<'_>
             _ => None,
         },
     };
-    let mut rows = Vec::new();
+    let mut rows = PackedRows::new();
     let mut outside = Vec::new();
     let keep = how.keep_rows;
     let outcome = process(
@@ -307,7 +309,7 @@ pub fn check_file(path: &Path, against: Against, scope: &Scope, how: Reading<'_>
                     warning: false,
                 });
             } else if keep {
-                rows.push(to_import_row(v));
+                rows.push(&to_import_row(v));
             }
         },
         how.progress,
@@ -479,7 +481,7 @@ pub async fn commit_checked(
     };
     let Checked { rows, project, .. } = checked;
     let mut tx = store.write(actor).await?;
-    match commit_import(&mut tx, &meta, &rows, project.as_ref()).await {
+    match commit_packed(&mut tx, &meta, &rows, project.as_ref()).await {
         Ok(r) => {
             tx.commit().await?;
             Ok(r)

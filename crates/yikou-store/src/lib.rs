@@ -87,6 +87,9 @@ pub enum StoreError {
     OutsideArea(Vec<u32>),
     #[error("文件操作失败：{0}")]
     Io(#[from] std::io::Error),
+    /// SQLite refused a bulk write made outside the driver (`yikou_sqlite_bulk`).
+    #[error("数据库错误：{0}")]
+    Bulk(#[from] yikou_sqlite_bulk::Error),
 }
 
 /// The refusal of rows that name people registered outside the importer's area. It says no more
@@ -424,7 +427,7 @@ pub struct WriteTx<'s> {
     pub(crate) batch: Option<i64>,
 }
 
-impl WriteTx<'_> {
+impl<'s> WriteTx<'s> {
     pub fn actor(&self) -> &Actor {
         &self.actor
     }
@@ -433,6 +436,14 @@ impl WriteTx<'_> {
         self.keys
     }
 
+    /// The keys, borrowed for as long as the transaction's store (not only this borrow of it), so
+    /// rows can be encrypted while the transaction writes.
+    pub(crate) fn keys_for_batch(&self) -> &'s Keys {
+        self.keys
+    }
+}
+
+impl WriteTx<'_> {
     /// Appends one audit record: what the actor did to which entity, before and after (no plaintext
     /// ID numbers or phones: callers pass masked forms).
     pub async fn audit(

@@ -7,6 +7,7 @@
 //! lists on SQLite, which has no arrays and at most 32,766 bind parameters per statement; JSON
 //! aggregation is `json_group_array` on SQLite and `json_agg` on PostgreSQL.
 
+mod bulk;
 pub(crate) mod catalog;
 mod copy;
 
@@ -17,7 +18,7 @@ use crate::campaign::NewEntitlement;
 use crate::db::{rows_per_insert, Db, Tx};
 use crate::distribution::person_key;
 use crate::imports::{read_existing, Existing, RegisterNames};
-use crate::register::PersonRow;
+use crate::register::{PeopleToInsert, PersonRow};
 use crate::{Result, StoreError};
 
 /// One statement in each backend's spelling.
@@ -274,60 +275,29 @@ pub(crate) async fn insert_households(
     })
 }
 
-/// Inserts people; returns `(id, id_key)` for the rows inserted. On PostgreSQL a key already
-/// registered is skipped (the caller compares counts); on SQLite it fails the statement.
+/// Inserts people in their key order; returns their ids in that order. A key already registered
+/// (someone registered the person meanwhile) refuses the write: a conflict.
 pub(crate) async fn insert_people(
     tx: &mut Tx,
-    rows: &[PersonRow<'_>],
+    people: &PeopleToInsert<'_>,
     at: &str,
     batch: Option<i64>,
-) -> Result<Vec<(i64, Vec<u8>)>> {
-    Ok(match tx {
-        Tx::Postgres(t) => copy_people(t, rows, at, batch).await?,
-        Tx::Sqlite(t) => {
-            let mut got = Vec::with_capacity(rows.len());
-            for part in rows.chunks(rows_per_insert(19)) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO people (id_key, id_cipher, id_masked, name, sex, birth_date, phone_cipher, address_cipher,
-                     street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id,
-                     external_id, phone_key, phone_masked, person_key) ",
-                );
-                qb.push_values(part, |mut b, r| {
-                    b.push_bind(r.key.clone())
-                        .push_bind(r.cipher.clone())
-                        .push_bind(r.masked.clone())
-                        .push_bind(r.name.clone())
-                        .push_bind(r.p.id_number.sex().code())
-                        .push_bind(yikou_domain::format_date(r.p.id_number.birth_date()))
-                        .push_bind(r.phone.cipher.clone())
-                        .push_bind(r.address.clone())
-                        .push_bind(r.p.street_code.clone())
-                        .push_bind(r.p.committee_code.clone())
-                        .push_bind(r.p.household_id)
-                        .push_bind(i64::from(r.p.is_household_head))
-                        .push_bind(at.to_string())
-                        .push_bind(at.to_string())
-                        .push_bind(batch)
-                        .push_bind(r.p.external_id.clone())
-                        .push_bind(r.phone.key.clone())
-                        .push_bind(r.phone.masked.clone())
-                        .push_bind(person_key(&r.key));
-                });
-                // No RETURNING (SQLite buffers and hands back every row): one multi-row
-                // INSERT into an INTEGER PRIMARY KEY table gives its rows consecutive ids
-                // ending at last_insert_rowid, under the write lock we hold.
-                let done = qb.build().execute(&mut **t).await.map_err(|e| match e {
-                    sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(
-                        "名单中有身份证号已在帮困对象库中（可能有人同时导入），请重新检查后再导入".into(),
-                    ),
-                    e => StoreError::Sql(e),
-                })?;
-                let (last, n) = (done.last_insert_rowid(), done.rows_affected() as i64);
-                got.extend(part.iter().enumerate().map(|(i, r)| (last - n + 1 + i as i64, r.key.clone())));
+) -> Result<Vec<i64>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    match tx {
+        Tx::Postgres(t) => {
+            let mut ids = Vec::with_capacity(people.len());
+            for start in (0..people.len()).step_by(crate::db::BULK_ROWS) {
+                let end = (start + crate::db::BULK_ROWS).min(people.len());
+                let rows: Vec<PersonRow<'_>> = (start..end).map(|j| people.row(j)).collect();
+                ids.extend(copy_people(t, &rows, at, batch).await?);
             }
-            got
+            Ok(ids)
         }
-    })
+        Tx::Sqlite(t) => bulk::people(t, people, at, batch).await,
+    }
 }
 
 /// PostgreSQL: the people go straight in with COPY, under ids taken from the table's own sequence
@@ -338,7 +308,7 @@ async fn copy_people(
     rows: &[PersonRow<'_>],
     at: &str,
     batch: Option<i64>,
-) -> Result<Vec<(i64, Vec<u8>)>> {
+) -> Result<Vec<i64>> {
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('people', 'id')) FROM generate_series(1, $1)")
             .bind(rows.len() as i64)
@@ -348,10 +318,10 @@ async fn copy_people(
     for (r, id) in rows.iter().zip(&ids) {
         let fields: [CopyValue<'_>; 20] = [
             CopyValue::Int(Some(*id)),
-            CopyValue::Bytes(Some(&r.key)),
+            CopyValue::Bytes(Some(r.key)),
             CopyValue::Bytes(Some(&r.cipher)),
             CopyValue::Text(Some(&r.masked)),
-            CopyValue::Text(Some(&r.name)),
+            CopyValue::Text(Some(r.name)),
             CopyValue::Text(Some(r.p.id_number.sex().code())),
             CopyValue::Text(Some(&yikou_domain::format_date(r.p.id_number.birth_date()))),
             CopyValue::Bytes(r.phone.cipher.as_deref()),
@@ -366,7 +336,7 @@ async fn copy_people(
             CopyValue::Text(r.p.external_id.as_deref()),
             CopyValue::Bytes(r.phone.key.as_deref()),
             CopyValue::Text(r.phone.masked.as_deref()),
-            CopyValue::Int(Some(person_key(&r.key))),
+            CopyValue::Int(Some(person_key(r.key))),
         ];
         copy_row(&mut buf, &fields);
     }
@@ -375,7 +345,7 @@ async fn copy_people(
          street_code, committee_code, household_id, is_household_head, created_at, updated_at, batch_id, external_id,
          phone_key, phone_masked, person_key) FROM STDIN";
     match copy_in(t, statement, buf).await {
-        Ok(()) => Ok(ids.into_iter().zip(rows).map(|(id, r)| (id, r.key.clone())).collect()),
+        Ok(()) => Ok(ids),
         Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("23505") => {
             Err(StoreError::Conflict("有身份证号已在帮困对象库中（可能刚由他人登记），不能重复登记：请重新导入".into()))
         }
@@ -441,12 +411,16 @@ pub(crate) async fn insert_check_findings(
     Ok(())
 }
 
-/// Inserts category memberships `(person, person's key, category, start, end)`.
+/// Inserts category memberships `(person, person's key, category, start, end)`. A category code
+/// that does not exist is refused with a message that says so.
 pub(crate) async fn insert_categories(
     tx: &mut Tx,
     rows: &[(i64, i64, String, String, Option<String>)],
     batch: Option<i64>,
-) -> std::result::Result<(), sqlx::Error> {
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     match tx {
         Tx::Postgres(t) => {
             // Straight in with COPY: nothing to read back.
@@ -467,22 +441,18 @@ pub(crate) async fn insert_categories(
                 "COPY person_categories (person_id, person_key, category_code, start_date, end_date, batch_id) FROM STDIN",
                 buf,
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_foreign_key_violation() => category_unknown(),
+                e => e.into(),
+            })
         }
-        Tx::Sqlite(t) => {
-            for part in rows.chunks(rows_per_insert(6)) {
-                let mut qb = sqlx::QueryBuilder::new(
-                    "INSERT INTO person_categories (person_id, person_key, category_code, start_date, end_date, batch_id) ",
-                );
-                qb.push_values(part, |mut b, (id, key, code, s, e)| {
-                    b.push_bind(*id).push_bind(*key).push_bind(code.clone()).push_bind(s.clone()).push_bind(e.clone());
-                    b.push_bind(batch);
-                });
-                qb.build().execute(&mut **t).await?;
-            }
-        }
+        Tx::Sqlite(t) => bulk::categories(t, rows, batch).await,
     }
-    Ok(())
+}
+
+fn category_unknown() -> StoreError {
+    StoreError::rejected("category_unknown", "类别代码不存在，请先在类别设置中添加")
 }
 
 /// Inserts entitlements in `state` (approved amount set when `approved`); returns their ids (in no

@@ -19,10 +19,12 @@ use crate::{now, on_tx, Result, StoreError, WriteTx};
 
 mod area;
 mod batches;
+mod packed;
 
 pub use area::RegisterNames;
 use area::{reach_of, Reach};
 pub use batches::undo_batch;
+pub use packed::PackedRows;
 
 /// One valid row to import (already checked by the ingest layer).
 #[derive(Debug, Clone)]
@@ -181,6 +183,17 @@ pub async fn commit_import(
     rows: &[ImportRow],
     project: Option<&StoredProject>,
 ) -> Result<ImportResult> {
+    commit_packed(tx, meta, &rows.iter().collect(), project).await
+}
+
+/// [`commit_import`] for rows kept packed since the check (a large list's rows unpacked a chunk at
+/// a time).
+pub async fn commit_packed(
+    tx: &mut WriteTx<'_>,
+    meta: &ImportMeta,
+    rows: &PackedRows,
+    project: Option<&StoredProject>,
+) -> Result<ImportResult> {
     crate::atomic!(tx, {
         // The same file again: nothing twice.
         let previous: Option<(String,)> = on_tx!(&mut tx.tx, c => sqlx::query_as(
@@ -225,13 +238,14 @@ pub async fn commit_import(
         // whole list and not only within each chunk.
         let hasher = tx.keys().id_hasher();
         let mut order: Vec<([u8; 32], u32)> =
-            rows.iter().enumerate().map(|(i, r)| (hasher.key(r.id_number.as_str()), i as u32)).collect();
+            (0..rows.len()).map(|i| (hasher.key(rows.id_number(i)), i as u32)).collect();
         order.sort_unstable();
-        let sorted: Vec<&ImportRow> = order.iter().map(|(_, i)| &rows[*i as usize]).collect();
         let mut r = Ok(());
-        for (chunk, keyed) in sorted.chunks(BULK_ROWS).zip(order.chunks(BULK_ROWS)) {
+        for keyed in order.chunks(BULK_ROWS) {
+            let unpacked: Vec<ImportRow> = keyed.iter().map(|(_, i)| rows.get(*i as usize)).collect();
+            let chunk: Vec<&ImportRow> = unpacked.iter().collect();
             let keys: Vec<Vec<u8>> = keyed.iter().map(|(k, _)| k.to_vec()).collect();
-            r = import_chunk(tx, meta, chunk, &keys, project, &batch_no, register_empty.is_none(), &mut state).await;
+            r = import_chunk(tx, meta, &chunk, &keys, project, &batch_no, register_empty.is_none(), &mut state).await;
             if r.is_err() {
                 break;
             }

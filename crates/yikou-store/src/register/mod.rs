@@ -144,58 +144,81 @@ pub async fn insert_people(tx: &mut WriteTx<'_>, people: &[NewPerson], batch_lab
 
 /// A person ready to insert: keyed, encrypted and masked.
 pub(crate) struct PersonRow<'a> {
-    pos: usize,
-    pub(crate) key: Vec<u8>,
+    pub(crate) key: &'a [u8],
     pub(crate) cipher: Vec<u8>,
     pub(crate) masked: String,
-    pub(crate) name: String,
+    pub(crate) name: &'a str,
     pub(crate) phone: SealedPhone,
     pub(crate) address: Option<Vec<u8>>,
     pub(crate) p: &'a NewPerson,
 }
 
+/// The people of a bulk insert, checked and in the order of their keyed hashes (the unique index on
+/// the random keys then fills page after page), each encrypted only when its row is asked for: on
+/// SQLite the next rows are prepared on another core while the current ones are written.
+pub(crate) struct PeopleToInsert<'a> {
+    keys: &'a crate::crypto::Keys,
+    people: &'a [NewPerson],
+    names: Vec<String>,
+    /// `(keyed hash, index in people)`, sorted.
+    order: Vec<(Vec<u8>, usize)>,
+}
+
+impl<'a> PeopleToInsert<'a> {
+    /// Keys every person and checks names; an ID number twice in the list is refused.
+    fn new(keys: &'a crate::crypto::Keys, people: &'a [NewPerson]) -> Result<Self> {
+        let mut names = Vec::with_capacity(people.len());
+        let mut order = Vec::with_capacity(people.len());
+        for (i, p) in people.iter().enumerate() {
+            names.push(validate_name(&p.name)?);
+            order.push((keys.id_key(p.id_number.as_str()), i));
+        }
+        order.sort_unstable();
+        if let Some(w) = order.windows(2).find(|w| w[0].0 == w[1].0) {
+            let repeated = people[w[0].1.min(w[1].1)].id_number.masked();
+            return Err(StoreError::rejected("id_repeated", format!("同一批中身份证号 {repeated} 重复")));
+        }
+        Ok(PeopleToInsert { keys, people, names, order })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// The `j`-th person in key order, encrypted.
+    pub(crate) fn row(&self, j: usize) -> PersonRow<'_> {
+        let (key, i) = &self.order[j];
+        let p = &self.people[*i];
+        PersonRow {
+            key,
+            cipher: self.keys.encrypt(p.id_number.as_str()),
+            masked: p.id_number.masked(),
+            name: &self.names[*i],
+            phone: seal_phone(self.keys, p.phone.as_ref().map(|x| x.canonical()).as_deref()),
+            address: seal_text(self.keys, p.address.as_deref()),
+            p,
+        }
+    }
+}
+
 async fn insert_people_rows(tx: &mut WriteTx<'_>, people: &[NewPerson]) -> Result<Vec<i64>> {
     let batch = tx.batch;
-    let mut rows = Vec::with_capacity(people.len());
-    let mut seen = std::collections::HashSet::with_capacity(people.len());
-    for p in people {
-        let key = tx.keys().id_key(p.id_number.as_str());
-        if !seen.insert(key.clone()) {
-            return Err(StoreError::rejected("id_repeated", format!("同一批中身份证号 {} 重复", p.id_number.masked())));
-        }
-        rows.push(PersonRow {
-            pos: rows.len(),
-            key,
-            cipher: tx.keys().encrypt(p.id_number.as_str()),
-            masked: p.id_number.masked(),
-            name: validate_name(&p.name)?,
-            phone: seal_phone(tx.keys(), p.phone.as_ref().map(|x| x.canonical()).as_deref()),
-            address: seal_text(tx.keys(), p.address.as_deref()),
-            p,
-        });
-    }
-    // In key order, the unique index on the (random) keys is filled page by page rather than at
-    // scattered places (it matters once the register is large).
-    rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    let keys = tx.keys_for_batch();
+    let rows = PeopleToInsert::new(keys, people)?;
     let at = now();
-    let mut ids = vec![0i64; rows.len()];
-    let mut keys = vec![0i64; rows.len()];
-    for chunk in rows.chunks(BULK_ROWS) {
-        let got = crate::dialect::insert_people(&mut tx.tx, chunk, &at, batch).await?;
-        if got.len() != chunk.len() {
-            return Err(StoreError::Conflict(format!(
-                "有 {} 个身份证号已在帮困对象库中，不能重复登记",
-                chunk.len() - got.len()
-            )));
-        }
-        let by_key: std::collections::HashMap<Vec<u8>, i64> = got.into_iter().map(|(i, k)| (k, i)).collect();
-        for r in chunk {
-            ids[r.pos] = by_key[&r.key];
-            keys[r.pos] = person_key(&r.key);
-        }
+    let in_order = crate::dialect::insert_people(&mut tx.tx, &rows, &at, batch).await?;
+    let mut ids = vec![0i64; people.len()];
+    let mut person_keys = vec![0i64; people.len()];
+    for ((key, i), id) in rows.order.iter().zip(in_order) {
+        ids[*i] = id;
+        person_keys[*i] = person_key(key);
     }
     let mut cats: Vec<(i64, i64, String, String, Option<String>)> = Vec::new();
-    for ((id, key), p) in ids.iter().zip(&keys).zip(people) {
+    for ((id, key), p) in ids.iter().zip(&person_keys).zip(people) {
         for (code, start, end) in &p.categories {
             cats.push((*id, *key, code.clone(), format_date(*start), end.map(format_date)));
         }
@@ -221,14 +244,8 @@ pub(crate) async fn person_keys(
 
 async fn insert_categories(tx: &mut WriteTx<'_>, cats: &[(i64, i64, String, String, Option<String>)]) -> Result<()> {
     let batch = tx.batch;
-    let fk = |e: sqlx::Error| match e {
-        sqlx::Error::Database(d) if d.message().to_lowercase().contains("foreign key") => {
-            StoreError::rejected("category_unknown", "类别代码不存在，请先在类别设置中添加")
-        }
-        e => StoreError::Sql(e),
-    };
     for chunk in cats.chunks(BULK_ROWS) {
-        crate::dialect::insert_categories(&mut tx.tx, chunk, batch).await.map_err(fk)?;
+        crate::dialect::insert_categories(&mut tx.tx, chunk, batch).await?;
     }
     Ok(())
 }
