@@ -101,6 +101,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("audit.export", "导出审计记录"),
     ("audit.anchor", "审计锚点"),
     ("audit.seal_broken", "审计链校验失败"),
+    ("audit.backup", "备份数据"),
+    ("audit.restore", "从备份恢复数据"),
 ];
 
 /// Every kind of record the log names, with its Chinese name.

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod campaign;
 pub mod check;
 pub mod contacts;
@@ -370,7 +371,7 @@ impl Store {
 }
 
 /// The data folder holds the key and the database: only its owner may enter it.
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     let existed = dir.exists();
     std::fs::create_dir_all(dir)?;
     #[cfg(unix)]
@@ -382,7 +383,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn write_key_file(path: &Path, master: &[u8; 32]) -> Result<()> {
+pub(crate) fn write_key_file(path: &Path, master: &[u8; 32]) -> Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

@@ -90,6 +90,21 @@ enum Command {
     },
     /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
     Doctor,
+    /// 备份：SQLite 数据库的一致快照（服务运行中也可执行）和校验信息，写到新建或空的文件夹；不含密钥
+    /// (back up: a consistent snapshot while the server runs, without the key)
+    Backup {
+        /// 备份文件夹（新建或空文件夹）(backup folder)
+        out: std::path::PathBuf,
+    },
+    /// 恢复：用备份和密钥文件建一个新的数据目录（--data 指定），并核对审计链、人数和金额
+    /// (restore a backup into a new data folder and check it)
+    Restore {
+        /// yikou backup 生成的备份文件夹 (backup folder)
+        backup: std::path::PathBuf,
+        /// 密钥文件（原数据目录中的 yikou.key 或其另存的副本）(key file)
+        #[arg(long)]
+        key: std::path::PathBuf,
+    },
     /// 数据库：分布式部署 (database)
     Db {
         #[command(subcommand)]
@@ -287,6 +302,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token { token } => accounts::token(&cfg, token).await,
         Command::Doctor => store::doctor(&cfg).await,
         Command::Db { db } => store::db(&cfg, db).await,
+        Command::Backup { out } => store::backup(&cfg, &out).await,
+        Command::Restore { backup, key } => store::restore(&cfg, &backup, &key).await,
         Command::Import { file, project, campaign, dry_run, accept_valid, json, sheet, errors } => {
             let args =
                 imports::ImportArgs { file, project, campaign, dry_run, accept_valid, json, sheet, errors_out: errors };

@@ -21,6 +21,46 @@ use crate::imports::{read_existing, Existing, RegisterNames};
 use crate::register::{PeopleToInsert, PersonRow};
 use crate::{Result, StoreError};
 
+/// A consistent copy of a SQLite database into a new file, taken while others write (`VACUUM INTO`
+/// reads inside one read transaction).
+pub(crate) async fn snapshot(db: &Db, target: &std::path::Path) -> Result<()> {
+    match db {
+        Db::Sqlite(p) => {
+            sqlx::query("VACUUM INTO $1").bind(target.to_string_lossy().into_owned()).execute(p).await?;
+            Ok(())
+        }
+        Db::Postgres(_) => Err(StoreError::Refused("PostgreSQL 数据库请用 pg_dump 备份".into())),
+    }
+}
+
+/// PostgreSQL: a read-only repeatable-read transaction and the name of its exported snapshot (for
+/// `pg_dump --snapshot`, while the transaction stays open). SQLite: none.
+pub(crate) async fn export_snapshot(db: &Db) -> Result<Option<(Tx, String)>> {
+    match db {
+        Db::Sqlite(_) => Ok(None),
+        Db::Postgres(p) => {
+            let mut t = p.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *t).await?;
+            let name: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *t).await?;
+            Ok(Some((Tx::Postgres(t), name)))
+        }
+    }
+}
+
+/// How many tables the database holds (PostgreSQL: in the schema the connection uses).
+pub(crate) async fn table_count(db: &Db) -> Result<i64> {
+    Ok(match db {
+        Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetch_one(p).await?
+        }
+        Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()")
+                .fetch_one(p)
+                .await?
+        }
+    })
+}
+
 /// One statement in each backend's spelling.
 pub(crate) struct PerBackend {
     pub(crate) sqlite: &'static str,

@@ -47,6 +47,46 @@ pub async fn doctor(cfg: &StoreConfig) -> anyhow::Result<ExitCode> {
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+/// `yikou backup OUT`.
+pub async fn backup(cfg: &StoreConfig, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let store = Store::open(cfg).await?;
+    let made = store.backup(&yikou_domain::Actor::system("backup"), out, &cfg.url()).await;
+    store.close().await;
+    let m = made?;
+    say!("已备份到 {}（{} 字节，SHA-256 {}）。", out.display(), group_thousands(m.bytes), m.sha256);
+    print_figures(&m.figures);
+    say!("备份中不含密钥：请把密钥文件 {} 另行保管，恢复时需要它。", cfg.key_path().display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yikou restore BACKUP --data NEW --key KEY`.
+pub async fn restore(cfg: &StoreConfig, backup: &std::path::Path, key: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let r = yikou_store::backup::restore(backup, cfg, key).await?;
+    say!("已从备份（{} 时）恢复到数据目录 {}。", r.manifest.taken_at, r.data_dir.display());
+    print_figures(&r.manifest.figures);
+    say!(
+        "核对：审计链完整（{} 条记录），人数、户数、帮扶记录、金额与审计链末条均与备份时一致；已在审计链中追加一条恢复记录。",
+        group_thousands(r.audit_records as u64)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_figures(f: &yikou_store::backup::Figures) {
+    let yuan = |fen: i64| yikou_domain::Fen(fen).yuan();
+    say!(
+        "帮困对象 {} 人，户 {} 个，帮扶记录 {} 条（金额 {} 元，已批准 {} 元），发放明细 {} 条（已发放 {} 元）；审计记录 {} 条，末条 #{}。",
+        group_thousands(f.people as u64),
+        group_thousands(f.households as u64),
+        group_thousands(f.entitlements as u64),
+        yuan(f.entitlements_fen),
+        yuan(f.approved_fen),
+        group_thousands(f.payment_lines as u64),
+        yuan(f.paid_fen),
+        group_thousands(f.audit_records as u64),
+        f.audit_head_seq
+    );
+}
+
 pub fn print_init(cfg: &StoreConfig, init: &yikou_store::Initialised) {
     say!("已初始化数据目录 {}（数据库：{}）。", cfg.data_dir.display(), init.store.backend());
     if cfg.key_hex.is_none() {
