@@ -203,7 +203,10 @@ pub fn preview(path: &Path, rows: usize) -> Result<(Format, Vec<(String, Vec<Vec
     let names = match format {
         Format::Csv => vec![String::new()],
         Format::Xlsx => crate::xlsx::sheets_within(path, &budget)?.into_iter().map(|(n, _)| n).collect(),
-        Format::Xls => open_xls(path)?.sheet_names(),
+        Format::Xls => {
+            let wb = open_xls(path)?;
+            guarded(|| wb.sheet_names())?
+        }
     };
     let mut out = Vec::new();
     for name in names {
@@ -254,9 +257,9 @@ pub fn read_rows_within(
         }
         Format::Xls => {
             let mut wb = open_xls(path)?;
-            let sheets = wb.sheet_names();
+            let sheets = guarded(|| wb.sheet_names())?;
             let name = pick_sheet(&sheets, sheet)?;
-            let range = wb.worksheet_range(&name).map_err(|e| xls_error(e.to_string()))?;
+            let range = guarded(|| wb.worksheet_range(&name))?.map_err(|e| xls_error(e.to_string()))?;
             let (r0, c0) = range.start().unwrap_or((0, 0));
             for (i, row) in range.rows().enumerate() {
                 let mut cells = vec![Cell::Empty; c0 as usize];
@@ -289,10 +292,18 @@ fn open_xls(path: &Path) -> Result<Xls<BufReader<File>>, FileError> {
         return Err(FileError::Encrypted);
     }
     r.rewind().map_err(|e| FileError::Io { name: path.display().to_string(), detail: e.to_string() })?;
-    Xls::new(r).map_err(|e| match e {
+    guarded(|| Xls::new(r))?.map_err(|e| match e {
         calamine::XlsError::Password => FileError::Encrypted,
         e => xls_error(e.to_string()),
     })
+}
+
+/// Runs a call into the .xls reader (calamine), whose checks of a damaged file's structure are
+/// assertions in places: a panic there becomes "the file is damaged", not a crashed import (found
+/// by tests/fuzz.rs; the inputs are in tests/fuzz-regressions/xls/).
+fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, FileError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
+        .map_err(|_| xls_error(".xls 文件的内部结构不完整".into()))
 }
 
 fn contains_utf16(r: &mut impl Read, needle: &str) -> Result<bool, FileError> {
