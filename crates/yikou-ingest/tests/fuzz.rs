@@ -42,10 +42,42 @@ impl Rng {
 
 /// Tokens that break parsers more often than random bytes do.
 const TOKENS: &[&[u8]] = &[
-    b"\"", b",", b"\n", b"\r\n", b"\t", b"<", b">", b"&", b"&#x0;", b"&#1114112;", b"]]>", b"<![CDATA[", b"</c>",
-    b"<c r=\"XFD1048576\" t=\"s\"><v>", b"<v>4294967296</v>", b"t=\"s\"", b"t=\"inlineStr\"", b"<is><t>", b"1e309",
-    b"-0", b"NaN", b"99999999999999999999", b"\xef\xbb\xbf", b"\xff\xfe", b"\xd5\xc5\xc8\xfd", b"\xe5\xbc\xa0",
-    b"X", b"x", b"0", b"19000229", b"310112", b"\x00", b"\xc0\x80", b"\xed\xa0\x80", b"1,234.5", b"\xef\xbf\xa5",
+    b"\"",
+    b",",
+    b"\n",
+    b"\r\n",
+    b"\t",
+    b"<",
+    b">",
+    b"&",
+    b"&#x0;",
+    b"&#1114112;",
+    b"]]>",
+    b"<![CDATA[",
+    b"</c>",
+    b"<c r=\"XFD1048576\" t=\"s\"><v>",
+    b"<v>4294967296</v>",
+    b"t=\"s\"",
+    b"t=\"inlineStr\"",
+    b"<is><t>",
+    b"1e309",
+    b"-0",
+    b"NaN",
+    b"99999999999999999999",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xd5\xc5\xc8\xfd",
+    b"\xe5\xbc\xa0",
+    b"X",
+    b"x",
+    b"0",
+    b"19000229",
+    b"310112",
+    b"\x00",
+    b"\xc0\x80",
+    b"\xed\xa0\x80",
+    b"1,234.5",
+    b"\xef\xbf\xa5",
 ];
 
 fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
@@ -140,7 +172,10 @@ fn fuzz(target: &str, seeds: &[Vec<u8>], mut run: impl FnMut(&[u8])) -> u64 {
             std::fs::write(&path, input).unwrap();
             // The default hook again, so this failure prints.
             drop(std::panic::take_hook());
-            panic!("{target}: panicked on an input, saved as {} (add it to tests/fuzz-regressions/{target}/)", path.display());
+            panic!(
+                "{target}: panicked on an input, saved as {} (add it to tests/fuzz-regressions/{target}/)",
+                path.display()
+            );
         }
     };
     for s in seeds.iter().chain(&regressions(target)) {
@@ -181,7 +216,13 @@ fn text_seeds(items: &[&str]) -> Vec<Vec<u8>> {
 
 #[test]
 fn fuzz_the_value_parsers() {
-    let ids = text_seeds(&["11010519491231002X", "310221194503150021", "340524800101001", " 3101 1219 4001 0100 1X ", "３１０"]);
+    let ids = text_seeds(&[
+        "11010519491231002X",
+        "310221194503150021",
+        "340524800101001",
+        " 3101 1219 4001 0100 1X ",
+        "３１０",
+    ]);
     fuzz("id_number", &ids, |b| {
         let s = String::from_utf8_lossy(b);
         if let Ok(id) = IdNumber::parse_at(&s, date!(2026 - 12 - 07)) {
@@ -273,13 +314,15 @@ fn fuzz_the_xlsx_reader_inside_the_archive() {
     write_xlsx(&p, &rows, Some("2026年帮困名单")).unwrap();
     let parts = unzip(&std::fs::read(&p).unwrap());
     // The fuzzed bytes are one part's XML; the others stay as written, so the archive still opens.
-    let xml: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].0.ends_with(".xml") || parts[i].0.ends_with(".rels")).collect();
+    let xml: Vec<usize> =
+        (0..parts.len()).filter(|&i| parts[i].0.ends_with(".xml") || parts[i].0.ends_with(".rels")).collect();
     let seeds: Vec<Vec<u8>> = xml.iter().map(|&i| parts[i].1.clone()).collect();
     let mut which = 0usize;
     let execs = fuzz("xlsx", &seeds, |b| {
         which = (which + 1) % xml.len();
         // The part most like the input takes it (a mutated sheet goes back in as a sheet).
-        let slot = xml.iter().copied().find(|&i| b.starts_with(&parts[i].1[..parts[i].1.len().min(64)])).unwrap_or(xml[which]);
+        let slot =
+            xml.iter().copied().find(|&i| b.starts_with(&parts[i].1[..parts[i].1.len().min(64)])).unwrap_or(xml[which]);
         let mut now = parts.clone();
         now[slot].1 = b.to_vec();
         check_roster(dir.path(), "r.xlsx", &rezip(&now));

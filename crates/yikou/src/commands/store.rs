@@ -62,7 +62,11 @@ pub async fn backup(cfg: &StoreConfig, out: &std::path::Path) -> anyhow::Result<
 /// `yikou restore BACKUP --data NEW --key KEY`.
 pub async fn restore(cfg: &StoreConfig, backup: &std::path::Path, key: &std::path::Path) -> anyhow::Result<ExitCode> {
     let r = yikou_store::backup::restore(backup, cfg, key).await?;
-    say!("已从备份（{} 时）恢复到数据目录 {}。", r.manifest.taken_at, r.data_dir.display());
+    say!(
+        "已从备份（北京时间 {} 备份）恢复到数据目录 {}。",
+        yikou_domain::clock::beijing_seconds(&r.manifest.taken_at),
+        r.data_dir.display()
+    );
     print_figures(&r.manifest.figures);
     say!(
         "核对：审计链完整（{} 条记录），人数、户数、帮扶记录、金额与审计链末条均与备份时一致；已在审计链中追加一条恢复记录。",
