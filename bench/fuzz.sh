@@ -14,4 +14,4 @@ export YIKOU_FUZZ_SECONDS=$per
 [ -n "${2:-}" ] && export YIKOU_FUZZ_SEED=$2
 echo "fuzzing ten targets for ${per} s each (${hours} h in all)"
 cargo test --release -p yikou-ingest --test fuzz -- --test-threads=1 --nocapture 2>&1 | tee target/fuzz-report.txt |
-  grep -E "^fuzz |panicked|test result"
+  grep -oE "fuzz [a-z_]+: .*|panicked.*|test result.*"
