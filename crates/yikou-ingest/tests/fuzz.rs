@@ -429,3 +429,23 @@ fn fuzz_the_exchange_loader() {
         std::fs::write(work.join(&files[turn].0), &files[turn].1).unwrap();
     });
 }
+
+#[test]
+fn fuzz_the_service_delivery_and_voucher_redemption_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let deliveries = "某助老服务社2020年1月服务明细\n序号,姓名,身份证号,服务类别,服务日期,时长（小时）,备注\n1,张三,310112194001010011,助洁,2020/1/5,1.5,\n2,李四,310112194001010029,助餐,2020-01-06,1,\n3,王五,,助洁,2020-01-07,2,\n,合计,,,,4.5,\n";
+    let gbk = encoding_rs::GBK.encode(deliveries).0.into_owned();
+    let seeds = vec![deliveries.as_bytes().to_vec(), gbk];
+    fuzz("deliveries", &seeds, |b| {
+        let p = dir.path().join("d.csv");
+        std::fs::write(&p, b).unwrap();
+        let _ = yikou_ingest::deliveries::read_deliveries(&p);
+    });
+    let redemptions = "古美慈善超市兑换明细\n序号,卡券编号,兑换日期,金额,慈善超市\n1,LY-000001-K,2020-01-20,200,古美\n2,LY-000002-M,2020/1/21,150.5,古美\n合计,,,350.5,\n";
+    let seeds = vec![redemptions.as_bytes().to_vec()];
+    fuzz("redemptions", &seeds, |b| {
+        let p = dir.path().join("r.csv");
+        std::fs::write(&p, b).unwrap();
+        let _ = yikou_ingest::redemptions::read_redemptions(&p);
+    });
+}
