@@ -2,8 +2,6 @@
 //! fresh folder with the same counts, money and audit chain head; the key is never in a backup; a
 //! wrong key, a damaged copy or a folder in use is refused and leaves nothing behind.
 
-mod common;
-
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
