@@ -62,35 +62,36 @@ pub async fn figures(db: &Db) -> Result<Figures> {
 
 /// Reads the figures inside an open transaction (PostgreSQL: the snapshot pg_dump copies).
 async fn figures_in(tx: &mut Tx) -> Result<Figures> {
-    let mut counts = Vec::new();
-    for sql in [
-        "SELECT COUNT(*) FROM people",
-        "SELECT COUNT(*) FROM households",
-        "SELECT COUNT(*) FROM entitlements",
-        "SELECT COALESCE(SUM(amount_fen), 0) FROM entitlements",
-        "SELECT COALESCE(SUM(approved_amount_fen), 0) FROM entitlements",
-        "SELECT COUNT(*) FROM payment_lines",
-        "SELECT COALESCE(SUM(amount_fen), 0) FROM payment_lines WHERE state = 'paid'",
-        "SELECT COUNT(*) FROM audit_log",
-    ] {
-        // SUM is NUMERIC on PostgreSQL: read back as BIGINT.
-        let sql = sql.replace("COALESCE(SUM(", "CAST(COALESCE(SUM(").replace("), 0)", "), 0) AS BIGINT)");
-        let v: i64 = on_tx!(&mut *tx, c => sqlx::query_scalar(&sql).fetch_one(c).await?);
-        counts.push(v);
-    }
+    // One statement; sums are BIGINT on both backends (NUMERIC on PostgreSQL otherwise).
+    let (people, households, entitlements, entitlements_fen, approved_fen, payment_lines, paid_fen, audit_records): (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    ) = on_tx!(&mut *tx, c => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM people), (SELECT COUNT(*) FROM households), (SELECT COUNT(*) FROM entitlements),
+                CAST(COALESCE((SELECT SUM(amount_fen) FROM entitlements), 0) AS BIGINT),
+                CAST(COALESCE((SELECT SUM(approved_amount_fen) FROM entitlements), 0) AS BIGINT),
+                (SELECT COUNT(*) FROM payment_lines),
+                CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_lines WHERE state = 'paid'), 0) AS BIGINT),
+                (SELECT COUNT(*) FROM audit_log)").fetch_one(c).await?);
     let head: (i64, String) =
         on_tx!(&mut *tx, c => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await?);
     let schema_version: String = on_tx!(&mut *tx, c => sqlx::query_scalar(
         "SELECT COALESCE(MAX(version), '') FROM schema_migrations").fetch_one(c).await?);
     Ok(Figures {
-        people: counts[0],
-        households: counts[1],
-        entitlements: counts[2],
-        entitlements_fen: counts[3],
-        approved_fen: counts[4],
-        payment_lines: counts[5],
-        paid_fen: counts[6],
-        audit_records: counts[7],
+        people,
+        households,
+        entitlements,
+        entitlements_fen,
+        approved_fen,
+        payment_lines,
+        paid_fen,
+        audit_records,
         audit_head_seq: head.0,
         audit_head_hash: head.1,
         schema_version,

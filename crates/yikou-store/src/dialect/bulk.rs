@@ -49,51 +49,24 @@ pub(super) async fn people(
 ) -> Result<Vec<i64>> {
     let mut handle = t.lock_handle().await?;
     blocking(|| {
-        exec(&mut handle, &format!("CREATE TEMP TABLE IF NOT EXISTS stage_people ({PEOPLE_COLUMNS})"))?;
-        exec(&mut handle, "DELETE FROM temp.stage_people")?;
-        {
-            let mut stage = Statement::prepare(
-                &mut handle,
-                &format!(
-                    "INSERT INTO temp.stage_people ({PEOPLE_COLUMNS})
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                ),
-            )?;
+        let (moved, last) = staged(&mut handle, "people", PEOPLE_COLUMNS, |stage| {
             if people.len() <= PART {
-                for j in 0..people.len() {
-                    stage_person(&mut stage, &people.row(j), at, batch)?;
-                }
-            } else {
-                std::thread::scope(|scope| {
-                    let (send, parts) = std::sync::mpsc::sync_channel::<Vec<PersonRow<'_>>>(4);
-                    scope.spawn(move || {
-                        for start in (0..people.len()).step_by(PART) {
-                            let part = (start..(start + PART).min(people.len())).map(|j| people.row(j)).collect();
-                            // The writer stopped (an error): nothing more to prepare.
-                            if send.send(part).is_err() {
-                                break;
-                            }
-                        }
-                    });
-                    parts
-                        .iter()
-                        .try_for_each(|part| part.iter().try_for_each(|r| stage_person(&mut stage, r, at, batch)))
-                })?;
+                return (0..people.len()).try_for_each(|j| stage_person(stage, &people.row(j), at, batch));
             }
-        }
-        // Ids follow the staged order: one statement into an INTEGER PRIMARY KEY table under the
-        // write lock we hold numbers its rows consecutively, ending at the last rowid.
-        let mut into_people = Statement::prepare(
-            &mut handle,
-            &format!(
-                "INSERT INTO people ({PEOPLE_COLUMNS}) SELECT {PEOPLE_COLUMNS} FROM temp.stage_people ORDER BY rowid"
-            ),
-        )?;
-        let moved = into_people.execute(&[]);
-        let last = into_people.last_insert_rowid();
-        drop(into_people);
-        // The stage is emptied whatever happened (its rows are encrypted, but need not stay).
-        exec(&mut handle, "DELETE FROM temp.stage_people")?;
+            std::thread::scope(|scope| {
+                let (send, parts) = std::sync::mpsc::sync_channel::<Vec<PersonRow<'_>>>(4);
+                scope.spawn(move || {
+                    for start in (0..people.len()).step_by(PART) {
+                        let part = (start..(start + PART).min(people.len())).map(|j| people.row(j)).collect();
+                        // The writer stopped (an error): nothing more to prepare.
+                        if send.send(part).is_err() {
+                            break;
+                        }
+                    }
+                });
+                parts.iter().try_for_each(|part| part.iter().try_for_each(|r| stage_person(stage, r, at, batch)))
+            })
+        })?;
         let moved = moved.map_err(|e| {
             if e.is_unique_violation() {
                 StoreError::Conflict("名单中有身份证号已在帮困对象库中（可能有人同时导入），请重新检查后再导入".into())
@@ -104,8 +77,40 @@ pub(super) async fn people(
         if moved != people.len() as u64 {
             return Err(StoreError::Conflict(format!("登记人数不符（{moved} / {}），请重新导入", people.len())));
         }
+        // Ids follow the staged order: one statement into an INTEGER PRIMARY KEY table under the
+        // write lock we hold numbers its rows consecutively, ending at the last rowid.
         Ok((last - moved as i64 + 1..=last).collect())
     })
+}
+
+/// Stages rows into `temp.stage_<table>` (same columns, no keys or indexes) with `fill`, which gets
+/// the prepared single-row INSERT, then moves them into `table` in staged order with one statement
+/// and empties the stage whatever happened. Returns the move's outcome (rows moved, or SQLite's
+/// refusal for the caller to name) and the last rowid inserted.
+fn staged(
+    handle: &mut Handle<'_>,
+    table: &str,
+    columns: &str,
+    fill: impl FnOnce(&mut Statement<'_>) -> Result<()>,
+) -> Result<(std::result::Result<u64, yikou_sqlite_bulk::Error>, i64)> {
+    exec(handle, &format!("CREATE TEMP TABLE IF NOT EXISTS stage_{table} ({columns})"))?;
+    exec(handle, &format!("DELETE FROM temp.stage_{table}"))?;
+    let placeholders = vec!["?"; columns.split(',').count()].join(", ");
+    let filled =
+        Statement::prepare(handle, &format!("INSERT INTO temp.stage_{table} ({columns}) VALUES ({placeholders})"))
+            .map_err(StoreError::from)
+            .and_then(|mut stage| fill(&mut stage));
+    let moved = filled.and_then(|()| {
+        let mut into = Statement::prepare(
+            handle,
+            &format!("INSERT INTO {table} ({columns}) SELECT {columns} FROM temp.stage_{table} ORDER BY rowid"),
+        )?;
+        let moved = into.execute(&[]);
+        Ok((moved, into.last_insert_rowid()))
+    });
+    // The stage's rows (encrypted, but with no reason to stay) go in every case.
+    exec(handle, &format!("DELETE FROM temp.stage_{table}"))?;
+    moved
 }
 
 fn stage_person(s: &mut Statement<'_>, r: &PersonRow<'_>, at: &str, batch: Option<i64>) -> Result<()> {
@@ -144,13 +149,7 @@ pub(super) async fn categories(
 ) -> Result<()> {
     let mut handle = t.lock_handle().await?;
     blocking(|| {
-        exec(&mut handle, &format!("CREATE TEMP TABLE IF NOT EXISTS stage_categories ({CATEGORY_COLUMNS})"))?;
-        exec(&mut handle, "DELETE FROM temp.stage_categories")?;
-        {
-            let mut stage = Statement::prepare(
-                &mut handle,
-                &format!("INSERT INTO temp.stage_categories ({CATEGORY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"),
-            )?;
+        let (moved, _) = staged(&mut handle, "person_categories", CATEGORY_COLUMNS, |stage| {
             for (id, key, code, start, end) in rows {
                 stage.execute(&[
                     Value::Int(*id),
@@ -161,15 +160,11 @@ pub(super) async fn categories(
                     Value::int(batch),
                 ])?;
             }
-        }
-        let moved = exec(
-            &mut handle,
-            &format!("INSERT INTO person_categories ({CATEGORY_COLUMNS}) SELECT {CATEGORY_COLUMNS} FROM temp.stage_categories ORDER BY rowid"),
-        );
-        exec(&mut handle, "DELETE FROM temp.stage_categories")?;
+            Ok(())
+        })?;
         match moved {
-            Err(StoreError::Bulk(e)) if e.is_foreign_key_violation() => Err(super::category_unknown()),
-            other => other.map(|_| ()),
+            Err(e) if e.is_foreign_key_violation() => Err(super::category_unknown()),
+            other => Ok(other.map(|_| ())?),
         }
     })
 }
