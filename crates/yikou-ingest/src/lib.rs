@@ -17,4 +17,5 @@ pub mod roster;
 pub mod sheet;
 pub mod validate;
 pub mod workbook;
+pub mod xls;
 pub mod xlsx;

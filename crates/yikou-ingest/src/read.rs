@@ -4,11 +4,9 @@
 //! bounded (the .xlsx sheet is streamed, CSV is decoded on the fly).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Seek};
+use std::io::{BufRead, BufReader, Read};
 
 use std::path::Path;
-
-use calamine::{Data, Reader, Xls};
 
 use crate::limits::Budget;
 
@@ -111,6 +109,8 @@ pub enum FileError {
     NoSuchSheet { name: String, available: String },
     #[error("工作簿中没有工作表")]
     NoSheets,
+    #[error("读取这个 .xls 文件超出了内存或时间上限（{limit_mb} MB、{seconds} 秒），文件可能已损坏或被改动过：请在Excel中打开后另存为 .xlsx 再导入")]
+    ReaderFailed { limit_mb: u64, seconds: u64 },
     #[error("文本是 UTF-16 编码：请在Excel中“另存为 → CSV UTF-8（逗号分隔）”后再导入")]
     Utf16,
 }
@@ -130,6 +130,7 @@ impl FileError {
             FileError::TooMuchData { .. } => "file_too_much_data",
             FileError::NoSuchSheet { .. } => "file_no_such_sheet",
             FileError::NoSheets => "file_no_sheets",
+            FileError::ReaderFailed { .. } => "file_reader_failed",
             FileError::Utf16 => "file_utf16",
         }
     }
@@ -171,7 +172,7 @@ pub fn detect(path: &Path) -> Result<Format, FileError> {
     })
 }
 
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(crate) fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..])? {
@@ -194,6 +195,7 @@ pub struct Source {
 }
 
 /// Signals that the caller wants no more rows.
+#[derive(Debug)]
 pub struct Stop;
 
 /// The first rows of each sheet (to choose the sheet with a recognisable header).
@@ -203,10 +205,7 @@ pub fn preview(path: &Path, rows: usize) -> Result<(Format, Vec<(String, Vec<Vec
     let names = match format {
         Format::Csv => vec![String::new()],
         Format::Xlsx => crate::xlsx::sheets_within(path, &budget)?.into_iter().map(|(n, _)| n).collect(),
-        Format::Xls => {
-            let wb = open_xls(path)?;
-            guarded(|| wb.sheet_names())?
-        }
+        Format::Xls => return Ok((format, crate::xls::preview(path, rows)?)),
     };
     let mut out = Vec::new();
     for name in names {
@@ -256,24 +255,13 @@ pub fn read_rows_within(
             Ok(Source { format, encoding: None, sheet: Some(name), sheets })
         }
         Format::Xls => {
-            let mut wb = open_xls(path)?;
-            let sheets = guarded(|| wb.sheet_names())?;
-            let name = pick_sheet(&sheets, sheet)?;
-            let range = guarded(|| wb.worksheet_range(&name))?.map_err(|e| xls_error(e.to_string()))?;
-            let (r0, c0) = range.start().unwrap_or((0, 0));
-            for (i, row) in range.rows().enumerate() {
-                let mut cells = vec![Cell::Empty; c0 as usize];
-                cells.extend(row.iter().map(from_data));
-                if cells.iter().any(|c| !c.is_blank()) && f(r0 + i as u32 + 1, cells).is_err() {
-                    break;
-                }
-            }
+            let (name, sheets) = crate::xls::rows(path, sheet, &mut f)?;
             Ok(Source { format, encoding: None, sheet: Some(name), sheets })
         }
     }
 }
 
-fn pick_sheet(sheets: &[String], wanted: Option<&str>) -> Result<String, FileError> {
+pub(crate) fn pick_sheet(sheets: &[String], wanted: Option<&str>) -> Result<String, FileError> {
     match wanted {
         None => sheets.first().cloned().ok_or(FileError::NoSheets),
         Some(w) => sheets
@@ -281,64 +269,6 @@ fn pick_sheet(sheets: &[String], wanted: Option<&str>) -> Result<String, FileErr
             .find(|s| s.as_str() == w)
             .cloned()
             .ok_or_else(|| FileError::NoSuchSheet { name: w.to_string(), available: sheets.join("、") }),
-    }
-}
-
-fn open_xls(path: &Path) -> Result<Xls<BufReader<File>>, FileError> {
-    let f = File::open(path).map_err(|e| FileError::Io { name: path.display().to_string(), detail: e.to_string() })?;
-    let mut r = BufReader::new(f);
-    // An encrypted .xlsx is an OLE container holding "EncryptedPackage".
-    if contains_utf16(&mut r, "EncryptedPackage")? {
-        return Err(FileError::Encrypted);
-    }
-    r.rewind().map_err(|e| FileError::Io { name: path.display().to_string(), detail: e.to_string() })?;
-    guarded(|| Xls::new(r))?.map_err(|e| match e {
-        calamine::XlsError::Password => FileError::Encrypted,
-        e => xls_error(e.to_string()),
-    })
-}
-
-/// Runs a call into the .xls reader (calamine), whose checks of a damaged file's structure are
-/// assertions in places: a panic there becomes "the file is damaged", not a crashed import (found
-/// by tests/fuzz.rs; the inputs are in tests/fuzz-regressions/xls/).
-fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, FileError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
-        .map_err(|_| xls_error(".xls 文件的内部结构不完整".into()))
-}
-
-fn contains_utf16(r: &mut impl Read, needle: &str) -> Result<bool, FileError> {
-    let pattern: Vec<u8> = needle.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
-    let mut buf = vec![0u8; 1 << 16];
-    let n = read_up_to(r, &mut buf).map_err(|e| FileError::Corrupt(e.to_string()))?;
-    Ok(buf[..n].windows(pattern.len()).any(|w| w == pattern))
-}
-
-fn xls_error(detail: String) -> FileError {
-    FileError::Corrupt(detail)
-}
-
-fn from_data(d: &Data) -> Cell {
-    match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.as_str().into()),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(v) => Cell::Number(*v),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => excel_date(dt.as_f64(), dt.is_duration()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.chars().take(10).collect()),
-        Data::Error(e) => Cell::Error(format!("{e}")),
-    }
-}
-
-/// Excel's serial day number (1900 system; serial 60 is the fictitious 1900-02-29) to YYYY-MM-DD.
-fn excel_date(serial: f64, is_duration: bool) -> Cell {
-    if is_duration || !(1.0..2_958_466.0).contains(&serial) {
-        return Cell::Number(serial);
-    }
-    let base = time::macros::date!(1899 - 12 - 30);
-    match base.checked_add(time::Duration::days(serial.floor() as i64)) {
-        Some(d) => Cell::Date(yikou_domain::format_date(d)),
-        None => Cell::Number(serial),
     }
 }
 
@@ -592,11 +522,5 @@ mod tests {
         }
         let e = read_rows(&dir.path().join("missing.csv"), None, |_, _| Ok(())).unwrap_err();
         assert_eq!(e.code(), "file_not_found");
-    }
-
-    #[test]
-    fn excel_serial_dates() {
-        assert_eq!(excel_date(43831.0, false), Cell::Date("2020-01-01".into()));
-        assert_eq!(excel_date(1.0, false), Cell::Date("1899-12-31".into()));
     }
 }

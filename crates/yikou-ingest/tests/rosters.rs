@@ -117,6 +117,8 @@ proptest! {
 /// columns as text, as the template asks). Runs where `soffice` is installed (.ci/run installs it).
 #[test]
 fn files_written_by_libreoffice_read_the_same() {
+    // The .xls is read as the server reads it: by the capped child process (src/xls.rs).
+    yikou_ingest::xls::use_program(env!("CARGO_BIN_EXE_yikou-xls-reader").into());
     let Some(soffice) = ["soffice", "libreoffice"]
         .into_iter()
         .find(|c| std::process::Command::new(c).arg("--version").output().map(|o| o.status.success()).unwrap_or(false))

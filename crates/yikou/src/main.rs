@@ -271,8 +271,19 @@ fn config(cli: &Cli) -> Result<StoreConfig, yikou_store::StoreError> {
     })
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // This binary is also the capped child that reads .xls files (yikou_ingest::xls): answer that
+    // first, before any thread or runtime exists, and otherwise name itself as the reader.
+    if let Some(code) = yikou_ingest::xls::run_if_asked() {
+        return code;
+    }
+    if let Ok(me) = std::env::current_exe() {
+        yikou_ingest::xls::use_program(me);
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime").block_on(cli_main())
+}
+
+async fn cli_main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("YIKOU_LOG").unwrap_or_else(|_| "warn,sqlx=error".into()),

@@ -105,6 +105,13 @@ fn unreadable_files_exit_2_with_one_message() {
         ("scan.xlsx", b"%PDF-1.7 not a sheet".as_slice(), "file_not_spreadsheet"),
         ("broken.xlsx", b"PK\x03\x04broken".as_slice(), "file_corrupt"),
         ("noheader.csv", "甲,乙\n1,2\n".as_bytes(), "no_header"),
+        // An .xls that makes the reader ask for 1.7 TB: the binary reads .xls in a capped child of
+        // itself, so this is one refusal, not an aborted import (yikou_ingest::xls).
+        (
+            "crafted.xls",
+            include_bytes!("../../yikou-ingest/tests/fuzz-regressions/xls/dimensions-4g-rows.xls").as_slice(),
+            "file_reader_failed",
+        ),
     ] {
         let f = dir.path().join(name);
         std::fs::write(&f, bytes).unwrap();
