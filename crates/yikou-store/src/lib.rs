@@ -15,6 +15,7 @@ pub mod distribution;
 pub mod donation;
 pub mod exchange;
 pub mod followup;
+pub mod health;
 pub mod hotline;
 pub mod imports;
 pub mod paging;
@@ -42,7 +43,7 @@ pub use db::{Db, PoolSettings, Tx};
 /// 存储错误. Messages are Chinese and never contain an ID number, name or phone.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("数据库错误：{0}")]
+    #[error("{}", sql_message(.0))]
     Sql(#[from] sqlx::Error),
     #[error("无法连接数据库：{0}")]
     Unreachable(String),
@@ -89,8 +90,70 @@ pub enum StoreError {
     #[error("文件操作失败：{0}")]
     Io(#[from] std::io::Error),
     /// SQLite refused a bulk write made outside the driver (`yikou_sqlite_bulk`).
-    #[error("数据库错误：{0}")]
+    #[error("{}", bulk_message(.0))]
     Bulk(#[from] yikou_sqlite_bulk::Error),
+}
+
+/// What keeps the database from writing at all, named so that an operator can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageFault {
+    DiskFull,
+    ReadOnly,
+}
+
+impl StorageFault {
+    /// From the engine's error code (SQLite's number, PostgreSQL's SQLSTATE), the operating
+    /// system's error number, or the message.
+    fn of(code: Option<&str>, os: Option<i32>, text: &str) -> Option<StorageFault> {
+        let sqlite = code.and_then(|c| c.parse::<i32>().ok()).map(|c| c & 0xff);
+        if sqlite == Some(13) || code == Some("53100") || os == Some(28) || text.contains("No space left on device") {
+            Some(StorageFault::DiskFull)
+        } else if sqlite == Some(8) || code == Some("25006") || os == Some(30) || text.contains("read-only file system")
+        {
+            Some(StorageFault::ReadOnly)
+        } else {
+            None
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            StorageFault::DiskFull => "磁盘已满，数据库无法写入：本次操作已整体撤回，没有写入任何数据。请清理或扩充数据所在的磁盘后重做",
+            StorageFault::ReadOnly => "数据库是只读的，无法写入：本次操作没有写入任何数据。请检查数据目录和数据库文件的写权限（或磁盘是否以只读方式挂载）后重做",
+        }
+    }
+}
+
+impl StoreError {
+    /// A full disk or a read-only database behind this error, if that is what it is.
+    pub fn storage_fault(&self) -> Option<StorageFault> {
+        match self {
+            StoreError::Sql(e) => sql_fault(e),
+            StoreError::Io(e) => StorageFault::of(None, e.raw_os_error(), &e.to_string()),
+            StoreError::Bulk(e) => bulk_fault(e),
+            _ => None,
+        }
+    }
+}
+
+fn sql_fault(e: &sqlx::Error) -> Option<StorageFault> {
+    match e {
+        sqlx::Error::Database(d) => StorageFault::of(d.code().as_deref(), None, d.message()),
+        sqlx::Error::Io(io) => StorageFault::of(None, io.raw_os_error(), &io.to_string()),
+        _ => None,
+    }
+}
+
+fn bulk_fault(e: &yikou_sqlite_bulk::Error) -> Option<StorageFault> {
+    StorageFault::of(Some(&e.code.to_string()), None, &e.message)
+}
+
+fn sql_message(e: &sqlx::Error) -> String {
+    sql_fault(e).map_or_else(|| format!("数据库错误：{e}"), |f| f.message().to_string())
+}
+
+fn bulk_message(e: &yikou_sqlite_bulk::Error) -> String {
+    bulk_fault(e).map_or_else(|| format!("数据库错误：{e}"), |f| f.message().to_string())
 }
 
 /// The refusal of rows that name people registered outside the importer's area. It says no more

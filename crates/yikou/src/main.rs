@@ -88,8 +88,12 @@ enum Command {
         #[command(subcommand)]
         token: TokenCommand,
     },
-    /// 自检：密钥、数据库、审计链 (check key, database and audit chain)
-    Doctor,
+    /// 自检：密钥、数据库、审计链、数据自洽（没有写了一半的批次）(check key, database, audit chain and consistency)
+    Doctor {
+        /// 输出 JSON（含人数、金额、审计链末条）
+        #[arg(long)]
+        json: bool,
+    },
     /// 备份：SQLite 数据库的一致快照（服务运行中也可执行）和校验信息，写到新建或空的文件夹；不含密钥
     /// (back up: a consistent snapshot while the server runs, without the key)
     Backup {
@@ -311,7 +315,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { serve } => serve::serve(&cfg, &serve).await,
         Command::User { user } => accounts::user(&cfg, user).await,
         Command::Token { token } => accounts::token(&cfg, token).await,
-        Command::Doctor => store::doctor(&cfg).await,
+        Command::Doctor { json } => store::doctor(&cfg, json).await,
         Command::Db { db } => store::db(&cfg, db).await,
         Command::Backup { out } => store::backup(&cfg, &out).await,
         Command::Restore { backup, key } => store::restore(&cfg, &backup, &key).await,

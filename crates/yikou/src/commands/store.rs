@@ -16,13 +16,11 @@ pub async fn init(cfg: &StoreConfig) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Checks what must not be lost silently: the key, that it fits the database, and the audit chain.
-pub async fn doctor(cfg: &StoreConfig) -> anyhow::Result<ExitCode> {
-    let mut ok = true;
-    let mut line = |good: bool, text: String| {
-        ok &= good;
-        say!("{} {}", if good { "[正常]" } else { "[问题]" }, text);
-    };
+/// Checks what must not be lost silently: the key, that it fits the database, the audit chain,
+/// and that the data agrees with itself (nothing half-written). `--json` also gives the figures.
+pub async fn doctor(cfg: &StoreConfig, json: bool) -> anyhow::Result<ExitCode> {
+    let mut checks: Vec<(bool, String)> = Vec::new();
+    let mut line = |good: bool, text: String| checks.push((good, text));
     if cfg.key_hex.is_some() {
         line(true, "密钥：来自环境变量 YIKOU_KEY".into());
     } else if cfg.key_path().exists() {
@@ -30,6 +28,8 @@ pub async fn doctor(cfg: &StoreConfig) -> anyhow::Result<ExitCode> {
     } else {
         line(false, format!("密钥文件 {} 不存在，也未设置 YIKOU_KEY", cfg.key_path().display()));
     }
+    let mut figures = None;
+    let mut problems = Vec::new();
     match Store::open(cfg).await {
         Err(e) => line(false, format!("数据库：{e}")),
         Ok(store) => {
@@ -39,9 +39,32 @@ pub async fn doctor(cfg: &StoreConfig) -> anyhow::Result<ExitCode> {
                 None => line(true, format!("审计链完整（{} 条记录）", group_thousands(v.records as u64))),
                 Some(p) => line(false, format!("审计链：{p}")),
             }
+            problems = store.consistency().await?;
+            if problems.is_empty() {
+                line(true, "数据自洽：没有写了一半的导入批次或发放批次，发放明细与帮扶记录状态一致".into());
+            }
+            for p in &problems {
+                line(false, format!("数据不自洽：{} {}", p.count, p.what));
+            }
             let people = store.count_people(&Scope::All).await?;
             line(true, format!("帮困对象：{} 人", group_thousands(people as u64)));
+            figures = Some(store.figures().await?);
             store.close().await;
+        }
+    }
+    let ok = checks.iter().all(|(good, _)| *good);
+    if json {
+        let checks: Vec<_> =
+            checks.iter().map(|(good, text)| serde_json::json!({ "ok": good, "text": text })).collect();
+        say!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "ok": ok, "checks": checks, "problems": problems, "figures": figures })
+            )?
+        );
+    } else {
+        for (good, text) in &checks {
+            say!("{} {}", if *good { "[正常]" } else { "[问题]" }, text);
         }
     }
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
