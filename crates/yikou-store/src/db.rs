@@ -272,7 +272,15 @@ impl Db {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await
-            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
+            .map_err(|e| {
+                // A file or disk that cannot be written is named as such (SQLite only says it
+                // cannot open the file).
+                let denied = std::fs::OpenOptions::new().append(true).open(path).err().and_then(|e| e.raw_os_error());
+                match denied {
+                    Some(30) | Some(13) => StoreError::Storage(crate::StorageFault::ReadOnly),
+                    _ => StoreError::Unreachable(e.to_string()),
+                }
+            })?;
         Ok(Db::Sqlite(pool))
     }
 

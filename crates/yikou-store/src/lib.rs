@@ -92,6 +92,9 @@ pub enum StoreError {
     /// SQLite refused a bulk write made outside the driver (`yikou_sqlite_bulk`).
     #[error("{}", bulk_message(.0))]
     Bulk(#[from] yikou_sqlite_bulk::Error),
+    /// The database cannot be written at all (found before any statement ran).
+    #[error("{}", .0.message())]
+    Storage(StorageFault),
 }
 
 /// What keeps the database from writing at all, named so that an operator can act on it.
@@ -131,6 +134,7 @@ impl StoreError {
             StoreError::Sql(e) => sql_fault(e),
             StoreError::Io(e) => StorageFault::of(None, e.raw_os_error(), &e.to_string()),
             StoreError::Bulk(e) => bulk_fault(e),
+            StoreError::Storage(f) => Some(*f),
             _ => None,
         }
     }

@@ -204,7 +204,9 @@ fn exercise(b: &Bench, act: &Act, rng: &mut Rng) -> Tally {
     let mut tally = Tally::default();
     for k in 0..kills() {
         b.restore(act.from);
-        let delay = Duration::from_micros(rng.below(took.as_micros() as u64));
+        // Past the start-up (opening the store takes the first part), up to the very end.
+        let span = took.as_micros() as u64;
+        let delay = Duration::from_micros(span / 4 + rng.below(span - span / 4));
         let mut child = b.spawn(&args);
         std::thread::sleep(delay);
         let ended = child.try_wait().unwrap().is_some();
