@@ -39,7 +39,15 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Where uploaded lists wait for their commit (default: the system's temporary folder).
     pub upload_dir: Option<std::path::PathBuf>,
+    /// How long one request may take, its upload included (default [`DEFAULT_REQUEST_TIMEOUT`];
+    /// zero: no limit).
+    pub request_timeout: Option<std::time::Duration>,
 }
+
+/// The longest a request may take by default: a 256 MB upload at 1 MB/s with its check, or the
+/// commit of a city's list, fits; a client that trickles its request, or a request stuck behind a
+/// lock, gives its connection and memory back.
+pub const DEFAULT_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 impl WebConfig {
     pub fn upload_dir(&self) -> std::path::PathBuf {
@@ -140,10 +148,41 @@ pub fn router(state: AppState) -> Router {
         })
         // Forms are small; the import upload (its own route) gets its own limit.
         .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn(rejections::in_chinese))
         .layer(middleware::from_fn(context::scope))
         .layer(middleware::from_fn(headers))
         .with_state(state)
+}
+
+/// Ends a request that takes longer than the server allows (reading its body included): the
+/// handler is dropped, so a transaction it held is rolled back; the client gets 503 and a message.
+async fn time_limit(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: middleware::Next,
+) -> Response {
+    let limit = state.config.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT);
+    if limit.is_zero() {
+        return next.run(req).await;
+    }
+    let api = req.uri().path().starts_with("/api/");
+    let path = req.uri().path().to_string();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(path = %path, seconds = limit.as_secs_f64(), "request ended: over the time limit");
+            let e = AppError::Busy(format!(
+                "请求处理超过 {} 秒，已中止，未完成的写入已整体撤回。请刷新页面看清结果后再决定是否重试；很大的名单请用命令行 yikou import 导入",
+                limit.as_secs()
+            ));
+            if api {
+                ApiError::App(e).into_response()
+            } else {
+                e.into_response()
+            }
+        }
+    }
 }
 
 /// How often a server looks whether the cross-check's stored findings are out of date.

@@ -375,3 +375,50 @@ async fn cookies_carry_secure_when_the_server_is_told_so() {
         }
     }
 }
+
+/// A request that takes longer than the server allows — here a client that sends half its body and
+/// stops — is ended with 503 and a Chinese message, and the connection is given back; requests
+/// within the limit are served as usual.
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_ended_with_a_message() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limit = Duration::from_millis(400);
+    let app = start_with(yikou_web::WebConfig { request_timeout: Some(limit), ..Default::default() }).await;
+    let (c, _) = client();
+    assert_eq!(page(&app, &c, "/login").await.0, StatusCode::OK);
+    let addr = app.base.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let token = bearer(&app, "gumei").await;
+    let form =
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nlogin=gumei&".to_string();
+    let upload = format!(
+        "Authorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: 100000\r\n\r\n\
+         --XX\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\n\r\n姓名,身份证号\r\n"
+    );
+    for (path, rest) in [("/login", form), ("/api/v1/imports", upload)] {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\n{rest}");
+        s.write_all(head.as_bytes()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(20), async {
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = s.read(&mut buf).await.unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                answer.extend_from_slice(&buf[..n]);
+                if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") || answer.ends_with(b"</html>")
+                {
+                    break;
+                }
+            }
+        })
+        .await;
+        assert!(read.is_ok(), "{path}: the server never answered the stalled request");
+        let text = String::from_utf8_lossy(&answer);
+        assert!(text.starts_with("HTTP/1.1 503"), "{path}: {text}");
+        assert!(text.contains("请求处理超过 0 秒") || text.contains("已中止"), "{path}: {text}");
+        assert!(started.elapsed() >= limit, "{path}: answered before the limit");
+    }
+}

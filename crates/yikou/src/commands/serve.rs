@@ -37,6 +37,9 @@ pub struct ServeOpts {
     /// 同一来源地址15分钟内登录失败多少次后暂停其登录（0 为不限制）
     #[arg(long, default_value_t = 20)]
     pub max_source_failures: i64,
+    /// 单个请求（含上传）最长多少秒，超时中止并撤回未完成的写入（0 为不限制）
+    #[arg(long, env = "YIKOU_REQUEST_TIMEOUT", default_value_t = 300)]
+    pub request_timeout: u64,
 }
 
 impl ServeOpts {
@@ -56,7 +59,12 @@ impl ServeOpts {
             max_source_failures: self.max_source_failures.max(0),
             ..AuthPolicy::default()
         };
-        yikou_web::WebConfig { policy, secure_cookies: self.secure(), upload_dir: Some(data_dir.join("uploads")) }
+        yikou_web::WebConfig {
+            policy,
+            secure_cookies: self.secure(),
+            upload_dir: Some(data_dir.join("uploads")),
+            request_timeout: Some(std::time::Duration::from_secs(self.request_timeout)),
+        }
     }
 }
 
