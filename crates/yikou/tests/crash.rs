@@ -14,29 +14,13 @@
 //! nothing.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn yikou(data: &Path, database: Option<&str>, args: &[&str]) -> Output {
-    command(data, database, args).output().expect("run yikou")
-}
-
-fn command(data: &Path, database: Option<&str>, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_yikou"));
-    c.arg("--data").arg(data);
-    if let Some(url) = database {
-        c.arg("--database").arg(url);
-    }
-    c.args(args).env_remove("YIKOU_KEY").env_remove("YIKOU_DATABASE_URL");
-    c
-}
-
-fn ok(o: &Output) -> &Output {
-    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    o
-}
+mod common;
+use common::{command, ok, yikou_on as yikou};
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&ok(o).stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))

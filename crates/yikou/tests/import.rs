@@ -1,21 +1,12 @@
 //! `yikou import`, `yikou template` and `yikou batch` as scripts and clerks use them: JSON fields,
 //! exit statuses (0 clean, 1 rows rejected, 2 unreadable), nothing written on errors, nothing twice.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn yikou(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yikou"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YIKOU_KEY")
-        .env_remove("YIKOU_DATABASE_URL")
-        .output()
-        .expect("run yikou")
-}
+mod common;
+use common::yikou;
 
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))

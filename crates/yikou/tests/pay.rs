@@ -3,21 +3,12 @@
 //! the reviewer cannot pay, the bureau can; the bank file, a result file, a re-issue and progress
 //! with the API's JSON shapes.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn yikou(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yikou"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YIKOU_KEY")
-        .env_remove("YIKOU_DATABASE_URL")
-        .output()
-        .expect("run yikou")
-}
+mod common;
+use common::yikou;
 
 fn ok_json(o: &Output) -> Value {
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));

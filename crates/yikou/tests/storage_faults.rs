@@ -4,25 +4,12 @@
 //! test says so and skips.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
-fn yikou(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yikou"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("YIKOU_KEY")
-        .env_remove("YIKOU_DATABASE_URL")
-        .output()
-        .expect("run yikou")
-}
-
-fn ok(o: &Output) -> &Output {
-    assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    o
-}
+mod common;
+use common::{ok, yikou};
 
 /// Figures of a healthy database (doctor must pass), without the audit head's hash.
 fn figures(data: &Path) -> Value {
