@@ -328,17 +328,14 @@ enum Outcome {
 }
 
 fn finish(child: &mut Child, outcome: Outcome) -> Result<(), FileError> {
-    if matches!(outcome, Outcome::Stopped) {
-        let _ = child.kill();
-    }
-    let status = child.wait();
+    // Whatever the pipe said, the child is done with: one that is still writing (the caller
+    // stopped, or its frames could not be read) would otherwise wait on a full pipe for ever.
+    let _ = child.kill();
+    let _ = child.wait();
     match outcome {
         Outcome::Done | Outcome::Stopped => Ok(()),
         Outcome::Failed(e) => Err(e),
-        Outcome::Cut => {
-            let _ = status;
-            Err(FileError::ReaderFailed { limit_mb: MEMORY_LIMIT >> 20, seconds: CPU_SECONDS })
-        }
+        Outcome::Cut => Err(FileError::ReaderFailed { limit_mb: MEMORY_LIMIT >> 20, seconds: CPU_SECONDS }),
     }
 }
 
