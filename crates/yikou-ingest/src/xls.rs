@@ -217,8 +217,12 @@ pub fn run_if_asked() -> Option<ExitCode> {
         (Some("sheet"), name) => Want::Sheet(name),
         _ => return Some(ExitCode::from(2)),
     };
-    let limits = rlimit::setrlimit(rlimit::Resource::AS, MEMORY_LIMIT, MEMORY_LIMIT)
-        .and_then(|_| rlimit::setrlimit(rlimit::Resource::CPU, CPU_SECONDS, CPU_SECONDS + 5));
+    // Never above what this process may already use (a service started with a lower limit keeps it).
+    let cap = |resource: rlimit::Resource, soft: u64, hard: u64| {
+        rlimit::getrlimit(resource).and_then(|(_, max)| rlimit::setrlimit(resource, soft.min(max), hard.min(max)))
+    };
+    let limits = cap(rlimit::Resource::AS, MEMORY_LIMIT, MEMORY_LIMIT)
+        .and_then(|_| cap(rlimit::Resource::CPU, CPU_SECONDS, CPU_SECONDS + 5));
     let mut out = Frames(BufWriter::new(std::io::stdout().lock()));
     let result = match limits {
         Ok(()) => read_here(&path, want, &mut out),
@@ -267,6 +271,8 @@ impl<W: Write> Frames<W> {
         let (a, b) = match e {
             FileError::Corrupt(d) => (d.clone(), String::new()),
             FileError::NoSuchSheet { name, available } => (name.clone(), available.clone()),
+            FileError::Io { name, detail } => (name.clone(), detail.clone()),
+            FileError::NotFound(name) => (name.clone(), String::new()),
             other => (other.to_string(), String::new()),
         };
         let _ = self
@@ -310,9 +316,11 @@ fn read_in_child(program: &Path, path: &Path, want: Want<'_>, sink: &mut dyn Sin
         Want::Sheet(None) => cmd.arg("sheet"),
         Want::Sheet(Some(name)) => cmd.arg("sheet").arg(name),
     };
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().map_err(|e| {
-        FileError::Io { name: path.display().to_string(), detail: format!("无法启动 .xls 读取进程：{e}") }
-    })?;
+    // The child needs nothing of the environment (least of all a key or a database address).
+    let mut child =
+        cmd.env_clear().stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().map_err(|e| {
+            FileError::Io { name: path.display().to_string(), detail: format!("无法启动 .xls 读取进程：{e}") }
+        })?;
     let stdout = child.stdout.take().expect("piped");
     let outcome = Pipe(BufReader::with_capacity(1 << 16, stdout)).forward(sink);
     finish(&mut child, outcome)
@@ -372,6 +380,8 @@ impl<R: Read> Pipe<R> {
                         "file_encrypted" => FileError::Encrypted,
                         "file_no_sheets" => FileError::NoSheets,
                         "file_no_such_sheet" => FileError::NoSuchSheet { name: a, available: b },
+                        "file_io" => FileError::Io { name: a, detail: b },
+                        "file_not_found" => FileError::NotFound(a),
                         _ => FileError::Corrupt(a),
                     }));
                 }

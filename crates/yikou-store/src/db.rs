@@ -229,6 +229,28 @@ impl PoolSettings {
     }
 }
 
+/// Settings of every PostgreSQL session, made after connecting (not as startup options, which a
+/// server or a pooler that does not know one refuses outright):
+/// - no JIT: the multi-row writes (a payment batch's lines, each with its person's key looked up)
+///   are large statements of cheap parts, which PostgreSQL's cost model sends to the JIT compiler —
+///   84 s to compile what runs in 0.4 s (docs/RELIABILITY.md);
+/// - from PostgreSQL 14 on, where the platform supports it: a backend whose client has gone (a
+///   killed process, a dropped request) stops its statement within seconds instead of running on
+///   with its locks held.
+async fn pg_session(c: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+    use sqlx::Executor;
+    c.execute("SET jit = off").await?;
+    let version: i32 =
+        sqlx::query_scalar("SELECT current_setting('server_version_num')::int").fetch_one(&mut *c).await?;
+    if version >= 140000 {
+        // Refused on platforms without the check (Windows): then the setting is simply not there.
+        if let Err(e) = c.execute("SET client_connection_check_interval = '2s'").await {
+            tracing::debug!(error = %e, "client_connection_check_interval not available");
+        }
+    }
+    Ok(())
+}
+
 impl Db {
     /// Opens `sqlite://PATH` or `postgres://…` with the default pool. A SQLite file is created if missing.
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
@@ -288,16 +310,11 @@ impl Db {
         Self::connect_pg_pool(opts, PoolSettings::default().max_connections).await
     }
 
-    async fn connect_pg_pool(mut opts: PgConnectOptions, max: u32) -> Result<Db, StoreError> {
-        // No JIT: the multi-row writes (a payment batch's lines, each with its person's key
-        // looked up) are large statements of cheap parts, which PostgreSQL's cost model sends
-        // to the JIT compiler — 84 s to compile what runs in 0.4 s (docs/RELIABILITY.md).
-        // And a backend whose client has gone (a killed process, a dropped request) stops its
-        // statement within seconds instead of running on with its locks held.
-        opts = opts.options([("jit", "off"), ("client_connection_check_interval", "2s")]);
+    async fn connect_pg_pool(opts: PgConnectOptions, max: u32) -> Result<Db, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|c, _| Box::pin(pg_session(c)))
             .connect_with(opts)
             .await
             .map_err(|e| StoreError::Unreachable(e.to_string()))?;

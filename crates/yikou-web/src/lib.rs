@@ -156,7 +156,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Ends a request that takes longer than the server allows (reading its body included): the
-/// handler is dropped, so a transaction it held is rolled back; the client gets 503 and a message.
+/// handler is dropped, so a transaction it held is rolled back — or, if its commit was already under
+/// way, completes: never half; the client gets 503 and a message that says so.
 async fn time_limit(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: Request,
@@ -173,7 +174,7 @@ async fn time_limit(
         Err(_) => {
             tracing::warn!(path = %path, seconds = limit.as_secs_f64(), "request ended: over the time limit");
             let e = AppError::Busy(format!(
-                "请求处理超过 {} 秒，已中止，未完成的写入已整体撤回。请刷新页面看清结果后再决定是否重试；很大的名单请用命令行 yikou import 导入",
+                "请求处理超过 {} 秒，已中止。如果它正在写入，写入要么已整体完成、要么已整体撤回，不会只写一半：请刷新页面查看结果后再决定是否重试；很大的名单请用命令行 yikou import 导入",
                 limit.as_secs()
             ));
             if api {

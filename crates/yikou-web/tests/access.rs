@@ -397,8 +397,8 @@ async fn a_request_over_the_time_limit_is_ended_with_a_message() {
     for (path, rest) in [("/login", form), ("/api/v1/imports", upload)] {
         let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
         let head = format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\n{rest}");
-        s.write_all(head.as_bytes()).await.unwrap();
         let started = std::time::Instant::now();
+        s.write_all(head.as_bytes()).await.unwrap();
         let mut answer = Vec::new();
         let read = tokio::time::timeout(Duration::from_secs(20), async {
             let mut buf = [0u8; 4096];

@@ -281,8 +281,12 @@ fn main() -> ExitCode {
     if let Some(code) = yikou_ingest::xls::run_if_asked() {
         return code;
     }
-    if let Ok(me) = std::env::current_exe() {
-        yikou_ingest::xls::use_program(me);
+    // On Linux /proc/self/exe, so that the child is this very program even after the file on disk
+    // has been replaced by an upgrade (the frames on the pipe are this version's).
+    let me = std::path::Path::new("/proc/self/exe");
+    match if me.exists() { Ok(me.to_path_buf()) } else { std::env::current_exe() } {
+        Ok(me) => yikou_ingest::xls::use_program(me),
+        Err(e) => eprintln!("警告：找不到本程序的路径（{e}），.xls 文件将在本进程内读取，不受内存上限保护"),
     }
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime").block_on(cli_main())
 }

@@ -109,6 +109,19 @@ impl Bench {
         f
     }
 
+    /// After a kill on PostgreSQL: waits until the killed program's sessions have ended on the
+    /// server (a commit it had sent finishes or rolls back there, not after the figures are read).
+    fn settle(&self) {
+        if let Some((admin, prefix)) = &self.pg {
+            let sql = format!("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '{prefix}work'");
+            let until = Instant::now() + Duration::from_secs(60);
+            while admin_number(admin, &sql) > 0 {
+                assert!(Instant::now() < until, "the killed program's sessions did not end within 60 s");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
     fn drop_databases(&self, names: &[&str]) {
         if let Some((admin, prefix)) = &self.pg {
             for n in names {
@@ -120,11 +133,26 @@ impl Bench {
 
 fn with_database(url: &str, db: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    // postgres://user@host:port[/database]: the database is what follows the first '/' after the
+    // authority.
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let base = base[start..].find('/').map_or(base, |i| &base[..start + i]);
     match query {
         Some(q) => format!("{base}/{db}?{q}"),
         None => format!("{base}/{db}"),
     }
+}
+
+/// A number read on the administrative connection.
+fn admin_number(admin: &str, sql: &str) -> i64 {
+    use sqlx::Connection;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let mut c = sqlx::PgConnection::connect(admin).await.expect("connect to PostgreSQL");
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        c.close().await.unwrap();
+        n
+    })
 }
 
 fn admin_sql(admin: &str, sql: &str) {
@@ -196,6 +224,7 @@ fn exercise(b: &Bench, act: &Act, rng: &mut Rng) -> Tally {
         let ended = child.try_wait().unwrap().is_some();
         let _ = child.kill();
         let _ = child.wait();
+        b.settle();
         let now = b.figures();
         if ended {
             tally.ended_first += 1;

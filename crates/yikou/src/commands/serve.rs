@@ -37,7 +37,7 @@ pub struct ServeOpts {
     /// 同一来源地址15分钟内登录失败多少次后暂停其登录（0 为不限制）
     #[arg(long, default_value_t = 20)]
     pub max_source_failures: i64,
-    /// 单个请求（含上传）最长多少秒，超时中止并撤回未完成的写入（0 为不限制）
+    /// 单个请求（含上传）最长多少秒，超时中止（写入要么整体完成、要么整体撤回）（0 为不限制）
     #[arg(long, env = "YIKOU_REQUEST_TIMEOUT", default_value_t = 300)]
     pub request_timeout: u64,
 }
