@@ -2,12 +2,16 @@
 //! fresh folder with the same counts, money and audit chain head; the key is never in a backup; a
 //! wrong key, a damaged copy or a folder in use is refused and leaves nothing behind.
 
+// Only its ID number maker is used here.
+#[allow(dead_code)]
+mod common;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use time::macros::date;
-use yikou_domain::{id_number, Actor, IdNumber, Scope};
+use yikou_domain::{Actor, IdNumber, Scope};
 use yikou_store::backup::{self, MANIFEST};
 use yikou_store::register::{self, NewPerson};
 use yikou_store::{Store, StoreConfig, StoreError};
@@ -17,8 +21,7 @@ fn cfg(dir: &Path) -> StoreConfig {
 }
 
 fn id(n: usize) -> String {
-    let first17 = format!("3101121960{:02}{:02}{:03}", 1 + n % 12, 1 + n / 12 % 28, n / 336);
-    format!("{first17}{}", id_number::check_char(first17.as_bytes()))
+    common::numbered_id(1960, n)
 }
 
 fn person(n: usize) -> NewPerson {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{assert_person_keys, backends};
 use time::macros::date;
-use yikou_domain::{id_number, Actor, IdNumber, Phone, Scope};
+use yikou_domain::{Actor, IdNumber, Phone, Scope};
 use yikou_store::register::{self, NewPerson};
 use yikou_store::StoreError;
 
@@ -14,8 +14,7 @@ const GUMEI: &str = "310112006000";
 const LIST: usize = 2_600;
 
 fn id(n: usize) -> String {
-    let first17 = format!("3101121950{:02}{:02}{:03}", 1 + n % 12, 1 + n / 12 % 28, n / 336);
-    format!("{first17}{}", id_number::check_char(first17.as_bytes()))
+    common::numbered_id(1950, n)
 }
 
 fn person(n: usize) -> NewPerson {

@@ -76,6 +76,14 @@ pub fn id_number(seq: u32) -> yikou_domain::IdNumber {
         .expect("a valid ID number")
 }
 
+/// The `n`-th of many distinct valid ID numbers of people born in `year` (a different birthday for
+/// each of the first 336, then a new sequence number).
+#[allow(dead_code)]
+pub fn numbered_id(year: u32, n: usize) -> String {
+    let first17 = format!("310112{year}{:02}{:02}{:03}", 1 + n % 12, 1 + n / 12 % 28, n / 336);
+    format!("{first17}{}", yikou_domain::id_number::check_char(first17.as_bytes()))
+}
+
 /// Every row of a person's tables carries the key of the person it belongs to (PostgreSQL's foreign
 /// keys hold the pairs; SQLite's columns are checked here: a row written without it reads -1), and
 /// every person's key is the one [`yikou_store::distribution::person_key`] derives from the hash.
